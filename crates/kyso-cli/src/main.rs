@@ -1,0 +1,310 @@
+//! `kyso`: sign and verify Vietnamese official PDF documents. A thin layer over the `kyso`
+//! library: argument parsing, secrets from the environment / a file / a prompt, printing.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use kyso::crypto::DigestAlgorithm;
+use kyso::pki::Certificate;
+use kyso::sign::{load_p12, SignOptions};
+use kyso::verify::{Lang, VerifyOptions};
+use kyso::Error;
+
+/// Exit codes of `kyso verify` (a contract: scripts rely on them).
+mod exit {
+    pub const OK: u8 = 0;
+    pub const FAILED: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const UNREADABLE: u8 = 4;
+}
+
+#[derive(Parser)]
+#[command(
+    name = "kyso",
+    version,
+    about = "Ký số và kiểm tra chữ ký số văn bản PDF / Sign and verify PDF documents (PAdES)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sign a PDF (PAdES B-B, incremental update). The .p12 password comes from KYSO_PIN,
+    /// --pin-file, or a prompt — never from the command line.
+    Sign(SignArgs),
+    /// Verify every signature in a PDF. Exit: 0 valid, 1 invalid, 3 indeterminate,
+    /// 4 no signature or unreadable input, 2 usage error.
+    Verify(VerifyArgs),
+    /// Show revisions, fields and signatures without validating them.
+    Info(InfoArgs),
+}
+
+#[derive(clap::Args)]
+struct SignArgs {
+    /// The PDF to sign (never modified unless --in-place).
+    input: PathBuf,
+    /// Where to write the signed PDF.
+    #[arg(short, long, required_unless_present = "in_place")]
+    output: Option<PathBuf>,
+    /// PKCS#12 (.p12/.pfx) file with the signer's key and certificate chain.
+    #[arg(long)]
+    p12: PathBuf,
+    /// File whose first line is the .p12 password (used when KYSO_PIN is not set).
+    #[arg(long)]
+    pin_file: Option<PathBuf>,
+    /// Reason for signing (/Reason).
+    #[arg(long)]
+    reason: Option<String>,
+    /// Where the document was signed (/Location).
+    #[arg(long)]
+    location: Option<String>,
+    /// How to reach the signer (/ContactInfo).
+    #[arg(long)]
+    contact: Option<String>,
+    /// Name of the signer (/Name); by default taken from the certificate.
+    #[arg(long)]
+    name: Option<String>,
+    /// Signature field name (an existing empty signature field of that name is filled).
+    #[arg(long)]
+    field: Option<String>,
+    /// Page (1-based) the signature widget belongs to.
+    #[arg(long, default_value_t = 1)]
+    page: usize,
+    /// Digest algorithm (default: SHA-256; SHA-384 for P-384 keys).
+    #[arg(long, value_enum)]
+    hash: Option<HashArg>,
+    /// Use RSASSA-PSS instead of PKCS#1 v1.5 (RSA keys).
+    #[arg(long)]
+    pss: bool,
+    /// Sign even if the certificate is expired, not yet valid or not meant for signing.
+    #[arg(long)]
+    force: bool,
+    /// Write the result over the input file (atomically; the original bytes stay a prefix).
+    #[arg(long)]
+    in_place: bool,
+    /// Print what was done as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum HashArg {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+#[derive(Clone, Copy, ValueEnum, Default)]
+enum LangArg {
+    #[default]
+    Vi,
+    En,
+}
+
+#[derive(clap::Args)]
+struct VerifyArgs {
+    /// The PDF to verify.
+    input: PathBuf,
+    /// Trust anchor certificates (PEM with one or many certificates, or DER). Repeatable.
+    #[arg(long)]
+    trust: Vec<PathBuf>,
+    /// Extra intermediate certificates to build chains with (not trusted). Repeatable.
+    #[arg(long)]
+    extra_certs: Vec<PathBuf>,
+    /// Validate as of this time (RFC 3339, e.g. 2026-11-22T09:00:00+07:00) instead of now.
+    #[arg(long)]
+    at: Option<String>,
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Language of the report: vi (default) or en.
+    #[arg(long, value_enum, default_value_t = LangArg::Vi)]
+    lang: LangArg,
+}
+
+#[derive(clap::Args)]
+struct InfoArgs {
+    /// The PDF to inspect.
+    input: PathBuf,
+    /// Print as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Sign(args) => run_sign(args),
+        Command::Verify(args) => run_verify(args),
+        Command::Info(args) => run_info(args),
+    };
+    ExitCode::from(code)
+}
+
+fn fail(msg: impl std::fmt::Display) -> u8 {
+    eprintln!("kyso: {msg}");
+    exit::FAILED
+}
+
+fn run_sign(args: SignArgs) -> u8 {
+    let output = args.output.clone().unwrap_or_else(|| args.input.clone());
+    if !args.in_place && args.output.is_none() {
+        eprintln!("kyso: -o OUTPUT is required (or --in-place)");
+        return exit::USAGE;
+    }
+    let p12 = match std::fs::read(&args.p12) {
+        Ok(b) => b,
+        Err(e) => return fail(format!("{}: {e}", args.p12.display())),
+    };
+    let identity = match open_p12(&p12, args.pin_file.as_deref()) {
+        Ok(id) => id,
+        Err(e) => return fail(e),
+    };
+    let opts = SignOptions {
+        field_name: args.field,
+        reason: args.reason,
+        location: args.location,
+        contact_info: args.contact,
+        name: args.name,
+        digest: args.hash.map(|h| match h {
+            HashArg::Sha256 => DigestAlgorithm::Sha256,
+            HashArg::Sha384 => DigestAlgorithm::Sha384,
+            HashArg::Sha512 => DigestAlgorithm::Sha512,
+        }),
+        pss: args.pss,
+        force: args.force,
+        page: args.page,
+        ..SignOptions::default()
+    };
+    match kyso::sign::sign_file(&args.input, &output, &identity, &opts, args.in_place) {
+        Ok(outcome) => {
+            for w in &outcome.warnings {
+                eprintln!("kyso: warning: {w}");
+            }
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&outcome).unwrap_or_default()
+                );
+            } else {
+                println!(
+                    "Đã ký / signed: {} (field \"{}\", {}, signer: {})",
+                    output.display(),
+                    outcome.field,
+                    outcome.signing_time,
+                    outcome.signer
+                );
+            }
+            exit::OK
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// The .p12 password: KYSO_PIN, else --pin-file, else the empty password, else a prompt.
+fn open_p12(p12: &[u8], pin_file: Option<&Path>) -> kyso::Result<kyso::sign::SoftwareIdentity> {
+    if let Ok(pin) = std::env::var("KYSO_PIN") {
+        return load_p12(p12, &pin);
+    }
+    if let Some(path) = pin_file {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let pin = text.lines().next().unwrap_or("");
+        return load_p12(p12, pin);
+    }
+    match load_p12(p12, "") {
+        Err(Error::WrongPassword) if std::io::stdin().is_terminal() => {
+            let pin = rpassword::prompt_password("Mật khẩu tệp khóa (.p12) / key file password: ")
+                .map_err(|e| Error::io("<terminal>", e))?;
+            load_p12(p12, &pin)
+        }
+        other => other,
+    }
+}
+
+fn read_certs(paths: &[PathBuf]) -> Result<Vec<Certificate>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        let bytes = std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let certs =
+            Certificate::parse_pem_or_der(&bytes).map_err(|e| format!("{}: {e}", p.display()))?;
+        if certs.is_empty() {
+            return Err(format!("{}: no certificate found", p.display()));
+        }
+        out.extend(certs);
+    }
+    Ok(out)
+}
+
+fn run_verify(args: VerifyArgs) -> u8 {
+    let lang = match args.lang {
+        LangArg::Vi => Lang::Vi,
+        LangArg::En => Lang::En,
+    };
+    let (trust, extra) = match (read_certs(&args.trust), read_certs(&args.extra_certs)) {
+        (Ok(t), Ok(e)) => (t, e),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("kyso: {e}");
+            return exit::USAGE;
+        }
+    };
+    let validation_time = match &args.at {
+        None => None,
+        Some(s) => {
+            match time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    eprintln!("kyso: --at {s}: not an RFC 3339 time ({e})");
+                    return exit::USAGE;
+                }
+            }
+        }
+    };
+    let opts = VerifyOptions {
+        trust,
+        extra_certs: extra,
+        validation_time,
+        lang,
+    };
+    match kyso::verify::verify_file(&args.input, &opts) {
+        Ok(report) => {
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+            } else {
+                print!("{}", kyso::verify::text::render(&report, lang));
+            }
+            report.exit_code() as u8
+        }
+        Err(e) => {
+            eprintln!("kyso: {}: {e}", args.input.display());
+            exit::UNREADABLE
+        }
+    }
+}
+
+fn run_info(args: InfoArgs) -> u8 {
+    match kyso::inspect::inspect_file(&args.input) {
+        Ok(info) => {
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&info).unwrap_or_default()
+                );
+            } else {
+                print!("{}", info.render());
+            }
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("kyso: {}: {e}", args.input.display());
+            exit::UNREADABLE
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Algorithm identifiers shared by signing and verification.
+
+use serde::Serialize;
+
+/// Message digest algorithms (RFC 5754 for SHA-2 in CMS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DigestAlgorithm {
+    /// SHA-1: verification of legacy signatures only; not acceptable under Circular 15/2025.
+    Sha1,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl DigestAlgorithm {
+    /// Output length in bytes.
+    pub fn output_len(self) -> usize {
+        match self {
+            DigestAlgorithm::Sha1 => 20,
+            DigestAlgorithm::Sha256 => 32,
+            DigestAlgorithm::Sha384 => 48,
+            DigestAlgorithm::Sha512 => 64,
+        }
+    }
+
+    /// Human-readable name, e.g. `SHA-256`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DigestAlgorithm::Sha1 => "SHA-1",
+            DigestAlgorithm::Sha256 => "SHA-256",
+            DigestAlgorithm::Sha384 => "SHA-384",
+            DigestAlgorithm::Sha512 => "SHA-512",
+        }
+    }
+
+    /// Whether Circular 15/2025/TT-BKHCN accepts it for new signatures (SHA-1 is not allowed).
+    pub fn is_acceptable(self) -> bool {
+        !matches!(self, DigestAlgorithm::Sha1)
+    }
+}
+
+/// How a signature value is computed, independent of the key's size or curve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureScheme {
+    /// RSASSA-PKCS1-v1_5 (RFC 8017 §8.2), what Vietnamese tokens produce.
+    RsaPkcs1v15,
+    /// RSASSA-PSS (RFC 8017 §8.1) with MGF1 using the same hash and salt length = hash length.
+    RsaPss,
+    /// ECDSA (FIPS 186-4); the value is DER `Ecdsa-Sig-Value` (RFC 5480).
+    Ecdsa,
+    /// ECDSA with the raw r‖s value (BSI TR-03111 "plain ECDSA"); verification only.
+    EcdsaPlain,
+    /// Ed25519 (RFC 8419); verification only.
+    Ed25519,
+}

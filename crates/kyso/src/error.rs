@@ -1,0 +1,69 @@
+//! The one error type of the `kyso` crate. Each variant names something a user or an
+//! integrator can act on (fix the file, the password, the arguments, the key...).
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in kyso.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The input is not a PDF at all (no `%PDF-` header, empty file, directory...).
+    #[error("not a PDF file: {0}")]
+    NotPdf(String),
+    /// The PDF is damaged: its structure (xref, trailer, objects) cannot be read.
+    #[error("damaged PDF: {0}")]
+    MalformedPdf(String),
+    /// A PDF feature kyso does not handle (yet) where it matters, e.g. signing an encrypted file.
+    #[error("unsupported PDF: {0}")]
+    UnsupportedPdf(String),
+    /// Malformed ASN.1 (BER/DER) data.
+    #[error("malformed ASN.1 data: {0}")]
+    Asn1(String),
+    /// A certificate that cannot be parsed.
+    #[error("malformed certificate: {0}")]
+    Certificate(String),
+    /// A CMS / PKCS#7 structure that cannot be parsed or is not acceptable in a PDF signature.
+    #[error("malformed CMS signature: {0}")]
+    Cms(String),
+    /// An algorithm (digest, signature, key type) kyso does not support.
+    #[error("unsupported algorithm: {0}")]
+    UnsupportedAlgorithm(String),
+    /// The password of a key file (.p12) is wrong.
+    #[error("wrong password for the key file (or the file is damaged)")]
+    WrongPassword,
+    /// The key file holds no usable key or certificate.
+    #[error("key file: {0}")]
+    Key(String),
+    /// A cryptographic operation failed (signing, key mismatch...).
+    #[error("cryptographic operation failed: {0}")]
+    Crypto(String),
+    /// Circular 15/2025 checks before signing: the signer's certificate must not be used.
+    #[error("signer certificate not acceptable: {0} (use --force to sign anyway)")]
+    CertificateNotAcceptable(String),
+    /// The output cannot be written where asked (it is the input, it exists...).
+    #[error("output: {0}")]
+    Output(String),
+    /// A caller passed an invalid argument or option.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+}
+
+/// `Result` with kyso's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! kyso ("ký số"): sign and verify PDF documents the way Vietnamese official documents need.
+//!
+//! Layout, one concern per module:
+//! - [`pdf`]: the file — lazy reader, revisions, incremental writer, signature fields;
+//! - [`asn1`], [`pki`], [`cms`], [`crypto`]: encodings, certificates, CMS SignedData, algorithms;
+//! - [`sign`]: keys and the signing flow; [`verify`]: the verification pipeline and its report;
+//! - [`inspect`]: what a file holds, without judging it.
+
+pub mod asn1;
+pub mod cms;
+pub mod crypto;
+pub mod error;
+pub mod inspect;
+pub mod output;
+pub mod pdf;
+pub mod pki;
+pub mod sign;
+pub mod verify;
+pub mod vntime;
+
+pub use error::{Error, Result};

@@ -1,0 +1,17 @@
+//! PDF structure: a lazy, cross-reference-indexed reader, the revision model, object
+//! serialisation and the incremental writer. Nothing here knows about certificates.
+
+pub mod document;
+pub mod filters;
+pub mod object;
+pub mod parser;
+pub mod signatures;
+pub mod source;
+pub mod writer;
+pub mod xref;
+
+pub use document::{Document, FormField, Revision};
+pub use object::{Dict, ObjRef, Object, PdfString, Stream};
+pub use source::{ByteSource, FileSource, MemorySource};
+pub use writer::IncrementalUpdate;
+pub use xref::XrefKind;

@@ -1,0 +1,202 @@
+//! Signature fields and signature dictionaries as they stand in a file (ISO 32000-1 §12.7.4.5,
+//! §12.8.1), with the exact byte span of each /Contents string.
+
+use super::document::{Document, FormField};
+use super::object::{Dict, ObjRef, Object};
+use super::parser::Parser;
+use super::xref::{with_window, XrefEntry};
+use crate::error::{Error, Result};
+
+/// A signature dictionary found through one or more signature fields.
+#[derive(Clone, Debug)]
+pub struct SignatureEntry {
+    /// Names of the fields whose /V is this dictionary (one dictionary may be shared).
+    pub field_names: Vec<String>,
+    /// The signature dictionary's own object, when /V is a reference.
+    pub reference: Option<ObjRef>,
+    pub dict: Dict,
+    /// /ByteRange as written (numbers only; anything else makes it None).
+    pub byte_range: Option<Vec<i64>>,
+    /// Decoded /Contents.
+    pub contents: Vec<u8>,
+    /// Byte span `[start, end)` in the file of the /Contents string, delimiters included.
+    pub contents_span: Option<(u64, u64)>,
+    /// Why the span could not be found, when it could not.
+    pub span_problem: Option<String>,
+}
+
+impl SignatureEntry {
+    fn text(&self, key: &str) -> Option<String> {
+        self.dict.get(key).and_then(Object::as_text)
+    }
+
+    pub fn sub_filter(&self) -> Option<String> {
+        self.dict
+            .name("SubFilter")
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+    }
+
+    pub fn filter(&self) -> Option<String> {
+        self.dict
+            .name("Filter")
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+    }
+
+    /// A document time-stamp (ISO 32000-2 §12.8.5) rather than a signature.
+    pub fn is_document_timestamp(&self) -> bool {
+        self.dict.has_name("Type", "DocTimeStamp")
+            || self.dict.has_name("SubFilter", "ETSI.RFC3161")
+    }
+
+    /// /M, the claimed signing time, as written.
+    pub fn signing_time_raw(&self) -> Option<String> {
+        self.text("M")
+    }
+    pub fn reason(&self) -> Option<String> {
+        self.text("Reason")
+    }
+    pub fn location(&self) -> Option<String> {
+        self.text("Location")
+    }
+    pub fn contact_info(&self) -> Option<String> {
+        self.text("ContactInfo")
+    }
+    pub fn name(&self) -> Option<String> {
+        self.text("Name")
+    }
+
+    /// Whether a /Reference entry asks for DocMDP (a certification signature, ISO 32000-1 §12.8.2.2).
+    pub fn is_certification(&self, doc: &Document) -> bool {
+        let Some(refs) = self.dict.get("Reference") else {
+            return false;
+        };
+        let Ok(refs) = doc.resolve(refs) else {
+            return false;
+        };
+        refs.as_array().unwrap_or(&[]).iter().any(|r| {
+            doc.resolve_dict_at(doc.last_revision(), r)
+                .ok()
+                .flatten()
+                .is_some_and(|d| d.has_name("TransformMethod", "DocMDP"))
+        })
+    }
+}
+
+/// All signature dictionaries reachable from signature fields in the newest revision, in file
+/// order of their /Contents. Fields without a value (empty signature fields) are not listed.
+pub fn find_signatures(doc: &Document) -> Result<Vec<SignatureEntry>> {
+    let rev = doc.last_revision();
+    let fields = doc.fields_at(rev)?;
+    let mut out: Vec<SignatureEntry> = Vec::new();
+    for field in fields.iter().filter(|f| f.is_signature()) {
+        let Some(v) = field.dict.get("V") else {
+            continue;
+        };
+        let reference = v.as_ref();
+        if let Some(r) = reference {
+            if let Some(existing) = out.iter_mut().find(|e| e.reference == Some(r)) {
+                existing.field_names.push(field.name.clone());
+                continue;
+            }
+        }
+        let Some(dict) = doc.resolve_dict_at(rev, v)? else {
+            continue;
+        };
+        out.push(read_entry(doc, field, reference, dict)?);
+    }
+    out.sort_by_key(|e| e.contents_span.map(|s| s.0).unwrap_or(u64::MAX));
+    Ok(out)
+}
+
+/// Empty signature fields (no /V), by name, in the newest revision.
+pub fn empty_signature_fields(doc: &Document) -> Result<Vec<FormField>> {
+    Ok(doc
+        .fields_at(doc.last_revision())?
+        .into_iter()
+        .filter(|f| f.is_signature() && f.dict.get("V").is_none())
+        .collect())
+}
+
+fn read_entry(
+    doc: &Document,
+    field: &FormField,
+    reference: Option<ObjRef>,
+    dict: Dict,
+) -> Result<SignatureEntry> {
+    let byte_range = dict.get("ByteRange").and_then(|b| {
+        let b = doc.resolve(b).ok()?;
+        b.as_array()?
+            .iter()
+            .map(Object::as_int)
+            .collect::<Option<Vec<_>>>()
+    });
+    let contents = dict
+        .get("Contents")
+        .and_then(Object::as_bytes)
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default();
+    // Locate the /Contents string in the file: in the signature dictionary's own object, or in
+    // the field's object when /V is a direct dictionary.
+    let (holder, path): (Option<ObjRef>, &[&str]) = match reference {
+        Some(r) => (Some(r), &["Contents"]),
+        None => (field.reference, &["V", "Contents"]),
+    };
+    let (contents_span, span_problem) = match holder {
+        None => (
+            None,
+            Some("the signature dictionary is not an indirect object".into()),
+        ),
+        Some(h) => match doc.entry_at(doc.last_revision(), h.num) {
+            Some(XrefEntry::InUse { offset, .. }) => {
+                match with_window(doc.source().as_ref(), offset, 4096, |buf, at_end| {
+                    Parser::new(buf, at_end).value_span(path)
+                }) {
+                    Ok(Some((s, e))) => (Some((offset + s as u64, offset + e as u64)), None),
+                    Ok(None) => (
+                        None,
+                        Some("the signature dictionary has no /Contents".into()),
+                    ),
+                    Err(e) => (None, Some(e.to_string())),
+                }
+            }
+            Some(XrefEntry::Compressed { .. }) => (
+                None,
+                Some("the signature dictionary is inside an object stream".into()),
+            ),
+            _ => (None, Some("the signature dictionary is missing".into())),
+        },
+    };
+    Ok(SignatureEntry {
+        field_names: vec![field.name.clone()],
+        reference,
+        dict,
+        byte_range,
+        contents,
+        contents_span,
+        span_problem,
+    })
+}
+
+/// Reads a byte range of the document into `sink` in chunks (for hashing without holding it).
+pub fn stream_range(
+    doc: &Document,
+    offset: u64,
+    len: u64,
+    mut sink: impl FnMut(&[u8]),
+) -> Result<()> {
+    if offset.checked_add(len).is_none_or(|end| end > doc.len()) {
+        return Err(Error::MalformedPdf("byte range outside the file".into()));
+    }
+    let mut buf = vec![0u8; 1 << 20];
+    let mut done = 0u64;
+    while done < len {
+        let want = ((len - done) as usize).min(buf.len());
+        let got = doc.source().read_at(offset + done, &mut buf[..want])?;
+        if got == 0 {
+            return Err(Error::MalformedPdf("file shorter than expected".into()));
+        }
+        sink(&buf[..got]);
+        done += got as u64;
+    }
+    Ok(())
+}

@@ -1,0 +1,250 @@
+//! X.501 distinguished names (RFC 5280 §4.1.2.4): text form (RFC 4514) and
+//! comparison (RFC 5280 §7.1).
+
+use std::fmt;
+
+use crate::asn1::{oid, reader::tag, Element, Reader};
+use crate::error::{Error, Result};
+
+/// One `AttributeTypeAndValue` of an RDN.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttributeTypeAndValue {
+    /// Dotted attribute type OID.
+    pub oid: String,
+    /// Decoded text when the value is a character string type.
+    pub text: Option<String>,
+    /// Encoding of the value.
+    pub value_der: Vec<u8>,
+}
+
+/// A distinguished name: `SEQUENCE OF RelativeDistinguishedName`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Name {
+    /// Encoding of the whole Name (as found).
+    pub der: Vec<u8>,
+    /// RDNs in encoding order (most significant first); each is a set of attributes.
+    pub rdns: Vec<Vec<AttributeTypeAndValue>>,
+}
+
+fn short_name(oid: &str) -> Option<&'static str> {
+    Some(match oid {
+        oid::AT_COMMON_NAME => "CN",
+        oid::AT_ORGANIZATION => "O",
+        oid::AT_ORGANIZATIONAL_UNIT => "OU",
+        oid::AT_LOCALITY => "L",
+        oid::AT_STATE => "ST",
+        oid::AT_COUNTRY => "C",
+        oid::AT_STREET => "STREET",
+        oid::AT_DOMAIN_COMPONENT => "DC",
+        oid::AT_TITLE => "title",
+        oid::AT_SERIAL_NUMBER => "serialNumber",
+        oid::AT_EMAIL_ADDRESS => "emailAddress",
+        oid::AT_UID => "UID",
+        _ => return None,
+    })
+}
+
+/// Escapes an attribute value per RFC 4514 §2.4 (non-ASCII text is kept as is).
+fn escape_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let n = s.chars().count();
+    for (i, c) in s.chars().enumerate() {
+        match c {
+            ',' | '+' | '"' | '\\' | '<' | '>' | ';' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' if i == 0 => out.push_str("\\#"),
+            ' ' if i == 0 || i + 1 == n => out.push_str("\\ "),
+            '\0' => out.push_str("\\00"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// RFC 5280 §7.1 simplified string preparation: trim, collapse whitespace, case fold.
+fn normalize(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+impl AttributeTypeAndValue {
+    fn matches(&self, other: &Self) -> bool {
+        if self.oid != other.oid {
+            return false;
+        }
+        match (&self.text, &other.text) {
+            (Some(a), Some(b)) => normalize(a) == normalize(b),
+            _ => self.value_der == other.value_der,
+        }
+    }
+}
+
+impl Name {
+    /// Parses a Name element (RFC 5280 §4.1.2.4).
+    pub fn from_element(el: &Element<'_>) -> Result<Name> {
+        if !el.is_universal(tag::SEQUENCE) {
+            return Err(Error::Asn1("Name is not a SEQUENCE".into()));
+        }
+        let mut rdns = Vec::new();
+        for rdn in el.children()? {
+            let rdn = rdn?;
+            rdn.expect_universal(tag::SET, "RelativeDistinguishedName")?;
+            let mut atvs = Vec::new();
+            for atv in rdn.children()? {
+                let atv = atv?;
+                atv.expect_universal(tag::SEQUENCE, "AttributeTypeAndValue")?;
+                let mut r = atv.children()?;
+                let oid = r.read()?.as_oid()?;
+                let value = r.read()?;
+                r.finish("AttributeTypeAndValue")?;
+                let text = if value.is_string() {
+                    value.as_string().ok()
+                } else {
+                    None
+                };
+                atvs.push(AttributeTypeAndValue {
+                    oid,
+                    text,
+                    value_der: value.raw.to_vec(),
+                });
+            }
+            if atvs.is_empty() {
+                return Err(Error::Asn1("empty RelativeDistinguishedName".into()));
+            }
+            rdns.push(atvs);
+        }
+        Ok(Name {
+            der: el.raw.to_vec(),
+            rdns,
+        })
+    }
+
+    /// Parses a Name from its encoding.
+    pub fn from_der(der: &[u8]) -> Result<Name> {
+        Name::from_element(&Reader::new(der).read_single()?)
+    }
+
+    /// True when the name has no RDNs.
+    pub fn is_empty(&self) -> bool {
+        self.rdns.is_empty()
+    }
+
+    /// RFC 4514 string: RDNs in reverse order, `+` between multi-valued
+    /// attributes, short names for common types and dotted OIDs otherwise;
+    /// non-string values as `#hex`. Unicode text (Vietnamese) is kept intact.
+    pub fn to_rfc4514(&self) -> String {
+        let mut parts = Vec::with_capacity(self.rdns.len());
+        for rdn in self.rdns.iter().rev() {
+            let s: Vec<String> = rdn
+                .iter()
+                .map(|a| {
+                    let ty = short_name(&a.oid).map_or_else(|| a.oid.clone(), str::to_string);
+                    let v = match &a.text {
+                        Some(t) => escape_value(t),
+                        None => {
+                            let hex: String =
+                                a.value_der.iter().map(|b| format!("{b:02x}")).collect();
+                            format!("#{hex}")
+                        }
+                    };
+                    format!("{ty}={v}")
+                })
+                .collect();
+            parts.push(s.join("+"));
+        }
+        parts.join(",")
+    }
+
+    /// First value (in encoding order) of the attribute `oid`, as text.
+    pub fn get(&self, oid: &str) -> Option<String> {
+        self.rdns
+            .iter()
+            .flatten()
+            .find(|a| a.oid == oid)
+            .and_then(|a| a.text.clone())
+    }
+
+    /// The commonName (2.5.4.3), the most specific one when there are several.
+    pub fn common_name(&self) -> Option<String> {
+        self.rdns
+            .iter()
+            .flatten()
+            .rfind(|a| a.oid == oid::AT_COMMON_NAME)
+            .and_then(|a| a.text.clone())
+    }
+
+    /// Name matching per RFC 5280 §7.1: equal encodings, or the same RDNs where
+    /// string values compare case-insensitively with whitespace collapsed.
+    pub fn matches(&self, other: &Name) -> bool {
+        if self.der == other.der {
+            return true;
+        }
+        if self.rdns.len() != other.rdns.len() {
+            return false;
+        }
+        self.rdns.iter().zip(&other.rdns).all(|(a, b)| {
+            a.len() == b.len()
+                && a.iter().all(|x| b.iter().any(|y| x.matches(y)))
+                && b.iter().all(|y| a.iter().any(|x| x.matches(y)))
+        })
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_rfc4514())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::asn1::writer as w;
+
+    fn atv(oid_s: &str, value: Vec<u8>) -> Vec<u8> {
+        w::set(&[&w::sequence(&[&w::oid(oid_s).unwrap(), &value])])
+    }
+
+    #[test]
+    fn string_types_and_escaping() {
+        let bmp: Vec<u8> = "Văn".encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        let univ: Vec<u8> = "ễ".chars().flat_map(|c| (c as u32).to_be_bytes()).collect();
+        let der = w::sequence(&[
+            &atv(oid::AT_COUNTRY, w::tlv(0x13, b"VN")),
+            &atv(oid::AT_ORGANIZATION, w::tlv(0x14, &[0x43, 0xE9])),
+            &atv(oid::AT_LOCALITY, w::tlv(0x1E, &bmp)),
+            &atv(oid::AT_STATE, w::tlv(0x1C, &univ)),
+            &atv("1.2.3.4", w::integer_u64(5)),
+            &atv(oid::AT_COMMON_NAME, w::utf8_string("Nguyễn, An+ ")),
+        ]);
+        let n = Name::from_der(&der).unwrap();
+        assert_eq!(
+            n.to_rfc4514(),
+            "CN=Nguyễn\\, An\\+\\ ,1.2.3.4=#020105,ST=ễ,L=Văn,O=Cé,C=VN"
+        );
+        assert_eq!(n.common_name().unwrap(), "Nguyễn, An+ ");
+        assert_eq!(n.get(oid::AT_LOCALITY).unwrap(), "Văn");
+    }
+
+    #[test]
+    fn matching_rules() {
+        let a = Name::from_der(&w::sequence(&[
+            &atv(oid::AT_COUNTRY, w::tlv(0x13, b"VN")),
+            &atv(oid::AT_COMMON_NAME, w::utf8_string("Nguyễn  Văn An")),
+        ]))
+        .unwrap();
+        let b = Name::from_der(&w::sequence(&[
+            &atv(oid::AT_COUNTRY, w::utf8_string("vn")),
+            &atv(oid::AT_COMMON_NAME, w::utf8_string(" NGUYỄN VĂN AN ")),
+        ]))
+        .unwrap();
+        let c =
+            Name::from_der(&w::sequence(&[&atv(oid::AT_COUNTRY, w::utf8_string("VN"))])).unwrap();
+        assert!(a.matches(&b) && b.matches(&a));
+        assert!(!a.matches(&c));
+    }
+}

@@ -1,0 +1,262 @@
+//! Signing: keys ([`Signer`] and its back-ends), the checks Circular 15/2025 asks for before
+//! signing, and the flow placeholder → hash ranges → CMS → patch /Contents → atomic output.
+
+pub mod checks;
+mod der;
+pub mod p12;
+pub mod placeholder;
+pub mod signer;
+pub mod software_key;
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+pub use p12::{load_p12, SoftwareIdentity};
+pub use placeholder::SignatureFields;
+pub use signer::{KeyKind, Signer};
+pub use software_key::SoftwareKey;
+
+use crate::cms;
+use crate::crypto::{self, DigestAlgorithm, Hasher, SignatureScheme};
+use crate::error::{Error, Result};
+use crate::output::{same_file, AtomicOutput};
+use crate::pdf::{ByteSource, Document, FileSource, MemorySource};
+use crate::pki::Certificate;
+
+/// Room kept in /Contents beyond the CMS itself, for unsigned attributes added later (an RFC 3161
+/// signature time-stamp token with its TSA chain is typically 4–7 KB).
+pub const DEFAULT_RESERVE: usize = 8 * 1024;
+
+/// What a signature should look like and how it is made.
+#[derive(Clone, Debug)]
+pub struct SignOptions {
+    pub field_name: Option<String>,
+    pub reason: Option<String>,
+    pub location: Option<String>,
+    pub contact_info: Option<String>,
+    pub name: Option<String>,
+    /// The digest; None picks the key's natural one (SHA-256, or SHA-384 for P-384).
+    pub digest: Option<DigestAlgorithm>,
+    /// RSASSA-PSS instead of PKCS#1 v1.5 (RSA keys only).
+    pub pss: bool,
+    /// Sign even when the certificate checks fail (each failure becomes a warning).
+    pub force: bool,
+    /// Claimed signing time; now when None.
+    pub signing_time: Option<OffsetDateTime>,
+    /// 1-based page for the widget.
+    pub page: usize,
+    /// Extra room in /Contents, in bytes.
+    pub reserve: usize,
+}
+
+impl Default for SignOptions {
+    fn default() -> Self {
+        SignOptions {
+            field_name: None,
+            reason: None,
+            location: None,
+            contact_info: None,
+            name: None,
+            digest: None,
+            pss: false,
+            force: false,
+            signing_time: None,
+            page: 1,
+            reserve: DEFAULT_RESERVE,
+        }
+    }
+}
+
+/// What signing did.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SignOutcome {
+    pub field: String,
+    pub signer: String,
+    pub signing_time: String,
+    pub byte_range: [u64; 4],
+    pub cms_size: usize,
+    pub reserved_size: usize,
+    pub output_size: u64,
+    /// Checks overridden with `force`, and other remarks.
+    pub warnings: Vec<String>,
+}
+
+/// Signs `input` into `output` (a new file, written atomically). `in_place` allows
+/// `output` to be the input itself; the input's bytes stay an exact prefix either way.
+pub fn sign_file(
+    input: &Path,
+    output: &Path,
+    signer: &dyn Signer,
+    opts: &SignOptions,
+    in_place: bool,
+) -> Result<SignOutcome> {
+    let source = Arc::new(FileSource::open(input)?);
+    if !in_place && same_file(input, output) {
+        return Err(Error::Output(format!(
+            "the output {} is the input file; choose another output or pass --in-place",
+            output.display()
+        )));
+    }
+    let mut out = AtomicOutput::create(output)?;
+    let outcome = sign_to(source, out.writer(), signer, opts).map_err(|e| match e {
+        Error::Io { source, .. } => Error::io(output, source),
+        other => other,
+    })?;
+    out.commit()?;
+    Ok(outcome)
+}
+
+/// Signs a document held in memory and returns the signed bytes.
+pub fn sign_bytes(
+    input: &[u8],
+    signer: &dyn Signer,
+    opts: &SignOptions,
+) -> Result<(Vec<u8>, SignOutcome)> {
+    let source = Arc::new(MemorySource::new(input.to_vec()));
+    let mut out = Vec::with_capacity(input.len() + 32 * 1024);
+    let outcome = sign_to(source, &mut out, signer, opts)?;
+    Ok((out, outcome))
+}
+
+/// The signing flow, writing sequentially to `out`: the input copied once (and hashed while
+/// copied), then the update with the finished signature.
+pub fn sign_to(
+    source: Arc<dyn ByteSource>,
+    out: &mut dyn Write,
+    signer: &dyn Signer,
+    opts: &SignOptions,
+) -> Result<SignOutcome> {
+    let doc = Document::open(source.clone())?;
+    if doc.is_encrypted() {
+        return Err(Error::UnsupportedPdf(
+            "the document is encrypted; kyso cannot sign encrypted PDFs yet".into(),
+        ));
+    }
+    if let Some(w) = doc.warnings.first() {
+        return Err(Error::MalformedPdf(format!(
+            "the file's cross-reference data is damaged ({w}); repair it first (e.g. qpdf in.pdf out.pdf)"
+        )));
+    }
+
+    let certificate = Certificate::from_der(signer.certificate_der())?;
+    let chain: Vec<Certificate> = signer
+        .chain_der()
+        .iter()
+        .filter_map(|c| Certificate::from_der(c).ok())
+        .collect();
+    let signing_time = opts.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
+    let kind = signer.key_kind();
+    let digest = opts.digest.unwrap_or_else(|| kind.default_digest());
+    let mut warnings =
+        checks::check_signer_certificate(&certificate, signing_time, digest, opts.force)?;
+    let scheme = kind.default_scheme(opts.pss);
+    kind.check(digest, scheme)?;
+    let sub_filter = "ETSI.CAdES.detached".to_string();
+
+    // Size the placeholder from a CMS built with a dummy signature of the real length.
+    let dummy_attrs =
+        cms::build::signed_attributes(&certificate, digest, &vec![0; digest.output_len()]);
+    let dummy_sig = vec![0xFFu8; kind.max_signature_len()];
+    let estimate = cms::build::signed_data(
+        &certificate,
+        &chain,
+        digest,
+        scheme,
+        &dummy_attrs,
+        &dummy_sig,
+        &[],
+    )?
+    .len();
+    let capacity = estimate + 64 + opts.reserve;
+
+    let base_len = doc.len();
+    let leading_eol = !ends_with_eol(source.as_ref())?;
+    let fields = SignatureFields {
+        field_name: opts.field_name.clone(),
+        reason: opts.reason.clone(),
+        location: opts.location.clone(),
+        contact_info: opts.contact_info.clone(),
+        name: opts.name.clone(),
+        sub_filter,
+        signing_time: Some(signing_time),
+        page: opts.page,
+    };
+    let mut prepared = placeholder::prepare(&doc, &fields, capacity, base_len, leading_eol)?;
+
+    // Hash the first range while copying the input, then the update around /Contents.
+    let mut hasher = Hasher::new(digest);
+    copy_and_hash(source.as_ref(), out, &mut hasher)?;
+    hasher.update(&prepared.bytes[..prepared.contents_start]);
+    hasher.update(&prepared.bytes[prepared.contents_end..]);
+    let content_digest = hasher.finish();
+
+    let attrs = cms::build::signed_attributes(&certificate, digest, &content_digest);
+    let signature = signer.sign(&attrs, digest, scheme)?;
+    // Never embed a signature that does not verify against the certificate.
+    let sig_alg = crate::asn1::AlgorithmIdentifier::from_der(
+        &cms::build::signature_algorithm_der(scheme, digest)?,
+    )?;
+    crypto::verify_signature(&certificate.spki_der, &sig_alg, digest, &attrs, &signature).map_err(
+        |e| {
+            Error::Crypto(format!(
+                "the key produced a signature that does not verify against the certificate: {e}"
+            ))
+        },
+    )?;
+    let der = cms::build::signed_data(
+        &certificate,
+        &chain,
+        digest,
+        scheme,
+        &attrs,
+        &signature,
+        &[],
+    )?;
+    prepared.fill_contents(&der)?;
+    out.write_all(&prepared.bytes)
+        .map_err(|e| Error::io("<output>", e))?;
+    out.flush().map_err(|e| Error::io("<output>", e))?;
+
+    if opts.pss && scheme != SignatureScheme::RsaPss {
+        warnings.push("PSS applies to RSA keys only; signed with ECDSA".into());
+    }
+    Ok(SignOutcome {
+        field: prepared.field_name.clone(),
+        signer: certificate.subject.to_rfc4514(),
+        signing_time: crate::vntime::rfc3339(signing_time),
+        byte_range: prepared.byte_range,
+        cms_size: der.len(),
+        reserved_size: prepared.capacity(),
+        output_size: base_len + prepared.bytes.len() as u64,
+        warnings,
+    })
+}
+
+fn ends_with_eol(src: &dyn ByteSource) -> Result<bool> {
+    let len = src.len();
+    let last = src.read_vec(len.saturating_sub(1), 1)?;
+    Ok(matches!(last.first(), Some(b'\n' | b'\r')))
+}
+
+fn copy_and_hash(src: &dyn ByteSource, out: &mut dyn Write, hasher: &mut Hasher) -> Result<()> {
+    let len = src.len();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut off = 0u64;
+    while off < len {
+        let want = ((len - off) as usize).min(buf.len());
+        let got = src.read_at(off, &mut buf[..want])?;
+        if got == 0 {
+            return Err(Error::MalformedPdf(
+                "the input file shrank while being read".into(),
+            ));
+        }
+        hasher.update(&buf[..got]);
+        out.write_all(&buf[..got])
+            .map_err(|e| Error::io("<output>", e))?;
+        off += got as u64;
+    }
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! ByteRange rules (ISO 32000-1 §12.8.1; ETSI EN 319 142-1 §5.3): two ranges, the first from 0,
+//! the gap exactly this dictionary's /Contents string, inside the file, ending at a revision's end.
+
+use super::Lang;
+use crate::pdf::signatures::SignatureEntry;
+use crate::pdf::Document;
+
+/// What the ByteRange covers, or why it is not acceptable.
+#[derive(Debug, Default)]
+pub struct Coverage {
+    /// The two (offset, length) ranges, when they lie inside the file.
+    pub ranges: Option<[(u64, u64); 2]>,
+    /// The first failed rule, in the report's language.
+    pub problem: Option<String>,
+    pub covers_whole_document: bool,
+    /// 0-based revision whose end the signed part reaches.
+    pub revision: Option<usize>,
+    pub revisions_after: usize,
+    pub bytes_after: u64,
+}
+
+pub fn check(doc: &Document, entry: &SignatureEntry, lang: Lang) -> Coverage {
+    let mut c = Coverage::default();
+    let len = doc.len();
+    let Some(br) = &entry.byte_range else {
+        c.problem = Some(lang.pick(
+            "Chữ ký không có /ByteRange hợp lệ.",
+            "The signature has no valid /ByteRange.",
+        ));
+        return c;
+    };
+    if br.len() != 4 {
+        c.problem = Some(lang.pick(
+            format!("/ByteRange có {} số thay vì 4 (hai đoạn).", br.len()),
+            format!(
+                "/ByteRange has {} numbers instead of 4 (two ranges).",
+                br.len()
+            ),
+        ));
+        return c;
+    }
+    if br.iter().any(|&v| v < 0) {
+        c.problem = Some(lang.pick("/ByteRange có số âm.", "/ByteRange has a negative number."));
+        return c;
+    }
+    let [a, b, cc, d] = [br[0] as u64, br[1] as u64, br[2] as u64, br[3] as u64];
+    if a != 0 {
+        c.problem = Some(lang.pick(
+            "Đoạn ký đầu tiên không bắt đầu từ đầu tệp.",
+            "The first signed range does not start at the beginning of the file.",
+        ));
+        return c;
+    }
+    let end = cc.checked_add(d);
+    if cc < b || end.is_none_or(|e| e > len) {
+        c.problem = Some(lang.pick(
+            format!("/ByteRange trỏ ra ngoài tệp ({len} byte) hoặc các đoạn chồng lên nhau."),
+            format!("/ByteRange points outside the file ({len} bytes) or its ranges overlap."),
+        ));
+        return c;
+    }
+    let end = end.unwrap_or(len);
+    // The gap must be exactly this signature's /Contents string, delimiters included.
+    match entry.contents_span {
+        Some((s, e)) if s == b && e == cc => {}
+        Some(_) => {
+            c.problem = Some(lang.pick(
+                "Khoảng trống giữa hai đoạn ký không đúng là chuỗi /Contents của chữ ký này: phần ngoài chữ ký không được bảo vệ.",
+                "The gap between the signed ranges is not exactly this signature's /Contents string: bytes outside the signature are unprotected.",
+            ));
+            return c;
+        }
+        None => {
+            c.problem = Some(lang.pick(
+                format!(
+                    "Không xác định được vị trí /Contents: {}",
+                    entry.span_problem.clone().unwrap_or_default()
+                ),
+                format!(
+                    "Cannot locate /Contents: {}",
+                    entry.span_problem.clone().unwrap_or_default()
+                ),
+            ));
+            return c;
+        }
+    }
+    c.ranges = Some([(0, b), (cc, d)]);
+
+    // The signed part must end at the end of a revision (%%EOF).
+    let revision = doc.revisions.iter().position(|r| match r.end {
+        Some(rev_end) => {
+            rev_end == end || (rev_end > end && rev_end - end <= 2 && ends_with_eof(doc, end))
+        }
+        None => false,
+    });
+    match revision {
+        Some(r) => {
+            c.revision = Some(r);
+            c.revisions_after = doc.revisions.len() - 1 - r;
+        }
+        None => {
+            c.problem = Some(lang.pick(
+                "Phần đã ký không kết thúc ở cuối một phiên bản của tệp (%%EOF): phạm vi ký bất thường.",
+                "The signed part does not end at the end of a revision of the file (%%EOF): anomalous coverage.",
+            ));
+            return c;
+        }
+    }
+    c.bytes_after = len - end;
+    let last_end = doc.revisions.last().and_then(|r| r.end).unwrap_or(len);
+    c.covers_whole_document =
+        c.revisions_after == 0 && trailing_is_whitespace(doc, end, len) && last_end <= len;
+    c
+}
+
+fn ends_with_eof(doc: &Document, end: u64) -> bool {
+    let from = end.saturating_sub(5);
+    doc.source()
+        .read_vec(from, (end - from) as usize)
+        .map(|b| b == b"%%EOF")
+        .unwrap_or(false)
+}
+
+/// Whether only white space follows `from` (ISO 32000-1 §7.5.5 allows an end-of-line marker).
+fn trailing_is_whitespace(doc: &Document, from: u64, len: u64) -> bool {
+    if len - from > 4096 {
+        return false;
+    }
+    doc.source()
+        .read_vec(from, (len - from) as usize)
+        .map(|b| b.iter().all(|&x| crate::pdf::parser::is_whitespace(x)))
+        .unwrap_or(false)
+}

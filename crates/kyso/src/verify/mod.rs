@@ -1,0 +1,618 @@
+//! Verification: for every signature, the ByteRange rules, the CMS checks, the signer's chain,
+//! folded into ETSI EN 319 102-1 indications. Nothing here prints; see [`text`] for rendering.
+
+pub mod byte_range;
+pub mod report;
+pub mod text;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+pub use report::{Indication, Report, SignatureReport, SignerSummary, SubIndication};
+
+use crate::cms::{self, EssStatus, SignedData};
+use crate::crypto::{DigestAlgorithm, Hasher, SignatureScheme};
+use crate::error::{Error, Result};
+use crate::pdf::signatures::{find_signatures, stream_range, SignatureEntry};
+use crate::pdf::{ByteSource, Document, FileSource, MemorySource};
+use crate::pki::{chain::build_chain, Certificate, PublicKeyKind};
+use crate::vntime;
+
+/// Language of the messages in a report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub(crate) fn pick(self, vi: impl Into<String>, en: impl Into<String>) -> String {
+        match self {
+            Lang::Vi => vi.into(),
+            Lang::En => en.into(),
+        }
+    }
+}
+
+/// How to verify.
+#[derive(Clone, Debug, Default)]
+pub struct VerifyOptions {
+    /// Trust anchors.
+    pub trust: Vec<Certificate>,
+    /// Extra certificates to build chains with (not trusted by themselves).
+    pub extra_certs: Vec<Certificate>,
+    /// Validate as of this time instead of now.
+    pub validation_time: Option<OffsetDateTime>,
+    pub lang: Lang,
+}
+
+/// Verifies the PDF at `path`.
+pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<Report> {
+    let src = FileSource::open(path)?;
+    let mut report = verify_source(Arc::new(src), opts)?;
+    report.file = Some(path.display().to_string());
+    Ok(report)
+}
+
+/// Verifies a PDF held in memory.
+pub fn verify_bytes(pdf: &[u8], opts: &VerifyOptions) -> Result<Report> {
+    verify_source(Arc::new(MemorySource::new(pdf.to_vec())), opts)
+}
+
+/// Verifies the PDF read from `source`. Errors only when the file cannot be read as a PDF at
+/// all; everything wrong with a signature is in the report.
+pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Result<Report> {
+    let doc = Document::open(source)?;
+    let entries = find_signatures(&doc)?;
+    let now = opts.validation_time.unwrap_or_else(OffsetDateTime::now_utc);
+    let mut warnings = doc.warnings.clone();
+    if doc.is_encrypted() {
+        warnings.push(opts.lang.pick(
+            "Tài liệu được mã hóa: các trường văn bản của chữ ký không được giải mã.",
+            "The document is encrypted: text entries of signatures are not decrypted.",
+        ));
+    }
+    let signatures: Vec<SignatureReport> = entries
+        .iter()
+        .map(|e| verify_signature(&doc, e, opts, now))
+        .collect();
+    let indication = signatures
+        .iter()
+        .map(|s| s.indication)
+        .max()
+        .unwrap_or(Indication::Indeterminate);
+    Ok(Report {
+        file: None,
+        indication,
+        signatures,
+        revisions: doc.revisions.len(),
+        warnings,
+        validation_time: vntime::rfc3339(now),
+    })
+}
+
+/// Verdict under construction: the first failure decides.
+struct Verdict {
+    indication: Indication,
+    sub: Option<SubIndication>,
+    message: Option<String>,
+}
+
+impl Verdict {
+    fn new() -> Self {
+        Verdict {
+            indication: Indication::TotalPassed,
+            sub: None,
+            message: None,
+        }
+    }
+
+    /// Records an outcome unless a graver one is already recorded.
+    fn set(&mut self, indication: Indication, sub: SubIndication, message: String) {
+        if indication > self.indication {
+            self.indication = indication;
+            self.sub = Some(sub);
+            self.message = Some(message);
+        }
+    }
+}
+
+fn verify_signature(
+    doc: &Document,
+    entry: &SignatureEntry,
+    opts: &VerifyOptions,
+    now: OffsetDateTime,
+) -> SignatureReport {
+    let lang = opts.lang;
+    let is_timestamp = entry.is_document_timestamp();
+    let mut verdict = Verdict::new();
+    let mut warnings = Vec::new();
+    let mut checks = report::Checks::default();
+
+    let coverage = byte_range::check(doc, entry, lang);
+    checks.byte_range_ok = coverage.problem.is_none();
+    if let Some(p) = &coverage.problem {
+        verdict.set(
+            Indication::TotalFailed,
+            SubIndication::FormatFailure,
+            p.clone(),
+        );
+    }
+
+    let mut report = SignatureReport {
+        field: entry.field_names.first().cloned().unwrap_or_default(),
+        fields: entry.field_names.clone(),
+        kind: if is_timestamp {
+            "document-timestamp"
+        } else {
+            "signature"
+        },
+        indication: Indication::TotalPassed,
+        sub_indication: None,
+        message: String::new(),
+        signer: None,
+        signing_time: entry
+            .signing_time_raw()
+            .and_then(|m| vntime::parse_pdf_date(&m))
+            .map(vntime::rfc3339),
+        covers_whole_document: coverage.covers_whole_document,
+        algorithm: None,
+        modifications: Vec::new(),
+        sub_filter: entry.sub_filter(),
+        byte_range: entry.byte_range.clone(),
+        revision: coverage.revision.map(|r| r + 1),
+        revisions_after: coverage.revisions_after,
+        bytes_after: coverage.bytes_after,
+        reason: entry.reason(),
+        location: entry.location(),
+        contact_info: entry.contact_info(),
+        certification: entry.is_certification(doc),
+        chain: Vec::new(),
+        trust_anchor: None,
+        checks: report::Checks::default(),
+        warnings: Vec::new(),
+    };
+
+    // The CMS: exactly one SignerInfo, content detached (except for time-stamp tokens).
+    let sd = match SignedData::parse(&entry.contents) {
+        Ok(sd) => Some(sd),
+        Err(e) => {
+            verdict.set(
+                Indication::TotalFailed,
+                SubIndication::FormatFailure,
+                lang.pick(
+                    format!("Chữ ký CMS không đọc được: {e}"),
+                    format!("The CMS signature cannot be read: {e}"),
+                ),
+            );
+            None
+        }
+    };
+    if let (Some(sd), Some(ranges)) = (&sd, coverage.ranges) {
+        check_cms(
+            doc,
+            entry,
+            sd,
+            ranges,
+            opts,
+            now,
+            &mut verdict,
+            &mut checks,
+            &mut report,
+            &mut warnings,
+        );
+    }
+
+    if verdict.indication == Indication::TotalPassed {
+        verdict.message = Some(if is_timestamp {
+            lang.pick(
+                "Dấu thời gian tài liệu hợp lệ và tin cậy.",
+                "The document time-stamp is valid and trusted.",
+            )
+        } else {
+            lang.pick(
+                "Chữ ký hợp lệ: nội dung đã ký toàn vẹn, chứng thư số của người ký tin cậy.",
+                "The signature is valid: the signed content is intact and the signer's certificate is trusted.",
+            )
+        });
+    }
+    if !report.covers_whole_document && coverage.problem.is_none() {
+        warnings.push(lang.pick(
+            format!(
+                "Chữ ký không bao trùm toàn bộ tệp: sau phần đã ký còn {} phiên bản cập nhật ({} byte).",
+                report.revisions_after, report.bytes_after
+            ),
+            format!(
+                "The signature does not cover the whole file: {} later revision(s) ({} bytes) follow the signed part.",
+                report.revisions_after, report.bytes_after
+            ),
+        ));
+    }
+    report.indication = verdict.indication;
+    report.sub_indication = verdict.sub;
+    report.message = verdict.message.unwrap_or_default();
+    report.checks = checks;
+    report.warnings = warnings;
+    report
+}
+
+/// Hashes the signed byte ranges with `alg`.
+fn hash_ranges(doc: &Document, ranges: [(u64, u64); 2], alg: DigestAlgorithm) -> Result<Vec<u8>> {
+    let mut h = Hasher::new(alg);
+    for (off, len) in ranges {
+        stream_range(doc, off, len, |chunk| h.update(chunk))?;
+    }
+    Ok(h.finish())
+}
+
+/// Reads the signed byte ranges into memory (only for legacy signatures without signed attributes).
+fn read_ranges(doc: &Document, ranges: [(u64, u64); 2]) -> Result<Vec<u8>> {
+    let total = ranges[0].1 + ranges[1].1;
+    if total > 1 << 30 {
+        return Err(Error::UnsupportedPdf(
+            "legacy signature without signed attributes over more than 1 GiB".into(),
+        ));
+    }
+    let mut out = Vec::with_capacity(total as usize);
+    for (off, len) in ranges {
+        stream_range(doc, off, len, |chunk| out.extend_from_slice(chunk))?;
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_cms(
+    doc: &Document,
+    entry: &SignatureEntry,
+    sd: &SignedData,
+    ranges: [(u64, u64); 2],
+    opts: &VerifyOptions,
+    now: OffsetDateTime,
+    verdict: &mut Verdict,
+    checks: &mut report::Checks,
+    report: &mut SignatureReport,
+    warnings: &mut Vec<String>,
+) {
+    let lang = opts.lang;
+    let fail = |v: &mut Verdict, sub, vi: String, en: String| {
+        v.set(Indication::TotalFailed, sub, lang.pick(vi, en))
+    };
+    // ETSI EN 319 142-1 §6.3 / PAdES: exactly one SignerInfo.
+    if sd.signer_infos.len() != 1 {
+        fail(
+            verdict,
+            SubIndication::FormatFailure,
+            format!(
+                "Chữ ký CMS có {} SignerInfo; chữ ký PDF phải có đúng một.",
+                sd.signer_infos.len()
+            ),
+            format!(
+                "The CMS has {} SignerInfos; a PDF signature must have exactly one.",
+                sd.signer_infos.len()
+            ),
+        );
+        return;
+    }
+    let si = &sd.signer_infos[0];
+    let is_timestamp = entry.is_document_timestamp();
+    let sub_filter = entry.sub_filter().unwrap_or_default();
+
+    // What the SignerInfo signs: the byte ranges (detached), or the encapsulated content
+    // (a time-stamp token's TSTInfo, or adbe.pkcs7.sha1's digest of the ranges).
+    let encapsulated = sd.encap_content.as_deref();
+    if !is_timestamp && sub_filter != "adbe.pkcs7.sha1" && sd.encap_content_present {
+        fail(
+            verdict,
+            SubIndication::FormatFailure,
+            "Chữ ký tách rời (detached) nhưng CMS lại chứa nội dung đóng gói.".into(),
+            "A detached signature whose CMS carries encapsulated content.".into(),
+        );
+        return;
+    }
+    let Some(digest) = DigestAlgorithm::from_oid(&si.digest_algorithm.oid) else {
+        verdict.set(
+            Indication::Indeterminate,
+            SubIndication::CryptoConstraintsFailure,
+            lang.pick(
+                format!(
+                    "Thuật toán băm không được hỗ trợ: {}",
+                    si.digest_algorithm.oid
+                ),
+                format!("Unsupported digest algorithm: {}", si.digest_algorithm.oid),
+            ),
+        );
+        describe_signer(sd, si, report, checks);
+        return;
+    };
+
+    let signer_check = match (
+        is_timestamp || sub_filter == "adbe.pkcs7.sha1",
+        encapsulated,
+    ) {
+        (true, Some(content)) => {
+            // The ranges are bound through the imprint inside the content.
+            let inner_ok = if is_timestamp {
+                check_timestamp_imprint(doc, ranges, content, report)
+            } else {
+                hash_ranges(doc, ranges, DigestAlgorithm::Sha1)
+                    .map(|d| d == content)
+                    .map_err(|e| e.to_string())
+            };
+            match inner_ok {
+                Ok(true) => {}
+                Ok(false) => {
+                    checks.digest_matches = Some(false);
+                    fail(
+                        verdict,
+                        SubIndication::HashFailure,
+                        "Nội dung đã bị thay đổi sau khi ký: giá trị băm không khớp.".into(),
+                        "The content was changed after signing: the hash does not match.".into(),
+                    );
+                }
+                Err(e) => fail(verdict, SubIndication::FormatFailure, e.clone(), e),
+            }
+            let content_digest = crate::crypto::digest(digest, content);
+            cms::verify::check_signer_info(sd, si, &content_digest, Some(content))
+        }
+        (true, None) => {
+            fail(
+                verdict,
+                SubIndication::FormatFailure,
+                "Dấu thời gian không chứa TSTInfo.".into(),
+                "The time-stamp token has no TSTInfo.".into(),
+            );
+            return;
+        }
+        (false, _) => {
+            let content_digest = match hash_ranges(doc, ranges, digest) {
+                Ok(d) => d,
+                Err(e) => {
+                    fail(
+                        verdict,
+                        SubIndication::FormatFailure,
+                        e.to_string(),
+                        e.to_string(),
+                    );
+                    return;
+                }
+            };
+            let content = if si.signed_attrs.is_none() {
+                read_ranges(doc, ranges).ok()
+            } else {
+                None
+            };
+            cms::verify::check_signer_info(sd, si, &content_digest, content.as_deref())
+        }
+    };
+
+    describe_signer(sd, si, report, checks);
+    let signer_cert = signer_check
+        .signer_certificate
+        .and_then(|i| sd.certificates.get(i));
+    if let (Some(cert), Some(scheme)) = (signer_cert, signer_check.scheme) {
+        report.algorithm = Some(describe_algorithm(cert, scheme, digest));
+    } else if let Some(cert) = signer_cert {
+        report.algorithm = Some(format!("{}, {}", describe_key(cert), digest.name()));
+    }
+
+    if checks.digest_matches.is_none() {
+        checks.digest_matches = signer_check.message_digest_matches;
+    }
+    checks.signature_valid = Some(signer_check.signature_valid);
+    checks.signing_certificate_attribute = Some(
+        match &signer_check.ess {
+            EssStatus::MatchV2 => "v2",
+            EssStatus::MatchV1 => "v1",
+            EssStatus::Absent => "absent",
+            EssStatus::Mismatch(_) => "mismatch",
+        }
+        .to_string(),
+    );
+    for p in &signer_check.problems {
+        warnings.push(p.clone());
+    }
+
+    if signer_check.message_digest_matches == Some(false) {
+        fail(
+            verdict,
+            SubIndication::HashFailure,
+            "Nội dung đã bị thay đổi sau khi ký: giá trị băm (message-digest) không khớp với phần đã ký.".into(),
+            "The content was changed after signing: the message digest does not match the signed bytes.".into(),
+        );
+    }
+    if !signer_check.content_type_ok {
+        fail(
+            verdict,
+            SubIndication::FormatFailure,
+            "Thuộc tính content-type thiếu hoặc sai.".into(),
+            "The content-type attribute is missing or wrong.".into(),
+        );
+    }
+    let Some(cert) = signer_cert else {
+        verdict.set(
+            Indication::Indeterminate,
+            SubIndication::NoSigningCertificateFound,
+            lang.pick(
+                "Không tìm thấy chứng thư số của người ký trong chữ ký.",
+                "The signer's certificate is not in the signature.",
+            ),
+        );
+        return;
+    };
+    if !signer_check.signature_valid {
+        let why = signer_check.signature_error.clone().unwrap_or_default();
+        if signer_check.scheme.is_none() && why.contains("unsupported") {
+            verdict.set(
+                Indication::Indeterminate,
+                SubIndication::CryptoConstraintsFailure,
+                lang.pick(
+                    format!("Thuật toán chữ ký không được hỗ trợ: {why}"),
+                    format!("Unsupported signature algorithm: {why}"),
+                ),
+            );
+        } else {
+            fail(
+                verdict,
+                SubIndication::SigCryptoFailure,
+                format!("Giá trị chữ ký không hợp lệ với khóa công khai của người ký ({why})."),
+                format!(
+                    "The signature value does not verify with the signer's public key ({why})."
+                ),
+            );
+        }
+    }
+    if let EssStatus::Mismatch(m) = &signer_check.ess {
+        verdict.set(
+            Indication::Indeterminate,
+            SubIndication::NoSigningCertificateFound,
+            lang.pick(
+                format!("Thuộc tính signing-certificate không khớp với chứng thư của người ký: {m}"),
+                format!("The signing-certificate attribute does not match the signer's certificate: {m}"),
+            ),
+        );
+    }
+    // Circular 15/2025: SHA-1 is not acceptable.
+    if !digest.is_acceptable() {
+        verdict.set(
+            Indication::Indeterminate,
+            SubIndication::CryptoConstraintsFailureNoPoe,
+            lang.pick(
+                "Chữ ký dùng SHA-1, không được chấp nhận theo Thông tư 15/2025/TT-BKHCN.",
+                "The signature uses SHA-1, which Circular 15/2025/TT-BKHCN does not accept.",
+            ),
+        );
+    }
+    if let PublicKeyKind::Rsa { bits } = cert.public_key {
+        if bits < 2048 {
+            warnings.push(lang.pick(
+                format!("Khóa RSA {bits} bit, dưới mức 2048 bit mà Thông tư 15/2025 yêu cầu."),
+                format!("RSA key of {bits} bits, below the 2048 bits Circular 15/2025 requires."),
+            ));
+        }
+    }
+
+    // The chain, from the certificates in the CMS and those given, to a trust anchor.
+    let mut pool = sd.certificates.clone();
+    pool.extend(opts.extra_certs.iter().cloned());
+    let outcome = build_chain(cert, &pool, &opts.trust);
+    report.chain = outcome
+        .path
+        .iter()
+        .map(|c| c.subject.to_rfc4514())
+        .collect();
+    if let Some(i) = outcome.trusted_anchor {
+        checks.trusted = true;
+        report.trust_anchor = opts.trust.get(i).map(|c| c.subject.to_rfc4514());
+    }
+    // Validity at the validation time (ETSI EN 319 102-1 §5.2.8; with no proof of existence the
+    // signature is judged at the current time).
+    if now > cert.not_after || now < cert.not_before {
+        verdict.set(
+            Indication::Indeterminate,
+            SubIndication::OutOfBoundsNoPoe,
+            lang.pick(
+                format!(
+                    "Chứng thư số của người ký không còn hiệu lực tại thời điểm kiểm tra (hiệu lực {} – {}) và không có dấu thời gian chứng minh chữ ký có trước.",
+                    vntime::display(cert.not_before),
+                    vntime::display(cert.not_after)
+                ),
+                format!(
+                    "The signer's certificate is not valid at the validation time (valid {} – {}) and no time-stamp proves the signature existed earlier.",
+                    vntime::display(cert.not_before),
+                    vntime::display(cert.not_after)
+                ),
+            ),
+        );
+    }
+    if !checks.trusted {
+        let detail = outcome.problems.join("; ");
+        verdict.set(
+            Indication::Indeterminate,
+            SubIndication::NoCertificateChainFound,
+            if opts.trust.is_empty() {
+                lang.pick(
+                    "Chữ ký toàn vẹn nhưng chưa xác định được độ tin cậy: chưa chỉ định chứng thư gốc tin cậy (--trust).",
+                    "The signature is intact but its trust is unknown: no trust anchor was given (--trust).",
+                )
+            } else {
+                lang.pick(
+                    format!("Chữ ký toàn vẹn nhưng không xây dựng được chuỗi chứng thư tới chứng thư gốc tin cậy. {detail}"),
+                    format!("The signature is intact but no certificate chain reaches a trust anchor. {detail}"),
+                )
+            },
+        );
+    }
+}
+
+/// RFC 3161 §2.4.2: the time-stamp's messageImprint must be the hash of the signed ranges.
+fn check_timestamp_imprint(
+    doc: &Document,
+    ranges: [(u64, u64); 2],
+    tst_info: &[u8],
+    report: &mut SignatureReport,
+) -> std::result::Result<bool, String> {
+    let info = cms::timestamp::TstInfo::parse(tst_info).map_err(|e| e.to_string())?;
+    report.signing_time = Some(vntime::rfc3339(info.gen_time));
+    let alg = DigestAlgorithm::from_oid(&info.imprint_algorithm)
+        .ok_or_else(|| format!("unsupported imprint algorithm {}", info.imprint_algorithm))?;
+    let digest = hash_ranges(doc, ranges, alg).map_err(|e| e.to_string())?;
+    Ok(digest == info.imprint)
+}
+
+fn describe_signer(
+    sd: &SignedData,
+    si: &cms::SignerInfo,
+    report: &mut SignatureReport,
+    _checks: &mut report::Checks,
+) {
+    if let Some(cert) = sd.signer_certificate(si) {
+        report.signer = Some(signer_summary(cert));
+    }
+}
+
+pub(crate) fn signer_summary(cert: &Certificate) -> SignerSummary {
+    SignerSummary {
+        subject: cert.subject.to_rfc4514(),
+        issuer: cert.issuer.to_rfc4514(),
+        serial: cert.serial_hex(),
+        not_before: vntime::rfc3339(cert.not_before),
+        not_after: vntime::rfc3339(cert.not_after),
+        common_name: cert.subject.common_name(),
+        title: cert.subject.get(crate::asn1::oid::AT_TITLE),
+        organization: cert.subject.get(crate::asn1::oid::AT_ORGANIZATION),
+        sha256_fingerprint: cert
+            .fingerprint_sha256()
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect::<Vec<_>>()
+            .join(":"),
+    }
+}
+
+fn describe_key(cert: &Certificate) -> String {
+    match &cert.public_key {
+        PublicKeyKind::Rsa { bits } => format!("RSA-{bits}"),
+        PublicKeyKind::Ec { curve } => format!("ECDSA {curve:?}"),
+        PublicKeyKind::Ed25519 => "Ed25519".into(),
+        PublicKeyKind::Ed448 => "Ed448".into(),
+        PublicKeyKind::Other(oid) => format!("key {oid}"),
+    }
+}
+
+fn describe_algorithm(
+    cert: &Certificate,
+    scheme: SignatureScheme,
+    digest: DigestAlgorithm,
+) -> String {
+    let scheme = match scheme {
+        SignatureScheme::RsaPkcs1v15 => " PKCS#1 v1.5",
+        SignatureScheme::RsaPss => " PSS",
+        SignatureScheme::Ecdsa => "",
+        SignatureScheme::EcdsaPlain => " (plain r||s)",
+        SignatureScheme::Ed25519 => "",
+    };
+    format!("{}{}, {}", describe_key(cert), scheme, digest.name())
+}

@@ -1,0 +1,162 @@
+//! The verification report: ETSI EN 319 102-1 indications per signature and overall, and the
+//! facts a clerk needs (Circular 15/2025 lists them). Serialised as the JSON of `kyso verify --json`;
+//! fields are only ever added, never renamed.
+
+use serde::Serialize;
+
+/// ETSI EN 319 102-1 §5.1.3 main indications.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+pub enum Indication {
+    #[serde(rename = "TOTAL-PASSED")]
+    TotalPassed,
+    #[serde(rename = "INDETERMINATE")]
+    Indeterminate,
+    #[serde(rename = "TOTAL-FAILED")]
+    TotalFailed,
+}
+
+impl Indication {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Indication::TotalPassed => "TOTAL-PASSED",
+            Indication::Indeterminate => "INDETERMINATE",
+            Indication::TotalFailed => "TOTAL-FAILED",
+        }
+    }
+}
+
+/// ETSI EN 319 102-1 §5.1.3 sub-indications used by kyso.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SubIndication {
+    /// The signature is not a conforming PDF/CMS signature (ByteRange, CMS structure...).
+    FormatFailure,
+    /// The signed bytes do not hash to the value the signature carries.
+    HashFailure,
+    /// The signature value does not verify with the signer's public key.
+    SigCryptoFailure,
+    /// The signer's certificate is not in the signature, or does not match its reference.
+    NoSigningCertificateFound,
+    /// No chain from the signer's certificate to a trust anchor.
+    NoCertificateChainFound,
+    /// An algorithm is not supported or not acceptable.
+    CryptoConstraintsFailure,
+    /// An algorithm is no longer acceptable and no proof of existence from before.
+    CryptoConstraintsFailureNoPoe,
+    /// The validation time lies outside the certificate's validity, and no proof of existence.
+    OutOfBoundsNoPoe,
+}
+
+impl SubIndication {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubIndication::FormatFailure => "FORMAT_FAILURE",
+            SubIndication::HashFailure => "HASH_FAILURE",
+            SubIndication::SigCryptoFailure => "SIG_CRYPTO_FAILURE",
+            SubIndication::NoSigningCertificateFound => "NO_SIGNING_CERTIFICATE_FOUND",
+            SubIndication::NoCertificateChainFound => "NO_CERTIFICATE_CHAIN_FOUND",
+            SubIndication::CryptoConstraintsFailure => "CRYPTO_CONSTRAINTS_FAILURE",
+            SubIndication::CryptoConstraintsFailureNoPoe => "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+            SubIndication::OutOfBoundsNoPoe => "OUT_OF_BOUNDS_NO_POE",
+        }
+    }
+}
+
+/// The certificate that made a signature.
+#[derive(Clone, Debug, Serialize)]
+pub struct SignerSummary {
+    pub subject: String,
+    pub issuer: String,
+    /// Serial number in hexadecimal.
+    pub serial: String,
+    /// RFC 3339, Vietnam time.
+    pub not_before: String,
+    pub not_after: String,
+    pub common_name: Option<String>,
+    /// The job title (X.520 title), which Decree 23/2025 puts in officials' certificates.
+    pub title: Option<String>,
+    pub organization: Option<String>,
+    pub sha256_fingerprint: String,
+}
+
+/// One step of the checks, for readers that want details.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Checks {
+    /// ByteRange rules (ISO 32000-1 §12.8.1).
+    pub byte_range_ok: bool,
+    /// message-digest (or time-stamp imprint) equals the hash of the signed bytes.
+    pub digest_matches: Option<bool>,
+    /// The signature value verifies with the signer's key.
+    pub signature_valid: Option<bool>,
+    /// ESS signing-certificate(-v2) names the signer's certificate: "v2", "v1", "absent", "mismatch".
+    pub signing_certificate_attribute: Option<String>,
+    /// The chain reaches a trust anchor.
+    pub trusted: bool,
+}
+
+/// The verdict and facts for one signature (or document time-stamp).
+#[derive(Clone, Debug, Serialize)]
+pub struct SignatureReport {
+    /// The (first) field holding this signature.
+    pub field: String,
+    /// Every field whose value is this signature dictionary.
+    pub fields: Vec<String>,
+    /// "signature" or "document-timestamp".
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub indication: Indication,
+    pub sub_indication: Option<SubIndication>,
+    /// Why, in the report's language.
+    pub message: String,
+    pub signer: Option<SignerSummary>,
+    /// /M (or the time-stamp's genTime), RFC 3339 in Vietnam time.
+    pub signing_time: Option<String>,
+    pub covers_whole_document: bool,
+    /// e.g. "RSA-2048 PKCS#1 v1.5, SHA-256".
+    pub algorithm: Option<String>,
+    /// Changes after this signature (difference analysis arrives with a later issue).
+    pub modifications: Vec<String>,
+    pub sub_filter: Option<String>,
+    pub byte_range: Option<Vec<i64>>,
+    /// 1-based number of the revision this signature signs, when it ends at one.
+    pub revision: Option<usize>,
+    /// Revisions after the signed one.
+    pub revisions_after: usize,
+    /// Bytes of the file after the signed part.
+    pub bytes_after: u64,
+    pub reason: Option<String>,
+    pub location: Option<String>,
+    pub contact_info: Option<String>,
+    pub certification: bool,
+    /// Subjects of the chain, signer first.
+    pub chain: Vec<String>,
+    pub trust_anchor: Option<String>,
+    pub checks: Checks,
+    pub warnings: Vec<String>,
+}
+
+/// The report for a whole document.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub file: Option<String>,
+    pub indication: Indication,
+    pub signatures: Vec<SignatureReport>,
+    pub revisions: usize,
+    pub warnings: Vec<String>,
+    /// When the document was validated (RFC 3339, Vietnam time).
+    pub validation_time: String,
+}
+
+impl Report {
+    /// The `kyso verify` exit code: 0 passed, 1 failed, 3 indeterminate, 4 no signature.
+    pub fn exit_code(&self) -> i32 {
+        if self.signatures.is_empty() {
+            return 4;
+        }
+        match self.indication {
+            Indication::TotalPassed => 0,
+            Indication::TotalFailed => 1,
+            Indication::Indeterminate => 3,
+        }
+    }
+}

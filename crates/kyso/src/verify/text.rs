@@ -1,0 +1,152 @@
+//! The human-readable report, in Vietnamese (default) or English. Circular 15/2025 asks that
+//! results be shown in Vietnamese with at least: issuing CA, signer, signing time, integrity,
+//! validity at signing time and the certificate's validity period.
+
+use std::fmt::Write;
+
+use super::report::{Indication, Report, SignatureReport};
+use super::Lang;
+
+fn verdict_text(i: Indication, lang: Lang) -> &'static str {
+    match (i, lang) {
+        (Indication::TotalPassed, Lang::Vi) => "HỢP LỆ",
+        (Indication::TotalFailed, Lang::Vi) => "KHÔNG HỢP LỆ",
+        (Indication::Indeterminate, Lang::Vi) => "CHƯA XÁC ĐỊNH",
+        (Indication::TotalPassed, Lang::En) => "VALID",
+        (Indication::TotalFailed, Lang::En) => "INVALID",
+        (Indication::Indeterminate, Lang::En) => "INDETERMINATE",
+    }
+}
+
+/// Renders the whole report as text.
+pub fn render(report: &Report, lang: Lang) -> String {
+    let mut out = String::new();
+    let l = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    if let Some(f) = &report.file {
+        let _ = writeln!(out, "{}: {f}", l("Tệp", "File"));
+    }
+    let _ = writeln!(
+        out,
+        "{}: {} ({})",
+        l("Kết luận", "Verdict"),
+        verdict_text(report.indication, lang),
+        report.indication.as_str()
+    );
+    let _ = writeln!(
+        out,
+        "{}: {}   {}: {}",
+        l("Số chữ ký", "Signatures"),
+        report.signatures.len(),
+        l("Số phiên bản của tệp", "Revisions"),
+        report.revisions
+    );
+    if report.signatures.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            l(
+                "Tệp không có chữ ký số.",
+                "The file has no digital signature."
+            )
+        );
+    }
+    for (i, s) in report.signatures.iter().enumerate() {
+        out.push('\n');
+        render_signature(&mut out, i + 1, s, lang);
+    }
+    for w in &report.warnings {
+        let _ = writeln!(out, "{}: {w}", l("Lưu ý", "Note"));
+    }
+    out
+}
+
+fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang) {
+    let l = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    let kind = if s.kind == "document-timestamp" {
+        l("Dấu thời gian tài liệu", "Document time-stamp")
+    } else {
+        l("Chữ ký", "Signature")
+    };
+    let _ = writeln!(
+        out,
+        "[{n}] {kind} \"{}\": {}",
+        s.field,
+        verdict_text(s.indication, lang)
+    );
+    let mut row = |label: &str, value: &str| {
+        let _ = writeln!(out, "    {label:<28} {value}");
+    };
+    let indication = match s.sub_indication {
+        Some(sub) => format!("{} / {}", s.indication.as_str(), sub.as_str()),
+        None => s.indication.as_str().to_string(),
+    };
+    row(l("Kết quả (ETSI):", "Result (ETSI):"), &indication);
+    row(l("Giải thích:", "Explanation:"), &s.message);
+    if let Some(signer) = &s.signer {
+        row(
+            l("Người ký:", "Signer:"),
+            signer.common_name.as_deref().unwrap_or(&signer.subject),
+        );
+        if let Some(t) = &signer.title {
+            row(l("Chức vụ:", "Title:"), t);
+        }
+        if let Some(o) = &signer.organization {
+            row(l("Cơ quan:", "Organization:"), o);
+        }
+        row(
+            l("Chủ thể chứng thư:", "Certificate subject:"),
+            &signer.subject,
+        );
+        row(l("Tổ chức cấp (CA):", "Issued by (CA):"), &signer.issuer);
+        row(l("Số hiệu chứng thư:", "Serial number:"), &signer.serial);
+        row(
+            l("Hiệu lực chứng thư:", "Certificate validity:"),
+            &format!("{} → {}", signer.not_before, signer.not_after),
+        );
+    }
+    if let Some(t) = &s.signing_time {
+        row(l("Thời gian ký:", "Signing time:"), t);
+    }
+    if let Some(a) = &s.algorithm {
+        row(l("Thuật toán:", "Algorithm:"), a);
+    }
+    let integrity = match s.checks.digest_matches {
+        Some(true) if s.checks.signature_valid == Some(true) => l("toàn vẹn", "intact"),
+        Some(false) => l("ĐÃ BỊ THAY ĐỔI", "MODIFIED"),
+        _ => l("không kiểm tra được", "could not be checked"),
+    };
+    row(l("Toàn vẹn nội dung:", "Integrity:"), integrity);
+    let coverage = if s.covers_whole_document {
+        l("toàn bộ tài liệu", "the whole document").to_string()
+    } else {
+        match lang {
+            Lang::Vi => format!(
+                "phiên bản {} ({} phiên bản sau, {} byte)",
+                s.revision.map(|r| r.to_string()).unwrap_or("?".into()),
+                s.revisions_after,
+                s.bytes_after
+            ),
+            Lang::En => format!(
+                "revision {} ({} later revision(s), {} bytes)",
+                s.revision.map(|r| r.to_string()).unwrap_or("?".into()),
+                s.revisions_after,
+                s.bytes_after
+            ),
+        }
+    };
+    row(l("Phạm vi ký:", "Coverage:"), &coverage);
+    let trust = match &s.trust_anchor {
+        Some(a) => format!("{} ({a})", l("tin cậy", "trusted")),
+        None => l("chưa xác định", "unknown").to_string(),
+    };
+    row(l("Chuỗi tin cậy:", "Trust:"), &trust);
+    if let Some(r) = &s.reason {
+        row(l("Lý do:", "Reason:"), r);
+    }
+    if let Some(loc) = &s.location {
+        row(l("Địa điểm:", "Location:"), loc);
+    }
+    for w in &s.warnings {
+        row(l("Lưu ý:", "Note:"), w);
+    }
+}

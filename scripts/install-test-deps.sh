@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Install everything the kyso test suite needs on a fresh Debian machine (run as root).
+# Idempotent: apt is skipped when every needed command is already present, pip is
+# skipped when `pyhanko` is already on PATH.
+set -euo pipefail
+
+log() { printf '[install-test-deps] %s\n' "$*"; }
+
+if [ "$(id -u)" -ne 0 ]; then
+    log "error: must run as root (apt-get/pip install)" >&2
+    exit 1
+fi
+
+# Only what the tests run. Regenerating the fixtures also needs libreoffice-writer-nogui and
+# fonts-liberation2 (see fixtures/README.md).
+APT_PACKAGES=(poppler-utils qpdf openssl)
+
+# command (or file) that proves each package is installed
+missing=()
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+have_cmd pdftotext     || missing+=(poppler-utils)
+have_cmd pdfsig        || missing+=(poppler-utils)
+have_cmd qpdf          || missing+=(qpdf)
+have_cmd openssl       || missing+=(openssl)
+# pip is needed below for pyhanko
+if ! have_cmd pyhanko && ! python3 -m pip --version >/dev/null 2>&1; then
+    missing+=(python3-pip)
+    APT_PACKAGES+=(python3-pip)
+fi
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    log "apt: all commands present, skipping apt-get"
+else
+    log "apt: missing ${missing[*]} -> apt-get update"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update
+    log "apt: apt-get install ${APT_PACKAGES[*]}"
+    apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"
+    log "apt: done"
+fi
+
+if have_cmd pyhanko; then
+    log "pip: pyhanko already on PATH ($(command -v pyhanko)), skipping"
+else
+    pip_args=(install pyhanko pyhanko-cli)
+    # Debian's system python is "externally managed" (PEP 668)
+    if python3 -c 'import sys,sysconfig,os; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_path("stdlib"),"EXTERNALLY-MANAGED")) else 1)'; then
+        pip_args+=(--break-system-packages)
+    fi
+    log "pip: python3 -m pip ${pip_args[*]}"
+    python3 -m pip "${pip_args[@]}"
+    hash -r
+    if ! have_cmd pyhanko; then
+        log "error: pyhanko still not on PATH after pip install" >&2
+        exit 1
+    fi
+    log "pip: done ($(pyhanko --version))"
+fi
+
+log "all test dependencies present"

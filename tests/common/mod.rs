@@ -1,0 +1,110 @@
+//! Helpers shared by the integration tests: paths, running the `kyso` binary, tools.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    repo().join("fixtures").join(rel)
+}
+
+pub fn pki(name: &str) -> PathBuf {
+    fixture(&format!("pki/{name}"))
+}
+
+/// The shared data folder beside the project, when present.
+pub fn shared() -> Option<PathBuf> {
+    let p = repo().join("../shared");
+    p.is_dir().then(|| p.canonicalize().unwrap())
+}
+
+pub fn kyso() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kyso"));
+    c.env_remove("KYSO_PIN");
+    c
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run command")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Password of each fixture key file (fixtures/pki/README.md).
+pub fn p12_password(p12: &str) -> &'static str {
+    if p12.starts_with("leader") {
+        "12345678"
+    } else {
+        ""
+    }
+}
+
+/// Signs `input` into `output` with fixture key `p12`, extra CLI args; asserts success.
+pub fn sign(input: &Path, output: &Path, p12: &str, extra: &[&str]) -> Output {
+    let o = run(kyso()
+        .arg("sign")
+        .arg(input)
+        .arg("-o")
+        .arg(output)
+        .arg("--p12")
+        .arg(pki(p12))
+        .args(extra)
+        .env("KYSO_PIN", p12_password(p12)));
+    assert!(
+        o.status.success(),
+        "kyso sign {} with {p12} failed: {}",
+        input.display(),
+        stderr(&o)
+    );
+    o
+}
+
+/// `kyso verify --json` with the fixture root as trust anchor: (exit code, report).
+pub fn verify_json(pdf: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+    let o = run(kyso()
+        .arg("verify")
+        .arg(pdf)
+        .arg("--json")
+        .arg("--trust")
+        .arg(pki("root.pem"))
+        .args(extra));
+    let code = o.status.code().unwrap_or(-1);
+    let json = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "verify output is not JSON ({e}): {} / {}",
+            stdout(&o),
+            stderr(&o)
+        )
+    });
+    (code, json)
+}
+
+/// Whether an external tool is on PATH; with KYSO_REQUIRE_TOOLS=1 a missing tool fails the test.
+pub fn have_tool(name: &str) -> bool {
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {name}"))
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !found {
+        if std::env::var("KYSO_REQUIRE_TOOLS").as_deref() == Ok("1") {
+            panic!("{name} is required (run scripts/install-test-deps.sh)");
+        }
+        eprintln!("SKIP: {name} not installed (scripts/install-test-deps.sh installs it)");
+    }
+    found
+}
