@@ -37,8 +37,16 @@ fn pyhanko_says_intact_valid_trusted() {
     }
     let dir = tempfile::tempdir().unwrap();
     for out in signed_files(dir.path()) {
+        // pyHanko refuses hybrid-reference files unless told to relax its syntax checks.
+        let hybrid = out.to_string_lossy().contains("hybrid");
         let o = run(Command::new("pyhanko")
-            .args(["sign", "validate", "--trust"])
+            .args(["sign", "validate"])
+            .args(if hybrid {
+                &["--no-strict-syntax"][..]
+            } else {
+                &[]
+            })
+            .arg("--trust")
             .arg(pki("root.pem"))
             .args([
                 "--trust-replace",
@@ -53,7 +61,8 @@ fn pyhanko_says_intact_valid_trusted() {
             out.display()
         );
         // One line per signature: FIELD:HASH:VALID (the last one is kyso's).
-        let lines: Vec<&str> = stdout(&o).lines().filter(|l| l.contains(':')).collect();
+        let out_text = stdout(&o);
+        let lines: Vec<&str> = out_text.lines().filter(|l| l.contains(':')).collect();
         assert!(!lines.is_empty(), "{text}");
         for l in &lines {
             assert!(l.ends_with(":VALID"), "{}: {l}", out.display());

@@ -418,6 +418,10 @@ impl<'a> Element<'a> {
         if v.is_empty() {
             return err("empty INTEGER");
         }
+        // X.690 §8.3.2: the first nine bits are never all zeros or all ones (minimal encoding).
+        if v.len() > 1 && ((v[0] == 0 && v[1] & 0x80 == 0) || (v[0] == 0xFF && v[1] & 0x80 != 0)) {
+            return err("INTEGER is not minimally encoded (X.690 §8.3.2)");
+        }
         Ok(v)
     }
 

@@ -267,6 +267,10 @@ pub fn verify_signature(
             }
         }
         (PublicKeyKind::Ed25519, SignatureScheme::Ed25519) => &sig::ED25519,
+        (PublicKeyKind::Other(oid), _) => {
+            return Err(format!("unsupported public key algorithm or curve {oid}"))
+        }
+        (PublicKeyKind::Ed448, _) => return Err("unsupported public key algorithm Ed448".into()),
         (kind, _) => {
             return Err(format!(
                 "signature algorithm {} does not match the {kind:?} public key",

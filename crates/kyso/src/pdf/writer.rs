@@ -187,7 +187,7 @@ impl IncrementalUpdate {
         let mut offsets = Vec::new();
         for (r, body) in &self.objects {
             offsets.push((*r, out.len()));
-            let _ = write!(out, "{} {} obj\n", r.num, r.gen);
+            let _ = writeln!(out, "{} {} obj", r.num, r.gen);
             match body {
                 Body::Object(o) => write_object(&mut out, o),
                 Body::Raw(bytes) => out.extend_from_slice(bytes),
@@ -225,7 +225,7 @@ impl IncrementalUpdate {
                 out.extend_from_slice(b"xref\n");
                 // ISO 32000-1 §7.5.4: subsections of consecutive numbers; entries are 20 bytes.
                 for run in consecutive_runs(&entries) {
-                    let _ = write!(out, "{} {}\n", run[0].0, run.len());
+                    let _ = writeln!(out, "{} {}", run[0].0, run.len());
                     for (_, off, gen) in run {
                         let _ = write!(out, "{off:010} {gen:05} n\r\n");
                     }
@@ -272,7 +272,7 @@ impl IncrementalUpdate {
                 }
                 dict.set("Length", Object::Int(compressed.len() as i64));
                 xref_offset = own_offset;
-                let _ = write!(out, "{} 0 obj\n", own.num);
+                let _ = writeln!(out, "{} 0 obj", own.num);
                 write_dict(&mut out, &dict);
                 out.extend_from_slice(b"\nstream\n");
                 out.extend_from_slice(&compressed);

@@ -399,7 +399,11 @@ fn check_cms(
     }
 
     if checks.digest_matches.is_none() {
-        checks.digest_matches = signer_check.message_digest_matches;
+        checks.digest_matches = match &si.signed_attrs {
+            Some(_) => signer_check.message_digest_matches,
+            // Without signed attributes the signature itself covers the content (RFC 5652 §5.4).
+            None => signer_check.scheme.map(|_| signer_check.signature_valid),
+        };
     }
     checks.signature_valid = Some(signer_check.signature_valid);
     checks.signing_certificate_attribute = Some(
@@ -432,6 +436,15 @@ fn check_cms(
         );
     }
     let Some(cert) = signer_cert else {
+        if sd.unparsed_certificates > 0 {
+            fail(
+                verdict,
+                SubIndication::FormatFailure,
+                "Chữ ký chứa chứng thư số mã hóa sai (không đúng DER), không xác định được người ký.".into(),
+                "The signature carries a malformed (non-DER) certificate; the signer cannot be identified.".into(),
+            );
+            return;
+        }
         verdict.set(
             Indication::Indeterminate,
             SubIndication::NoSigningCertificateFound,
