@@ -133,3 +133,33 @@ fn corpus_verdicts_match_their_tags() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn signing_a_no_changes_certified_document_is_refused() {
+    let Some(shared) = shared() else {
+        eprintln!("SKIP: ../shared is absent");
+        return;
+    };
+    let input = shared.join("corpus/valid/pyhanko/certified-with-indirect-refs-in-dir.pdf");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.pdf");
+    let o = run(kyso()
+        .arg("sign")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("--p12")
+        .arg(pki("agency.p12")));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("DocMDP P=1"), "{}", stderr(&o));
+    assert!(!out.exists());
+    // A certification that permits form filling and signing (P=2) can be signed.
+    let input = shared.join("corpus/valid/dss/certified-changes-permitted.pdf");
+    sign(&input, &out, "agency.p12", &[]);
+    let (_, report) = verify_json(&out, &[]);
+    let sigs = report["signatures"].as_array().unwrap();
+    assert_eq!(sigs.len(), 2);
+    assert_eq!(sigs[0]["certification"], true);
+    assert_eq!(sigs[0]["checks"]["digest_matches"], true);
+    assert_eq!(sigs[1]["indication"], "TOTAL-PASSED", "{:#}", sigs[1]);
+}

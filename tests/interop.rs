@@ -113,3 +113,40 @@ fn qpdf_check_finds_no_error() {
         );
     }
 }
+
+#[test]
+fn fills_an_empty_signature_field_made_by_pyhanko() {
+    if !have_tool("pyhanko") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty-field.pdf");
+    let o = run(Command::new("pyhanko")
+        .args(["sign", "addfields", "--field", "1/100,100,300,150/LanhDao"])
+        .arg(fixture("docs/congvan.pdf"))
+        .arg(&empty));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let filled = dir.path().join("filled.pdf");
+    sign(&empty, &filled, "leader.p12", &["--field", "LanhDao"]);
+    let o = run(kyso().arg("info").arg(&filled).arg("--json"));
+    let info: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // Still one field: the value went into the existing one.
+    assert_eq!(info["fields"].as_array().unwrap().len(), 1, "{info:#}");
+    assert_eq!(info["fields"][0]["signed"], true);
+    let (code, _) = verify_json(&filled, &[]);
+    assert_eq!(code, 0);
+    let o = run(Command::new("pyhanko")
+        .args(["sign", "validate", "--trust"])
+        .arg(pki("root.pem"))
+        .args([
+            "--trust-replace",
+            "--no-revocation-check",
+            "--executive-summary",
+        ])
+        .arg(&filled));
+    let summary = stdout(&o);
+    assert!(
+        summary.starts_with("LanhDao:") && summary.trim_end().ends_with(":VALID"),
+        "{summary}"
+    );
+}

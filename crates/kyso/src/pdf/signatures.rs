@@ -82,6 +82,47 @@ impl SignatureEntry {
     }
 }
 
+/// The DocMDP access permissions of the document's certification signature, if it has one
+/// (ISO 32000-1 §12.8.2.2, Table 254: 1 no changes, 2 form filling and signing, 3 also
+/// annotations; 2 when /P is absent). Found through the catalog's /Perms /DocMDP.
+pub fn docmdp_permission(doc: &Document) -> Result<Option<i64>> {
+    let rev = doc.last_revision();
+    let catalog = doc.catalog_at(rev)?;
+    let Some(perms) = catalog.get("Perms") else {
+        return Ok(None);
+    };
+    let Some(perms) = doc.resolve_dict_at(rev, perms)? else {
+        return Ok(None);
+    };
+    let Some(sig) = perms.get("DocMDP") else {
+        return Ok(None);
+    };
+    let Some(sig) = doc.resolve_dict_at(rev, sig)? else {
+        return Ok(None);
+    };
+    let refs = match sig.get("Reference") {
+        Some(r) => doc.resolve_at(rev, r)?,
+        None => return Ok(Some(2)),
+    };
+    for r in refs.as_array().unwrap_or(&[]) {
+        let Some(sigref) = doc.resolve_dict_at(rev, r)? else {
+            continue;
+        };
+        if !sigref.has_name("TransformMethod", "DocMDP") {
+            continue;
+        }
+        let params = match sigref.get("TransformParams") {
+            Some(p) => doc.resolve_dict_at(rev, p)?,
+            None => None,
+        };
+        let p = params
+            .and_then(|d| d.get("P").and_then(Object::as_int))
+            .unwrap_or(2);
+        return Ok(Some(p));
+    }
+    Ok(Some(2))
+}
+
 /// All signature dictionaries reachable from signature fields in the newest revision, in file
 /// order of their /Contents. Fields without a value (empty signature fields) are not listed.
 pub fn find_signatures(doc: &Document) -> Result<Vec<SignatureEntry>> {

@@ -141,6 +141,14 @@ pub fn sign_to(
         )));
     }
 
+    // ISO 32000-1 §12.8.2.2: a certification with P=1 allows no change at all; a new
+    // signature would break it.
+    if crate::pdf::signatures::docmdp_permission(&doc)? == Some(1) {
+        return Err(Error::UnsupportedPdf(
+            "the document is certified with \"no changes allowed\" (DocMDP P=1); another signature would invalidate its certification".into(),
+        ));
+    }
+
     let certificate = Certificate::from_der(signer.certificate_der())?;
     let chain: Vec<Certificate> = signer
         .chain_der()
