@@ -6,46 +6,35 @@ use time::{macros::offset, OffsetDateTime, UtcOffset};
 /// Vietnam's offset from UTC.
 pub const VIETNAM: UtcOffset = offset!(+7);
 
-/// The PDF date string (ISO 32000-1 §7.9.4) in Vietnam time: `D:20261122093005+07'00'`.
-pub fn to_pdf_date(t: OffsetDateTime) -> String {
+/// The calendar fields of `t` in Vietnam time: (year, month, day, hour, minute, second).
+fn fields(t: OffsetDateTime) -> (i32, u8, u8, u8, u8, u8) {
     let t = t.to_offset(VIETNAM);
-    format!(
-        "D:{:04}{:02}{:02}{:02}{:02}{:02}+07'00'",
+    (
         t.year(),
         t.month() as u8,
         t.day(),
         t.hour(),
         t.minute(),
-        t.second()
+        t.second(),
     )
+}
+
+/// The PDF date string (ISO 32000-1 §7.9.4) in Vietnam time: `D:20261122093005+07'00'`.
+pub fn to_pdf_date(t: OffsetDateTime) -> String {
+    let (y, mo, d, h, mi, s) = fields(t);
+    format!("D:{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}+07'00'")
 }
 
 /// RFC 3339 in Vietnam time: `2026-11-22T09:30:05+07:00`.
 pub fn rfc3339(t: OffsetDateTime) -> String {
-    let t = t.to_offset(VIETNAM);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+07:00",
-        t.year(),
-        t.month() as u8,
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let (y, mo, d, h, mi, s) = fields(t);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}+07:00")
 }
 
 /// The display form common on Vietnamese documents: `22.11.2026 09:30:05 +07:00`.
 pub fn display(t: OffsetDateTime) -> String {
-    let t = t.to_offset(VIETNAM);
-    format!(
-        "{:02}.{:02}.{:04} {:02}:{:02}:{:02} +07:00",
-        t.day(),
-        t.month() as u8,
-        t.year(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let (y, mo, d, h, mi, s) = fields(t);
+    format!("{d:02}.{mo:02}.{y:04} {h:02}:{mi:02}:{s:02} +07:00")
 }
 
 /// Parses a PDF date (ISO 32000-1 §7.9.4), tolerant of the usual deviations (missing parts,

@@ -409,6 +409,7 @@ fn verify_with_openssl(pki: &Pki, sig: &[u8], digest: DigestAlgorithm, pss: bool
         DigestAlgorithm::Sha384 => "-sha384",
         DigestAlgorithm::Sha512 => "-sha512",
         DigestAlgorithm::Sha1 => "-sha1",
+        DigestAlgorithm::Shake256 => "-shake256",
     };
     let mut args = vec!["dgst", md, "-verify", "pub.pem", "-signature", "sig.bin"];
     if pss {

@@ -60,6 +60,7 @@ pub fn signature_algorithm_der(
                 Sha256 => oid::SHA256_WITH_RSA,
                 Sha384 => oid::SHA384_WITH_RSA,
                 Sha512 => oid::SHA512_WITH_RSA,
+                Shake256 => return unsupported(),
             };
             w::sequence(&[&w::oid_const(o), &w::null()])
         }
@@ -84,6 +85,7 @@ pub fn signature_algorithm_der(
                 Sha256 => oid::ECDSA_WITH_SHA256,
                 Sha384 => oid::ECDSA_WITH_SHA384,
                 Sha512 => oid::ECDSA_WITH_SHA512,
+                Shake256 => return unsupported(),
             };
             w::sequence(&[&w::oid_const(o)])
         }
@@ -93,6 +95,7 @@ pub fn signature_algorithm_der(
                 Sha256 => oid::ECDSA_PLAIN_SHA256,
                 Sha384 => oid::ECDSA_PLAIN_SHA384,
                 Sha512 => oid::ECDSA_PLAIN_SHA512,
+                Shake256 => return unsupported(),
             };
             w::sequence(&[&w::oid_const(o)])
         }
@@ -103,6 +106,7 @@ pub fn signature_algorithm_der(
             }
             w::sequence(&[&w::oid_const(oid::ED25519)])
         }
+        Ed448 => return unsupported(),
     })
 }
 

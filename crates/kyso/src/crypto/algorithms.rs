@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-/// Message digest algorithms (RFC 5754 for SHA-2 in CMS).
+/// Message digest algorithms (RFC 5754 for SHA-2 in CMS, RFC 8419 for SHAKE256).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DigestAlgorithm {
@@ -11,6 +11,9 @@ pub enum DigestAlgorithm {
     Sha256,
     Sha384,
     Sha512,
+    /// SHAKE256 with a 512-bit output (FIPS 202; `id-shake256`, RFC 8419 §2.3): the
+    /// digest Ed448 signatures use in CMS; verification only.
+    Shake256,
 }
 
 impl DigestAlgorithm {
@@ -20,7 +23,7 @@ impl DigestAlgorithm {
             DigestAlgorithm::Sha1 => 20,
             DigestAlgorithm::Sha256 => 32,
             DigestAlgorithm::Sha384 => 48,
-            DigestAlgorithm::Sha512 => 64,
+            DigestAlgorithm::Sha512 | DigestAlgorithm::Shake256 => 64,
         }
     }
 
@@ -31,10 +34,12 @@ impl DigestAlgorithm {
             DigestAlgorithm::Sha256 => "SHA-256",
             DigestAlgorithm::Sha384 => "SHA-384",
             DigestAlgorithm::Sha512 => "SHA-512",
+            DigestAlgorithm::Shake256 => "SHAKE256",
         }
     }
 
-    /// Whether Circular 15/2025/TT-BKHCN accepts it for new signatures (SHA-1 is not allowed).
+    /// Whether Circular 15/2025/TT-BKHCN accepts it for new signatures (SHA-1 is not
+    /// allowed; the SHA-2 and SHA-3 families, SHAKE256 included, are).
     pub fn is_acceptable(self) -> bool {
         !matches!(self, DigestAlgorithm::Sha1)
     }
@@ -54,4 +59,6 @@ pub enum SignatureScheme {
     EcdsaPlain,
     /// Ed25519 (RFC 8419); verification only.
     Ed25519,
+    /// Ed448 (RFC 8032 §5.2, RFC 8419) with SHAKE256 as the CMS digest; verification only.
+    Ed448,
 }

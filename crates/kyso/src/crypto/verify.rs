@@ -1,8 +1,12 @@
 //! Signature verification for certificates and CMS SignerInfos through aws-lc-rs:
 //! RSASSA-PKCS1-v1_5 and RSASSA-PSS (RFC 8017, RFC 4055), ECDSA (RFC 5758 §3.2,
-//! BSI TR-03111 plain r‖s) and Ed25519 (RFC 8410, RFC 8419).
+//! BSI TR-03111 plain r‖s) and Ed25519 (RFC 8410, RFC 8419). What aws-lc-rs lacks
+//! goes through RustCrypto, verification only: Ed448 (RFC 8032 §5.2, with SHAKE256
+//! as the CMS digest, RFC 8419 §3) via `ed448-goldilocks`, and ECDSA on
+//! brainpoolP256r1/P384r1 (RFC 5639) via `bp256`/`bp384` and `ecdsa`.
 
 use aws_lc_rs::signature::{self as sig, VerificationAlgorithm};
+use ecdsa::signature::hazmat::PrehashVerifier;
 
 use super::{DigestAlgorithm, SignatureScheme};
 use crate::asn1::{oid, reader::tag, AlgorithmIdentifier, Reader};
@@ -88,6 +92,7 @@ pub fn digest_of_signature_algorithm(ai: &AlgorithmIdentifier) -> Option<DigestA
         oid::SHA512_WITH_RSA | oid::ECDSA_WITH_SHA512 | oid::ECDSA_PLAIN_SHA512 | oid::ED25519 => {
             Some(Sha512)
         }
+        oid::ED448 => Some(Shake256),
         oid::RSASSA_PSS => PssParams::parse(ai.params_der.as_deref())
             .ok()
             .map(|p| p.hash),
@@ -138,11 +143,13 @@ fn scheme_and_hash(
         oid::ECDSA_PLAIN_SHA384 => (EcdsaPlain, Sha384),
         oid::ECDSA_PLAIN_SHA512 => (EcdsaPlain, Sha512),
         oid::ED25519 => (Ed25519, Sha512),
+        // RFC 8419 §3: with Ed448 the digestAlgorithm MUST be SHAKE256 (512-bit output).
+        oid::ED448 if digest == Shake256 => (Ed448, Shake256),
         oid::ED448 => {
             return Err(format!(
-                "unsupported signature algorithm {} (Ed448)",
-                ai.oid
-            ))
+            "unsupported combination: Ed448 with {} is not allowed (RFC 8419 §3 requires SHAKE256)",
+            digest.name()
+        ))
         }
         oid::SHA224_WITH_RSA | oid::ECDSA_WITH_SHA224 | oid::ECDSA_PLAIN_SHA224 => {
             return Err(format!(
@@ -234,6 +241,82 @@ fn plain_to_der(signature: &[u8], field_len: usize) -> Result<Vec<u8>, String> {
     ]))
 }
 
+/// Ed448 (RFC 8032 §5.2.7, empty context as RFC 8419 §3 uses) over `message`.
+fn verify_ed448(key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), String> {
+    use ed448_goldilocks::{Signature, VerifyingKey};
+    let key: &[u8; 57] = key
+        .try_into()
+        .map_err(|_| format!("Ed448 public key has {} bytes, expected 57", key.len()))?;
+    let key = VerifyingKey::from_bytes(key).map_err(|_| "invalid Ed448 public key")?;
+    let sig = Signature::from_slice(signature).map_err(|_| {
+        format!(
+            "Ed448 signature has {} bytes, expected 114",
+            signature.len()
+        )
+    })?;
+    key.verify_raw(&sig, message)
+        .map_err(|_| "Ed448 signature with SHAKE256 does not verify".into())
+}
+
+/// ECDSA on a brainpool curve: `$curve` is the RustCrypto curve type. The message
+/// digest is truncated to the order's bit length (FIPS 186-4 §6.4 / BSI TR-03111 §4.2.1.1).
+macro_rules! brainpool_verify {
+    ($curve:ty, $key:expr, $prehash:expr, $signature:expr, $plain:expr) => {{
+        let key = ecdsa::VerifyingKey::<$curve>::from_sec1_bytes($key)
+            .map_err(|_| "invalid brainpool public key point".to_string())?;
+        let sig = if $plain {
+            ecdsa::Signature::<$curve>::from_slice($signature)
+        } else {
+            ecdsa::Signature::<$curve>::from_der($signature)
+        }
+        .map_err(|_| "malformed ECDSA signature value".to_string())?;
+        key.verify_prehash($prehash, &sig).is_ok()
+    }};
+}
+
+fn verify_brainpool(
+    curve: Curve,
+    scheme: SignatureScheme,
+    hash: DigestAlgorithm,
+    key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), String> {
+    use DigestAlgorithm::*;
+    if !matches!(hash, Sha1 | Sha256 | Sha384 | Sha512) {
+        return Err(format!(
+            "unsupported: ECDSA on {curve:?} with {}",
+            hash.name()
+        ));
+    }
+    let plain = scheme == SignatureScheme::EcdsaPlain;
+    if plain && signature.len() != 2 * curve.field_len() {
+        return Err(format!(
+            "plain ECDSA signature has {} bytes, expected {}",
+            signature.len(),
+            2 * curve.field_len()
+        ));
+    }
+    let prehash = super::digest(hash, message);
+    let ok = match curve {
+        Curve::BrainpoolP256r1 => {
+            brainpool_verify!(bp256::BrainpoolP256r1, key, &prehash, signature, plain)
+        }
+        Curve::BrainpoolP384r1 => {
+            brainpool_verify!(bp384::BrainpoolP384r1, key, &prehash, signature, plain)
+        }
+        other => return Err(format!("unsupported: ECDSA on {other:?} without aws-lc-rs")),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{scheme:?} signature with {} does not verify",
+            hash.name()
+        ))
+    }
+}
+
 /// Verifies `signature` over `message` with the key in `spki_der` (a whole
 /// SubjectPublicKeyInfo, RFC 5280 §4.1.2.7). `digest` is the SignerInfo digest
 /// algorithm, used when the signature algorithm does not name a hash
@@ -248,6 +331,22 @@ pub fn verify_signature(
 ) -> Result<SignatureScheme, String> {
     let (scheme, hash) = scheme_and_hash(signature_algorithm, digest)?;
     let spki = parse_spki(spki_der).map_err(|e| format!("public key: {e}"))?;
+    match (&spki.kind, scheme) {
+        (
+            PublicKeyKind::Ec {
+                curve: curve @ (Curve::BrainpoolP256r1 | Curve::BrainpoolP384r1),
+            },
+            SignatureScheme::Ecdsa | SignatureScheme::EcdsaPlain,
+        ) => {
+            verify_brainpool(*curve, scheme, hash, &spki.key_bytes, message, signature)?;
+            return Ok(scheme);
+        }
+        (PublicKeyKind::Ed448, SignatureScheme::Ed448) => {
+            verify_ed448(&spki.key_bytes, message, signature)?;
+            return Ok(scheme);
+        }
+        _ => {}
+    }
     let mut sig_bytes: std::borrow::Cow<'_, [u8]> = signature.into();
     let alg: Alg = match (&spki.kind, scheme) {
         (PublicKeyKind::Rsa { bits }, SignatureScheme::RsaPkcs1v15 | SignatureScheme::RsaPss) => {
@@ -270,7 +369,6 @@ pub fn verify_signature(
         (PublicKeyKind::Other(oid), _) => {
             return Err(format!("unsupported public key algorithm or curve {oid}"))
         }
-        (PublicKeyKind::Ed448, _) => return Err("unsupported public key algorithm Ed448".into()),
         (kind, _) => {
             return Err(format!(
                 "signature algorithm {} does not match the {kind:?} public key",
@@ -347,7 +445,7 @@ mod tests {
         let r = verify_signature(spki, &ai(oid::ED448), d, msg, s.as_ref());
         assert_eq!(
             r.unwrap_err(),
-            "unsupported signature algorithm 1.3.101.113 (Ed448)"
+            "unsupported combination: Ed448 with SHA-256 is not allowed (RFC 8419 §3 requires SHAKE256)"
         );
         assert!(verify_signature(b"\x30\x00", &ai(oid::ED25519), d, msg, b"").is_err());
     }
@@ -381,5 +479,201 @@ mod tests {
             }
         );
         assert!(PssParams::parse(Some(&[0x30, 0x03, 0xA2, 0x01, 0x00])).is_err());
+    }
+
+    fn unhex(h: &str) -> Vec<u8> {
+        (0..h.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// SubjectPublicKeyInfo for a raw Ed448 key (RFC 8410 §4).
+    fn ed448_spki(key: &[u8]) -> Vec<u8> {
+        let mut der = unhex("3043300506032b6571033a00");
+        der.extend_from_slice(key);
+        der
+    }
+
+    #[test]
+    fn ed448_rfc8032_vectors() {
+        // RFC 8032 §7.4: "Blank" and "1 octet" (empty context).
+        let vectors = [
+            (
+                "5fd7449b59b461fd2ce787ec616ad46a1da1342485a70e1f8a0ea75d80e96778\
+                 edf124769b46c7061bd6783df1e50f6cd1fa1abeafe8256180",
+                "",
+                "533a37f6bbe457251f023c0d88f976ae2dfb504a843e34d2074fd823d41a591f\
+                 2b233f034f628281f2fd7a22ddd47d7828c59bd0a21bfd3980ff0d2028d4b18a\
+                 9df63e006c5d1c2d345b925d8dc00b4104852db99ac5c7cdda8530a113a0f4db\
+                 b61149f05a7363268c71d95808ff2e652600",
+            ),
+            (
+                "43ba28f430cdff456ae531545f7ecd0ac834a55d9358c0372bfa0c6c6798c086\
+                 6aea01eb00742802b8438ea4cb82169c235160627b4c3a9480",
+                "03",
+                "26b8f91727bd62897af15e41eb43c377efb9c610d48f2335cb0bd0087810f435\
+                 2541b143c4b981b7e18f62de8ccdf633fc1bf037ab7cd779805e0dbcc0aae1cb\
+                 cee1afb2e027df36bc04dcecbf154336c19f0af7e0a6472905e799f1953d2a0f\
+                 f3348ab21aa4adafd1d234441cf807c03a00",
+            ),
+        ];
+        let alg = ai(oid::ED448);
+        let shake = DigestAlgorithm::Shake256;
+        for (key, msg, sig) in vectors {
+            let (spki, msg, mut sig) = (ed448_spki(&unhex(key)), unhex(msg), unhex(sig));
+            assert_eq!(
+                parse_spki(&spki).unwrap().kind,
+                PublicKeyKind::Ed448,
+                "SPKI kind"
+            );
+            assert_eq!(
+                verify_signature(&spki, &alg, shake, &msg, &sig),
+                Ok(SignatureScheme::Ed448)
+            );
+            assert!(verify_signature(&spki, &alg, shake, b"other", &sig).is_err());
+            // RFC 8419 §3: Ed448 only with SHAKE256, even when the signature verifies.
+            let r = verify_signature(&spki, &alg, DigestAlgorithm::Sha512, &msg, &sig);
+            assert!(r.unwrap_err().contains("not allowed"));
+            // Wrong algorithm for the key, truncated and altered signatures.
+            let r = verify_signature(&spki, &ai(oid::ED25519), shake, &msg, &sig);
+            assert!(r.unwrap_err().contains("does not match"));
+            let r = verify_signature(&spki, &alg, shake, &msg, &sig[..113]);
+            assert!(r.unwrap_err().contains("114"));
+            sig[10] ^= 1;
+            assert!(verify_signature(&spki, &alg, shake, &msg, &sig).is_err());
+        }
+        assert_eq!(digest_of_signature_algorithm(&alg), Some(shake));
+        // A point that is not on the curve.
+        let bad = ed448_spki(&[0xff; 57]);
+        assert!(verify_signature(&bad, &alg, shake, b"", &[0; 114]).is_err());
+    }
+
+    #[test]
+    fn ed448_openssl_signature() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = |args: &[&str]| crate::pki::testutil::openssl(dir.path(), args);
+        std::fs::write(dir.path().join("msg"), b"signed attributes stand-in").unwrap();
+        run(&["genpkey", "-algorithm", "ed448", "-out", "k.pem"]);
+        run(&[
+            "pkey", "-in", "k.pem", "-pubout", "-outform", "DER", "-out", "pub.der",
+        ]);
+        run(&[
+            "pkeyutl", "-sign", "-rawin", "-inkey", "k.pem", "-in", "msg", "-out", "sig",
+        ]);
+        let read = |f: &str| std::fs::read(dir.path().join(f)).unwrap();
+        assert_eq!(
+            verify_signature(
+                &read("pub.der"),
+                &ai(oid::ED448),
+                DigestAlgorithm::Shake256,
+                &read("msg"),
+                &read("sig")
+            ),
+            Ok(SignatureScheme::Ed448)
+        );
+    }
+
+    /// DER `Ecdsa-Sig-Value` to plain r‖s with `n`-byte halves.
+    fn der_to_plain(der: &[u8], n: usize) -> Vec<u8> {
+        let seq = Reader::new(der).read_single().unwrap();
+        let mut r = seq.children().unwrap();
+        let mut out = Vec::new();
+        for _ in 0..2 {
+            let i = r.read().unwrap();
+            let mag = i.as_integer().unwrap();
+            let mag = &mag[mag.iter().take_while(|&&b| b == 0).count()..];
+            out.extend(std::iter::repeat_n(0, n - mag.len()));
+            out.extend_from_slice(mag);
+        }
+        out
+    }
+
+    #[test]
+    fn brainpool_ecdsa_against_openssl() {
+        use DigestAlgorithm::*;
+        let dir = tempfile::tempdir().unwrap();
+        let run = |args: &[&str]| crate::pki::testutil::openssl(dir.path(), args);
+        let read = |f: &str| std::fs::read(dir.path().join(f)).unwrap();
+        let msg = b"brainpool message";
+        std::fs::write(dir.path().join("msg"), msg).unwrap();
+        let cases = [
+            ("brainpoolP256r1", Curve::BrainpoolP256r1, Sha256, "-sha256"),
+            ("brainpoolP256r1", Curve::BrainpoolP256r1, Sha512, "-sha512"),
+            ("brainpoolP384r1", Curve::BrainpoolP384r1, Sha384, "-sha384"),
+            ("brainpoolP384r1", Curve::BrainpoolP384r1, Sha256, "-sha256"),
+        ];
+        for (name, curve, hash, dgst) in cases {
+            run(&[
+                "ecparam", "-name", name, "-genkey", "-noout", "-out", "k.pem",
+            ]);
+            run(&[
+                "pkey", "-in", "k.pem", "-pubout", "-outform", "DER", "-out", "pub.der",
+            ]);
+            run(&["dgst", dgst, "-sign", "k.pem", "-out", "sig.der", "msg"]);
+            let (spki, der) = (read("pub.der"), read("sig.der"));
+            assert_eq!(parse_spki(&spki).unwrap().kind, PublicKeyKind::Ec { curve });
+            let (asn1_oid, plain_oid) = match hash {
+                Sha256 => (oid::ECDSA_WITH_SHA256, oid::ECDSA_PLAIN_SHA256),
+                Sha384 => (oid::ECDSA_WITH_SHA384, oid::ECDSA_PLAIN_SHA384),
+                _ => (oid::ECDSA_WITH_SHA512, oid::ECDSA_PLAIN_SHA512),
+            };
+            let ctx = format!("{name} {dgst}");
+            assert_eq!(
+                verify_signature(&spki, &ai(asn1_oid), Sha1, msg, &der),
+                Ok(SignatureScheme::Ecdsa),
+                "{ctx}"
+            );
+            // id-ecPublicKey as the signature algorithm takes the SignerInfo digest.
+            assert_eq!(
+                verify_signature(&spki, &ai(oid::EC_PUBLIC_KEY), hash, msg, &der),
+                Ok(SignatureScheme::Ecdsa),
+                "{ctx}"
+            );
+            let plain = der_to_plain(&der, curve.field_len());
+            assert_eq!(
+                verify_signature(&spki, &ai(plain_oid), Sha1, msg, &plain),
+                Ok(SignatureScheme::EcdsaPlain),
+                "{ctx}"
+            );
+            // Altered message, DER where plain is expected, wrong length, wrong hash.
+            assert!(verify_signature(&spki, &ai(plain_oid), Sha1, b"other", &plain).is_err());
+            assert!(verify_signature(&spki, &ai(plain_oid), Sha1, msg, &der).is_err());
+            let r = verify_signature(&spki, &ai(plain_oid), Sha1, msg, &plain[1..]);
+            assert!(
+                r.unwrap_err().contains("plain ECDSA signature has"),
+                "{ctx}"
+            );
+            assert!(verify_signature(&spki, &ai(asn1_oid), Sha1, msg, &plain).is_err());
+            let r = verify_signature(&spki, &ai(oid::EC_PUBLIC_KEY), Shake256, msg, &der);
+            assert!(r.unwrap_err().contains("unsupported"), "{ctx}");
+            let mut bad = plain.clone();
+            bad[3] ^= 1;
+            assert!(verify_signature(&spki, &ai(plain_oid), Sha1, msg, &bad).is_err());
+        }
+        // brainpoolP512r1 keys are recognised as unsupported, not mistaken for another curve.
+        run(&[
+            "ecparam",
+            "-name",
+            "brainpoolP512r1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "k.pem",
+        ]);
+        run(&[
+            "pkey", "-in", "k.pem", "-pubout", "-outform", "DER", "-out", "pub.der",
+        ]);
+        let r = verify_signature(
+            &read("pub.der"),
+            &ai(oid::ECDSA_PLAIN_SHA512),
+            Sha512,
+            msg,
+            &[1; 128],
+        );
+        assert_eq!(
+            r.unwrap_err(),
+            "unsupported public key algorithm or curve 1.3.36.3.3.2.8.1.1.13"
+        );
     }
 }

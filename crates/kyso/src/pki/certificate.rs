@@ -7,20 +7,29 @@ use crate::asn1::{oid, reader::tag, AlgorithmIdentifier, Element, Reader};
 use crate::crypto::{self, verify::digest_of_signature_algorithm, DigestAlgorithm};
 use crate::error::{Error, Result};
 
-/// Named elliptic curves (RFC 5480 §2.1.1.1).
+/// `brainpoolP256r1` (RFC 5639 §4.1).
+const BRAINPOOL_P256R1: &str = "1.3.36.3.3.2.8.1.1.7";
+/// `brainpoolP384r1` (RFC 5639 §4.1).
+const BRAINPOOL_P384R1: &str = "1.3.36.3.3.2.8.1.1.11";
+
+/// Named elliptic curves (RFC 5480 §2.1.1.1, RFC 5639 §4.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Curve {
     P256,
     P384,
     P521,
+    /// brainpoolP256r1 (RFC 5639); verification only.
+    BrainpoolP256r1,
+    /// brainpoolP384r1 (RFC 5639); verification only.
+    BrainpoolP384r1,
 }
 
 impl Curve {
     /// Field element size in bytes.
     pub fn field_len(self) -> usize {
         match self {
-            Curve::P256 => 32,
-            Curve::P384 => 48,
+            Curve::P256 | Curve::BrainpoolP256r1 => 32,
+            Curve::P384 | Curve::BrainpoolP384r1 => 48,
             Curve::P521 => 66,
         }
     }
@@ -93,6 +102,12 @@ fn spki_from_element(el: &Element<'_>) -> Result<SpkiInfo> {
                 Some(oid::SECP256R1) => PublicKeyKind::Ec { curve: Curve::P256 },
                 Some(oid::SECP384R1) => PublicKeyKind::Ec { curve: Curve::P384 },
                 Some(oid::SECP521R1) => PublicKeyKind::Ec { curve: Curve::P521 },
+                Some(BRAINPOOL_P256R1) => PublicKeyKind::Ec {
+                    curve: Curve::BrainpoolP256r1,
+                },
+                Some(BRAINPOOL_P384R1) => PublicKeyKind::Ec {
+                    curve: Curve::BrainpoolP384r1,
+                },
                 Some(other) => PublicKeyKind::Other(other.to_string()),
                 None => PublicKeyKind::Other(oid::EC_PUBLIC_KEY.to_string()),
             }

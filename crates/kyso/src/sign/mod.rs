@@ -2,7 +2,6 @@
 //! signing, and the flow placeholder → hash ranges → CMS → patch /Contents → atomic output.
 
 pub mod checks;
-mod der;
 pub mod p12;
 pub mod placeholder;
 pub mod signer;

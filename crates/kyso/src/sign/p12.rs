@@ -5,17 +5,20 @@
 //! pbeWithSHAAnd40BitRC2-CBC, RFC 7292 Appendix C) and the MAC check are done by `p12-keystore`.
 //! kyso links the key to its certificate and orders the chain itself.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use aws_lc_rs::{digest, hmac};
 use p12_keystore::error::Error as P12Error;
 use p12_keystore::{CertificateBag, Pkcs12Archive};
 
-use super::der::{self, CertFields};
 use super::signer::{KeyKind, Signer};
 use super::software_key::SoftwareKey;
+use crate::asn1::reader::tag;
+use crate::asn1::{oid, writer, Element, Reader};
 use crate::crypto::{DigestAlgorithm, SignatureScheme};
 use crate::error::{Error, Result};
+use crate::pki::Certificate;
 
 /// A software signing identity: the private key, the certificate that belongs to it and the
 /// other certificates found in the file.
@@ -127,10 +130,13 @@ fn identity_from_archive(archive: &Pkcs12Archive) -> Result<SoftwareIdentity> {
     if archive.keys.is_empty() {
         return Err(Error::Key("the file holds no private key".to_owned()));
     }
-    let certs: Vec<(&CertificateBag, Option<CertFields<'_>>)> = archive
+    let certs: Vec<FileCert<'_>> = archive
         .certs
         .iter()
-        .map(|bag| (bag, der::cert_fields(bag.cert.as_der()).ok()))
+        .map(|bag| FileCert {
+            bag,
+            parsed: parse_certificate(bag.cert.as_der()),
+        })
         .collect();
     if certs.is_empty() {
         return Err(Error::Key("the file holds no certificate".to_owned()));
@@ -146,15 +152,17 @@ fn identity_from_archive(archive: &Pkcs12Archive) -> Result<SoftwareIdentity> {
             }
         };
         let public_key = key.public_key_bytes();
-        let matches_key = |(_, fields): &&(&CertificateBag, Option<CertFields<'_>>)| {
-            fields.is_some_and(|f| f.public_key == public_key)
+        let matches_key = |c: &FileCert<'_>| {
+            c.parsed
+                .as_ref()
+                .is_some_and(|(_, cert_key)| cert_key.as_slice() == public_key)
         };
         let by_local_id = bag.local_key_id.as_ref().and_then(|id| {
             certs
                 .iter()
-                .position(|c| c.0.local_key_id.as_deref() == Some(id.as_ref()) && matches_key(&c))
+                .position(|c| c.bag.local_key_id.as_deref() == Some(id.as_ref()) && matches_key(c))
         });
-        let leaf = by_local_id.or_else(|| certs.iter().position(|c| matches_key(&c)));
+        let leaf = by_local_id.or_else(|| certs.iter().position(matches_key));
         match leaf {
             Some(index) => {
                 let (certificate, chain) = order_chain(&certs, index);
@@ -175,115 +183,141 @@ fn identity_from_archive(archive: &Pkcs12Archive) -> Result<SoftwareIdentity> {
         .unwrap_or_else(|| Error::Key("the file holds no usable private key".to_owned())))
 }
 
+/// A certificate bag of the file with, when it parses (RFC 5280 §4.1), the certificate and the
+/// contents of its `subjectPublicKey` BIT STRING (§4.1.2.7), to compare with the private key's.
+struct FileCert<'a> {
+    bag: &'a CertificateBag,
+    parsed: Option<(Certificate, Vec<u8>)>,
+}
+
+fn parse_certificate(der: &[u8]) -> Option<(Certificate, Vec<u8>)> {
+    let cert = Certificate::from_der(der).ok()?;
+    let public_key = cert.spki().ok()?.key_bytes;
+    Some((cert, public_key))
+}
+
 /// Orders the certificates other than `leaf` (RFC 5280 §6.1 path order, reversed): each next one
 /// is the issuer of the previous one (issuer `Name` DER equal to subject `Name` DER), stopping at a
 /// self-issued certificate. Certificates off that path follow in file order; duplicates are dropped.
-fn order_chain(
-    certs: &[(&CertificateBag, Option<CertFields<'_>>)],
-    leaf: usize,
-) -> (Vec<u8>, Vec<Vec<u8>>) {
-    let leaf_der = certs[leaf].0.cert.as_der();
-    let mut remaining: Vec<&(&CertificateBag, Option<CertFields<'_>>)> = Vec::new();
+fn order_chain(certs: &[FileCert<'_>], leaf: usize) -> (Vec<u8>, Vec<Vec<u8>>) {
+    let Some(leaf_cert) = certs.get(leaf) else {
+        return (Vec::new(), Vec::new());
+    };
+    let leaf_der = leaf_cert.bag.cert.as_der();
+    let mut remaining: Vec<&FileCert<'_>> = Vec::new();
     for (i, c) in certs.iter().enumerate() {
-        let d = c.0.cert.as_der();
-        if i != leaf && d != leaf_der && !remaining.iter().any(|r| r.0.cert.as_der() == d) {
+        let d = c.bag.cert.as_der();
+        if i != leaf && d != leaf_der && !remaining.iter().any(|r| r.bag.cert.as_der() == d) {
             remaining.push(c);
         }
     }
     let mut chain = Vec::with_capacity(remaining.len());
-    let mut current = certs[leaf].1;
-    while let Some(fields) = current {
-        if fields.subject == fields.issuer {
+    let mut current = leaf_cert.parsed.as_ref().map(|(cert, _)| cert);
+    while let Some(cert) = current {
+        if cert.subject.der == cert.issuer.der {
             break;
         }
-        let next = remaining
-            .iter()
-            .position(|(_, f)| f.is_some_and(|f| f.subject == fields.issuer));
+        let next = remaining.iter().position(|r| {
+            r.parsed
+                .as_ref()
+                .is_some_and(|(c, _)| c.subject.der == cert.issuer.der)
+        });
         let Some(pos) = next else { break };
-        let (bag, next_fields) = remaining.remove(pos);
-        chain.push(bag.cert.as_der().to_vec());
-        current = *next_fields;
+        let next = remaining.remove(pos);
+        chain.push(next.bag.cert.as_der().to_vec());
+        current = next.parsed.as_ref().map(|(cert, _)| cert);
     }
-    chain.extend(remaining.iter().map(|(bag, _)| bag.cert.as_der().to_vec()));
+    chain.extend(remaining.iter().map(|r| r.bag.cert.as_der().to_vec()));
     (leaf_der.to_vec(), chain)
 }
 
 /// Upper bound on MAC iterations, as in p12-keystore, so a hostile file cannot stall us.
 const MAX_MAC_ITERATIONS: u32 = 1_000_000;
 
-/// OID contents of the MAC digests (RFC 7292 Appendix B.3 / RFC 9579 use these with HMAC).
-const OID_SHA1: &[u8] = &[0x2B, 0x0E, 0x03, 0x02, 0x1A];
-const OID_SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
-const OID_SHA384: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02];
-const OID_SHA512: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03];
+/// The parts of a PFX (RFC 7292 §4: PFX ::= SEQUENCE { version, authSafe, macData OPTIONAL })
+/// that the absent-password MAC check needs.
+struct PfxParts<'a> {
+    version: Element<'a>,
+    auth_safe: Element<'a>,
+    /// The `data` content of `authSafe` (a ContentInfo, RFC 7292 §4.1): the MACed octets.
+    data: Cow<'a, [u8]>,
+    mac_data: Option<Element<'a>>,
+}
+
+fn pfx_parts(pfx: &[u8]) -> Result<PfxParts<'_>> {
+    let outer = Reader::new(pfx).read()?;
+    outer.expect_universal(tag::SEQUENCE, "PFX")?;
+    let mut r = outer.children()?;
+    let version = r.read_universal(tag::INTEGER, "version")?;
+    let auth_safe = r.read_universal(tag::SEQUENCE, "authSafe")?;
+    let mac_data = r.read_optional_universal(tag::SEQUENCE)?;
+
+    let mut content_info = auth_safe.children()?;
+    content_info.read_universal(tag::OID, "contentType")?;
+    let explicit = content_info
+        .read_optional_context(0)?
+        .ok_or_else(|| Error::Asn1("authSafe: content [0] missing".to_owned()))?;
+    let data = explicit
+        .children()?
+        .read_universal(tag::OCTET_STRING, "data")?
+        .as_octet_string()?;
+    Ok(PfxParts {
+        version,
+        auth_safe,
+        data,
+        mac_data,
+    })
+}
 
 /// If the PFX's MAC verifies with an absent password, returns the PFX re-encoded without its
 /// `macData` (RFC 7292 §4: PFX ::= SEQUENCE { version, authSafe, macData OPTIONAL }).
 fn strip_mac_if_absent_password(pfx: &[u8]) -> Option<Vec<u8>> {
-    let (outer, _) = der::expect(pfx, der::TAG_SEQUENCE, "PFX").ok()?;
-    let (version, rest) = der::expect(outer.contents, der::TAG_INTEGER, "version").ok()?;
-    let (auth_safe, rest) = der::expect(rest, der::TAG_SEQUENCE, "authSafe").ok()?;
-    let (mac_data, _) = der::expect(rest, der::TAG_SEQUENCE, "macData").ok()?;
-
-    let (_content_type, rest) =
-        der::expect(auth_safe.contents, der::TAG_OID, "contentType").ok()?;
-    let (explicit, _) = der::expect(rest, der::TAG_CONTEXT_0, "content").ok()?;
-    let (data, _) = der::expect(explicit.contents, der::TAG_OCTET_STRING, "data").ok()?;
-
-    let (digest_info, rest) = der::expect(mac_data.contents, der::TAG_SEQUENCE, "mac").ok()?;
-    let (alg, rest_di) = der::expect(digest_info.contents, der::TAG_SEQUENCE, "alg").ok()?;
-    let (alg_oid, _) = der::expect(alg.contents, der::TAG_OID, "alg").ok()?;
-    let (mac_value, _) = der::expect(rest_di, der::TAG_OCTET_STRING, "digest").ok()?;
-    let (salt, rest) = der::expect(rest, der::TAG_OCTET_STRING, "macSalt").ok()?;
-    let iterations = if rest.is_empty() {
+    let parts = pfx_parts(pfx).ok()?;
+    let mac_data = parts.mac_data?;
+    // MacData ::= SEQUENCE { mac DigestInfo, macSalt OCTET STRING, iterations INTEGER DEFAULT 1 }
+    let mut r = mac_data.children().ok()?;
+    let digest_info = r.read_universal(tag::SEQUENCE, "mac").ok()?;
+    let salt = r.read_universal(tag::OCTET_STRING, "macSalt").ok()?;
+    let salt = salt.as_octet_string().ok()?;
+    let iterations = if r.is_empty() {
         1
     } else {
-        let (int, _) = der::expect(rest, der::TAG_INTEGER, "iterations").ok()?;
-        small_positive_integer(int.contents)?
+        mac_iterations(&r.read_universal(tag::INTEGER, "iterations").ok()?)?
     };
     if iterations > MAX_MAC_ITERATIONS {
         return None;
     }
-    let (md, hmac_alg) = match alg_oid.contents {
-        OID_SHA1 => (
+    let mut di = digest_info.children().ok()?;
+    let alg = di.read_universal(tag::SEQUENCE, "digestAlgorithm").ok()?;
+    let alg_oid = alg
+        .children()
+        .ok()?
+        .read_universal(tag::OID, "algorithm")
+        .ok()?
+        .as_oid()
+        .ok()?;
+    let mac_value = di.read_universal(tag::OCTET_STRING, "digest").ok()?;
+    let mac_value = mac_value.as_octet_string().ok()?;
+    // RFC 7292 Appendix B.3 / RFC 9579 use these digests with HMAC.
+    let (md, hmac_alg) = match alg_oid.as_str() {
+        oid::SHA1 => (
             &digest::SHA1_FOR_LEGACY_USE_ONLY,
             hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
         ),
-        OID_SHA256 => (&digest::SHA256, hmac::HMAC_SHA256),
-        OID_SHA384 => (&digest::SHA384, hmac::HMAC_SHA384),
-        OID_SHA512 => (&digest::SHA512, hmac::HMAC_SHA512),
+        oid::SHA256 => (&digest::SHA256, hmac::HMAC_SHA256),
+        oid::SHA384 => (&digest::SHA384, hmac::HMAC_SHA384),
+        oid::SHA512 => (&digest::SHA512, hmac::HMAC_SHA512),
         _ => return None,
     };
-    let mac_key = pkcs12_kdf(md, &[], salt.contents, 3, iterations, md.output_len());
-    hmac::verify(
-        &hmac::Key::new(hmac_alg, &mac_key),
-        data.contents,
-        mac_value.contents,
-    )
-    .ok()?;
+    let mac_key = pkcs12_kdf(md, &[], &salt, 3, iterations, md.output_len());
+    hmac::verify(&hmac::Key::new(hmac_alg, &mac_key), &parts.data, &mac_value).ok()?;
 
-    let body_len = version.encoded.len() + auth_safe.encoded.len();
-    let mut out = Vec::with_capacity(body_len + 6);
-    out.push(der::TAG_SEQUENCE);
-    der::encode_length(body_len, &mut out);
-    out.extend_from_slice(version.encoded);
-    out.extend_from_slice(auth_safe.encoded);
-    Some(out)
+    Some(writer::sequence(&[parts.version.raw, parts.auth_safe.raw]))
 }
 
-/// A DER INTEGER's value when it is positive and fits in 32 bits.
-fn small_positive_integer(contents: &[u8]) -> Option<u32> {
-    let (&first, _) = contents.split_first()?;
-    if first & 0x80 != 0 {
-        return None;
-    }
-    let digits: Vec<u8> = contents.iter().copied().skip_while(|&b| b == 0).collect();
-    if digits.len() > 4 {
-        return None;
-    }
-    let value = digits
-        .iter()
-        .fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
+/// The MAC iteration count: an INTEGER that must be positive and fit in 32 bits.
+fn mac_iterations(int: &Element<'_>) -> Option<u32> {
+    let value = u32::try_from(int.as_u64().ok()?).ok()?;
     (value > 0).then_some(value)
 }
 
@@ -355,33 +389,19 @@ mod tests {
 
     /// Adds to an unprotected PFX a SHA-256 MAC computed with an absent password.
     fn add_absent_password_mac(pfx: &[u8]) -> Vec<u8> {
-        let (outer, _) = der::expect(pfx, der::TAG_SEQUENCE, "PFX").expect("PFX");
-        let (version, rest) = der::expect(outer.contents, der::TAG_INTEGER, "v").expect("v");
-        let (auth_safe, rest) = der::expect(rest, der::TAG_SEQUENCE, "a").expect("a");
-        assert!(rest.is_empty(), "expected a PFX without MAC");
-        let (_, ci) = der::expect(auth_safe.contents, der::TAG_OID, "ct").expect("ct");
-        let (explicit, _) = der::expect(ci, der::TAG_CONTEXT_0, "c").expect("c");
-        let (data, _) = der::expect(explicit.contents, der::TAG_OCTET_STRING, "d").expect("d");
+        let parts = pfx_parts(pfx).expect("PFX");
+        assert!(parts.mac_data.is_none(), "expected a PFX without MAC");
         let salt = [7u8, 1, 2, 3, 4, 5, 6, 8];
         let key = pkcs12_kdf(&digest::SHA256, &[], &salt, 3, 2048, 32);
-        let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &key), data.contents);
-        let tlv = |tag: u8, body: &[u8]| {
-            let mut v = vec![tag];
-            der::encode_length(body.len(), &mut v);
-            v.extend_from_slice(body);
-            v
-        };
-        let mut alg = tlv(der::TAG_OID, OID_SHA256);
-        alg.extend_from_slice(&[0x05, 0x00]);
-        let mut digest_info = tlv(der::TAG_SEQUENCE, &alg);
-        digest_info.extend(tlv(der::TAG_OCTET_STRING, tag.as_ref()));
-        let mut mac_data = tlv(der::TAG_SEQUENCE, &digest_info);
-        mac_data.extend(tlv(der::TAG_OCTET_STRING, &salt));
-        mac_data.extend(tlv(der::TAG_INTEGER, &[0x08, 0x00]));
-        let mut body = version.encoded.to_vec();
-        body.extend_from_slice(auth_safe.encoded);
-        body.extend(tlv(der::TAG_SEQUENCE, &mac_data));
-        tlv(der::TAG_SEQUENCE, &body)
+        let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &key), &parts.data);
+        let alg = writer::sequence(&[&writer::oid_const(oid::SHA256), &writer::null()]);
+        let digest_info = writer::sequence(&[&alg, &writer::octet_string(tag.as_ref())]);
+        let mac_data = writer::sequence(&[
+            &digest_info,
+            &writer::octet_string(&salt),
+            &writer::integer_u64(2048),
+        ]);
+        writer::sequence(&[parts.version.raw, parts.auth_safe.raw, &mac_data])
     }
 
     /// A MAC keyed with an absent password (RFC 7292 Appendix B.1), as written by
@@ -451,9 +471,13 @@ mod tests {
 
     #[test]
     fn small_integers() {
-        assert_eq!(small_positive_integer(&[0x08, 0x00]), Some(2048));
-        assert_eq!(small_positive_integer(&[0x00, 0x80]), Some(128));
-        assert_eq!(small_positive_integer(&[0x80]), None);
-        assert_eq!(small_positive_integer(&[1, 2, 3, 4, 5]), None);
+        let iterations = |contents: &[u8]| {
+            let int = writer::tlv(writer::tags::INTEGER, contents);
+            mac_iterations(&Reader::new(&int).read_single().expect("INTEGER"))
+        };
+        assert_eq!(iterations(&[0x08, 0x00]), Some(2048));
+        assert_eq!(iterations(&[0x00, 0x80]), Some(128));
+        assert_eq!(iterations(&[0x80]), None);
+        assert_eq!(iterations(&[1, 2, 3, 4, 5]), None);
     }
 }

@@ -89,7 +89,7 @@ impl KeyKind {
                 matches!(self, KeyKind::Rsa { .. })
             }
             SignatureScheme::Ecdsa => matches!(self, KeyKind::EcP256 | KeyKind::EcP384),
-            SignatureScheme::EcdsaPlain | SignatureScheme::Ed25519 => {
+            SignatureScheme::EcdsaPlain | SignatureScheme::Ed25519 | SignatureScheme::Ed448 => {
                 return Err(Error::UnsupportedAlgorithm(format!(
                     "{scheme:?} is supported for verification only"
                 )));

@@ -7,23 +7,30 @@ use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeyPair as RsaKeyPair;
 use aws_lc_rs::signature::{self, EcdsaKeyPair, EcdsaSigningAlgorithm, KeyPair as _, RsaEncoding};
 
-use super::der;
 use super::signer::KeyKind;
+use crate::asn1::reader::tag;
+use crate::asn1::{oid, Element, Reader};
 use crate::crypto::{DigestAlgorithm, SignatureScheme};
 use crate::error::{Error, Result};
 
-/// rsaEncryption, 1.2.840.113549.1.1.1 (RFC 8017 Appendix C), OID contents.
-const OID_RSA_ENCRYPTION: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
-/// id-RSASSA-PSS, 1.2.840.113549.1.1.10 (RFC 4055 §3.1), OID contents.
-const OID_RSASSA_PSS: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0A];
-/// id-ecPublicKey, 1.2.840.10045.2.1 (RFC 5480 §2.1.1), OID contents.
-const OID_EC_PUBLIC_KEY: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
-/// secp256r1, 1.2.840.10045.3.1.7 (RFC 5480 §2.1.1.1), OID contents.
-const OID_P256: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
-/// secp384r1, 1.3.132.0.34 (RFC 5480 §2.1.1.1), OID contents.
-const OID_P384: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x22];
-/// id-Ed25519, 1.3.101.112 (RFC 8410 §3), OID contents.
-const OID_ED25519: &[u8] = &[0x2B, 0x65, 0x70];
+/// The private key algorithm of a PKCS#8 `PrivateKeyInfo` / `OneAsymmetricKey`
+/// (RFC 5208 §5, RFC 5958 §2): the dotted OID and the parameters element, if any.
+fn pkcs8_algorithm(pkcs8: &[u8]) -> Result<(String, Option<Element<'_>>)> {
+    let info = Reader::new(pkcs8).read()?;
+    info.expect_universal(tag::SEQUENCE, "PrivateKeyInfo")?;
+    let mut r = info.children()?;
+    r.read_universal(tag::INTEGER, "version")?;
+    let mut alg = r
+        .read_universal(tag::SEQUENCE, "privateKeyAlgorithm")?
+        .children()?;
+    let algorithm = alg.read_universal(tag::OID, "algorithm")?.as_oid()?;
+    let params = if alg.is_empty() {
+        None
+    } else {
+        Some(alg.read()?)
+    };
+    Ok((algorithm, params))
+}
 
 enum Inner {
     Rsa(RsaKeyPair),
@@ -47,27 +54,28 @@ impl SoftwareKey {
     /// Parses an unencrypted PKCS#8 `PrivateKeyInfo` (RFC 5208 §5) or `OneAsymmetricKey`
     /// (RFC 5958 §2) holding an RSA key (2048–8192 bits) or an EC key on P-256 or P-384 (RFC 5915).
     pub fn from_pkcs8_der(pkcs8: &[u8]) -> Result<Self> {
-        let (oid, params) = der::pkcs8_algorithm(pkcs8)
+        let (algorithm, params) = pkcs8_algorithm(pkcs8)
             .map_err(|e| Error::Key(format!("not a PKCS#8 private key ({e})")))?;
-        if oid == OID_RSA_ENCRYPTION {
+        if algorithm == oid::RSA_ENCRYPTION {
             let pair = RsaKeyPair::from_pkcs8(pkcs8)
                 .map_err(|e| Error::Key(format!("RSA private key rejected: {e}")))?;
             return Ok(Self {
                 inner: Inner::Rsa(pair),
             });
         }
-        if oid == OID_EC_PUBLIC_KEY {
+        if algorithm == oid::EC_PUBLIC_KEY {
             let curve = match params {
-                Some(p) if p.tag == der::TAG_OID => p.contents,
+                Some(p) if p.is_universal(tag::OID) => p.as_oid().unwrap_or_default(),
                 _ => {
                     return Err(Error::UnsupportedAlgorithm(
                         "EC key without a named curve".to_owned(),
                     ))
                 }
             };
-            let (kind, alg): (KeyKind, &'static EcdsaSigningAlgorithm) = if curve == OID_P256 {
+            let (kind, alg): (KeyKind, &'static EcdsaSigningAlgorithm) = if curve == oid::SECP256R1
+            {
                 (KeyKind::EcP256, &signature::ECDSA_P256_SHA256_ASN1_SIGNING)
-            } else if curve == OID_P384 {
+            } else if curve == oid::SECP384R1 {
                 (KeyKind::EcP384, &signature::ECDSA_P384_SHA384_ASN1_SIGNING)
             } else {
                 return Err(Error::UnsupportedAlgorithm(
@@ -80,9 +88,9 @@ impl SoftwareKey {
                 inner: Inner::Ec { kind, pair },
             });
         }
-        let what = if oid == OID_RSASSA_PSS {
+        let what = if algorithm == oid::RSASSA_PSS {
             "RSASSA-PSS-restricted key (id-RSASSA-PSS)"
-        } else if oid == OID_ED25519 {
+        } else if algorithm == oid::ED25519 {
             "Ed25519 key"
         } else {
             "private key of an unknown type"

@@ -191,19 +191,33 @@ fn verify_signature(
             None
         }
     };
-    if let (Some(sd), Some(ranges)) = (&sd, coverage.ranges) {
-        check_cms(
-            doc,
-            entry,
-            sd,
-            ranges,
-            opts,
-            now,
-            &mut verdict,
-            &mut checks,
-            &mut report,
-            &mut warnings,
-        );
+    if let Some(sd) = &sd {
+        // Who signed is worth reporting even when the ByteRange is unacceptable.
+        if let Some(si) = sd.signer_infos.first() {
+            describe_signer(sd, si, &mut report);
+            if report.signing_time.is_none() {
+                // Without /M, the CMS signing-time attribute (legacy signers) is the claim.
+                report.signing_time = si
+                    .signed_attrs
+                    .as_ref()
+                    .and_then(|a| a.signing_time)
+                    .map(vntime::rfc3339);
+            }
+        }
+        if let Some(ranges) = coverage.ranges {
+            check_cms(
+                doc,
+                entry,
+                sd,
+                ranges,
+                opts,
+                now,
+                &mut verdict,
+                &mut checks,
+                &mut report,
+                &mut warnings,
+            );
+        }
     }
 
     if verdict.indication == Indication::TotalPassed {
@@ -324,7 +338,6 @@ fn check_cms(
                 format!("Unsupported digest algorithm: {}", si.digest_algorithm.oid),
             ),
         );
-        describe_signer(sd, si, report, checks);
         return;
     };
 
@@ -388,7 +401,6 @@ fn check_cms(
         }
     };
 
-    describe_signer(sd, si, report, checks);
     let signer_cert = signer_check
         .signer_certificate
         .and_then(|i| sd.certificates.get(i));
@@ -575,12 +587,7 @@ fn check_timestamp_imprint(
     Ok(digest == info.imprint)
 }
 
-fn describe_signer(
-    sd: &SignedData,
-    si: &cms::SignerInfo,
-    report: &mut SignatureReport,
-    _checks: &mut report::Checks,
-) {
+fn describe_signer(sd: &SignedData, si: &cms::SignerInfo, report: &mut SignatureReport) {
     if let Some(cert) = sd.signer_certificate(si) {
         report.signer = Some(signer_summary(cert));
     }
@@ -625,7 +632,7 @@ fn describe_algorithm(
         SignatureScheme::RsaPss => " PSS",
         SignatureScheme::Ecdsa => "",
         SignatureScheme::EcdsaPlain => " (plain r||s)",
-        SignatureScheme::Ed25519 => "",
+        SignatureScheme::Ed25519 | SignatureScheme::Ed448 => "",
     };
     format!("{}{}, {}", describe_key(cert), scheme, digest.name())
 }
