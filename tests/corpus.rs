@@ -98,8 +98,43 @@ fn corpus_verdicts_match_their_tags() {
                     })
             }
             "ROBUSTNESS" => (1..=4).contains(&code) && elapsed < Duration::from_secs(3),
-            // Judged by the modification-detection issue; here: a report, no crash.
-            _ => report.is_some() && (0..=4).contains(&code),
+            // Intact, and every later change allowed (trust aside: no anchors for these files).
+            "MODIFIED-ALLOWED" => {
+                code == 3
+                    && report.as_ref().is_some_and(|r| {
+                        r["signatures"].as_array().is_some_and(|sigs| {
+                            sigs.iter().all(|s| {
+                                s["checks"]["digest_matches"] == true
+                                    && s["indication"] != "TOTAL-FAILED"
+                                    && s["modifications"]
+                                        .as_array()
+                                        .is_some_and(|m| m.iter().all(|m| m["allowed"] == true))
+                            })
+                        })
+                    })
+            }
+            // Something after a signature changed what it showed: that signature fails and
+            // the change is named.
+            "MODIFIED-SUSPECT" | "DISPUTED" => {
+                code == 1
+                    && report.as_ref().is_some_and(|r| {
+                        r["signatures"].as_array().is_some_and(|sigs| {
+                            sigs.iter().any(|s| {
+                                s["kyso_reason"] == "DISALLOWED_MODIFICATION"
+                                    && s["modifications"].as_array().is_some_and(|m| {
+                                        m.iter().any(|m| {
+                                            m["allowed"] == false
+                                                && !m["description"]
+                                                    .as_str()
+                                                    .unwrap_or("")
+                                                    .is_empty()
+                                        })
+                                    })
+                            })
+                        })
+                    })
+            }
+            other => panic!("unknown tag {other}"),
         };
         checked += 1;
         if !ok {

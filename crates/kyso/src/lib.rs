@@ -4,11 +4,13 @@
 //! - [`pdf`]: the file — lazy reader, revisions, incremental writer, signature fields;
 //! - [`asn1`], [`pki`], [`cms`], [`crypto`]: encodings, certificates, CMS SignedData, algorithms;
 //! - [`sign`]: keys and the signing flow; [`verify`]: the verification pipeline and its report;
+//! - [`diff`]: what changed after each signature, and whether it was allowed;
 //! - [`inspect`]: what a file holds, without judging it.
 
 pub mod asn1;
 pub mod cms;
 pub mod crypto;
+pub mod diff;
 pub mod error;
 pub mod inspect;
 pub mod output;

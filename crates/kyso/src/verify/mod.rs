@@ -14,6 +14,7 @@ pub use report::{Indication, Report, SignatureReport, SignerSummary, SubIndicati
 
 use crate::cms::{self, EssStatus, SignedData};
 use crate::crypto::{DigestAlgorithm, Hasher, SignatureScheme};
+use crate::diff::{Analyser, FieldLock, Permissions};
 use crate::error::{Error, Result};
 use crate::pdf::signatures::{find_signatures, stream_range, SignatureEntry};
 use crate::pdf::{ByteSource, Document, FileSource, MemorySource};
@@ -75,9 +76,19 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
             "The document is encrypted: text entries of signatures are not decrypted.",
         ));
     }
+    let mut analyser = Analyser::new(&doc, opts.lang);
+    let certification = find_certification(&doc, &entries);
     let signatures: Vec<SignatureReport> = entries
         .iter()
-        .map(|e| verify_signature(&doc, e, opts, now))
+        .enumerate()
+        .map(|(i, e)| {
+            let ctx = SignatureContext {
+                index: i,
+                entries: &entries,
+                certification: certification.as_ref(),
+            };
+            verify_signature(&doc, e, opts, now, &mut analyser, &ctx)
+        })
         .collect();
     let indication = signatures
         .iter()
@@ -120,11 +131,37 @@ impl Verdict {
     }
 }
 
+/// The document's certification signature (ISO 32000-1 §12.8.2.2).
+struct Certification {
+    /// Index into the signature list.
+    index: usize,
+    /// DocMDP /P (2 when absent).
+    permission: i64,
+}
+
+fn find_certification(doc: &Document, entries: &[SignatureEntry]) -> Option<Certification> {
+    let index = entries.iter().position(|e| e.is_certification(doc))?;
+    let permission = crate::pdf::signatures::docmdp_permission(doc)
+        .ok()
+        .flatten()
+        .unwrap_or(2);
+    Some(Certification { index, permission })
+}
+
+/// Where a signature stands among the document's signatures.
+struct SignatureContext<'a> {
+    index: usize,
+    entries: &'a [SignatureEntry],
+    certification: Option<&'a Certification>,
+}
+
 fn verify_signature(
     doc: &Document,
     entry: &SignatureEntry,
     opts: &VerifyOptions,
     now: OffsetDateTime,
+    analyser: &mut Analyser,
+    ctx: &SignatureContext,
 ) -> SignatureReport {
     let lang = opts.lang;
     let is_timestamp = entry.is_document_timestamp();
@@ -161,6 +198,7 @@ fn verify_signature(
         covers_whole_document: coverage.covers_whole_document,
         algorithm: None,
         modifications: Vec::new(),
+        kyso_reason: None,
         sub_filter: entry.sub_filter(),
         byte_range: entry.byte_range.clone(),
         revision: coverage.revision.map(|r| r + 1),
@@ -218,6 +256,20 @@ fn verify_signature(
                 &mut warnings,
             );
         }
+    }
+
+    if let Some(rev) = coverage.revision {
+        judge_changes(
+            doc,
+            entry,
+            rev,
+            analyser,
+            ctx,
+            lang,
+            &mut verdict,
+            &mut report,
+            &mut warnings,
+        );
     }
 
     if verdict.indication == Indication::TotalPassed {
@@ -635,4 +687,117 @@ fn describe_algorithm(
         SignatureScheme::Ed25519 | SignatureScheme::Ed448 => "",
     };
     format!("{}{}, {}", describe_key(cert), scheme, digest.name())
+}
+
+/// Difference analysis for one signature: every change after the revision it signs, judged
+/// under the document's DocMDP and this signature's FieldMDP lock.
+#[allow(clippy::too_many_arguments)]
+fn judge_changes(
+    doc: &Document,
+    entry: &SignatureEntry,
+    signed_rev: usize,
+    analyser: &mut Analyser,
+    ctx: &SignatureContext,
+    lang: Lang,
+    verdict: &mut Verdict,
+    report: &mut SignatureReport,
+    warnings: &mut Vec<String>,
+) {
+    // ISO 32000-1 §12.8.2.2: a certification signature must be the document's first signature.
+    if let Some(cert) = ctx.certification {
+        if cert.index == ctx.index
+            && ctx.entries[..ctx.index]
+                .iter()
+                .any(|e| !e.is_document_timestamp())
+        {
+            verdict.set(
+                Indication::TotalFailed,
+                SubIndication::FormatFailure,
+                lang.pick(
+                    "Chữ ký chứng nhận (DocMDP) không phải là chữ ký đầu tiên của tài liệu.",
+                    "The certification (DocMDP) signature is not the document's first signature.",
+                ),
+            );
+            report.kyso_reason = Some("CERTIFICATION_NOT_FIRST".into());
+        }
+    }
+    let docmdp = ctx
+        .certification
+        .filter(|c| c.index <= ctx.index)
+        .map(|c| c.permission);
+    let perms = Permissions {
+        docmdp,
+        lock: field_lock(doc, entry),
+    };
+    match analyser.changes_after(signed_rev, &perms) {
+        Ok(mods) => {
+            if let Some(bad) = mods.iter().find(|m| !m.allowed) {
+                verdict.set(
+                    Indication::TotalFailed,
+                    SubIndication::FormatFailure,
+                    lang.pick(
+                        format!(
+                            "Sau chữ ký này, tài liệu đã bị thay đổi theo cách không được phép: {}.",
+                            bad.description
+                        ),
+                        format!(
+                            "After this signature the document was changed in a way that is not allowed: {}.",
+                            bad.description
+                        ),
+                    ),
+                );
+                if report.kyso_reason.is_none() {
+                    report.kyso_reason = Some("DISALLOWED_MODIFICATION".into());
+                }
+            }
+            report.modifications = mods;
+        }
+        Err(e) => {
+            // Fail closed: changes that cannot be analysed are not assumed harmless.
+            verdict.set(
+                Indication::Indeterminate,
+                SubIndication::FormatFailure,
+                lang.pick(
+                    format!("Không phân tích được các thay đổi sau chữ ký: {e}"),
+                    format!("The changes after the signature cannot be analysed: {e}"),
+                ),
+            );
+            warnings.push(e.to_string());
+        }
+    }
+}
+
+/// FieldMDP lock of a signature (ISO 32000-1 §12.8.2.4): the signature field's /Lock, or a
+/// FieldMDP transform in the signature dictionary's /Reference.
+fn field_lock(doc: &Document, entry: &SignatureEntry) -> FieldLock {
+    let rev = doc.last_revision();
+    if let Some(refs) = entry
+        .dict
+        .get("Reference")
+        .and_then(|r| doc.resolve(r).ok())
+    {
+        for r in refs.as_array().unwrap_or(&[]) {
+            if let Ok(Some(sigref)) = doc.resolve_dict_at(rev, r) {
+                if sigref.has_name("TransformMethod", "FieldMDP") {
+                    if let Some(Ok(Some(params))) = sigref
+                        .get("TransformParams")
+                        .map(|p| doc.resolve_dict_at(rev, p))
+                    {
+                        return FieldLock::from_dict(doc, &params);
+                    }
+                }
+            }
+        }
+    }
+    if let Ok(fields) = doc.fields_at(rev) {
+        for f in fields
+            .iter()
+            .filter(|f| entry.field_names.contains(&f.name))
+        {
+            if let Some(Ok(Some(lock))) = f.dict.get("Lock").map(|l| doc.resolve_dict_at(rev, l)) {
+                return FieldLock::from_dict(doc, &lock);
+            }
+        }
+    }
+    FieldLock::None
 }

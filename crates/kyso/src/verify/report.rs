@@ -114,8 +114,11 @@ pub struct SignatureReport {
     pub covers_whole_document: bool,
     /// e.g. "RSA-2048 PKCS#1 v1.5, SHA-256".
     pub algorithm: Option<String>,
-    /// Changes after this signature (difference analysis arrives with a later issue).
-    pub modifications: Vec<String>,
+    /// Every change made after this signature, allowed or not.
+    pub modifications: Vec<crate::diff::Modification>,
+    /// kyso's own reason code when the ETSI sub-indication is not specific enough,
+    /// e.g. `DISALLOWED_MODIFICATION`, `CERTIFICATION_NOT_FIRST`.
+    pub kyso_reason: Option<String>,
     pub sub_filter: Option<String>,
     pub byte_range: Option<Vec<i64>>,
     /// 1-based number of the revision this signature signs, when it ends at one.

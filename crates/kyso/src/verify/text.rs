@@ -53,6 +53,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
     for (i, s) in report.signatures.iter().enumerate() {
         out.push('\n');
         render_signature(&mut out, i + 1, s, lang);
+        render_modifications(&mut out, s, lang);
     }
     for w in &report.warnings {
         let _ = writeln!(out, "{}: {w}", l("Lưu ý", "Note"));
@@ -148,5 +149,32 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang)
     }
     for w in &s.warnings {
         row(l("Lưu ý:", "Note:"), w);
+    }
+}
+
+/// The changes after a signature, each marked allowed or not.
+fn render_modifications(out: &mut String, s: &SignatureReport, lang: Lang) {
+    let l = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    if !s.modifications.is_empty() {
+        let _ = writeln!(
+            out,
+            "    {}",
+            l("Thay đổi sau chữ ký này:", "Changes after this signature:")
+        );
+        for m in &s.modifications {
+            let mark = if m.allowed {
+                l("được phép", "allowed")
+            } else {
+                l("KHÔNG ĐƯỢC PHÉP", "NOT ALLOWED")
+            };
+            let _ = writeln!(
+                out,
+                "      - [{}] {} ({} {})",
+                mark,
+                m.description,
+                l("phiên bản", "revision"),
+                m.revision
+            );
+        }
     }
 }
