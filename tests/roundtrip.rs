@@ -308,3 +308,56 @@ fn info_lists_revisions_and_signatures() {
     assert_eq!(info["signatures"][0]["covers_whole_document"], true);
     let _ = Path::new("");
 }
+
+#[test]
+fn certification_signatures() {
+    let dir = tempfile::tempdir().unwrap();
+    let certified = dir.path().join("certified.pdf");
+    sign(
+        &fixture("docs/congvan.pdf"),
+        &certified,
+        "leader.p12",
+        &["--certify", "2"],
+    );
+    let (code, report) = verify_json(&certified, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["signatures"][0]["certification"], true);
+    // P=2 permits another signature.
+    let second = dir.path().join("second.pdf");
+    sign(&certified, &second, "agency.p12", &[]);
+    let (code, report) = verify_json(&second, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let mods = report["signatures"][0]["modifications"].as_array().unwrap();
+    assert!(mods
+        .iter()
+        .any(|m| m["kind"] == "signature_added" && m["allowed"] == true));
+    // A certification must be the first signature.
+    let out = dir.path().join("late.pdf");
+    let o = run(kyso()
+        .arg("sign")
+        .arg(&second)
+        .arg("-o")
+        .arg(&out)
+        .arg("--p12")
+        .arg(pki("agency.p12"))
+        .args(["--certify", "2"]));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("first signature"), "{}", stderr(&o));
+    // P=1: nothing may follow.
+    let locked = dir.path().join("locked.pdf");
+    sign(
+        &fixture("docs/congvan.pdf"),
+        &locked,
+        "leader.p12",
+        &["--certify", "1"],
+    );
+    let o = run(kyso()
+        .arg("sign")
+        .arg(&locked)
+        .arg("-o")
+        .arg(&out)
+        .arg("--p12")
+        .arg(pki("agency.p12")));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("DocMDP P=1"), "{}", stderr(&o));
+}

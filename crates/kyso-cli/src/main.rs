@@ -81,6 +81,10 @@ struct SignArgs {
     /// Use RSASSA-PSS instead of PKCS#1 v1.5 (RSA keys).
     #[arg(long)]
     pss: bool,
+    /// Certify the document (first signature only) with DocMDP permissions: 1 no changes,
+    /// 2 form filling and signing, 3 also annotations.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3))]
+    certify: Option<u8>,
     /// Sign even if the certificate is expired, not yet valid or not meant for signing.
     #[arg(long)]
     force: bool,
@@ -179,6 +183,7 @@ fn run_sign(args: SignArgs) -> u8 {
         pss: args.pss,
         force: args.force,
         page: args.page,
+        certify: args.certify,
         ..SignOptions::default()
     };
     match kyso::sign::sign_file(&args.input, &output, &identity, &opts, args.in_place) {

@@ -691,6 +691,22 @@ impl<'a> Analyser<'a> {
                 _ => None,
             })
         });
+        if let Some((name, true)) = &name {
+            if self.visible_unsigned(rev, r)? {
+                // The "sneaky signature" attack: an unsigned signature field whose appearance
+                // shows whatever the attacker drew.
+                return Ok((
+                    ChangeKind::FieldAdded,
+                    false,
+                    self.t(
+                        format!(
+                            "thêm trường chữ ký '{name}' có hình hiển thị nhưng không có chữ ký"
+                        ),
+                        format!("a visible signature field '{name}' was added without a signature"),
+                    ),
+                ));
+            }
+        }
         Ok(match name {
             Some((name, true)) => (
                 ChangeKind::SignatureAdded,
@@ -720,6 +736,35 @@ impl<'a> Analyser<'a> {
                 ),
             ),
         })
+    }
+
+    /// Whether a new signature field has no value but a visible widget (non-empty /Rect).
+    fn visible_unsigned(&self, rev: usize, r: ObjRef) -> Result<bool> {
+        let Some(field) = self.doc.resolve_dict_at(rev, &Object::Ref(r))? else {
+            return Ok(false);
+        };
+        if field.get("V").is_some() {
+            return Ok(false);
+        }
+        let mut widgets = vec![field.clone()];
+        if let Some(kids) = field.get("Kids") {
+            for kid in self.doc.resolve_at(rev, kids)?.as_array().unwrap_or(&[]) {
+                if let Some(k) = self.doc.resolve_dict_at(rev, kid)? {
+                    widgets.push(k);
+                }
+            }
+        }
+        Ok(widgets.iter().any(|w| {
+            let rect: Vec<f64> = w
+                .get("Rect")
+                .and_then(|r| self.doc.resolve_at(rev, r).ok())
+                .and_then(|r| {
+                    r.as_array()
+                        .map(|a| a.iter().filter_map(Object::as_f64).collect())
+                })
+                .unwrap_or_default();
+            rect.len() == 4 && (rect[2] - rect[0]).abs() > 0.0 && (rect[3] - rect[1]).abs() > 0.0
+        }))
     }
 
     /// A field holding a document time-stamp (allowed even under DocMDP P=1, ETSI EN 319 142-1 §5.4).

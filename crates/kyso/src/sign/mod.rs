@@ -49,6 +49,9 @@ pub struct SignOptions {
     pub page: usize,
     /// Extra room in /Contents, in bytes.
     pub reserve: usize,
+    /// A certification signature with DocMDP /P (1 no changes, 2 form filling and signing,
+    /// 3 also annotations). Only as the document's first signature.
+    pub certify: Option<u8>,
 }
 
 impl Default for SignOptions {
@@ -65,6 +68,7 @@ impl Default for SignOptions {
             signing_time: None,
             page: 1,
             reserve: DEFAULT_RESERVE,
+            certify: None,
         }
     }
 }
@@ -148,6 +152,20 @@ pub fn sign_to(
         ));
     }
 
+    if let Some(p) = opts.certify {
+        if !(1..=3).contains(&p) {
+            return Err(Error::InvalidArgument(format!(
+                "DocMDP permission must be 1, 2 or 3, not {p}"
+            )));
+        }
+        // ISO 32000-1 §12.8.2.2: the certification signature is the document's first.
+        if !crate::pdf::signatures::find_signatures(&doc)?.is_empty() {
+            return Err(Error::InvalidArgument(
+                "the document is already signed; a certification signature must be the first signature".into(),
+            ));
+        }
+    }
+
     let certificate = Certificate::from_der(signer.certificate_der())?;
     let chain: Vec<Certificate> = signer
         .chain_der()
@@ -190,6 +208,7 @@ pub fn sign_to(
         sub_filter,
         signing_time: Some(signing_time),
         page: opts.page,
+        certify: opts.certify,
     };
     let mut prepared = placeholder::prepare(&doc, &fields, capacity, base_len, leading_eol)?;
 

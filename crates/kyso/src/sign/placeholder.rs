@@ -28,6 +28,8 @@ pub struct SignatureFields {
     pub signing_time: Option<OffsetDateTime>,
     /// 1-based page that gets the (invisible) widget.
     pub page: usize,
+    /// Make this a certification signature with DocMDP /P (1, 2 or 3; ISO 32000-1 §12.8.2.2).
+    pub certify: Option<u8>,
 }
 
 /// An update ready to be appended, with where its placeholders are.
@@ -173,6 +175,13 @@ pub fn prepare(
         field_ref,
         reuse.is_none(),
     )?;
+    if fields.certify.is_some() {
+        // ISO 32000-1 §12.8.4: /Perms /DocMDP names the certification signature.
+        let mut perms = Dict::new();
+        perms.set("DocMDP", Object::Ref(sig_ref));
+        catalog.set("Perms", Object::Dict(perms));
+        update.set(catalog_ref, Object::Dict(catalog.clone()));
+    }
 
     // The signature dictionary, written by hand so the placeholders' offsets are known.
     let mut sig = Vec::new();
@@ -191,6 +200,13 @@ pub fn prepare(
             let _ = write!(sig, " /{key} ");
             write_object(&mut sig, &Object::text(v));
         }
+    }
+    if let Some(p) = fields.certify {
+        // ISO 32000-1 §12.8.1 Table 253 (/Reference), Table 254 (DocMDP transform parameters).
+        let _ = write!(
+            sig,
+            " /Reference [<</Type /SigRef /TransformMethod /DocMDP /TransformParams <</Type /TransformParams /P {p} /V /1.2>>>>]"
+        );
     }
     sig.extend_from_slice(b"\n/ByteRange [0 ");
     let br_marker = sig.len();
