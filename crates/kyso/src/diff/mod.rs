@@ -49,6 +49,8 @@ pub enum ChangeKind {
     ObjectDeleted,
     ObjectNumberReused,
     ObjectWithoutXref,
+    /// A cross-reference entry that does not lead to its object.
+    BrokenReference,
     TrailingData,
     OtherChange,
 }
@@ -245,8 +247,29 @@ impl<'a> Analyser<'a> {
                         _ => 0,
                     };
                     let r = ObjRef::new(num, gen);
-                    let old = doc.get_at(rev - 1, ObjRef::new(num, old_gen(old_entry)))?;
-                    let new = doc.get_at(rev, r)?;
+                    let (old, new) = match (
+                        doc.get_at(rev - 1, ObjRef::new(num, old_gen(old_entry))),
+                        doc.get_at(rev, r),
+                    ) {
+                        (Ok(o), Ok(n)) => (o, n),
+                        (_, Err(e)) | (Err(e), _) => {
+                            // An entry that does not lead to its object: a redirected xref
+                            // (the "hide-and-replace" shadow attack) or a damaged update.
+                            out.push(Modification {
+                                revision: rev + 1,
+                                kind: ChangeKind::BrokenReference,
+                                object: Some(format!("{num} {gen} R")),
+                                page: None,
+                                field: None,
+                                allowed: false,
+                                description: self.t(
+                                    format!("mục tham chiếu chéo của đối tượng {num} không dẫn tới đối tượng đó ({e})"),
+                                    format!("the cross-reference entry of object {num} does not lead to that object ({e})"),
+                                ),
+                            });
+                            continue;
+                        }
+                    };
                     if same_object(doc, &old, &new) {
                         continue;
                     }

@@ -163,7 +163,7 @@ impl Walker<'_> {
                 if self.seen.contains(&(r.num, role.clone())) {
                     return Ok(());
                 }
-                let inner = self.doc.get_at(self.rev, *r)?;
+                let inner = self.doc.get_at(self.rev, *r).unwrap_or(Object::Null);
                 // Outlines, destinations, the structure tree... point at pages, annotations
                 // and fields without owning them: those keep the roles their owners give.
                 if is_pointer_target(&inner) && !matches!(role, Role::Annotation(_)) {
@@ -203,7 +203,7 @@ impl Walker<'_> {
         let Some(r) = node.as_ref() else {
             return Ok(());
         };
-        let Some(dict) = self.doc.resolve_dict_at(self.rev, node)? else {
+        let Some(dict) = self.doc.resolve_dict_at(self.rev, node).ok().flatten() else {
             return Ok(());
         };
         if let Some(kids) = dict.get("Kids") {
@@ -213,7 +213,7 @@ impl Walker<'_> {
             if let Some(kr) = kids.as_ref() {
                 self.mark(kr.num, Role::PageTree);
             }
-            let kids = self.doc.resolve_at(self.rev, kids)?;
+            let kids = self.doc.resolve_at(self.rev, kids).unwrap_or(Object::Null);
             for kid in kids.as_array().unwrap_or(&[]) {
                 self.page_tree(kid, depth + 1)?;
             }
@@ -231,7 +231,12 @@ impl Walker<'_> {
         if !self.mark(page.num, Role::Page(n)) {
             return Ok(());
         }
-        let Some(dict) = self.doc.resolve_dict_at(self.rev, &Object::Ref(page))? else {
+        let Some(dict) = self
+            .doc
+            .resolve_dict_at(self.rev, &Object::Ref(page))
+            .ok()
+            .flatten()
+        else {
             return Ok(());
         };
         for (key, value) in dict.iter() {
@@ -242,7 +247,7 @@ impl Walker<'_> {
                     if let Some(r) = value.as_ref() {
                         self.mark(r.num, Role::PageAnnots(n));
                     }
-                    let annots = self.doc.resolve_at(self.rev, value)?;
+                    let annots = self.doc.resolve_at(self.rev, value).unwrap_or(Object::Null);
                     for annot in annots.as_array().unwrap_or(&[]) {
                         self.annotation(annot, n)?;
                     }
@@ -254,7 +259,7 @@ impl Walker<'_> {
     }
 
     fn annotation(&mut self, annot: &Object, page: usize) -> Result<()> {
-        let Some(dict) = self.doc.resolve_dict_at(self.rev, annot)? else {
+        let Some(dict) = self.doc.resolve_dict_at(self.rev, annot).ok().flatten() else {
             return Ok(());
         };
         if dict.has_name("Subtype", "Widget") {
@@ -280,7 +285,7 @@ impl Walker<'_> {
                 return Ok(());
             }
         }
-        if let Some(d) = self.doc.resolve_dict_at(self.rev, obj)? {
+        if let Some(d) = self.doc.resolve_dict_at(self.rev, obj).ok().flatten() {
             self.dict_subtree(&d, role, 1)?;
         }
         Ok(())
@@ -290,7 +295,7 @@ impl Walker<'_> {
         if let Some(r) = value.as_ref() {
             self.mark(r.num, Role::AcroForm);
         }
-        let Some(form) = self.doc.resolve_dict_at(self.rev, value)? else {
+        let Some(form) = self.doc.resolve_dict_at(self.rev, value).ok().flatten() else {
             return Ok(());
         };
         for (key, v) in form.iter() {
@@ -299,7 +304,7 @@ impl Walker<'_> {
                     if let Some(r) = v.as_ref() {
                         self.mark(r.num, Role::FieldList);
                     }
-                    let fields = self.doc.resolve_at(self.rev, v)?;
+                    let fields = self.doc.resolve_at(self.rev, v).unwrap_or(Object::Null);
                     for f in fields.as_array().unwrap_or(&[]) {
                         self.field(f, "", None, 0)?;
                     }
@@ -320,7 +325,7 @@ impl Walker<'_> {
         if depth > MAX_DEPTH {
             return Ok(());
         }
-        let Some(dict) = self.doc.resolve_dict_at(self.rev, obj)? else {
+        let Some(dict) = self.doc.resolve_dict_at(self.rev, obj).ok().flatten() else {
             return Ok(());
         };
         let name = match dict.get("T").and_then(Object::as_text) {
@@ -351,7 +356,7 @@ impl Walker<'_> {
                     if let Some(r) = v.as_ref() {
                         self.mark(r.num, Role::FieldList);
                     }
-                    let kids = self.doc.resolve_at(self.rev, v)?;
+                    let kids = self.doc.resolve_at(self.rev, v).unwrap_or(Object::Null);
                     for kid in kids.as_array().unwrap_or(&[]) {
                         self.field(kid, &name, ft.as_deref(), depth + 1)?;
                     }

@@ -1,0 +1,1032 @@
+//! Attacks on signed PDFs (Mainka, Mladenov, Rohlmann et al.: Universal Signature Forgery,
+//! Incremental Saving Attack, Signature Wrapping, Shadow and certification attacks), generated at
+//! test time from kyso-signed fixtures with plain byte operations, and kyso's verdict on each.
+//! Every attack must fail (exit 1, never 0); every legitimate change must pass.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+// ---------------------------------------------------------------------------------------------
+// Byte helpers: a tiny PDF reader/writer, just enough for the attacks.
+// ---------------------------------------------------------------------------------------------
+
+fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    if from >= hay.len() {
+        return None;
+    }
+    hay[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0')
+}
+
+/// The unsigned integer starting at `at` after optional white space, and where it ends.
+fn int_at(b: &[u8], mut at: usize) -> (u64, usize) {
+    while is_ws(b[at]) {
+        at += 1;
+    }
+    let start = at;
+    while b[at].is_ascii_digit() {
+        at += 1;
+    }
+    let n = std::str::from_utf8(&b[start..at])
+        .unwrap()
+        .parse()
+        .unwrap_or_else(|_| panic!("no integer at {start}"));
+    (n, at)
+}
+
+/// The value of the last `startxref`.
+fn last_startxref(b: &[u8]) -> u64 {
+    let at = rfind(b, b"startxref").expect("startxref");
+    int_at(b, at + 9).0
+}
+
+/// The integer after the last `/key` (a trailer or xref-stream entry).
+fn last_int_entry(b: &[u8], key: &str) -> u64 {
+    let k = format!("/{key}");
+    let at = rfind(b, k.as_bytes()).unwrap_or_else(|| panic!("no {k}"));
+    int_at(b, at + k.len()).0
+}
+
+/// The object number of `/key N 0 R` in the last trailer, if present.
+fn last_ref_entry(b: &[u8], key: &str) -> Option<u32> {
+    let k = format!("/{key}");
+    let at = rfind(b, k.as_bytes())?;
+    Some(int_at(b, at + k.len()).0 as u32)
+}
+
+/// Where the last (current) definition `num 0 obj` starts (at the digits).
+fn obj_start(b: &[u8], num: u32) -> usize {
+    let header = format!("{num} 0 obj");
+    let mut best = None;
+    let mut from = 0;
+    while let Some(p) = find_from(b, header.as_bytes(), from) {
+        if p == 0 || matches!(b[p - 1], b'\n' | b'\r') {
+            best = Some(p);
+        }
+        from = p + 1;
+    }
+    best.unwrap_or_else(|| panic!("object {num} not found"))
+}
+
+/// The body of the current definition of object `num`: between `obj` and `endobj`, trimmed.
+fn obj_body(b: &[u8], num: u32) -> Vec<u8> {
+    let start = obj_start(b, num);
+    let body_start = find_from(b, b"obj", start).unwrap() + 3;
+    let end = find_from(b, b"endobj", body_start).unwrap();
+    let mut s = &b[body_start..end];
+    while s.first().is_some_and(|&c| is_ws(c)) {
+        s = &s[1..];
+    }
+    while s.last().is_some_and(|&c| is_ws(c)) {
+        s = &s[..s.len() - 1];
+    }
+    s.to_vec()
+}
+
+/// `/key N 0 R` (or `/key [N 0 R ...]`: the first) in a dictionary body.
+fn ref_in(body: &[u8], key: &str) -> u32 {
+    let k = format!("/{key}");
+    let at = find_from(body, k.as_bytes(), 0).unwrap_or_else(|| panic!("no {k}"));
+    let mut i = at + k.len();
+    while is_ws(body[i]) || body[i] == b'[' {
+        i += 1;
+    }
+    int_at(body, i).0 as u32
+}
+
+/// Replaces the first `from` by `to`; panics when absent.
+fn replace(body: &[u8], from: &str, to: &str) -> Vec<u8> {
+    let at = find_from(body, from.as_bytes(), 0)
+        .unwrap_or_else(|| panic!("{from:?} not in {}", String::from_utf8_lossy(body)));
+    [&body[..at], to.as_bytes(), &body[at + from.len()..]].concat()
+}
+
+/// Adds `item` to the array under `/key` of a dictionary body (creating the entry if needed).
+fn add_to_array(body: &[u8], key: &str, item: &str) -> Vec<u8> {
+    let k = format!("/{key}");
+    match find_from(body, k.as_bytes(), 0) {
+        Some(at) => {
+            let close = find_from(body, b"]", at).unwrap();
+            assert!(
+                body[at + k.len()..close].contains(&b'['),
+                "/{key} is not a direct array"
+            );
+            [&body[..close], b" ", item.as_bytes(), &body[close..]].concat()
+        }
+        None => {
+            let close = rfind(body, b">>").unwrap();
+            [
+                &body[..close],
+                format!("{k} [{item}]").as_bytes(),
+                &body[close..],
+            ]
+            .concat()
+        }
+    }
+}
+
+/// A stream object body with an exact /Length.
+fn stream(dict_extra: &str, data: &[u8]) -> Vec<u8> {
+    [
+        format!("<</Length {}{dict_extra}>>\nstream\n", data.len()).as_bytes(),
+        data,
+        b"\nendstream",
+    ]
+    .concat()
+}
+
+/// The attacker's content: a white box over the page and a new amount.
+fn evil_content() -> Vec<u8> {
+    "q 1 1 1 rg 0 0 596 842 re f Q\nBT /F1 16 Tf 72 500 Td (SỐ TIỀN: 5.000.000.000 đồng) Tj ET"
+        .as_bytes()
+        .to_vec()
+}
+
+/// The parts of a document the attacks aim at.
+struct Layout {
+    root: u32,
+    page: u32,
+    content: u32,
+    size: u32,
+}
+
+fn layout(b: &[u8]) -> Layout {
+    let root = last_ref_entry(b, "Root").expect("/Root");
+    let pages = ref_in(&obj_body(b, root), "Pages");
+    let page = ref_in(&obj_body(b, pages), "Kids");
+    let content = ref_in(&obj_body(b, page), "Contents");
+    let size = last_int_entry(b, "Size") as u32;
+    Layout {
+        root,
+        page,
+        content,
+        size,
+    }
+}
+
+/// The signature dictionary of the last signature: its object number, the span of its
+/// `/ByteRange [...]` and of its `/Contents <...>` in the file.
+struct SigDict {
+    num: u32,
+    byte_range: (usize, usize),
+    contents: (usize, usize),
+}
+
+fn sig_dict(b: &[u8]) -> SigDict {
+    let br = rfind(b, b"/ByteRange").expect("/ByteRange");
+    let header = rfind(&b[..br], b" 0 obj").unwrap();
+    let mut d = header;
+    while d > 0 && b[d - 1].is_ascii_digit() {
+        d -= 1;
+    }
+    let num = int_at(b, d).0 as u32;
+    let br_end = find_from(b, b"]", br).unwrap() + 1;
+    let c = find_from(b, b"/Contents", header).unwrap();
+    assert!(c < find_from(b, b"endobj", header).unwrap());
+    let c_end = find_from(b, b">", c).unwrap() + 1;
+    SigDict {
+        num,
+        byte_range: (br, br_end),
+        contents: (c, c_end),
+    }
+}
+
+/// Overwrites `span` with `text` padded with spaces to the same length.
+fn overwrite(b: &[u8], span: (usize, usize), text: &str) -> Vec<u8> {
+    let len = span.1 - span.0;
+    assert!(text.len() <= len, "{text} longer than {len}");
+    let mut out = b.to_vec();
+    out[span.0..span.1].copy_from_slice(format!("{text:len$}").as_bytes());
+    out
+}
+
+/// Appends objects after the file, without a cross-reference entry. Returns their offsets.
+fn push_objects(out: &mut Vec<u8>, objs: &[(u32, Vec<u8>)]) -> Vec<(u32, u64)> {
+    if !out.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    let mut offsets = Vec::new();
+    for (num, body) in objs {
+        offsets.push((*num, out.len() as u64));
+        out.extend_from_slice(format!("{num} 0 obj\n").as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    offsets
+}
+
+/// One row of a classic cross-reference section.
+enum Row {
+    InUse(u64),
+    Free,
+}
+
+/// A classic `xref` section with exactly `rows` (grouped into subsections), then the trailer.
+fn push_xref(out: &mut Vec<u8>, base: &[u8], mut rows: Vec<(u32, Row)>) {
+    rows.sort_by_key(|r| r.0);
+    let prev = last_startxref(base);
+    let l = layout(base);
+    let size = rows.iter().map(|r| r.0 + 1).max().unwrap_or(0).max(l.size);
+    let xref_at = out.len();
+    out.extend_from_slice(b"xref\n");
+    let mut i = 0;
+    while i < rows.len() {
+        let mut j = i + 1;
+        while j < rows.len() && rows[j].0 == rows[j - 1].0 + 1 {
+            j += 1;
+        }
+        out.extend_from_slice(format!("{} {}\n", rows[i].0, j - i).as_bytes());
+        for (_, row) in &rows[i..j] {
+            let line = match row {
+                Row::InUse(off) => format!("{off:010} 00000 n\r\n"),
+                Row::Free => "0000000000 00001 f\r\n".to_string(),
+            };
+            assert_eq!(line.len(), 20);
+            out.extend_from_slice(line.as_bytes());
+        }
+        i = j;
+    }
+    let info = last_ref_entry(base, "Info")
+        .map(|n| format!(" /Info {n} 0 R"))
+        .unwrap_or_default();
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {size} /Root {} 0 R{info} /Prev {prev} >>\nstartxref\n{xref_at}\n%%EOF\n",
+            l.root
+        )
+        .as_bytes(),
+    );
+}
+
+/// An incremental update: `objs` appended and listed in a classic xref section.
+fn append_update(base: &[u8], objs: &[(u32, Vec<u8>)]) -> Vec<u8> {
+    let mut out = base.to_vec();
+    let offsets = push_objects(&mut out, objs);
+    push_xref(
+        &mut out,
+        base,
+        offsets
+            .into_iter()
+            .map(|(n, o)| (n, Row::InUse(o)))
+            .collect(),
+    );
+    out
+}
+
+/// An incremental update with an xref stream (`/W [1 4 2]`, unfiltered): `compressed` objects go
+/// into a new object stream, `plain` ones are written as usual.
+fn append_xref_stream_update(
+    base: &[u8],
+    plain: &[(u32, Vec<u8>)],
+    compressed: &[(u32, Vec<u8>)],
+) -> Vec<u8> {
+    let l = layout(base);
+    let objstm = l.size;
+    let xref_num = l.size + 1;
+    // The object stream: "num offset ..." pairs, then the objects.
+    let mut header = String::new();
+    let mut data = Vec::new();
+    for (num, body) in compressed {
+        header.push_str(&format!("{num} {} ", data.len()));
+        data.extend_from_slice(body);
+        data.push(b'\n');
+    }
+    let first = header.len();
+    let objstm_body = stream(
+        &format!(" /Type /ObjStm /N {} /First {first}", compressed.len()),
+        &[header.as_bytes(), &data].concat(),
+    );
+    let mut out = base.to_vec();
+    let mut rows: Vec<(u32, [u8; 7])> = Vec::new();
+    let row = |t: u8, f2: u64, f3: u16| {
+        let mut r = [0u8; 7];
+        r[0] = t;
+        r[1..5].copy_from_slice(&(f2 as u32).to_be_bytes());
+        r[5..7].copy_from_slice(&f3.to_be_bytes());
+        r
+    };
+    let mut objs = vec![(objstm, objstm_body)];
+    objs.extend(plain.iter().cloned());
+    for (num, off) in push_objects(&mut out, &objs) {
+        rows.push((num, row(1, off, 0)));
+    }
+    for (i, (num, _)) in compressed.iter().enumerate() {
+        rows.push((*num, row(2, objstm as u64, i as u16)));
+    }
+    let xref_at = out.len() as u64;
+    rows.push((xref_num, row(1, xref_at, 0)));
+    rows.sort_by_key(|r| r.0);
+    let mut index = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let mut j = i + 1;
+        while j < rows.len() && rows[j].0 == rows[j - 1].0 + 1 {
+            j += 1;
+        }
+        index.push(format!("{} {}", rows[i].0, j - i));
+        i = j;
+    }
+    let bin: Vec<u8> = rows.iter().flat_map(|r| r.1).collect();
+    let size = rows.iter().map(|r| r.0 + 1).max().unwrap().max(l.size);
+    let info = last_ref_entry(base, "Info")
+        .map(|n| format!(" /Info {n} 0 R"))
+        .unwrap_or_default();
+    let dict = format!(
+        " /Type /XRef /W [1 4 2] /Index [{}] /Size {size} /Root {} 0 R{info} /Prev {}",
+        index.join(" "),
+        l.root,
+        last_startxref(base)
+    );
+    push_objects(&mut out, &[(xref_num, stream(&dict, &bin))]);
+    out.extend_from_slice(format!("startxref\n{xref_at}\n%%EOF\n").as_bytes());
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running kyso and checking its verdict.
+// ---------------------------------------------------------------------------------------------
+
+struct Lab {
+    dir: tempfile::TempDir,
+}
+
+impl Lab {
+    fn new() -> Lab {
+        Lab {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    /// `input` signed by `p12` (extra args), as bytes; the signed file is checked to pass.
+    fn signed(&self, input: &Path, name: &str, p12: &str, extra: &[&str]) -> Vec<u8> {
+        let out = self.path(name);
+        sign(input, &out, p12, extra);
+        let (code, report) = verify_json(&out, &[]);
+        assert_eq!(code, 0, "the signed file {name} does not pass: {report:#}");
+        std::fs::read(out).unwrap()
+    }
+
+    /// congvan.pdf signed by the leader.
+    fn signed_congvan(&self) -> Vec<u8> {
+        self.signed(
+            &fixture("docs/congvan.pdf"),
+            "signed.pdf",
+            "leader.p12",
+            &[],
+        )
+    }
+}
+
+fn modifications(sig: &Value) -> &Vec<Value> {
+    sig["modifications"].as_array().expect("modifications")
+}
+
+/// The human report in English.
+fn human_en(pdf: &Path) -> String {
+    let o = run(kyso()
+        .args(["verify", "--lang", "en"])
+        .arg(pdf)
+        .arg("--trust")
+        .arg(pki("root.pem")));
+    stdout(&o)
+}
+
+/// One line per signature (shown with `--nocapture`).
+fn summarise(pdf: &Path, code: i32, report: &Value) {
+    for s in report["signatures"].as_array().into_iter().flatten() {
+        let mods: Vec<String> = modifications(s)
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}{}",
+                    m["kind"].as_str().unwrap_or("?"),
+                    if m["allowed"] == true { "" } else { "(!)" }
+                )
+            })
+            .collect();
+        eprintln!(
+            "{}: exit {code}, {} {} {} [{}] {}",
+            pdf.file_name().unwrap().to_string_lossy(),
+            s["indication"],
+            s["sub_indication"],
+            s["kyso_reason"],
+            mods.join(", "),
+            s["message"]
+        );
+    }
+}
+
+/// The attack file must fail: exit 1 (never 0), TOTAL-FAILED overall and for the first
+/// signature, and the English human report must say INVALID or NOT ALLOWED.
+fn assert_failed(pdf: &Path) -> Value {
+    let (code, report) = verify_json(pdf, &[]);
+    summarise(pdf, code, &report);
+    assert_eq!(code, 1, "{}: not caught: {report:#}", pdf.display());
+    assert_eq!(report["indication"], "TOTAL-FAILED", "{report:#}");
+    let sig = &report["signatures"][0];
+    assert_eq!(sig["indication"], "TOTAL-FAILED", "{report:#}");
+    let text = human_en(pdf);
+    assert!(
+        text.contains("NOT ALLOWED") || text.contains("INVALID"),
+        "{}: human report does not say so:\n{text}",
+        pdf.display()
+    );
+    report
+}
+
+/// As [`assert_failed`], and the first signature names a not-allowed modification of one of
+/// `kinds`.
+fn assert_disallowed(pdf: &Path, kinds: &[&str]) -> Value {
+    let report = assert_failed(pdf);
+    let sig = &report["signatures"][0];
+    assert_eq!(sig["sub_indication"], "FORMAT_FAILURE", "{report:#}");
+    assert_eq!(sig["kyso_reason"], "DISALLOWED_MODIFICATION", "{report:#}");
+    let mods = modifications(sig);
+    assert!(
+        mods.iter()
+            .any(|m| kinds.contains(&m["kind"].as_str().unwrap_or("")) && m["allowed"] == false),
+        "{}: no not-allowed modification of kind {kinds:?}: {mods:#?}",
+        pdf.display()
+    );
+    for m in mods {
+        assert!(
+            m["description"].as_str().is_some_and(|d| !d.is_empty()),
+            "{m:#}"
+        );
+    }
+    report
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Universal Signature Forgery.
+// ---------------------------------------------------------------------------------------------
+
+/// How the signature dictionary is damaged.
+#[derive(Clone, Copy)]
+enum Usf {
+    ByteRangeMissing,
+    ByteRangeNull,
+    ByteRangeEmpty,
+    ByteRangeZeros,
+    ByteRangeElsewhere,
+    ContentsMissing,
+    ContentsEmpty,
+    ContentsZeros,
+}
+
+/// The damaged text for the `/ByteRange` or `/Contents` span (`len`: the file length).
+fn usf_text(b: &[u8], d: &SigDict, usf: Usf) -> ((usize, usize), String) {
+    let len = b.len();
+    match usf {
+        Usf::ByteRangeMissing => (d.byte_range, String::new()),
+        Usf::ByteRangeNull => (d.byte_range, "/ByteRange null".into()),
+        Usf::ByteRangeEmpty => (d.byte_range, "/ByteRange []".into()),
+        Usf::ByteRangeZeros => (d.byte_range, "/ByteRange [0 0 0 0]".into()),
+        // Two ranges inside the file, the gap somewhere in the original document.
+        Usf::ByteRangeElsewhere => (
+            d.byte_range,
+            format!("/ByteRange [0 1000 2000 {}]", len - 2000),
+        ),
+        Usf::ContentsMissing => (d.contents, String::new()),
+        Usf::ContentsEmpty => (d.contents, "/Contents <>".into()),
+        Usf::ContentsZeros => {
+            let n = d.contents.1 - d.contents.0 - "/Contents <>".len();
+            (d.contents, format!("/Contents <{}>", "0".repeat(n)))
+        }
+    }
+}
+
+/// In place (same length) or in a redefinition of the signature dictionary in a new revision.
+fn usf(usf: Usf, in_place: bool) {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let d = sig_dict(&signed);
+    let (span, text) = usf_text(&signed, &d, usf);
+    let attack = if in_place {
+        overwrite(&signed, span, &text)
+    } else {
+        let start = obj_start(&signed, d.num);
+        let body = obj_body(&signed, d.num);
+        let body_at = find_from(&signed, &body, start).unwrap();
+        let (from, to) = (span.0 - body_at, span.1 - body_at);
+        let new_body = [&body[..from], text.as_bytes(), &body[to..]].concat();
+        append_update(&signed, &[(d.num, new_body)])
+    };
+    let pdf = lab.write("usf.pdf", &attack);
+    let report = assert_failed(&pdf);
+    assert_eq!(
+        report["signatures"][0]["sub_indication"], "FORMAT_FAILURE",
+        "{report:#}"
+    );
+}
+
+macro_rules! usf_tests {
+    ($($name:ident: $variant:ident, $in_place:expr;)*) => {$(
+        #[test]
+        fn $name() {
+            usf(Usf::$variant, $in_place);
+        }
+    )*};
+}
+
+usf_tests! {
+    usf_byte_range_missing_in_place: ByteRangeMissing, true;
+    usf_byte_range_null_in_place: ByteRangeNull, true;
+    usf_byte_range_empty_in_place: ByteRangeEmpty, true;
+    usf_byte_range_zeros_in_place: ByteRangeZeros, true;
+    usf_byte_range_elsewhere_in_place: ByteRangeElsewhere, true;
+    usf_contents_missing_in_place: ContentsMissing, true;
+    usf_contents_empty_in_place: ContentsEmpty, true;
+    usf_contents_zeros_in_place: ContentsZeros, true;
+    usf_byte_range_missing_appended: ByteRangeMissing, false;
+    usf_byte_range_null_appended: ByteRangeNull, false;
+    usf_byte_range_empty_appended: ByteRangeEmpty, false;
+    usf_byte_range_zeros_appended: ByteRangeZeros, false;
+    usf_byte_range_elsewhere_appended: ByteRangeElsewhere, false;
+    usf_contents_missing_appended: ContentsMissing, false;
+    usf_contents_empty_appended: ContentsEmpty, false;
+    usf_contents_zeros_appended: ContentsZeros, false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Incremental Saving Attack.
+// ---------------------------------------------------------------------------------------------
+
+/// A new revision with a new content stream for page 1 and the page pointing at it.
+#[test]
+fn isa_page_content_replaced() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let l = layout(&signed);
+    let page = replace(
+        &obj_body(&signed, l.page),
+        &format!("/Contents {} 0 R", l.content),
+        &format!("/Contents {} 0 R", l.size),
+    );
+    let attack = append_update(
+        &signed,
+        &[(l.size, stream("", &evil_content())), (l.page, page)],
+    );
+    let pdf = lab.write("isa.pdf", &attack);
+    assert_disallowed(&pdf, &["page_content_changed", "page_changed"]);
+}
+
+/// A page redefinition appended after %%EOF with no cross-reference section at all.
+#[test]
+fn isa_trailing_object_without_xref() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let l = layout(&signed);
+    let page = replace(
+        &obj_body(&signed, l.page),
+        &format!("/Contents {} 0 R", l.content),
+        &format!("/Contents {} 0 R", l.size),
+    );
+    let mut attack = signed.clone();
+    push_objects(
+        &mut attack,
+        &[(l.size, stream("", &evil_content())), (l.page, page)],
+    );
+    let pdf = lab.write("trailing.pdf", &attack);
+    assert_disallowed(&pdf, &["trailing_data"]);
+}
+
+/// A well-formed revision (an allowed Info update) that also carries a page redefinition its
+/// xref does not list: readers that repair or scan the file would show it.
+#[test]
+fn isa_object_not_in_xref() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let l = layout(&signed);
+    let info = last_ref_entry(&signed, "Info").expect("/Info");
+    let page = replace(
+        &obj_body(&signed, l.page),
+        &format!("/Contents {} 0 R", l.content),
+        &format!("/Contents {} 0 R", l.size),
+    );
+    let mut attack = signed.clone();
+    let hidden = push_objects(
+        &mut attack,
+        &[(l.size, stream("", &evil_content())), (l.page, page)],
+    );
+    assert_eq!(hidden.len(), 2);
+    let listed = push_objects(
+        &mut attack,
+        &[(info, b"<</Title (C\\364ng v\\343n 123)>>".to_vec())],
+    );
+    push_xref(
+        &mut attack,
+        &signed,
+        listed
+            .into_iter()
+            .map(|(n, o)| (n, Row::InUse(o)))
+            .collect(),
+    );
+    let pdf = lab.write("unlisted.pdf", &attack);
+    assert_disallowed(&pdf, &["object_without_xref"]);
+}
+
+/// An xref-only revision marking the page's content stream free.
+#[test]
+fn isa_xref_only_revision_frees_object() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let l = layout(&signed);
+    let mut attack = signed.clone();
+    push_xref(&mut attack, &signed, vec![(l.content, Row::Free)]);
+    let pdf = lab.write("freed.pdf", &attack);
+    assert_disallowed(&pdf, &["object_deleted"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Signature Wrapping.
+// ---------------------------------------------------------------------------------------------
+
+/// A copy of the signature dictionary in a new revision: its /ByteRange still covers the original
+/// signed bytes, its /Contents (the original signature value) now lives elsewhere.
+#[test]
+fn signature_wrapping_moved_contents() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let d = sig_dict(&signed);
+    let body = obj_body(&signed, d.num);
+    let attack = append_update(&signed, &[(d.num, body)]);
+    let pdf = lab.write("wrapping.pdf", &attack);
+    let report = assert_failed(&pdf);
+    assert_eq!(
+        report["signatures"][0]["sub_indication"], "FORMAT_FAILURE",
+        "{report:#}"
+    );
+}
+
+/// Wrapping with the gap widened over the attacker's revision: the /ByteRange's second range is
+/// moved to the new dictionary's /Contents, so the gap holds the old signature value, the
+/// attacker's page and everything up to the new /Contents.
+#[test]
+fn signature_wrapping_widened_gap() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let d = sig_dict(&signed);
+    let l = layout(&signed);
+    let body = obj_body(&signed, d.num);
+    let hex_at = find_from(&body, b"/Contents <", 0).unwrap() + "/Contents ".len();
+    let hex_len = find_from(&body, b">", hex_at).unwrap() + 1 - hex_at;
+    let page = replace(
+        &obj_body(&signed, l.page),
+        &format!("/Contents {} 0 R", l.content),
+        &format!("/Contents {} 0 R", l.size),
+    );
+    // First pass with a placeholder ByteRange to learn the offsets, then the real one (same width).
+    let build = |br: &str| {
+        let b = replace(&body, "/ByteRange", &format!("/ByteRange {br} /Old"));
+        append_update(
+            &signed,
+            &[
+                (l.size, stream("", &evil_content())),
+                (l.page, page.clone()),
+                (d.num, b),
+            ],
+        )
+    };
+    let placeholder = format!("[0 {:010} {:010} {:010}]", 0, 0, 0);
+    let draft = build(&placeholder);
+    let new_hex = rfind(&draft, &body[hex_at..hex_at + 20]).unwrap();
+    let first = int_at(&signed, d.byte_range.0 + "/ByteRange [0".len()).0;
+    let second_start = (new_hex + hex_len) as u64;
+    let br = format!(
+        "[0 {first:010} {second_start:010} {:010}]",
+        draft.len() as u64 - second_start
+    );
+    let attack = build(&br);
+    assert_eq!(attack.len(), draft.len());
+    let pdf = lab.write("wrapping2.pdf", &attack);
+    let report = assert_failed(&pdf);
+    assert_eq!(
+        report["signatures"][0]["sub_indication"], "FORMAT_FAILURE",
+        "{report:#}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Shadow attacks: the malicious content is in the document before it is signed.
+// ---------------------------------------------------------------------------------------------
+
+struct Shadow {
+    lab: Lab,
+    signed: Vec<u8>,
+    /// The prepared (unused) content stream.
+    shadow: u32,
+    /// Offset of a hidden `content 0 obj` (not in any xref) holding the attacker's content.
+    hidden_copy: usize,
+}
+
+/// congvan.pdf + an update holding an unused content stream (and, not listed in the xref, a
+/// copy of the page's content object number with the attacker's content), signed by kyso.
+fn shadow() -> Shadow {
+    let lab = Lab::new();
+    let original = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+    let l = layout(&original);
+    let shadow = l.size;
+    let mut prepared = original.clone();
+    let listed = push_objects(&mut prepared, &[(shadow, stream("", &evil_content()))]);
+    let hidden = push_objects(&mut prepared, &[(l.content, stream("", &evil_content()))]);
+    push_xref(
+        &mut prepared,
+        &original,
+        listed
+            .into_iter()
+            .map(|(n, o)| (n, Row::InUse(o)))
+            .collect(),
+    );
+    let input = lab.write("shadow-unsigned.pdf", &prepared);
+    let signed = lab.signed(&input, "shadow-signed.pdf", "leader.p12", &[]);
+    Shadow {
+        lab,
+        signed,
+        shadow,
+        hidden_copy: hidden[0].1 as usize,
+    }
+}
+
+/// Hide: the page's /Contents becomes an array that includes the prepared stream.
+#[test]
+fn shadow_hide() {
+    let s = shadow();
+    let l = layout(&s.signed);
+    let page = replace(
+        &obj_body(&s.signed, l.page),
+        &format!("/Contents {} 0 R", l.content),
+        &format!("/Contents [{} 0 R {} 0 R]", l.content, s.shadow),
+    );
+    let attack = append_update(&s.signed, &[(l.page, page)]);
+    let pdf = s.lab.write("hide.pdf", &attack);
+    assert_disallowed(&pdf, &["page_content_changed", "page_changed"]);
+}
+
+/// Replace: the page's content stream object number is redefined with new content.
+#[test]
+fn shadow_replace() {
+    let s = shadow();
+    let l = layout(&s.signed);
+    let attack = append_update(&s.signed, &[(l.content, stream("", &evil_content()))]);
+    let pdf = s.lab.write("replace.pdf", &attack);
+    assert_disallowed(&pdf, &["page_content_changed"]);
+}
+
+/// Replace through an object stream and an xref stream: the content object number is redefined,
+/// compressed, as an array pointing at the prepared stream (a stream cannot be compressed).
+#[test]
+fn shadow_replace_in_object_stream() {
+    let s = shadow();
+    let l = layout(&s.signed);
+    let attack = append_xref_stream_update(
+        &s.signed,
+        &[],
+        &[(l.content, format!("[{} 0 R]", s.shadow).into_bytes())],
+    );
+    let pdf = s.lab.write("replace-objstm.pdf", &attack);
+    assert_disallowed(&pdf, &["page_content_changed"]);
+}
+
+/// Hide through an object stream: the page dictionary itself, compressed, now uses the
+/// prepared stream.
+#[test]
+fn shadow_hide_in_object_stream() {
+    let s = shadow();
+    let l = layout(&s.signed);
+    let page = replace(
+        &obj_body(&s.signed, l.page),
+        &format!("/Contents {} 0 R", l.content),
+        &format!("/Contents {} 0 R", s.shadow),
+    );
+    let attack = append_xref_stream_update(&s.signed, &[], &[(l.page, page)]);
+    let pdf = s.lab.write("hide-objstm.pdf", &attack);
+    assert_disallowed(&pdf, &["page_content_changed", "page_changed"]);
+}
+
+fn xref_only_repoint(s: &Shadow, num: u32, offset: u64) -> Vec<u8> {
+    let mut attack = s.signed.clone();
+    push_xref(&mut attack, &s.signed, vec![(num, Row::InUse(offset))]);
+    attack
+}
+
+/// Hide-and-replace: an xref-only revision points the content object number at the prepared
+/// object's bytes (whose header carries the prepared object's own number).
+#[test]
+fn shadow_hide_and_replace_xref_only() {
+    let s = shadow();
+    let l = layout(&s.signed);
+    let at = obj_start(&s.signed, s.shadow) as u64;
+    let attack = xref_only_repoint(&s, l.content, at);
+    let pdf = s.lab.write("hide-and-replace.pdf", &attack);
+    assert_disallowed(&pdf, &["broken_reference"]);
+}
+
+/// Hide-and-replace, the consistent form: the prepared revision also held an unlisted copy
+/// `content 0 obj` with the attacker's content; an xref-only revision points at it.
+#[test]
+fn shadow_hide_and_replace_hidden_copy() {
+    let s = shadow();
+    let l = layout(&s.signed);
+    assert!(s.signed[s.hidden_copy..].starts_with(format!("{} 0 obj", l.content).as_bytes()));
+    let attack = xref_only_repoint(&s, l.content, s.hidden_copy as u64);
+    let pdf = s.lab.write("hide-and-replace-2.pdf", &attack);
+    assert_disallowed(&pdf, &["page_content_changed"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Certification (DocMDP P=2) attacks.
+// ---------------------------------------------------------------------------------------------
+
+fn certified(lab: &Lab) -> Vec<u8> {
+    let b = lab.signed(
+        &fixture("docs/congvan.pdf"),
+        "certified.pdf",
+        "leader.p12",
+        &["--certify", "2"],
+    );
+    let (_, report) = verify_json(&lab.path("certified.pdf"), &[]);
+    assert!(
+        !report["signatures"][0]["certification"].is_null(),
+        "not a certification: {report:#}"
+    );
+    b
+}
+
+/// Evil Annotation: a FreeText annotation over the page in a later revision.
+#[test]
+fn certification_evil_annotation() {
+    let lab = Lab::new();
+    let signed = certified(&lab);
+    let l = layout(&signed);
+    let annot = format!(
+        "<</Type /Annot /Subtype /FreeText /Rect [72 480 520 520] /P {} 0 R /F 4 \
+         /DA (/Helv 16 Tf 0 g) /Contents (S\\323 TI\\312N: 5.000.000.000 \\360\\363ng)>>",
+        l.page
+    );
+    let page = add_to_array(
+        &obj_body(&signed, l.page),
+        "Annots",
+        &format!("{} 0 R", l.size),
+    );
+    let attack = append_update(&signed, &[(l.size, annot.into_bytes()), (l.page, page)]);
+    let pdf = lab.write("evil-annotation.pdf", &attack);
+    assert_disallowed(&pdf, &["annotation_added"]);
+}
+
+/// Sneaky Signature: a new signature field with a visible appearance and no value.
+#[test]
+fn certification_sneaky_signature() {
+    let lab = Lab::new();
+    let signed = certified(&lab);
+    let l = layout(&signed);
+    let acroform = ref_in(&obj_body(&signed, l.root), "AcroForm");
+    let (field, ap) = (l.size, l.size + 1);
+    let field_body = format!(
+        "<</FT /Sig /T (Signature2) /Type /Annot /Subtype /Widget /Rect [72 400 520 560] \
+         /F 4 /P {} 0 R /AP <</N {ap} 0 R>>>>",
+        l.page
+    );
+    let appearance = stream(
+        " /Type /XObject /Subtype /Form /BBox [0 0 448 160]",
+        &evil_content(),
+    );
+    let form = add_to_array(
+        &obj_body(&signed, acroform),
+        "Fields",
+        &format!("{field} 0 R"),
+    );
+    let page = add_to_array(
+        &obj_body(&signed, l.page),
+        "Annots",
+        &format!("{field} 0 R"),
+    );
+    let attack = append_update(
+        &signed,
+        &[
+            (field, field_body.into_bytes()),
+            (ap, appearance),
+            (acroform, form),
+            (l.page, page),
+        ],
+    );
+    let pdf = lab.write("sneaky-signature.pdf", &attack);
+    assert_disallowed(
+        &pdf,
+        &["field_added", "signature_added", "annotation_added"],
+    );
+}
+
+/// Legitimate: a second (approval) signature on a P=2 certified document.
+#[test]
+fn certification_then_approval_signature_passes() {
+    let lab = Lab::new();
+    certified(&lab);
+    let twice = lab.path("certified-approved.pdf");
+    sign(&lab.path("certified.pdf"), &twice, "agency.p12", &[]);
+    let (code, report) = verify_json(&twice, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let sigs = report["signatures"].as_array().unwrap();
+    assert_eq!(sigs.len(), 2);
+    for s in sigs {
+        assert_eq!(s["indication"], "TOTAL-PASSED", "{s:#}");
+        assert!(
+            modifications(s).iter().all(|m| m["allowed"] == true),
+            "{s:#}"
+        );
+    }
+    assert!(modifications(&sigs[0])
+        .iter()
+        .any(|m| m["kind"] == "signature_added"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Legitimate changes, and the generator itself.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn leader_then_agency_passes() {
+    let lab = Lab::new();
+    lab.signed_congvan();
+    let twice = lab.path("twice.pdf");
+    sign(&lab.path("signed.pdf"), &twice, "agency.p12", &[]);
+    let (code, report) = verify_json(&twice, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let sigs = report["signatures"].as_array().unwrap();
+    assert_eq!(sigs.len(), 2);
+    for s in sigs {
+        assert_eq!(s["indication"], "TOTAL-PASSED", "{s:#}");
+        assert!(
+            modifications(s).iter().all(|m| m["allowed"] == true),
+            "{s:#}"
+        );
+    }
+    assert!(
+        modifications(&sigs[0])
+            .iter()
+            .any(|m| m["kind"] == "signature_added"),
+        "{:#}",
+        sigs[0]
+    );
+    assert!(modifications(&sigs[1]).is_empty(), "{:#}", sigs[1]);
+}
+
+/// The generator's updates are sound: an allowed change (new Info) written by `append_update`
+/// passes, and the same through an xref stream — so the attacks fail for what they change, not
+/// because the files are broken.
+#[test]
+fn generator_allowed_updates_pass() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let info = last_ref_entry(&signed, "Info").expect("/Info");
+    let body = b"<</Title (C\\364ng v\\343n 123)>>".to_vec();
+    for (name, bytes) in [
+        (
+            "info-classic.pdf",
+            append_update(&signed, &[(info, body.clone())]),
+        ),
+        (
+            "info-xrefstm.pdf",
+            append_xref_stream_update(&signed, &[], &[(info, body.clone())]),
+        ),
+    ] {
+        let pdf = lab.write(name, &bytes);
+        let (code, report) = verify_json(&pdf, &[]);
+        assert_eq!(code, 0, "{name}: {report:#}");
+        let sig = &report["signatures"][0];
+        assert_eq!(report["revisions"], 3, "{name}: {report:#}");
+        assert!(
+            modifications(sig)
+                .iter()
+                .any(|m| m["kind"] == "document_info" && m["allowed"] == true),
+            "{name}: {sig:#}"
+        );
+    }
+    // The shadow document signs and verifies (the prepared object is just unused).
+    let s = shadow();
+    let (code, report) = verify_json(&s.lab.path("shadow-signed.pdf"), &[]);
+    assert_eq!(code, 0, "{report:#}");
+}
