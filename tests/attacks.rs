@@ -1030,3 +1030,113 @@ fn generator_allowed_updates_pass() {
     let (code, report) = verify_json(&s.lab.path("shadow-signed.pdf"), &[]);
     assert_eq!(code, 0, "{report:#}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// 6. Form filling after signing: kyso's policy (README) allows it only under a certification
+//    with P >= 2, and then only with appearances that draw text.
+// ---------------------------------------------------------------------------------------------
+
+/// congvan.pdf with a text field `SoTien` (value `1.000`) added before signing: (path, field
+/// object number).
+fn form_document(lab: &Lab) -> (PathBuf, u32) {
+    let base = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+    let l = layout(&base);
+    let (field, ap, form) = (l.size, l.size + 1, l.size + 2);
+    let field_body = format!(
+        "<</FT /Tx /T (SoTien) /V (1.000) /Type /Annot /Subtype /Widget /Rect [400 700 520 720] \
+         /F 4 /P {} 0 R /DA (/Helv 12 Tf 0 g) /AP <</N {ap} 0 R>>>>",
+        l.page
+    );
+    let appearance = stream(
+        " /Type /XObject /Subtype /Form /BBox [0 0 120 20]",
+        b"/Tx BMC q BT /Helv 12 Tf 2 5 Td (1.000) Tj ET Q EMC",
+    );
+    let acroform = format!("<</Fields [{field} 0 R] /DA (/Helv 12 Tf 0 g)>>");
+    let catalog = replace(
+        &obj_body(&base, l.root),
+        "/Type",
+        &format!("/AcroForm {form} 0 R /Type"),
+    );
+    let page = add_to_array(&obj_body(&base, l.page), "Annots", &format!("{field} 0 R"));
+    let doc = append_update(
+        &base,
+        &[
+            (field, field_body.into_bytes()),
+            (ap, appearance),
+            (form, acroform.into_bytes()),
+            (l.root, catalog),
+            (l.page, page),
+        ],
+    );
+    (lab.write("form.pdf", &doc), field)
+}
+
+/// A later revision that sets 'SoTien' to '5.000.000.000' with the given appearance content.
+fn fill(signed: &[u8], field: u32, appearance: &[u8]) -> Vec<u8> {
+    let l = layout(signed);
+    let ap = l.size;
+    let body = replace(&obj_body(signed, field), "/V (1.000)", "/V (5.000.000.000)");
+    let n_pos = find_from(&body, b"/N ", 0).unwrap();
+    let end = find_from(&body, b" 0 R", n_pos).unwrap();
+    let body = [&body[..n_pos], format!("/N {ap}").as_bytes(), &body[end..]].concat();
+    let stream_body = stream(
+        " /Type /XObject /Subtype /Form /BBox [0 0 120 20] /Resources <</XObject <</Im1 1 0 R>>>>",
+        appearance,
+    );
+    append_update(signed, &[(field, body), (ap, stream_body)])
+}
+
+const PLAIN_FILL: &[u8] =
+    b"/Tx BMC q 1 1 1 rg 0 0 120 20 re f BT /Helv 12 Tf 2 5 Td (5.000.000.000) Tj ET Q EMC";
+
+#[test]
+fn form_filling_after_an_approval_signature_is_not_allowed() {
+    let lab = Lab::new();
+    let (form, field) = form_document(&lab);
+    let signed = lab.signed(&form, "approved.pdf", "leader.p12", &[]);
+    let pdf = lab.write("filled.pdf", &fill(&signed, field, PLAIN_FILL));
+    let report = assert_disallowed(&pdf, &["form_filled"]);
+    let text = serde_json::to_string(&report).unwrap();
+    assert!(
+        text.contains("1.000") && text.contains("5.000.000.000"),
+        "{text}"
+    );
+}
+
+#[test]
+fn form_filling_under_certification_p2_is_allowed() {
+    let lab = Lab::new();
+    let (form, field) = form_document(&lab);
+    let signed = lab.signed(
+        &form,
+        "certified-form.pdf",
+        "leader.p12",
+        &["--certify", "2"],
+    );
+    let pdf = lab.write("filled.pdf", &fill(&signed, field, PLAIN_FILL));
+    let (code, report) = verify_json(&pdf, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let mods = modifications(&report["signatures"][0]);
+    assert!(
+        mods.iter()
+            .any(|m| m["kind"] == "form_filled" && m["allowed"] == true),
+        "{mods:#?}"
+    );
+}
+
+/// The "replace" shadow attack through form filling: the new appearance paints an image.
+#[test]
+fn form_filling_that_paints_an_xobject_is_caught() {
+    let lab = Lab::new();
+    let (form, field) = form_document(&lab);
+    let signed = lab.signed(
+        &form,
+        "certified-form.pdf",
+        "leader.p12",
+        &["--certify", "2"],
+    );
+    let evil =
+        b"/Tx BMC q 500 0 0 800 -400 -700 cm /Im1 Do Q BT /Helv 12 Tf (5.000.000.000) Tj ET EMC";
+    let pdf = lab.write("filled-evil.pdf", &fill(&signed, field, evil));
+    assert_disallowed(&pdf, &["field_changed"]);
+}

@@ -6,9 +6,11 @@
 //! as DocMDP/FieldMDP allow — form filling and annotations); anything else is not allowed.
 //!
 //! kyso's policy for approval signatures on a document without DocMDP (ISO 32000-1 §12.8.2.2
-//! leaves it open): form filling and further signatures are allowed, as in Acrobat and pyHanko;
-//! annotations are **not** allowed, because they change what a reader sees and the clerk's question
-//! is "is what I see what the leader signed?". A certification with /P 3 allows them.
+//! leaves it open): further signatures, document time-stamps, DSS and metadata are allowed;
+//! **form filling and annotations are not**. Official documents are not forms, and both change
+//! what a reader sees — the clerk's question is "is what I see what the leader signed?" — and form
+//! filling is how the "replace" shadow attack passes in other verifiers. A certification signature
+//! opts in: /P 2 allows form filling (with appearances that only draw text), /P 3 annotations too.
 
 pub mod roles;
 
@@ -310,7 +312,9 @@ impl<'a> Analyser<'a> {
     ) -> Result<Vec<Modification>> {
         let mut out = Vec::new();
         let object = Some(format!("{} {} R", r.num, r.gen));
-        let form_filling = perms.docmdp.is_none_or(|p| p >= 2);
+        // kyso's policy: form filling needs a certification that permits it (P >= 2); after
+        // approval signatures alone, official documents are not forms (see the module docs).
+        let form_filling = perms.docmdp.is_some_and(|p| p >= 2);
         let annotations = perms.docmdp == Some(3);
         for role in roles {
             let m = |kind, allowed, page, field: Option<String>, description| Modification {
@@ -557,6 +561,43 @@ impl<'a> Analyser<'a> {
                 format!("the old appearance of field '{name}', shared with {users}, was replaced"),
             ),
         )])
+    }
+
+    /// Whether a form field's appearance (/AP /N, every state) only draws text, lines and
+    /// fills: no XObjects, inline images or shadings, through which a "replace" shadow attack
+    /// would paint arbitrary content under cover of form filling.
+    fn appearance_is_plain(&self, rev: usize, ap: Option<&Object>) -> Result<bool> {
+        let Some(ap) = ap else { return Ok(true) };
+        let Some(ap) = self.doc.resolve_dict_at(rev, ap)? else {
+            return Ok(true);
+        };
+        let mut streams = Vec::new();
+        for key in ["N", "D", "R"] {
+            let Some(entry) = ap.get(key) else { continue };
+            match self.doc.resolve_at(rev, entry)? {
+                Object::Stream(s) => streams.push(*s),
+                Object::Dict(states) => {
+                    for (_, v) in states.iter() {
+                        if let Object::Stream(s) = self.doc.resolve_at(rev, v)? {
+                            streams.push(*s);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for stream in streams {
+            let Ok(content) = self.doc.stream_decoded(&stream) else {
+                return Ok(false);
+            };
+            if content_operators(&content)
+                .iter()
+                .any(|op| matches!(op.as_slice(), b"Do" | b"BI" | b"ID" | b"sh" | b"d0" | b"d1"))
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Whether signature field `name` had no value before revision `rev`.
@@ -897,7 +938,17 @@ impl<'a> Analyser<'a> {
                     ));
                 }
                 "AP" if form_filling && !locked => {
-                    out.extend(self.shared_appearance(rev, name, o)?)
+                    out.extend(self.shared_appearance(rev, name, o)?);
+                    if !self.appearance_is_plain(rev, n.get("AP"))? {
+                        out.push((
+                            ChangeKind::FieldChanged,
+                            false,
+                            self.t(
+                                format!("hình hiển thị mới của trường '{name}' vẽ hình ảnh hoặc đối tượng khác ngoài văn bản"),
+                                format!("the new appearance of field '{name}' draws images or objects, not just text"),
+                            ),
+                        ));
+                    }
                 }
                 "AS" if form_filling && !locked => {}
                 "Kids" => {
@@ -1259,5 +1310,97 @@ fn role_label(role: &Role) -> String {
             format!("page {n}")
         }
         other => format!("{other:?}"),
+    }
+}
+
+/// The operators of a content stream (ISO 32000-1 §7.8.2), skipping operands: strings, names,
+/// arrays, dictionaries and numbers.
+fn content_operators(content: &[u8]) -> Vec<Vec<u8>> {
+    use crate::pdf::parser::{is_delimiter, is_whitespace};
+    let mut ops = Vec::new();
+    let mut i = 0;
+    while i < content.len() {
+        let b = content[i];
+        match b {
+            _ if is_whitespace(b) => i += 1,
+            b'%' => {
+                while i < content.len() && content[i] != b'\n' && content[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'(' => {
+                let mut depth = 0usize;
+                while i < content.len() {
+                    match content[i] {
+                        b'\\' => i += 1,
+                        b'(' => depth += 1,
+                        b')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'<' if content.get(i + 1) == Some(&b'<') => i += 2,
+            b'>' if content.get(i + 1) == Some(&b'>') => i += 2,
+            b'<' => {
+                while i < content.len() && content[i] != b'>' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'/' => {
+                i += 1;
+                while i < content.len() && !is_whitespace(content[i]) && !is_delimiter(content[i]) {
+                    i += 1;
+                }
+            }
+            _ if is_delimiter(b) => i += 1,
+            _ => {
+                let start = i;
+                while i < content.len() && !is_whitespace(content[i]) && !is_delimiter(content[i]) {
+                    i += 1;
+                }
+                let token = &content[start..i];
+                if token.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'\'' || *c == b'"') {
+                    ops.push(token.to_vec());
+                }
+            }
+        }
+    }
+    ops
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_operators_not_operands() {
+        let ops = content_operators(b"/Tx BMC q 1 1 1 rg 0 0 10 10 re f BT /F1 12 Tf (Do not) Tj ET Q EMC");
+        let ops: Vec<&[u8]> = ops.iter().map(|o| o.as_slice()).collect();
+        assert_eq!(ops, vec![&b"BMC"[..], b"q", b"rg", b"re", b"f", b"BT", b"Tf", b"Tj", b"ET", b"Q", b"EMC"]);
+        let ops = content_operators(b"q /Im1 Do Q <</A 1>> BDC");
+        assert!(ops.iter().any(|o| o == b"Do"));
+    }
+
+    #[test]
+    fn field_locks() {
+        assert!(FieldLock::All.locks("a"));
+        assert!(FieldLock::Include(vec!["a".into()]).locks("a"));
+        assert!(!FieldLock::Include(vec!["a".into()]).locks("b"));
+        assert!(FieldLock::Exclude(vec!["a".into()]).locks("b"));
+        assert!(!FieldLock::None.locks("a"));
+    }
+
+    #[test]
+    fn object_headers_found_at_line_starts() {
+        let h = object_headers(b"12 0 obj\n<<>>\nendobj\n(x 3 0 obj) 7 0 obj\n5 2 obj");
+        assert_eq!(h.iter().map(|(_, n, g)| (*n, *g)).collect::<Vec<_>>(), vec![(12, 0), (5, 2)]);
     }
 }
