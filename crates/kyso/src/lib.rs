@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod diff;
 pub mod error;
 pub mod inspect;
+pub mod net;
 pub mod output;
 pub mod pdf;
 pub mod pki;

@@ -1,8 +1,13 @@
-//! X.509 certificates (RFC 5280): parsing, names and issuer chains.
+//! X.509 certificates (RFC 5280): parsing, names, issuer chains, path validation, revocation
+//! (CRL, OCSP) and the trust store.
 
 pub mod certificate;
 pub mod chain;
+pub mod crl;
 pub mod name;
+pub mod ocsp;
+pub mod trust_store;
+pub mod validate;
 
 pub use certificate::{
     BasicConstraints, Certificate, Curve, Extension, KeyUsage, PublicKeyKind, SpkiInfo,
