@@ -28,6 +28,11 @@ pub fn shared() -> Option<PathBuf> {
 pub fn kyso() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kyso"));
     c.env_remove("KYSO_PIN");
+    // Hermetic: never the user's own trust store.
+    c.env(
+        "KYSO_TRUST_DIR",
+        std::env::temp_dir().join(format!("kyso-test-no-trust-{}", std::process::id())),
+    );
     c
 }
 

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use kyso::crypto::DigestAlgorithm;
+use kyso::pki::trust_store::TrustStore;
 use kyso::pki::Certificate;
 use kyso::sign::{load_p12, SignOptions};
 use kyso::verify::{Lang, VerifyOptions};
@@ -42,6 +43,24 @@ enum Command {
     Verify(VerifyArgs),
     /// Show revisions, fields and signatures without validating them.
     Info(InfoArgs),
+    /// Manage the trust anchors `kyso verify` uses when no --trust is given
+    /// (kept in $KYSO_TRUST_DIR, else $XDG_CONFIG_HOME/kyso/trust).
+    #[command(subcommand)]
+    Trust(TrustCommand),
+}
+
+#[derive(Subcommand)]
+enum TrustCommand {
+    /// Add certificates (PEM, possibly several, or DER) as trust anchors.
+    Add { files: Vec<PathBuf> },
+    /// List the trust anchors: subject, fingerprint, validity, label.
+    List {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove the anchor whose id (or fingerprint prefix) is given.
+    Remove { id: String },
 }
 
 #[derive(clap::Args)]
@@ -114,7 +133,8 @@ enum LangArg {
 struct VerifyArgs {
     /// The PDF to verify.
     input: PathBuf,
-    /// Trust anchor certificates (PEM with one or many certificates, or DER). Repeatable.
+    /// Trust anchor certificates: PEM (one or many) or DER files, or folders of them.
+    /// Repeatable. Without it, the trust store (`kyso trust`) is used.
     #[arg(long)]
     trust: Vec<PathBuf>,
     /// Extra intermediate certificates to build chains with (not trusted). Repeatable.
@@ -146,6 +166,7 @@ fn main() -> ExitCode {
         Command::Sign(args) => run_sign(args),
         Command::Verify(args) => run_verify(args),
         Command::Info(args) => run_info(args),
+        Command::Trust(cmd) => run_trust(cmd),
     };
     ExitCode::from(code)
 }
@@ -232,17 +253,85 @@ fn open_p12(p12: &[u8], pin_file: Option<&Path>) -> kyso::Result<kyso::sign::Sof
 }
 
 fn read_certs(paths: &[PathBuf]) -> Result<Vec<Certificate>, String> {
-    let mut out = Vec::new();
-    for p in paths {
-        let bytes = std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
-        let certs =
-            Certificate::parse_pem_or_der(&bytes).map_err(|e| format!("{}: {e}", p.display()))?;
-        if certs.is_empty() {
-            return Err(format!("{}: no certificate found", p.display()));
-        }
-        out.extend(certs);
+    kyso::pki::trust_store::load_anchor_paths(paths).map_err(|e| e.to_string())
+}
+
+/// The anchors for a run: `--trust` when given, else the trust store.
+fn anchors(paths: &[PathBuf]) -> Result<Vec<Certificate>, String> {
+    if !paths.is_empty() {
+        return read_certs(paths);
     }
-    Ok(out)
+    TrustStore::default_location()
+        .and_then(|s| s.certificates())
+        .map_err(|e| e.to_string())
+}
+
+fn run_trust(cmd: TrustCommand) -> u8 {
+    let store = match TrustStore::default_location() {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    match cmd {
+        TrustCommand::Add { files } => {
+            if files.is_empty() {
+                eprintln!("kyso: trust add needs at least one certificate file");
+                return exit::USAGE;
+            }
+            for f in files {
+                let bytes = match std::fs::read(&f) {
+                    Ok(b) => b,
+                    Err(e) => return fail(format!("{}: {e}", f.display())),
+                };
+                match store.add(&bytes) {
+                    Ok(added) => {
+                        for e in added {
+                            println!(
+                                "Đã thêm / added {}  {}{}",
+                                e.id,
+                                e.subject,
+                                e.label.map(|l| format!("  [{l}]")).unwrap_or_default()
+                            );
+                        }
+                    }
+                    Err(e) => return fail(format!("{}: {e}", f.display())),
+                }
+            }
+            exit::OK
+        }
+        TrustCommand::List { json } => match store.list() {
+            Ok(list) => {
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&list).unwrap_or_default()
+                    );
+                } else if list.is_empty() {
+                    println!(
+                        "Chưa có chứng thư gốc tin cậy nào / no trust anchors ({})",
+                        store.dir().display()
+                    );
+                } else {
+                    for e in list {
+                        println!("{}  {}", e.id, e.subject);
+                        println!("    SHA-256: {}", e.sha256_fingerprint);
+                        println!("    hiệu lực / valid: {} → {}", e.not_before, e.not_after);
+                        if let Some(l) = e.label {
+                            println!("    {l}");
+                        }
+                    }
+                }
+                exit::OK
+            }
+            Err(e) => fail(e),
+        },
+        TrustCommand::Remove { id } => match store.remove(&id) {
+            Ok(e) => {
+                println!("Đã gỡ / removed {}  {}", e.id, e.subject);
+                exit::OK
+            }
+            Err(e) => fail(e),
+        },
+    }
 }
 
 fn run_verify(args: VerifyArgs) -> u8 {
@@ -250,7 +339,7 @@ fn run_verify(args: VerifyArgs) -> u8 {
         LangArg::Vi => Lang::Vi,
         LangArg::En => Lang::En,
     };
-    let (trust, extra) = match (read_certs(&args.trust), read_certs(&args.extra_certs)) {
+    let (trust, extra) = match (anchors(&args.trust), read_certs(&args.extra_certs)) {
         (Ok(t), Ok(e)) => (t, e),
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("kyso: {e}");

@@ -1,1 +1,351 @@
-//! (in progress)
+//! Trust anchors: a persistent store in the user's configuration directory (XDG), certificates
+//! given for one run (`--trust FILE|DIR`), and the roots of Vietnam's PKI, which kyso recognises
+//! by fingerprint (VIETNAM.md §3). The project ships no certificate files: users add the real ones.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::Certificate;
+use crate::error::{Error, Result};
+
+/// A root of Vietnam's PKI that kyso knows by its SHA-256 fingerprint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KnownRoot {
+    /// The subject common name the root carries.
+    pub common_name: &'static str,
+    /// How it is labelled in `kyso trust list`.
+    pub label: &'static str,
+    pub sha256: [u8; 32],
+}
+
+/// Vietnam's two roots (fingerprints computed from the published certificates; VIETNAM.md §3).
+pub const KNOWN_ROOTS: &[KnownRoot] = &[
+    KnownRoot {
+        common_name: "RootCA chuyên dùng Chính phủ G2",
+        label: "Gốc chuyên dùng Chính phủ (Ban Cơ yếu Chính phủ) / Government root G2",
+        sha256: [
+            0xF0, 0x4B, 0xA4, 0xB4, 0x59, 0xA7, 0xC9, 0xA1, 0xB9, 0x71, 0xAD, 0x9B, 0x1C, 0xB8,
+            0x33, 0xE6, 0x95, 0xA8, 0x0C, 0x79, 0xAE, 0xA6, 0x3B, 0x17, 0x4B, 0x66, 0xA7, 0x0E,
+            0xDF, 0xE2, 0xFD, 0xB8,
+        ],
+    },
+    KnownRoot {
+        common_name: "Vietnam National Root CA",
+        label: "Gốc quốc gia (NEAC) / Vietnam National Root CA",
+        sha256: [
+            0xBA, 0xC8, 0xBF, 0x60, 0x9A, 0xB4, 0x20, 0xA8, 0xEE, 0x17, 0x80, 0xD7, 0x4F, 0x4D,
+            0xE5, 0xC7, 0xF7, 0x18, 0x49, 0x59, 0xD2, 0xA7, 0x37, 0x5B, 0x0A, 0x75, 0xE4, 0xC2,
+            0x9F, 0x09, 0x08, 0xE7,
+        ],
+    },
+];
+
+/// How a certificate relates to the known Vietnamese roots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RootRecognition {
+    /// It is one of them (same fingerprint).
+    Known(&'static KnownRoot),
+    /// It claims one of their names with another key: a look-alike.
+    LookAlike(&'static KnownRoot),
+    Unknown,
+}
+
+pub fn recognise(cert: &Certificate) -> RootRecognition {
+    let fp = cert.fingerprint_sha256();
+    if let Some(k) = KNOWN_ROOTS.iter().find(|k| k.sha256 == fp) {
+        return RootRecognition::Known(k);
+    }
+    let cn = cert.subject.common_name().unwrap_or_default();
+    match KNOWN_ROOTS
+        .iter()
+        .find(|k| normalise(&cn) == normalise(k.common_name))
+    {
+        Some(k) => RootRecognition::LookAlike(k),
+        None => RootRecognition::Unknown,
+    }
+}
+
+fn normalise(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// One anchor as `kyso trust list` shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrustEntry {
+    /// Short identifier: the first 16 hex digits of the SHA-256 fingerprint.
+    pub id: String,
+    pub subject: String,
+    pub sha256_fingerprint: String,
+    pub not_before: String,
+    pub not_after: String,
+    /// "Gốc chuyên dùng Chính phủ…" for the known roots, else None.
+    pub label: Option<String>,
+    #[serde(skip)]
+    pub certificate: Option<Certificate>,
+}
+
+impl TrustEntry {
+    fn from_cert(cert: &Certificate) -> TrustEntry {
+        let fp = hex(&cert.fingerprint_sha256());
+        TrustEntry {
+            id: fp[..16].to_string(),
+            subject: cert.subject.to_rfc4514(),
+            sha256_fingerprint: colon_hex(&cert.fingerprint_sha256()),
+            not_before: crate::vntime::rfc3339(cert.not_before),
+            not_after: crate::vntime::rfc3339(cert.not_after),
+            label: match recognise(cert) {
+                RootRecognition::Known(k) => Some(k.label.to_string()),
+                _ => None,
+            },
+            certificate: Some(cert.clone()),
+        }
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn colon_hex(b: &[u8]) -> String {
+    b.iter()
+        .map(|x| format!("{x:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// The persistent store: one DER file per anchor, named by fingerprint.
+#[derive(Clone, Debug)]
+pub struct TrustStore {
+    dir: PathBuf,
+}
+
+impl TrustStore {
+    /// `KYSO_TRUST_DIR`, else `$XDG_CONFIG_HOME/kyso/trust`, else `~/.config/kyso/trust`.
+    pub fn default_location() -> Result<TrustStore> {
+        if let Some(dir) = std::env::var_os("KYSO_TRUST_DIR") {
+            return Ok(TrustStore::at(PathBuf::from(dir)));
+        }
+        let config = match std::env::var_os("XDG_CONFIG_HOME") {
+            Some(x) if !x.is_empty() => PathBuf::from(x),
+            _ => match std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")) {
+                Some(h) => PathBuf::from(h).join(".config"),
+                None => {
+                    return Err(Error::InvalidArgument(
+                        "no home directory: set KYSO_TRUST_DIR".into(),
+                    ))
+                }
+            },
+        };
+        Ok(TrustStore::at(config.join("kyso").join("trust")))
+    }
+
+    pub fn at(dir: PathBuf) -> TrustStore {
+        TrustStore { dir }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Adds every certificate in `bytes` (PEM bundle or DER). A certificate that claims the name
+    /// of a Vietnamese root with another fingerprint is refused.
+    pub fn add(&self, bytes: &[u8]) -> Result<Vec<TrustEntry>> {
+        let certs = Certificate::parse_pem_or_der(bytes)?;
+        if certs.is_empty() {
+            return Err(Error::Certificate("no certificate found".into()));
+        }
+        for cert in &certs {
+            if let RootRecognition::LookAlike(k) = recognise(cert) {
+                return Err(Error::InvalidArgument(format!(
+                    "refused: the certificate calls itself \"{}\" but its fingerprint {} is not the real root's ({}); it may be a forgery",
+                    k.common_name,
+                    colon_hex(&cert.fingerprint_sha256()),
+                    colon_hex(&k.sha256)
+                )));
+            }
+        }
+        std::fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        let mut added = Vec::new();
+        for cert in &certs {
+            let path = self
+                .dir
+                .join(format!("{}.der", hex(&cert.fingerprint_sha256())));
+            let mut out = crate::output::AtomicOutput::create(&path)?;
+            std::io::Write::write_all(out.writer(), &cert.der).map_err(|e| Error::io(&path, e))?;
+            out.commit()?;
+            added.push(TrustEntry::from_cert(cert));
+        }
+        Ok(added)
+    }
+
+    /// Every anchor in the store (unreadable files are skipped).
+    pub fn list(&self) -> Result<Vec<TrustEntry>> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+            Err(e) => return Err(Error::io(&self.dir, e)),
+        };
+        let mut out = Vec::new();
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("der") {
+                continue;
+            }
+            if let Ok(bytes) = std::fs::read(&path) {
+                if let Ok(cert) = Certificate::from_der(&bytes) {
+                    out.push(TrustEntry::from_cert(&cert));
+                }
+            }
+        }
+        out.sort_by(|a, b| a.subject.cmp(&b.subject));
+        Ok(out)
+    }
+
+    /// The anchors' certificates.
+    pub fn certificates(&self) -> Result<Vec<Certificate>> {
+        Ok(self
+            .list()?
+            .into_iter()
+            .filter_map(|e| e.certificate)
+            .collect())
+    }
+
+    /// Removes the anchor whose id (or fingerprint) starts with `id`.
+    pub fn remove(&self, id: &str) -> Result<TrustEntry> {
+        let wanted = id.replace(':', "").to_lowercase();
+        if wanted.len() < 4 {
+            return Err(Error::InvalidArgument(
+                "give at least 4 hex digits of the id".into(),
+            ));
+        }
+        let matches: Vec<TrustEntry> = self
+            .list()?
+            .into_iter()
+            .filter(|e| {
+                e.sha256_fingerprint
+                    .replace(':', "")
+                    .to_lowercase()
+                    .starts_with(&wanted)
+            })
+            .collect();
+        match matches.as_slice() {
+            [one] => {
+                let path = self.dir.join(format!(
+                    "{}.der",
+                    one.sha256_fingerprint.replace(':', "").to_lowercase()
+                ));
+                std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+                Ok(one.clone())
+            }
+            [] => Err(Error::InvalidArgument(format!(
+                "no trust anchor with id {id}"
+            ))),
+            _ => Err(Error::InvalidArgument(format!(
+                "id {id} matches {} anchors; give more digits",
+                matches.len()
+            ))),
+        }
+    }
+}
+
+/// Reads `--trust` arguments: files (PEM bundles or DER) or directories of them.
+pub fn load_anchor_paths(paths: &[PathBuf]) -> Result<Vec<Certificate>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| Error::io(p, e))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|f| {
+                    matches!(
+                        f.extension().and_then(|e| e.to_str()).map(str::to_lowercase).as_deref(),
+                        Some("pem" | "crt" | "cer" | "der")
+                    )
+                })
+                .collect();
+            files.sort();
+            for f in files {
+                let bytes = std::fs::read(&f).map_err(|e| Error::io(&f, e))?;
+                out.extend(Certificate::parse_pem_or_der(&bytes).map_err(|e| {
+                    Error::Certificate(format!("{}: {e}", f.display()))
+                })?);
+            }
+        } else {
+            let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+            let certs = Certificate::parse_pem_or_der(&bytes)
+                .map_err(|e| Error::Certificate(format!("{}: {e}", p.display())))?;
+            if certs.is_empty() {
+                return Err(Error::Certificate(format!(
+                    "{}: no certificate found",
+                    p.display()
+                )));
+            }
+            out.extend(certs);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/pki")
+            .join(name);
+        std::fs::read(p).unwrap()
+    }
+
+    #[test]
+    fn add_list_remove() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TrustStore::at(dir.path().join("trust"));
+        assert!(store.list().unwrap().is_empty());
+        let added = store.add(&fixture("chain.pem")).unwrap();
+        assert_eq!(added.len(), 2);
+        let list = store.list().unwrap();
+        assert_eq!(list.len(), 2);
+        assert!(list.iter().any(|e| e.subject.contains("KySo Test Root CA (thử nghiệm)")));
+        assert!(list.iter().all(|e| e.label.is_none()));
+        // Adding again does not duplicate.
+        store.add(&fixture("root.der")).unwrap();
+        assert_eq!(store.list().unwrap().len(), 2);
+        let root = list.iter().find(|e| e.subject.contains("Root")).unwrap();
+        let removed = store.remove(&root.id[..8]).unwrap();
+        assert_eq!(removed.id, root.id);
+        assert_eq!(store.list().unwrap().len(), 1);
+        assert!(store.remove("0000").is_err());
+        assert!(store.remove("ab").is_err());
+    }
+
+    #[test]
+    fn real_vietnamese_roots_are_recognised() {
+        let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/trust");
+        if !shared.is_dir() {
+            eprintln!("SKIP: ../shared/trust absent");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let store = TrustStore::at(dir.path().to_path_buf());
+        for (file, label) in [("rootcag2.crt", "Chính phủ"), ("vnrca256.crt", "quốc gia")] {
+            let added = store.add(&std::fs::read(shared.join(file)).unwrap()).unwrap();
+            assert!(
+                added[0].label.as_deref().is_some_and(|l| l.contains(label)),
+                "{file}: {:?}",
+                added[0].label
+            );
+        }
+        // The intermediate is not a known root.
+        let added = store
+            .add(&std::fs::read(shared.join("cpcag2.crt")).unwrap())
+            .unwrap();
+        assert!(added[0].label.is_none());
+        assert!(added[0].subject.contains("CA phục vụ các cơ quan Nhà nước G2"));
+    }
+}
