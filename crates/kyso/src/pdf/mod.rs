@@ -2,6 +2,7 @@
 //! serialisation and the incremental writer. Nothing here knows about certificates.
 
 pub mod document;
+pub mod dss;
 pub mod filters;
 pub mod object;
 pub mod parser;
