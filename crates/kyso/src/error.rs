@@ -53,6 +53,15 @@ pub enum Error {
     /// A caller passed an invalid argument or option.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// A network request failed: server unreachable, timeout, unsupported URL, offline mode.
+    #[error("network: {0}")]
+    Network(String),
+    /// An OCSP check (RFC 6960) did not give a usable answer; `kind` says why.
+    #[error("{kind}: {detail}")]
+    Ocsp {
+        kind: crate::pki::ocsp::OcspFailure,
+        detail: String,
+    },
 }
 
 /// `Result` with kyso's [`Error`].

@@ -1,1 +1,520 @@
-//! (in progress)
+//! HTTP for revocation data (OCSP, CRLs, CA issuers): one small trait, [`HttpClient`], so tests
+//! and `--offline` can swap the network out.
+//!
+//! - [`UreqClient`]: the real client. Plain `http://` only for now (OCSP and CRL URLs are
+//!   `http://` by convention, RFC 5280 §4.2.1.13, RFC 6960 Appendix A.1: the data is signed);
+//!   `https://` URLs fail with a clear error. Per-request timeout, response size limit, at most
+//!   [`MAX_REDIRECTS`] redirects. Proxies from the environment (`http_proxy`, `NO_PROXY`) apply.
+//! - [`Offline`]: every request fails with an "offline" error.
+//! - [`CachingClient`]: GET responses kept by URL until an expiry the caller gives (a CRL's
+//!   nextUpdate, an OCSP response's nextUpdate...).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::error::{Error, Result};
+
+/// Default per-request timeout (connection, request and whole response body).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default limit on a response body: 10 MiB.
+pub const DEFAULT_MAX_BODY: u64 = 10 * 1024 * 1024;
+/// Redirects followed at most.
+pub const MAX_REDIRECTS: u32 = 3;
+
+/// What came back from a server. Any status is returned as is (4xx/5xx are not errors here).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    /// The `Content-Type` header, when present.
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// True for a 2xx status.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The media type without parameters, lower case (`application/ocsp-response`).
+    pub fn media_type(&self) -> Option<String> {
+        self.content_type.as_deref().map(|c| {
+            c.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+    }
+}
+
+/// Fetches things over HTTP. Errors ([`Error::Network`]) mean no HTTP response at all
+/// (unreachable, timeout, unsupported URL, offline); a response with any status is `Ok`.
+pub trait HttpClient: Send + Sync {
+    /// `GET url`.
+    fn get(&self, url: &str) -> Result<HttpResponse>;
+    /// `POST url` with the given body and `Content-Type`.
+    fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<HttpResponse>;
+}
+
+impl<T: HttpClient + ?Sized> HttpClient for &T {
+    fn get(&self, url: &str) -> Result<HttpResponse> {
+        (**self).get(url)
+    }
+    fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<HttpResponse> {
+        (**self).post(url, content_type, body)
+    }
+}
+
+impl<T: HttpClient + ?Sized> HttpClient for Box<T> {
+    fn get(&self, url: &str) -> Result<HttpResponse> {
+        (**self).get(url)
+    }
+    fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<HttpResponse> {
+        (**self).post(url, content_type, body)
+    }
+}
+
+impl<T: HttpClient + ?Sized> HttpClient for Arc<T> {
+    fn get(&self, url: &str) -> Result<HttpResponse> {
+        (**self).get(url)
+    }
+    fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<HttpResponse> {
+        (**self).post(url, content_type, body)
+    }
+}
+
+fn net_err<T>(msg: impl Into<String>) -> Result<T> {
+    Err(Error::Network(msg.into()))
+}
+
+/// Accepts `http://` URLs only; `https://` and other schemes get a clear error.
+fn check_url(url: &str) -> Result<()> {
+    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("http") if url.len() > "http://".len() => Ok(()),
+        Some("https") => net_err(format!(
+            "{url}: https URLs are not supported yet (only plain http://)"
+        )),
+        Some(s) => net_err(format!("{url}: unsupported URL scheme \"{s}\"")),
+        None => net_err(format!("{url}: not an http:// URL")),
+    }
+}
+
+/// The real HTTP client (ureq, plain HTTP).
+#[derive(Clone)]
+pub struct UreqClient {
+    agent: ureq::Agent,
+    timeout: Duration,
+    max_body: u64,
+}
+
+impl std::fmt::Debug for UreqClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UreqClient")
+            .field("timeout", &self.timeout)
+            .field("max_body", &self.max_body)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for UreqClient {
+    fn default() -> Self {
+        UreqClient::new()
+    }
+}
+
+impl UreqClient {
+    /// A client with [`DEFAULT_TIMEOUT`] and [`DEFAULT_MAX_BODY`].
+    pub fn new() -> Self {
+        UreqClient::with_limits(DEFAULT_TIMEOUT, DEFAULT_MAX_BODY)
+    }
+
+    /// A client with the given per-request timeout (connection, request and whole body) and
+    /// response body limit in bytes.
+    pub fn with_limits(timeout: Duration, max_body: u64) -> Self {
+        UreqClient::build(timeout, max_body, true)
+    }
+
+    /// The same client, connecting directly even when `http_proxy`/`ALL_PROXY` are set.
+    pub fn without_proxy(self) -> Self {
+        UreqClient::build(self.timeout, self.max_body, false)
+    }
+
+    fn build(timeout: Duration, max_body: u64, env_proxy: bool) -> Self {
+        let mut config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(MAX_REDIRECTS)
+            .max_redirects_will_error(true)
+            .timeout_global(Some(timeout))
+            .user_agent(concat!("kyso/", env!("CARGO_PKG_VERSION")));
+        if !env_proxy {
+            config = config.proxy(None);
+        }
+        UreqClient {
+            agent: ureq::Agent::new_with_config(config.build()),
+            timeout,
+            max_body,
+        }
+    }
+
+    /// The per-request timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    fn map_err(&self, url: &str, e: ureq::Error) -> Error {
+        let why = match e {
+            ureq::Error::Timeout(_) => format!("no answer within {} s", self.timeout.as_secs_f32()),
+            ureq::Error::BodyExceedsLimit(n) => format!("response larger than {n} bytes"),
+            ureq::Error::TooManyRedirects => format!("more than {MAX_REDIRECTS} redirects"),
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+                "connection refused".to_string()
+            }
+            ureq::Error::Io(io) => match io.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>())
+            {
+                Some(ureq::Error::BodyExceedsLimit(n)) => format!("response larger than {n} bytes"),
+                Some(ureq::Error::Timeout(_)) => {
+                    format!("no answer within {} s", self.timeout.as_secs_f32())
+                }
+                _ => io.to_string(),
+            },
+            ureq::Error::HostNotFound => "host not found".to_string(),
+            other => other.to_string(),
+        };
+        Error::Network(format!("{url}: {why}"))
+    }
+
+    fn finish(
+        &self,
+        url: &str,
+        r: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<HttpResponse> {
+        let mut resp = r.map_err(|e| self.map_err(url, e))?;
+        let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(self.max_body)
+            .read_to_vec()
+            .map_err(|e| self.map_err(url, e))?;
+        Ok(HttpResponse {
+            status,
+            content_type,
+            body,
+        })
+    }
+}
+
+impl HttpClient for UreqClient {
+    fn get(&self, url: &str) -> Result<HttpResponse> {
+        check_url(url)?;
+        self.finish(url, self.agent.get(url).call())
+    }
+
+    fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<HttpResponse> {
+        check_url(url)?;
+        self.finish(
+            url,
+            self.agent
+                .post(url)
+                .header("Content-Type", content_type)
+                .send(body),
+        )
+    }
+}
+
+/// No network: every request fails with an "offline" error (`kyso verify --offline`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Offline;
+
+impl HttpClient for Offline {
+    fn get(&self, url: &str) -> Result<HttpResponse> {
+        net_err(format!(
+            "offline: network access is disabled (not fetching {url})"
+        ))
+    }
+
+    fn post(&self, url: &str, _content_type: &str, _body: &[u8]) -> Result<HttpResponse> {
+        net_err(format!(
+            "offline: network access is disabled (not posting to {url})"
+        ))
+    }
+}
+
+/// Entries kept at most by a [`CachingClient`]; beyond, expired and then soonest-expiring
+/// entries are dropped.
+pub const CACHE_CAPACITY: usize = 256;
+
+struct CacheEntry {
+    response: HttpResponse,
+    expires: OffsetDateTime,
+}
+
+/// A cache of GET responses by URL in front of another client. Entries are stored by the
+/// caller with the time they stop being valid ([`CachingClient::insert`], or
+/// [`CachingClient::get_with_expiry`]); a `get` for a URL with an entry not yet expired is
+/// answered from the cache. POSTs always go through. Thread-safe.
+pub struct CachingClient<C> {
+    inner: C,
+    entries: Mutex<HashMap<String, CacheEntry>>,
+}
+
+impl<C> std::fmt::Debug for CachingClient<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.entries.lock().map(|m| m.len()).unwrap_or(0);
+        f.debug_struct("CachingClient")
+            .field("entries", &n)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: HttpClient> CachingClient<C> {
+    /// Wraps `inner` with an empty cache.
+    pub fn new(inner: C) -> Self {
+        CachingClient {
+            inner,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The wrapped client.
+    pub fn inner(&self) -> &C {
+        &self.inner
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, CacheEntry>> {
+        // A panic while holding the lock cannot leave the map half-updated: recover it.
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The cached response for `url` if its entry has not expired at `now`.
+    pub fn cached(&self, url: &str, now: OffsetDateTime) -> Option<HttpResponse> {
+        let map = self.lock();
+        map.get(url)
+            .filter(|e| now < e.expires)
+            .map(|e| e.response.clone())
+    }
+
+    /// Stores `response` for `url` until `expires` (ignored when `expires` is not after `now`).
+    pub fn insert(&self, url: &str, response: HttpResponse, expires: OffsetDateTime) {
+        self.insert_at(url, response, expires, OffsetDateTime::now_utc());
+    }
+
+    fn insert_at(
+        &self,
+        url: &str,
+        response: HttpResponse,
+        expires: OffsetDateTime,
+        now: OffsetDateTime,
+    ) {
+        if expires <= now {
+            return;
+        }
+        let mut map = self.lock();
+        if map.len() >= CACHE_CAPACITY && !map.contains_key(url) {
+            map.retain(|_, e| now < e.expires);
+            while map.len() >= CACHE_CAPACITY {
+                let Some(k) = map
+                    .iter()
+                    .min_by_key(|(_, e)| e.expires)
+                    .map(|(k, _)| k.clone())
+                else {
+                    break;
+                };
+                map.remove(&k);
+            }
+        }
+        map.insert(url.to_string(), CacheEntry { response, expires });
+    }
+
+    /// Drops the entry for `url`.
+    pub fn remove(&self, url: &str) {
+        self.lock().remove(url);
+    }
+
+    /// Drops every entry.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    /// Number of entries (expired ones included until they are replaced or purged).
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// True when nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// GET through the cache: an entry still valid at `now` answers; otherwise the request goes
+    /// to the inner client and, when the answer is a 2xx and `expiry` gives a time after `now`
+    /// (e.g. the nextUpdate of the CRL just fetched), it is stored until then.
+    pub fn get_with_expiry(
+        &self,
+        url: &str,
+        now: OffsetDateTime,
+        expiry: impl FnOnce(&HttpResponse) -> Option<OffsetDateTime>,
+    ) -> Result<HttpResponse> {
+        if let Some(r) = self.cached(url, now) {
+            return Ok(r);
+        }
+        let r = self.inner.get(url)?;
+        if r.is_success() {
+            if let Some(exp) = expiry(&r) {
+                self.insert_at(url, r.clone(), exp, now);
+            }
+        }
+        Ok(r)
+    }
+}
+
+impl<C: HttpClient> HttpClient for CachingClient<C> {
+    fn get(&self, url: &str) -> Result<HttpResponse> {
+        match self.cached(url, OffsetDateTime::now_utc()) {
+            Some(r) => Ok(r),
+            None => self.inner.get(url),
+        }
+    }
+
+    fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<HttpResponse> {
+        self.inner.post(url, content_type, body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[derive(Default)]
+    struct Counting {
+        gets: AtomicUsize,
+        posts: AtomicUsize,
+    }
+
+    impl HttpClient for Counting {
+        fn get(&self, url: &str) -> Result<HttpResponse> {
+            let n = self.gets.fetch_add(1, Ordering::SeqCst);
+            Ok(HttpResponse {
+                status: if url.ends_with("404") { 404 } else { 200 },
+                content_type: Some("text/plain; charset=utf-8".into()),
+                body: format!("{url} #{n}").into_bytes(),
+            })
+        }
+        fn post(&self, url: &str, _: &str, body: &[u8]) -> Result<HttpResponse> {
+            self.posts.fetch_add(1, Ordering::SeqCst);
+            Ok(HttpResponse {
+                status: 200,
+                content_type: None,
+                body: [url.as_bytes(), body].concat(),
+            })
+        }
+    }
+
+    #[test]
+    fn urls_are_checked() {
+        assert!(check_url("http://ocsp.example.vn/").is_ok());
+        assert!(check_url("HTTP://ocsp.example.vn").is_ok());
+        let e = check_url("https://ocsp.example.vn/")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("https URLs are not supported"), "{e}");
+        assert!(check_url("ldap://x/cn=crl").is_err());
+        assert!(check_url("http://").is_err());
+        assert!(check_url("ocsp.example.vn").is_err());
+        let c = UreqClient::new();
+        assert!(matches!(
+            c.get("https://x.example/"),
+            Err(Error::Network(_))
+        ));
+        assert!(matches!(
+            c.post("file:///etc/passwd", "a/b", b""),
+            Err(Error::Network(_))
+        ));
+    }
+
+    #[test]
+    fn offline_fails_clearly() {
+        let e = Offline.get("http://crl.example.vn/a.crl").unwrap_err();
+        assert!(
+            matches!(&e, Error::Network(m) if m.starts_with("offline")),
+            "{e}"
+        );
+        assert!(e.to_string().contains("http://crl.example.vn/a.crl"));
+        assert!(Offline
+            .post("http://o.example/", "application/ocsp-request", b"x")
+            .is_err());
+        let boxed: Box<dyn HttpClient> = Box::new(Offline);
+        assert!(boxed.get("http://x/").is_err());
+    }
+
+    #[test]
+    fn cache_honours_expiry() {
+        let c = CachingClient::new(Counting::default());
+        let t0 = OffsetDateTime::now_utc();
+        let hour = time::Duration::hours(1);
+        let url = "http://crl.example.vn/ca.crl";
+        let a = c.get_with_expiry(url, t0, |_| Some(t0 + hour)).unwrap();
+        let b = c.get_with_expiry(url, t0 + hour / 2, |_| None).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(c.inner().gets.load(Ordering::SeqCst), 1);
+        assert_eq!(c.get(url).unwrap(), a, "trait get answers from the cache");
+        // At or after the expiry: fetched again.
+        let d = c.get_with_expiry(url, t0 + hour, |_| None).unwrap();
+        assert_ne!(d, a);
+        assert_eq!(c.inner().gets.load(Ordering::SeqCst), 2);
+        // Errors and already-expired entries are not cached.
+        c.get_with_expiry("http://x/404", t0, |_| Some(t0 + hour))
+            .unwrap();
+        c.get_with_expiry("http://x/old", t0, |_| Some(t0 - hour))
+            .unwrap();
+        assert!(c.cached("http://x/404", t0).is_none());
+        assert!(c.cached("http://x/old", t0).is_none());
+        // POSTs are never cached.
+        c.post(url, "a/b", b"1").unwrap();
+        c.post(url, "a/b", b"1").unwrap();
+        assert_eq!(c.inner().posts.load(Ordering::SeqCst), 2);
+        c.remove(url);
+        assert!(c.is_empty());
+    }
+
+    #[test]
+    fn cache_is_bounded_and_shared() {
+        let c = Arc::new(CachingClient::new(Counting::default()));
+        let now = OffsetDateTime::now_utc();
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let c = Arc::clone(&c);
+                std::thread::spawn(move || {
+                    for i in 0..CACHE_CAPACITY {
+                        let url = format!("http://h/{t}/{i}");
+                        let exp = now + time::Duration::minutes(i as i64 + 1);
+                        c.get_with_expiry(&url, now, |_| Some(exp)).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert!(c.len() <= CACHE_CAPACITY);
+        let r = HttpResponse {
+            status: 200,
+            content_type: Some("Application/PKIX-CRL; x=1".into()),
+            body: vec![],
+        };
+        assert_eq!(r.media_type().as_deref(), Some("application/pkix-crl"));
+        c.clear();
+        assert!(c.is_empty());
+    }
+}

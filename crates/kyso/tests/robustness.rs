@@ -230,3 +230,49 @@ fn huge_lengths_and_bombs_are_refused_fast() {
         t.elapsed()
     );
 }
+
+/// Found by fuzzing (verify target): an update whose xref entry points just before the update's
+/// first byte made the "objects without xref" scan underflow.
+#[test]
+fn xref_entry_before_the_update_does_not_panic() {
+    let base = build_pdf(
+        &[
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R >>".to_vec(),
+        ],
+        1,
+    );
+    let start = base.len();
+    let prev = base.windows(9).rposition(|w| w == b"startxref").unwrap();
+    let prev_off: String = String::from_utf8_lossy(&base[prev + 10..])
+        .lines()
+        .next()
+        .unwrap()
+        .trim()
+        .to_string();
+    let mut pdf = base.clone();
+    pdf.extend_from_slice(b"4 0 obj\n(x)\nendobj\n");
+    let xref = pdf.len();
+    // Object 4's entry points two bytes before the update (inside the previous %%EOF line).
+    pdf.extend_from_slice(
+        format!(
+            "xref\n4 1\n{:010} 00000 n\r\ntrailer\n<< /Size 5 /Root 1 0 R /Prev {prev_off} >>\nstartxref\n{xref}\n%%EOF\n",
+            start - 2
+        )
+        .as_bytes(),
+    );
+    let doc =
+        kyso::pdf::Document::open(std::sync::Arc::new(kyso::pdf::MemorySource::new(pdf))).unwrap();
+    assert_eq!(doc.revisions.len(), 2);
+    let mut analyser = kyso::diff::Analyser::new(&doc, kyso::verify::Lang::En);
+    let changes = analyser
+        .changes_after(0, &kyso::diff::Permissions::default())
+        .unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.kind == kyso::diff::ChangeKind::ObjectWithoutXref),
+        "{changes:?}"
+    );
+}

@@ -84,6 +84,38 @@ pub const EXT_AUTHORITY_KEY_ID: &str = "2.5.29.35";
 pub const EXT_EXTENDED_KEY_USAGE: &str = "2.5.29.37";
 pub const EXT_AUTHORITY_INFO_ACCESS: &str = "1.3.6.1.5.5.7.1.1";
 
+// Path validation and CRLs: RFC 5280 §4.2, §5.2, §5.3.
+pub const EXT_SUBJECT_DIRECTORY_ATTRIBUTES: &str = "2.5.29.9";
+pub const EXT_ISSUER_ALT_NAME: &str = "2.5.29.18";
+pub const EXT_CRL_NUMBER: &str = "2.5.29.20";
+pub const EXT_CRL_REASON: &str = "2.5.29.21";
+pub const EXT_INVALIDITY_DATE: &str = "2.5.29.24";
+pub const EXT_DELTA_CRL_INDICATOR: &str = "2.5.29.27";
+pub const EXT_ISSUING_DISTRIBUTION_POINT: &str = "2.5.29.28";
+pub const EXT_CERTIFICATE_ISSUER: &str = "2.5.29.29";
+pub const EXT_NAME_CONSTRAINTS: &str = "2.5.29.30";
+pub const EXT_POLICY_MAPPINGS: &str = "2.5.29.33";
+pub const EXT_POLICY_CONSTRAINTS: &str = "2.5.29.36";
+pub const EXT_FRESHEST_CRL: &str = "2.5.29.46";
+pub const EXT_INHIBIT_ANY_POLICY: &str = "2.5.29.54";
+pub const EXT_SUBJECT_INFO_ACCESS: &str = "1.3.6.1.5.5.7.1.11";
+/// RFC 5280 §4.2.1.4 anyPolicy.
+pub const ANY_POLICY: &str = "2.5.29.32.0";
+
+// OCSP and authority information access: RFC 6960 §4.2.1, §4.2.2.2, §4.4; RFC 5280 §4.2.2.1.
+/// id-ad-ocsp (AccessDescription method).
+pub const AD_OCSP: &str = "1.3.6.1.5.5.7.48.1";
+/// id-ad-caIssuers (AccessDescription method).
+pub const AD_CA_ISSUERS: &str = "1.3.6.1.5.5.7.48.2";
+/// id-pkix-ocsp-basic (ResponseBytes responseType).
+pub const OCSP_BASIC: &str = "1.3.6.1.5.5.7.48.1.1";
+/// id-pkix-ocsp-nonce (request/response extension).
+pub const OCSP_NONCE: &str = "1.3.6.1.5.5.7.48.1.2";
+/// id-pkix-ocsp-nocheck (delegated responder certificate extension).
+pub const OCSP_NOCHECK: &str = "1.3.6.1.5.5.7.48.1.5";
+/// id-kp-OCSPSigning (extended key usage of a delegated responder).
+pub const KP_OCSP_SIGNING: &str = "1.3.6.1.5.5.7.3.9";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +188,27 @@ mod tests {
             EXT_AUTHORITY_KEY_ID,
             EXT_EXTENDED_KEY_USAGE,
             EXT_AUTHORITY_INFO_ACCESS,
+            EXT_SUBJECT_DIRECTORY_ATTRIBUTES,
+            EXT_ISSUER_ALT_NAME,
+            EXT_CRL_NUMBER,
+            EXT_CRL_REASON,
+            EXT_INVALIDITY_DATE,
+            EXT_DELTA_CRL_INDICATOR,
+            EXT_ISSUING_DISTRIBUTION_POINT,
+            EXT_CERTIFICATE_ISSUER,
+            EXT_NAME_CONSTRAINTS,
+            EXT_POLICY_MAPPINGS,
+            EXT_POLICY_CONSTRAINTS,
+            EXT_FRESHEST_CRL,
+            EXT_INHIBIT_ANY_POLICY,
+            EXT_SUBJECT_INFO_ACCESS,
+            ANY_POLICY,
+            AD_OCSP,
+            AD_CA_ISSUERS,
+            OCSP_BASIC,
+            OCSP_NONCE,
+            OCSP_NOCHECK,
+            KP_OCSP_SIGNING,
         ] {
             let der = writer::oid(o).unwrap();
             assert_eq!(decode_oid(&der[2..]).unwrap(), o);

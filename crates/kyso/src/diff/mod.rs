@@ -1124,7 +1124,7 @@ impl<'a> Analyser<'a> {
             // Some writers point at the end-of-line before the header: tolerate white space.
             let listed = match doc.revisions[rev].entry(num) {
                 Some(XrefEntry::InUse { offset, gen: g })
-                    if g == gen && offset <= at && at - offset <= 4 =>
+                    if g == gen && offset >= start && offset <= at && at - offset <= 4 =>
                 {
                     let from = (offset - start) as usize;
                     bytes[from..pos]
@@ -1367,7 +1367,10 @@ fn content_operators(content: &[u8]) -> Vec<Vec<u8>> {
                     i += 1;
                 }
                 let token = &content[start..i];
-                if token.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'\'' || *c == b'"') {
+                if token
+                    .first()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'\'' || *c == b'"')
+                {
                     ops.push(token.to_vec());
                 }
             }
@@ -1382,9 +1385,26 @@ mod tests {
 
     #[test]
     fn finds_operators_not_operands() {
-        let ops = content_operators(b"/Tx BMC q 1 1 1 rg 0 0 10 10 re f BT /F1 12 Tf (Do not) Tj ET Q EMC");
+        let ops = content_operators(
+            b"/Tx BMC q 1 1 1 rg 0 0 10 10 re f BT /F1 12 Tf (Do not) Tj ET Q EMC",
+        );
         let ops: Vec<&[u8]> = ops.iter().map(|o| o.as_slice()).collect();
-        assert_eq!(ops, vec![&b"BMC"[..], b"q", b"rg", b"re", b"f", b"BT", b"Tf", b"Tj", b"ET", b"Q", b"EMC"]);
+        assert_eq!(
+            ops,
+            vec![
+                &b"BMC"[..],
+                b"q",
+                b"rg",
+                b"re",
+                b"f",
+                b"BT",
+                b"Tf",
+                b"Tj",
+                b"ET",
+                b"Q",
+                b"EMC"
+            ]
+        );
         let ops = content_operators(b"q /Im1 Do Q <</A 1>> BDC");
         assert!(ops.iter().any(|o| o == b"Do"));
     }
@@ -1401,6 +1421,9 @@ mod tests {
     #[test]
     fn object_headers_found_at_line_starts() {
         let h = object_headers(b"12 0 obj\n<<>>\nendobj\n(x 3 0 obj) 7 0 obj\n5 2 obj");
-        assert_eq!(h.iter().map(|(_, n, g)| (*n, *g)).collect::<Vec<_>>(), vec![(12, 0), (5, 2)]);
+        assert_eq!(
+            h.iter().map(|(_, n, g)| (*n, *g)).collect::<Vec<_>>(),
+            vec![(12, 0), (5, 2)]
+        );
     }
 }

@@ -176,6 +176,8 @@ pub struct Certificate {
     /// The `signature` field inside tbsCertificate (must equal the outer one, §4.1.2.3).
     pub tbs_signature_algorithm: AlgorithmIdentifier,
     pub signature: Vec<u8>,
+    /// Unused bits declared by the signature BIT STRING (anything but 0 means a bad signature).
+    pub signature_unused_bits: u8,
     pub key_usage: Option<KeyUsage>,
     pub basic_constraints: Option<BasicConstraints>,
     pub subject_key_id: Option<Vec<u8>>,
@@ -273,7 +275,11 @@ impl Certificate {
         let mut r = el.children()?;
         let tbs = r.read_universal(tag::SEQUENCE, "tbsCertificate")?;
         let signature_algorithm = AlgorithmIdentifier::from_element(&r.read()?)?;
-        let signature = r.read()?.as_bit_string_octets()?.into_owned();
+        // A signature BIT STRING with unused bits cannot hold a valid signature value; keep the
+        // certificate readable so that validation reports the bad signature (PKITS 4.1.2).
+        let (unused, signature) = r.read()?.as_bit_string()?;
+        let signature = signature.into_owned();
+        let signature_unused_bits = unused;
         r.finish("Certificate")?;
 
         let mut t = tbs.children()?;
@@ -314,6 +320,7 @@ impl Certificate {
             signature_algorithm,
             tbs_signature_algorithm,
             signature,
+            signature_unused_bits,
             key_usage: None,
             basic_constraints: None,
             subject_key_id: None,
@@ -438,6 +445,11 @@ impl Certificate {
         parse_spki(&self.spki_der)
     }
 
+    /// URLs of the CRL distribution points (RFC 5280 §4.2.1.13), for fetching CRLs.
+    pub fn crl_urls(&self) -> Vec<String> {
+        super::crl::crl_urls(self)
+    }
+
     /// Checks that `issuer` issued this certificate: name chaining (RFC 5280
     /// §6.1.3 (a)(4)) and the signature over tbsCertificate with the issuer's key
     /// (§6.1.3 (a)(1)). Validity and key usage are not judged here.
@@ -447,6 +459,9 @@ impl Certificate {
                 "issuer name \"{}\" does not match subject \"{}\"",
                 self.issuer, issuer.subject
             ));
+        }
+        if self.signature_unused_bits != 0 {
+            return cert_err("the signature BIT STRING has unused bits");
         }
         if self.tbs_signature_algorithm.oid != self.signature_algorithm.oid {
             // RFC 5280 §4.1.1.2.

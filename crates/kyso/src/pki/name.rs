@@ -194,6 +194,85 @@ impl Name {
     }
 }
 
+impl Name {
+    /// True when `base`'s RDNs are the leading RDNs of this name (RFC 5280
+    /// §4.2.1.10 directoryName subtrees; RDNs compared per §7.1).
+    pub fn has_prefix(&self, base: &Name) -> bool {
+        if base.rdns.len() > self.rdns.len() {
+            return false;
+        }
+        self.rdns.iter().zip(&base.rdns).all(|(a, b)| {
+            a.len() == b.len()
+                && a.iter().all(|x| b.iter().any(|y| x.matches(y)))
+                && b.iter().all(|y| a.iter().any(|x| x.matches(y)))
+        })
+    }
+
+    /// Every value of the attribute `oid`, as text (e.g. emailAddress, RFC 5280 §4.2.1.10).
+    pub fn get_all(&self, oid: &str) -> Vec<String> {
+        self.rdns
+            .iter()
+            .flatten()
+            .filter(|a| a.oid == oid)
+            .filter_map(|a| a.text.clone())
+            .collect()
+    }
+}
+
+/// One `GeneralName` (RFC 5280 §4.2.1.6).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GeneralName {
+    /// `rfc822Name [1] IA5String`.
+    Rfc822(String),
+    /// `dNSName [2] IA5String`.
+    Dns(String),
+    /// `directoryName [4] Name`.
+    Directory(Name),
+    /// `uniformResourceIdentifier [6] IA5String`.
+    Uri(String),
+    /// `iPAddress [7] OCTET STRING` (address, or address and mask in name constraints).
+    IpAddress(Vec<u8>),
+    /// otherName, x400Address, ediPartyName, registeredID: the tag number and encoding.
+    Other { tag: u32, der: Vec<u8> },
+}
+
+impl GeneralName {
+    /// Parses one GeneralName element (RFC 5280 §4.2.1.6).
+    pub fn from_element(el: &Element<'_>) -> Result<GeneralName> {
+        if el.class != crate::asn1::Class::Context {
+            return Err(Error::Asn1("GeneralName is not context-tagged".into()));
+        }
+        let ia5 = || -> Result<String> {
+            let b = el.string_bytes()?;
+            if !b.is_ascii() {
+                return Err(Error::Asn1("non-ASCII IA5String in GeneralName".into()));
+            }
+            Ok(String::from_utf8_lossy(&b).into_owned())
+        };
+        Ok(match el.number {
+            1 => GeneralName::Rfc822(ia5()?),
+            2 => GeneralName::Dns(ia5()?),
+            4 => GeneralName::Directory(Name::from_element(&el.children()?.read_single()?)?),
+            6 => GeneralName::Uri(ia5()?),
+            7 => GeneralName::IpAddress(el.string_bytes()?.into_owned()),
+            n => GeneralName::Other {
+                tag: n,
+                der: el.raw.to_vec(),
+            },
+        })
+    }
+
+    /// Parses `GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName` given its
+    /// (possibly implicitly tagged) element.
+    pub fn list_from_element(el: &Element<'_>) -> Result<Vec<GeneralName>> {
+        let mut out = Vec::new();
+        for n in el.children()? {
+            out.push(GeneralName::from_element(&n?)?);
+        }
+        Ok(out)
+    }
+}
+
 impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_rfc4514())

@@ -263,7 +263,10 @@ pub fn load_anchor_paths(paths: &[PathBuf]) -> Result<Vec<Certificate>> {
                 .map(|e| e.path())
                 .filter(|f| {
                     matches!(
-                        f.extension().and_then(|e| e.to_str()).map(str::to_lowercase).as_deref(),
+                        f.extension()
+                            .and_then(|e| e.to_str())
+                            .map(str::to_lowercase)
+                            .as_deref(),
                         Some("pem" | "crt" | "cer" | "der")
                     )
                 })
@@ -271,9 +274,10 @@ pub fn load_anchor_paths(paths: &[PathBuf]) -> Result<Vec<Certificate>> {
             files.sort();
             for f in files {
                 let bytes = std::fs::read(&f).map_err(|e| Error::io(&f, e))?;
-                out.extend(Certificate::parse_pem_or_der(&bytes).map_err(|e| {
-                    Error::Certificate(format!("{}: {e}", f.display()))
-                })?);
+                out.extend(
+                    Certificate::parse_pem_or_der(&bytes)
+                        .map_err(|e| Error::Certificate(format!("{}: {e}", f.display())))?,
+                );
             }
         } else {
             let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
@@ -311,7 +315,9 @@ mod tests {
         assert_eq!(added.len(), 2);
         let list = store.list().unwrap();
         assert_eq!(list.len(), 2);
-        assert!(list.iter().any(|e| e.subject.contains("KySo Test Root CA (thử nghiệm)")));
+        assert!(list
+            .iter()
+            .any(|e| e.subject.contains("KySo Test Root CA (thử nghiệm)")));
         assert!(list.iter().all(|e| e.label.is_none()));
         // Adding again does not duplicate.
         store.add(&fixture("root.der")).unwrap();
@@ -334,7 +340,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = TrustStore::at(dir.path().to_path_buf());
         for (file, label) in [("rootcag2.crt", "Chính phủ"), ("vnrca256.crt", "quốc gia")] {
-            let added = store.add(&std::fs::read(shared.join(file)).unwrap()).unwrap();
+            let added = store
+                .add(&std::fs::read(shared.join(file)).unwrap())
+                .unwrap();
             assert!(
                 added[0].label.as_deref().is_some_and(|l| l.contains(label)),
                 "{file}: {:?}",
@@ -346,6 +354,8 @@ mod tests {
             .add(&std::fs::read(shared.join("cpcag2.crt")).unwrap())
             .unwrap();
         assert!(added[0].label.is_none());
-        assert!(added[0].subject.contains("CA phục vụ các cơ quan Nhà nước G2"));
+        assert!(added[0]
+            .subject
+            .contains("CA phục vụ các cơ quan Nhà nước G2"));
     }
 }

@@ -79,7 +79,11 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
     // Certificates the document carries in its DSS help build chains (ETSI EN 319 142-1 §5.4.2).
     let mut opts = opts.clone();
     if let Ok(dss) = crate::pdf::dss::read_dss(&doc) {
-        opts.extra_certs.extend(dss.certs.iter().filter_map(|c| Certificate::from_der(c).ok()));
+        opts.extra_certs.extend(
+            dss.certs
+                .iter()
+                .filter_map(|c| Certificate::from_der(c).ok()),
+        );
     }
     let opts = &opts;
     let mut analyser = Analyser::new(&doc, opts.lang);
