@@ -19,7 +19,7 @@ for i, f in enumerate(glob.glob('../fixtures/docs/*signed*.pdf') + glob.glob('..
     for j, m in enumerate(re.finditer(rb'/Contents\s*<([0-9A-Fa-f]{200,})>', data)):
         open(f'corpus/cms_parse/seed-{i}-{j}.der', 'wb').write(bytes.fromhex(m.group(1).decode()))
 PY
-for target in pdf_document verify cms_parse; do
+for target in ${TARGETS:-pdf_document verify cms_parse}; do
     echo "== $target ($secs s)"
     cargo +nightly fuzz run "$target" "corpus/$target" -- -max_total_time="$secs" -rss_limit_mb=2048 -max_len=1048576 2>&1 | tail -3
 done

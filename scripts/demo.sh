@@ -7,7 +7,8 @@ out=$(mktemp -d)/congvan-signed.pdf
 KYSO_PIN=12345678 ./target/release/kyso sign fixtures/docs/congvan.pdf -o "$out" \
     --p12 fixtures/pki/leader.p12 --reason "Phê duyệt văn bản" --location "Hà Nội"
 set +e
-./target/release/kyso verify "$out" --trust fixtures/pki/root.pem
+./target/release/kyso verify "$out" --trust fixtures/pki/root.pem \
+    --crl fixtures/pki/intermediate.crl --crl fixtures/pki/root.crl --offline
 code=$?
 set -e
 echo "(exit code $code; signed file: $out)"

@@ -149,6 +149,9 @@ fn corpus_verdicts_match_their_tags() {
                     root.to_str().unwrap(),
                     "--at",
                     "2020-11-01T00:00:00Z",
+                    // As pyHanko validates them: trust without revocation checking.
+                    "--revocation",
+                    "off",
                 ],
             );
             let first = report

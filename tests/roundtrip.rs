@@ -110,7 +110,8 @@ fn signer_details_are_reported_in_vietnamese() {
         .arg("verify")
         .arg(&out)
         .arg("--trust")
-        .arg(pki("root.pem")));
+        .arg(pki("root.pem"))
+        .args(crl_args()));
     assert_eq!(o.status.code(), Some(0));
     let text = stdout(&o);
     assert!(
@@ -121,7 +122,8 @@ fn signer_details_are_reported_in_vietnamese() {
         .args(["verify", "--lang", "en"])
         .arg(&out)
         .arg("--trust")
-        .arg(pki("root.pem")));
+        .arg(pki("root.pem"))
+        .args(crl_args()));
     assert!(stdout(&o).contains("VALID"));
 }
 
@@ -192,7 +194,8 @@ fn no_trust_anchor_is_indeterminate() {
         .arg("verify")
         .arg(&out)
         .arg("--trust")
-        .arg(pki("root.der")));
+        .arg(pki("root.der"))
+        .args(crl_args()));
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // Another root is not trusted.
     let o = run(kyso()

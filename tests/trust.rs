@@ -43,7 +43,10 @@ fn store_is_used_when_no_trust_is_given() {
         .contains(':'));
     assert!(list[0]["not_after"].as_str().unwrap().ends_with("+07:00"));
 
-    let o = run(with_store(&store).arg("verify").arg(&signed));
+    let o = run(with_store(&store)
+        .arg("verify")
+        .arg(&signed)
+        .args(crl_args()));
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // --trust given: the store is not used.
     let o = run(with_store(&store)
@@ -74,7 +77,8 @@ fn trust_accepts_a_directory() {
         .arg("verify")
         .arg(&signed)
         .arg("--trust")
-        .arg(&anchors));
+        .arg(&anchors)
+        .args(crl_args()));
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
 }
 
@@ -135,4 +139,104 @@ fn vietnamese_roots_are_labelled() {
         "{text}"
     );
     assert!(text.contains("F0:4B:A4:B4:59:A7:C9:A1"), "{text}");
+}
+
+#[test]
+fn revocation_is_required_and_read_from_crls() {
+    let tmp = tempfile::tempdir().unwrap();
+    let signed = tmp.path().join("signed.pdf");
+    sign(&fixture("docs/congvan.pdf"), &signed, "leader.p12", &[]);
+    // No revocation data and offline: INDETERMINATE / TRY_LATER, and the report says why.
+    let o = run(kyso()
+        .arg("verify")
+        .arg(&signed)
+        .arg("--trust")
+        .arg(pki("root.pem"))
+        .arg("--json"));
+    assert_eq!(o.status.code(), Some(3));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["signatures"][0]["sub_indication"], "TRY_LATER", "{r:#}");
+    assert_eq!(r["signatures"][0]["revocation"][0]["status"], "unknown");
+    // With the CRLs: good, from a CRL, and the chain is reported in detail.
+    let (code, r) = verify_json(&signed, &[]);
+    assert_eq!(code, 0, "{r:#}");
+    let sig = &r["signatures"][0];
+    assert_eq!(sig["revocation"][0]["status"], "good");
+    assert_eq!(sig["revocation"][0]["source"], "crl");
+    assert_eq!(sig["certificates"].as_array().unwrap().len(), 3);
+    assert!(sig["certificates"][0]["sha256_fingerprint"]
+        .as_str()
+        .unwrap()
+        .contains(':'));
+    // Turned off on request: passes, with a note.
+    let o = run(kyso()
+        .arg("verify")
+        .arg(&signed)
+        .arg("--trust")
+        .arg(pki("root.pem"))
+        .args(["--revocation", "off", "--json"]));
+    assert_eq!(o.status.code(), Some(0));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["signatures"][0]["revocation"][0]["status"], "not_checked");
+}
+
+#[test]
+fn revoked_signer_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let signed = tmp.path().join("signed.pdf");
+    // Revoked on 2026-01-01, signed now: revoked before the signing time.
+    sign(&fixture("docs/congvan.pdf"), &signed, "revoked.p12", &[]);
+    let (code, r) = verify_json(&signed, &[]);
+    assert_eq!(code, 1, "{r:#}");
+    let sig = &r["signatures"][0];
+    assert_eq!(sig["sub_indication"], "REVOKED");
+    assert_eq!(sig["revocation"][0]["status"], "revoked");
+    assert_eq!(sig["revocation"][0]["reason"], "keyCompromise");
+    let o = run(kyso()
+        .args(["verify", "--lang", "vi"])
+        .arg(&signed)
+        .arg("--trust")
+        .arg(pki("root.pem"))
+        .args(crl_args()));
+    assert!(stdout(&o).contains("thu hồi"), "{}", stdout(&o));
+}
+
+#[test]
+fn vietnamese_intermediates_chain_to_their_roots() {
+    let Some(shared) = shared() else {
+        eprintln!("SKIP: ../shared is absent");
+        return;
+    };
+    use kyso::pki::validate::{validate_path, RevocationMode, ValidationInputs};
+    use kyso::pki::Certificate;
+    let load = |f: &str| {
+        Certificate::parse_pem_or_der(&std::fs::read(shared.join("trust").join(f)).unwrap())
+            .unwrap()
+            .remove(0)
+    };
+    let now = time::OffsetDateTime::now_utc();
+    for (ca, root) in [
+        ("cpcag2.crt", "rootcag2.crt"),
+        ("vnpt-ca-sha2.crt", "vnrca256.crt"),
+    ] {
+        let anchors = [load(root)];
+        let mut inputs = ValidationInputs::new(&anchors, now);
+        inputs.revocation = RevocationMode::Off;
+        inputs.end_entity_usage = kyso::pki::validate::EndEntityUsage::Any;
+        let path = validate_path(&load(ca), &inputs).unwrap_or_else(|e| panic!("{ca}: {e}"));
+        assert_eq!(path.certificates.len(), 2, "{ca}");
+        // And not to the other root.
+        let other = if root == "rootcag2.crt" {
+            "vnrca256.crt"
+        } else {
+            "rootcag2.crt"
+        };
+        let anchors = [load(other)];
+        let mut inputs = ValidationInputs::new(&anchors, now);
+        inputs.revocation = RevocationMode::Off;
+        assert!(
+            validate_path(&load(ca), &inputs).is_err(),
+            "{ca} chained to {other}"
+        );
+    }
 }

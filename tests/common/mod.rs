@@ -28,6 +28,8 @@ pub fn shared() -> Option<PathBuf> {
 pub fn kyso() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kyso"));
     c.env_remove("KYSO_PIN");
+    // Tests never reach the network: only local files and servers on 127.0.0.1.
+    c.env("KYSO_OFFLINE", "1");
     // Hermetic: never the user's own trust store.
     c.env(
         "KYSO_TRUST_DIR",
@@ -77,7 +79,18 @@ pub fn sign(input: &Path, output: &Path, p12: &str, extra: &[&str]) -> Output {
     o
 }
 
-/// `kyso verify --json` with the fixture root as trust anchor: (exit code, report).
+/// The test PKI's CRLs (fixtures/pki/make-crls.sh): revocation answers for its certificates.
+pub fn crl_args() -> Vec<std::ffi::OsString> {
+    vec![
+        "--crl".into(),
+        pki("intermediate.crl").into(),
+        "--crl".into(),
+        pki("root.crl").into(),
+    ]
+}
+
+/// `kyso verify --json` with the fixture root as trust anchor and the fixture CRLs:
+/// (exit code, report).
 pub fn verify_json(pdf: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
     let o = run(kyso()
         .arg("verify")
@@ -85,6 +98,7 @@ pub fn verify_json(pdf: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
         .arg("--json")
         .arg("--trust")
         .arg(pki("root.pem"))
+        .args(crl_args())
         .args(extra));
     let code = o.status.code().unwrap_or(-1);
     let json = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {

@@ -11,6 +11,7 @@ use kyso::crypto::DigestAlgorithm;
 use kyso::pki::trust_store::TrustStore;
 use kyso::pki::Certificate;
 use kyso::sign::{load_p12, SignOptions};
+use kyso::verify::trust::RevocationPolicy;
 use kyso::verify::{Lang, VerifyOptions};
 use kyso::Error;
 
@@ -122,6 +123,12 @@ enum HashArg {
     Sha512,
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum RevocationArg {
+    Require,
+    Off,
+}
+
 #[derive(Clone, Copy, ValueEnum, Default)]
 enum LangArg {
     #[default]
@@ -140,6 +147,17 @@ struct VerifyArgs {
     /// Extra intermediate certificates to build chains with (not trusted). Repeatable.
     #[arg(long)]
     extra_certs: Vec<PathBuf>,
+    /// Extra revocation data: CRL files (DER or PEM). Repeatable.
+    #[arg(long)]
+    crl: Vec<PathBuf>,
+    /// Never use the network (no OCSP, no CRL download): only what the document and the
+    /// given files hold. Also set by KYSO_OFFLINE=1.
+    #[arg(long)]
+    offline: bool,
+    /// Revocation checking: `require` (default; without an answer for the signer the result
+    /// is at best INDETERMINATE) or `off` (not checked, and the report says so).
+    #[arg(long, value_enum, default_value_t = RevocationArg::Require)]
+    revocation: RevocationArg,
     /// Validate as of this time (RFC 3339, e.g. 2026-11-22T09:00:00+07:00) instead of now.
     #[arg(long)]
     at: Option<String>,
@@ -358,11 +376,28 @@ fn run_verify(args: VerifyArgs) -> u8 {
             }
         }
     };
+    let mut crls = Vec::new();
+    for p in &args.crl {
+        match std::fs::read(p) {
+            Ok(b) => crls.push(b),
+            Err(e) => {
+                eprintln!("kyso: {}: {e}", p.display());
+                return exit::USAGE;
+            }
+        }
+    }
+    let offline = args.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1");
     let opts = VerifyOptions {
         trust,
         extra_certs: extra,
         validation_time,
         lang,
+        crls,
+        online: !offline,
+        revocation: match args.revocation {
+            RevocationArg::Require => RevocationPolicy::Require,
+            RevocationArg::Off => RevocationPolicy::Off,
+        },
     };
     match kyso::verify::verify_file(&args.input, &opts) {
         Ok(report) => {

@@ -4,6 +4,7 @@
 pub mod byte_range;
 pub mod report;
 pub mod text;
+pub mod trust;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -18,7 +19,7 @@ use crate::diff::{Analyser, FieldLock, Permissions};
 use crate::error::{Error, Result};
 use crate::pdf::signatures::{find_signatures, stream_range, SignatureEntry};
 use crate::pdf::{ByteSource, Document, FileSource, MemorySource};
-use crate::pki::{chain::build_chain, Certificate, PublicKeyKind};
+use crate::pki::{Certificate, PublicKeyKind};
 use crate::vntime;
 
 /// Language of the messages in a report.
@@ -48,6 +49,21 @@ pub struct VerifyOptions {
     /// Validate as of this time instead of now.
     pub validation_time: Option<OffsetDateTime>,
     pub lang: Lang,
+    /// Extra revocation data: CRLs (DER or PEM), e.g. from `--crl`.
+    pub crls: Vec<Vec<u8>>,
+    /// Fetch OCSP responses and CRLs over the network (the CLI's default; off in the library
+    /// unless asked, so that embedding applications decide).
+    pub online: bool,
+    pub revocation: trust::RevocationPolicy,
+}
+
+/// Revocation data and network access shared by every signature of a document.
+struct Evidence {
+    crls: Vec<crate::pki::crl::Crl>,
+    /// The CRLs that came from the document (DSS, CMS), a subset of `crls`.
+    embedded_crls: Vec<crate::pki::crl::Crl>,
+    ocsps: Vec<crate::pki::ocsp::OcspResponse>,
+    http: Option<Arc<dyn crate::net::HttpClient>>,
 }
 
 /// Verifies the PDF at `path`.
@@ -76,15 +92,55 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
             "The document is encrypted: text entries of signatures are not decrypted.",
         ));
     }
-    // Certificates the document carries in its DSS help build chains (ETSI EN 319 142-1 §5.4.2).
+    // Certificates, CRLs and OCSP responses the document carries in its DSS
+    // (ETSI EN 319 142-1 §5.4.2) help build chains and answer revocation offline.
     let mut opts = opts.clone();
+    let mut evidence = Evidence {
+        crls: opts.crls.iter().flat_map(|c| parse_crls(c)).collect(),
+        embedded_crls: Vec::new(),
+        ocsps: Vec::new(),
+        http: if opts.online {
+            Some(Arc::new(crate::net::CachingClient::new(
+                crate::net::UreqClient::new(),
+            )))
+        } else {
+            None
+        },
+    };
     if let Ok(dss) = crate::pdf::dss::read_dss(&doc) {
         opts.extra_certs.extend(
             dss.certs
                 .iter()
                 .filter_map(|c| Certificate::from_der(c).ok()),
         );
+        evidence.crls.extend(
+            dss.crls
+                .iter()
+                .filter_map(|c| crate::pki::crl::Crl::from_der(c).ok()),
+        );
+        evidence.ocsps.extend(
+            dss.ocsps
+                .iter()
+                .filter_map(|o| crate::pki::ocsp::OcspResponse::parse(o).ok()),
+        );
     }
+    for entry in &entries {
+        if let Ok(sd) = SignedData::parse(&entry.contents) {
+            let (crls, ocsps) = revocation_archival(&sd);
+            evidence.crls.extend(
+                crls.iter()
+                    .filter_map(|c| crate::pki::crl::Crl::from_der(c).ok()),
+            );
+            evidence.ocsps.extend(
+                ocsps
+                    .iter()
+                    .filter_map(|o| crate::pki::ocsp::OcspResponse::parse(o).ok()),
+            );
+        }
+    }
+    let given = opts.crls.iter().map(|c| parse_crls(c).len()).sum();
+    evidence.embedded_crls = evidence.crls.iter().skip(given).cloned().collect();
+    let evidence = &evidence;
     let opts = &opts;
     let mut analyser = Analyser::new(&doc, opts.lang);
     let certification = find_certification(&doc, &entries);
@@ -97,7 +153,7 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
                 entries: &entries,
                 certification: certification.as_ref(),
             };
-            verify_signature(&doc, e, opts, now, &mut analyser, &ctx)
+            verify_signature(&doc, e, opts, now, &mut analyser, &ctx, evidence)
         })
         .collect();
     let indication = signatures
@@ -172,6 +228,7 @@ fn verify_signature(
     now: OffsetDateTime,
     analyser: &mut Analyser,
     ctx: &SignatureContext,
+    evidence: &Evidence,
 ) -> SignatureReport {
     let lang = opts.lang;
     let is_timestamp = entry.is_document_timestamp();
@@ -219,6 +276,8 @@ fn verify_signature(
         contact_info: entry.contact_info(),
         certification: entry.is_certification(doc),
         chain: Vec::new(),
+        certificates: Vec::new(),
+        revocation: Vec::new(),
         trust_anchor: None,
         checks: report::Checks::default(),
         warnings: Vec::new(),
@@ -264,6 +323,7 @@ fn verify_signature(
                 &mut checks,
                 &mut report,
                 &mut warnings,
+                evidence,
             );
         }
     }
@@ -351,6 +411,7 @@ fn check_cms(
     checks: &mut report::Checks,
     report: &mut SignatureReport,
     warnings: &mut Vec<String>,
+    evidence: &Evidence,
 ) {
     let lang = opts.lang;
     let fail = |v: &mut Verdict, sub, vi: String, en: String| {
@@ -581,19 +642,6 @@ fn check_cms(
         }
     }
 
-    // The chain, from the certificates in the CMS and those given, to a trust anchor.
-    let mut pool = sd.certificates.clone();
-    pool.extend(opts.extra_certs.iter().cloned());
-    let outcome = build_chain(cert, &pool, &opts.trust);
-    report.chain = outcome
-        .path
-        .iter()
-        .map(|c| c.subject.to_rfc4514())
-        .collect();
-    if let Some(i) = outcome.trusted_anchor {
-        checks.trusted = true;
-        report.trust_anchor = opts.trust.get(i).map(|c| c.subject.to_rfc4514());
-    }
     // Validity at the validation time (ETSI EN 319 102-1 §5.2.8; with no proof of existence the
     // signature is judged at the current time).
     if now > cert.not_after || now < cert.not_before {
@@ -614,24 +662,115 @@ fn check_cms(
             ),
         );
     }
-    if !checks.trusted {
-        let detail = outcome.problems.join("; ");
-        verdict.set(
-            Indication::Indeterminate,
-            SubIndication::NoCertificateChainFound,
-            if opts.trust.is_empty() {
-                lang.pick(
-                    "Chữ ký toàn vẹn nhưng chưa xác định được độ tin cậy: chưa chỉ định chứng thư gốc tin cậy (--trust).",
-                    "The signature is intact but its trust is unknown: no trust anchor was given (--trust).",
-                )
-            } else {
-                lang.pick(
-                    format!("Chữ ký toàn vẹn nhưng không xây dựng được chuỗi chứng thư tới chứng thư gốc tin cậy. {detail}"),
-                    format!("The signature is intact but no certificate chain reaches a trust anchor. {detail}"),
-                )
-            },
-        );
+    // The chain to a trust anchor (RFC 5280 §6) and revocation.
+    let mut pool = sd.certificates.clone();
+    pool.extend(opts.extra_certs.iter().cloned());
+    let ctx = trust::TrustContext {
+        anchors: &opts.trust,
+        crls: &evidence.crls,
+        embedded_crls: &evidence.embedded_crls,
+        ocsps: &evidence.ocsps,
+        http: evidence.http.clone(),
+        revocation: opts.revocation,
+        time: now,
+        lang,
+    };
+    let claimed = entry
+        .signing_time_raw()
+        .and_then(|m| vntime::parse_pdf_date(&m));
+    let outcome = trust::assess(cert, &pool, &ctx, claimed);
+    report.chain = outcome.chain.iter().map(|c| c.subject.clone()).collect();
+    report.certificates = outcome.chain;
+    report.revocation = outcome.revocation;
+    report.trust_anchor = outcome.trust_anchor;
+    checks.trusted = report.trust_anchor.is_some();
+    warnings.extend(outcome.warnings);
+    if let Some((indication, sub, message)) = outcome.verdict {
+        verdict.set(indication, sub, message);
     }
+}
+
+/// CRLs and OCSP responses of a CMS's adbe-revocationInfoArchival signed attribute
+/// (ISO 32000-1 §12.8.3.3.2): `SEQUENCE { crl [0] EXPLICIT SEQUENCE OF CRL OPTIONAL,
+/// ocsp [1] EXPLICIT SEQUENCE OF OCSPResponse OPTIONAL, ... }`.
+fn revocation_archival(sd: &SignedData) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let mut crls = Vec::new();
+    let mut ocsps = Vec::new();
+    for si in &sd.signer_infos {
+        let Some(attrs) = &si.signed_attrs else {
+            continue;
+        };
+        let Some(attr) = attrs.get(crate::asn1::oid::ADBE_REVOCATION_INFO) else {
+            continue;
+        };
+        for value in &attr.values {
+            let _ = archival_value(value, &mut crls, &mut ocsps);
+        }
+    }
+    (crls, ocsps)
+}
+
+fn archival_value(value: &[u8], crls: &mut Vec<Vec<u8>>, ocsps: &mut Vec<Vec<u8>>) -> Result<()> {
+    let top = crate::asn1::reader::Reader::new(value).read_single()?;
+    let mut r = top.children()?;
+    while !r.is_empty() {
+        let el = r.read()?;
+        let target = if el.is_context(0) {
+            &mut *crls
+        } else if el.is_context(1) {
+            &mut *ocsps
+        } else {
+            continue;
+        };
+        let list = el.children()?.read_single()?;
+        let mut items = list.children()?;
+        while !items.is_empty() {
+            target.push(items.read()?.raw.to_vec());
+        }
+    }
+    Ok(())
+}
+
+/// CRLs from a file: DER, or PEM with one or many `X509 CRL` blocks.
+fn parse_crls(bytes: &[u8]) -> Vec<crate::pki::crl::Crl> {
+    if let Ok(crl) = crate::pki::crl::Crl::from_der(bytes) {
+        return vec![crl];
+    }
+    let text = String::from_utf8_lossy(bytes);
+    text.split("-----BEGIN X509 CRL-----")
+        .skip(1)
+        .filter_map(|block| block.split("-----END X509 CRL-----").next())
+        .filter_map(|b64| {
+            let clean: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
+            base64_decode(&clean)
+        })
+        .filter_map(|der| crate::pki::crl::Crl::from_der(&der).ok())
+        .collect()
+}
+
+/// Standard base64 (RFC 4648 §4), for PEM bodies.
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut buf = 0u32;
+    let mut bits = 0;
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        buf = (buf << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+        }
+    }
+    Some(out)
 }
 
 /// RFC 3161 §2.4.2: the time-stamp's messageImprint must be the hash of the signed ranges.

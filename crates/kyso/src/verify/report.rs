@@ -45,6 +45,20 @@ pub enum SubIndication {
     CryptoConstraintsFailureNoPoe,
     /// The validation time lies outside the certificate's validity, and no proof of existence.
     OutOfBoundsNoPoe,
+    /// The signer's certificate was revoked before the (claimed) signing time.
+    Revoked,
+    /// The signer's certificate is revoked and no proof shows the signature existed before.
+    RevokedNoPoe,
+    /// A CA certificate of the chain is revoked and no proof of existence.
+    RevokedCaNoPoe,
+    /// No usable revocation information yet (try later, or with revocation data).
+    TryLater,
+    /// The chain breaks an RFC 5280 constraint (basic constraints, name constraints, policies...).
+    ChainConstraintsFailure,
+    /// The chain cannot be validated for another reason (e.g. a bad signature on a CA certificate).
+    CertificateChainGeneralFailure,
+    /// The signer's certificate is not meant for signing (key usage).
+    SigConstraintsFailure,
 }
 
 impl SubIndication {
@@ -58,6 +72,13 @@ impl SubIndication {
             SubIndication::CryptoConstraintsFailure => "CRYPTO_CONSTRAINTS_FAILURE",
             SubIndication::CryptoConstraintsFailureNoPoe => "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
             SubIndication::OutOfBoundsNoPoe => "OUT_OF_BOUNDS_NO_POE",
+            SubIndication::Revoked => "REVOKED",
+            SubIndication::RevokedNoPoe => "REVOKED_NO_POE",
+            SubIndication::RevokedCaNoPoe => "REVOKED_CA_NO_POE",
+            SubIndication::TryLater => "TRY_LATER",
+            SubIndication::ChainConstraintsFailure => "CHAIN_CONSTRAINTS_FAILURE",
+            SubIndication::CertificateChainGeneralFailure => "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+            SubIndication::SigConstraintsFailure => "SIG_CONSTRAINTS_FAILURE",
         }
     }
 }
@@ -133,6 +154,10 @@ pub struct SignatureReport {
     pub certification: bool,
     /// Subjects of the chain, signer first.
     pub chain: Vec<String>,
+    /// The chain in detail (subject, issuer, serial, fingerprint, validity), signer first.
+    pub certificates: Vec<super::trust::ChainCertificate>,
+    /// The revocation answer used for each certificate of the chain (OCSP, CRL, embedded).
+    pub revocation: Vec<super::trust::RevocationEvidence>,
     pub trust_anchor: Option<String>,
     pub checks: Checks,
     pub warnings: Vec<String>,

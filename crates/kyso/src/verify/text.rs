@@ -141,6 +141,62 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang)
         None => l("chưa xác định", "unknown").to_string(),
     };
     row(l("Chuỗi tin cậy:", "Trust:"), &trust);
+    if s.certificates.len() > 1 {
+        let chain: Vec<String> = s
+            .certificates
+            .iter()
+            .map(|c| short_name(&c.subject))
+            .collect();
+        row(
+            l("Chuỗi chứng thư:", "Certificate chain:"),
+            &chain.join(" → "),
+        );
+    }
+    // Circular 15/2025: validity of the certificate at signing time.
+    if let (Some(signer), Some(t)) = (&s.signer, &s.signing_time) {
+        let valid =
+            signer.not_before.as_str() <= t.as_str() && t.as_str() <= signer.not_after.as_str();
+        row(
+            l("Hiệu lực lúc ký:", "Valid at signing time:"),
+            if valid {
+                l("còn hiệu lực", "yes")
+            } else {
+                l("KHÔNG còn hiệu lực", "NO")
+            },
+        );
+    }
+    // Circular 15/2025: revocation status, with its source and time.
+    let revocation = match s.revocation.first() {
+        None => l("chưa kiểm tra", "not checked").to_string(),
+        Some(r) => {
+            let source = match r.source.as_deref() {
+                Some("ocsp") => "OCSP",
+                Some("embedded-ocsp") => l("OCSP trong tài liệu", "OCSP in the document"),
+                Some("crl") => "CRL",
+                Some("embedded-crl") => l("CRL trong tài liệu", "CRL in the document"),
+                _ => "",
+            };
+            let when = r.issued.as_deref().unwrap_or("");
+            match r.status.as_str() {
+                "good" => format!("{} ({source}, {when})", l("chưa bị thu hồi", "not revoked")),
+                "revoked" => format!(
+                    "{} {} ({}; {source})",
+                    l("ĐÃ BỊ THU HỒI lúc", "REVOKED at"),
+                    r.revocation_time.as_deref().unwrap_or("?"),
+                    r.reason.as_deref().unwrap_or("?")
+                ),
+                "not_checked" => {
+                    l("không kiểm tra (đã tắt)", "not checked (turned off)").to_string()
+                }
+                _ => l(
+                    "KHÔNG KIỂM TRA ĐƯỢC (không có OCSP/CRL dùng được)",
+                    "COULD NOT BE CHECKED (no usable OCSP/CRL)",
+                )
+                .to_string(),
+            }
+        }
+    };
+    row(l("Tình trạng thu hồi:", "Revocation status:"), &revocation);
     if let Some(r) = &s.reason {
         row(l("Lý do:", "Reason:"), r);
     }
@@ -177,4 +233,13 @@ fn render_modifications(out: &mut String, s: &SignatureReport, lang: Lang) {
             );
         }
     }
+}
+
+/// The common name of an RFC 4514 subject, or the whole subject.
+fn short_name(subject: &str) -> String {
+    subject
+        .split(',')
+        .find_map(|p| p.strip_prefix("CN="))
+        .map(str::to_string)
+        .unwrap_or_else(|| subject.to_string())
 }

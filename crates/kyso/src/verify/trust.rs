@@ -1,0 +1,467 @@
+//! The signer's certificate: RFC 5280 path validation to a trust anchor, and revocation
+//! (embedded OCSP/CRL first, then online OCSP and CRL unless offline), folded into ETSI EN 319
+//! 102-1 indications (§5.2.6 X.509 certificate validation).
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::report::{Indication, SubIndication};
+use super::Lang;
+use crate::net::HttpClient;
+use crate::pki::crl::Crl;
+use crate::pki::ocsp::{check_ocsp, OcspResponse, OcspStatus};
+use crate::pki::validate::{
+    validate_path, EndEntityUsage, PathError, RevocationMode, RevocationStatus, ValidationInputs,
+};
+use crate::pki::Certificate;
+use crate::vntime;
+
+/// How revocation is handled.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RevocationPolicy {
+    /// The signer's certificate needs a revocation answer (OCSP or CRL); without one the result
+    /// is at best INDETERMINATE (Circular 15/2025 requires the warning).
+    #[default]
+    Require,
+    /// Not checked at all (tests, archives validated elsewhere); the report says so.
+    Off,
+}
+
+/// One certificate of the path, for the report.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChainCertificate {
+    pub subject: String,
+    pub issuer: String,
+    pub serial: String,
+    pub sha256_fingerprint: String,
+    pub not_before: String,
+    pub not_after: String,
+}
+
+impl ChainCertificate {
+    pub fn from_cert(c: &Certificate) -> Self {
+        ChainCertificate {
+            subject: c.subject.to_rfc4514(),
+            issuer: c.issuer.to_rfc4514(),
+            serial: c.serial_hex(),
+            sha256_fingerprint: c
+                .fingerprint_sha256()
+                .iter()
+                .map(|b| format!("{b:02X}"))
+                .collect::<Vec<_>>()
+                .join(":"),
+            not_before: vntime::rfc3339(c.not_before),
+            not_after: vntime::rfc3339(c.not_after),
+        }
+    }
+}
+
+/// The revocation answer used for one certificate.
+#[derive(Clone, Debug, Serialize)]
+pub struct RevocationEvidence {
+    /// The certificate it is about.
+    pub subject: String,
+    /// "good", "revoked", "unknown" or "not_checked".
+    pub status: String,
+    /// "ocsp", "crl", "embedded-ocsp", "embedded-crl", or none.
+    pub source: Option<String>,
+    /// When the answer was issued (OCSP thisUpdate / CRL thisUpdate), RFC 3339.
+    pub issued: Option<String>,
+    pub revocation_time: Option<String>,
+    pub reason: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// Everything the trust stage needs besides the certificates.
+pub struct TrustContext<'a> {
+    pub anchors: &'a [Certificate],
+    /// CRLs from the document (DSS, CMS) and from `--crl`.
+    pub crls: &'a [Crl],
+    /// Which of them came from the document itself (for the report's `source`).
+    pub embedded_crls: &'a [Crl],
+    /// OCSP responses from the document (DSS, CMS).
+    pub ocsps: &'a [OcspResponse],
+    /// Online access, or None when offline.
+    pub http: Option<Arc<dyn HttpClient>>,
+    pub revocation: RevocationPolicy,
+    pub time: OffsetDateTime,
+    pub lang: Lang,
+}
+
+/// What the trust stage found.
+pub struct TrustOutcome {
+    pub chain: Vec<ChainCertificate>,
+    pub trust_anchor: Option<String>,
+    pub revocation: Vec<RevocationEvidence>,
+    /// The verdict this stage contributes (None: passed).
+    pub verdict: Option<(Indication, SubIndication, String)>,
+    pub warnings: Vec<String>,
+}
+
+/// Validates `signer` through `pool` (CMS, DSS and extra certificates) to an anchor.
+/// `claimed_signing_time` (/M) only decides between REVOKED and REVOKED_NO_POE.
+pub fn assess(
+    signer: &Certificate,
+    pool: &[Certificate],
+    ctx: &TrustContext,
+    claimed_signing_time: Option<OffsetDateTime>,
+) -> TrustOutcome {
+    let lang = ctx.lang;
+    let mut out = TrustOutcome {
+        chain: Vec::new(),
+        trust_anchor: None,
+        revocation: Vec::new(),
+        verdict: None,
+        warnings: Vec::new(),
+    };
+    if ctx.anchors.is_empty() {
+        let found = crate::pki::build_chain(signer, pool, &[]);
+        out.chain = found.path.iter().map(ChainCertificate::from_cert).collect();
+        out.verdict = Some((
+            Indication::Indeterminate,
+            SubIndication::NoCertificateChainFound,
+            lang.pick(
+                "Chữ ký toàn vẹn nhưng chưa xác định được độ tin cậy: chưa có chứng thư gốc tin cậy (--trust hoặc kyso trust add).",
+                "The signature is intact but its trust is unknown: no trust anchor is configured (--trust or kyso trust add).",
+            ),
+        ));
+        return out;
+    }
+
+    let mut crls: Vec<Crl> = ctx.crls.to_vec();
+    let mode = if ctx.revocation == RevocationPolicy::Off {
+        RevocationMode::Off
+    } else {
+        RevocationMode::IfAvailable
+    };
+    let validate = |crls: &[Crl]| {
+        let mut inputs = ValidationInputs::new(ctx.anchors, ctx.time);
+        inputs.intermediates = pool;
+        inputs.crls = crls;
+        inputs.revocation = mode;
+        inputs.end_entity_usage = EndEntityUsage::Signing;
+        validate_path(signer, &inputs)
+    };
+    let mut result = validate(&crls);
+
+    // Online CRLs for the signer when nothing in hand covers it (RFC 5280 §4.2.1.13).
+    if let (Ok(path), Some(http)) = (&result, &ctx.http) {
+        if mode != RevocationMode::Off
+            && matches!(path.revocation.first(), Some(RevocationStatus::NotChecked))
+            && !has_ocsp_url(signer)
+        {
+            let mut fetched = false;
+            for url in signer.crl_urls() {
+                match http.get(&url) {
+                    Ok(resp) if resp.is_success() => match Crl::from_der(&resp.body) {
+                        Ok(crl) => {
+                            crls.push(crl);
+                            fetched = true;
+                        }
+                        Err(e) => out.warnings.push(format!("CRL {url}: {e}")),
+                    },
+                    Ok(resp) => out
+                        .warnings
+                        .push(format!("CRL {url}: HTTP {}", resp.status)),
+                    Err(e) => out.warnings.push(format!("CRL {url}: {e}")),
+                }
+            }
+            if fetched {
+                result = validate(&crls);
+            }
+        }
+    }
+
+    match result {
+        Err(e) => {
+            out.verdict = Some(map_path_error(&e, signer, claimed_signing_time, lang));
+            let found = crate::pki::build_chain(signer, pool, ctx.anchors);
+            out.chain = found.path.iter().map(ChainCertificate::from_cert).collect();
+            if let PathError::Revoked {
+                index,
+                reason,
+                date,
+            } = &e
+            {
+                out.revocation.push(RevocationEvidence {
+                    subject: out
+                        .chain
+                        .get(*index)
+                        .map(|c| c.subject.clone())
+                        .unwrap_or_default(),
+                    status: "revoked".into(),
+                    source: Some("crl".into()),
+                    issued: None,
+                    revocation_time: Some(vntime::rfc3339(*date)),
+                    reason: Some(reason.name().to_string()),
+                    detail: None,
+                });
+            }
+        }
+        Ok(path) => {
+            out.chain = path
+                .certificates
+                .iter()
+                .map(ChainCertificate::from_cert)
+                .collect();
+            out.trust_anchor = path.certificates.last().map(|c| c.subject.to_rfc4514());
+            for (i, cert) in path.certificates.iter().enumerate() {
+                let status = &path.revocation[i];
+                if matches!(status, RevocationStatus::TrustAnchor) {
+                    continue;
+                }
+                let issuer = path.certificates.get(i + 1);
+                let evidence = match status {
+                    RevocationStatus::Good {
+                        crl_issuer,
+                        this_update,
+                        ..
+                    } => RevocationEvidence {
+                        subject: cert.subject.to_rfc4514(),
+                        status: "good".into(),
+                        source: Some(
+                            if ctx.embedded_crls.iter().any(|c| {
+                                c.issuer.to_rfc4514() == *crl_issuer
+                                    && c.this_update == *this_update
+                            }) {
+                                "embedded-crl".into()
+                            } else {
+                                "crl".into()
+                            },
+                        ),
+                        issued: Some(vntime::rfc3339(*this_update)),
+                        revocation_time: None,
+                        reason: None,
+                        detail: None,
+                    },
+                    _ if mode == RevocationMode::Off => RevocationEvidence {
+                        subject: cert.subject.to_rfc4514(),
+                        status: "not_checked".into(),
+                        source: None,
+                        issued: None,
+                        revocation_time: None,
+                        reason: None,
+                        detail: Some("revocation checking is off".into()),
+                    },
+                    _ => match issuer {
+                        Some(issuer) => ocsp_evidence(cert, issuer, ctx),
+                        None => RevocationEvidence {
+                            subject: cert.subject.to_rfc4514(),
+                            status: "unknown".into(),
+                            source: None,
+                            issued: None,
+                            revocation_time: None,
+                            reason: None,
+                            detail: None,
+                        },
+                    },
+                };
+                if evidence.status == "revoked" {
+                    let time = evidence.revocation_time.as_deref().and_then(|t| {
+                        time::OffsetDateTime::parse(
+                            t,
+                            &time::format_description::well_known::Rfc3339,
+                        )
+                        .ok()
+                    });
+                    out.verdict = Some(revoked_verdict(i, time, claimed_signing_time, lang));
+                } else if evidence.status != "good" && i == 0 && mode != RevocationMode::Off {
+                    // ETSI EN 319 102-1 §5.2.5: no revocation information for the signer.
+                    out.verdict.get_or_insert((
+                        Indication::Indeterminate,
+                        SubIndication::TryLater,
+                        lang.pick(
+                            "Không kiểm tra được tình trạng thu hồi của chứng thư số người ký (không có OCSP/CRL dùng được). Cần kiểm tra lại khi có mạng hoặc dữ liệu thu hồi.",
+                            "The revocation status of the signer's certificate could not be checked (no usable OCSP or CRL). Check again when online or with revocation data.",
+                        ),
+                    ));
+                } else if evidence.status != "good" && mode != RevocationMode::Off {
+                    out.warnings.push(lang.pick(
+                        format!(
+                            "Không kiểm tra được tình trạng thu hồi của chứng thư {}.",
+                            evidence.subject
+                        ),
+                        format!(
+                            "The revocation status of {} could not be checked.",
+                            evidence.subject
+                        ),
+                    ));
+                }
+                out.revocation.push(evidence);
+            }
+            if mode == RevocationMode::Off {
+                out.warnings.push(lang.pick(
+                    "Không kiểm tra tình trạng thu hồi (đã tắt theo yêu cầu).",
+                    "Revocation status was not checked (turned off on request).",
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn has_ocsp_url(cert: &Certificate) -> bool {
+    crate::pki::ocsp::ocsp_urls(cert).is_ok_and(|u| !u.is_empty())
+}
+
+/// OCSP for `cert`: an embedded response first, then the responder online.
+fn ocsp_evidence(
+    cert: &Certificate,
+    issuer: &Certificate,
+    ctx: &TrustContext,
+) -> RevocationEvidence {
+    let subject = cert.subject.to_rfc4514();
+    let mut detail = None;
+    for resp in ctx.ocsps {
+        if let Ok(outcome) = resp.status_for(cert, issuer, ctx.time) {
+            return evidence_from_ocsp(
+                subject,
+                "embedded-ocsp",
+                &outcome.status,
+                outcome.this_update,
+            );
+        }
+    }
+    if let Some(http) = &ctx.http {
+        if has_ocsp_url(cert) {
+            match check_ocsp(cert, issuer, http.as_ref(), ctx.time) {
+                Ok(outcome) => {
+                    return evidence_from_ocsp(
+                        subject,
+                        "ocsp",
+                        &outcome.status,
+                        outcome.this_update,
+                    )
+                }
+                Err(e) => detail = Some(e.to_string()),
+            }
+        }
+    }
+    RevocationEvidence {
+        subject,
+        status: "unknown".into(),
+        source: None,
+        issued: None,
+        revocation_time: None,
+        reason: None,
+        detail,
+    }
+}
+
+fn evidence_from_ocsp(
+    subject: String,
+    source: &str,
+    status: &OcspStatus,
+    this_update: OffsetDateTime,
+) -> RevocationEvidence {
+    let (status, time, reason) = match status {
+        OcspStatus::Good => ("good", None, None),
+        OcspStatus::Revoked { time, reason } => (
+            "revoked",
+            Some(vntime::rfc3339(*time)),
+            reason.map(|r| r.name().to_string()),
+        ),
+        OcspStatus::Unknown => ("unknown", None, None),
+    };
+    RevocationEvidence {
+        subject,
+        status: status.into(),
+        source: Some(source.into()),
+        issued: Some(vntime::rfc3339(this_update)),
+        revocation_time: time,
+        reason,
+        detail: None,
+    }
+}
+
+/// ETSI EN 319 102-1 §5.2.6.4: revoked before the (claimed) signing time → REVOKED;
+/// otherwise, without proof of existence, REVOKED_NO_POE.
+fn revoked_verdict(
+    index: usize,
+    revoked_at: Option<OffsetDateTime>,
+    claimed: Option<OffsetDateTime>,
+    lang: Lang,
+) -> (Indication, SubIndication, String) {
+    let when = revoked_at.map(vntime::display).unwrap_or_default();
+    if index > 0 {
+        return (
+            Indication::Indeterminate,
+            SubIndication::RevokedCaNoPoe,
+            lang.pick(
+                format!("Chứng thư của tổ chức cấp trong chuỗi đã bị thu hồi ({when})."),
+                format!("A CA certificate of the chain was revoked ({when})."),
+            ),
+        );
+    }
+    match (revoked_at, claimed) {
+        (Some(r), Some(c)) if r <= c => (
+            Indication::TotalFailed,
+            SubIndication::Revoked,
+            lang.pick(
+                format!("Chứng thư số của người ký đã bị thu hồi ({when}) trước thời điểm ký."),
+                format!("The signer's certificate was revoked ({when}) before the signing time."),
+            ),
+        ),
+        _ => (
+            Indication::Indeterminate,
+            SubIndication::RevokedNoPoe,
+            lang.pick(
+                format!("Chứng thư số của người ký đã bị thu hồi ({when}); không có dấu thời gian chứng minh chữ ký có trước đó."),
+                format!("The signer's certificate was revoked ({when}) and no time-stamp proves the signature existed before."),
+            ),
+        ),
+    }
+}
+
+/// ETSI EN 319 102-1 §5.2.6 sub-indications for path validation failures.
+fn map_path_error(
+    e: &PathError,
+    _signer: &Certificate,
+    claimed: Option<OffsetDateTime>,
+    lang: Lang,
+) -> (Indication, SubIndication, String) {
+    let msg = |vi: String| lang.pick(vi, format!("Certificate path validation failed: {e}."));
+    match e {
+        PathError::NoPathToTrustAnchor | PathError::BudgetExceeded => (
+            Indication::Indeterminate,
+            SubIndication::NoCertificateChainFound,
+            lang.pick(
+                format!("Chữ ký toàn vẹn nhưng không xây dựng được chuỗi chứng thư tới chứng thư gốc tin cậy ({e})."),
+                format!("The signature is intact but no certificate chain reaches a trust anchor ({e})."),
+            ),
+        ),
+        PathError::Expired { .. } | PathError::NotYetValid { .. } => (
+            Indication::Indeterminate,
+            SubIndication::OutOfBoundsNoPoe,
+            msg(format!("Chứng thư trong chuỗi không còn hiệu lực tại thời điểm kiểm tra và không có dấu thời gian chứng minh chữ ký có trước ({e}).")),
+        ),
+        PathError::Revoked { index, date, .. } => revoked_verdict(*index, Some(*date), claimed, lang),
+        PathError::RevocationUnknown { .. } | PathError::StaleRevocationInfo { .. } => (
+            Indication::Indeterminate,
+            SubIndication::TryLater,
+            msg(format!("Không kiểm tra được tình trạng thu hồi ({e}).")),
+        ),
+        PathError::AlgorithmNotAllowed { .. } => (
+            Indication::Indeterminate,
+            SubIndication::CryptoConstraintsFailureNoPoe,
+            msg(format!("Thuật toán hoặc độ dài khóa trong chuỗi chứng thư không được chấp nhận ({e}).")),
+        ),
+        PathError::KeyUsage { index: 0, .. } => (
+            Indication::Indeterminate,
+            SubIndication::SigConstraintsFailure,
+            msg(format!("Chứng thư số của người ký không dùng để ký số (keyUsage) ({e}).")),
+        ),
+        PathError::BadSignature { .. } => (
+            Indication::Indeterminate,
+            SubIndication::CertificateChainGeneralFailure,
+            msg(format!("Chữ ký trên một chứng thư của chuỗi không hợp lệ ({e}).")),
+        ),
+        _ => (
+            Indication::Indeterminate,
+            SubIndication::ChainConstraintsFailure,
+            msg(format!("Chuỗi chứng thư không thỏa các ràng buộc của RFC 5280 ({e}).")),
+        ),
+    }
+}
