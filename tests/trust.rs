@@ -240,3 +240,140 @@ fn vietnamese_intermediates_chain_to_their_roots() {
         );
     }
 }
+
+#[test]
+fn unfit_signers_never_pass() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (key, sub) in [
+        ("expired.p12", "OUT_OF_BOUNDS_NO_POE"),
+        ("notyet.p12", "OUT_OF_BOUNDS_NO_POE"),
+        ("encipher-only.p12", "SIG_CONSTRAINTS_FAILURE"),
+    ] {
+        let signed = tmp.path().join(format!("{key}.pdf"));
+        sign(&fixture("docs/congvan.pdf"), &signed, key, &["--force"]);
+        let (code, r) = verify_json(&signed, &[]);
+        assert_eq!(code, 3, "{key}: {r:#}");
+        assert_eq!(r["signatures"][0]["sub_indication"], sub, "{key}: {r:#}");
+    }
+}
+
+#[test]
+fn look_alike_root_does_not_make_a_chain() {
+    if !have_tool("openssl") {
+        return;
+    }
+    // A root with the test root's exact subject but another key, and a signer under it.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let subject = String::from_utf8(
+        Command::new("openssl")
+            .args(["x509", "-noout", "-subject", "-nameopt", "RFC2253,-esc_msb"])
+            .arg("-in")
+            .arg(pki("root.pem"))
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let rfc2253 = subject.trim().trim_start_matches("subject=").to_string();
+    // RFC 2253 order is most specific first; openssl -subj wants /C=../O=../CN=.. order.
+    let slash: String = rfc2253.split(',').rev().map(|p| format!("/{p}")).collect();
+    let run_ok = |args: &[&str]| {
+        let o = Command::new("openssl")
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    run_ok(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "30",
+        "-utf8",
+        "-subj",
+        &slash,
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+        "-keyout",
+        "fake.key",
+        "-out",
+        "fake.pem",
+    ]);
+    run_ok(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-utf8",
+        "-subj",
+        "/C=VN/CN=Kẻ giả mạo",
+        "-keyout",
+        "s.key",
+        "-out",
+        "s.csr",
+    ]);
+    std::fs::write(
+        d.join("ext.cnf"),
+        "keyUsage=critical,digitalSignature,nonRepudiation\n",
+    )
+    .unwrap();
+    run_ok(&[
+        "x509",
+        "-req",
+        "-in",
+        "s.csr",
+        "-CA",
+        "fake.pem",
+        "-CAkey",
+        "fake.key",
+        "-CAcreateserial",
+        "-days",
+        "30",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "s.pem",
+    ]);
+    run_ok(&[
+        "pkcs12",
+        "-export",
+        "-inkey",
+        "s.key",
+        "-in",
+        "s.pem",
+        "-certfile",
+        "fake.pem",
+        "-passout",
+        "pass:",
+        "-out",
+        "s.p12",
+    ]);
+    let signed = d.join("signed.pdf");
+    let o = run(kyso()
+        .arg("sign")
+        .arg(fixture("docs/congvan.pdf"))
+        .arg("-o")
+        .arg(&signed)
+        .arg("--p12")
+        .arg(d.join("s.p12"))
+        .env("KYSO_PIN", ""));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (code, r) = verify_json(&signed, &[]);
+    assert_eq!(code, 3, "{r:#}");
+    assert_eq!(
+        r["signatures"][0]["sub_indication"], "NO_CERTIFICATE_CHAIN_FOUND",
+        "{r:#}"
+    );
+    assert!(r["signatures"][0]["trust_anchor"].is_null());
+}

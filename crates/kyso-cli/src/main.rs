@@ -407,7 +407,12 @@ fn run_verify(args: VerifyArgs) -> u8 {
                     serde_json::to_string_pretty(&report).unwrap_or_default()
                 );
             } else {
-                print!("{}", kyso::verify::text::render(&report, lang));
+                let colour =
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                print!(
+                    "{}",
+                    kyso::verify::text::render_styled(&report, lang, colour)
+                );
             }
             report.exit_code() as u8
         }

@@ -913,6 +913,12 @@ pub struct OcspOutcome {
 /// The OCSP responder URLs (id-ad-ocsp uniformResourceIdentifier) of the certificate's
 /// Authority Information Access extension (RFC 5280 §4.2.2.1), in order.
 pub fn ocsp_urls(cert: &Certificate) -> Result<Vec<String>> {
+    aia_urls(cert, oid::AD_OCSP)
+}
+
+/// The URLs of an Authority Information Access method (RFC 5280 §4.2.2.1): id-ad-ocsp or
+/// id-ad-caIssuers, in order.
+pub fn aia_urls(cert: &Certificate, method_oid: &str) -> Result<Vec<String>> {
     let Some(ext) = cert
         .extensions
         .iter()
@@ -931,11 +937,15 @@ pub fn ocsp_urls(cert: &Certificate) -> Result<Vec<String>> {
         let location = r.read()?;
         r.finish("AccessDescription")?;
         // GeneralName uniformResourceIdentifier [6] IMPLICIT IA5String.
-        if method == oid::AD_OCSP && location.is_context(6) {
+        if method == method_oid && location.is_context(6) {
             let bytes = location.string_bytes()?;
             match std::str::from_utf8(&bytes) {
                 Ok(s) if s.is_ascii() => urls.push(s.trim().to_string()),
-                _ => return Err(Error::Certificate("non-ASCII OCSP URL".into())),
+                _ => {
+                    return Err(Error::Certificate(
+                        "non-ASCII URL in Authority Information Access".into(),
+                    ))
+                }
             }
         }
     }

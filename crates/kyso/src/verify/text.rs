@@ -20,6 +20,24 @@ fn verdict_text(i: Indication, lang: Lang) -> &'static str {
 
 /// Renders the whole report as text.
 pub fn render(report: &Report, lang: Lang) -> String {
+    render_styled(report, lang, false)
+}
+
+/// ANSI colour for a verdict: green passed, red failed, yellow indeterminate.
+fn paint(text: &str, i: Indication, colour: bool) -> String {
+    if !colour {
+        return text.to_string();
+    }
+    let code = match i {
+        Indication::TotalPassed => "32",
+        Indication::TotalFailed => "31",
+        Indication::Indeterminate => "33",
+    };
+    format!("\x1b[1;{code}m{text}\x1b[0m")
+}
+
+/// As [`render`], with ANSI colours for the verdicts when `colour` (a terminal, no NO_COLOR).
+pub fn render_styled(report: &Report, lang: Lang, colour: bool) -> String {
     let mut out = String::new();
     let l = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
     if let Some(f) = &report.file {
@@ -29,7 +47,11 @@ pub fn render(report: &Report, lang: Lang) -> String {
         out,
         "{}: {} ({})",
         l("Kết luận", "Verdict"),
-        verdict_text(report.indication, lang),
+        paint(
+            verdict_text(report.indication, lang),
+            report.indication,
+            colour
+        ),
         report.indication.as_str()
     );
     let _ = writeln!(
@@ -52,7 +74,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
     }
     for (i, s) in report.signatures.iter().enumerate() {
         out.push('\n');
-        render_signature(&mut out, i + 1, s, lang);
+        render_signature(&mut out, i + 1, s, lang, colour);
         render_modifications(&mut out, s, lang);
     }
     for w in &report.warnings {
@@ -61,7 +83,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
     out
 }
 
-fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang) {
+fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang, colour: bool) {
     let l = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
     let kind = if s.kind == "document-timestamp" {
         l("Dấu thời gian tài liệu", "Document time-stamp")
@@ -72,7 +94,7 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang)
         out,
         "[{n}] {kind} \"{}\": {}",
         s.field,
-        verdict_text(s.indication, lang)
+        paint(verdict_text(s.indication, lang), s.indication, colour)
     );
     let mut row = |label: &str, value: &str| {
         let _ = writeln!(out, "    {label:<28} {value}");

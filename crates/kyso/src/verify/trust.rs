@@ -174,11 +174,47 @@ pub fn assess(
         }
     }
 
+    // RFC 5280 §4.2.2.1: fetch missing issuers from caIssuers URLs, a few hops at most.
+    let mut extended_pool: Vec<Certificate>;
+    let mut pool = pool;
+    if let (Err(PathError::NoPathToTrustAnchor), Some(http)) = (&result, &ctx.http) {
+        extended_pool = pool.to_vec();
+        if fetch_ca_issuers(signer, &mut extended_pool, http.as_ref(), &mut out.warnings) {
+            pool = &extended_pool;
+            let mut inputs = ValidationInputs::new(ctx.anchors, ctx.time);
+            inputs.intermediates = pool;
+            inputs.crls = &crls;
+            inputs.revocation = mode;
+            inputs.end_entity_usage = EndEntityUsage::Signing;
+            result = validate_path(signer, &inputs);
+        }
+    }
+
     match result {
         Err(e) => {
             out.verdict = Some(map_path_error(&e, signer, claimed_signing_time, lang));
             let found = crate::pki::build_chain(signer, pool, ctx.anchors);
             out.chain = found.path.iter().map(ChainCertificate::from_cert).collect();
+            // A certificate naming a trusted root as its issuer that the root's key did not
+            // sign: a look-alike chain, not a chain with a defect.
+            if let PathError::BadSignature { index } = &e {
+                let named = found.path.get(*index).and_then(|c| {
+                    ctx.anchors
+                        .iter()
+                        .find(|a| a.subject.matches(&c.issuer) && c.verify_issued_by(a).is_err())
+                });
+                if let Some(anchor) = named {
+                    let root = anchor.subject.to_rfc4514();
+                    out.verdict = Some((
+                        Indication::Indeterminate,
+                        SubIndication::NoCertificateChainFound,
+                        lang.pick(
+                            format!("Chuỗi chứng thư mang tên chứng thư gốc tin cậy «{root}» nhưng không được khóa của chứng thư gốc đó ký (chứng thư gốc giả mạo)."),
+                            format!("The chain names the trusted root «{root}» as issuer but that root's key did not sign it (a look-alike root)."),
+                        ),
+                    ));
+                }
+            }
             if let PathError::Revoked {
                 index,
                 reason,
@@ -300,6 +336,64 @@ pub fn assess(
         }
     }
     out
+}
+
+/// Follows caIssuers URLs from `start` (at most 4 hops, 8 downloads), adding what they hold
+/// (a DER or PEM certificate, or a PKCS#7 certs-only bundle) to `pool`. True when it added any.
+fn fetch_ca_issuers(
+    start: &Certificate,
+    pool: &mut Vec<Certificate>,
+    http: &dyn HttpClient,
+    warnings: &mut Vec<String>,
+) -> bool {
+    let mut added = false;
+    let mut downloads = 0;
+    let mut current = vec![start.clone()];
+    for _hop in 0..4 {
+        let mut next = Vec::new();
+        for cert in &current {
+            let urls = crate::pki::ocsp::aia_urls(cert, crate::asn1::oid::AD_CA_ISSUERS)
+                .unwrap_or_default();
+            for url in urls {
+                if downloads >= 8 {
+                    return added;
+                }
+                downloads += 1;
+                let body = match http.get(&url) {
+                    Ok(r) if r.is_success() => r.body,
+                    Ok(r) => {
+                        warnings.push(format!("caIssuers {url}: HTTP {}", r.status));
+                        continue;
+                    }
+                    Err(e) => {
+                        warnings.push(format!("caIssuers {url}: {e}"));
+                        continue;
+                    }
+                };
+                let certs = Certificate::parse_pem_or_der(&body)
+                    .ok()
+                    .filter(|c| !c.is_empty())
+                    .or_else(|| {
+                        crate::cms::SignedData::parse(&body)
+                            .ok()
+                            .map(|sd| sd.certificates)
+                    })
+                    .unwrap_or_default();
+                for c in certs {
+                    if !pool.iter().any(|p| p.der == c.der) {
+                        pool.push(c.clone());
+                        next.push(c);
+                        added = true;
+                    }
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        current = next;
+    }
+    added
 }
 
 fn has_ocsp_url(cert: &Certificate) -> bool {
