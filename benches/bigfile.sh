@@ -26,7 +26,8 @@ measure() { # label, command...: prints wall seconds and max RSS (best of 3 runs
 
 measure openssl openssl dgst -sha256 "$work/big.pdf"
 measure kyso-sign env KYSO_PIN= ./target/release/kyso sign "$work/big.pdf" -o "$work/signed.pdf" --p12 fixtures/pki/agency.p12
-measure kyso-verify ./target/release/kyso verify "$work/signed.pdf" --trust fixtures/pki/root.pem
+measure kyso-verify ./target/release/kyso verify "$work/signed.pdf" --trust fixtures/pki/root.pem \
+    --offline --crl fixtures/pki/intermediate.crl --crl fixtures/pki/root.crl
 
 o=$(cut -d' ' -f1 "$work/openssl"); s=$(cut -d' ' -f1 "$work/kyso-sign"); v=$(cut -d' ' -f1 "$work/kyso-verify")
 awk -v o="$o" -v s="$s" -v v="$v" 'BEGIN{printf "sign/openssl = %.2fx (aim <= 2.5x)   verify/openssl = %.2fx (aim <= 1.5x)\n", s/o, v/o}'

@@ -18,6 +18,10 @@ fn bench(c: &mut Criterion) {
     let root = std::fs::read(fixtures().join("pki/root.pem")).unwrap();
     let opts = VerifyOptions {
         trust: Certificate::parse_pem_or_der(&root).unwrap(),
+        crls: vec![
+            std::fs::read(fixtures().join("pki/intermediate.crl")).unwrap(),
+            std::fs::read(fixtures().join("pki/root.crl")).unwrap(),
+        ],
         ..VerifyOptions::default()
     };
     for (name, file) in [

@@ -146,30 +146,24 @@ pub fn assess(
     };
     let mut result = validate(&crls);
 
-    // Online CRLs for the signer when nothing in hand covers it (RFC 5280 §4.2.1.13).
-    if let (Ok(path), Some(http)) = (&result, &ctx.http) {
+    // The signer without a CRL answer in hand: OCSP first (embedded, then online), and the CRL
+    // distribution points (RFC 5280 §4.2.1.13) when OCSP gives no answer.
+    let mut signer_ocsp: Option<RevocationEvidence> = None;
+    if let Ok(path) = &result {
         if mode != RevocationMode::Off
             && matches!(path.revocation.first(), Some(RevocationStatus::NotChecked))
-            && !has_ocsp_url(signer)
         {
-            let mut fetched = false;
-            for url in signer.crl_urls() {
-                match http.get(&url) {
-                    Ok(resp) if resp.is_success() => match Crl::from_der(&resp.body) {
-                        Ok(crl) => {
-                            crls.push(crl);
-                            fetched = true;
+            if let Some(issuer) = path.certificates.get(1) {
+                let evidence = ocsp_evidence(signer, issuer, ctx);
+                let answered = evidence.status == "good" || evidence.status == "revoked";
+                signer_ocsp = Some(evidence);
+                if !answered {
+                    if let Some(http) = &ctx.http {
+                        if fetch_crls(signer, http.as_ref(), &mut crls, &mut out.warnings) {
+                            result = validate(&crls);
                         }
-                        Err(e) => out.warnings.push(format!("CRL {url}: {e}")),
-                    },
-                    Ok(resp) => out
-                        .warnings
-                        .push(format!("CRL {url}: HTTP {}", resp.status)),
-                    Err(e) => out.warnings.push(format!("CRL {url}: {e}")),
+                    }
                 }
-            }
-            if fetched {
-                result = validate(&crls);
             }
         }
     }
@@ -214,6 +208,23 @@ pub fn assess(
                         ),
                     ));
                 }
+            }
+            if let PathError::RevocationUnknown { index, .. }
+            | PathError::StaleRevocationInfo { index } = &e
+            {
+                out.revocation.push(RevocationEvidence {
+                    subject: out
+                        .chain
+                        .get(*index)
+                        .map(|c| c.subject.clone())
+                        .unwrap_or_default(),
+                    status: "unknown".into(),
+                    source: Some("crl".into()),
+                    issued: None,
+                    revocation_time: None,
+                    reason: None,
+                    detail: Some(e.to_string()),
+                });
             }
             if let PathError::Revoked {
                 index,
@@ -282,6 +293,9 @@ pub fn assess(
                         detail: Some("revocation checking is off".into()),
                     },
                     _ => match issuer {
+                        Some(_) if i == 0 && signer_ocsp.is_some() => {
+                            signer_ocsp.clone().expect("checked")
+                        }
                         Some(issuer) => ocsp_evidence(cert, issuer, ctx),
                         None => RevocationEvidence {
                             subject: cert.subject.to_rfc4514(),
@@ -394,6 +408,30 @@ fn fetch_ca_issuers(
         current = next;
     }
     added
+}
+
+/// Downloads the CRLs of `cert`'s distribution points into `crls`. True when any was added.
+fn fetch_crls(
+    cert: &Certificate,
+    http: &dyn HttpClient,
+    crls: &mut Vec<Crl>,
+    warnings: &mut Vec<String>,
+) -> bool {
+    let mut fetched = false;
+    for url in cert.crl_urls().into_iter().take(4) {
+        match http.get(&url) {
+            Ok(resp) if resp.is_success() => match Crl::from_der(&resp.body) {
+                Ok(crl) => {
+                    crls.push(crl);
+                    fetched = true;
+                }
+                Err(e) => warnings.push(format!("CRL {url}: {e}")),
+            },
+            Ok(resp) => warnings.push(format!("CRL {url}: HTTP {}", resp.status)),
+            Err(e) => warnings.push(format!("CRL {url}: {e}")),
+        }
+    }
+    fetched
 }
 
 fn has_ocsp_url(cert: &Certificate) -> bool {
