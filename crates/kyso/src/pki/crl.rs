@@ -2,6 +2,8 @@
 //! extension of certificates (RFC 5280 §4.2.1.13). Parsing only; the revocation
 //! algorithm (RFC 5280 §6.3) lives in `pki::validate`.
 
+use std::fmt;
+
 use time::OffsetDateTime;
 
 use super::certificate::{Certificate, Extension};
@@ -57,8 +59,8 @@ impl ReasonFlags {
     }
 }
 
-/// `CRLReason` (RFC 5280 §5.3.1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// CRLReason (RFC 5280 §5.3.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RevocationReason {
     Unspecified,
     KeyCompromise,
@@ -73,9 +75,10 @@ pub enum RevocationReason {
 }
 
 impl RevocationReason {
-    fn from_code(c: u64) -> Option<Self> {
+    /// From the ENUMERATED value; `None` for values RFC 5280 does not define (7, > 10).
+    pub fn from_code(code: u64) -> Option<Self> {
         use RevocationReason::*;
-        Some(match c {
+        Some(match code {
             0 => Unspecified,
             1 => KeyCompromise,
             2 => CaCompromise,
@@ -90,6 +93,48 @@ impl RevocationReason {
         })
     }
 
+    /// The ENUMERATED value.
+    pub fn code(self) -> u8 {
+        use RevocationReason::*;
+        match self {
+            Unspecified => 0,
+            KeyCompromise => 1,
+            CaCompromise => 2,
+            AffiliationChanged => 3,
+            Superseded => 4,
+            CessationOfOperation => 5,
+            CertificateHold => 6,
+            RemoveFromCrl => 8,
+            PrivilegeWithdrawn => 9,
+            AaCompromise => 10,
+        }
+    }
+
+    /// The ASN.1 name (`keyCompromise`...).
+    pub fn name(self) -> &'static str {
+        use RevocationReason::*;
+        match self {
+            Unspecified => "unspecified",
+            KeyCompromise => "keyCompromise",
+            CaCompromise => "cACompromise",
+            AffiliationChanged => "affiliationChanged",
+            Superseded => "superseded",
+            CessationOfOperation => "cessationOfOperation",
+            CertificateHold => "certificateHold",
+            RemoveFromCrl => "removeFromCRL",
+            PrivilegeWithdrawn => "privilegeWithdrawn",
+            AaCompromise => "aACompromise",
+        }
+    }
+}
+
+impl fmt::Display for RevocationReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl RevocationReason {
     /// The ReasonFlags bit covering this reason (RFC 5280 §4.2.1.13); unspecified
     /// and removeFromCRL map to every reason.
     pub fn flag(self) -> ReasonFlags {
@@ -105,23 +150,6 @@ impl RevocationReason {
             AaCompromise => 1 << 8,
             Unspecified | RemoveFromCrl => ReasonFlags::ALL.0,
         })
-    }
-
-    /// Human-readable name (as in RFC 5280).
-    pub fn name(self) -> &'static str {
-        use RevocationReason::*;
-        match self {
-            Unspecified => "unspecified",
-            KeyCompromise => "keyCompromise",
-            CaCompromise => "cACompromise",
-            AffiliationChanged => "affiliationChanged",
-            Superseded => "superseded",
-            CessationOfOperation => "cessationOfOperation",
-            CertificateHold => "certificateHold",
-            RemoveFromCrl => "removeFromCRL",
-            PrivilegeWithdrawn => "privilegeWithdrawn",
-            AaCompromise => "aACompromise",
-        }
     }
 }
 

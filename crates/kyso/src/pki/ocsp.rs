@@ -94,80 +94,8 @@ fn malformed(e: Error) -> Error {
     }
 }
 
-/// CRLReason (RFC 5280 §5.3.1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RevocationReason {
-    Unspecified,
-    KeyCompromise,
-    CaCompromise,
-    AffiliationChanged,
-    Superseded,
-    CessationOfOperation,
-    CertificateHold,
-    RemoveFromCrl,
-    PrivilegeWithdrawn,
-    AaCompromise,
-}
-
-impl RevocationReason {
-    /// From the ENUMERATED value; `None` for values RFC 5280 does not define (7, > 10).
-    pub fn from_code(code: u64) -> Option<Self> {
-        use RevocationReason::*;
-        Some(match code {
-            0 => Unspecified,
-            1 => KeyCompromise,
-            2 => CaCompromise,
-            3 => AffiliationChanged,
-            4 => Superseded,
-            5 => CessationOfOperation,
-            6 => CertificateHold,
-            8 => RemoveFromCrl,
-            9 => PrivilegeWithdrawn,
-            10 => AaCompromise,
-            _ => return None,
-        })
-    }
-
-    /// The ENUMERATED value.
-    pub fn code(self) -> u8 {
-        use RevocationReason::*;
-        match self {
-            Unspecified => 0,
-            KeyCompromise => 1,
-            CaCompromise => 2,
-            AffiliationChanged => 3,
-            Superseded => 4,
-            CessationOfOperation => 5,
-            CertificateHold => 6,
-            RemoveFromCrl => 8,
-            PrivilegeWithdrawn => 9,
-            AaCompromise => 10,
-        }
-    }
-
-    /// The ASN.1 name (`keyCompromise`...).
-    pub fn name(self) -> &'static str {
-        use RevocationReason::*;
-        match self {
-            Unspecified => "unspecified",
-            KeyCompromise => "keyCompromise",
-            CaCompromise => "cACompromise",
-            AffiliationChanged => "affiliationChanged",
-            Superseded => "superseded",
-            CessationOfOperation => "cessationOfOperation",
-            CertificateHold => "certificateHold",
-            RemoveFromCrl => "removeFromCRL",
-            PrivilegeWithdrawn => "privilegeWithdrawn",
-            AaCompromise => "aACompromise",
-        }
-    }
-}
-
-impl fmt::Display for RevocationReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+/// CRLReason is defined with CRLs (RFC 5280 §5.3.1) and reused by OCSP (RFC 6960 §4.2.1).
+pub use super::crl::RevocationReason;
 
 /// The status of one certificate (RFC 6960 §4.2.1 CertStatus).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
