@@ -479,6 +479,11 @@ struct CrlServer {
 
 impl CrlServer {
     fn start(listener: TcpListener, crl: Vec<u8>) -> CrlServer {
+        CrlServer::start_files(listener, vec![("/int.crl".to_string(), crl)])
+    }
+
+    /// Serves each (path, body) pair; 404 for anything else.
+    fn start_files(listener: TcpListener, files: Vec<(String, Vec<u8>)>) -> CrlServer {
         listener.set_nonblocking(true).unwrap();
         let stop = Arc::new(AtomicBool::new(false));
         let hits = Arc::new(AtomicUsize::new(0));
@@ -489,7 +494,7 @@ impl CrlServer {
                 match listener.accept() {
                     Ok((s, _)) => {
                         h.fetch_add(1, Ordering::SeqCst);
-                        serve(s, &crl);
+                        serve(s, &files);
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                         std::thread::sleep(Duration::from_millis(10))
@@ -519,7 +524,7 @@ impl Drop for CrlServer {
     }
 }
 
-fn serve(mut s: TcpStream, crl: &[u8]) {
+fn serve(mut s: TcpStream, files: &[(String, Vec<u8>)]) {
     let _ = s.set_nonblocking(false);
     let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
     let _ = s.set_write_timeout(Some(Duration::from_secs(5)));
@@ -534,10 +539,11 @@ fn serve(mut s: TcpStream, crl: &[u8]) {
     let head = String::from_utf8_lossy(&head);
     let mut first = head.lines().next().unwrap_or("").split_whitespace();
     let (method, path) = (first.next().unwrap_or(""), first.next().unwrap_or(""));
-    let (status, ctype, body): (&str, &str, &[u8]) = if method == "GET" && path == "/int.crl" {
-        ("200 OK", "application/pkix-crl", crl)
-    } else {
-        ("404 Not Found", "text/plain", b"not found")
+    let found = files.iter().find(|(p, _)| method == "GET" && p == path);
+    let (status, ctype, body): (&str, &str, &[u8]) = match found {
+        Some((p, b)) if p.ends_with(".crl") => ("200 OK", "application/pkix-crl", b),
+        Some((_, b)) => ("200 OK", "application/pkix-cert", b),
+        None => ("404 Not Found", "text/plain", b"not found"),
     };
     let head = format!(
         "HTTP/1.0 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -971,4 +977,65 @@ fn unusable_crl_is_listed_in_revocation() {
         "{}",
         v.dump()
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Path building online
+
+/// RFC 5280 §4.2.2.1: a signer whose .p12 lacks the intermediate; kyso fetches it from the
+/// caIssuers URL of the signer's AIA. Offline, no chain can be built.
+#[test]
+fn missing_intermediate_is_fetched_from_ca_issuers() {
+    if !have_openssl() {
+        return;
+    }
+    let pki = Pki::new();
+    let d = pki.dir.path();
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::fs::write(
+        d.join("aia.ext"),
+        format!(
+            "[leaf]\nbasicConstraints = critical,CA:FALSE\n\
+             keyUsage = critical,digitalSignature,nonRepudiation\n\
+             authorityInfoAccess = caIssuers;URI:http://127.0.0.1:{port}/int.crt\n"
+        ),
+    )
+    .unwrap();
+    #[rustfmt::skip]
+    openssl(d, &["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "aia.key",
+        "-out", "aia.csr", "-subj", "/C=VN/CN=Người ký không kèm chuỗi", "-utf8",
+        "-config", "openssl.cnf"]);
+    #[rustfmt::skip]
+    openssl(d, &["x509", "-req", "-in", "aia.csr", "-CA", "int.pem", "-CAkey", "int.key",
+        "-set_serial", "0x7788", "-days", "30", "-extfile", "aia.ext", "-extensions", "leaf",
+        "-out", "aia.pem"]);
+    // Only the signer's own certificate in the .p12: no chain.
+    #[rustfmt::skip]
+    openssl(d, &["pkcs12", "-export", "-inkey", "aia.key", "-in", "aia.pem", "-name", "aia",
+        "-passout", "pass:", "-out", "aia.p12"]);
+    #[rustfmt::skip]
+    openssl(d, &["x509", "-in", "int.pem", "-outform", "DER", "-out", "int.der"]);
+    let server = CrlServer::start_files(
+        listener,
+        vec![(
+            "/int.crt".to_string(),
+            std::fs::read(d.join("int.der")).unwrap(),
+        )],
+    );
+    let pdf = pki.sign("aia");
+
+    let v = pki.verify_with(kyso_online(), &pdf, &["--revocation", "off"]);
+    assert_eq!(v.code, 0, "{}", v.dump());
+    assert_eq!(
+        v.sig()["certificates"].as_array().unwrap().len(),
+        3,
+        "{}",
+        v.dump()
+    );
+    assert!(server.hits() >= 1);
+
+    let v = pki.verify_with(kyso(), &pdf, &["--revocation", "off"]);
+    assert_eq!(v.code, 3, "{}", v.dump());
+    assert_eq!(v.sub(), "NO_CERTIFICATE_CHAIN_FOUND", "{}", v.dump());
 }
