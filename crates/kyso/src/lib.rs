@@ -8,6 +8,7 @@
 //! - [`inspect`]: what a file holds, without judging it.
 
 pub mod asn1;
+pub mod base64;
 pub mod cms;
 pub mod crypto;
 pub mod diff;

@@ -192,45 +192,6 @@ fn cert_err<T>(msg: impl Into<String>) -> Result<T> {
     Err(Error::Certificate(msg.into()))
 }
 
-/// Decodes base64 (RFC 4648 §4), ignoring whitespace.
-fn base64_decode(s: &[u8]) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut n = 0;
-    let mut pad = false;
-    for &c in s {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => {
-                pad = true;
-                continue;
-            }
-            b' ' | b'\t' | b'\r' | b'\n' => continue,
-            _ => return cert_err("invalid base64 in PEM"),
-        };
-        if pad {
-            return cert_err("base64 data after padding");
-        }
-        acc = (acc << 6) | u32::from(v);
-        n += 1;
-        if n == 4 {
-            out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]);
-            acc = 0;
-            n = 0;
-        }
-    }
-    match n {
-        0 => {}
-        2 => out.push((acc >> 4) as u8),
-        3 => out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]),
-        _ => return cert_err("truncated base64 in PEM"),
-    }
-    Ok(out)
-}
 
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     hay.get(from..)?
@@ -260,7 +221,7 @@ impl Certificate {
             let Some(e) = find(data, END, start) else {
                 return cert_err("PEM block without END line");
             };
-            certs.push(Certificate::from_der(&base64_decode(&data[start..e])?)?);
+            certs.push(Certificate::from_der(&crate::base64::decode(&data[start..e]).ok_or_else(|| Error::Certificate("invalid base64 in PEM".into()))?)?);
             pos = e + END.len();
         }
         if certs.is_empty() {

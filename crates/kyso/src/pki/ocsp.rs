@@ -247,32 +247,11 @@ impl OcspRequest {
         let sep = if base.ends_with('/') { "" } else { "/" };
         format!(
             "{base}{sep}{}",
-            url_encode_base64(&base64_encode(&self.der))
+            url_encode_base64(&crate::base64::encode(&self.der))
         )
     }
 }
 
-/// Base64 (RFC 4648 §4) with padding.
-pub(crate) fn base64_encode(data: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
 
 /// Percent-encodes the base64 characters that are not unreserved in a URL path (RFC 3986 §2).
 fn url_encode_base64(s: &str) -> String {
@@ -1001,7 +980,7 @@ mod tests {
             (b"foobar", "Zm9vYmFy"),
             (&[0xFB, 0xFF, 0xBF], "+/+/"),
         ] {
-            assert_eq!(base64_encode(i), o);
+            assert_eq!(crate::base64::encode(i), o);
         }
         assert_eq!(url_encode_base64("a+b/c=="), "a%2Bb%2Fc%3D%3D");
         let req = OcspRequest {

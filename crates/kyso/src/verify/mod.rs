@@ -742,36 +742,12 @@ fn parse_crls(bytes: &[u8]) -> Vec<crate::pki::crl::Crl> {
         .filter_map(|block| block.split("-----END X509 CRL-----").next())
         .filter_map(|b64| {
             let clean: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
-            base64_decode(&clean)
+            crate::base64::decode(clean.as_bytes())
         })
         .filter_map(|der| crate::pki::crl::Crl::from_der(&der).ok())
         .collect()
 }
 
-/// Standard base64 (RFC 4648 §4), for PEM bodies.
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut buf = 0u32;
-    let mut bits = 0;
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => break,
-            _ => return None,
-        };
-        buf = (buf << 6) | v as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-        }
-    }
-    Some(out)
-}
 
 /// RFC 3161 §2.4.2: the time-stamp's messageImprint must be the hash of the signed ranges.
 fn check_timestamp_imprint(
