@@ -13,7 +13,7 @@ fi
 
 # Only what the tests run. Regenerating the fixtures also needs libreoffice-writer-nogui and
 # fonts-liberation2 (see fixtures/README.md).
-APT_PACKAGES=(poppler-utils qpdf openssl)
+APT_PACKAGES=(poppler-utils qpdf openssl softhsm2)
 
 # command (or file) that proves each package is installed
 missing=()
@@ -22,6 +22,8 @@ have_cmd pdftotext     || missing+=(poppler-utils)
 have_cmd pdfsig        || missing+=(poppler-utils)
 have_cmd qpdf          || missing+=(qpdf)
 have_cmd openssl       || missing+=(openssl)
+# the PKCS#11 token tests (tests/token.rs, crates/kyso/tests/pkcs11.rs) load this module
+{ have_cmd softhsm2-util && [ -f /usr/lib/softhsm/libsofthsm2.so ]; } || missing+=(softhsm2)
 # pip is needed below for pyhanko
 if ! have_cmd pyhanko && ! python3 -m pip --version >/dev/null 2>&1; then
     missing+=(python3-pip)

@@ -1,6 +1,10 @@
 //! `kyso`: sign and verify Vietnamese official PDF documents. A thin layer over the `kyso`
 //! library: argument parsing, secrets from the environment / a file / a prompt, printing.
 
+mod deferred;
+mod remote;
+mod token;
+
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -38,16 +42,25 @@ struct Cli {
 enum Command {
     /// Sign a PDF (PAdES B-B, incremental update). The .p12 password comes from KYSO_PIN,
     /// --pin-file, or a prompt — never from the command line.
-    Sign(SignArgs),
+    Sign(Box<SignArgs>),
     /// Verify every signature in a PDF. Exit: 0 valid, 1 invalid, 3 indeterminate,
     /// 4 no signature or unreadable input, 2 usage error.
     Verify(VerifyArgs),
     /// Show revisions, fields and signatures without validating them.
     Info(InfoArgs),
+    /// Deferred signing, step 1: write the document with an empty signature for a certificate
+    /// and print what must be signed (for remote services that sign a hash).
+    Prepare(deferred::PrepareArgs),
+    /// Deferred signing, step 2: put the signature value (or a whole CMS) into a prepared
+    /// document; refused unless it verifies against the certificate and the prepared data.
+    Complete(deferred::CompleteArgs),
     /// Manage the trust anchors `kyso verify` uses when no --trust is given
     /// (kept in $KYSO_TRUST_DIR, else $XDG_CONFIG_HOME/kyso/trust).
     #[command(subcommand)]
     Trust(TrustCommand),
+    /// USB tokens (PKCS#11): list them and the certificates they hold.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
 }
 
 #[derive(Subcommand)]
@@ -72,8 +85,12 @@ struct SignArgs {
     #[arg(short, long, required_unless_present = "in_place")]
     output: Option<PathBuf>,
     /// PKCS#12 (.p12/.pfx) file with the signer's key and certificate chain.
-    #[arg(long)]
-    p12: PathBuf,
+    #[arg(long, required_unless_present_any = ["pkcs11", "csc"])]
+    p12: Option<PathBuf>,
+    #[command(flatten)]
+    token: token::TokenSignArgs,
+    #[command(flatten)]
+    remote: remote::CscSignArgs,
     /// File whose first line is the .p12 password (used when KYSO_PIN is not set).
     #[arg(long)]
     pin_file: Option<PathBuf>,
@@ -181,10 +198,13 @@ struct InfoArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Sign(args) => run_sign(args),
+        Command::Sign(args) => run_sign(*args),
         Command::Verify(args) => run_verify(args),
         Command::Info(args) => run_info(args),
+        Command::Prepare(args) => deferred::run_prepare(args),
+        Command::Complete(args) => deferred::run_complete(args),
         Command::Trust(cmd) => run_trust(cmd),
+        Command::Token(cmd) => token::run(cmd),
     };
     ExitCode::from(code)
 }
@@ -200,13 +220,24 @@ fn run_sign(args: SignArgs) -> u8 {
         eprintln!("kyso: -o OUTPUT is required (or --in-place)");
         return exit::USAGE;
     }
-    let p12 = match std::fs::read(&args.p12) {
-        Ok(b) => b,
-        Err(e) => return fail(format!("{}: {e}", args.p12.display())),
-    };
-    let identity = match open_p12(&p12, args.pin_file.as_deref()) {
-        Ok(id) => id,
-        Err(e) => return fail(e),
+    let identity: Box<dyn kyso::sign::Signer> = match &args.p12 {
+        None if args.remote.csc.is_some() => {
+            match remote::open_signer(&args.remote, args.pin_file.as_deref()) {
+                Ok(signer) => Box::new(signer),
+                Err(e) => return fail(e),
+            }
+        }
+        None => match token::open_signer(&args.token, args.pin_file.as_deref()) {
+            Ok(signer) => Box::new(signer),
+            Err(e) => return fail(e),
+        },
+        Some(path) => match std::fs::read(path) {
+            Err(e) => return fail(format!("{}: {e}", path.display())),
+            Ok(p12) => match open_p12(&p12, args.pin_file.as_deref()) {
+                Ok(id) => Box::new(id),
+                Err(e) => return fail(e),
+            },
+        },
     };
     let opts = SignOptions {
         field_name: args.field,
@@ -225,7 +256,13 @@ fn run_sign(args: SignArgs) -> u8 {
         certify: args.certify,
         ..SignOptions::default()
     };
-    match kyso::sign::sign_file(&args.input, &output, &identity, &opts, args.in_place) {
+    match kyso::sign::sign_file(
+        &args.input,
+        &output,
+        identity.as_ref(),
+        &opts,
+        args.in_place,
+    ) {
         Ok(outcome) => {
             for w in &outcome.warnings {
                 eprintln!("kyso: warning: {w}");

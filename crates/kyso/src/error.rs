@@ -41,6 +41,13 @@ pub enum Error {
     /// The key file holds no usable key or certificate.
     #[error("key file: {0}")]
     Key(String),
+    /// The PIN of a PKCS#11 token was refused, or the token will not take one (PIN locked).
+    #[error("token PIN: {0}")]
+    Pin(String),
+    /// A PKCS#11 token or its module: module not loadable, no token, no matching key, a
+    /// refused operation. The message says what to do.
+    #[error("token: {0}")]
+    Token(String),
     /// A cryptographic operation failed (signing, key mismatch...).
     #[error("cryptographic operation failed: {0}")]
     Crypto(String),
@@ -60,6 +67,16 @@ pub enum Error {
     #[error("{kind}: {detail}")]
     Ocsp {
         kind: crate::pki::ocsp::OcspFailure,
+        detail: String,
+    },
+    /// A remote signing service (Cloud Signature Consortium API v1) gave no usable answer;
+    /// `kind` says why. `status` is the HTTP status and `error` the CSC `error` code, when the
+    /// service answered with one.
+    #[error("{kind}: {detail}")]
+    Csc {
+        kind: crate::sign::csc::CscFailure,
+        status: Option<u16>,
+        error: Option<String>,
         detail: String,
     },
 }

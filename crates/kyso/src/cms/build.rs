@@ -129,9 +129,8 @@ pub fn signed_data(
             "signed attributes must be a DER SET (tag 0x31)".into(),
         ));
     }
-    if signature.is_empty() {
-        return Err(Error::InvalidArgument("empty signature value".into()));
-    }
+    // An empty value is allowed: deferred signing writes the SignedData first and the value
+    // when the signer returns it (sign::deferred).
     let digest_alg = digest.algorithm_identifier_der();
 
     let mut certs: Vec<&[u8]> = vec![&signer.der];

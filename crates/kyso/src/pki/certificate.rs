@@ -192,7 +192,6 @@ fn cert_err<T>(msg: impl Into<String>) -> Result<T> {
     Err(Error::Certificate(msg.into()))
 }
 
-
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     hay.get(from..)?
         .windows(needle.len())
@@ -221,7 +220,10 @@ impl Certificate {
             let Some(e) = find(data, END, start) else {
                 return cert_err("PEM block without END line");
             };
-            certs.push(Certificate::from_der(&crate::base64::decode(&data[start..e]).ok_or_else(|| Error::Certificate("invalid base64 in PEM".into()))?)?);
+            certs.push(Certificate::from_der(
+                &crate::base64::decode(&data[start..e])
+                    .ok_or_else(|| Error::Certificate("invalid base64 in PEM".into()))?,
+            )?);
             pos = e + END.len();
         }
         if certs.is_empty() {

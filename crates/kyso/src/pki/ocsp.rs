@@ -252,7 +252,6 @@ impl OcspRequest {
     }
 }
 
-
 /// Percent-encodes the base64 characters that are not unreserved in a URL path (RFC 3986 §2).
 fn url_encode_base64(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 16);

@@ -2,7 +2,10 @@
 //! signing, and the flow placeholder → hash ranges → CMS → patch /Contents → atomic output.
 
 pub mod checks;
+pub mod csc;
+pub mod deferred;
 pub mod p12;
+pub mod pkcs11;
 pub mod placeholder;
 pub mod signer;
 pub mod software_key;
@@ -14,6 +17,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 pub use p12::{load_p12, SoftwareIdentity};
+pub use pkcs11::{list_tokens, KeySelector, Pkcs11Signer, TokenSelector};
 pub use placeholder::SignatureFields;
 pub use signer::{KeyKind, Signer};
 pub use software_key::SoftwareKey;
@@ -97,12 +101,7 @@ pub fn sign_file(
     in_place: bool,
 ) -> Result<SignOutcome> {
     let source = Arc::new(FileSource::open(input)?);
-    if !in_place && same_file(input, output) {
-        return Err(Error::Output(format!(
-            "the output {} is the input file; choose another output or pass --in-place",
-            output.display()
-        )));
-    }
+    same_file_guard(input, output, in_place)?;
     let mut out = AtomicOutput::create(output)?;
     let outcome = sign_to(source, out.writer(), signer, opts).map_err(|e| match e {
         Error::Io { source, .. } => Error::io(output, source),
@@ -110,6 +109,17 @@ pub fn sign_file(
     })?;
     out.commit()?;
     Ok(outcome)
+}
+
+/// Refuses to write over the input unless asked to.
+pub(crate) fn same_file_guard(input: &Path, output: &Path, in_place: bool) -> Result<()> {
+    if !in_place && same_file(input, output) {
+        return Err(Error::Output(format!(
+            "the output {} is the input file; choose another output or pass --in-place",
+            output.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Signs a document held in memory and returns the signed bytes.
@@ -132,6 +142,49 @@ pub fn sign_to(
     signer: &dyn Signer,
     opts: &SignOptions,
 ) -> Result<SignOutcome> {
+    let identity = Identity {
+        certificate_der: signer.certificate_der(),
+        chain_der: signer.chain_der(),
+        kind: signer.key_kind(),
+    };
+    let (outcome, _) = sign_with(
+        source,
+        out,
+        &identity,
+        opts,
+        &mut |attrs, digest, scheme| signer.sign(attrs, digest, scheme).map(Some),
+    )?;
+    Ok(outcome)
+}
+
+/// Who signs: the certificate, its chain and the kind of key.
+pub(crate) struct Identity<'a> {
+    pub certificate_der: &'a [u8],
+    pub chain_der: &'a [Vec<u8>],
+    pub kind: KeyKind,
+}
+
+/// What a signature covers, for deferred signing: the DER of the signed attributes
+/// (what a signer signs), the digest algorithm and the scheme.
+pub(crate) struct SignedPart {
+    pub attributes: Vec<u8>,
+    pub digest: DigestAlgorithm,
+    pub scheme: SignatureScheme,
+}
+
+/// A function that turns the signed attributes into a signature value, or None to leave the
+/// value empty (deferred signing: the document is completed later).
+pub(crate) type Produce<'a> =
+    dyn FnMut(&[u8], DigestAlgorithm, SignatureScheme) -> Result<Option<Vec<u8>>> + 'a;
+
+/// The signing flow shared by immediate and deferred signing.
+pub(crate) fn sign_with(
+    source: Arc<dyn ByteSource>,
+    out: &mut dyn Write,
+    signer: &Identity,
+    opts: &SignOptions,
+    produce: &mut Produce,
+) -> Result<(SignOutcome, SignedPart)> {
     let doc = Document::open(source.clone())?;
     if doc.is_encrypted() {
         return Err(Error::UnsupportedPdf(
@@ -166,14 +219,14 @@ pub fn sign_to(
         }
     }
 
-    let certificate = Certificate::from_der(signer.certificate_der())?;
+    let certificate = Certificate::from_der(signer.certificate_der)?;
     let chain: Vec<Certificate> = signer
-        .chain_der()
+        .chain_der
         .iter()
         .filter_map(|c| Certificate::from_der(c).ok())
         .collect();
     let signing_time = opts.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
-    let kind = signer.key_kind();
+    let kind = signer.kind;
     let digest = opts.digest.unwrap_or_else(|| kind.default_digest());
     let mut warnings =
         checks::check_signer_certificate(&certificate, signing_time, digest, opts.force)?;
@@ -220,18 +273,23 @@ pub fn sign_to(
     let content_digest = hasher.finish();
 
     let attrs = cms::build::signed_attributes(&certificate, digest, &content_digest);
-    let signature = signer.sign(&attrs, digest, scheme)?;
-    // Never embed a signature that does not verify against the certificate.
-    let sig_alg = crate::asn1::AlgorithmIdentifier::from_der(
-        &cms::build::signature_algorithm_der(scheme, digest)?,
-    )?;
-    crypto::verify_signature(&certificate.spki_der, &sig_alg, digest, &attrs, &signature).map_err(
-        |e| {
-            Error::Crypto(format!(
-                "the key produced a signature that does not verify against the certificate: {e}"
-            ))
-        },
-    )?;
+    let signature = match produce(&attrs, digest, scheme)? {
+        Some(signature) => {
+            // Never embed a signature that does not verify against the certificate.
+            let sig_alg = crate::asn1::AlgorithmIdentifier::from_der(
+                &cms::build::signature_algorithm_der(scheme, digest)?,
+            )?;
+            crypto::verify_signature(&certificate.spki_der, &sig_alg, digest, &attrs, &signature)
+                .map_err(|e| {
+                    Error::Crypto(format!(
+                        "the key produced a signature that does not verify against the certificate: {e}"
+                    ))
+                })?;
+            signature
+        }
+        // Deferred: an empty value now, the real one at completion.
+        None => Vec::new(),
+    };
     let der = cms::build::signed_data(
         &certificate,
         &chain,
@@ -249,7 +307,7 @@ pub fn sign_to(
     if opts.pss && scheme != SignatureScheme::RsaPss {
         warnings.push("PSS applies to RSA keys only; signed with ECDSA".into());
     }
-    Ok(SignOutcome {
+    let outcome = SignOutcome {
         field: prepared.field_name.clone(),
         signer: certificate.subject.to_rfc4514(),
         signing_time: crate::vntime::rfc3339(signing_time),
@@ -258,7 +316,15 @@ pub fn sign_to(
         reserved_size: prepared.capacity(),
         output_size: base_len + prepared.bytes.len() as u64,
         warnings,
-    })
+    };
+    Ok((
+        outcome,
+        SignedPart {
+            attributes: attrs,
+            digest,
+            scheme,
+        },
+    ))
 }
 
 fn ends_with_eol(src: &dyn ByteSource) -> Result<bool> {

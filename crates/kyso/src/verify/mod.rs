@@ -748,7 +748,6 @@ fn parse_crls(bytes: &[u8]) -> Vec<crate::pki::crl::Crl> {
         .collect()
 }
 
-
 /// RFC 3161 §2.4.2: the time-stamp's messageImprint must be the hash of the signed ranges.
 fn check_timestamp_imprint(
     doc: &Document,

@@ -1,0 +1,167 @@
+//! `kyso prepare` and `kyso complete`: deferred (two-step) signing for remote signing services
+//! that sign a hash, and for callers that sign with their own means.
+
+use std::path::PathBuf;
+
+use kyso::pki::Certificate;
+use kyso::sign::deferred::{complete_file, prepare_file, SignatureInput};
+use kyso::sign::SignOptions;
+
+/// Arguments of `kyso prepare`.
+#[derive(clap::Args)]
+pub struct PrepareArgs {
+    /// The PDF to prepare (never modified unless --in-place).
+    pub input: PathBuf,
+    /// Where to write the prepared PDF.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// The signer's certificate (PEM or DER).
+    #[arg(long)]
+    pub cert: PathBuf,
+    /// The rest of the chain (PEM bundle or DER), issuer first.
+    #[arg(long)]
+    pub chain: Option<PathBuf>,
+    /// Signature field name.
+    #[arg(long)]
+    pub field: Option<String>,
+    #[arg(long)]
+    pub reason: Option<String>,
+    #[arg(long)]
+    pub location: Option<String>,
+    /// Use RSASSA-PSS (RSA keys).
+    #[arg(long)]
+    pub pss: bool,
+    /// Prepare even if the certificate is expired, not yet valid or not meant for signing.
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long)]
+    pub in_place: bool,
+    /// Print what must be signed as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `kyso complete`.
+#[derive(clap::Args)]
+pub struct CompleteArgs {
+    /// The prepared PDF.
+    pub prepared: PathBuf,
+    /// The signature value (binary: RSA, or ECDSA as DER or raw r‖s), or with --cms a CMS.
+    #[arg(long)]
+    pub signature: PathBuf,
+    /// The file given with --signature is a whole CMS SignedData (DER).
+    #[arg(long)]
+    pub cms: bool,
+    /// Where to write the signed PDF.
+    #[arg(short, long, required_unless_present = "in_place")]
+    pub output: Option<PathBuf>,
+    #[arg(long)]
+    pub in_place: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn read_certs(path: &PathBuf) -> Result<Vec<Certificate>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let certs =
+        Certificate::parse_pem_or_der(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    if certs.is_empty() {
+        return Err(format!("{}: no certificate found", path.display()));
+    }
+    Ok(certs)
+}
+
+/// Runs `kyso prepare`; the exit code.
+pub fn run_prepare(args: PrepareArgs) -> u8 {
+    let result = (|| -> Result<(), String> {
+        let mut certs = read_certs(&args.cert)?;
+        let signer = certs.remove(0);
+        let mut chain: Vec<Vec<u8>> = certs.into_iter().map(|c| c.der).collect();
+        if let Some(p) = &args.chain {
+            chain.extend(read_certs(p)?.into_iter().map(|c| c.der));
+        }
+        let opts = SignOptions {
+            field_name: args.field.clone(),
+            reason: args.reason.clone(),
+            location: args.location.clone(),
+            pss: args.pss,
+            force: args.force,
+            ..SignOptions::default()
+        };
+        let (prepared, outcome) = prepare_file(
+            &args.input,
+            &args.output,
+            &signer.der,
+            &chain,
+            &opts,
+            args.in_place,
+        )
+        .map_err(|e| e.to_string())?;
+        for w in &outcome.warnings {
+            eprintln!("kyso: warning: {w}");
+        }
+        if args.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&prepared).unwrap_or_default()
+            );
+        } else {
+            println!(
+                "Đã chuẩn bị / prepared: {} (field \"{}\")",
+                args.output.display(),
+                prepared.field
+            );
+            println!("to_be_signed_base64: {}", prepared.to_be_signed_base64);
+            println!(
+                "digest ({}): {}",
+                prepared.digest_algorithm, prepared.digest_base64
+            );
+            println!("signature_algorithm: {}", prepared.signature_algorithm);
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("kyso: {e}");
+            1
+        }
+    }
+}
+
+/// Runs `kyso complete`; the exit code.
+pub fn run_complete(args: CompleteArgs) -> u8 {
+    let output = args.output.clone().unwrap_or_else(|| args.prepared.clone());
+    let result = (|| -> Result<(), String> {
+        let bytes = std::fs::read(&args.signature)
+            .map_err(|e| format!("{}: {e}", args.signature.display()))?;
+        let input = if args.cms {
+            SignatureInput::Cms(bytes)
+        } else {
+            SignatureInput::Raw(bytes)
+        };
+        let outcome = complete_file(&args.prepared, &output, input, args.in_place)
+            .map_err(|e| e.to_string())?;
+        if args.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&outcome).unwrap_or_default()
+            );
+        } else {
+            println!(
+                "Đã ký / signed: {} (field \"{}\", signer: {})",
+                output.display(),
+                outcome.field,
+                outcome.signer
+            );
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("kyso: {e}");
+            1
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! USB tokens and smart cards through their PKCS#11 module: `kyso token list` and the
+//! `--pkcs11` options of `kyso sign`. The PIN comes from the same places as the .p12 password
+//! (KYSO_PIN, --pin-file, a prompt on a terminal), never from the command line, and is tried
+//! once: tokens lock after a few wrong PINs.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+
+use kyso::pki::Certificate;
+use kyso::sign::pkcs11::{list_tokens, KeySelector, Pkcs11Signer, TokenSelector, MODULE_ENV};
+use kyso::Error;
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// List the tokens a PKCS#11 module sees: slot, label, maker, state of the PIN, and the
+    /// certificates on each (no PIN needed).
+    List {
+        /// The token driver's PKCS#11 library (.so/.dll); default: $KYSO_PKCS11_MODULE.
+        #[arg(long)]
+        module: Option<PathBuf>,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The `kyso sign` options for signing with a token (instead of --p12). Each one also conflicts
+/// with --p12 itself: clap drops `requires = "pkcs11"` when --pkcs11 conflicts with a present
+/// --p12.
+#[derive(clap::Args)]
+pub struct TokenSignArgs {
+    /// Sign with a USB token: the path of its driver's PKCS#11 library (.so/.dll), e.g.
+    /// /usr/lib/libeTPkcs11.so. The PIN comes from KYSO_PIN, --pin-file or a prompt.
+    #[arg(long, value_name = "MODULE", conflicts_with = "p12")]
+    pub pkcs11: Option<PathBuf>,
+    /// The token's slot id (see `kyso token list`).
+    #[arg(long, requires = "pkcs11", conflicts_with_all = ["p12", "token"])]
+    pub slot: Option<u64>,
+    /// The token's label (see `kyso token list`).
+    #[arg(long, requires = "pkcs11", conflicts_with = "p12")]
+    pub token: Option<String>,
+    /// The label of the key (or of its certificate) on the token.
+    #[arg(long, requires = "pkcs11", conflicts_with_all = ["p12", "key_id"])]
+    pub key_label: Option<String>,
+    /// The CKA_ID of the key, in hex (e.g. 01 or 3a:f2:...).
+    #[arg(long, requires = "pkcs11", conflicts_with = "p12", value_parser = parse_hex)]
+    pub key_id: Option<HexId>,
+    /// More certificates for the chain (PEM or DER), when the token lacks its CA certificates.
+    /// Repeatable.
+    #[arg(long, requires = "pkcs11", conflicts_with = "p12", value_name = "PEM")]
+    pub chain: Vec<PathBuf>,
+}
+
+/// A CKA_ID given in hex.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HexId(pub Vec<u8>);
+
+fn parse_hex(s: &str) -> Result<HexId, String> {
+    let digits: String = s
+        .trim()
+        .trim_start_matches("0x")
+        .chars()
+        .filter(|c| !matches!(c, ':' | ' ' | '-'))
+        .collect();
+    if digits.is_empty() || digits.len() % 2 != 0 {
+        return Err(format!("{s:?} is not an even number of hex digits"));
+    }
+    (0..digits.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&digits[i..i + 2], 16).map_err(|_| format!("{s:?} is not hex")))
+        .collect::<Result<Vec<u8>, String>>()
+        .map(HexId)
+}
+
+/// Opens the token key `args` names, with the PIN from KYSO_PIN, else `pin_file`, else a prompt.
+pub fn open_signer(args: &TokenSignArgs, pin_file: Option<&Path>) -> kyso::Result<Pkcs11Signer> {
+    let module = args
+        .pkcs11
+        .as_deref()
+        .ok_or_else(|| Error::InvalidArgument("--pkcs11 MODULE is required".into()))?;
+    let mut extra = Vec::new();
+    for path in &args.chain {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let certs = Certificate::parse_pem_or_der(&bytes)
+            .map_err(|e| Error::InvalidArgument(format!("--chain {}: {e}", path.display())))?;
+        extra.extend(certs.into_iter().map(|c| c.der));
+    }
+    let pin = token_pin(pin_file)?;
+    Pkcs11Signer::open(
+        module,
+        TokenSelector {
+            slot: args.slot,
+            label: args.token.clone(),
+        },
+        KeySelector {
+            label: args.key_label.clone(),
+            id: args.key_id.clone().map(|id| id.0),
+        },
+        &pin,
+        extra,
+    )
+}
+
+fn token_pin(pin_file: Option<&Path>) -> kyso::Result<String> {
+    if let Ok(pin) = std::env::var("KYSO_PIN") {
+        return Ok(pin);
+    }
+    if let Some(path) = pin_file {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        return Ok(text.lines().next().unwrap_or("").to_owned());
+    }
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password("Mã PIN của token / token PIN: ")
+            .map_err(|e| Error::io("<terminal>", e));
+    }
+    Err(Error::Pin(
+        "no PIN given: set KYSO_PIN, use --pin-file, or run on a terminal to be asked".into(),
+    ))
+}
+
+/// `kyso token ...`; returns the exit code.
+pub fn run(cmd: TokenCommand) -> u8 {
+    match cmd {
+        TokenCommand::List { module, json } => {
+            let Some(module) = module.or_else(|| std::env::var_os(MODULE_ENV).map(PathBuf::from))
+            else {
+                eprintln!("kyso: token list needs --module PATH (or {MODULE_ENV})");
+                return 2;
+            };
+            let tokens = match list_tokens(&module) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("kyso: {e}");
+                    return 1;
+                }
+            };
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&tokens).unwrap_or_default()
+                );
+                return 0;
+            }
+            if tokens.is_empty() {
+                println!(
+                    "Không thấy token nào / no token found ({}); is it plugged in?",
+                    module.display()
+                );
+            }
+            for t in tokens {
+                println!("slot {}: token \"{}\"", t.slot, t.label);
+                println!("    {} {}, serial {}", t.manufacturer, t.model, t.serial);
+                println!("    trạng thái / state: {}", t.flags.join(", "));
+                if t.certificates.is_empty() {
+                    println!("    (không có chứng thư / no certificate readable without PIN)");
+                }
+                for c in t.certificates {
+                    println!(
+                        "    chứng thư / certificate \"{}\" (id {}){}",
+                        c.label,
+                        c.id,
+                        if c.ca { " [CA]" } else { "" }
+                    );
+                    println!("        chủ thể / subject: {}", c.subject);
+                    println!("        cấp bởi / issuer: {}", c.issuer);
+                    println!(
+                        "        hiệu lực / valid: {} → {}",
+                        c.not_before, c.not_after
+                    );
+                }
+            }
+            0
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_hex, HexId};
+
+    #[test]
+    fn hex_ids() {
+        assert_eq!(parse_hex("01").unwrap(), HexId(vec![1]));
+        assert_eq!(parse_hex("0x3aF2").unwrap(), HexId(vec![0x3a, 0xf2]));
+        assert_eq!(parse_hex("3a:f2").unwrap(), HexId(vec![0x3a, 0xf2]));
+        assert!(parse_hex("1").is_err());
+        assert!(parse_hex("zz").is_err());
+        assert!(parse_hex("").is_err());
+    }
+}

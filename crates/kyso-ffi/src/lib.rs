@@ -1,0 +1,323 @@
+//! The C ABI of kyso: `libkyso.so` / `libkyso.a` and `include/kyso.h` (generated from this
+//! file by cbindgen; `tests/header.rs` fails when the committed header is stale).
+//!
+//! Every entry point checks its pointers, catches panics (`KYSO_ERR_INTERNAL`) and records a
+//! message for `kyso_last_error` on the calling thread. Options and reports are UTF-8 JSON.
+//! There is no global state but that per-thread message: calls from several threads at once
+//! are safe.
+
+// The C names are the contract (kyso.h); the unsafe contracts are documented there.
+#![allow(non_camel_case_types, clippy::missing_safety_doc)]
+
+mod callback;
+mod options;
+mod support;
+
+use std::ffi::{c_char, c_int, c_void};
+use std::path::Path;
+
+use kyso::sign::deferred::{complete_file, prepare_file, SignatureInput};
+
+use options::{parse, PrepareJson, SignJson, VerifyJson};
+use support::{
+    export_bytes, export_string, guard, optional_str, required_bytes, required_str, Failure,
+};
+
+/// Success (and, for verification, every signature TOTAL-PASSED).
+pub const KYSO_OK: c_int = 0;
+/// Verification: at least one signature TOTAL-FAILED.
+pub const KYSO_VERIFY_FAILED: c_int = 1;
+/// Verification: none failed, at least one INDETERMINATE (e.g. no trust anchor).
+pub const KYSO_VERIFY_INDETERMINATE: c_int = 3;
+/// Verification: the file has no signature.
+pub const KYSO_VERIFY_NO_SIGNATURE: c_int = 4;
+/// Invalid argument: a NULL pointer, bad JSON, an unknown or ill-typed option, a bad value.
+pub const KYSO_ERR_INVALID_ARGUMENT: c_int = -1;
+/// A file could not be read or written (missing input, output not writable, output = input).
+pub const KYSO_ERR_IO: c_int = -2;
+/// Not a PDF, a damaged PDF, or a PDF kyso cannot sign (encrypted, certified "no changes").
+pub const KYSO_ERR_NOT_PDF: c_int = -3;
+/// Cryptography: malformed certificate or CMS, unsupported algorithm, a signature that does
+/// not verify, a signer certificate refused before signing (expired...; "force" overrides).
+pub const KYSO_ERR_CRYPTO: c_int = -4;
+/// Key or PIN: wrong .p12 password, no usable key, token or PIN refused, signing callback
+/// returned non-zero.
+pub const KYSO_ERR_KEY: c_int = -5;
+/// Network: OCSP, CRL download, remote signing service.
+pub const KYSO_ERR_NETWORK: c_int = -6;
+/// An option this version does not support yet ("role", "image", "level", "tsa").
+pub const KYSO_ERR_NOT_SUPPORTED: c_int = -7;
+/// Internal error: a panic caught at the boundary, out of memory, an unexpected error kind.
+pub const KYSO_ERR_INTERNAL: c_int = -99;
+
+/// The smallest capacity of the signature buffer given to a kyso_sign_callback, in bytes.
+pub const KYSO_SIGNATURE_CAPACITY_MIN: usize = 1024;
+
+/// Signs `len` bytes at `to_be_signed` (the DER of the CMS signed attributes) with the key of
+/// the certificate given to `kyso_sign_file_with_callback`: hash them with the options' "hash"
+/// (default SHA-256; SHA-384 for P-384 keys) and sign: RSA PKCS#1 v1.5 (RSASSA-PSS when
+/// "pss" is true), ECDSA as DER or raw r||s. Write the value to `signature`, whose capacity
+/// (at least 1024 bytes) is in `*signature_len` on entry, and store its length in
+/// `*signature_len`. Return 0 on success, anything else to abort (KYSO_ERR_KEY). kyso checks
+/// the value against the certificate before embedding it.
+pub type kyso_sign_callback = Option<
+    unsafe extern "C" fn(
+        user: *mut c_void,
+        to_be_signed: *const u8,
+        len: usize,
+        signature: *mut u8,
+        signature_len: *mut usize,
+    ) -> c_int,
+>;
+
+/// The library version, e.g. "0.1.0". Static: do not free.
+#[no_mangle]
+pub extern "C" fn kyso_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+/// The message of the last failed call on this thread ("" when the last call succeeded).
+/// Valid until the next kyso call on this thread; do not free.
+#[no_mangle]
+pub extern "C" fn kyso_last_error() -> *const c_char {
+    support::last_error_ptr()
+}
+
+/// Frees anything kyso returned: report_json, prepared_json, signed buffers. NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn kyso_free(p: *mut c_void) {
+    // Freeing never unwinds; the guard is there so that no panic can cross anyway.
+    let _ = std::panic::catch_unwind(|| support::free_exported(p.cast()));
+}
+
+/// Verifies every signature of the PDF at `pdf_path`. Returns 0 (all TOTAL-PASSED), 1 (one
+/// TOTAL-FAILED), 3 (INDETERMINATE) or 4 (no signature), with the JSON report (as
+/// `kyso verify --json`) in `*report_json` (free with kyso_free); or a negative error code and
+/// `*report_json` NULL.
+///
+/// `options_json` (NULL or "" for defaults): "trust" (array of files or folders of anchors;
+/// without it the trust store of `kyso trust`), "extra_certs", "crls" (arrays of paths),
+/// "offline" (default TRUE here, unlike the CLI: no network unless "offline": false;
+/// KYSO_OFFLINE=1 forces it), "revocation" ("require" | "off"), "lang" ("vi" | "en"),
+/// "at" (RFC 3339 validation time).
+#[no_mangle]
+pub unsafe extern "C" fn kyso_verify_file(
+    pdf_path: *const c_char,
+    options_json: *const c_char,
+    report_json: *mut *mut c_char,
+) -> c_int {
+    guard(|| {
+        let out = report_out(report_json)?;
+        let path = required_str(pdf_path, "pdf_path")?;
+        let opts =
+            parse::<VerifyJson>(optional_str(options_json, "options_json")?)?.into_options()?;
+        let report = kyso::verify::verify_file(Path::new(path), &opts)?;
+        finish_report(&report, out)
+    })
+}
+
+/// As kyso_verify_file, for `len` bytes at `pdf`.
+#[no_mangle]
+pub unsafe extern "C" fn kyso_verify_buffer(
+    pdf: *const u8,
+    len: usize,
+    options_json: *const c_char,
+    report_json: *mut *mut c_char,
+) -> c_int {
+    guard(|| {
+        let out = report_out(report_json)?;
+        let pdf = required_bytes(pdf, len, "pdf")?;
+        let opts =
+            parse::<VerifyJson>(optional_str(options_json, "options_json")?)?.into_options()?;
+        let report = kyso::verify::verify_bytes(pdf, &opts)?;
+        finish_report(&report, out)
+    })
+}
+
+unsafe fn report_out<'a>(report_json: *mut *mut c_char) -> Result<&'a mut *mut c_char, Failure> {
+    let out = report_json
+        .as_mut()
+        .ok_or_else(|| Failure::invalid("report_json is NULL"))?;
+    *out = std::ptr::null_mut();
+    Ok(out)
+}
+
+fn finish_report(report: &kyso::verify::Report, out: &mut *mut c_char) -> Result<c_int, Failure> {
+    let json = serde_json::to_string_pretty(report)
+        .map_err(|e| Failure::invalid(format!("report: {e}")))?;
+    *out = export_string(&json)?;
+    let code = report.exit_code();
+    if code == KYSO_VERIFY_NO_SIGNATURE {
+        support::set_last_error("the file has no signature");
+    }
+    Ok(code)
+}
+
+/// Signs `input_path` into `output_path` (a new file, written atomically; never the input).
+///
+/// `options_json`: the key: "p12_path" and "p12_password" (default ""), or a PKCS#11 token:
+/// "pkcs11_module" (default $KYSO_PKCS11_MODULE), "token" (label), "slot", "key_label" or
+/// "key_id" (hex), "pin"; and the signature: "reason", "location", "contact", "name",
+/// "field", "page" (1-based), "hash" ("sha256" | "sha384" | "sha512"), "pss", "certify"
+/// (1 | 2 | 3), "force". "role", "image", "level", "tsa": KYSO_ERR_NOT_SUPPORTED for now.
+#[no_mangle]
+pub unsafe extern "C" fn kyso_sign_file(
+    input_path: *const c_char,
+    output_path: *const c_char,
+    options_json: *const c_char,
+) -> c_int {
+    guard(|| {
+        let input = required_str(input_path, "input_path")?;
+        let output = required_str(output_path, "output_path")?;
+        let opts = parse::<SignJson>(optional_str(options_json, "options_json")?)?;
+        let sign_opts = opts.sign_options()?;
+        let signer = opts.open_signer()?;
+        kyso::sign::sign_file(
+            Path::new(input),
+            Path::new(output),
+            signer.as_ref(),
+            &sign_opts,
+            false,
+        )?;
+        Ok(KYSO_OK)
+    })
+}
+
+/// Signs `len` bytes at `pdf` (options as kyso_sign_file); the signed PDF is returned in
+/// `*out` (free with kyso_free) and `*out_len`.
+#[no_mangle]
+pub unsafe extern "C" fn kyso_sign_buffer(
+    pdf: *const u8,
+    len: usize,
+    options_json: *const c_char,
+    out: *mut *mut u8,
+    out_len: *mut usize,
+) -> c_int {
+    guard(|| {
+        let (Some(out), Some(out_len)) = (out.as_mut(), out_len.as_mut()) else {
+            return Err(Failure::invalid("out or out_len is NULL"));
+        };
+        *out = std::ptr::null_mut();
+        *out_len = 0;
+        let pdf = required_bytes(pdf, len, "pdf")?;
+        let opts = parse::<SignJson>(optional_str(options_json, "options_json")?)?;
+        let sign_opts = opts.sign_options()?;
+        let signer = opts.open_signer()?;
+        let (bytes, _) = kyso::sign::sign_bytes(pdf, signer.as_ref(), &sign_opts)?;
+        let p = export_bytes(&bytes);
+        if p.is_null() {
+            return Err(Failure {
+                code: KYSO_ERR_INTERNAL,
+                message: "out of memory".into(),
+            });
+        }
+        *out = p;
+        *out_len = bytes.len();
+        Ok(KYSO_OK)
+    })
+}
+
+/// Deferred signing, step 1: writes `output_path` with a signature awaiting its value and
+/// returns in `*prepared_json` (free with kyso_free) what must be signed, the same JSON as
+/// `kyso prepare --json` (to_be_signed_base64, digest_base64, digest_algorithm,
+/// signature_algorithm, digest_algorithm_oid, field, signer).
+///
+/// `options_json`: "cert_path" (PEM or DER file) or "cert_pem" (PEM text; the signer's
+/// certificate first, then possibly its chain), "chain_path", "field", "reason", "location",
+/// "pss", "force".
+#[no_mangle]
+pub unsafe extern "C" fn kyso_prepare(
+    input_path: *const c_char,
+    output_path: *const c_char,
+    options_json: *const c_char,
+    prepared_json: *mut *mut c_char,
+) -> c_int {
+    guard(|| {
+        let out = prepared_json
+            .as_mut()
+            .ok_or_else(|| Failure::invalid("prepared_json is NULL"))?;
+        *out = std::ptr::null_mut();
+        let input = required_str(input_path, "input_path")?;
+        let output = required_str(output_path, "output_path")?;
+        let opts = parse::<PrepareJson>(optional_str(options_json, "options_json")?)?;
+        let (certificate, chain) = opts.certificates()?;
+        let (prepared, _) = prepare_file(
+            Path::new(input),
+            Path::new(output),
+            &certificate,
+            &chain,
+            &opts.sign_options(),
+            false,
+        )?;
+        let json = serde_json::to_string_pretty(&prepared)
+            .map_err(|e| Failure::invalid(format!("prepared: {e}")))?;
+        *out = export_string(&json)?;
+        Ok(KYSO_OK)
+    })
+}
+
+/// Deferred signing, step 2: puts the signature into the prepared document `prepared_path`
+/// and writes `output_path`. `signature` is the raw value (RSA, or ECDSA as DER or raw r||s),
+/// or with `is_cms` non-zero a whole CMS SignedData (DER). Nothing is written unless it
+/// verifies against the certificate and the prepared data (KYSO_ERR_CRYPTO).
+#[no_mangle]
+pub unsafe extern "C" fn kyso_complete(
+    prepared_path: *const c_char,
+    output_path: *const c_char,
+    signature: *const u8,
+    signature_len: usize,
+    is_cms: c_int,
+) -> c_int {
+    guard(|| {
+        let prepared = required_str(prepared_path, "prepared_path")?;
+        let output = required_str(output_path, "output_path")?;
+        let value = required_bytes(signature, signature_len, "signature")?;
+        if value.is_empty() {
+            return Err(Failure::invalid("the signature is empty"));
+        }
+        let input = if is_cms != 0 {
+            SignatureInput::Cms(value.to_vec())
+        } else {
+            SignatureInput::Raw(value.to_vec())
+        };
+        complete_file(Path::new(prepared), Path::new(output), input, false)?;
+        Ok(KYSO_OK)
+    })
+}
+
+/// Signs `input_path` into `output_path` with a key the caller holds: `cb` makes the
+/// signature value (see kyso_sign_callback), called with `user`, on the calling thread,
+/// before this function returns. `certificate_pem`: the signer's certificate, then the rest
+/// of its chain (PEM). `options_json`: as kyso_sign_file without the key options (p12_* and
+/// PKCS#11 options are an invalid argument here).
+#[no_mangle]
+pub unsafe extern "C" fn kyso_sign_file_with_callback(
+    input_path: *const c_char,
+    output_path: *const c_char,
+    options_json: *const c_char,
+    certificate_pem: *const c_char,
+    cb: kyso_sign_callback,
+    user: *mut c_void,
+) -> c_int {
+    guard(|| {
+        let input = required_str(input_path, "input_path")?;
+        let output = required_str(output_path, "output_path")?;
+        let pem = required_str(certificate_pem, "certificate_pem")?;
+        if cb.is_none() {
+            return Err(Failure::invalid("cb is NULL"));
+        }
+        let opts = parse::<SignJson>(optional_str(options_json, "options_json")?)?;
+        opts.refuse_key_source()?;
+        let sign_opts = opts.sign_options()?;
+        let certs = options::parse_certs(pem.as_bytes(), "certificate_pem")?;
+        let signer = callback::CallbackSigner::new(certs, cb, user)?;
+        kyso::sign::sign_file(
+            Path::new(input),
+            Path::new(output),
+            &signer,
+            &sign_opts,
+            false,
+        )?;
+        Ok(KYSO_OK)
+    })
+}

@@ -1,0 +1,356 @@
+//! The JSON options of the C ABI, read strictly: an unknown key is an invalid argument.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use kyso::crypto::DigestAlgorithm;
+use kyso::pki::trust_store::{load_anchor_paths, TrustStore};
+use kyso::pki::Certificate;
+use kyso::sign::pkcs11::{KeySelector, Pkcs11Signer, TokenSelector, MODULE_ENV};
+use kyso::sign::{load_p12, SignOptions, Signer};
+use kyso::verify::trust::RevocationPolicy;
+use kyso::verify::{Lang, VerifyOptions};
+use kyso::Error;
+
+use crate::support::Failure;
+
+/// Parses `json` (None or blank: `{}`) into `T`, refusing unknown keys.
+pub fn parse<T: DeserializeOwned + Default>(json: Option<&str>) -> Result<T, Failure> {
+    match json {
+        None => Ok(T::default()),
+        Some(s) if s.trim().is_empty() => Ok(T::default()),
+        Some(s) => {
+            serde_json::from_str(s).map_err(|e| Failure::invalid(format!("options_json: {e}")))
+        }
+    }
+}
+
+/// Options of `kyso_verify_file` / `kyso_verify_buffer`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyJson {
+    trust: Option<Vec<PathBuf>>,
+    #[serde(default)]
+    extra_certs: Vec<PathBuf>,
+    #[serde(default)]
+    crls: Vec<PathBuf>,
+    offline: Option<bool>,
+    revocation: Option<String>,
+    lang: Option<String>,
+    at: Option<String>,
+}
+
+impl VerifyJson {
+    pub fn into_options(self) -> Result<VerifyOptions, Failure> {
+        let lang = match self.lang.as_deref() {
+            None | Some("vi") => Lang::Vi,
+            Some("en") => Lang::En,
+            Some(other) => {
+                return Err(Failure::invalid(format!(
+                    "lang: {other:?} is neither \"vi\" nor \"en\""
+                )))
+            }
+        };
+        let revocation = match self.revocation.as_deref() {
+            None | Some("require") => RevocationPolicy::Require,
+            Some("off") => RevocationPolicy::Off,
+            Some(other) => {
+                return Err(Failure::invalid(format!(
+                    "revocation: {other:?} is neither \"require\" nor \"off\""
+                )))
+            }
+        };
+        let validation_time = match &self.at {
+            None => None,
+            Some(s) => Some(
+                time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                    .map_err(|e| Failure::invalid(format!("at: {s:?} is not RFC 3339 ({e})")))?,
+            ),
+        };
+        // As `kyso verify`: the trust store when no anchors are given.
+        let trust = match &self.trust {
+            Some(paths) => load_anchor_paths(paths)?,
+            None => TrustStore::default_location().and_then(|s| s.certificates())?,
+        };
+        let extra_certs = load_anchor_paths(&self.extra_certs)?;
+        let crls = self
+            .crls
+            .iter()
+            .map(|p| std::fs::read(p).map_err(|e| Error::io(p, e)))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Offline unless "offline": false; KYSO_OFFLINE=1 keeps it offline anyway.
+        let env_offline = std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1");
+        let offline = self.offline.unwrap_or(true) || env_offline;
+        Ok(VerifyOptions {
+            trust,
+            extra_certs,
+            validation_time,
+            lang,
+            crls,
+            online: !offline,
+            revocation,
+        })
+    }
+}
+
+/// Options of the signing functions.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignJson {
+    p12_path: Option<PathBuf>,
+    p12_password: Option<String>,
+    reason: Option<String>,
+    location: Option<String>,
+    contact: Option<String>,
+    name: Option<String>,
+    field: Option<String>,
+    page: Option<usize>,
+    hash: Option<String>,
+    #[serde(default)]
+    pss: bool,
+    certify: Option<u8>,
+    #[serde(default)]
+    force: bool,
+    pkcs11_module: Option<PathBuf>,
+    token: Option<String>,
+    slot: Option<u64>,
+    key_label: Option<String>,
+    key_id: Option<String>,
+    pin: Option<String>,
+    // Later issues: refused with KYSO_ERR_NOT_SUPPORTED for now.
+    role: Option<serde_json::Value>,
+    image: Option<serde_json::Value>,
+    level: Option<serde_json::Value>,
+    tsa: Option<serde_json::Value>,
+}
+
+impl SignJson {
+    /// The signature's options; refuses what is not supported yet.
+    pub fn sign_options(&self) -> Result<SignOptions, Failure> {
+        for (key, v) in [
+            ("role", &self.role),
+            ("image", &self.image),
+            ("level", &self.level),
+            ("tsa", &self.tsa),
+        ] {
+            if v.as_ref().is_some_and(|v| !v.is_null()) {
+                return Err(Failure::not_supported(format!(
+                    "option \"{key}\" is not supported yet by this version of kyso"
+                )));
+            }
+        }
+        if self.page == Some(0) {
+            return Err(Failure::invalid("page: pages are numbered from 1"));
+        }
+        Ok(SignOptions {
+            field_name: self.field.clone(),
+            reason: self.reason.clone(),
+            location: self.location.clone(),
+            contact_info: self.contact.clone(),
+            name: self.name.clone(),
+            digest: self.hash.as_deref().map(parse_hash).transpose()?,
+            pss: self.pss,
+            force: self.force,
+            page: self.page.unwrap_or(1),
+            certify: self.certify,
+            ..SignOptions::default()
+        })
+    }
+
+    fn uses_token(&self) -> bool {
+        self.pkcs11_module.is_some()
+            || self.token.is_some()
+            || self.slot.is_some()
+            || self.key_label.is_some()
+            || self.key_id.is_some()
+            || self.pin.is_some()
+    }
+
+    /// Refuses a key source where the caller brings the key (the callback signer).
+    pub fn refuse_key_source(&self) -> Result<(), Failure> {
+        if self.p12_path.is_some() || self.p12_password.is_some() || self.uses_token() {
+            return Err(Failure::invalid(
+                "p12_* and PKCS#11 options do not apply: the callback signs",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The key named by the options: a .p12 file, or a PKCS#11 token.
+    pub fn open_signer(&self) -> Result<Box<dyn Signer>, Failure> {
+        match (&self.p12_path, self.uses_token()) {
+            (Some(_), true) => Err(Failure::invalid(
+                "give either p12_path or PKCS#11 options, not both",
+            )),
+            (Some(path), false) => {
+                let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+                let password = self.p12_password.as_deref().unwrap_or("");
+                Ok(Box::new(load_p12(&bytes, password)?))
+            }
+            (None, true) => {
+                if self.p12_password.is_some() {
+                    return Err(Failure::invalid("p12_password without p12_path"));
+                }
+                let module = match &self.pkcs11_module {
+                    Some(m) => m.clone(),
+                    None => std::env::var_os(MODULE_ENV)
+                        .map(PathBuf::from)
+                        .ok_or_else(|| {
+                            Failure::invalid(format!(
+                                "pkcs11_module is missing (and {MODULE_ENV} is not set)"
+                            ))
+                        })?,
+                };
+                if self.key_label.is_some() && self.key_id.is_some() {
+                    return Err(Failure::invalid("give key_label or key_id, not both"));
+                }
+                let id = self.key_id.as_deref().map(parse_hex).transpose()?;
+                let signer = Pkcs11Signer::open(
+                    &module,
+                    TokenSelector {
+                        slot: self.slot,
+                        label: self.token.clone(),
+                    },
+                    KeySelector {
+                        label: self.key_label.clone(),
+                        id,
+                    },
+                    self.pin.as_deref().unwrap_or(""),
+                    Vec::new(),
+                )?;
+                Ok(Box::new(signer))
+            }
+            (None, false) => Err(Failure::invalid(
+                "no key: give p12_path (and p12_password) or pkcs11_module",
+            )),
+        }
+    }
+}
+
+fn parse_hash(s: &str) -> Result<DigestAlgorithm, Failure> {
+    match s.to_ascii_lowercase().replace('-', "").as_str() {
+        "sha256" => Ok(DigestAlgorithm::Sha256),
+        "sha384" => Ok(DigestAlgorithm::Sha384),
+        "sha512" => Ok(DigestAlgorithm::Sha512),
+        _ => Err(Failure::invalid(format!(
+            "hash: {s:?} is not one of sha256, sha384, sha512"
+        ))),
+    }
+}
+
+/// A CKA_ID in hex, colons allowed (`01`, `3a:f2`).
+fn parse_hex(s: &str) -> Result<Vec<u8>, Failure> {
+    let digits: String = s.chars().filter(|c| *c != ':').collect();
+    if digits.is_empty() || digits.len() % 2 != 0 || !digits.is_ascii() {
+        return Err(Failure::invalid(format!(
+            "key_id: {s:?} is not an even number of hex digits"
+        )));
+    }
+    (0..digits.len())
+        .step_by(2)
+        .map(|i| {
+            u8::from_str_radix(&digits[i..i + 2], 16)
+                .map_err(|_| Failure::invalid(format!("key_id: {s:?} is not hex")))
+        })
+        .collect()
+}
+
+/// Options of `kyso_prepare`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrepareJson {
+    cert_path: Option<PathBuf>,
+    cert_pem: Option<String>,
+    chain_path: Option<PathBuf>,
+    field: Option<String>,
+    reason: Option<String>,
+    location: Option<String>,
+    #[serde(default)]
+    pss: bool,
+    #[serde(default)]
+    force: bool,
+}
+
+impl PrepareJson {
+    /// The signer's certificate (DER) and the rest of the chain (DER, issuer first).
+    pub fn certificates(&self) -> Result<(Vec<u8>, Vec<Vec<u8>>), Failure> {
+        let mut certs = match (&self.cert_path, &self.cert_pem) {
+            (Some(p), None) => read_certs(p)?,
+            (None, Some(pem)) => parse_certs(pem.as_bytes(), "cert_pem")?,
+            (Some(_), Some(_)) => {
+                return Err(Failure::invalid("give cert_path or cert_pem, not both"))
+            }
+            (None, None) => return Err(Failure::invalid("cert_path or cert_pem is required")),
+        };
+        let signer = certs.remove(0);
+        let mut chain: Vec<Vec<u8>> = certs.into_iter().map(|c| c.der).collect();
+        if let Some(p) = &self.chain_path {
+            chain.extend(read_certs(p)?.into_iter().map(|c| c.der));
+        }
+        Ok((signer.der, chain))
+    }
+
+    pub fn sign_options(&self) -> SignOptions {
+        SignOptions {
+            field_name: self.field.clone(),
+            reason: self.reason.clone(),
+            location: self.location.clone(),
+            pss: self.pss,
+            force: self.force,
+            ..SignOptions::default()
+        }
+    }
+}
+
+fn read_certs(path: &Path) -> Result<Vec<Certificate>, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse_certs(&bytes, &path.display().to_string())
+}
+
+/// Certificates from PEM (one or many) or DER; at least one.
+pub fn parse_certs(bytes: &[u8], what: &str) -> Result<Vec<Certificate>, Failure> {
+    let certs = Certificate::parse_pem_or_der(bytes)
+        .map_err(|e| Error::Certificate(format!("{what}: {e}")))?;
+    if certs.is_empty() {
+        return Err(Error::Certificate(format!("{what}: no certificate found")).into());
+    }
+    Ok(certs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let e = parse::<VerifyJson>(Some(r#"{"trsut": []}"#)).unwrap_err();
+        assert_eq!(e.code, crate::KYSO_ERR_INVALID_ARGUMENT);
+        assert!(e.message.contains("trsut"), "{}", e.message);
+        assert!(parse::<SignJson>(Some("{\"p12\": 1}")).is_err());
+        assert!(parse::<SignJson>(Some("[")).is_err());
+        assert!(parse::<PrepareJson>(None).is_ok());
+        assert!(parse::<VerifyJson>(Some("  ")).is_ok());
+    }
+
+    #[test]
+    fn later_options_are_not_supported_yet() {
+        for key in ["role", "image", "level", "tsa"] {
+            let o: SignJson = parse(Some(&format!("{{\"{key}\": \"x\"}}"))).unwrap();
+            assert_eq!(
+                o.sign_options().unwrap_err().code,
+                crate::KYSO_ERR_NOT_SUPPORTED
+            );
+        }
+    }
+
+    #[test]
+    fn hashes_and_ids() {
+        assert_eq!(parse_hash("SHA-384").unwrap(), DigestAlgorithm::Sha384);
+        assert!(parse_hash("md5").is_err());
+        assert_eq!(parse_hex("3a:f2").unwrap(), vec![0x3a, 0xf2]);
+        assert!(parse_hex("3").is_err());
+        assert!(parse_hex("zz").is_err());
+    }
+}

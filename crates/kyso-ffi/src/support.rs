@@ -1,0 +1,254 @@
+//! What every entry point shares: the per-thread last error, the mapping of kyso's errors to
+//! the documented return codes, the panic guard, C strings in and memory out.
+
+use std::alloc::{alloc, dealloc, Layout};
+use std::cell::RefCell;
+use std::ffi::{c_char, c_int, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use kyso::Error;
+
+use crate::{
+    KYSO_ERR_CRYPTO, KYSO_ERR_INTERNAL, KYSO_ERR_INVALID_ARGUMENT, KYSO_ERR_IO, KYSO_ERR_KEY,
+    KYSO_ERR_NETWORK, KYSO_ERR_NOT_PDF, KYSO_ERR_NOT_SUPPORTED,
+};
+
+/// A failure on its way out: the return code and the message for `kyso_last_error`.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: c_int,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Failure {
+            code: KYSO_ERR_INVALID_ARGUMENT,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_supported(message: impl Into<String>) -> Self {
+        Failure {
+            code: KYSO_ERR_NOT_SUPPORTED,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure {
+            code: error_code(&e),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// The return code for each kind of kyso error (the table in kyso.h).
+pub fn error_code(e: &Error) -> c_int {
+    match e {
+        Error::InvalidArgument(_) => KYSO_ERR_INVALID_ARGUMENT,
+        Error::Io { .. } | Error::Output(_) => KYSO_ERR_IO,
+        Error::NotPdf(_) | Error::MalformedPdf(_) | Error::UnsupportedPdf(_) => KYSO_ERR_NOT_PDF,
+        Error::Asn1(_)
+        | Error::Certificate(_)
+        | Error::Cms(_)
+        | Error::UnsupportedAlgorithm(_)
+        | Error::Crypto(_)
+        | Error::CertificateNotAcceptable(_) => KYSO_ERR_CRYPTO,
+        Error::WrongPassword | Error::Key(_) | Error::Pin(_) | Error::Token(_) => KYSO_ERR_KEY,
+        Error::Network(_) | Error::Ocsp { .. } | Error::Csc { .. } => KYSO_ERR_NETWORK,
+        // `kyso::Error` is non-exhaustive: a variant added later is reported, never hidden.
+        _ => KYSO_ERR_INTERNAL,
+    }
+}
+
+thread_local! {
+    static LAST_ERROR: RefCell<Option<CString>> = const { RefCell::new(None) };
+}
+
+/// Records the message `kyso_last_error` returns on this thread.
+pub fn set_last_error(message: &str) {
+    // Interior NULs cannot be carried by a C string: replace them.
+    let text = CString::new(message.replace('\0', "\u{FFFD}")).unwrap_or_default();
+    LAST_ERROR.with(|e| *e.borrow_mut() = Some(text));
+}
+
+pub fn clear_last_error() {
+    LAST_ERROR.with(|e| *e.borrow_mut() = None);
+}
+
+/// The last message of this thread, or "" (a static empty string) when there is none.
+pub fn last_error_ptr() -> *const c_char {
+    LAST_ERROR.with(|e| match e.borrow().as_ref() {
+        Some(s) => s.as_ptr(),
+        None => c"".as_ptr(),
+    })
+}
+
+/// Runs an entry point: clears the last error, catches panics (-99), records failures.
+pub fn guard(f: impl FnOnce() -> Result<c_int, Failure>) -> c_int {
+    clear_last_error();
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(failure)) => {
+            set_last_error(&failure.message);
+            failure.code
+        }
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            set_last_error(&format!("internal error (panic in kyso): {what}"));
+            KYSO_ERR_INTERNAL
+        }
+    }
+}
+
+/// A required C string argument, as UTF-8.
+///
+/// # Safety
+/// `p` is NULL or points to a NUL-terminated string that stays valid during the call.
+pub unsafe fn required_str<'a>(p: *const c_char, what: &str) -> Result<&'a str, Failure> {
+    if p.is_null() {
+        return Err(Failure::invalid(format!("{what} is NULL")));
+    }
+    CStr::from_ptr(p)
+        .to_str()
+        .map_err(|_| Failure::invalid(format!("{what} is not valid UTF-8")))
+}
+
+/// An optional C string argument: NULL is None.
+///
+/// # Safety
+/// As [`required_str`].
+pub unsafe fn optional_str<'a>(p: *const c_char, what: &str) -> Result<Option<&'a str>, Failure> {
+    if p.is_null() {
+        Ok(None)
+    } else {
+        required_str(p, what).map(Some)
+    }
+}
+
+/// A required input buffer. A zero length is accepted with any pointer (even NULL).
+///
+/// # Safety
+/// `p` is NULL or points to `len` readable bytes that stay valid during the call.
+pub unsafe fn required_bytes<'a>(
+    p: *const u8,
+    len: usize,
+    what: &str,
+) -> Result<&'a [u8], Failure> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if p.is_null() {
+        return Err(Failure::invalid(format!("{what} is NULL")));
+    }
+    Ok(std::slice::from_raw_parts(p, len))
+}
+
+/// Room before every block kyso hands out: its total size, so that `kyso_free` needs no length.
+const HEADER: usize = 16;
+const ALIGN: usize = 16;
+
+/// Copies `bytes` into a block for the caller (freed with `kyso_free`), followed by a NUL so
+/// that text blocks are C strings. NULL when memory is exhausted.
+pub fn export_bytes(bytes: &[u8]) -> *mut u8 {
+    let Some(total) = bytes.len().checked_add(HEADER + 1) else {
+        return std::ptr::null_mut();
+    };
+    let Ok(layout) = Layout::from_size_align(total, ALIGN) else {
+        return std::ptr::null_mut();
+    };
+    // SAFETY: the layout is non-zero in size; the writes stay inside the block.
+    unsafe {
+        let base = alloc(layout);
+        if base.is_null() {
+            return std::ptr::null_mut();
+        }
+        (base as *mut usize).write(total);
+        let data = base.add(HEADER);
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), data, bytes.len());
+        data.add(bytes.len()).write(0);
+        data
+    }
+}
+
+/// Text for the caller as a C string (freed with `kyso_free`).
+pub fn export_string(text: &str) -> Result<*mut c_char, Failure> {
+    let p = export_bytes(text.as_bytes());
+    if p.is_null() {
+        return Err(Failure {
+            code: KYSO_ERR_INTERNAL,
+            message: "out of memory".into(),
+        });
+    }
+    Ok(p as *mut c_char)
+}
+
+/// Frees a block made by [`export_bytes`].
+///
+/// # Safety
+/// `p` is NULL or was returned by [`export_bytes`] and not freed yet.
+pub unsafe fn free_exported(p: *mut u8) {
+    if p.is_null() {
+        return;
+    }
+    let base = p.sub(HEADER);
+    let total = (base as *const usize).read();
+    dealloc(base, Layout::from_size_align_unchecked(total, ALIGN));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_round_trip() {
+        for data in [&b""[..], b"abc", &[0u8; 4096][..]] {
+            let p = export_bytes(data);
+            assert!(!p.is_null());
+            // SAFETY: `p` holds `data.len() + 1` bytes.
+            unsafe {
+                assert_eq!(std::slice::from_raw_parts(p, data.len()), data);
+                assert_eq!(*p.add(data.len()), 0);
+                free_exported(p);
+            }
+        }
+        // SAFETY: NULL is accepted.
+        unsafe { free_exported(std::ptr::null_mut()) };
+    }
+
+    #[test]
+    fn panics_become_internal_errors() {
+        let code = guard(|| panic!("boom"));
+        assert_eq!(code, KYSO_ERR_INTERNAL);
+        // SAFETY: the last error is a valid C string until the next call.
+        let msg = unsafe { CStr::from_ptr(last_error_ptr()) }
+            .to_str()
+            .unwrap();
+        assert!(msg.contains("boom"), "{msg}");
+        assert_eq!(guard(|| Ok(0)), 0);
+        // SAFETY: as above.
+        assert_eq!(unsafe { CStr::from_ptr(last_error_ptr()) }.to_bytes(), b"");
+    }
+
+    #[test]
+    fn every_error_kind_has_its_code() {
+        let io = std::io::Error::other("x");
+        assert_eq!(error_code(&Error::io("a", io)), KYSO_ERR_IO);
+        assert_eq!(error_code(&Error::NotPdf("x".into())), KYSO_ERR_NOT_PDF);
+        assert_eq!(error_code(&Error::WrongPassword), KYSO_ERR_KEY);
+        assert_eq!(error_code(&Error::Pin("x".into())), KYSO_ERR_KEY);
+        assert_eq!(error_code(&Error::Crypto("x".into())), KYSO_ERR_CRYPTO);
+        assert_eq!(error_code(&Error::Network("x".into())), KYSO_ERR_NETWORK);
+        assert_eq!(
+            error_code(&Error::InvalidArgument("x".into())),
+            KYSO_ERR_INVALID_ARGUMENT
+        );
+    }
+}
