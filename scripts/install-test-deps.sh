@@ -13,7 +13,7 @@ fi
 
 # Only what the tests run. Regenerating the fixtures also needs libreoffice-writer-nogui and
 # fonts-liberation2 (see fixtures/README.md).
-APT_PACKAGES=(poppler-utils qpdf openssl softhsm2)
+APT_PACKAGES=(poppler-utils qpdf openssl softhsm2 valgrind gcc g++)
 
 # command (or file) that proves each package is installed
 missing=()
@@ -21,6 +21,9 @@ have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_cmd pdftotext     || missing+=(poppler-utils)
 have_cmd pdfsig        || missing+=(poppler-utils)
 have_cmd qpdf          || missing+=(qpdf)
+have_cmd valgrind      || missing+=(valgrind)
+have_cmd cc            || missing+=(gcc)
+have_cmd c++           || missing+=(g++)
 have_cmd openssl       || missing+=(openssl)
 # the PKCS#11 token tests (tests/token.rs, crates/kyso/tests/pkcs11.rs) load this module
 { have_cmd softhsm2-util && [ -f /usr/lib/softhsm/libsofthsm2.so ]; } || missing+=(softhsm2)

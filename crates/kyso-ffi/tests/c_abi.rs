@@ -162,6 +162,7 @@ fn c_program_python_and_valgrind() {
             .args([
                 "--leak-check=full",
                 "--errors-for-leak-kinds=definite",
+                "--show-leak-kinds=definite",
                 "--error-exitcode=9",
                 "--quiet",
             ])
