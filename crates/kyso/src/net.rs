@@ -1,10 +1,10 @@
 //! HTTP for revocation data (OCSP, CRLs, CA issuers): one small trait, [`HttpClient`], so tests
 //! and `--offline` can swap the network out.
 //!
-//! - [`UreqClient`]: the real client. Plain `http://` only for now (OCSP and CRL URLs are
-//!   `http://` by convention, RFC 5280 §4.2.1.13, RFC 6960 Appendix A.1: the data is signed);
-//!   `https://` URLs fail with a clear error. Per-request timeout, response size limit, at most
-//!   [`MAX_REDIRECTS`] redirects. Proxies from the environment (`http_proxy`, `NO_PROXY`) apply.
+//! - [`UreqClient`]: the real client. OCSP and CRL URLs are `http://` by convention (RFC 5280
+//!   §4.2.1.13, RFC 6960 Appendix A.1: the data is signed); `https://` (TSAs, remote signing)
+//!   goes through rustls with the aws-lc-rs provider and the Mozilla root store. Per-request
+//!   timeout, response size limit, at most [`MAX_REDIRECTS`] redirects. Proxies from the environment (`http_proxy`, `NO_PROXY`) apply.
 //! - [`Offline`]: every request fails with an "offline" error.
 //! - [`CachingClient`]: GET responses kept by URL until an expiry the caller gives (a CRL's
 //!   nextUpdate, an OCSP response's nextUpdate...).
@@ -91,14 +91,23 @@ fn net_err<T>(msg: impl Into<String>) -> Result<T> {
     Err(Error::Network(msg.into()))
 }
 
-/// Accepts `http://` URLs only; `https://` and other schemes get a clear error.
+/// TLS for `https://` (TSAs, remote signing services): rustls with the aws-lc-rs provider kyso
+/// already uses for its own cryptography, and the Mozilla root store (webpki-roots).
+pub(crate) fn tls_config() -> ureq::tls::TlsConfig {
+    ureq::tls::TlsConfig::builder()
+        .provider(ureq::tls::TlsProvider::Rustls)
+        .unversioned_rustls_crypto_provider(std::sync::Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .build()
+}
+
+/// Accepts `http://` and `https://` URLs; other schemes get a clear error.
 fn check_url(url: &str) -> Result<()> {
     let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
     match scheme.as_deref() {
         Some("http") if url.len() > "http://".len() => Ok(()),
-        Some("https") => net_err(format!(
-            "{url}: https URLs are not supported yet (only plain http://)"
-        )),
+        Some("https") if url.len() > "https://".len() => Ok(()),
         Some(s) => net_err(format!("{url}: unsupported URL scheme \"{s}\"")),
         None => net_err(format!("{url}: not an http:// URL")),
     }
@@ -150,6 +159,7 @@ impl UreqClient {
             .max_redirects(MAX_REDIRECTS)
             .max_redirects_will_error(true)
             .timeout_global(Some(timeout))
+            .tls_config(tls_config())
             .user_agent(concat!("kyso/", env!("CARGO_PKG_VERSION")));
         if !env_proxy {
             config = config.proxy(None);
@@ -425,18 +435,14 @@ mod tests {
     fn urls_are_checked() {
         assert!(check_url("http://ocsp.example.vn/").is_ok());
         assert!(check_url("HTTP://ocsp.example.vn").is_ok());
-        let e = check_url("https://ocsp.example.vn/")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("https URLs are not supported"), "{e}");
+        assert!(check_url("https://tsa.example.vn/").is_ok());
+        assert!(check_url("https://").is_err());
         assert!(check_url("ldap://x/cn=crl").is_err());
         assert!(check_url("http://").is_err());
         assert!(check_url("ocsp.example.vn").is_err());
         let c = UreqClient::new();
-        assert!(matches!(
-            c.get("https://x.example/"),
-            Err(Error::Network(_))
-        ));
+        // Refused before any connection is tried.
+        assert!(matches!(c.get("ftp://x.example/"), Err(Error::Network(_))));
         assert!(matches!(
             c.post("file:///etc/passwd", "a/b", b""),
             Err(Error::Network(_))

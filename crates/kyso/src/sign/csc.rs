@@ -282,6 +282,7 @@ impl UreqCscTransport {
             .max_redirects(0)
             .timeout_global(Some(timeout))
             .proxy(None)
+            .tls_config(crate::net::tls_config())
             .user_agent(concat!("kyso/", env!("CARGO_PKG_VERSION")))
             .build();
         UreqCscTransport {
@@ -308,22 +309,16 @@ impl UreqCscTransport {
         let Some((scheme, rest)) = url.split_once("://") else {
             return bad("not an http:// URL".into());
         };
-        match scheme.to_ascii_lowercase().as_str() {
-            "http" => {}
-            "https" => {
-                return bad(
-                    "https:// is not available in this build (no TLS support); use a \
-                     TLS-terminating proxy on this host, or a CscTransport that speaks HTTPS"
-                        .into(),
-                )
-            }
+        let plain = match scheme.to_ascii_lowercase().as_str() {
+            "http" => true,
+            "https" => false,
             other => return bad(format!("unsupported URL scheme \"{other}\"")),
-        }
+        };
         let host = url_host(rest);
         if host.is_empty() {
             return bad("no host".into());
         }
-        if !self.allow_plain_http && !is_loopback(host) {
+        if plain && !self.allow_plain_http && !is_loopback(host) {
             return bad(format!(
                 "refusing to send the access token and PIN in clear (plain http://) to {host}"
             ));
@@ -1145,7 +1140,8 @@ mod tests {
         assert!(t.check_url("http://[::1]:9/x").is_ok());
         assert!(t.check_url("http://127.0.0.1.evil.example/x").is_err());
         assert!(t.check_url("http://user@rmgateway.vnptit.vn/csc").is_err());
-        assert!(t.check_url("https://example.vn/").is_err());
+        // TLS: the token may go to any host.
+        assert!(t.check_url("https://example.vn/").is_ok());
         assert!(t.check_url("ftp://example.vn/").is_err());
         let t = t.allow_plain_http(true);
         assert!(t.check_url("http://example.vn/").is_ok());
