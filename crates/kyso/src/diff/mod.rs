@@ -609,6 +609,21 @@ impl<'a> Analyser<'a> {
         }))
     }
 
+    /// Resolves `key` in the old and the new version of a dictionary.
+    fn entry_pair(&self, rev: usize, o: &Dict, n: &Dict, key: &str) -> Result<(Object, Object)> {
+        Ok((
+            self.doc
+                .resolve_at(rev - 1, o.get(key).unwrap_or(&Object::Null))?,
+            self.doc
+                .resolve_at(rev, n.get(key).unwrap_or(&Object::Null))?,
+        ))
+    }
+
+    /// A whole object replaced by something of another type: never allowed.
+    fn replaced(&self, kind: ChangeKind, vi: String, en: String) -> (ChangeKind, bool, String) {
+        (kind, false, self.t(vi, en))
+    }
+
     fn catalog_change(
         &mut self,
         rev: usize,
@@ -617,13 +632,10 @@ impl<'a> Analyser<'a> {
         perms: &Permissions,
     ) -> Result<Vec<(ChangeKind, bool, String)>> {
         let (Some(o), Some(n)) = (old.as_dict(), new.as_dict()) else {
-            return Ok(vec![(
+            return Ok(vec![self.replaced(
                 ChangeKind::CatalogChanged,
-                false,
-                self.t(
-                    "danh mục tài liệu bị thay thế".into(),
-                    "the document catalog was replaced".into(),
-                ),
+                "danh mục tài liệu bị thay thế".into(),
+                "the document catalog was replaced".into(),
             )]);
         };
         let mut out = Vec::new();
@@ -679,25 +691,17 @@ impl<'a> Analyser<'a> {
         perms: &Permissions,
     ) -> Result<Vec<(ChangeKind, bool, String)>> {
         let (Some(o), Some(n)) = (old.as_dict(), new.as_dict()) else {
-            return Ok(vec![(
+            return Ok(vec![self.replaced(
                 ChangeKind::FormChanged,
-                false,
-                self.t(
-                    "biểu mẫu bị thay thế".into(),
-                    "the interactive form was replaced".into(),
-                ),
+                "biểu mẫu bị thay thế".into(),
+                "the interactive form was replaced".into(),
             )]);
         };
         let mut out = Vec::new();
         for key in changed_keys(o, n) {
             match key.as_str() {
                 "Fields" => {
-                    let (ov, nv) = (
-                        self.doc
-                            .resolve_at(rev - 1, o.get("Fields").unwrap_or(&Object::Null))?,
-                        self.doc
-                            .resolve_at(rev, n.get("Fields").unwrap_or(&Object::Null))?,
-                    );
+                    let (ov, nv) = self.entry_pair(rev, o, n, "Fields")?;
                     out.extend(self.field_list_change(rev, &ov, &nv, perms)?);
                 }
                 // SignaturesExist | AppendOnly, fonts for new appearances.
@@ -856,13 +860,10 @@ impl<'a> Analyser<'a> {
         form_filling: bool,
     ) -> Result<Vec<(ChangeKind, bool, String)>> {
         let (Some(o), Some(n)) = (old.as_dict(), new.as_dict()) else {
-            return Ok(vec![(
+            return Ok(vec![self.replaced(
                 ChangeKind::FieldChanged,
-                false,
-                self.t(
-                    format!("trường '{name}' bị thay thế"),
-                    format!("field '{name}' was replaced"),
-                ),
+                format!("trường '{name}' bị thay thế"),
+                format!("field '{name}' was replaced"),
             )]);
         };
         let mut out = Vec::new();
@@ -883,12 +884,7 @@ impl<'a> Analyser<'a> {
                     }
                     "AS" | "F" | "MK" | "DA" if o.get("V").is_none() => {}
                     "Kids" => {
-                        let (ov, nv) = (
-                            self.doc
-                                .resolve_at(rev - 1, o.get("Kids").unwrap_or(&Object::Null))?,
-                            self.doc
-                                .resolve_at(rev, n.get("Kids").unwrap_or(&Object::Null))?,
-                        );
+                        let (ov, nv) = self.entry_pair(rev, o, n, "Kids")?;
                         out.extend(self.field_list_change(rev, &ov, &nv, perms)?);
                     }
                     _ => out.push((
@@ -952,12 +948,7 @@ impl<'a> Analyser<'a> {
                 }
                 "AS" if form_filling && !locked => {}
                 "Kids" => {
-                    let (ov, nv) = (
-                        self.doc
-                            .resolve_at(rev - 1, o.get("Kids").unwrap_or(&Object::Null))?,
-                        self.doc
-                            .resolve_at(rev, n.get("Kids").unwrap_or(&Object::Null))?,
-                    );
+                    let (ov, nv) = self.entry_pair(rev, o, n, "Kids")?;
                     out.extend(self.field_list_change(rev, &ov, &nv, perms)?);
                 }
                 _ => out.push((
@@ -982,25 +973,17 @@ impl<'a> Analyser<'a> {
         perms: &Permissions,
     ) -> Result<Vec<(ChangeKind, bool, String)>> {
         let (Some(o), Some(n)) = (old.as_dict(), new.as_dict()) else {
-            return Ok(vec![(
+            return Ok(vec![self.replaced(
                 ChangeKind::PageChanged,
-                false,
-                self.t(
-                    format!("trang {page} bị thay thế"),
-                    format!("page {page} was replaced"),
-                ),
+                format!("trang {page} bị thay thế"),
+                format!("page {page} was replaced"),
             )]);
         };
         let mut out = Vec::new();
         for key in changed_keys(o, n) {
             match key.as_str() {
                 "Annots" => {
-                    let ov = self
-                        .doc
-                        .resolve_at(rev - 1, o.get("Annots").unwrap_or(&Object::Null))?;
-                    let nv = self
-                        .doc
-                        .resolve_at(rev, n.get("Annots").unwrap_or(&Object::Null))?;
+                    let (ov, nv) = self.entry_pair(rev, o, n, "Annots")?;
                     out.extend(self.annots_change(rev, page, &ov, &nv, perms)?);
                 }
                 "Contents" => out.push((
