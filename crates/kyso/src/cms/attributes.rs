@@ -56,7 +56,7 @@ impl Attribute {
     }
 }
 
-/// Parses a `SET OF Attribute` element ([0]/[1] IMPLICIT or universal SET).
+/// Parses a `SET OF Attribute` element (`[0]`/`[1]` IMPLICIT, or a universal SET).
 pub fn parse_attributes(el: &Element<'_>) -> Result<Vec<Attribute>> {
     let mut out = Vec::new();
     for a in el.children()? {
