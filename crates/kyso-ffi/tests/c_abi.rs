@@ -42,17 +42,22 @@ fn have(tool: &str) -> bool {
     ok
 }
 
-/// The directory cargo put this package's libraries in (target/{debug,release}).
+/// The directory cargo put this package's libraries in: target/{debug,release} after
+/// `cargo build`, or its deps/ folder when only `cargo test` built them.
 fn cargo_lib_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    let deps = exe.parent().unwrap();
+    let deps = exe.parent().unwrap().to_path_buf();
     let dir = deps.parent().unwrap().to_path_buf();
-    assert!(
-        dir.join("libkyso_ffi.so").exists(),
-        "libkyso_ffi.so not found in {}",
-        dir.display()
+    for candidate in [dir.clone(), deps.clone()] {
+        if candidate.join("libkyso_ffi.so").exists() && candidate.join("libkyso_ffi.a").exists() {
+            return candidate;
+        }
+    }
+    panic!(
+        "libkyso_ffi.so/.a not found in {} or {}",
+        dir.display(),
+        deps.display()
     );
-    dir
 }
 
 /// The install step: libkyso_ffi.{so,a} under their C names, libkyso.{so,a}.
