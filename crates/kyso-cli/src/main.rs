@@ -1,6 +1,7 @@
 //! `kyso`: sign and verify Vietnamese official PDF documents. A thin layer over the `kyso`
 //! library: argument parsing, secrets from the environment / a file / a prompt, printing.
 
+mod batch;
 mod deferred;
 mod remote;
 mod token;
@@ -155,8 +156,14 @@ enum LangArg {
 
 #[derive(clap::Args)]
 struct VerifyArgs {
-    /// The PDF to verify.
-    input: PathBuf,
+    /// The PDFs to verify: files, or folders (their *.pdf files). With several files or any
+    /// folder, a summary table follows the reports; the exit code is the worst of all files
+    /// (1 > 4 > 3 > 0).
+    #[arg(required = true, value_name = "PATH")]
+    input: Vec<PathBuf>,
+    /// Also verify the PDFs in the subfolders of the given folders.
+    #[arg(short, long)]
+    recursive: bool,
     /// Trust anchor certificates: PEM (one or many) or DER files, or folders of them.
     /// Repeatable. Without it, the trust store (`kyso trust`) is used.
     #[arg(long)]
@@ -178,9 +185,12 @@ struct VerifyArgs {
     /// Validate as of this time (RFC 3339, e.g. 2026-11-22T09:00:00+07:00) instead of now.
     #[arg(long)]
     at: Option<String>,
-    /// Print the report as one JSON object.
+    /// Print the report as one JSON object (several files: one JSON array of reports).
     #[arg(long)]
     json: bool,
+    /// Print one JSON report per line per file (unreadable: {"file": ..., "error": ...}).
+    #[arg(long, conflicts_with = "json")]
+    json_lines: bool,
     /// Language of the report: vi (default) or en.
     #[arg(long, value_enum, default_value_t = LangArg::Vi)]
     lang: LangArg,
@@ -436,7 +446,17 @@ fn run_verify(args: VerifyArgs) -> u8 {
             RevocationArg::Off => RevocationPolicy::Off,
         },
     };
-    match kyso::verify::verify_file(&args.input, &opts) {
+    if args.json_lines || batch::is_batch(&args.input) {
+        let format = match (args.json, args.json_lines) {
+            (_, true) => batch::Format::JsonLines,
+            (true, _) => batch::Format::Json,
+            _ => batch::Format::Human,
+        };
+        let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        return batch::run(&args.input, args.recursive, &opts, format, colour);
+    }
+    let input = &args.input[0];
+    match kyso::verify::verify_file(input, &opts) {
         Ok(report) => {
             if args.json {
                 println!(
@@ -454,7 +474,7 @@ fn run_verify(args: VerifyArgs) -> u8 {
             report.exit_code() as u8
         }
         Err(e) => {
-            eprintln!("kyso: {}: {e}", args.input.display());
+            eprintln!("kyso: {}: {e}", input.display());
             exit::UNREADABLE
         }
     }

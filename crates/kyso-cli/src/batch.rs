@@ -1,0 +1,466 @@
+//! `kyso verify` over several files and folders: files are collected (folders give their
+//! `*.pdf` files, all levels with `--recursive`), verified in parallel, and reported in path
+//! order, followed by a summary table (human output), as JSON lines, or as one JSON array.
+//!
+//! Files that cannot be read are reported in order with the others (an `error` in JSON), and
+//! one line on stderr counts them.
+//!
+//! Exit code: the worst over all files, 1 (any failed) > 4 (any unreadable or unsigned)
+//! > 3 (any indeterminate) > 0.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use kyso::verify::report::{Indication, Report};
+use kyso::verify::{Lang, VerifyOptions};
+
+/// How the results are printed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    /// One JSON array of the reports.
+    Json,
+    /// One JSON report per line.
+    JsonLines,
+}
+
+/// Whether the inputs call for the batch mode: several paths, or any folder.
+pub fn is_batch(inputs: &[PathBuf]) -> bool {
+    inputs.len() > 1 || inputs.iter().any(|p| p.is_dir())
+}
+
+/// The result for one file.
+struct Outcome {
+    path: PathBuf,
+    elapsed: Duration,
+    result: Result<Report, String>,
+}
+
+impl Outcome {
+    /// The single-file exit code: 0, 1, 3, or 4 (no signature, unreadable).
+    fn exit_code(&self) -> u8 {
+        match &self.result {
+            Ok(r) => r.exit_code() as u8,
+            Err(_) => 4,
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        match &self.result {
+            Ok(r) => serde_json::to_value(r).unwrap_or_default(),
+            Err(e) => serde_json::json!({
+                "file": self.path.display().to_string(),
+                "error": e,
+            }),
+        }
+    }
+}
+
+/// Severity of an exit code for combining: 1 > 4 > 3 > 0.
+fn severity(code: u8) -> u8 {
+    match code {
+        0 => 0,
+        3 => 1,
+        4 => 2,
+        _ => 3,
+    }
+}
+
+/// The worst of several exit codes (0 when there are none).
+fn worst(codes: impl IntoIterator<Item = u8>) -> u8 {
+    codes.into_iter().max_by_key(|&c| severity(c)).unwrap_or(0)
+}
+
+fn is_pdf_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+}
+
+/// The `*.pdf` files of `dir` (and of its subfolders when `recursive`; symbolic links to
+/// folders are not followed). Folders that cannot be read are given as errors.
+fn walk(dir: &Path, recursive: bool, files: &mut Vec<PathBuf>, errors: &mut Vec<Outcome>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(Outcome {
+                path: dir.to_path_buf(),
+                elapsed: Duration::ZERO,
+                result: Err(e.to_string()),
+            });
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir {
+            if recursive {
+                walk(&path, recursive, files, errors);
+            }
+        } else if is_pdf_name(&path) && path.is_file() {
+            files.push(path);
+        }
+    }
+}
+
+/// Verifies every file the inputs name and prints the results; returns the exit code.
+pub fn run(
+    inputs: &[PathBuf],
+    recursive: bool,
+    opts: &VerifyOptions,
+    format: Format,
+    colour: bool,
+) -> u8 {
+    let started = Instant::now();
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            walk(input, recursive, &mut files, &mut errors);
+        } else {
+            // A file named explicitly is verified whatever its name (or reported unreadable).
+            files.push(input.clone());
+        }
+    }
+    files.sort();
+    files.dedup();
+    if files.is_empty() && errors.is_empty() {
+        eprintln!("kyso: không tìm thấy tệp PDF nào / no PDF files found");
+        return crate::exit::UNREADABLE;
+    }
+
+    let progress = std::io::stderr().is_terminal();
+    let total = files.len();
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(total)
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let mut printer = Printer::new(format, opts.lang, colour, progress, total);
+    for e in errors {
+        printer.emit(&e);
+        printer.outcomes.push(e);
+    }
+
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (files, next) = (&files, &next);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(path) = files.get(i) else { break };
+                let t = Instant::now();
+                let result = kyso::verify::verify_file(path, opts).map_err(|e| e.to_string());
+                let outcome = Outcome {
+                    path: path.clone(),
+                    elapsed: t.elapsed(),
+                    result,
+                };
+                if tx.send((i, outcome)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        // Print in path order as soon as the files before are done.
+        let mut pending = BTreeMap::new();
+        let mut printed = 0;
+        for (i, outcome) in rx {
+            pending.insert(i, outcome);
+            while let Some(o) = pending.remove(&printed) {
+                printed += 1;
+                printer.done = printed;
+                printer.emit(&o);
+                printer.outcomes.push(o);
+            }
+            printer.show_progress(pending.len());
+        }
+    });
+    printer.finish(started.elapsed())
+}
+
+/// Prints the outcomes in order, the progress line and the summary.
+struct Printer {
+    format: Format,
+    lang: Lang,
+    colour: bool,
+    progress: bool,
+    total: usize,
+    done: usize,
+    outcomes: Vec<Outcome>,
+}
+
+impl Printer {
+    fn new(format: Format, lang: Lang, colour: bool, progress: bool, total: usize) -> Printer {
+        Printer {
+            format,
+            lang,
+            colour,
+            progress,
+            total,
+            done: 0,
+            outcomes: Vec::new(),
+        }
+    }
+
+    fn l(&self, vi: &'static str, en: &'static str) -> &'static str {
+        if self.lang == Lang::Vi {
+            vi
+        } else {
+            en
+        }
+    }
+
+    fn clear_progress(&self) {
+        if self.progress {
+            eprint!("\r\x1b[K");
+        }
+    }
+
+    /// `[done/total]` on stderr, only when it is a terminal.
+    fn show_progress(&self, waiting: usize) {
+        if self.progress && self.done < self.total {
+            eprint!(
+                "\r\x1b[K{} {}/{}",
+                self.l("Đang kiểm tra", "Verifying"),
+                self.done + waiting,
+                self.total
+            );
+            let _ = std::io::stderr().flush();
+        }
+    }
+
+    fn emit(&self, o: &Outcome) {
+        self.clear_progress();
+        match self.format {
+            Format::Json => {}
+            Format::JsonLines => {
+                println!("{}", serde_json::to_string(&o.json()).unwrap_or_default());
+            }
+            Format::Human => match &o.result {
+                Ok(report) => {
+                    if !self.outcomes.is_empty() {
+                        println!();
+                    }
+                    print!(
+                        "{}",
+                        kyso::verify::text::render_styled(report, self.lang, self.colour)
+                    );
+                }
+                Err(e) => {
+                    // On stdout, in order with the reports; stderr gets one line at the end.
+                    if !self.outcomes.is_empty() {
+                        println!();
+                    }
+                    println!("{}: {}", self.l("Tệp", "File"), o.path.display());
+                    println!(
+                        "{}: {} ({e})",
+                        self.l("Kết luận", "Verdict"),
+                        paint(self.l("KHÔNG ĐỌC ĐƯỢC", "UNREADABLE"), None, self.colour)
+                    );
+                }
+            },
+        }
+        let _ = std::io::stdout().flush();
+    }
+
+    fn verdict(&self, o: &Outcome) -> (&'static str, Option<Indication>) {
+        match &o.result {
+            Err(_) => (self.l("KHÔNG ĐỌC ĐƯỢC", "UNREADABLE"), None),
+            Ok(r) if r.signatures.is_empty() => (self.l("KHÔNG CÓ CHỮ KÝ", "NO SIGNATURE"), None),
+            Ok(r) => {
+                let text = match r.indication {
+                    Indication::TotalPassed => self.l("HỢP LỆ", "VALID"),
+                    Indication::TotalFailed => self.l("KHÔNG HỢP LỆ", "INVALID"),
+                    Indication::Indeterminate => self.l("CHƯA XÁC ĐỊNH", "INDETERMINATE"),
+                };
+                (text, Some(r.indication))
+            }
+        }
+    }
+
+    fn finish(self, elapsed: Duration) -> u8 {
+        self.clear_progress();
+        let code = worst(self.outcomes.iter().map(Outcome::exit_code));
+        match self.format {
+            Format::JsonLines => {}
+            Format::Json => {
+                let all: Vec<_> = self.outcomes.iter().map(Outcome::json).collect();
+                println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+            }
+            Format::Human => self.summary(elapsed),
+        }
+        let unreadable = self.outcomes.iter().filter(|o| o.result.is_err()).count();
+        if unreadable > 0 {
+            eprintln!(
+                "kyso: {unreadable} {}",
+                self.l("tệp không đọc được", "file(s) could not be read")
+            );
+        }
+        code
+    }
+
+    fn summary(&self, elapsed: Duration) {
+        let header = [
+            self.l("Tệp", "File"),
+            self.l("Kết luận", "Verdict"),
+            self.l("Người ký", "Signers"),
+            self.l("Thời gian", "Time"),
+            self.l("Thay đổi không được phép", "Disallowed changes"),
+        ];
+        let mut rows = Vec::new();
+        let mut counts = [0usize; 5];
+        for o in &self.outcomes {
+            let (verdict, indication) = self.verdict(o);
+            let slot = match (&o.result, indication) {
+                (Err(_), _) => 4,
+                (Ok(_), None) => 3,
+                (Ok(_), Some(Indication::TotalPassed)) => 0,
+                (Ok(_), Some(Indication::TotalFailed)) => 1,
+                (Ok(_), Some(Indication::Indeterminate)) => 2,
+            };
+            counts[slot] += 1;
+            let (signers, changes) = match &o.result {
+                Ok(r) => (signers(r), disallowed_changes(r).to_string()),
+                Err(_) => (String::new(), String::new()),
+            };
+            let dash = |s: String| if s.is_empty() { "—".to_string() } else { s };
+            rows.push((
+                [
+                    o.path.display().to_string(),
+                    verdict.to_string(),
+                    dash(signers),
+                    duration(o.elapsed),
+                    dash(changes),
+                ],
+                indication,
+            ));
+        }
+        let mut widths = header.map(width);
+        for (row, _) in &rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(width(cell));
+            }
+        }
+        let line = |cells: [String; 5], indication: Option<Indication>| {
+            let mut out = String::new();
+            for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+                let padded = format!("{cell}{}", " ".repeat(w - width(cell)));
+                let padded = if i == 1 {
+                    paint(&padded, indication, self.colour)
+                } else {
+                    padded
+                };
+                if i > 0 {
+                    out.push_str("  ");
+                }
+                out.push_str(&padded);
+            }
+            println!("{}", out.trim_end());
+        };
+        println!();
+        println!("{}", self.l("TÓM TẮT", "SUMMARY"));
+        line(header.map(String::from), None);
+        line(widths.map(|w| "-".repeat(w)), None);
+        for (row, indication) in rows {
+            line(row, indication);
+        }
+        let n = self.outcomes.len();
+        println!();
+        println!(
+            "{}: {n} {} — {} {}, {} {}, {} {}, {} {}, {} {} ({})",
+            self.l("Tổng", "Total"),
+            self.l("tệp", if n == 1 { "file" } else { "files" }),
+            counts[0],
+            self.l("hợp lệ", "valid"),
+            counts[1],
+            self.l("không hợp lệ", "invalid"),
+            counts[2],
+            self.l("chưa xác định", "indeterminate"),
+            counts[3],
+            self.l("không có chữ ký", "without signature"),
+            counts[4],
+            self.l("không đọc được", "unreadable"),
+            duration(elapsed)
+        );
+    }
+}
+
+/// `850 ms`, `2.3 s`.
+fn duration(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+/// Display width, counting characters (Vietnamese text is precomposed).
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+fn paint(text: &str, indication: Option<Indication>, colour: bool) -> String {
+    let code = match indication {
+        _ if !colour => return text.to_string(),
+        Some(Indication::TotalPassed) => "32",
+        Some(Indication::TotalFailed) => "31",
+        Some(Indication::Indeterminate) | None => "33",
+    };
+    format!("\x1b[1;{code}m{text}\x1b[0m")
+}
+
+/// The signers' common names (else subjects), each once, in signature order.
+fn signers(r: &Report) -> String {
+    let mut seen = HashSet::new();
+    let mut names = Vec::new();
+    for s in r.signatures.iter().filter(|s| s.kind == "signature") {
+        if let Some(signer) = &s.signer {
+            let name = signer.common_name.as_ref().unwrap_or(&signer.subject);
+            if seen.insert(name.clone()) {
+                names.push(name.clone());
+            }
+        }
+    }
+    names.join(", ")
+}
+
+/// Not-allowed modifications, each counted once though several signatures list it.
+fn disallowed_changes(r: &Report) -> usize {
+    r.signatures
+        .iter()
+        .flat_map(|s| &s.modifications)
+        .filter(|m| !m.allowed)
+        .map(|m| serde_json::to_string(m).unwrap_or_default())
+        .collect::<HashSet<_>>()
+        .len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worst_exit_code() {
+        assert_eq!(worst([0, 3, 4, 1]), 1);
+        assert_eq!(worst([0, 3, 4]), 4);
+        assert_eq!(worst([3, 0]), 3);
+        assert_eq!(worst([0, 0]), 0);
+        assert_eq!(worst([]), 0);
+    }
+
+    #[test]
+    fn pdf_names() {
+        assert!(is_pdf_name(Path::new("a/b.PDF")));
+        assert!(is_pdf_name(Path::new("b.pdf")));
+        assert!(!is_pdf_name(Path::new("b.pdf.txt")));
+        assert!(!is_pdf_name(Path::new("pdf")));
+    }
+}
