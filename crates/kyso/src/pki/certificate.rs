@@ -153,6 +153,41 @@ pub struct Extension {
     pub value: Vec<u8>,
 }
 
+impl Extension {
+    /// Decodes `Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue }`.
+    pub fn from_element(el: &Element<'_>) -> Result<Extension> {
+        el.expect_universal(tag::SEQUENCE, "Extension")?;
+        let mut r = el.children()?;
+        let oid = r.read()?.as_oid()?;
+        let critical = match r.read_optional_universal(tag::BOOLEAN)? {
+            Some(b) => b.as_bool()?,
+            None => false,
+        };
+        let value = r.read()?.as_octet_string()?.into_owned();
+        r.finish("Extension")?;
+        Ok(Extension {
+            oid,
+            critical,
+            value,
+        })
+    }
+}
+
+/// Decodes `Extensions ::= SEQUENCE OF Extension` (certificates, CRLs, CRL entries, OCSP);
+/// RFC 5280 §4.2: an extension appears at most once.
+pub fn parse_extensions(seq: &Element<'_>) -> Result<Vec<Extension>> {
+    seq.expect_universal(tag::SEQUENCE, "Extensions")?;
+    let mut out: Vec<Extension> = Vec::new();
+    for ext in seq.children()? {
+        let ext = Extension::from_element(&ext?)?;
+        if out.iter().any(|e| e.oid == ext.oid) {
+            return Err(Error::Asn1(format!("duplicate extension {}", ext.oid)));
+        }
+        out.push(ext);
+    }
+    Ok(out)
+}
+
 /// A parsed X.509 certificate (RFC 5280 §4.1).
 #[derive(Clone, Debug)]
 pub struct Certificate {
@@ -304,15 +339,11 @@ impl Certificate {
 
     /// Decodes one Extension and the known extension values (RFC 5280 §4.2).
     fn add_extension(&mut self, ext: &Element<'_>) -> Result<()> {
-        ext.expect_universal(tag::SEQUENCE, "Extension")?;
-        let mut r = ext.children()?;
-        let oid_s = r.read()?.as_oid()?;
-        let critical = match r.read_optional_universal(tag::BOOLEAN)? {
-            Some(b) => b.as_bool()?,
-            None => false,
-        };
-        let value = r.read()?.as_octet_string()?.into_owned();
-        r.finish("Extension")?;
+        let Extension {
+            oid: oid_s,
+            critical,
+            value,
+        } = Extension::from_element(ext)?;
         if self.extensions.iter().any(|e| e.oid == oid_s) {
             // RFC 5280 §4.2: at most one instance of an extension.
             return cert_err(format!("duplicate extension {oid_s}"));

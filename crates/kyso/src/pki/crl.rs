@@ -387,30 +387,11 @@ fn for_each_extension(
     seq: &Element<'_>,
     mut f: impl FnMut(&str, bool, &[u8]) -> Result<()>,
 ) -> Result<Vec<Extension>> {
-    seq.expect_universal(tag::SEQUENCE, "Extensions")?;
-    let mut out: Vec<Extension> = Vec::new();
-    for ext in seq.children()? {
-        let ext = ext?;
-        ext.expect_universal(tag::SEQUENCE, "Extension")?;
-        let mut r = ext.children()?;
-        let oid_s = r.read()?.as_oid()?;
-        let critical = match r.read_optional_universal(tag::BOOLEAN)? {
-            Some(b) => b.as_bool()?,
-            None => false,
-        };
-        let value = r.read()?.as_octet_string()?.into_owned();
-        r.finish("Extension")?;
-        if out.iter().any(|e| e.oid == oid_s) {
-            return crl_err(format!("duplicate extension {oid_s}"));
-        }
-        f(&oid_s, critical, &value)?;
-        out.push(Extension {
-            oid: oid_s,
-            critical,
-            value,
-        });
+    let exts = super::certificate::parse_extensions(seq)?;
+    for e in &exts {
+        f(&e.oid, e.critical, &e.value)?;
     }
-    Ok(out)
+    Ok(exts)
 }
 
 impl Crl {

@@ -20,7 +20,7 @@ use std::fmt;
 
 use time::{Duration, OffsetDateTime};
 
-use super::certificate::Certificate;
+use super::certificate::{parse_extensions, Certificate, Extension};
 use super::name::Name;
 use crate::asn1::{oid, reader::tag, writer as w, AlgorithmIdentifier, Element, Reader};
 use crate::crypto::{self, verify::digest_of_signature_algorithm, DigestAlgorithm};
@@ -339,35 +339,19 @@ fn response_status_name(v: u64) -> &'static str {
     }
 }
 
-/// Reads `Extensions` (RFC 5280 §4.1): (oid, critical, extnValue contents).
-fn read_extensions(el: &Element<'_>) -> Result<Vec<(String, bool, Vec<u8>)>> {
-    let seq = el.children()?.read_single()?;
-    seq.expect_universal(tag::SEQUENCE, "Extensions")?;
-    let mut out = Vec::new();
-    for ext in seq.children()? {
-        let ext = ext?;
-        ext.expect_universal(tag::SEQUENCE, "Extension")?;
-        let mut r = ext.children()?;
-        let id = r.read()?.as_oid()?;
-        let critical = match r.read_optional_universal(tag::BOOLEAN)? {
-            Some(b) => b.as_bool()?,
-            None => false,
-        };
-        let value = r.read()?.as_octet_string()?.into_owned();
-        r.finish("Extension")?;
-        out.push((id, critical, value));
-    }
-    Ok(out)
+/// Reads the `Extensions` inside an explicit tag (RFC 6960 §4.2.1, RFC 5280 §4.1).
+fn read_extensions(el: &Element<'_>) -> Result<Vec<Extension>> {
+    parse_extensions(&el.children()?.read_single()?)
 }
 
-fn reject_unknown_critical(exts: &[(String, bool, Vec<u8>)], known: &[&str]) -> Result<()> {
+fn reject_unknown_critical(exts: &[Extension], known: &[&str]) -> Result<()> {
     match exts
         .iter()
-        .find(|(id, critical, _)| *critical && !known.contains(&id.as_str()))
+        .find(|e| e.critical && !known.contains(&e.oid.as_str()))
     {
-        Some((id, _, _)) => fail(
+        Some(e) => fail(
             OcspFailure::Malformed,
-            format!("unknown critical extension {id}"),
+            format!("unknown critical extension {}", e.oid),
         ),
         None => Ok(()),
     }
@@ -541,8 +525,8 @@ impl OcspResponse {
             reject_unknown_critical(&exts, &[oid::OCSP_NONCE])?;
             nonce = exts
                 .into_iter()
-                .find(|(id, _, _)| id == oid::OCSP_NONCE)
-                .map(|(_, _, v)| v);
+                .find(|e| e.oid == oid::OCSP_NONCE)
+                .map(|e| e.value);
         }
         t.finish("ResponseData")?;
 
