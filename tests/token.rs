@@ -8,143 +8,23 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::Mutex;
 
 use common::*;
-use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
-use cryptoki::object::{Attribute, CertificateType, ObjectClass};
-use cryptoki::session::UserType;
-use cryptoki::types::AuthPin;
 
-const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
-const PIN: &str = "123456";
+#[path = "support/softhsm.rs"]
+mod softhsm;
+use softhsm::{have_softhsm, SoftHsm, MODULE, PIN};
 
-/// SOFTHSM2_CONF is read by the module in this process when writing certificates.
-static LOCK: Mutex<()> = Mutex::new(());
-
-fn have_softhsm() -> bool {
-    if have_tool("softhsm2-util") && Path::new(MODULE).is_file() {
-        return true;
-    }
-    if std::env::var("KYSO_REQUIRE_TOOLS").as_deref() == Ok("1") {
-        panic!("{MODULE} is required (run scripts/install-test-deps.sh)");
-    }
-    eprintln!("SKIP: softhsm2 not installed (scripts/install-test-deps.sh installs it)");
-    false
-}
-
-struct SoftHsm {
-    dir: tempfile::TempDir,
-}
-
-impl SoftHsm {
-    fn new() -> SoftHsm {
-        let dir = tempfile::tempdir().unwrap();
-        let tokens = dir.path().join("tokens");
-        std::fs::create_dir(&tokens).unwrap();
-        std::fs::write(
-            dir.path().join("softhsm2.conf"),
-            format!(
-                "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-                tokens.display()
-            ),
-        )
-        .unwrap();
-        SoftHsm { dir }
-    }
-
-    fn conf(&self) -> PathBuf {
-        self.dir.path().join("softhsm2.conf")
-    }
-
-    fn util(&self, args: &[&str]) {
-        let o = run(Command::new("softhsm2-util")
-            .args(args)
-            .env("SOFTHSM2_CONF", self.conf()));
-        assert!(o.status.success(), "softhsm2-util {args:?}: {}", stderr(&o));
-    }
-
-    fn init_token(&self, label: &str) {
-        self.util(&[
-            "--init-token",
-            "--free",
-            "--label",
-            label,
-            "--pin",
-            PIN,
-            "--so-pin",
-            "12345678",
-        ]);
-    }
-
-    /// Imports fixture key `name` as PKCS#8 and its certificate, both under `label` / `id`.
-    fn import(&self, token: &str, name: &str, label: &str, id: u8) {
-        let pk8 = self.dir.path().join(format!("{name}.pk8"));
-        let o = run(Command::new("openssl")
-            .args(["pkcs8", "-topk8", "-nocrypt", "-in"])
-            .arg(pki(&format!("{name}.key.pem")))
-            .arg("-out")
-            .arg(&pk8));
-        assert!(o.status.success(), "{}", stderr(&o));
-        let id_hex = format!("{id:02x}");
-        self.util(&[
-            "--import",
-            pk8.to_str().unwrap(),
-            "--token",
-            token,
-            "--label",
-            label,
-            "--id",
-            &id_hex,
-            "--pin",
-            PIN,
-        ]);
-        self.write_certificate(token, &format!("{name}.pem"), label, id);
-    }
-
-    fn write_certificate(&self, token: &str, file: &str, label: &str, id: u8) {
-        let cert = kyso::pki::Certificate::parse_pem_or_der(&std::fs::read(pki(file)).unwrap())
-            .unwrap()
-            .remove(0);
-        let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        std::env::set_var("SOFTHSM2_CONF", self.conf());
-        let ctx = Pkcs11::new(MODULE).unwrap();
-        ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
-            .unwrap();
-        let slot = ctx
-            .get_slots_with_token()
-            .unwrap()
-            .into_iter()
-            .find(|s| ctx.get_token_info(*s).unwrap().label().trim() == token)
-            .expect("token by label");
-        {
-            let session = ctx.open_rw_session(slot).unwrap();
-            session
-                .login(UserType::User, Some(&AuthPin::from(PIN.to_owned())))
-                .unwrap();
-            session
-                .create_object(&[
-                    Attribute::Class(ObjectClass::CERTIFICATE),
-                    Attribute::CertificateType(CertificateType::X_509),
-                    Attribute::Token(true),
-                    Attribute::Private(false),
-                    Attribute::Label(label.as_bytes().to_vec()),
-                    Attribute::Id(vec![id]),
-                    Attribute::Subject(cert.subject.der.clone()),
-                    Attribute::Issuer(cert.issuer.der.clone()),
-                    Attribute::Value(cert.der.clone()),
-                ])
-                .unwrap();
-        }
-        ctx.finalize().unwrap();
-    }
+/// Running the `kyso` binary against a token store.
+trait TokenCli {
+    fn store(&self) -> &SoftHsm;
 
     /// `kyso` with this token store.
     fn kyso(&self) -> Command {
         let mut c = kyso();
-        c.env("SOFTHSM2_CONF", self.conf())
+        c.env("SOFTHSM2_CONF", self.store().conf())
             .env_remove("KYSO_PKCS11_MODULE");
         c
     }
@@ -181,6 +61,12 @@ impl SoftHsm {
     }
 }
 
+impl TokenCli for SoftHsm {
+    fn store(&self) -> &SoftHsm {
+        self
+    }
+}
+
 #[test]
 fn token_list_shows_tokens_and_certificates() {
     if !have_softhsm() {
@@ -188,7 +74,7 @@ fn token_list_shows_tokens_and_certificates() {
     }
     let hsm = SoftHsm::new();
     hsm.init_token("Lanh dao");
-    hsm.import("Lanh dao", "leader", "An", 1);
+    hsm.import("Lanh dao", "leader", "An", &[1]);
 
     let o = run(hsm.kyso().args(["token", "list", "--module", MODULE]));
     assert!(o.status.success(), "{}", stderr(&o));
@@ -237,10 +123,10 @@ fn signs_with_rsa_pss_and_ecdsa_keys_on_tokens() {
     }
     let hsm = SoftHsm::new();
     hsm.init_token("Lanh dao");
-    hsm.import("Lanh dao", "leader", "An", 1);
-    hsm.write_certificate("Lanh dao", "intermediate.pem", "CA", 0xca);
+    hsm.import("Lanh dao", "leader", "An", &[1]);
+    hsm.write_certificate("Lanh dao", "intermediate.pem", "CA", &[0xca]);
     hsm.init_token("Pho GD");
-    hsm.import("Pho GD", "ecdsa", "Binh", 2);
+    hsm.import("Pho GD", "ecdsa", "Binh", &[2]);
     let dir = tempfile::tempdir().unwrap();
     let intermediate = pki("intermediate.pem");
     let cases: &[(&str, &[&str], &str)] = &[
@@ -308,7 +194,7 @@ fn wrong_pin_fails_once_and_writes_nothing() {
     }
     let hsm = SoftHsm::new();
     hsm.init_token("Lanh dao");
-    hsm.import("Lanh dao", "leader", "An", 1);
+    hsm.import("Lanh dao", "leader", "An", &[1]);
     assert!(!hsm
         .user_pin_flags("Lanh dao")
         .contains(&"PIN count low".to_owned()));
@@ -359,8 +245,8 @@ fn two_keys_without_a_selector_are_named() {
     }
     let hsm = SoftHsm::new();
     hsm.init_token("Chung");
-    hsm.import("Chung", "leader", "An", 1);
-    hsm.import("Chung", "ecdsa", "Binh", 2);
+    hsm.import("Chung", "leader", "An", &[1]);
+    hsm.import("Chung", "ecdsa", "Binh", &[2]);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("signed.pdf");
 

@@ -10,13 +10,6 @@
 //! Skipped (with a message) when SoftHSM2 is not installed, unless KYSO_REQUIRE_TOOLS=1.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Mutex, MutexGuard};
-
-use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
-use cryptoki::object::{Attribute, CertificateType, ObjectClass};
-use cryptoki::session::UserType;
-use cryptoki::types::AuthPin;
 
 use kyso::asn1::AlgorithmIdentifier;
 use kyso::crypto::{verify_signature, DigestAlgorithm, SignatureScheme};
@@ -25,11 +18,9 @@ use kyso::pki::Certificate;
 use kyso::sign::pkcs11::{list_tokens, KeySelector, Pkcs11Signer, TokenSelector};
 use kyso::sign::{KeyKind, SignOptions, Signer};
 
-const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
-const PIN: &str = "123456";
-const SO_PIN: &str = "12345678";
-
-static LOCK: Mutex<()> = Mutex::new(());
+#[path = "../../../tests/support/softhsm.rs"]
+mod softhsm;
+use softhsm::{have_softhsm, SoftHsm, MODULE, PIN};
 
 fn pki(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -37,145 +28,14 @@ fn pki(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn have_softhsm() -> bool {
-    let util = Command::new("softhsm2-util")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if util && Path::new(MODULE).is_file() {
-        return true;
-    }
-    if std::env::var("KYSO_REQUIRE_TOOLS").as_deref() == Ok("1") {
-        panic!("SoftHSM2 ({MODULE}, softhsm2-util) is required (run scripts/install-test-deps.sh)");
-    }
-    eprintln!("SKIP: softhsm2 not installed (scripts/install-test-deps.sh installs it)");
-    false
-}
-
-/// A private SoftHSM2 token store. Holds the process-wide lock while alive.
-struct SoftHsm {
-    dir: tempfile::TempDir,
-    _guard: MutexGuard<'static, ()>,
-}
-
-impl SoftHsm {
-    fn new() -> SoftHsm {
-        let guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let dir = tempfile::tempdir().unwrap();
-        let tokens = dir.path().join("tokens");
-        std::fs::create_dir(&tokens).unwrap();
-        let conf = dir.path().join("softhsm2.conf");
-        std::fs::write(
-            &conf,
-            format!(
-                "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-                tokens.display()
-            ),
-        )
-        .unwrap();
-        std::env::set_var("SOFTHSM2_CONF", &conf);
-        SoftHsm { dir, _guard: guard }
-    }
-
-    fn util(&self, args: &[&str]) {
-        let o = Command::new("softhsm2-util")
-            .args(args)
-            .env("SOFTHSM2_CONF", self.dir.path().join("softhsm2.conf"))
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "softhsm2-util {args:?}: {}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
-
-    fn init_token(&self, label: &str) {
-        self.util(&[
-            "--init-token",
-            "--free",
-            "--label",
-            label,
-            "--pin",
-            PIN,
-            "--so-pin",
-            SO_PIN,
-        ]);
-    }
-
-    /// Imports fixture key `name` (e.g. `leader`) with its certificate under `label` / `id`.
-    fn import(&self, token: &str, name: &str, label: &str, id: &[u8]) {
-        let pk8 = self.dir.path().join(format!("{name}.pk8"));
-        let o = Command::new("openssl")
-            .args(["pkcs8", "-topk8", "-nocrypt", "-in"])
-            .arg(pki(&format!("{name}.key.pem")))
-            .arg("-out")
-            .arg(&pk8)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let id_hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
-        self.util(&[
-            "--import",
-            pk8.to_str().unwrap(),
-            "--token",
-            token,
-            "--label",
-            label,
-            "--id",
-            &id_hex,
-            "--pin",
-            PIN,
-        ]);
-        self.write_certificate(token, &format!("{name}.pem"), label, id);
-    }
-
-    /// Writes fixture certificate `file` to the token as a CKO_CERTIFICATE object.
-    fn write_certificate(&self, token: &str, file: &str, label: &str, id: &[u8]) {
-        let cert = Certificate::parse_pem_or_der(&std::fs::read(pki(file)).unwrap())
-            .unwrap()
-            .remove(0);
-        let ctx = Pkcs11::new(MODULE).unwrap();
-        ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
-            .unwrap();
-        let slot = ctx
-            .get_slots_with_token()
-            .unwrap()
-            .into_iter()
-            .find(|s| ctx.get_token_info(*s).unwrap().label().trim() == token)
-            .expect("token by label");
-        {
-            let session = ctx.open_rw_session(slot).unwrap();
-            session
-                .login(UserType::User, Some(&AuthPin::from(PIN.to_owned())))
-                .unwrap();
-            session
-                .create_object(&[
-                    Attribute::Class(ObjectClass::CERTIFICATE),
-                    Attribute::CertificateType(CertificateType::X_509),
-                    Attribute::Token(true),
-                    Attribute::Private(false),
-                    Attribute::Label(label.as_bytes().to_vec()),
-                    Attribute::Id(id.to_vec()),
-                    Attribute::Subject(cert.subject.der.clone()),
-                    Attribute::Issuer(cert.issuer.der.clone()),
-                    Attribute::Value(cert.der.clone()),
-                ])
-                .unwrap();
-        }
-        ctx.finalize().unwrap();
-    }
-
-    /// The user-PIN flags of token `label`, read through a fresh module context.
-    fn pin_flags(&self, label: &str) -> Vec<String> {
-        list_tokens(Path::new(MODULE))
-            .unwrap()
-            .into_iter()
-            .find(|t| t.label == label)
-            .expect("token by label")
-            .flags
-    }
+/// The user-PIN flags of token `label`, read through a fresh module context.
+fn pin_flags(label: &str) -> Vec<String> {
+    list_tokens(Path::new(MODULE))
+        .unwrap()
+        .into_iter()
+        .find(|t| t.label == label)
+        .expect("token by label")
+        .flags
 }
 
 fn open(token: &str, key: KeySelector, pin: &str) -> kyso::Result<Pkcs11Signer> {
@@ -208,7 +68,7 @@ fn lists_tokens_and_certificates() {
     if !have_softhsm() {
         return;
     }
-    let hsm = SoftHsm::new();
+    let hsm = SoftHsm::in_process();
     hsm.init_token("Lanh dao");
     hsm.import("Lanh dao", "leader", "An", &[0x01]);
     let tokens = list_tokens(Path::new(MODULE)).unwrap();
@@ -235,7 +95,7 @@ fn signs_with_every_mechanism() {
     if !have_softhsm() {
         return;
     }
-    let hsm = SoftHsm::new();
+    let hsm = SoftHsm::in_process();
     hsm.init_token("Lanh dao");
     hsm.import("Lanh dao", "leader", "An", &[0x01]);
     hsm.write_certificate("Lanh dao", "intermediate.pem", "CA", &[0xca]);
@@ -295,10 +155,10 @@ fn wrong_pin_is_reported_and_not_retried() {
     if !have_softhsm() {
         return;
     }
-    let hsm = SoftHsm::new();
+    let hsm = SoftHsm::in_process();
     hsm.init_token("Lanh dao");
     hsm.import("Lanh dao", "leader", "An", &[0x01]);
-    let before = hsm.pin_flags("Lanh dao");
+    let before = pin_flags("Lanh dao");
     assert!(!before.iter().any(|f| f.starts_with("PIN ")), "{before:?}");
 
     let err = open("Lanh dao", KeySelector::default(), "000000").unwrap_err();
@@ -313,7 +173,7 @@ fn wrong_pin_is_reported_and_not_retried() {
     // CKF_USER_PIN_COUNT_LOW and never final try / locked (checked by hand with 6 wrong PINs).
     // So "exactly one try" is checked as far as it can be: the flag appears after this one
     // failure, nothing worse is reported, and the correct PIN still opens the token.
-    let after = hsm.pin_flags("Lanh dao");
+    let after = pin_flags("Lanh dao");
     assert!(after.iter().any(|f| f == "PIN count low"), "{after:?}");
     assert!(
         !after
@@ -334,7 +194,7 @@ fn several_keys_need_a_selector() {
     if !have_softhsm() {
         return;
     }
-    let hsm = SoftHsm::new();
+    let hsm = SoftHsm::in_process();
     hsm.init_token("Chung");
     hsm.import("Chung", "leader", "An", &[0x01]);
     hsm.import("Chung", "ecdsa", "Binh", &[0x02]);
