@@ -82,6 +82,19 @@ impl PssParams {
     }
 }
 
+/// Verifies a signed X.509 structure (certificate, CRL, OCSP response: `tbs` signed with
+/// `algorithm`, RFC 5280 §4.1.1.2 / §5.1.1.2, RFC 6960 §4.2.1) with the key of `spki_der`. The
+/// digest comes from the algorithm (SHA-256 for algorithms that name none, e.g. Ed25519).
+pub fn verify_signed_structure(
+    spki_der: &[u8],
+    algorithm: &AlgorithmIdentifier,
+    tbs: &[u8],
+    signature: &[u8],
+) -> Result<SignatureScheme, String> {
+    let digest = digest_of_signature_algorithm(algorithm).unwrap_or(DigestAlgorithm::Sha256);
+    verify_signature(spki_der, algorithm, digest, tbs, signature)
+}
+
 /// Digest implied by a signature AlgorithmIdentifier, if it names one.
 pub fn digest_of_signature_algorithm(ai: &AlgorithmIdentifier) -> Option<DigestAlgorithm> {
     use DigestAlgorithm::*;

@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 
 use super::name::Name;
 use crate::asn1::{oid, reader::tag, AlgorithmIdentifier, Element, Reader};
-use crate::crypto::{self, verify::digest_of_signature_algorithm, DigestAlgorithm};
+use crate::crypto::{self, DigestAlgorithm};
 use crate::error::{Error, Result};
 
 /// `brainpoolP256r1` (RFC 5639 §4.1).
@@ -461,12 +461,9 @@ impl Certificate {
             // RFC 5280 §4.1.1.2.
             return cert_err("signatureAlgorithm differs from tbsCertificate.signature");
         }
-        let digest = digest_of_signature_algorithm(&self.signature_algorithm)
-            .unwrap_or(DigestAlgorithm::Sha256);
-        crypto::verify_signature(
+        crypto::verify::verify_signed_structure(
             &issuer.spki_der,
             &self.signature_algorithm,
-            digest,
             &self.tbs_der,
             &self.signature,
         )

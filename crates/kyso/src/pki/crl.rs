@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::certificate::{Certificate, Extension};
 use super::name::{GeneralName, Name};
 use crate::asn1::{oid, reader::tag, writer, AlgorithmIdentifier, Class, Element, Reader};
-use crate::crypto::{self, verify::digest_of_signature_algorithm, DigestAlgorithm};
+use crate::crypto;
 use crate::error::{Error, Result};
 
 /// Most revoked entries accepted in one CRL (hostile-input bound).
@@ -575,12 +575,9 @@ impl Crl {
                 "CRL signature: BIT STRING with unused bits".into(),
             ));
         }
-        let digest = digest_of_signature_algorithm(&self.signature_algorithm)
-            .unwrap_or(DigestAlgorithm::Sha256);
-        crypto::verify_signature(
+        crypto::verify::verify_signed_structure(
             &signer.spki_der,
             &self.signature_algorithm,
-            digest,
             &self.tbs_der,
             &self.signature,
         )

@@ -23,7 +23,7 @@ use time::{Duration, OffsetDateTime};
 use super::certificate::{parse_extensions, Certificate, Extension};
 use super::name::Name;
 use crate::asn1::{oid, reader::tag, writer as w, AlgorithmIdentifier, Element, Reader};
-use crate::crypto::{self, verify::digest_of_signature_algorithm, DigestAlgorithm};
+use crate::crypto::{self, DigestAlgorithm};
 use crate::error::{Error, Result};
 use crate::net::HttpClient;
 
@@ -661,12 +661,9 @@ impl OcspResponse {
     }
 
     fn verify_signature_with(&self, signer: &Certificate) -> Result<()> {
-        let digest = digest_of_signature_algorithm(&self.signature_algorithm)
-            .unwrap_or(DigestAlgorithm::Sha256);
-        crypto::verify_signature(
+        crypto::verify::verify_signed_structure(
             &signer.spki_der,
             &self.signature_algorithm,
-            digest,
             &self.tbs_der,
             &self.signature,
         )

@@ -476,8 +476,7 @@ impl<'a> Ctx<'a> {
             return Err(SigFail::Budget);
         }
         self.sig_budget.set(left - 1);
-        let digest = digest_of_signature_algorithm(alg).unwrap_or(DigestAlgorithm::Sha256);
-        match crypto::verify_signature(&signer.spki_der, alg, digest, tbs, sig) {
+        match crypto::verify::verify_signed_structure(&signer.spki_der, alg, tbs, sig) {
             Ok(_) => Ok(()),
             Err(e) if e.starts_with("unsupported") => Err(SigFail::Algorithm(e)),
             Err(_) => Err(SigFail::Bad),
