@@ -3,6 +3,7 @@
 
 mod batch;
 mod deferred;
+mod ltv;
 mod remote;
 mod token;
 
@@ -55,6 +56,10 @@ enum Command {
     /// Deferred signing, step 2: put the signature value (or a whole CMS) into a prepared
     /// document; refused unless it verifies against the certificate and the prepared data.
     Complete(deferred::CompleteArgs),
+    /// Bring a signed PDF (whoever signed it) to PAdES B-LT (a DSS with the certificates,
+    /// OCSP responses and CRLs its signatures need) or B-LTA (and a document time-stamp), or
+    /// renew its archive time-stamp.
+    Extend(ltv::ExtendArgs),
     /// Manage the trust anchors `kyso verify` uses when no --trust is given
     /// (kept in $KYSO_TRUST_DIR, else $XDG_CONFIG_HOME/kyso/trust).
     #[command(subcommand)]
@@ -132,6 +137,16 @@ struct SignArgs {
     /// Print what was done as JSON.
     #[arg(long)]
     json: bool,
+    /// PAdES level: B-B (default), B-T (signature time-stamp, needs --tsa), B-LT (and the
+    /// validation data in a DSS), B-LTA (and a document time-stamp).
+    #[arg(long, default_value = "B-B")]
+    level: String,
+    #[command(flatten)]
+    timestamp: ltv::TimestampArgs,
+    /// With B-LT/B-LTA: use no network for validation data (only --ltv-* files). Also
+    /// KYSO_OFFLINE=1. The TSA is still asked.
+    #[arg(long)]
+    offline: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -213,6 +228,7 @@ fn main() -> ExitCode {
         Command::Info(args) => run_info(args),
         Command::Prepare(args) => deferred::run_prepare(args),
         Command::Complete(args) => deferred::run_complete(args),
+        Command::Extend(args) => ltv::run_extend(args),
         Command::Trust(cmd) => run_trust(cmd),
         Command::Token(cmd) => token::run(cmd),
     };
@@ -229,6 +245,23 @@ fn run_sign(args: SignArgs) -> u8 {
     if !args.in_place && args.output.is_none() {
         eprintln!("kyso: -o OUTPUT is required (or --in-place)");
         return exit::USAGE;
+    }
+    let level = match ltv::sign_level(&args.level, &args.timestamp) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("kyso: {e}");
+            return exit::USAGE;
+        }
+    };
+    let (timestamp, mut ltv_opts) = match ltv::options(&args.timestamp, level, false) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("kyso: {e}");
+            return exit::USAGE;
+        }
+    };
+    if args.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1") {
+        ltv_opts.http = None;
     }
     let identity: Box<dyn kyso::sign::Signer> = match &args.p12 {
         None if args.remote.csc.is_some() => {
@@ -264,6 +297,9 @@ fn run_sign(args: SignArgs) -> u8 {
         force: args.force,
         page: args.page,
         certify: args.certify,
+        timestamp,
+        level,
+        ltv: ltv_opts,
         ..SignOptions::default()
     };
     match kyso::sign::sign_file(
@@ -284,11 +320,17 @@ fn run_sign(args: SignArgs) -> u8 {
                 );
             } else {
                 println!(
-                    "Đã ký / signed: {} (field \"{}\", {}, signer: {})",
+                    "Đã ký / signed: {} (field \"{}\", {}, signer: {}, {}{})",
                     output.display(),
                     outcome.field,
                     outcome.signing_time,
-                    outcome.signer
+                    outcome.signer,
+                    outcome.level,
+                    outcome
+                        .timestamp_time
+                        .as_deref()
+                        .map(|t| format!(", time-stamp {t}"))
+                        .unwrap_or_default()
                 );
             }
             exit::OK

@@ -58,7 +58,9 @@ pub fn error_code(e: &Error) -> c_int {
         | Error::Crypto(_)
         | Error::CertificateNotAcceptable(_) => KYSO_ERR_CRYPTO,
         Error::WrongPassword | Error::Key(_) | Error::Pin(_) | Error::Token(_) => KYSO_ERR_KEY,
-        Error::Network(_) | Error::Ocsp { .. } | Error::Csc { .. } => KYSO_ERR_NETWORK,
+        Error::Network(_) | Error::Ocsp { .. } | Error::Csc { .. } | Error::Timestamp(_) => {
+            KYSO_ERR_NETWORK
+        }
         // `kyso::Error` is non-exhaustive: a variant added later is reported, never hidden.
         _ => KYSO_ERR_INTERNAL,
     }

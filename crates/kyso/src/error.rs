@@ -69,6 +69,10 @@ pub enum Error {
         kind: crate::pki::ocsp::OcspFailure,
         detail: String,
     },
+    /// A time-stamp (RFC 3161) could not be obtained or is not acceptable: the TSA was
+    /// unreachable, refused the request, or answered with a token that does not match it.
+    #[error("time-stamp: {0}")]
+    Timestamp(String),
     /// A remote signing service (Cloud Signature Consortium API v1) gave no usable answer;
     /// `kind` says why. `status` is the HTTP status and `error` the CSC `error` code, when the
     /// service answered with one.

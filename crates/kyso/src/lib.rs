@@ -14,11 +14,13 @@ pub mod crypto;
 pub mod diff;
 pub mod error;
 pub mod inspect;
+pub mod ltv;
 pub mod net;
 pub mod output;
 pub mod pdf;
 pub mod pki;
 pub mod sign;
+pub mod timestamp;
 pub mod verify;
 pub mod vntime;
 

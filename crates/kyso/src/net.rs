@@ -58,6 +58,18 @@ pub trait HttpClient: Send + Sync {
     fn get(&self, url: &str) -> Result<HttpResponse>;
     /// `POST url` with the given body and `Content-Type`.
     fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<HttpResponse>;
+    /// `POST url` with an `Authorization` header (e.g. HTTP basic authentication for a TSA).
+    /// Clients that cannot send it refuse rather than send the request without it.
+    fn post_authorized(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: &[u8],
+        authorization: &str,
+    ) -> Result<HttpResponse> {
+        let _ = (content_type, body, authorization);
+        net_err(format!("{url}: this HTTP client cannot send credentials"))
+    }
 }
 
 impl<T: HttpClient + ?Sized> HttpClient for &T {
@@ -66,6 +78,15 @@ impl<T: HttpClient + ?Sized> HttpClient for &T {
     }
     fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<HttpResponse> {
         (**self).post(url, content_type, body)
+    }
+    fn post_authorized(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: &[u8],
+        authorization: &str,
+    ) -> Result<HttpResponse> {
+        (**self).post_authorized(url, content_type, body, authorization)
     }
 }
 
@@ -76,6 +97,15 @@ impl<T: HttpClient + ?Sized> HttpClient for Box<T> {
     fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<HttpResponse> {
         (**self).post(url, content_type, body)
     }
+    fn post_authorized(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: &[u8],
+        authorization: &str,
+    ) -> Result<HttpResponse> {
+        (**self).post_authorized(url, content_type, body, authorization)
+    }
 }
 
 impl<T: HttpClient + ?Sized> HttpClient for Arc<T> {
@@ -84,6 +114,15 @@ impl<T: HttpClient + ?Sized> HttpClient for Arc<T> {
     }
     fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<HttpResponse> {
         (**self).post(url, content_type, body)
+    }
+    fn post_authorized(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: &[u8],
+        authorization: &str,
+    ) -> Result<HttpResponse> {
+        (**self).post_authorized(url, content_type, body, authorization)
     }
 }
 
@@ -237,6 +276,24 @@ impl HttpClient for UreqClient {
             self.agent
                 .post(url)
                 .header("Content-Type", content_type)
+                .send(body),
+        )
+    }
+
+    fn post_authorized(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: &[u8],
+        authorization: &str,
+    ) -> Result<HttpResponse> {
+        check_url(url)?;
+        self.finish(
+            url,
+            self.agent
+                .post(url)
+                .header("Content-Type", content_type)
+                .header("Authorization", authorization)
                 .send(body),
         )
     }
@@ -398,6 +455,17 @@ impl<C: HttpClient> HttpClient for CachingClient<C> {
 
     fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<HttpResponse> {
         self.inner.post(url, content_type, body)
+    }
+
+    fn post_authorized(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: &[u8],
+        authorization: &str,
+    ) -> Result<HttpResponse> {
+        self.inner
+            .post_authorized(url, content_type, body, authorization)
     }
 }
 

@@ -115,6 +115,8 @@ pub const OCSP_NONCE: &str = "1.3.6.1.5.5.7.48.1.2";
 pub const OCSP_NOCHECK: &str = "1.3.6.1.5.5.7.48.1.5";
 /// id-kp-OCSPSigning (extended key usage of a delegated responder).
 pub const KP_OCSP_SIGNING: &str = "1.3.6.1.5.5.7.3.9";
+/// id-kp-timeStamping (RFC 3161 §2.3: the only extended key usage of a TSA certificate).
+pub const KP_TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
 
 #[cfg(test)]
 mod tests {
@@ -209,6 +211,7 @@ mod tests {
             OCSP_NONCE,
             OCSP_NOCHECK,
             KP_OCSP_SIGNING,
+            KP_TIME_STAMPING,
         ] {
             let der = writer::oid(o).unwrap();
             assert_eq!(decode_oid(&der[2..]).unwrap(), o);

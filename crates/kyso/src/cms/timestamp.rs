@@ -17,6 +17,8 @@ pub struct TstInfo {
     pub imprint: Vec<u8>,
     pub serial: Vec<u8>,
     pub gen_time: OffsetDateTime,
+    /// The nonce echoed from the request, when there was one.
+    pub nonce: Option<Vec<u8>>,
 }
 
 impl TstInfo {
@@ -44,12 +46,20 @@ impl TstInfo {
             .as_integer()?
             .to_vec();
         let gen_time = r.read_universal(24, "TSTInfo genTime")?.as_time()?;
+        // accuracy SEQUENCE OPTIONAL, ordering BOOLEAN DEFAULT FALSE, nonce INTEGER OPTIONAL.
+        let _accuracy = r.read_optional_universal(16)?;
+        let _ordering = r.read_optional_universal(1)?;
+        let nonce = r
+            .read_optional_universal(2)?
+            .map(|n| n.as_integer().map(<[u8]>::to_vec))
+            .transpose()?;
         Ok(TstInfo {
             policy,
             imprint_algorithm: alg.oid,
             imprint: hashed,
             serial,
             gen_time,
+            nonce,
         })
     }
 }

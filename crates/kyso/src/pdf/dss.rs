@@ -25,7 +25,11 @@ const MAX_ENTRIES: usize = 10_000;
 /// Reads /DSS from the newest revision's catalog. A missing or malformed DSS is empty: it only
 /// ever adds evidence, never removes any.
 pub fn read_dss(doc: &Document) -> Result<Dss> {
-    let rev = doc.last_revision();
+    read_dss_at(doc, doc.last_revision())
+}
+
+/// Reads /DSS as it stood in revision `rev` (0-based).
+pub fn read_dss_at(doc: &Document, rev: usize) -> Result<Dss> {
     let catalog = doc.catalog_at(rev)?;
     let Some(dss) = catalog.get("DSS") else {
         return Ok(Dss::default());

@@ -55,6 +55,9 @@ pub enum EndEntityUsage {
     Any,
     /// digitalSignature or nonRepudiation when a keyUsage extension is present.
     Signing,
+    /// A TSA certificate (RFC 3161 §2.3): id-kp-timeStamping, and digitalSignature or
+    /// nonRepudiation when a keyUsage extension is present.
+    TimeStamping,
 }
 
 /// Which signature algorithms and key sizes are accepted on certificates and CRLs.
@@ -819,7 +822,18 @@ fn wrap_up(
     // RFC 5280 §6.1.5 (f): unknown critical extensions.
     check_critical_extensions(target, 0)?;
     // The caller's end-entity key usage requirement.
-    if usage == EndEntityUsage::Signing
+    if usage == EndEntityUsage::TimeStamping
+        && !target
+            .extended_key_usage
+            .iter()
+            .any(|k| k == oid::KP_TIME_STAMPING)
+    {
+        return Err(PathError::KeyUsage {
+            index: 0,
+            detail: "the certificate is not meant for time-stamping (no id-kp-timeStamping)".into(),
+        });
+    }
+    if usage != EndEntityUsage::Any
         && target
             .key_usage
             .is_some_and(|k| !k.digital_signature && !k.non_repudiation)

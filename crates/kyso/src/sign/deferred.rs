@@ -121,6 +121,18 @@ pub fn complete_file(
     signature: SignatureInput,
     in_place: bool,
 ) -> Result<SignOutcome> {
+    complete_file_with(prepared, output, signature, in_place, None)
+}
+
+/// As [`complete_file`]; with a TSA, the signature gets a signature time-stamp (PAdES B-T).
+pub fn complete_file_with(
+    prepared: &Path,
+    output: &Path,
+    signature: SignatureInput,
+    in_place: bool,
+    tsa: Option<&crate::timestamp::TsaClient>,
+) -> Result<SignOutcome> {
+    let mut stamp = None;
     let source = Arc::new(FileSource::open(prepared)?);
     let doc = Document::open(source.clone())?;
     let entry = find_signatures(&doc)?
@@ -192,6 +204,12 @@ pub fn complete_file(
                 .filter(|c| c.der != certificate.der)
                 .cloned()
                 .collect();
+            let mut unsigned = Vec::new();
+            if let Some(tsa) = tsa {
+                let (attribute, token) = crate::ltv::signature_timestamp(tsa, &value)?;
+                unsigned.push(attribute);
+                stamp = Some(token);
+            }
             cms::build::signed_data(
                 &certificate,
                 &chain,
@@ -199,9 +217,13 @@ pub fn complete_file(
                 scheme,
                 &attrs.der,
                 &value,
-                &[],
+                &unsigned,
             )?
         }
+        SignatureInput::Cms(_) if tsa.is_some() => return Err(Error::InvalidArgument(
+            "a time-stamp can be added to a raw signature value only; put it in your CMS instead"
+                .into(),
+        )),
         SignatureInput::Cms(bytes) => {
             let sd = SignedData::parse(&bytes)?;
             let [si] = sd.signer_infos.as_slice() else {
@@ -263,6 +285,19 @@ pub fn complete_file(
         cms_size: der.len(),
         reserved_size: capacity,
         output_size: doc.len(),
+        level: if stamp.is_some() {
+            "PAdES-B-T"
+        } else {
+            "PAdES-B-B"
+        }
+        .into(),
+        timestamp_time: stamp
+            .as_ref()
+            .map(|t| crate::vntime::rfc3339(t.info.gen_time)),
+        timestamp_authority: stamp
+            .as_ref()
+            .and_then(crate::ltv::tsa_certificate)
+            .map(|c| c.subject.to_rfc4514()),
         warnings: Vec::new(),
     })
 }

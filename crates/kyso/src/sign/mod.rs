@@ -56,6 +56,13 @@ pub struct SignOptions {
     /// A certification signature with DocMDP /P (1 no changes, 2 form filling and signing,
     /// 3 also annotations). Only as the document's first signature.
     pub certify: Option<u8>,
+    /// Where to get time-stamps: needed from PAdES B-T up.
+    pub timestamp: Option<crate::timestamp::TsaClient>,
+    /// The PAdES baseline level to reach (ETSI EN 319 142-1 §6): B-B by default; B-T adds a
+    /// signature time-stamp, B-LT a DSS with validation data, B-LTA a document time-stamp.
+    pub level: crate::ltv::PadesLevel,
+    /// Validation data gathering for B-LT and B-LTA (network, extra certificates and CRLs).
+    pub ltv: crate::ltv::LtvOptions,
 }
 
 impl Default for SignOptions {
@@ -73,6 +80,9 @@ impl Default for SignOptions {
             page: 1,
             reserve: DEFAULT_RESERVE,
             certify: None,
+            timestamp: None,
+            level: crate::ltv::PadesLevel::BB,
+            ltv: crate::ltv::LtvOptions::default(),
         }
     }
 }
@@ -87,6 +97,12 @@ pub struct SignOutcome {
     pub cms_size: usize,
     pub reserved_size: usize,
     pub output_size: u64,
+    /// The PAdES level reached ("PAdES-B-B" ... "PAdES-B-LTA").
+    pub level: String,
+    /// genTime of the signature time-stamp (RFC 3339, +07:00), from B-T up.
+    pub timestamp_time: Option<String>,
+    /// The TSA certificate's subject (RFC 4514), from B-T up.
+    pub timestamp_authority: Option<String>,
     /// Checks overridden with `force`, and other remarks.
     pub warnings: Vec<String>,
 }
@@ -102,6 +118,9 @@ pub fn sign_file(
 ) -> Result<SignOutcome> {
     let source = Arc::new(FileSource::open(input)?);
     same_file_guard(input, output, in_place)?;
+    if opts.level >= crate::ltv::PadesLevel::BLT {
+        return crate::ltv::sign_long_term(source, output, signer, opts);
+    }
     let mut out = AtomicOutput::create(output)?;
     let outcome = sign_to(source, out.writer(), signer, opts).map_err(|e| match e {
         Error::Io { source, .. } => Error::io(output, source),
@@ -130,7 +149,14 @@ pub fn sign_bytes(
 ) -> Result<(Vec<u8>, SignOutcome)> {
     let source = Arc::new(MemorySource::new(input.to_vec()));
     let mut out = Vec::with_capacity(input.len() + 32 * 1024);
-    let outcome = sign_to(source, &mut out, signer, opts)?;
+    let mut outcome = sign_to(source, &mut out, signer, opts)?;
+    if opts.level >= crate::ltv::PadesLevel::BLT {
+        let (extended, report) = crate::ltv::extend_bytes(&out, &opts.ltv_request())?;
+        outcome.level = report.level.clone();
+        outcome.output_size = extended.len() as u64;
+        outcome.warnings.extend(report.warnings);
+        out = extended;
+    }
     Ok((out, outcome))
 }
 
@@ -262,6 +288,7 @@ pub(crate) fn sign_with(
         signing_time: Some(signing_time),
         page: opts.page,
         certify: opts.certify,
+        doc_timestamp: false,
     };
     let mut prepared = placeholder::prepare(&doc, &fields, capacity, base_len, leading_eol)?;
 
@@ -290,6 +317,20 @@ pub(crate) fn sign_with(
         // Deferred: an empty value now, the real one at completion.
         None => Vec::new(),
     };
+    // PAdES B-T (ETSI EN 319 142-1 §6.3): a signature time-stamp over the signature value.
+    let mut unsigned = Vec::new();
+    let mut stamp = None;
+    if opts.level >= crate::ltv::PadesLevel::BT && !signature.is_empty() {
+        let tsa = opts.timestamp.as_ref().ok_or_else(|| {
+            Error::InvalidArgument(format!(
+                "{} needs a time-stamp authority (--tsa URL)",
+                opts.level.name()
+            ))
+        })?;
+        let (attribute, token) = crate::ltv::signature_timestamp(tsa, &signature)?;
+        unsigned.push(attribute);
+        stamp = Some(token);
+    }
     let der = cms::build::signed_data(
         &certificate,
         &chain,
@@ -297,7 +338,7 @@ pub(crate) fn sign_with(
         scheme,
         &attrs,
         &signature,
-        &[],
+        &unsigned,
     )?;
     prepared.fill_contents(&der)?;
     out.write_all(&prepared.bytes)
@@ -315,6 +356,22 @@ pub(crate) fn sign_with(
         cms_size: der.len(),
         reserved_size: prepared.capacity(),
         output_size: base_len + prepared.bytes.len() as u64,
+        level: if stamp.is_some() {
+            "PAdES-B-T"
+        } else {
+            "PAdES-B-B"
+        }
+        .into(),
+        timestamp_time: stamp
+            .as_ref()
+            .map(|t| crate::vntime::rfc3339(t.info.gen_time)),
+        timestamp_authority: stamp.as_ref().and_then(|t| {
+            t.signed_data
+                .signer_infos
+                .first()
+                .and_then(|si| t.signed_data.signer_certificate(si))
+                .map(|c| c.subject.to_rfc4514())
+        }),
         warnings,
     };
     Ok((
@@ -327,13 +384,17 @@ pub(crate) fn sign_with(
     ))
 }
 
-fn ends_with_eol(src: &dyn ByteSource) -> Result<bool> {
+pub(crate) fn ends_with_eol(src: &dyn ByteSource) -> Result<bool> {
     let len = src.len();
     let last = src.read_vec(len.saturating_sub(1), 1)?;
     Ok(matches!(last.first(), Some(b'\n' | b'\r')))
 }
 
-fn copy_and_hash(src: &dyn ByteSource, out: &mut dyn Write, hasher: &mut Hasher) -> Result<()> {
+pub(crate) fn copy_and_hash(
+    src: &dyn ByteSource,
+    out: &mut dyn Write,
+    hasher: &mut Hasher,
+) -> Result<()> {
     let len = src.len();
     let mut buf = vec![0u8; 1 << 20];
     let mut off = 0u64;

@@ -30,6 +30,8 @@ pub struct SignatureFields {
     pub page: usize,
     /// Make this a certification signature with DocMDP /P (1, 2 or 3; ISO 32000-1 §12.8.2.2).
     pub certify: Option<u8>,
+    /// A document time-stamp (ISO 32000-2 §12.8.5): /Type /DocTimeStamp, no /M or names.
+    pub doc_timestamp: bool,
 }
 
 /// An update ready to be appended, with where its placeholders are.
@@ -185,20 +187,26 @@ pub fn prepare(
 
     // The signature dictionary, written by hand so the placeholders' offsets are known.
     let mut sig = Vec::new();
-    sig.extend_from_slice(b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter ");
-    write_object(&mut sig, &Object::name(&fields.sub_filter));
-    let time = fields.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
-    sig.extend_from_slice(b" /M ");
-    write_object(&mut sig, &Object::literal(crate::vntime::to_pdf_date(time)));
-    for (key, value) in [
-        ("Name", &fields.name),
-        ("Reason", &fields.reason),
-        ("Location", &fields.location),
-        ("ContactInfo", &fields.contact_info),
-    ] {
-        if let Some(v) = value {
-            let _ = write!(sig, " /{key} ");
-            write_object(&mut sig, &Object::text(v));
+    if fields.doc_timestamp {
+        // ISO 32000-2 §12.8.5: the time is the token's; the dictionary names no signer.
+        sig.extend_from_slice(b"<</Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter ");
+        write_object(&mut sig, &Object::name(&fields.sub_filter));
+    } else {
+        sig.extend_from_slice(b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter ");
+        write_object(&mut sig, &Object::name(&fields.sub_filter));
+        let time = fields.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
+        sig.extend_from_slice(b" /M ");
+        write_object(&mut sig, &Object::literal(crate::vntime::to_pdf_date(time)));
+        for (key, value) in [
+            ("Name", &fields.name),
+            ("Reason", &fields.reason),
+            ("Location", &fields.location),
+            ("ContactInfo", &fields.contact_info),
+        ] {
+            if let Some(v) = value {
+                let _ = write!(sig, " /{key} ");
+                write_object(&mut sig, &Object::text(v));
+            }
         }
     }
     if let Some(p) = fields.certify {

@@ -6,7 +6,7 @@ use crate::pdf::signatures::SignatureEntry;
 use crate::pdf::Document;
 
 /// What the ByteRange covers, or why it is not acceptable.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Coverage {
     /// The two (offset, length) ranges, when they lie inside the file.
     pub ranges: Option<[(u64, u64); 2]>,

@@ -2,16 +2,21 @@
 //! folded into ETSI EN 319 102-1 indications. Nothing here prints; see [`text`] for rendering.
 
 pub mod byte_range;
+mod level;
 pub mod report;
 pub mod text;
+mod timestamps;
 pub mod trust;
 
 use std::path::Path;
 use std::sync::Arc;
 
+use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-pub use report::{Indication, Report, SignatureReport, SignerSummary, SubIndication};
+pub use report::{
+    Indication, Report, SignatureReport, SignerSummary, SubIndication, TimestampReport,
+};
 
 use crate::cms::{self, EssStatus, SignedData};
 use crate::crypto::{DigestAlgorithm, Hasher, SignatureScheme};
@@ -144,18 +149,64 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
     let opts = &opts;
     let mut analyser = Analyser::new(&doc, opts.lang);
     let certification = find_certification(&doc, &entries);
-    let signatures: Vec<SignatureReport> = entries
+    let coverages: Vec<byte_range::Coverage> = entries
         .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let ctx = SignatureContext {
-                index: i,
-                entries: &entries,
-                certification: certification.as_ref(),
-            };
-            verify_signature(&doc, e, opts, now, &mut analyser, &ctx, evidence)
-        })
+        .map(|e| byte_range::check(&doc, e, opts.lang))
         .collect();
+    let doc_timestamps: Vec<usize> = entries
+        .iter()
+        .zip(&coverages)
+        .filter(|(e, _)| e.is_document_timestamp())
+        .filter_map(|(_, c)| c.revision)
+        .collect();
+    // Newest first, so that a document time-stamp that passes proves the existence of
+    // everything in the revisions it covers (ETSI EN 319 102-1 §5.6.2.1) for the older ones.
+    let mut proven: Vec<(usize, OffsetDateTime)> = Vec::new();
+    let mut signatures: Vec<Option<SignatureReport>> = vec![None; entries.len()];
+    for i in (0..entries.len()).rev() {
+        let e = &entries[i];
+        let ctx = SignatureContext {
+            index: i,
+            entries: &entries,
+            certification: certification.as_ref(),
+        };
+        let signed_rev = coverages[i].revision;
+        let archive_poe = signed_rev.and_then(|r| {
+            proven
+                .iter()
+                .filter(|(pr, _)| *pr >= r)
+                .map(|(_, t)| *t)
+                .min()
+        });
+        let time = TimeContext {
+            now,
+            archive_poe,
+            doc_timestamps: &doc_timestamps,
+        };
+        let report = verify_signature(
+            &doc,
+            e,
+            coverages[i].clone(),
+            opts,
+            &time,
+            &mut analyser,
+            &ctx,
+            evidence,
+        );
+        if e.is_document_timestamp() && report.indication == Indication::TotalPassed {
+            if let (Some(r), Some(t)) = (
+                signed_rev,
+                report
+                    .signing_time
+                    .as_deref()
+                    .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok()),
+            ) {
+                proven.push((r, t));
+            }
+        }
+        signatures[i] = Some(report);
+    }
+    let signatures: Vec<SignatureReport> = signatures.into_iter().flatten().collect();
     let indication = signatures
         .iter()
         .map(|s| s.indication)
@@ -214,6 +265,15 @@ fn find_certification(doc: &Document, entries: &[SignatureEntry]) -> Option<Cert
     Some(Certification { index, permission })
 }
 
+/// Times for one signature: the validation time, and what document time-stamps prove.
+struct TimeContext<'a> {
+    now: OffsetDateTime,
+    /// The earliest genTime of a passed document time-stamp covering this signature.
+    archive_poe: Option<OffsetDateTime>,
+    /// Signed revisions (0-based) of the document time-stamps.
+    doc_timestamps: &'a [usize],
+}
+
 /// Where a signature stands among the document's signatures.
 struct SignatureContext<'a> {
     index: usize,
@@ -221,11 +281,13 @@ struct SignatureContext<'a> {
     certification: Option<&'a Certification>,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn verify_signature(
     doc: &Document,
     entry: &SignatureEntry,
+    coverage: byte_range::Coverage,
     opts: &VerifyOptions,
-    now: OffsetDateTime,
+    time: &TimeContext,
     analyser: &mut Analyser,
     ctx: &SignatureContext,
     evidence: &Evidence,
@@ -234,10 +296,10 @@ fn verify_signature(
     let is_timestamp = entry.is_document_timestamp();
     let mut verdict = Verdict::new();
     let mut warnings = Vec::new();
-    let mut checks = report::Checks::default();
-
-    let coverage = byte_range::check(doc, entry, lang);
-    checks.byte_range_ok = coverage.problem.is_none();
+    let mut checks = report::Checks {
+        byte_range_ok: coverage.problem.is_none(),
+        ..report::Checks::default()
+    };
     if let Some(p) = &coverage.problem {
         verdict.set(
             Indication::TotalFailed,
@@ -281,6 +343,14 @@ fn verify_signature(
         trust_anchor: None,
         checks: report::Checks::default(),
         warnings: Vec::new(),
+        level: if is_timestamp {
+            "RFC3161".into()
+        } else {
+            String::new()
+        },
+        timestamps: Vec::new(),
+        proof_of_existence: None,
+        validated_at: None,
     };
 
     // The CMS: exactly one SignerInfo, content detached (except for time-stamp tokens).
@@ -318,7 +388,8 @@ fn verify_signature(
                 sd,
                 ranges,
                 opts,
-                now,
+                time,
+                coverage.revision,
                 &mut verdict,
                 &mut checks,
                 &mut report,
@@ -406,7 +477,8 @@ fn check_cms(
     sd: &SignedData,
     ranges: [(u64, u64); 2],
     opts: &VerifyOptions,
-    now: OffsetDateTime,
+    time: &TimeContext,
+    signed_rev: Option<usize>,
     verdict: &mut Verdict,
     checks: &mut report::Checks,
     report: &mut SignatureReport,
@@ -642,9 +714,78 @@ fn check_cms(
         }
     }
 
+    // The chain to a trust anchor (RFC 5280 §6) and revocation, at the validation time, or at
+    // the time a trusted time-stamp proves (past signature validation).
+    let now = time.now;
+    let mut pool = sd.certificates.clone();
+    pool.extend(opts.extra_certs.iter().cloned());
+    let ctx = trust::TrustContext {
+        anchors: &opts.trust,
+        crls: &evidence.crls,
+        embedded_crls: &evidence.embedded_crls,
+        ocsps: &evidence.ocsps,
+        http: evidence.http.clone(),
+        revocation: opts.revocation,
+        time: now,
+        past: false,
+        usage: if is_timestamp {
+            crate::pki::validate::EndEntityUsage::TimeStamping
+        } else {
+            crate::pki::validate::EndEntityUsage::Signing
+        },
+        lang,
+    };
+    let mut poe = time.archive_poe;
+    if !is_timestamp {
+        let (stamps, proven) =
+            timestamps::signature_timestamps(si, &ctx, &opts.extra_certs, time.archive_poe);
+        for t in &stamps {
+            if t.indication != Indication::TotalPassed {
+                warnings.push(t.message.clone());
+            }
+        }
+        report.timestamps = stamps;
+        if let Some(t) = proven {
+            poe = Some(poe.map_or(t, |p| p.min(t)));
+        }
+    }
+    report.proof_of_existence = poe.map(vntime::rfc3339);
+    let claimed = entry
+        .signing_time_raw()
+        .and_then(|m| vntime::parse_pdf_date(&m));
+    let (mut outcome, at) = trust::assess_at_best_time(cert, &pool, &ctx, claimed, poe);
+    if is_timestamp && poe.is_none() {
+        let gen_time = report
+            .signing_time
+            .as_deref()
+            .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok());
+        if let Some(gen_time) = gen_time {
+            outcome = timestamps::stale_revocation_fallback(cert, &pool, &ctx, gen_time, outcome);
+        }
+    }
+    report.validated_at = Some(vntime::rfc3339(at));
+    if at != now {
+        warnings.push(timestamps::past_validation_note(lang, at));
+    }
+    if !is_timestamp {
+        report.level = level::signature_level(
+            doc,
+            entry,
+            signed_rev,
+            cert,
+            &pool,
+            !report.timestamps.is_empty()
+                && report
+                    .timestamps
+                    .iter()
+                    .any(|t| t.imprint_matches && t.signature_valid),
+            time.doc_timestamps,
+        );
+    }
+
     // Validity at the validation time (ETSI EN 319 102-1 §5.2.8; with no proof of existence the
     // signature is judged at the current time).
-    if now > cert.not_after || now < cert.not_before {
+    if at > cert.not_after || at < cert.not_before {
         verdict.set(
             Indication::Indeterminate,
             SubIndication::OutOfBoundsNoPoe,
@@ -662,23 +803,6 @@ fn check_cms(
             ),
         );
     }
-    // The chain to a trust anchor (RFC 5280 §6) and revocation.
-    let mut pool = sd.certificates.clone();
-    pool.extend(opts.extra_certs.iter().cloned());
-    let ctx = trust::TrustContext {
-        anchors: &opts.trust,
-        crls: &evidence.crls,
-        embedded_crls: &evidence.embedded_crls,
-        ocsps: &evidence.ocsps,
-        http: evidence.http.clone(),
-        revocation: opts.revocation,
-        time: now,
-        lang,
-    };
-    let claimed = entry
-        .signing_time_raw()
-        .and_then(|m| vntime::parse_pdf_date(&m));
-    let outcome = trust::assess(cert, &pool, &ctx, claimed);
     report.chain = outcome.chain.iter().map(|c| c.subject.clone()).collect();
     report.certificates = outcome.chain;
     report.revocation = outcome.revocation;

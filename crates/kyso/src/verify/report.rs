@@ -161,6 +161,18 @@ pub struct SignatureReport {
     pub trust_anchor: Option<String>,
     pub checks: Checks,
     pub warnings: Vec<String>,
+    /// ETSI EN 319 142-1 level by structure: "PAdES-B-B", "PAdES-B-T", "PAdES-B-LT",
+    /// "PAdES-B-LTA"; "PKCS7-B" ... for adbe.pkcs7.* signatures; "CMS" for other sub-filters;
+    /// "RFC3161" for a document time-stamp.
+    pub level: String,
+    /// The signature time-stamp(s) (RFC 3161 unsigned attribute), each checked.
+    pub timestamps: Vec<TimestampReport>,
+    /// The earliest time a trusted time-stamp proves the signature existed (RFC 3339, +07:00):
+    /// its own time-stamp, or a document time-stamp over it.
+    pub proof_of_existence: Option<String>,
+    /// The time the signer's certificate was validated at: the validation time, or the proof of
+    /// existence when the certificate has since expired or been revoked.
+    pub validated_at: Option<String>,
 }
 
 /// The report for a whole document.
@@ -187,4 +199,27 @@ impl Report {
             Indication::Indeterminate => 3,
         }
     }
+}
+
+/// One checked time-stamp token.
+#[derive(Clone, Debug, Serialize)]
+pub struct TimestampReport {
+    /// "signature" (over the signature value) or "document".
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// genTime (RFC 3339, +07:00).
+    pub time: String,
+    /// The TSA certificate's subject (RFC 4514).
+    pub authority: Option<String>,
+    pub indication: Indication,
+    pub sub_indication: Option<SubIndication>,
+    pub message: String,
+    /// The message imprint matches what it time-stamps.
+    pub imprint_matches: bool,
+    /// The TSA's signature on the token verifies.
+    pub signature_valid: bool,
+    pub trust_anchor: Option<String>,
+    pub chain: Vec<String>,
+    pub revocation: Vec<super::trust::RevocationEvidence>,
+    pub warnings: Vec<String>,
 }

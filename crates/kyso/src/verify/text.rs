@@ -133,6 +133,23 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang,
     if let Some(a) = &s.algorithm {
         row(l("Thuật toán:", "Algorithm:"), a);
     }
+    if !s.level.is_empty() {
+        row(l("Mức chữ ký (PAdES):", "Level:"), &s.level);
+    }
+    for t in &s.timestamps {
+        let verdict = verdict_text(t.indication, lang);
+        row(
+            l("Dấu thời gian chữ ký:", "Signature time-stamp:"),
+            &format!(
+                "{} — {} ({verdict})",
+                t.time,
+                t.authority.as_deref().map(short_name).unwrap_or_default()
+            ),
+        );
+    }
+    if let Some(p) = &s.proof_of_existence {
+        row(l("Chứng minh tồn tại lúc:", "Proven to exist at:"), p);
+    }
     let integrity = match s.checks.digest_matches {
         Some(true) if s.checks.signature_valid == Some(true) => l("toàn vẹn", "intact"),
         Some(false) => l("ĐÃ BỊ THAY ĐỔI", "MODIFIED"),

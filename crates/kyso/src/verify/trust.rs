@@ -75,6 +75,7 @@ pub struct RevocationEvidence {
 }
 
 /// Everything the trust stage needs besides the certificates.
+#[derive(Clone)]
 pub struct TrustContext<'a> {
     pub anchors: &'a [Certificate],
     /// CRLs from the document (DSS, CMS) and from `--crl`.
@@ -87,6 +88,12 @@ pub struct TrustContext<'a> {
     pub http: Option<Arc<dyn HttpClient>>,
     pub revocation: RevocationPolicy,
     pub time: OffsetDateTime,
+    /// `time` is in the past, proven by a time-stamp (ETSI EN 319 102-1 §5.6.2.4 past
+    /// signature validation): revocation answers issued after it are accepted, and a
+    /// revocation after it does not invalidate.
+    pub past: bool,
+    /// What the end-entity certificate must be fit for.
+    pub usage: EndEntityUsage,
     pub lang: Lang,
 }
 
@@ -141,7 +148,7 @@ pub fn assess(
         inputs.intermediates = pool;
         inputs.crls = crls;
         inputs.revocation = mode;
-        inputs.end_entity_usage = EndEntityUsage::Signing;
+        inputs.end_entity_usage = ctx.usage;
         validate_path(signer, &inputs)
     };
     let mut result = validate(&crls);
@@ -179,7 +186,7 @@ pub fn assess(
             inputs.intermediates = pool;
             inputs.crls = &crls;
             inputs.revocation = mode;
-            inputs.end_entity_usage = EndEntityUsage::Signing;
+            inputs.end_entity_usage = ctx.usage;
             result = validate_path(signer, &inputs);
         }
     }
@@ -316,7 +323,25 @@ pub fn assess(
                         )
                         .ok()
                     });
-                    out.verdict = Some(revoked_verdict(i, time, claimed_signing_time, lang));
+                    if ctx.past && time.is_some_and(|t| t > ctx.time) {
+                        // Revoked after the time a time-stamp proves: the signature stands.
+                        out.warnings.push(lang.pick(
+                            format!(
+                                "Chứng thư {} bị thu hồi ({}) sau thời điểm dấu thời gian chứng minh chữ ký đã tồn tại ({}).",
+                                evidence.subject,
+                                evidence.revocation_time.clone().unwrap_or_default(),
+                                vntime::display(ctx.time)
+                            ),
+                            format!(
+                                "{} was revoked ({}) after the time a time-stamp proves the signature existed ({}).",
+                                evidence.subject,
+                                evidence.revocation_time.clone().unwrap_or_default(),
+                                vntime::display(ctx.time)
+                            ),
+                        ));
+                    } else {
+                        out.verdict = Some(revoked_verdict(i, time, claimed_signing_time, lang));
+                    }
                 } else if evidence.status != "good" && i == 0 && mode != RevocationMode::Off {
                     // ETSI EN 319 102-1 §5.2.5: no revocation information for the signer.
                     out.verdict.get_or_insert((
@@ -352,9 +377,50 @@ pub fn assess(
     out
 }
 
+/// ETSI EN 319 102-1 §5.6.2.4 (past signature validation): validates at `ctx.time` first; when
+/// that fails only because a certificate has since expired or been revoked, or because
+/// revocation data is no longer fresh, and a time-stamp proves existence at `poe`, validates
+/// again at `poe`. Returns the outcome and the time it holds for.
+pub fn assess_at_best_time(
+    cert: &Certificate,
+    pool: &[Certificate],
+    ctx: &TrustContext,
+    claimed: Option<OffsetDateTime>,
+    poe: Option<OffsetDateTime>,
+) -> (TrustOutcome, OffsetDateTime) {
+    let now = assess(cert, pool, ctx, claimed);
+    let Some(poe) = poe.filter(|p| *p < ctx.time) else {
+        return (now, ctx.time);
+    };
+    let resolvable = now.verdict.as_ref().is_some_and(|(i, sub, _)| {
+        *i == Indication::Indeterminate
+            && matches!(
+                sub,
+                SubIndication::OutOfBoundsNoPoe
+                    | SubIndication::RevokedNoPoe
+                    | SubIndication::RevokedCaNoPoe
+                    | SubIndication::TryLater
+            )
+    });
+    if !resolvable && cert.is_valid_at(ctx.time) {
+        return (now, ctx.time);
+    }
+    let past_ctx = TrustContext {
+        time: poe,
+        past: true,
+        ..ctx.clone()
+    };
+    let past = assess(cert, pool, &past_ctx, Some(poe));
+    match &past.verdict {
+        None => (past, poe),
+        Some((Indication::TotalFailed, _, _)) => (past, poe),
+        Some(_) => (now, ctx.time),
+    }
+}
+
 /// Follows caIssuers URLs from `start` (at most 4 hops, 8 downloads), adding what they hold
 /// (a DER or PEM certificate, or a PKCS#7 certs-only bundle) to `pool`. True when it added any.
-fn fetch_ca_issuers(
+pub(crate) fn fetch_ca_issuers(
     start: &Certificate,
     pool: &mut Vec<Certificate>,
     http: &dyn HttpClient,
@@ -447,7 +513,13 @@ fn ocsp_evidence(
     let subject = cert.subject.to_rfc4514();
     let mut detail = None;
     for resp in ctx.ocsps {
-        if let Ok(outcome) = resp.status_for(cert, issuer, ctx.time) {
+        // At a proven past time, an answer issued later still tells the status then.
+        let at = if ctx.past {
+            ctx.time.max(resp.produced_at)
+        } else {
+            ctx.time
+        };
+        if let Ok(outcome) = resp.status_for(cert, issuer, at) {
             return evidence_from_ocsp(
                 subject,
                 "embedded-ocsp",
@@ -458,7 +530,12 @@ fn ocsp_evidence(
     }
     if let Some(http) = &ctx.http {
         if has_ocsp_url(cert) {
-            match check_ocsp(cert, issuer, http.as_ref(), ctx.time) {
+            let at = if ctx.past {
+                OffsetDateTime::now_utc()
+            } else {
+                ctx.time
+            };
+            match check_ocsp(cert, issuer, http.as_ref(), at) {
                 Ok(outcome) => {
                     return evidence_from_ocsp(
                         subject,

@@ -1,0 +1,395 @@
+//! Long-term validation (ETSI EN 319 142-1 §6, PAdES baseline): signature time-stamps (B-T),
+//! the Document Security Store with the validation data of every signature and time-stamp
+//! (B-LT), and document time-stamps over it (B-LTA). [`extend_file`] brings any signed
+//! document, whoever signed it, to B-LT or B-LTA, and renews the archive time-stamp when the
+//! last one nears the end of its TSA certificate's validity.
+
+mod doc_timestamp;
+mod dss_update;
+mod gather;
+mod source;
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
+
+use crate::asn1::oid;
+use crate::cms::{Attribute, SignedData};
+use crate::error::{Error, Result};
+use crate::net::HttpClient;
+use crate::output::AtomicOutput;
+use crate::pdf::signatures::{find_signatures, SignatureEntry};
+use crate::pdf::{ByteSource, Document, FileSource, MemorySource};
+use crate::pki::Certificate;
+use crate::sign::{SignOptions, SignOutcome, Signer};
+use crate::timestamp::{TimestampToken, TsaClient};
+
+pub use gather::signature_vri_key;
+use source::Appended;
+
+/// PAdES baseline levels (ETSI EN 319 142-1 §6.1), in increasing order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PadesLevel {
+    #[default]
+    BB,
+    BT,
+    BLT,
+    BLTA,
+}
+
+impl PadesLevel {
+    /// "B-B", "B-T", "B-LT", "B-LTA".
+    pub fn name(self) -> &'static str {
+        match self {
+            PadesLevel::BB => "B-B",
+            PadesLevel::BT => "B-T",
+            PadesLevel::BLT => "B-LT",
+            PadesLevel::BLTA => "B-LTA",
+        }
+    }
+
+    /// Accepts "B-LT", "b-lt", "LT", "PAdES-B-LT" and the like.
+    pub fn parse(s: &str) -> Result<PadesLevel> {
+        let t = s.trim().to_ascii_uppercase();
+        let t = t.strip_prefix("PADES-").unwrap_or(&t);
+        let t = t.strip_prefix("B-").unwrap_or(t);
+        match t {
+            "B" => Ok(PadesLevel::BB),
+            "T" => Ok(PadesLevel::BT),
+            "LT" => Ok(PadesLevel::BLT),
+            "LTA" => Ok(PadesLevel::BLTA),
+            _ => Err(Error::InvalidArgument(format!(
+                "unknown PAdES level '{s}' (B-B, B-T, B-LT or B-LTA)"
+            ))),
+        }
+    }
+}
+
+/// How to gather validation data and time-stamps for B-LT and B-LTA.
+#[derive(Clone)]
+pub struct LtvOptions {
+    /// The level to reach: B-LT or B-LTA (for extension).
+    pub level: PadesLevel,
+    /// The TSA for document time-stamps (B-LTA, or B-LT of signatures without a time-stamp).
+    pub timestamp: Option<TsaClient>,
+    /// Network access for OCSP, CRLs and missing issuers; None: only the data given here and
+    /// already in the document.
+    pub http: Option<Arc<dyn HttpClient>>,
+    /// Certificates that help complete chains (intermediates, roots).
+    pub extra_certs: Vec<Certificate>,
+    /// CRLs (DER) to embed where they apply.
+    pub crls: Vec<Vec<u8>>,
+    /// OCSP responses (DER) to embed where they apply.
+    pub ocsps: Vec<Vec<u8>>,
+    /// A new archive time-stamp is added when the last one's TSA certificate expires within
+    /// this time (B-LTA renewal).
+    pub renew_within: Duration,
+}
+
+impl Default for LtvOptions {
+    fn default() -> Self {
+        LtvOptions {
+            level: PadesLevel::BLT,
+            timestamp: None,
+            http: None,
+            extra_certs: Vec::new(),
+            crls: Vec::new(),
+            ocsps: Vec::new(),
+            renew_within: Duration::days(90),
+        }
+    }
+}
+
+impl std::fmt::Debug for LtvOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LtvOptions")
+            .field("level", &self.level)
+            .field("timestamp", &self.timestamp)
+            .field("online", &self.http.is_some())
+            .field("extra_certs", &self.extra_certs.len())
+            .field("crls", &self.crls.len())
+            .field("ocsps", &self.ocsps.len())
+            .field("renew_within", &self.renew_within)
+            .finish()
+    }
+}
+
+impl SignOptions {
+    /// The extension options for this signing request's level and TSA.
+    pub fn ltv_request(&self) -> LtvOptions {
+        let mut o = self.ltv.clone();
+        o.level = self.level;
+        if o.timestamp.is_none() {
+            o.timestamp = self.timestamp.clone();
+        }
+        o
+    }
+}
+
+/// What an extension added.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ExtendReport {
+    /// The PAdES level the document's signatures reach now ("PAdES-B-LTA" ...).
+    pub level: String,
+    pub signatures: usize,
+    pub certificates_added: usize,
+    pub ocsp_responses_added: usize,
+    pub crls_added: usize,
+    /// genTime of the document time-stamp added (RFC 3339, +07:00).
+    pub document_timestamp: Option<String>,
+    pub timestamp_authority: Option<String>,
+    /// True when nothing needed adding (the output is a copy of the input).
+    pub unchanged: bool,
+    /// Certificates for which no revocation data could be found.
+    pub missing_revocation: Vec<String>,
+    pub warnings: Vec<String>,
+    pub output_size: u64,
+}
+
+/// The signature time-stamp attribute (RFC 3161 Appendix A, id-aa-signatureTimeStampToken)
+/// over a SignerInfo's signature value.
+pub fn signature_timestamp(
+    tsa: &TsaClient,
+    signature_value: &[u8],
+) -> Result<(Attribute, TimestampToken)> {
+    let token = tsa.timestamp_data(signature_value)?;
+    Ok((
+        Attribute {
+            oid: oid::SIGNATURE_TIMESTAMP_TOKEN.to_string(),
+            values: vec![token.der.clone()],
+        },
+        token,
+    ))
+}
+
+/// Extends the signed PDF at `input` into `output` (atomically). `in_place` allows `output`
+/// to be the input; its bytes stay an exact prefix either way.
+pub fn extend_file(
+    input: &Path,
+    output: &Path,
+    opts: &LtvOptions,
+    in_place: bool,
+) -> Result<ExtendReport> {
+    let source: Arc<dyn ByteSource> = Arc::new(FileSource::open(input)?);
+    crate::sign::same_file_guard(input, output, in_place)?;
+    let mut out = AtomicOutput::create(output)?;
+    let report = extend_to(source, out.writer(), opts).map_err(|e| match e {
+        Error::Io { source, .. } => Error::io(output, source),
+        other => other,
+    })?;
+    out.commit()?;
+    Ok(report)
+}
+
+/// Extends a signed PDF held in memory.
+pub fn extend_bytes(input: &[u8], opts: &LtvOptions) -> Result<(Vec<u8>, ExtendReport)> {
+    let source: Arc<dyn ByteSource> = Arc::new(MemorySource::new(input.to_vec()));
+    let mut out = Vec::with_capacity(input.len() + 64 * 1024);
+    let report = extend_to(source, &mut out, opts)?;
+    Ok((out, report))
+}
+
+/// Signs at B-LT or B-LTA: a B-T signature into a temporary file beside `output`, then the
+/// extension from it into `output`.
+pub(crate) fn sign_long_term(
+    source: Arc<dyn ByteSource>,
+    output: &Path,
+    signer: &dyn Signer,
+    opts: &SignOptions,
+) -> Result<SignOutcome> {
+    let dir = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut outcome = crate::sign::sign_to(source, temp.as_file_mut(), signer, opts)?;
+    temp.as_file_mut()
+        .flush()
+        .map_err(|e| Error::io(temp.path(), e))?;
+    let report = extend_file(temp.path(), output, &opts.ltv_request(), false)?;
+    outcome.level = report.level.clone();
+    outcome.output_size = report.output_size;
+    outcome.warnings.extend(report.warnings);
+    for m in report.missing_revocation {
+        outcome
+            .warnings
+            .push(format!("no revocation data could be embedded for {m}"));
+    }
+    Ok(outcome)
+}
+
+/// One signature or time-stamp of the document, as the extension sees it.
+pub(crate) struct Item {
+    pub entry: SignatureEntry,
+    pub signed_data: Option<SignedData>,
+    /// The TSA token: the document time-stamp itself, or the signature's time-stamp.
+    pub timestamp: Option<TimestampToken>,
+}
+
+impl Item {
+    fn is_document_timestamp(&self) -> bool {
+        self.entry.is_document_timestamp()
+    }
+}
+
+fn items(doc: &Document) -> Result<Vec<Item>> {
+    let entries = find_signatures(doc)?;
+    Ok(entries
+        .into_iter()
+        .map(|entry| {
+            let signed_data = SignedData::parse(&entry.contents).ok();
+            let timestamp = if entry.is_document_timestamp() {
+                TimestampToken::parse(&entry.contents).ok()
+            } else {
+                signed_data.as_ref().and_then(|sd| {
+                    sd.signer_infos.first().and_then(|si| {
+                        si.unsigned_attrs
+                            .iter()
+                            .find(|a| a.oid == oid::SIGNATURE_TIMESTAMP_TOKEN)
+                            .and_then(|a| a.values.first())
+                            .and_then(|v| TimestampToken::parse(v).ok())
+                    })
+                })
+            };
+            Item {
+                entry,
+                signed_data,
+                timestamp,
+            }
+        })
+        .collect())
+}
+
+/// The extension flow, writing the input then the new revisions to `out`.
+pub fn extend_to(
+    source: Arc<dyn ByteSource>,
+    out: &mut dyn Write,
+    opts: &LtvOptions,
+) -> Result<ExtendReport> {
+    if opts.level < PadesLevel::BLT {
+        return Err(Error::InvalidArgument(
+            "extension targets B-LT or B-LTA (B-T is reached when signing, with --tsa)".into(),
+        ));
+    }
+    let mut doc = Document::open(source.clone())?;
+    if doc.is_encrypted() {
+        return Err(Error::UnsupportedPdf(
+            "the document is encrypted; kyso cannot extend encrypted PDFs yet".into(),
+        ));
+    }
+    let mut list = items(&doc)?;
+    if list.iter().all(|i| i.is_document_timestamp()) {
+        return Err(Error::InvalidArgument(
+            "the document has no signature to extend".into(),
+        ));
+    }
+    let mut report = ExtendReport {
+        signatures: list.iter().filter(|i| !i.is_document_timestamp()).count(),
+        ..ExtendReport::default()
+    };
+    let now = OffsetDateTime::now_utc();
+    let mut appended = Appended::new(source.clone());
+
+    // B-LT needs each signature to be at B-T first (ETSI EN 319 142-1 §6.3): a document
+    // time-stamp stands in for missing signature time-stamps.
+    let last_signature = list
+        .iter()
+        .rposition(|i| !i.is_document_timestamp())
+        .unwrap_or(0);
+    let untimed = list.iter().enumerate().any(|(n, i)| {
+        !i.is_document_timestamp()
+            && i.timestamp.is_none()
+            && !list[n..].iter().any(|d| d.is_document_timestamp())
+    });
+    if untimed && opts.level == PadesLevel::BLT {
+        let tsa = opts.timestamp.as_ref().ok_or_else(|| {
+            Error::InvalidArgument(
+                "a signature has no time-stamp: B-LT needs one first (give --tsa URL)".into(),
+            )
+        })?;
+        let token = appended.append_doc_timestamp(&doc, tsa)?;
+        note_timestamp(&mut report, &token);
+        doc = appended.document()?;
+        list = items(&doc)?;
+    }
+
+    // The DSS with everything the signatures and time-stamps need.
+    let data = gather::gather(&doc, &list, opts, now);
+    report
+        .missing_revocation
+        .extend(data.missing.iter().cloned());
+    report.warnings.extend(data.warnings.iter().cloned());
+    if !data.is_empty() {
+        count(&mut report, &data);
+        appended.append_dss(&doc, &data)?;
+        doc = appended.document()?;
+    }
+
+    if opts.level == PadesLevel::BLTA {
+        let latest_archive = list
+            .iter()
+            .enumerate()
+            .filter(|(n, i)| i.is_document_timestamp() && *n > last_signature)
+            .filter_map(|(_, i)| i.timestamp.as_ref())
+            .next_back()
+            .map(tsa_expiry);
+        let renew = match latest_archive {
+            None => true,
+            Some(None) => true,
+            Some(Some(expiry)) => expiry - now < opts.renew_within,
+        };
+        if renew || untimed {
+            let tsa = opts.timestamp.as_ref().ok_or_else(|| {
+                Error::InvalidArgument("B-LTA needs a time-stamp authority (--tsa URL)".into())
+            })?;
+            let token = appended.append_doc_timestamp(&doc, tsa)?;
+            note_timestamp(&mut report, &token);
+            doc = appended.document()?;
+            // The new time-stamp's own validation data, so that it verifies offline later.
+            let list = items(&doc)?;
+            let data = gather::gather(&doc, &list, opts, now);
+            report.warnings.extend(data.warnings.iter().cloned());
+            if !data.is_empty() {
+                count(&mut report, &data);
+                appended.append_dss(&doc, &data)?;
+            }
+        } else if let Some(Some(expiry)) = latest_archive {
+            report.warnings.push(format!(
+                "the last archive time-stamp stays valid until {} (its TSA certificate); no new one was needed",
+                crate::vntime::rfc3339(expiry)
+            ));
+        }
+    }
+
+    report.unchanged = appended.is_empty();
+    report.level = format!("PAdES-{}", opts.level.name());
+    report.output_size = appended.write_to(out)?;
+    Ok(report)
+}
+
+fn note_timestamp(report: &mut ExtendReport, token: &TimestampToken) {
+    report.document_timestamp = Some(crate::vntime::rfc3339(token.info.gen_time));
+    report.timestamp_authority = tsa_certificate(token).map(|c| c.subject.to_rfc4514());
+}
+
+fn count(report: &mut ExtendReport, data: &gather::Gathered) {
+    report.certificates_added += data.certs.len();
+    report.ocsp_responses_added += data.ocsps.len();
+    report.crls_added += data.crls.len();
+}
+
+/// The certificate that signed a time-stamp token.
+pub fn tsa_certificate(token: &TimestampToken) -> Option<&Certificate> {
+    let sd = &token.signed_data;
+    sd.signer_infos
+        .first()
+        .and_then(|si| sd.signer_certificate(si))
+}
+
+/// When a time-stamp stops being verifiable without renewal: its TSA certificate's notAfter.
+fn tsa_expiry(token: &TimestampToken) -> Option<OffsetDateTime> {
+    tsa_certificate(token).map(|c| c.not_after)
+}

@@ -1,0 +1,249 @@
+//! RFC 3161 client: TimeStampReq over HTTP (§3.4, `application/timestamp-query`), and the
+//! checks on the TimeStampResp before its token is used.
+
+use std::sync::Arc;
+
+use crate::asn1::{reader::Reader, writer as w};
+use crate::crypto::DigestAlgorithm;
+use crate::error::{Error, Result};
+use crate::net::HttpClient;
+
+use super::token::TimestampToken;
+
+/// A TimeStampReq (RFC 3161 §2.4.1) and the nonce it carries.
+#[derive(Clone, Debug)]
+pub struct TimestampRequest {
+    pub der: Vec<u8>,
+    pub nonce: Vec<u8>,
+    pub algorithm: DigestAlgorithm,
+    pub imprint: Vec<u8>,
+}
+
+impl TimestampRequest {
+    /// A v1 request for `imprint` (the hash of the data, made with `algorithm`) with a random
+    /// 64-bit nonce and certReq TRUE, so that the token carries the TSA certificate.
+    pub fn new(
+        algorithm: DigestAlgorithm,
+        imprint: &[u8],
+        policy: Option<&str>,
+    ) -> Result<TimestampRequest> {
+        let mut nonce = [0u8; 8];
+        aws_lc_rs::rand::fill(&mut nonce)
+            .map_err(|_| Error::Crypto("the random generator failed".into()))?;
+        nonce[0] &= 0x7F;
+        nonce[0] |= 0x01;
+        let message_imprint = w::sequence(&[
+            &algorithm.algorithm_identifier_der(),
+            &w::octet_string(imprint),
+        ]);
+        let mut parts: Vec<Vec<u8>> = vec![w::integer_u64(1), message_imprint];
+        if let Some(p) = policy {
+            parts.push(w::oid(p)?);
+        }
+        parts.push(w::integer_unsigned(&nonce));
+        parts.push(w::boolean(true));
+        let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+        Ok(TimestampRequest {
+            der: w::sequence(&refs),
+            nonce: nonce.to_vec(),
+            algorithm,
+            imprint: imprint.to_vec(),
+        })
+    }
+
+    /// Reads a TimeStampResp (§2.4.2) and checks it answers this request: status granted,
+    /// same imprint and nonce, a valid TSA signature by a certificate meant for time-stamping,
+    /// and the requested policy.
+    pub fn accept(&self, response: &[u8], policy: Option<&str>) -> Result<TimestampToken> {
+        let err = |m: String| Error::Timestamp(m);
+        let top = Reader::new(response)
+            .read_single()
+            .map_err(|e| err(format!("the TSA's answer is not a TimeStampResp: {e}")))?;
+        let mut r = top.children()?;
+        let status_info = r.read_universal(16, "PKIStatusInfo")?;
+        let mut sr = status_info.children()?;
+        let status = sr.read_universal(2, "PKIStatus")?.as_u64()?;
+        // PKIStatus: 0 granted, 1 grantedWithMods; anything else is a refusal.
+        if status > 1 {
+            let mut text = Vec::new();
+            if let Some(free) = sr.read_optional_universal(16)? {
+                for s in free.children()? {
+                    if let Ok(t) = s?.as_string() {
+                        text.push(t);
+                    }
+                }
+            }
+            let fail_info = sr
+                .read_optional_universal(3)?
+                .and_then(|b| b.as_bit_string().ok())
+                .map(|(_, bits)| failure_names(&bits))
+                .unwrap_or_default();
+            return Err(err(format!(
+                "the TSA refused the request (status {status}{}{})",
+                if fail_info.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", fail_info.join(", "))
+                },
+                if text.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", text.join("; "))
+                }
+            )));
+        }
+        let token_el = r
+            .read()
+            .map_err(|_| err("the TSA granted the request but sent no token".into()))?;
+        let token = TimestampToken::parse(token_el.raw)?;
+        if token.info.imprint_algorithm != self.algorithm.oid()
+            || token.info.imprint != self.imprint
+        {
+            return Err(err(
+                "the token's message imprint is not the one requested".into()
+            ));
+        }
+        match &token.info.nonce {
+            Some(n) if strip_zeros(n) == strip_zeros(&self.nonce) => {}
+            Some(_) => return Err(err("the token's nonce is not the one sent".into())),
+            None => return Err(err("the token does not echo the nonce sent".into())),
+        }
+        if let Some(p) = policy {
+            if token.info.policy != p {
+                return Err(err(format!(
+                    "the token's policy is {}, not the requested {p}",
+                    token.info.policy
+                )));
+            }
+        }
+        let check = token.check(|_| Ok(self.imprint.clone()));
+        if !check.is_ok() {
+            return Err(err(check.problems.join("; ")));
+        }
+        Ok(token)
+    }
+}
+
+fn strip_zeros(b: &[u8]) -> &[u8] {
+    let i = b.iter().position(|&x| x != 0).unwrap_or(b.len());
+    &b[i..]
+}
+
+/// PKIFailureInfo bit names (RFC 3161 §2.4.2).
+fn failure_names(bits: &[u8]) -> Vec<String> {
+    const NAMES: [(usize, &str); 6] = [
+        (0, "badAlg"),
+        (2, "badRequest"),
+        (5, "badDataFormat"),
+        (14, "timeNotAvailable"),
+        (15, "unacceptedPolicy"),
+        (16, "unacceptedExtension"),
+    ];
+    let set = |n: usize| bits.get(n / 8).is_some_and(|b| b & (0x80 >> (n % 8)) != 0);
+    let mut out: Vec<String> = NAMES
+        .iter()
+        .filter(|(n, _)| set(*n))
+        .map(|(_, s)| s.to_string())
+        .collect();
+    if set(17) {
+        out.push("addInfoNotAvailable".into());
+    }
+    if set(25) {
+        out.push("systemFailure".into());
+    }
+    out
+}
+
+/// Where and how to get time-stamps: one or more TSA URLs tried in order (the next one when a
+/// TSA is unreachable or refuses), optional HTTP basic credentials and policy.
+#[derive(Clone)]
+pub struct TsaClient {
+    pub urls: Vec<String>,
+    /// `user:password` for HTTP basic authentication (RFC 7617), sent to every URL.
+    pub credentials: Option<String>,
+    /// reqPolicy OID to ask for.
+    pub policy: Option<String>,
+    /// The imprint's digest algorithm (SHA-256 unless set).
+    pub digest: DigestAlgorithm,
+    pub http: Arc<dyn HttpClient>,
+}
+
+impl std::fmt::Debug for TsaClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the credentials.
+        f.debug_struct("TsaClient")
+            .field("urls", &self.urls)
+            .field("credentials", &self.credentials.as_ref().map(|_| "…"))
+            .field("policy", &self.policy)
+            .field("digest", &self.digest)
+            .finish()
+    }
+}
+
+impl TsaClient {
+    /// A client for `urls` over the real network (ureq; https with the Mozilla roots).
+    pub fn new(urls: Vec<String>) -> TsaClient {
+        TsaClient::with_http(urls, Arc::new(crate::net::UreqClient::new()))
+    }
+
+    pub fn with_http(urls: Vec<String>, http: Arc<dyn HttpClient>) -> TsaClient {
+        TsaClient {
+            urls,
+            credentials: None,
+            policy: None,
+            digest: DigestAlgorithm::Sha256,
+            http,
+        }
+    }
+
+    /// Time-stamps `data` (hashed here with the client's digest).
+    pub fn timestamp_data(&self, data: &[u8]) -> Result<TimestampToken> {
+        self.timestamp_digest(self.digest, &crate::crypto::digest(self.digest, data))
+    }
+
+    /// Time-stamps a digest already computed with `algorithm`.
+    pub fn timestamp_digest(
+        &self,
+        algorithm: DigestAlgorithm,
+        imprint: &[u8],
+    ) -> Result<TimestampToken> {
+        if self.urls.is_empty() {
+            return Err(Error::InvalidArgument(
+                "no time-stamp authority URL given".into(),
+            ));
+        }
+        let mut failures = Vec::new();
+        for url in &self.urls {
+            match self.ask(url, algorithm, imprint) {
+                Ok(token) => return Ok(token),
+                Err(e) => failures.push(format!("{url}: {e}")),
+            }
+        }
+        Err(Error::Timestamp(format!(
+            "no time-stamp authority gave a usable token ({})",
+            failures.join("; ")
+        )))
+    }
+
+    fn ask(&self, url: &str, algorithm: DigestAlgorithm, imprint: &[u8]) -> Result<TimestampToken> {
+        let request = TimestampRequest::new(algorithm, imprint, self.policy.as_deref())?;
+        const QUERY: &str = "application/timestamp-query";
+        let resp = match &self.credentials {
+            Some(c) => {
+                let auth = format!("Basic {}", crate::base64::encode(c.as_bytes()));
+                self.http.post_authorized(url, QUERY, &request.der, &auth)?
+            }
+            None => self.http.post(url, QUERY, &request.der)?,
+        };
+        if resp.status == 401 || resp.status == 403 {
+            return Err(Error::Timestamp(format!(
+                "HTTP {}: the TSA wants (other) credentials (--tsa-user-file)",
+                resp.status
+            )));
+        }
+        if !resp.is_success() {
+            return Err(Error::Timestamp(format!("HTTP {}", resp.status)));
+        }
+        request.accept(&resp.body, self.policy.as_deref())
+    }
+}

@@ -1,0 +1,212 @@
+//! Time-stamps in verification (ETSI EN 319 102-1 §5.4, time-stamp validation building block):
+//! a signature time-stamp (RFC 3161 Appendix A) is checked like a signature — imprint over the
+//! signature value, the TSA's signature, the TSA certificate's purpose (RFC 3161 §2.3), its chain
+//! to a trust anchor with revocation — and, when it passes, proves the signature existed at its
+//! genTime.
+
+use time::OffsetDateTime;
+
+use super::report::{Indication, SubIndication, TimestampReport};
+use super::trust::{self, TrustContext};
+use super::Lang;
+use crate::crypto::{digest, DigestAlgorithm};
+use crate::error::Result;
+use crate::pki::validate::EndEntityUsage;
+use crate::pki::Certificate;
+use crate::timestamp::TimestampToken;
+use crate::vntime;
+
+/// Checks one time-stamp token. `imprint_of` hashes the time-stamped data with the token's
+/// algorithm; `base` is the trust context at the validation time; `archive_poe` the time a
+/// later document time-stamp proves the token existed at, if any.
+pub(crate) fn check_token(
+    kind: &'static str,
+    der: &[u8],
+    imprint_of: impl FnOnce(DigestAlgorithm) -> Result<Vec<u8>>,
+    base: &TrustContext,
+    extra_certs: &[Certificate],
+    archive_poe: Option<OffsetDateTime>,
+) -> (TimestampReport, Option<OffsetDateTime>) {
+    let lang = base.lang;
+    let mut report = TimestampReport {
+        kind,
+        time: String::new(),
+        authority: None,
+        indication: Indication::TotalPassed,
+        sub_indication: None,
+        message: String::new(),
+        imprint_matches: false,
+        signature_valid: false,
+        trust_anchor: None,
+        chain: Vec::new(),
+        revocation: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let token = match TimestampToken::parse(der) {
+        Ok(t) => t,
+        Err(e) => {
+            report.indication = Indication::TotalFailed;
+            report.sub_indication = Some(SubIndication::FormatFailure);
+            report.message = lang.pick(
+                format!("Dấu thời gian không đọc được: {e}"),
+                format!("The time-stamp cannot be read: {e}"),
+            );
+            return (report, None);
+        }
+    };
+    report.time = vntime::rfc3339(token.info.gen_time);
+    let check = token.check(imprint_of);
+    report.imprint_matches = check.imprint_matches;
+    report.signature_valid = check.signature_valid;
+    report.authority = check
+        .tsa_certificate
+        .as_ref()
+        .map(|c| c.subject.to_rfc4514());
+    report.warnings.extend(check.warnings.iter().cloned());
+    if !check.is_ok() {
+        report.indication = Indication::TotalFailed;
+        report.sub_indication = Some(if !check.imprint_matches {
+            SubIndication::HashFailure
+        } else if !check.signature_valid {
+            SubIndication::SigCryptoFailure
+        } else {
+            SubIndication::FormatFailure
+        });
+        let why = check.problems.join("; ");
+        report.message = lang.pick(
+            format!("Dấu thời gian không hợp lệ: {why}."),
+            format!("The time-stamp is not valid: {why}."),
+        );
+        return (report, None);
+    }
+    let Some(tsa) = check.tsa_certificate else {
+        return (report, None);
+    };
+    let mut pool = token.signed_data.certificates.clone();
+    pool.extend(extra_certs.iter().cloned());
+    let ctx = TrustContext {
+        usage: EndEntityUsage::TimeStamping,
+        ..base.clone()
+    };
+    let (mut outcome, _) = trust::assess_at_best_time(&tsa, &pool, &ctx, None, archive_poe);
+    if archive_poe.is_none() {
+        outcome = stale_revocation_fallback(&tsa, &pool, &ctx, token.info.gen_time, outcome);
+    }
+    report.chain = outcome.chain.iter().map(|c| c.subject.clone()).collect();
+    report.revocation = outcome.revocation;
+    report.trust_anchor = outcome.trust_anchor;
+    report.warnings.extend(outcome.warnings);
+    if let Some((indication, sub, message)) = outcome.verdict {
+        report.indication = indication;
+        report.sub_indication = Some(sub);
+        report.message = lang.pick(
+            format!(
+                "Dấu thời gian của {} chưa tin cậy được: {message}",
+                authority(&report)
+            ),
+            format!(
+                "The time-stamp by {} cannot be trusted: {message}",
+                authority(&report)
+            ),
+        );
+        return (report, None);
+    }
+    report.message = lang.pick(
+        format!(
+            "Dấu thời gian hợp lệ: {} chứng nhận thời điểm {}.",
+            authority(&report),
+            vntime::display(token.info.gen_time)
+        ),
+        format!(
+            "Valid time-stamp: {} attests the time {}.",
+            authority(&report),
+            vntime::display(token.info.gen_time)
+        ),
+    );
+    (report, Some(token.info.gen_time))
+}
+
+fn authority(r: &TimestampReport) -> String {
+    r.authority.clone().unwrap_or_else(|| "?".into())
+}
+
+/// The signature time-stamps of a SignerInfo (id-aa-signatureTimeStampToken, over the
+/// signature value), each checked; and the earliest time a valid one proves.
+pub(crate) fn signature_timestamps(
+    si: &crate::cms::SignerInfo,
+    base: &TrustContext,
+    extra_certs: &[Certificate],
+    archive_poe: Option<OffsetDateTime>,
+) -> (Vec<TimestampReport>, Option<OffsetDateTime>) {
+    let mut reports = Vec::new();
+    let mut poe: Option<OffsetDateTime> = None;
+    for attr in si
+        .unsigned_attrs
+        .iter()
+        .filter(|a| a.oid == crate::asn1::oid::SIGNATURE_TIMESTAMP_TOKEN)
+    {
+        for value in &attr.values {
+            let (report, proven) = check_token(
+                "signature",
+                value,
+                |alg| Ok(digest(alg, &si.signature)),
+                base,
+                extra_certs,
+                archive_poe,
+            );
+            if let Some(t) = proven {
+                poe = Some(poe.map_or(t, |p| p.min(t)));
+            }
+            reports.push(report);
+        }
+    }
+    (reports, poe)
+}
+
+/// A language-neutral note for the warnings list when a signature was validated in the past.
+pub(crate) fn past_validation_note(lang: Lang, at: OffsetDateTime) -> String {
+    lang.pick(
+        format!(
+            "Chứng thư được kiểm tra tại thời điểm {} mà dấu thời gian chứng minh chữ ký đã tồn tại (kiểm tra chữ ký trong quá khứ, ETSI EN 319 102-1 §5.6.2.4).",
+            vntime::display(at)
+        ),
+        format!(
+            "The certificate was validated at {}, when a time-stamp proves the signature existed (past signature validation, ETSI EN 319 102-1 §5.6.2.4).",
+            vntime::display(at)
+        ),
+    )
+}
+
+/// A time-stamp without an archive time-stamp over it, whose TSA chain fails only because the
+/// revocation data has gone stale since: validated at its own genTime instead, with data issued
+/// after it, as long as the TSA certificate is valid now (ETSI EN 319 142-1 B-LT: verifiable
+/// until the TSA certificate expires; an archive time-stamp extends that).
+pub(crate) fn stale_revocation_fallback(
+    tsa: &Certificate,
+    pool: &[Certificate],
+    ctx: &TrustContext,
+    gen_time: OffsetDateTime,
+    outcome: trust::TrustOutcome,
+) -> trust::TrustOutcome {
+    let stale = matches!(
+        outcome.verdict,
+        Some((Indication::Indeterminate, SubIndication::TryLater, _))
+    );
+    if !stale || !tsa.is_valid_at(ctx.time) || gen_time >= ctx.time {
+        return outcome;
+    }
+    let past_ctx = TrustContext {
+        time: gen_time,
+        past: true,
+        ..ctx.clone()
+    };
+    let mut past = trust::assess(tsa, pool, &past_ctx, Some(gen_time));
+    if past.verdict.is_some() {
+        return outcome;
+    }
+    past.warnings.push(ctx.lang.pick(
+        "Dữ liệu thu hồi của TSA đã cũ so với thời điểm kiểm tra nhưng được phát hành sau dấu thời gian; được chấp nhận vì chứng thư TSA còn hiệu lực.",
+        "The TSA's revocation data is older than the validation time but was issued after the time-stamp; accepted while the TSA certificate is valid.",
+    ));
+    past
+}
