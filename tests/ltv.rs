@@ -428,3 +428,77 @@ fn tsa_failures_are_clear_and_write_nothing() {
         .args(["--level", "B-T"]));
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+#[test]
+fn deferred_signing_completes_with_a_signature_time_stamp() {
+    if !have_openssl() {
+        return;
+    }
+    let pki = LocalPki::new(365);
+    pki.signer("deferred", "Vũ Thị Hai Bước", 30);
+    let prepared = pki.path("prepared.pdf");
+    let o = run(kyso()
+        .arg("prepare")
+        .arg(doc())
+        .arg("-o")
+        .arg(&prepared)
+        .arg("--cert")
+        .arg(pki.path("deferred.pem"))
+        .arg("--chain")
+        .arg(pki.path("int.pem"))
+        .arg("--json"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let info: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let tbs =
+        kyso::base64::decode(info["to_be_signed_base64"].as_str().unwrap().as_bytes()).unwrap();
+    std::fs::write(pki.path("tbs.der"), &tbs).unwrap();
+    let o = run(Command::new("openssl")
+        .args(["dgst", "-sha256", "-sign"])
+        .arg(pki.path("deferred.key"))
+        .arg("-out")
+        .arg(pki.path("sig.bin"))
+        .arg(pki.path("tbs.der")));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = pki.path("completed.pdf");
+    let o = run(kyso_online()
+        .arg("complete")
+        .arg(&prepared)
+        .arg("--signature")
+        .arg(pki.path("sig.bin"))
+        .arg("-o")
+        .arg(&out)
+        .args(["--tsa", &pki.url("/tsa"), "--json"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let outcome: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(outcome["level"], "PAdES-B-T", "{outcome:#}");
+    let (code, r) = verify(&pki, &out, &[], true);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(r["signatures"][0]["level"], "PAdES-B-T");
+    assert_eq!(
+        r["signatures"][0]["timestamps"][0]["indication"],
+        "TOTAL-PASSED"
+    );
+}
+
+#[test]
+fn pdfsig_accepts_b_lta_output() {
+    if !have_openssl() || !have_tool("pdfsig") {
+        return;
+    }
+    let pki = LocalPki::new(365);
+    let p12 = pki.signer("poppler", "Hoàng Văn Poppler", 30);
+    let out = pki.path("lta.pdf");
+    let o = sign_level(&pki, &p12, &doc(), &out, "B-LTA");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(Command::new("pdfsig").arg("-nocert").arg(&out));
+    let text = stdout(&o);
+    // The signature is valid; Poppler lists the document time-stamp (signed by the TSA, over
+    // the whole file) but does not check ETSI.RFC3161 tokens ("not yet verified").
+    let (first, second) = text.split_once("Signature #2:").expect("two signatures");
+    assert!(
+        first.contains("Signature Validation: Signature is Valid."),
+        "{text}"
+    );
+    assert!(second.contains("TSA Thử Nghiệm"), "{text}");
+    assert!(second.contains("Total document signed"), "{text}");
+}

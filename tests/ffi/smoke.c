@@ -160,9 +160,13 @@ int main(int argc, char **argv) {
     snprintf(path, sizeof path, "%s/out-unknown.pdf", work);
     CHECK(kyso_sign_file(input, path, "{\"p12_path\": \"x.p12\", \"colour\": 1}") ==
           KYSO_ERR_INVALID_ARGUMENT);
-    snprintf(opts, sizeof opts, "{\"p12_path\": \"%s/pki/agency.p12\", \"tsa\": \"http://tsa\"}",
+    snprintf(opts, sizeof opts, "{\"p12_path\": \"%s/pki/agency.p12\", \"level\": \"B-T\"}",
              fixtures);
-    CHECK(kyso_sign_file(input, path, opts) == KYSO_ERR_NOT_SUPPORTED);
+    CHECK(kyso_sign_file(input, path, opts) == KYSO_ERR_INVALID_ARGUMENT); /* no "tsa" */
+    snprintf(opts, sizeof opts,
+             "{\"p12_path\": \"%s/pki/agency.p12\", \"tsa\": \"http://127.0.0.1:9/tsa\"}",
+             fixtures);
+    CHECK(kyso_sign_file(input, path, opts) == KYSO_ERR_NETWORK); /* TSA unreachable */
     snprintf(opts, sizeof opts, "{\"p12_path\": \"%s/pki/agency.p12\", \"p12_password\": \"sai\"}",
              fixtures);
     CHECK(kyso_sign_file(input, path, opts) == KYSO_ERR_KEY);

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use kyso::pki::Certificate;
-use kyso::sign::deferred::{complete_file, prepare_file, SignatureInput};
+use kyso::sign::deferred::{complete_file_with, prepare_file, SignatureInput};
 use kyso::sign::SignOptions;
 
 /// Arguments of `kyso prepare`.
@@ -59,6 +59,10 @@ pub struct CompleteArgs {
     pub in_place: bool,
     #[arg(long)]
     pub json: bool,
+    /// Add a signature time-stamp from this TSA (PAdES B-T; raw signature values only).
+    /// Repeatable for fallbacks.
+    #[arg(long = "tsa", value_name = "URL")]
+    pub tsa: Vec<String>,
 }
 
 fn read_certs(path: &PathBuf) -> Result<Vec<Certificate>, String> {
@@ -140,8 +144,21 @@ pub fn run_complete(args: CompleteArgs) -> u8 {
         } else {
             SignatureInput::Raw(bytes)
         };
-        let outcome = complete_file(&args.prepared, &output, input, args.in_place)
-            .map_err(|e| e.to_string())?;
+        let tsa = (!args.tsa.is_empty()).then(|| {
+            let ts_args = crate::ltv::TimestampArgs {
+                tsa: args.tsa.clone(),
+                ..Default::default()
+            };
+            crate::ltv::options(&ts_args, kyso::ltv::PadesLevel::BT, false)
+        });
+        let tsa = match tsa {
+            Some(Ok((client, _))) => client,
+            Some(Err(e)) => return Err(e),
+            None => None,
+        };
+        let outcome =
+            complete_file_with(&args.prepared, &output, input, args.in_place, tsa.as_ref())
+                .map_err(|e| e.to_string())?;
         if args.json {
             println!(
                 "{}",

@@ -158,9 +158,14 @@ pub fn options(
     Ok((tsa, ltv))
 }
 
-/// Checks a signing level against the TSA given: B-T and up need one.
-pub fn sign_level(level: &str, args: &TimestampArgs) -> Result<PadesLevel, String> {
-    let level = PadesLevel::parse(level).map_err(|e| e.to_string())?;
+/// The signing level (B-T by default when a TSA is given); B-T and up need a TSA.
+pub fn sign_level(level: Option<&str>, args: &TimestampArgs) -> Result<PadesLevel, String> {
+    let level = match level {
+        Some(l) => PadesLevel::parse(l).map_err(|e| e.to_string())?,
+        None if args.tsa.is_empty() => PadesLevel::BB,
+        // A TSA without a level: a signature time-stamp is what the user wants.
+        None => PadesLevel::BT,
+    };
     if level >= PadesLevel::BT && args.tsa.is_empty() {
         return Err(format!(
             "--level {} needs a time-stamp authority: --tsa URL",

@@ -137,10 +137,10 @@ struct SignArgs {
     /// Print what was done as JSON.
     #[arg(long)]
     json: bool,
-    /// PAdES level: B-B (default), B-T (signature time-stamp, needs --tsa), B-LT (and the
-    /// validation data in a DSS), B-LTA (and a document time-stamp).
-    #[arg(long, default_value = "B-B")]
-    level: String,
+    /// PAdES level: B-B (default; B-T when --tsa is given), B-T (signature time-stamp, needs
+    /// --tsa), B-LT (and the validation data in a DSS), B-LTA (and a document time-stamp).
+    #[arg(long)]
+    level: Option<String>,
     #[command(flatten)]
     timestamp: ltv::TimestampArgs,
     /// With B-LT/B-LTA: use no network for validation data (only --ltv-* files). Also
@@ -246,7 +246,7 @@ fn run_sign(args: SignArgs) -> u8 {
         eprintln!("kyso: -o OUTPUT is required (or --in-place)");
         return exit::USAGE;
     }
-    let level = match ltv::sign_level(&args.level, &args.timestamp) {
+    let level = match ltv::sign_level(args.level.as_deref(), &args.timestamp) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("kyso: {e}");

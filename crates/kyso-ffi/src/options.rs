@@ -122,19 +122,21 @@ pub struct SignJson {
     // Later issues: refused with KYSO_ERR_NOT_SUPPORTED for now.
     role: Option<serde_json::Value>,
     image: Option<serde_json::Value>,
-    level: Option<serde_json::Value>,
+    /// "B-B" (default), "B-T", "B-LT", "B-LTA".
+    level: Option<String>,
+    /// One TSA URL or a list tried in order.
     tsa: Option<serde_json::Value>,
+    /// "user:password" for the TSA's HTTP basic authentication.
+    tsa_credentials: Option<String>,
+    /// B-LT/B-LTA: gather no validation data over the network (only what the document has).
+    #[serde(default)]
+    offline: bool,
 }
 
 impl SignJson {
     /// The signature's options; refuses what is not supported yet.
     pub fn sign_options(&self) -> Result<SignOptions, Failure> {
-        for (key, v) in [
-            ("role", &self.role),
-            ("image", &self.image),
-            ("level", &self.level),
-            ("tsa", &self.tsa),
-        ] {
+        for (key, v) in [("role", &self.role), ("image", &self.image)] {
             if v.as_ref().is_some_and(|v| !v.is_null()) {
                 return Err(Failure::not_supported(format!(
                     "option \"{key}\" is not supported yet by this version of kyso"
@@ -144,6 +146,7 @@ impl SignJson {
         if self.page == Some(0) {
             return Err(Failure::invalid("page: pages are numbered from 1"));
         }
+        let (level, tsa) = self.timestamp_options()?;
         Ok(SignOptions {
             field_name: self.field.clone(),
             reason: self.reason.clone(),
@@ -155,8 +158,59 @@ impl SignJson {
             force: self.force,
             page: self.page.unwrap_or(1),
             certify: self.certify,
+            timestamp: tsa.clone(),
+            level,
+            ltv: kyso::ltv::LtvOptions {
+                level,
+                timestamp: tsa,
+                http: (!self.offline).then(|| {
+                    std::sync::Arc::new(kyso::net::UreqClient::new())
+                        as std::sync::Arc<dyn kyso::net::HttpClient>
+                }),
+                ..kyso::ltv::LtvOptions::default()
+            },
             ..SignOptions::default()
         })
+    }
+
+    /// The PAdES level and TSA client asked for.
+    fn timestamp_options(
+        &self,
+    ) -> Result<(kyso::ltv::PadesLevel, Option<kyso::timestamp::TsaClient>), Failure> {
+        let tsa_given = !matches!(self.tsa, None | Some(serde_json::Value::Null));
+        let level = match &self.level {
+            // A TSA without a level: a signature time-stamp is what the caller wants.
+            None if tsa_given => kyso::ltv::PadesLevel::BT,
+            None => kyso::ltv::PadesLevel::BB,
+            Some(l) => {
+                kyso::ltv::PadesLevel::parse(l).map_err(|e| Failure::invalid(e.to_string()))?
+            }
+        };
+        let urls: Vec<String> = match &self.tsa {
+            None | Some(serde_json::Value::Null) => Vec::new(),
+            Some(serde_json::Value::String(u)) => vec![u.clone()],
+            Some(serde_json::Value::Array(a)) => a
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| Failure::invalid("tsa: a URL or a list of URLs"))
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err(Failure::invalid("tsa: a URL or a list of URLs")),
+        };
+        if level >= kyso::ltv::PadesLevel::BT && urls.is_empty() {
+            return Err(Failure::invalid(format!(
+                "level {} needs a time-stamp authority (\"tsa\")",
+                level.name()
+            )));
+        }
+        let tsa = (!urls.is_empty()).then(|| {
+            let mut c = kyso::timestamp::TsaClient::new(urls);
+            c.credentials = self.tsa_credentials.clone();
+            c
+        });
+        Ok((level, tsa))
     }
 
     fn uses_token(&self) -> bool {
@@ -336,13 +390,33 @@ mod tests {
 
     #[test]
     fn later_options_are_not_supported_yet() {
-        for key in ["role", "image", "level", "tsa"] {
+        for key in ["role", "image"] {
             let o: SignJson = parse(Some(&format!("{{\"{key}\": \"x\"}}"))).unwrap();
             assert_eq!(
                 o.sign_options().unwrap_err().code,
                 crate::KYSO_ERR_NOT_SUPPORTED
             );
         }
+    }
+
+    #[test]
+    fn levels_need_a_tsa() {
+        let o: SignJson = parse(Some(r#"{"level": "B-T"}"#)).unwrap();
+        assert_eq!(
+            o.sign_options().unwrap_err().code,
+            crate::KYSO_ERR_INVALID_ARGUMENT
+        );
+        let o: SignJson = parse(Some(r#"{"level": "B-X", "tsa": "http://x"}"#)).unwrap();
+        assert!(o.sign_options().is_err());
+        let o: SignJson = parse(Some(
+            r#"{"level": "b-lta", "tsa": ["http://a", "http://b"]}"#,
+        ))
+        .unwrap();
+        let s = o.sign_options().unwrap();
+        assert_eq!(s.level, kyso::ltv::PadesLevel::BLTA);
+        assert_eq!(s.timestamp.unwrap().urls.len(), 2);
+        let o: SignJson = parse(Some(r#"{"tsa": 5}"#)).unwrap();
+        assert!(o.sign_options().is_err());
     }
 
     #[test]

@@ -43,15 +43,24 @@ fn have(tool: &str) -> bool {
 }
 
 /// The directory cargo put this package's libraries in: target/{debug,release} after
-/// `cargo build`, or its deps/ folder when only `cargo test` built them.
+/// `cargo build`, or its deps/ folder when `cargo test` built them — the newer of the two, so
+/// that a library left by an older `cargo build` is never the one tested.
 fn cargo_lib_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let deps = exe.parent().unwrap().to_path_buf();
     let dir = deps.parent().unwrap().to_path_buf();
-    for candidate in [dir.clone(), deps.clone()] {
-        if candidate.join("libkyso_ffi.so").exists() && candidate.join("libkyso_ffi.a").exists() {
-            return candidate;
-        }
+    let modified = |d: &Path| {
+        std::fs::metadata(d.join("libkyso_ffi.so"))
+            .and_then(|m| m.modified())
+            .ok()
+    };
+    let mut found: Vec<PathBuf> = [dir.clone(), deps.clone()]
+        .into_iter()
+        .filter(|c| c.join("libkyso_ffi.so").exists() && c.join("libkyso_ffi.a").exists())
+        .collect();
+    found.sort_by_key(|d| std::cmp::Reverse(modified(d)));
+    if let Some(newest) = found.into_iter().next() {
+        return newest;
     }
     panic!(
         "libkyso_ffi.so/.a not found in {} or {}",

@@ -393,3 +393,42 @@ pub fn tsa_certificate(token: &TimestampToken) -> Option<&Certificate> {
 fn tsa_expiry(token: &TimestampToken) -> Option<OffsetDateTime> {
     tsa_certificate(token).map(|c| c.not_after)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_parse_and_order() {
+        assert_eq!(PadesLevel::parse("B-LTA").unwrap(), PadesLevel::BLTA);
+        assert_eq!(PadesLevel::parse("pades-b-lt").unwrap(), PadesLevel::BLT);
+        assert_eq!(PadesLevel::parse(" t ").unwrap(), PadesLevel::BT);
+        assert_eq!(PadesLevel::parse("B-B").unwrap(), PadesLevel::BB);
+        assert!(PadesLevel::parse("B-X").is_err());
+        assert!(PadesLevel::BB < PadesLevel::BT && PadesLevel::BLT < PadesLevel::BLTA);
+    }
+
+    #[test]
+    fn vri_key_is_upper_case_sha1() {
+        assert_eq!(
+            signature_vri_key(b"abc"),
+            "A9993E364706816ABA3E25717850C26C9CD0D89D"
+        );
+    }
+
+    #[test]
+    fn extension_needs_a_signature_and_a_level() {
+        let unsigned = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../fixtures/docs/congvan.pdf"),
+        )
+        .unwrap();
+        let e = extend_bytes(&unsigned, &LtvOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("no signature"), "{e}");
+        let opts = LtvOptions {
+            level: PadesLevel::BT,
+            ..LtvOptions::default()
+        };
+        assert!(extend_bytes(&unsigned, &opts).is_err());
+    }
+}

@@ -247,3 +247,55 @@ impl TsaClient {
         request.accept(&resp.body, self.policy.as_deref())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_is_a_v1_timestampreq_with_nonce_and_cert_req() {
+        let imprint = crate::crypto::digest(DigestAlgorithm::Sha256, b"kyso");
+        let req =
+            TimestampRequest::new(DigestAlgorithm::Sha256, &imprint, Some("1.2.704.1")).unwrap();
+        let top = Reader::new(&req.der).read_single().unwrap();
+        let mut r = top.children().unwrap();
+        assert_eq!(r.read().unwrap().as_u64().unwrap(), 1);
+        let mi = r.read().unwrap();
+        let mut mr = mi.children().unwrap();
+        let alg = crate::asn1::AlgorithmIdentifier::from_element(&mr.read().unwrap()).unwrap();
+        assert_eq!(alg.oid, DigestAlgorithm::Sha256.oid());
+        assert_eq!(mr.read().unwrap().as_octet_string().unwrap(), &imprint[..]);
+        assert_eq!(r.read().unwrap().as_oid().unwrap(), "1.2.704.1");
+        let nonce = r.read().unwrap();
+        assert_eq!(nonce.as_integer().unwrap(), &req.nonce[..]);
+        assert!(
+            req.nonce[0] & 0x80 == 0 && req.nonce[0] != 0,
+            "positive, 8 bytes"
+        );
+        assert!(r.read().unwrap().as_bool().unwrap());
+        assert!(r.is_empty());
+        // Two requests never share a nonce.
+        let again = TimestampRequest::new(DigestAlgorithm::Sha256, &imprint, None).unwrap();
+        assert_ne!(again.nonce, req.nonce);
+    }
+
+    #[test]
+    fn refusals_are_reported_with_their_reasons() {
+        let req = TimestampRequest::new(DigestAlgorithm::Sha256, &[7; 32], None).unwrap();
+        // status rejection (2), statusString "policy not accepted", failInfo unacceptedPolicy (bit 15).
+        let status = w::sequence(&[
+            &w::integer_u64(2),
+            &w::sequence(&[&w::utf8_string("policy not accepted")]),
+            &w::bit_string(&[0x00, 0x01]),
+        ]);
+        let resp = w::sequence(&[&status]);
+        let e = req.accept(&resp, None).unwrap_err().to_string();
+        assert!(e.contains("refused"), "{e}");
+        assert!(e.contains("unacceptedPolicy"), "{e}");
+        assert!(e.contains("policy not accepted"), "{e}");
+        // Granted without a token, and garbage.
+        let granted = w::sequence(&[&w::sequence(&[&w::integer_u64(0)])]);
+        assert!(req.accept(&granted, None).is_err());
+        assert!(req.accept(b"<html>", None).is_err());
+    }
+}
