@@ -1,0 +1,45 @@
+"""The `kyso serve` page in headless Debian Chromium (tests/serve.rs runs this).
+
+Usage: serve_page.py URL PDF SCREENSHOT PROFILE_DIR
+Loads the page, uploads PDF through the file input, waits for the Vietnamese verdict, saves a
+screenshot, switches to English and waits for the English verdict. Prints what it saw.
+"""
+import sys
+
+from playwright.sync_api import sync_playwright
+
+url, pdf, shot, profile = sys.argv[1:5]
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+with sync_playwright() as p:
+    # Debian's chromium, never a downloaded browser; a fresh profile folder.
+    ctx = p.chromium.launch_persistent_context(
+        profile, executable_path="/usr/bin/chromium", headless=True, args=ARGS,
+        viewport={"width": 1000, "height": 900}, locale="vi-VN",
+    )
+    page = ctx.pages[0] if ctx.pages else ctx.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(url)
+    page.set_input_files("#file", pdf)
+    page.wait_for_selector("#verdict", timeout=30000)
+    verdict = page.inner_text("#verdict .big")
+    print("verdict-vi:", verdict)
+    print("result:", page.inner_text("#result"))
+    page.screenshot(path=shot, full_page=True)
+    page.click("#en")
+    page.wait_for_function(
+        "document.querySelector('#verdict .big') && "
+        "document.querySelector('#verdict .big').textContent === 'VALID'",
+        timeout=30000,
+    )
+    print("verdict-en:", page.inner_text("#verdict .big"))
+    # Nothing but the local service was asked for anything.
+    foreign = [r for r in requests if not r.startswith(url)]
+    print("requests:", len(requests), "foreign:", foreign)
+    ctx.close()
+    if foreign:
+        sys.exit("requests left the local service: %r" % foreign)
