@@ -402,7 +402,14 @@ fn page_in_headless_chromium() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let pdf = signed_fixture(tmp.path());
+    // Signed by a person (name, job title, organisation), with a reason.
+    let pdf = tmp.path().join("quyet-dinh-ky.pdf");
+    sign(
+        &fixture("docs/congvan.pdf"),
+        &pdf,
+        "leader.p12",
+        &["--reason", "Phê duyệt", "--location", "Hà Nội"],
+    );
     let srv = Server::start(&[]);
     let artifacts = repo().join("target/test-artifacts");
     std::fs::create_dir_all(&artifacts).unwrap();
@@ -423,7 +430,14 @@ fn page_in_headless_chromium() {
     let out = stdout(&o);
     assert!(out.contains("verdict-vi: HỢP LỆ"), "{out}");
     assert!(out.contains("verdict-en: VALID"), "{out}");
-    assert!(out.contains("Ủy ban nhân dân tỉnh Thử Nghiệm"), "{out}");
+    for needle in [
+        "Nguyễn Văn An",
+        "Chủ tịch",
+        "Ủy ban nhân dân tỉnh Thử Nghiệm",
+        "Phê duyệt",
+    ] {
+        assert!(out.contains(needle), "{needle}: {out}");
+    }
     let png = std::fs::read(&shot).unwrap();
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000);
 }

@@ -118,7 +118,7 @@ fn without_recursion_and_json() {
 }
 
 #[test]
-fn token_batch_logs_in_once() {
+fn token_batch_signs_every_file_with_one_session() {
     if !softhsm::have_softhsm() {
         return;
     }

@@ -6,7 +6,7 @@ screenshot, switches to English and waits for the English verdict. Prints what i
 """
 import sys
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 url, pdf, shot, profile = sys.argv[1:5]
 ARGS = [
@@ -31,11 +31,8 @@ with sync_playwright() as p:
     print("result:", page.inner_text("#result"))
     page.screenshot(path=shot, full_page=True)
     page.click("#en")
-    page.wait_for_function(
-        "document.querySelector('#verdict .big') && "
-        "document.querySelector('#verdict .big').textContent === 'VALID'",
-        timeout=30000,
-    )
+    # (The page's CSP forbids eval, so no wait_for_function with a string.)
+    expect(page.locator("#verdict .big")).to_have_text("VALID", timeout=30000)
     print("verdict-en:", page.inner_text("#verdict .big"))
     # Nothing but the local service was asked for anything.
     foreign = [r for r in requests if not r.startswith(url)]

@@ -27,7 +27,7 @@ pub fn check_args(batch: Option<&Path>, outdir: &Path, recursive: bool) -> Optio
     }
     // Outputs inside the folder being walked would be signed again on the next run.
     if recursive {
-        if let (Ok(d), Ok(o)) = (dir.canonicalize(), outdir.canonicalize()) {
+        if let (Ok(d), Some(o)) = (dir.canonicalize(), resolve(outdir)) {
             if o.starts_with(&d) {
                 eprintln!(
                     "kyso: -o {} is inside --batch {} (with --recursive): choose another folder",
@@ -39,6 +39,20 @@ pub fn check_args(batch: Option<&Path>, outdir: &Path, recursive: bool) -> Optio
         }
     }
     None
+}
+
+/// `path` made absolute through its nearest existing ancestor (the rest need not exist yet).
+fn resolve(path: &Path) -> Option<PathBuf> {
+    let path = std::path::absolute(path).ok()?;
+    let mut rest = Vec::new();
+    let mut at = path.as_path();
+    loop {
+        if let Ok(real) = at.canonicalize() {
+            return Some(rest.iter().rev().fold(real, |acc, part| acc.join(part)));
+        }
+        rest.push(at.file_name()?.to_owned());
+        at = at.parent()?;
+    }
 }
 
 /// The `*.pdf` files under `dir` (subfolders when `recursive`, links to folders not followed),

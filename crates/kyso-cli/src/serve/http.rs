@@ -111,6 +111,8 @@ fn reason(status: u16) -> &'static str {
 /// Why a request could not be read: an answer to send (or nothing, when the peer went away).
 pub enum ReadError {
     Respond(Response),
+    /// Refused on its head: method, path and the answer.
+    Refused(String, String, Response),
     Gone,
 }
 
@@ -210,15 +212,19 @@ pub fn read_request(
         },
     };
     if let Some(resp) = check(&req, length) {
-        return Err(ReadError::Respond(resp));
+        return Err(ReadError::Refused(req.method, req.path, resp));
     }
     let length = length.unwrap_or(0);
     if length > max_body {
-        return Err(ReadError::Respond(Response::error(
-            413,
-            "payload_too_large",
-            format!("the body is larger than the limit of {max_body} bytes"),
-        )));
+        return Err(ReadError::Refused(
+            req.method,
+            req.path,
+            Response::error(
+                413,
+                "payload_too_large",
+                format!("the body is larger than the limit of {max_body} bytes"),
+            ),
+        ));
     }
     if length > 0
         && req

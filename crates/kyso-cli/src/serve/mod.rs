@@ -268,6 +268,7 @@ fn handle(mut stream: TcpStream, service: &Service) {
     let (method, path, resp) = match http::read_request(&mut stream, service.max_body, &check) {
         Err(ReadError::Gone) => return,
         Err(ReadError::Respond(resp)) => ("?".to_string(), "?".to_string(), resp),
+        Err(ReadError::Refused(method, path, resp)) => (method, path, resp),
         Ok(req) => {
             let resp = route(service, &req);
             let resp = cors(service, &req, resp);
