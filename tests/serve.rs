@@ -21,15 +21,29 @@ impl Server {
     /// Starts `kyso serve --listen 127.0.0.1:0` with the test root as trust anchor, the test
     /// CRLs and `extra` arguments; waits for the address it prints.
     fn start(extra: &[&str]) -> Server {
-        let mut child = kyso()
+        Server::start_with(kyso(), extra, "", None)
+    }
+
+    /// As [`Server::start`] from `cmd`, with KYSO_PIN=`pin` and stderr (the log) into `log`.
+    fn start_with(
+        mut cmd: std::process::Command,
+        extra: &[&str],
+        pin: &str,
+        log: Option<&Path>,
+    ) -> Server {
+        let stderr = match log {
+            Some(p) => Stdio::from(std::fs::File::create(p).unwrap()),
+            None => Stdio::null(),
+        };
+        let mut child = cmd
             .args(["serve", "--listen", "127.0.0.1:0", "--trust"])
             .arg(pki("root.pem"))
             .args(crl_args())
             .args(extra)
-            .env("KYSO_PIN", "")
+            .env("KYSO_PIN", pin)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("start kyso serve");
         let mut line = String::new();
@@ -379,6 +393,97 @@ fn load_300_concurrent_verifications() {
     );
     assert_eq!((ok, other), (total, 0));
     assert!(elapsed < Duration::from_secs(120), "{elapsed:?}");
+}
+
+#[test]
+fn excess_requests_get_503_and_logs_hold_no_secrets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("serve.log");
+    let srv = Server::start_with(
+        kyso(),
+        &[
+            "--workers",
+            "1",
+            "--queue",
+            "1",
+            "--p12",
+            pki("leader.p12").to_str().unwrap(),
+        ],
+        "12345678",
+        Some(&log),
+    );
+    // One idle connection holds the only worker, a second one waits in the queue...
+    let hold = TcpStream::connect(&srv.addr).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let queued = TcpStream::connect(&srv.addr).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // ... so the next one is answered 503 at once.
+    let (status, err) = srv.json("GET", "/v1/health", &[], b"");
+    assert_eq!((status, err["code"].as_str()), (503, Some("busy")));
+    drop(hold);
+    drop(queued);
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, health) = srv.json("GET", "/v1/health", &[], b"");
+    assert_eq!(status, 200);
+    assert_eq!(health["signer"], "Nguyễn Văn An");
+
+    // Sign with a reason in the query; the log has the request but no PIN, query or key.
+    let unsigned = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+    let (status, _, signed) = srv.request("POST", "/v1/sign?reason=bi-mat-123", &[], &unsigned);
+    assert_eq!(status, 200);
+    assert!(signed.starts_with(b"%PDF"));
+    drop(srv);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("POST /v1/sign 200"), "{text}");
+    assert!(text.contains("- - 503"), "{text}");
+    for secret in ["12345678", "bi-mat-123", "PRIVATE KEY", "reason="] {
+        assert!(!text.contains(secret), "{secret} in the log: {text}");
+    }
+}
+
+#[path = "support/softhsm.rs"]
+mod softhsm;
+
+#[test]
+fn signs_with_a_token_session_opened_at_start() {
+    if !softhsm::have_softhsm() {
+        return;
+    }
+    let hsm = softhsm::SoftHsm::new();
+    hsm.init_token("Van thu");
+    hsm.import("Van thu", "agency", "Co quan", &[1]);
+    let mut cmd = kyso();
+    cmd.env("SOFTHSM2_CONF", hsm.conf())
+        .env_remove("KYSO_PKCS11_MODULE");
+    let chain = pki("intermediate.pem");
+    let srv = Server::start_with(
+        cmd,
+        &[
+            "--pkcs11",
+            softhsm::MODULE,
+            "--token",
+            "Van thu",
+            "--chain",
+            chain.to_str().unwrap(),
+        ],
+        softhsm::PIN,
+        None,
+    );
+    let unsigned = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+    // Several signatures through the one session, two at a time.
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                for _ in 0..2 {
+                    let (status, _, signed) = srv.request("POST", "/v1/sign", &[], &unsigned);
+                    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&signed));
+                    let (status, report) = srv.json("POST", "/v1/verify", &[], &signed);
+                    assert_eq!(status, 200);
+                    assert_eq!(report["indication"], "TOTAL-PASSED", "{report}");
+                }
+            });
+        }
+    });
 }
 
 /// The Python module playwright (driving Debian's chromium), as `have_tool` treats commands.

@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::time::Instant;
 
 /// Longest request line plus headers accepted (bytes).
 const MAX_HEAD: usize = 16 * 1024;
@@ -120,14 +121,44 @@ pub enum ReadError {
 /// be refused without reading its body (Origin, size, route).
 pub type HeadCheck<'a> = &'a dyn Fn(&Request, Option<u64>) -> Option<Response>;
 
-/// Reads one request. `check` sees the head (body still empty) and the announced length; an
-/// answer from it is sent without reading the body. `Expect: 100-continue` is honoured.
+/// Reads from a socket until a deadline, however slowly the peer sends (no slowloris: each
+/// read waits only for the time left).
+pub struct DeadlineReader {
+    stream: TcpStream,
+    deadline: Instant,
+}
+
+impl DeadlineReader {
+    pub fn new(stream: &TcpStream, deadline: Instant) -> std::io::Result<DeadlineReader> {
+        Ok(DeadlineReader {
+            stream: stream.try_clone()?,
+            deadline,
+        })
+    }
+}
+
+impl Read for DeadlineReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        self.stream.read(buf)
+    }
+}
+
+/// Reads one request, all of it before `deadline`. `check` sees the head (body still empty)
+/// and the announced length; an answer from it is sent without reading the body.
+/// `Expect: 100-continue` is honoured.
 pub fn read_request(
     stream: &mut TcpStream,
+    deadline: Instant,
     max_body: u64,
     check: HeadCheck,
 ) -> Result<Request, ReadError> {
-    let mut reader = BufReader::new(stream.try_clone().map_err(|_| ReadError::Gone)?);
+    let mut reader =
+        BufReader::new(DeadlineReader::new(stream, deadline).map_err(|_| ReadError::Gone)?);
     let mut lines = Vec::new();
     let mut total = 0;
     loop {

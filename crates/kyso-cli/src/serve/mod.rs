@@ -4,7 +4,7 @@
 //! Security: loopback only unless `--allow-remote`; the Host header must name a loopback host
 //! (against DNS rebinding) unless `--allow-remote`; a request with an Origin header is refused
 //! (403) unless the Origin is the page's own or one of `--allow-origin` (CORS, Fetch standard
-//! §3.2); bodies over `--max-body` get 413; at most `--workers` requests run at once and at most
+//! §3.2); bodies over `--max-body` get 413; a request must arrive within 30 s; at most `--workers` requests run at once and at most
 //! `--queue` wait, the rest get 503. Logs carry method, path, status and size, never a query, a
 //! body, a key or a PIN.
 
@@ -26,8 +26,14 @@ use http::{ReadError, Request, Response};
 /// The web page, served at `/` (plain HTML/CSS/JS, no external resources).
 const PAGE: &str = include_str!("page.html");
 
-/// How long a client may take to send its request, or to read the answer.
+/// How long a client may take to send its whole request, or to read the answer.
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long unread request data is drained after an answer (so that the client sees it).
+const DRAIN_TIME: Duration = Duration::from_secs(1);
+
+/// The same for a connection refused as busy (503), shorter: the accept loop waits for it.
+const BUSY_DRAIN: Duration = Duration::from_millis(200);
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -239,7 +245,16 @@ fn serve(listener: TcpListener, service: Arc<Service>, workers: usize, queue: us
                 let resp = Response::error(503, "busy", "too many requests at once; try again")
                     .with_header("Retry-After", "1");
                 let _ = resp.write_to(&mut stream);
-                log("-", "-", 503, 0, Duration::ZERO);
+                log("-", "-", 503, resp.body.len(), Duration::ZERO);
+                // A short drain, so that the unread request does not reset the connection
+                // before the client has read the answer (it bounds the accept rate too).
+                let _ = stream.shutdown(std::net::Shutdown::Write);
+                if let Ok(rest) = http::DeadlineReader::new(&stream, Instant::now() + BUSY_DRAIN) {
+                    let _ = std::io::copy(
+                        &mut std::io::Read::take(rest, 64 << 10),
+                        &mut std::io::sink(),
+                    );
+                }
             }
             Err(TrySendError::Disconnected(_)) => break,
         }
@@ -262,10 +277,11 @@ fn log(method: &str, path: &str, status: u16, bytes: usize, took: Duration) {
 
 fn handle(mut stream: TcpStream, service: &Service) {
     let started = Instant::now();
-    let _ = stream.set_read_timeout(Some(IO_TIMEOUT));
     let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
     let check = |req: &Request, length: Option<u64>| check_head(service, req, length);
-    let (method, path, resp) = match http::read_request(&mut stream, service.max_body, &check) {
+    let deadline = started + IO_TIMEOUT;
+    let read = http::read_request(&mut stream, deadline, service.max_body, &check);
+    let (method, path, resp) = match read {
         Err(ReadError::Gone) => return,
         Err(ReadError::Respond(resp)) => ("?".to_string(), "?".to_string(), resp),
         Err(ReadError::Refused(method, path, resp)) => (method, path, resp),
@@ -276,14 +292,6 @@ fn handle(mut stream: TcpStream, service: &Service) {
         }
     };
     let _ = resp.write_to(&mut stream);
-    // Let the client read the answer before the connection closes, even when its body was
-    // not read (413, 403): stop sending and drain a little of what it still sends.
-    let _ = stream.shutdown(std::net::Shutdown::Write);
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-    let _ = std::io::copy(
-        &mut std::io::Read::take(&mut stream, 1 << 20),
-        &mut std::io::sink(),
-    );
     log(
         &method,
         &path,
@@ -291,6 +299,15 @@ fn handle(mut stream: TcpStream, service: &Service) {
         resp.body.len(),
         started.elapsed(),
     );
+    // Let the client read the answer before the connection closes, even when its body was
+    // not read (413, 403): stop sending and drain a little of what it still sends.
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    if let Ok(rest) = http::DeadlineReader::new(&stream, Instant::now() + DRAIN_TIME) {
+        let _ = std::io::copy(
+            &mut std::io::Read::take(rest, 1 << 20),
+            &mut std::io::sink(),
+        );
+    }
 }
 
 /// The host part of a Host header value (`127.0.0.1:8989`, `[::1]:8989`, `localhost`).
