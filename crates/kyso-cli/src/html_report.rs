@@ -51,6 +51,7 @@ pub fn write(path: &Path, items: &[Item], lang: Lang, generated: &str) -> kyso::
 pub fn write_to(path: Option<&Path>, items: &[Item], lang: Lang) -> Result<(), u8> {
     let Some(path) = path else { return Ok(()) };
     let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7));
+    let now = now.replace_nanosecond(0).unwrap_or(now);
     let generated = now
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
