@@ -515,6 +515,8 @@ fn page_in_headless_chromium() {
         "leader.p12",
         &["--reason", "Phê duyệt", "--location", "Hà Nội"],
     );
+    let broken = tmp.path().join("hong.pdf");
+    std::fs::write(&broken, "%PDF-1.7\nnot really\n").unwrap();
     let srv = Server::start(&[]);
     let artifacts = repo().join("target/test-artifacts");
     std::fs::create_dir_all(&artifacts).unwrap();
@@ -525,7 +527,8 @@ fn page_in_headless_chromium() {
         .arg(srv.url())
         .arg(&pdf)
         .arg(&shot)
-        .arg(tmp.path().join("profile")));
+        .arg(tmp.path().join("profile"))
+        .arg(&broken));
     assert!(
         o.status.success(),
         "browser test failed:\n{}\n{}",
@@ -535,6 +538,14 @@ fn page_in_headless_chromium() {
     let out = stdout(&o);
     assert!(out.contains("verdict-vi: HỢP LỆ"), "{out}");
     assert!(out.contains("verdict-en: VALID"), "{out}");
+    assert!(
+        out.contains("Signer") && out.contains("Revocation status"),
+        "{out}"
+    );
+    assert!(
+        out.contains("broken: The file could not be verified: damaged PDF"),
+        "{out}"
+    );
     for needle in [
         "Nguyễn Văn An",
         "Chủ tịch",

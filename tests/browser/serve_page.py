@@ -1,14 +1,15 @@
 """The `kyso serve` page in headless Debian Chromium (tests/serve.rs runs this).
 
-Usage: serve_page.py URL PDF SCREENSHOT PROFILE_DIR
+Usage: serve_page.py URL PDF SCREENSHOT PROFILE_DIR BROKEN_PDF
 Loads the page, uploads PDF through the file input, waits for the Vietnamese verdict, saves a
-screenshot, switches to English and waits for the English verdict. Prints what it saw.
+screenshot, switches to English and waits for the English verdict, then uploads BROKEN_PDF and
+waits for the error. Prints what it saw.
 """
 import sys
 
 from playwright.sync_api import expect, sync_playwright
 
-url, pdf, shot, profile = sys.argv[1:5]
+url, pdf, shot, profile, broken = sys.argv[1:6]
 ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -34,6 +35,10 @@ with sync_playwright() as p:
     # (The page's CSP forbids eval, so no wait_for_function with a string.)
     expect(page.locator("#verdict .big")).to_have_text("VALID", timeout=30000)
     print("verdict-en:", page.inner_text("#verdict .big"))
+    print("result-en:", page.inner_text("#result"))
+    page.set_input_files("#file", broken)
+    page.wait_for_selector(".error", timeout=30000)
+    print("broken:", page.inner_text(".error"))
     # Nothing but the local service was asked for anything.
     foreign = [r for r in requests if not r.startswith(url)]
     print("requests:", len(requests), "foreign:", foreign)
