@@ -12,8 +12,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # Only what the tests run. Regenerating the fixtures also needs libreoffice-writer-nogui and
-# fonts-liberation2 (see fixtures/README.md).
-APT_PACKAGES=(poppler-utils qpdf openssl softhsm2 valgrind gcc g++)
+# fonts-liberation2 (see fixtures/README.md). chromium: the `kyso serve` page test
+# (tests/serve.rs, driven by Python playwright, never a browser playwright downloads).
+APT_PACKAGES=(poppler-utils qpdf openssl softhsm2 valgrind gcc g++ chromium)
 
 # command (or file) that proves each package is installed
 missing=()
@@ -25,10 +26,12 @@ have_cmd valgrind      || missing+=(valgrind)
 have_cmd cc            || missing+=(gcc)
 have_cmd c++           || missing+=(g++)
 have_cmd openssl       || missing+=(openssl)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 # the PKCS#11 token tests (tests/token.rs, crates/kyso/tests/pkcs11.rs) load this module
 { have_cmd softhsm2-util && [ -f /usr/lib/softhsm/libsofthsm2.so ]; } || missing+=(softhsm2)
-# pip is needed below for pyhanko
-if ! have_cmd pyhanko && ! python3 -m pip --version >/dev/null 2>&1; then
+# pip is needed below for pyhanko and playwright
+need_pip() { ! have_cmd pyhanko || ! python3 -c 'import playwright.sync_api' >/dev/null 2>&1; }
+if need_pip && ! python3 -m pip --version >/dev/null 2>&1; then
     missing+=(python3-pip)
     APT_PACKAGES+=(python3-pip)
 fi
@@ -60,6 +63,20 @@ else
         exit 1
     fi
     log "pip: done ($(pyhanko --version))"
+fi
+
+# Python playwright drives Debian's /usr/bin/chromium in tests/serve.rs (no `playwright install`).
+if python3 -c 'import playwright.sync_api' >/dev/null 2>&1; then
+    log "pip: playwright already installed, skipping"
+else
+    pw_args=(install playwright)
+    if python3 -c 'import sys,sysconfig,os; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_path("stdlib"),"EXTERNALLY-MANAGED")) else 1)'; then
+        pw_args+=(--break-system-packages)
+    fi
+    log "pip: python3 -m pip ${pw_args[*]}"
+    python3 -m pip "${pw_args[@]}"
+    python3 -c 'import playwright.sync_api' || { log "error: playwright not importable after pip install" >&2; exit 1; }
+    log "pip: playwright done"
 fi
 
 log "all test dependencies present"

@@ -75,7 +75,7 @@ fn worst(codes: impl IntoIterator<Item = u8>) -> u8 {
     codes.into_iter().max_by_key(|&c| severity(c)).unwrap_or(0)
 }
 
-fn is_pdf_name(path: &Path) -> bool {
+pub(crate) fn is_pdf_name(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
@@ -115,6 +115,7 @@ pub fn run(
     opts: &VerifyOptions,
     format: Format,
     colour: bool,
+    report: Option<&Path>,
 ) -> u8 {
     let started = Instant::now();
     let mut files = Vec::new();
@@ -183,7 +184,19 @@ pub fn run(
             printer.show_progress(pending.len());
         }
     });
-    printer.finish(started.elapsed())
+    let code = printer.finish(started.elapsed());
+    let items: Vec<_> = printer
+        .outcomes
+        .iter()
+        .map(|o| crate::html_report::Item {
+            file: o.path.display().to_string(),
+            result: o.result.as_ref().map_err(String::as_str),
+        })
+        .collect();
+    match crate::html_report::write_to(report, &items, opts.lang) {
+        Ok(()) => code,
+        Err(c) => worst([code, c]),
+    }
 }
 
 /// Prints the outcomes in order, the progress line and the summary.
@@ -286,7 +299,7 @@ impl Printer {
         }
     }
 
-    fn finish(self, elapsed: Duration) -> u8 {
+    fn finish(&self, elapsed: Duration) -> u8 {
         self.clear_progress();
         let code = worst(self.outcomes.iter().map(Outcome::exit_code));
         match self.format {
@@ -394,7 +407,7 @@ impl Printer {
 }
 
 /// `850 ms`, `2.3 s`.
-fn duration(d: Duration) -> String {
+pub(crate) fn duration(d: Duration) -> String {
     if d < Duration::from_secs(1) {
         format!("{} ms", d.as_millis())
     } else {
@@ -403,7 +416,7 @@ fn duration(d: Duration) -> String {
 }
 
 /// Display width, counting characters (Vietnamese text is precomposed).
-fn width(s: &str) -> usize {
+pub(crate) fn width(s: &str) -> usize {
     s.chars().count()
 }
 

@@ -3,8 +3,11 @@
 
 mod batch;
 mod deferred;
+mod html_report;
 mod ltv;
 mod remote;
+mod serve;
+mod sign_batch;
 mod token;
 
 use std::io::IsTerminal;
@@ -67,6 +70,9 @@ enum Command {
     /// USB tokens (PKCS#11): list them and the certificates they hold.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// A local signing and verification service with a web page (loopback only by default):
+    /// GET /, GET /v1/health, POST /v1/verify, POST /v1/sign.
+    Serve(Box<serve::ServeArgs>),
 }
 
 #[derive(Subcommand)]
@@ -86,10 +92,18 @@ enum TrustCommand {
 #[derive(clap::Args)]
 struct SignArgs {
     /// The PDF to sign (never modified unless --in-place).
-    input: PathBuf,
-    /// Where to write the signed PDF.
+    #[arg(required_unless_present = "batch")]
+    input: Option<PathBuf>,
+    /// Where to write the signed PDF (with --batch: the folder for the signed PDFs).
     #[arg(short, long, required_unless_present = "in_place")]
     output: Option<PathBuf>,
+    /// Sign every PDF in this folder into the -o folder, loading the key (and asking the PIN)
+    /// once. A failure on one file does not stop the others; existing outputs are refused.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["input", "in_place"])]
+    batch: Option<PathBuf>,
+    /// With --batch: also the PDFs in subfolders (the output folder mirrors them).
+    #[arg(short, long, requires = "batch")]
+    recursive: bool,
     /// PKCS#12 (.p12/.pfx) file with the signer's key and certificate chain.
     #[arg(long, required_unless_present_any = ["pkcs11", "csc"])]
     p12: Option<PathBuf>,
@@ -209,6 +223,10 @@ struct VerifyArgs {
     /// Language of the report: vi (default) or en.
     #[arg(long, value_enum, default_value_t = LangArg::Vi)]
     lang: LangArg,
+    /// Also write a self-contained, printable HTML report of all files to this file
+    /// (in the --lang language).
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -231,6 +249,7 @@ fn main() -> ExitCode {
         Command::Extend(args) => ltv::run_extend(args),
         Command::Trust(cmd) => run_trust(cmd),
         Command::Token(cmd) => token::run(cmd),
+        Command::Serve(args) => serve::run(*args),
     };
     ExitCode::from(code)
 }
@@ -241,7 +260,8 @@ fn fail(msg: impl std::fmt::Display) -> u8 {
 }
 
 fn run_sign(args: SignArgs) -> u8 {
-    let output = args.output.clone().unwrap_or_else(|| args.input.clone());
+    let input = args.input.clone().unwrap_or_default();
+    let output = args.output.clone().unwrap_or_else(|| input.clone());
     if !args.in_place && args.output.is_none() {
         eprintln!("kyso: -o OUTPUT is required (or --in-place)");
         return exit::USAGE;
@@ -262,6 +282,9 @@ fn run_sign(args: SignArgs) -> u8 {
     };
     if args.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1") {
         ltv_opts.http = None;
+    }
+    if let Some(code) = sign_batch::check_args(args.batch.as_deref(), &output, args.recursive) {
+        return code;
     }
     let identity: Box<dyn kyso::sign::Signer> = match &args.p12 {
         None if args.remote.csc.is_some() => {
@@ -302,13 +325,20 @@ fn run_sign(args: SignArgs) -> u8 {
         ltv: ltv_opts,
         ..SignOptions::default()
     };
-    match kyso::sign::sign_file(
-        &args.input,
-        &output,
-        identity.as_ref(),
-        &opts,
-        args.in_place,
-    ) {
+    if let Some(dir) = &args.batch {
+        // Software keys sign in parallel; a token or a remote service one file at a time.
+        let parallel = args.p12.is_some();
+        return sign_batch::run(
+            dir,
+            &output,
+            args.recursive,
+            identity.as_ref(),
+            &opts,
+            parallel,
+            args.json,
+        );
+    }
+    match kyso::sign::sign_file(&input, &output, identity.as_ref(), &opts, args.in_place) {
         Ok(outcome) => {
             for w in &outcome.warnings {
                 eprintln!("kyso: warning: {w}");
@@ -495,7 +525,14 @@ fn run_verify(args: VerifyArgs) -> u8 {
             _ => batch::Format::Human,
         };
         let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        return batch::run(&args.input, args.recursive, &opts, format, colour);
+        return batch::run(
+            &args.input,
+            args.recursive,
+            &opts,
+            format,
+            colour,
+            args.report.as_deref(),
+        );
     }
     let input = &args.input[0];
     match kyso::verify::verify_file(input, &opts) {
@@ -513,10 +550,25 @@ fn run_verify(args: VerifyArgs) -> u8 {
                     kyso::verify::text::render_styled(&report, lang, colour)
                 );
             }
-            report.exit_code() as u8
+            let item = html_report::Item {
+                file: input.display().to_string(),
+                result: Ok(&report),
+            };
+            match html_report::write_to(args.report.as_deref(), &[item], lang) {
+                Ok(()) => report.exit_code() as u8,
+                Err(code) => code,
+            }
         }
         Err(e) => {
             eprintln!("kyso: {}: {e}", input.display());
+            let msg = e.to_string();
+            let item = html_report::Item {
+                file: input.display().to_string(),
+                result: Err(&msg),
+            };
+            if let Err(code) = html_report::write_to(args.report.as_deref(), &[item], lang) {
+                return code;
+            }
             exit::UNREADABLE
         }
     }

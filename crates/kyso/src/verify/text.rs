@@ -7,7 +7,8 @@ use std::fmt::Write;
 use super::report::{Indication, Report, SignatureReport};
 use super::Lang;
 
-fn verdict_text(i: Indication, lang: Lang) -> &'static str {
+/// The verdict in words: "HỢP LỆ" / "VALID"...
+pub fn verdict_text(i: Indication, lang: Lang) -> &'static str {
     match (i, lang) {
         (Indication::TotalPassed, Lang::Vi) => "HỢP LỆ",
         (Indication::TotalFailed, Lang::Vi) => "KHÔNG HỢP LỆ",
@@ -150,31 +151,11 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang,
     if let Some(p) = &s.proof_of_existence {
         row(l("Chứng minh tồn tại lúc:", "Proven to exist at:"), p);
     }
-    let integrity = match s.checks.digest_matches {
-        Some(true) if s.checks.signature_valid == Some(true) => l("toàn vẹn", "intact"),
-        Some(false) => l("ĐÃ BỊ THAY ĐỔI", "MODIFIED"),
-        _ => l("không kiểm tra được", "could not be checked"),
-    };
-    row(l("Toàn vẹn nội dung:", "Integrity:"), integrity);
-    let coverage = if s.covers_whole_document {
-        l("toàn bộ tài liệu", "the whole document").to_string()
-    } else {
-        match lang {
-            Lang::Vi => format!(
-                "phiên bản {} ({} phiên bản sau, {} byte)",
-                s.revision.map(|r| r.to_string()).unwrap_or("?".into()),
-                s.revisions_after,
-                s.bytes_after
-            ),
-            Lang::En => format!(
-                "revision {} ({} later revision(s), {} bytes)",
-                s.revision.map(|r| r.to_string()).unwrap_or("?".into()),
-                s.revisions_after,
-                s.bytes_after
-            ),
-        }
-    };
-    row(l("Phạm vi ký:", "Coverage:"), &coverage);
+    row(
+        l("Toàn vẹn nội dung:", "Integrity:"),
+        integrity_text(s, lang),
+    );
+    row(l("Phạm vi ký:", "Coverage:"), &coverage_text(s, lang));
     let trust = match &s.trust_anchor {
         Some(a) => format!("{} ({a})", l("tin cậy", "trusted")),
         None => l("chưa xác định", "unknown").to_string(),
@@ -192,20 +173,75 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang,
         );
     }
     // Circular 15/2025: validity of the certificate at signing time.
-    if let (Some(signer), Some(t)) = (&s.signer, &s.signing_time) {
-        let valid =
-            signer.not_before.as_str() <= t.as_str() && t.as_str() <= signer.not_after.as_str();
-        row(
-            l("Hiệu lực lúc ký:", "Valid at signing time:"),
-            if valid {
-                l("còn hiệu lực", "yes")
-            } else {
-                l("KHÔNG còn hiệu lực", "NO")
-            },
-        );
+    if let Some(valid) = valid_at_signing_text(s, lang) {
+        row(l("Hiệu lực lúc ký:", "Valid at signing time:"), valid);
     }
     // Circular 15/2025: revocation status, with its source and time.
-    let revocation = match s.revocation.first() {
+    row(
+        l("Tình trạng thu hồi:", "Revocation status:"),
+        &revocation_text(s, lang),
+    );
+    if let Some(r) = &s.reason {
+        row(l("Lý do:", "Reason:"), r);
+    }
+    if let Some(loc) = &s.location {
+        row(l("Địa điểm:", "Location:"), loc);
+    }
+    for w in &s.warnings {
+        row(l("Lưu ý:", "Note:"), w);
+    }
+}
+
+/// Integrity of the signed bytes: "toàn vẹn" / "intact", "ĐÃ BỊ THAY ĐỔI" / "MODIFIED"...
+pub fn integrity_text(s: &SignatureReport, lang: Lang) -> &'static str {
+    let l = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    match s.checks.digest_matches {
+        Some(true) if s.checks.signature_valid == Some(true) => l("toàn vẹn", "intact"),
+        Some(false) => l("ĐÃ BỊ THAY ĐỔI", "MODIFIED"),
+        _ => l("không kiểm tra được", "could not be checked"),
+    }
+}
+
+/// What the signature covers: the whole document, or a revision and what came after it.
+pub fn coverage_text(s: &SignatureReport, lang: Lang) -> String {
+    let l = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    if s.covers_whole_document {
+        l("toàn bộ tài liệu", "the whole document").to_string()
+    } else {
+        match lang {
+            Lang::Vi => format!(
+                "phiên bản {} ({} phiên bản sau, {} byte)",
+                s.revision.map(|r| r.to_string()).unwrap_or("?".into()),
+                s.revisions_after,
+                s.bytes_after
+            ),
+            Lang::En => format!(
+                "revision {} ({} later revision(s), {} bytes)",
+                s.revision.map(|r| r.to_string()).unwrap_or("?".into()),
+                s.revisions_after,
+                s.bytes_after
+            ),
+        }
+    }
+}
+
+/// Whether the signer's certificate was valid at the claimed signing time (Circular 15/2025),
+/// when both are known.
+pub fn valid_at_signing_text(s: &SignatureReport, lang: Lang) -> Option<&'static str> {
+    let l = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    let (signer, t) = (s.signer.as_ref()?, s.signing_time.as_ref()?);
+    let valid = signer.not_before.as_str() <= t.as_str() && t.as_str() <= signer.not_after.as_str();
+    Some(if valid {
+        l("còn hiệu lực", "yes")
+    } else {
+        l("KHÔNG còn hiệu lực", "NO")
+    })
+}
+
+/// The signer's revocation status with its source and time (Circular 15/2025).
+pub fn revocation_text(s: &SignatureReport, lang: Lang) -> String {
+    let l = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    match s.revocation.first() {
         None => l("chưa kiểm tra", "not checked").to_string(),
         Some(r) => {
             let source = match r.source.as_deref() {
@@ -234,16 +270,6 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang,
                 .to_string(),
             }
         }
-    };
-    row(l("Tình trạng thu hồi:", "Revocation status:"), &revocation);
-    if let Some(r) = &s.reason {
-        row(l("Lý do:", "Reason:"), r);
-    }
-    if let Some(loc) = &s.location {
-        row(l("Địa điểm:", "Location:"), loc);
-    }
-    for w in &s.warnings {
-        row(l("Lưu ý:", "Note:"), w);
     }
 }
 
@@ -275,7 +301,7 @@ fn render_modifications(out: &mut String, s: &SignatureReport, lang: Lang) {
 }
 
 /// The common name of an RFC 4514 subject, or the whole subject.
-fn short_name(subject: &str) -> String {
+pub fn short_name(subject: &str) -> String {
     subject
         .split(',')
         .find_map(|p| p.strip_prefix("CN="))

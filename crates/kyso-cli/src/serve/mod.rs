@@ -1,0 +1,575 @@
+//! `kyso serve`: a local signing and verification service with a web page, for document systems
+//! that call a service on the user's own machine over loopback.
+//!
+//! Security: loopback only unless `--allow-remote`; the Host header must name a loopback host
+//! (against DNS rebinding) unless `--allow-remote`; a request with an Origin header is refused
+//! (403) unless the Origin is the page's own or one of `--allow-origin` (CORS, Fetch standard
+//! §3.2); bodies over `--max-body` get 413; a request must arrive within 30 s; at most `--workers` requests run at once and at most
+//! `--queue` wait, the rest get 503. Logs carry method, path, status and size, never a query, a
+//! body, a key or a PIN.
+
+mod http;
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::mpsc::{self, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use kyso::sign::{SignOptions, Signer};
+use kyso::verify::report::Report;
+use kyso::verify::trust::RevocationPolicy;
+use kyso::verify::{text, Lang, VerifyOptions};
+
+use http::{ReadError, Request, Response};
+
+/// The web page, served at `/` (plain HTML/CSS/JS, no external resources).
+const PAGE: &str = include_str!("page.html");
+
+/// How long a client may take to send its whole request, or to read the answer.
+const IO_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long unread request data is drained after an answer (so that the client sees it).
+const DRAIN_TIME: Duration = Duration::from_secs(1);
+
+/// The same for a connection refused as busy (503), shorter: the accept loop waits for it.
+const BUSY_DRAIN: Duration = Duration::from_millis(200);
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on. Only loopback addresses unless --allow-remote.
+    #[arg(long, default_value = "127.0.0.1:8989")]
+    listen: String,
+    /// Allow listening on a non-loopback address (and any Host header). Anyone who can reach
+    /// the port can then verify and, with a key configured, sign.
+    #[arg(long)]
+    allow_remote: bool,
+    /// A web origin allowed to call the API from a browser (CORS), e.g.
+    /// https://vanban.example.gov.vn. Repeatable. Other origins are refused with 403.
+    #[arg(long, value_name = "ORIGIN")]
+    allow_origin: Vec<String>,
+    /// Largest request body accepted, e.g. 50M, 200K or bytes; larger gets 413.
+    #[arg(long, default_value = "50M", value_parser = parse_size)]
+    max_body: u64,
+    /// Requests handled at the same time (default: the number of cores).
+    #[arg(long)]
+    workers: Option<usize>,
+    /// Requests that may wait for a worker; beyond that the answer is 503.
+    #[arg(long, default_value_t = 64)]
+    queue: usize,
+    /// Sign with this PKCS#12 file (POST /v1/sign). The password comes from KYSO_PIN,
+    /// --pin-file or a prompt on this terminal at start.
+    #[arg(long)]
+    p12: Option<PathBuf>,
+    #[command(flatten)]
+    token: crate::token::TokenSignArgs,
+    /// File whose first line is the .p12 password or token PIN (when KYSO_PIN is not set).
+    #[arg(long)]
+    pin_file: Option<PathBuf>,
+    /// Trust anchors for verification (PEM/DER files or folders). Repeatable. Default: the
+    /// trust store (`kyso trust`).
+    #[arg(long)]
+    trust: Vec<PathBuf>,
+    /// Extra intermediate certificates for chains. Repeatable.
+    #[arg(long)]
+    extra_certs: Vec<PathBuf>,
+    /// Extra CRL files. Repeatable.
+    #[arg(long)]
+    crl: Vec<PathBuf>,
+    /// Never use the network for revocation (also KYSO_OFFLINE=1).
+    #[arg(long)]
+    offline: bool,
+    /// Revocation checking: require (default) or off.
+    #[arg(long, value_enum, default_value_t = crate::RevocationArg::Require)]
+    revocation: crate::RevocationArg,
+}
+
+/// `50M`, `200K`, `1G`, `1048576` (binary units; a trailing `B` or `iB` is accepted).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim().to_ascii_uppercase();
+    let t = t.trim_end_matches("IB").trim_end_matches('B');
+    let (num, mult) = match t.chars().last() {
+        Some('K') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('M') => (&t[..t.len() - 1], 1 << 20),
+        Some('G') => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("{s:?} is not a size (e.g. 50M)"))
+}
+
+/// What every worker shares.
+struct Service {
+    verify: VerifyOptions,
+    signer: Option<Box<dyn Signer>>,
+    signer_name: Option<String>,
+    allow_origins: Vec<String>,
+    allow_remote: bool,
+    max_body: u64,
+}
+
+pub fn run(args: ServeArgs) -> u8 {
+    let addr: SocketAddr = match args.listen.parse() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("kyso: --listen {}: {e} (e.g. 127.0.0.1:8989)", args.listen);
+            return crate::exit::USAGE;
+        }
+    };
+    if !addr.ip().is_loopback() && !args.allow_remote {
+        eprintln!(
+            "kyso: --listen {addr} is not a loopback address; pass --allow-remote to listen there"
+        );
+        return crate::exit::USAGE;
+    }
+    for o in &args.allow_origin {
+        if !(o.starts_with("http://") || o.starts_with("https://")) || o.ends_with('/') {
+            eprintln!("kyso: --allow-origin {o}: give an origin such as https://example.vn (scheme, host, optional port; no path)");
+            return crate::exit::USAGE;
+        }
+    }
+    let verify = match verify_options(&args) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("kyso: {e}");
+            return crate::exit::USAGE;
+        }
+    };
+    // The key is opened once, at start (the PIN asked on this terminal, if needed).
+    let signer: Option<Box<dyn Signer>> = if let Some(path) = &args.p12 {
+        match std::fs::read(path) {
+            Err(e) => return crate::fail(format!("{}: {e}", path.display())),
+            Ok(p12) => match crate::open_p12(&p12, args.pin_file.as_deref()) {
+                Ok(id) => Some(Box::new(id)),
+                Err(e) => return crate::fail(e),
+            },
+        }
+    } else if args.token.pkcs11.is_some() {
+        match crate::token::open_signer(&args.token, args.pin_file.as_deref()) {
+            Ok(s) => Some(Box::new(s)),
+            Err(e) => return crate::fail(e),
+        }
+    } else {
+        None
+    };
+    let signer_name = signer.as_ref().map(|s| {
+        kyso::pki::Certificate::from_der(s.certificate_der())
+            .map(|c| text::short_name(&c.subject.to_rfc4514()))
+            .unwrap_or_default()
+    });
+    let listener = match TcpListener::bind(addr) {
+        Ok(l) => l,
+        Err(e) => return crate::fail(format!("cannot listen on {addr}: {e}")),
+    };
+    let local = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    let workers = args
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .max(1);
+    let service = Arc::new(Service {
+        verify,
+        signer,
+        signer_name,
+        allow_origins: args.allow_origin.clone(),
+        allow_remote: args.allow_remote,
+        max_body: args.max_body,
+    });
+    // The first line on stdout is the address (tests and scripts read it).
+    println!("kyso serve: http://{local}/");
+    eprintln!(
+        "kyso serve: {} {}, {workers} workers, queue {}, max body {} bytes",
+        match &service.signer_name {
+            Some(n) => format!("signing as \"{n}\";"),
+            None => "signing off (no --p12/--pkcs11);".into(),
+        },
+        if service.allow_origins.is_empty() {
+            "no other web origin allowed".to_string()
+        } else {
+            format!("origins allowed: {}", service.allow_origins.join(" "))
+        },
+        args.queue,
+        service.max_body
+    );
+    serve(listener, service, workers, args.queue);
+    crate::exit::OK
+}
+
+fn verify_options(args: &ServeArgs) -> Result<VerifyOptions, String> {
+    let trust = crate::anchors(&args.trust)?;
+    let extra = crate::read_certs(&args.extra_certs)?;
+    let mut crls = Vec::new();
+    for p in &args.crl {
+        crls.push(std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?);
+    }
+    let offline = args.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1");
+    Ok(VerifyOptions {
+        trust,
+        extra_certs: extra,
+        validation_time: None,
+        lang: Lang::Vi,
+        crls,
+        online: !offline,
+        revocation: match args.revocation {
+            crate::RevocationArg::Require => RevocationPolicy::Require,
+            crate::RevocationArg::Off => RevocationPolicy::Off,
+        },
+    })
+}
+
+/// Accepts connections for ever: a fixed pool of workers behind a bounded queue.
+fn serve(listener: TcpListener, service: Arc<Service>, workers: usize, queue: usize) {
+    let (tx, rx) = mpsc::sync_channel::<TcpStream>(queue);
+    let rx = Arc::new(Mutex::new(rx));
+    for _ in 0..workers {
+        let rx = Arc::clone(&rx);
+        let service = Arc::clone(&service);
+        std::thread::spawn(move || loop {
+            let next = rx.lock().map(|r| r.recv());
+            let Ok(Ok(stream)) = next else { break };
+            handle(stream, &service);
+        });
+    }
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        match tx.try_send(stream) {
+            Ok(()) => {}
+            Err(TrySendError::Full(mut stream)) => {
+                let _ = stream.set_write_timeout(Some(Duration::from_secs(2)));
+                let resp = Response::error(503, "busy", "too many requests at once; try again")
+                    .with_header("Retry-After", "1");
+                let _ = resp.write_to(&mut stream);
+                log("-", "-", 503, resp.body.len(), Duration::ZERO);
+                // A short drain, so that the unread request does not reset the connection
+                // before the client has read the answer (it bounds the accept rate too).
+                let _ = stream.shutdown(std::net::Shutdown::Write);
+                if let Ok(rest) = http::DeadlineReader::new(&stream, Instant::now() + BUSY_DRAIN) {
+                    let _ = std::io::copy(
+                        &mut std::io::Read::take(rest, 64 << 10),
+                        &mut std::io::sink(),
+                    );
+                }
+            }
+            Err(TrySendError::Disconnected(_)) => break,
+        }
+    }
+}
+
+fn log(method: &str, path: &str, status: u16, bytes: usize, took: Duration) {
+    // Only the path: the query may carry a reason or a name, never a secret, but keep it out.
+    let path: String = path.chars().take(100).filter(|c| !c.is_control()).collect();
+    let method: String = method
+        .chars()
+        .take(10)
+        .filter(|c| !c.is_control())
+        .collect();
+    eprintln!(
+        "kyso serve: {method} {path} {status} {bytes} B {} ms",
+        took.as_millis()
+    );
+}
+
+fn handle(mut stream: TcpStream, service: &Service) {
+    let started = Instant::now();
+    let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
+    let check = |req: &Request, length: Option<u64>| check_head(service, req, length);
+    let deadline = started + IO_TIMEOUT;
+    let read = http::read_request(&mut stream, deadline, service.max_body, &check);
+    let (method, path, resp) = match read {
+        Err(ReadError::Gone) => return,
+        Err(ReadError::Respond(resp)) => ("?".to_string(), "?".to_string(), resp),
+        Err(ReadError::Refused(method, path, resp)) => (method, path, resp),
+        Ok(req) => {
+            let resp = route(service, &req);
+            let resp = cors(service, &req, resp);
+            (req.method, req.path, resp)
+        }
+    };
+    let _ = resp.write_to(&mut stream);
+    log(
+        &method,
+        &path,
+        resp.status,
+        resp.body.len(),
+        started.elapsed(),
+    );
+    // Let the client read the answer before the connection closes, even when its body was
+    // not read (413, 403): stop sending and drain a little of what it still sends.
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    if let Ok(rest) = http::DeadlineReader::new(&stream, Instant::now() + DRAIN_TIME) {
+        let _ = std::io::copy(
+            &mut std::io::Read::take(rest, 1 << 20),
+            &mut std::io::sink(),
+        );
+    }
+}
+
+/// The host part of a Host header value (`127.0.0.1:8989`, `[::1]:8989`, `localhost`).
+fn host_name(host: &str) -> &str {
+    if let Some(rest) = host.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or("");
+    }
+    host.rsplit_once(':').map_or(host, |(h, _)| h)
+}
+
+/// Whether the origin may call the API: one of --allow-origin, or the service's own page.
+fn origin_allowed(service: &Service, req: &Request, origin: &str) -> bool {
+    if service.allow_origins.iter().any(|o| o == origin) {
+        return true;
+    }
+    req.header("host")
+        .is_some_and(|h| origin == format!("http://{h}"))
+}
+
+/// Refusals decided on the head alone, before the body is read.
+fn check_head(service: &Service, req: &Request, length: Option<u64>) -> Option<Response> {
+    // DNS rebinding: a page of evil.example resolved to 127.0.0.1 sends Host: evil.example.
+    if !service.allow_remote {
+        let host = req.header("host").map(host_name).unwrap_or("");
+        if !matches!(host, "127.0.0.1" | "localhost" | "::1") {
+            return Some(Response::error(
+                403,
+                "host_not_allowed",
+                "the Host header must name this machine (127.0.0.1, localhost or [::1])",
+            ));
+        }
+    }
+    if let Some(origin) = req.header("origin") {
+        if !origin_allowed(service, req, origin) {
+            return Some(Response::error(
+                403,
+                "origin_not_allowed",
+                format!("origin {origin} is not allowed (kyso serve --allow-origin)"),
+            ));
+        }
+    }
+    let known = matches!(
+        req.path.as_str(),
+        "/" | "/index.html" | "/v1/health" | "/v1/verify" | "/v1/sign"
+    );
+    if !known {
+        return Some(Response::error(404, "not_found", "no such endpoint"));
+    }
+    if req.method == "POST" {
+        match length {
+            None => {
+                return Some(Response::error(
+                    411,
+                    "length_required",
+                    "send the PDF as the body, with a Content-Length",
+                ))
+            }
+            Some(n) if n > service.max_body => {
+                return Some(Response::error(
+                    413,
+                    "payload_too_large",
+                    format!(
+                        "the body ({n} bytes) is larger than the limit of {} bytes",
+                        service.max_body
+                    ),
+                ))
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Adds the CORS headers for an allowed cross-origin caller.
+fn cors(service: &Service, req: &Request, resp: Response) -> Response {
+    match req.header("origin") {
+        Some(o) if origin_allowed(service, req, o) => resp
+            .with_header("Access-Control-Allow-Origin", o)
+            .with_header(
+                "Access-Control-Expose-Headers",
+                "X-Kyso-Field, X-Kyso-Signing-Time",
+            )
+            .with_header("Vary", "Origin"),
+        _ => resp.with_header("Vary", "Origin"),
+    }
+}
+
+fn route(service: &Service, req: &Request) -> Response {
+    match (req.method.as_str(), req.path.as_str()) {
+        ("OPTIONS", _) => preflight(req),
+        ("GET", "/" | "/index.html") => {
+            Response::new(200, "text/html; charset=utf-8", PAGE.as_bytes().to_vec())
+                .with_header(
+                    "Content-Security-Policy",
+                    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
+                     connect-src 'self'; img-src data:; form-action 'none'; frame-ancestors 'none'",
+                )
+                .with_header("X-Frame-Options", "DENY")
+                .with_header("Referrer-Policy", "no-referrer")
+        }
+        ("GET", "/v1/health") => Response::json(
+            200,
+            &serde_json::json!({
+                "status": "ok",
+                "version": env!("CARGO_PKG_VERSION"),
+                "signing": service.signer.is_some(),
+                "signer": service.signer_name,
+            }),
+        ),
+        ("POST", "/v1/verify") => verify(service, req),
+        ("POST", "/v1/sign") => sign(service, req),
+        _ => Response::error(405, "method_not_allowed", "method not allowed here")
+            .with_header("Allow", "GET, POST, OPTIONS"),
+    }
+}
+
+/// CORS preflight (Fetch standard §3.2.2); the Origin was already checked.
+fn preflight(req: &Request) -> Response {
+    let mut resp = Response::new(204, "text/plain", Vec::new())
+        .with_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+        .with_header("Access-Control-Allow-Headers", "Content-Type")
+        .with_header("Access-Control-Max-Age", "600");
+    // Chrome's Private Network Access asks before a public page calls a loopback service.
+    if req
+        .header("access-control-request-private-network")
+        .is_some_and(|v| v == "true")
+    {
+        resp = resp.with_header("Access-Control-Allow-Private-Network", "true");
+    }
+    resp
+}
+
+fn lang_of(req: &Request) -> Lang {
+    match req.param("lang") {
+        Some("en") => Lang::En,
+        _ => Lang::Vi,
+    }
+}
+
+fn verify(service: &Service, req: &Request) -> Response {
+    if req.body.is_empty() {
+        return Response::error(400, "empty_body", "send the PDF as the request body");
+    }
+    let lang = lang_of(req);
+    let opts = VerifyOptions {
+        lang,
+        ..service.verify.clone()
+    };
+    match kyso::verify::verify_bytes(&req.body, &opts) {
+        Ok(mut report) => {
+            report.file = req.param("name").map(str::to_string);
+            Response::json(200, &report_json(&report, lang))
+        }
+        Err(e) => Response::error(422, "unreadable_pdf", e),
+    }
+}
+
+/// The JSON of `kyso verify --json`, plus `exit_code`, `verdict` (in words) and `display`: the
+/// words of the text report for each signature (the page shows them as they are).
+fn report_json(report: &Report, lang: Lang) -> serde_json::Value {
+    let mut v = serde_json::to_value(report).unwrap_or_default();
+    let verdict = if report.signatures.is_empty() {
+        if lang == Lang::Vi {
+            "KHÔNG CÓ CHỮ KÝ"
+        } else {
+            "NO SIGNATURE"
+        }
+    } else {
+        text::verdict_text(report.indication, lang)
+    };
+    let display: Vec<_> = report
+        .signatures
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "verdict": text::verdict_text(s.indication, lang),
+                "integrity": text::integrity_text(s, lang),
+                "coverage": text::coverage_text(s, lang),
+                "valid_at_signing": text::valid_at_signing_text(s, lang),
+                "revocation": text::revocation_text(s, lang),
+                "chain": s.certificates.iter().map(|c| text::short_name(&c.subject)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("exit_code".into(), report.exit_code().into());
+        o.insert("verdict".into(), verdict.into());
+        o.insert("display".into(), display.into());
+    }
+    v
+}
+
+fn sign(service: &Service, req: &Request) -> Response {
+    let Some(signer) = &service.signer else {
+        return Response::error(
+            501,
+            "signing_not_configured",
+            "this service has no key: start it with --p12 FILE or --pkcs11 MODULE",
+        );
+    };
+    if req.body.is_empty() {
+        return Response::error(400, "empty_body", "send the PDF as the request body");
+    }
+    let page = match req.param("page").map(str::parse::<usize>) {
+        None => 1,
+        Some(Ok(p)) if p >= 1 => p,
+        Some(_) => return Response::error(400, "bad_parameter", "page must be 1 or more"),
+    };
+    let certify = match req.param("certify").map(str::parse::<u8>) {
+        None => None,
+        Some(Ok(p @ 1..=3)) => Some(p),
+        Some(_) => return Response::error(400, "bad_parameter", "certify must be 1, 2 or 3"),
+    };
+    let text_param = |n: &str| req.param(n).filter(|v| !v.is_empty()).map(str::to_string);
+    let opts = SignOptions {
+        reason: text_param("reason"),
+        location: text_param("location"),
+        contact_info: text_param("contact"),
+        name: text_param("name"),
+        field_name: text_param("field"),
+        page,
+        certify,
+        ..SignOptions::default()
+    };
+    match kyso::sign::sign_bytes(&req.body, signer.as_ref(), &opts) {
+        Ok((pdf, outcome)) => Response::new(200, "application/pdf", pdf)
+            .with_header("Content-Disposition", "attachment; filename=\"signed.pdf\"")
+            .with_header(
+                "X-Kyso-Field",
+                outcome
+                    .field
+                    .chars()
+                    .filter(char::is_ascii)
+                    .collect::<String>(),
+            )
+            .with_header("X-Kyso-Signing-Time", outcome.signing_time),
+        Err(e @ (kyso::Error::NotPdf(_) | kyso::Error::MalformedPdf(_))) => {
+            Response::error(422, "unreadable_pdf", e)
+        }
+        Err(e) => Response::error(422, "sign_failed", e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("50M"), Ok(50 << 20));
+        assert_eq!(parse_size("200kb"), Ok(200 << 10));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("1234"), Ok(1234));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("lots").is_err());
+    }
+
+    #[test]
+    fn host_names() {
+        assert_eq!(host_name("127.0.0.1:8989"), "127.0.0.1");
+        assert_eq!(host_name("[::1]:8989"), "::1");
+        assert_eq!(host_name("localhost"), "localhost");
+        assert_eq!(host_name("evil.example:8989"), "evil.example");
+    }
+}

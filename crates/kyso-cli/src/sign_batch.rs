@@ -1,0 +1,294 @@
+//! `kyso sign --batch DIR -o OUTDIR`: signs every PDF of a folder with one key, loaded (and its
+//! PIN asked) once. Each file is signed into OUTDIR under the same relative path; an existing
+//! output is never overwritten. A failure on one file is listed and the others go on; the exit
+//! code is 1 when any file failed.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use kyso::sign::{SignOptions, SignOutcome, Signer};
+
+use crate::batch::{duration, is_pdf_name, width};
+
+/// Checks the batch arguments before the key is opened (no PIN asked for nothing).
+pub fn check_args(batch: Option<&Path>, outdir: &Path, recursive: bool) -> Option<u8> {
+    let dir = batch?;
+    if !dir.is_dir() {
+        eprintln!("kyso: --batch {}: not a folder", dir.display());
+        return Some(crate::exit::USAGE);
+    }
+    if outdir.exists() && !outdir.is_dir() {
+        eprintln!("kyso: -o {}: not a folder", outdir.display());
+        return Some(crate::exit::USAGE);
+    }
+    // Outputs inside the folder being walked would be signed again on the next run.
+    if recursive {
+        if let (Ok(d), Some(o)) = (dir.canonicalize(), resolve(outdir)) {
+            if o.starts_with(&d) {
+                eprintln!(
+                    "kyso: -o {} is inside --batch {} (with --recursive): choose another folder",
+                    outdir.display(),
+                    dir.display()
+                );
+                return Some(crate::exit::USAGE);
+            }
+        }
+    }
+    None
+}
+
+/// `path` made absolute through its nearest existing ancestor (the rest need not exist yet).
+fn resolve(path: &Path) -> Option<PathBuf> {
+    let path = std::path::absolute(path).ok()?;
+    let mut rest = Vec::new();
+    let mut at = path.as_path();
+    loop {
+        if let Ok(real) = at.canonicalize() {
+            return Some(rest.iter().rev().fold(real, |acc, part| acc.join(part)));
+        }
+        rest.push(at.file_name()?.to_owned());
+        at = at.parent()?;
+    }
+}
+
+/// The `*.pdf` files under `dir` (subfolders when `recursive`, links to folders not followed),
+/// sorted, and the folders that could not be read.
+fn collect(dir: &Path, recursive: bool) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        match std::fs::read_dir(&d) {
+            Err(e) => errors.push((d, e.to_string())),
+            Ok(entries) => {
+                for entry in entries.flatten() {
+                    let path = entry.path();
+                    if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                        if recursive {
+                            todo.push(path);
+                        }
+                    } else if is_pdf_name(&path) && path.is_file() {
+                        files.push(path);
+                    }
+                }
+            }
+        }
+    }
+    files.sort();
+    (files, errors)
+}
+
+struct Done {
+    input: PathBuf,
+    output: PathBuf,
+    elapsed: Duration,
+    result: Result<SignOutcome, String>,
+}
+
+/// Signs one file into `outdir`, refusing an existing output.
+fn sign_one(
+    input: &Path,
+    dir: &Path,
+    outdir: &Path,
+    signer: &dyn Signer,
+    opts: &SignOptions,
+) -> (PathBuf, Result<SignOutcome, String>) {
+    let rel = input.strip_prefix(dir).unwrap_or(input);
+    let output = outdir.join(rel);
+    if output.exists() || output.symlink_metadata().is_ok() {
+        return (
+            output,
+            Err("the output exists already (never overwritten)".into()),
+        );
+    }
+    if let Some(parent) = output.parent() {
+        if let Err(e) = std::fs::create_dir_all(parent) {
+            let msg = format!("{}: {e}", parent.display());
+            return (output, Err(msg));
+        }
+    }
+    let result =
+        kyso::sign::sign_file(input, &output, signer, opts, false).map_err(|e| e.to_string());
+    (output, result)
+}
+
+/// Signs every PDF of `dir` into `outdir`; prints a line per file, a summary (or JSON) and
+/// returns the exit code.
+pub fn run(
+    dir: &Path,
+    outdir: &Path,
+    recursive: bool,
+    signer: &dyn Signer,
+    opts: &SignOptions,
+    parallel: bool,
+    json: bool,
+) -> u8 {
+    let started = Instant::now();
+    let (files, errors) = collect(dir, recursive);
+    for (d, e) in &errors {
+        eprintln!("kyso: {}: {e}", d.display());
+    }
+    if files.is_empty() {
+        eprintln!(
+            "kyso: không tìm thấy tệp PDF nào trong / no PDF files in {}",
+            dir.display()
+        );
+        return crate::exit::FAILED;
+    }
+    if let Err(e) = std::fs::create_dir_all(outdir) {
+        return crate::fail(format!("{}: {e}", outdir.display()));
+    }
+    let total = files.len();
+    let workers = if parallel {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(total)
+    } else {
+        1
+    };
+    let progress = std::io::stderr().is_terminal();
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<Done> = Vec::with_capacity(total);
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel::<(usize, Done)>();
+        for _ in 0..workers.max(1) {
+            let tx = tx.clone();
+            let (files, next) = (&files, &next);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(input) = files.get(i) else { break };
+                let t = Instant::now();
+                let (output, result) = sign_one(input, dir, outdir, signer, opts);
+                let d = Done {
+                    input: input.clone(),
+                    output,
+                    elapsed: t.elapsed(),
+                    result,
+                };
+                if tx.send((i, d)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        // Report in path order as soon as the files before are done.
+        let mut pending = BTreeMap::new();
+        for (i, d) in rx {
+            pending.insert(i, d);
+            while let Some(d) = pending.remove(&done.len()) {
+                if progress {
+                    eprint!("\r\x1b[K");
+                }
+                if !json {
+                    match &d.result {
+                        Ok(o) => println!(
+                            "Đã ký / signed: {} → {} ({}, {})",
+                            d.input.display(),
+                            d.output.display(),
+                            o.signer,
+                            duration(d.elapsed)
+                        ),
+                        Err(e) => println!("LỖI / FAILED: {}: {e}", d.input.display()),
+                    }
+                }
+                done.push(d);
+            }
+            if progress {
+                eprint!(
+                    "\r\x1b[KĐang ký / signing {}/{total}",
+                    done.len() + pending.len()
+                );
+                let _ = std::io::stderr().flush();
+            }
+        }
+    });
+    if progress {
+        eprint!("\r\x1b[K");
+    }
+    let failed = done.iter().filter(|d| d.result.is_err()).count();
+    if json {
+        let all: Vec<_> = done
+            .iter()
+            .map(|d| match &d.result {
+                Ok(o) => serde_json::json!({
+                    "file": d.input.display().to_string(),
+                    "output": d.output.display().to_string(),
+                    "signed": o,
+                }),
+                Err(e) => serde_json::json!({
+                    "file": d.input.display().to_string(),
+                    "error": e,
+                }),
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+    } else {
+        summary(&done, started.elapsed());
+    }
+    if failed > 0 {
+        eprintln!("kyso: {failed} tệp không ký được / file(s) could not be signed");
+        crate::exit::FAILED
+    } else {
+        crate::exit::OK
+    }
+}
+
+fn summary(done: &[Done], elapsed: Duration) {
+    let rows: Vec<[String; 3]> = done
+        .iter()
+        .map(|d| match &d.result {
+            Ok(_) => [
+                d.input.display().to_string(),
+                "ĐÃ KÝ / SIGNED".into(),
+                d.output.display().to_string(),
+            ],
+            Err(e) => [
+                d.input.display().to_string(),
+                "LỖI / FAILED".into(),
+                e.clone(),
+            ],
+        })
+        .collect();
+    let header = [
+        "Tệp / File".to_string(),
+        "Kết quả / Result".into(),
+        "Tệp đã ký hoặc lỗi / Output or error".into(),
+    ];
+    let mut widths = header.each_ref().map(|h| width(h));
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(width(c));
+        }
+    }
+    let line = |cells: &[String; 3]| {
+        let mut out = String::new();
+        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+            if i > 0 {
+                out.push_str("  ");
+            }
+            out.push_str(c);
+            out.push_str(&" ".repeat(w - width(c)));
+        }
+        println!("{}", out.trim_end());
+    };
+    println!();
+    println!("TÓM TẮT / SUMMARY");
+    line(&header);
+    line(&widths.map(|w| "-".repeat(w)));
+    for r in &rows {
+        line(r);
+    }
+    let ok = done.iter().filter(|d| d.result.is_ok()).count();
+    println!();
+    println!(
+        "Tổng / total: {} — {ok} đã ký / signed, {} lỗi / failed ({})",
+        done.len(),
+        done.len() - ok,
+        duration(elapsed)
+    );
+}

@@ -1,0 +1,559 @@
+//! `kyso serve` on 127.0.0.1 with a free port: the API (health, verify, sign), its refusals
+//! (size, Origin, Host, malformed input), a load test, and the web page in headless Chromium.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `kyso serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    /// Starts `kyso serve --listen 127.0.0.1:0` with the test root as trust anchor, the test
+    /// CRLs and `extra` arguments; waits for the address it prints.
+    fn start(extra: &[&str]) -> Server {
+        Server::start_with(kyso(), extra, "", None)
+    }
+
+    /// As [`Server::start`] from `cmd`, with KYSO_PIN=`pin` and stderr (the log) into `log`.
+    fn start_with(
+        mut cmd: std::process::Command,
+        extra: &[&str],
+        pin: &str,
+        log: Option<&Path>,
+    ) -> Server {
+        let stderr = match log {
+            Some(p) => Stdio::from(std::fs::File::create(p).unwrap()),
+            None => Stdio::null(),
+        };
+        let mut child = cmd
+            .args(["serve", "--listen", "127.0.0.1:0", "--trust"])
+            .arg(pki("root.pem"))
+            .args(crl_args())
+            .args(extra)
+            .env("KYSO_PIN", pin)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("start kyso serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("kyso serve: http://")
+            .and_then(|a| a.strip_suffix('/'))
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        Server { child, addr }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// One request; `headers` are added after Host. Returns (status, headers, body).
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let mut head = format!("{method} {path} HTTP/1.1\r\n");
+        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+            head.push_str(&format!("Host: {}\r\n", self.addr));
+        }
+        for (n, v) in headers {
+            head.push_str(&format!("{n}: {v}\r\n"));
+        }
+        if !headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+            && (method == "POST" || !body.is_empty())
+        {
+            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        head.push_str("\r\n");
+        s.write_all(head.as_bytes()).unwrap();
+        s.write_all(body).unwrap();
+        read_response(&mut s)
+    }
+
+    fn json(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, Value) {
+        let (status, h, body) = self.request(method, path, headers, body);
+        let ct = header(&h, "content-type").unwrap_or_default();
+        assert!(ct.starts_with("application/json"), "{status} {ct}");
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn read_response(s: &mut TcpStream) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("end of the head");
+    let head = String::from_utf8(raw[..end].to_vec()).unwrap();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .map(|l| {
+            let (n, v) = l.split_once(':').unwrap();
+            (n.trim().to_ascii_lowercase(), v.trim().to_string())
+        })
+        .collect();
+    let body = raw[end + 4..].to_vec();
+    if let Some(len) = header(&headers, "content-length") {
+        assert_eq!(body.len(), len.parse::<usize>().unwrap());
+    }
+    (status, headers, body)
+}
+
+fn header(h: &[(String, String)], name: &str) -> Option<String> {
+    h.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+}
+
+/// congvan.pdf signed with the agency key.
+fn signed_fixture(dir: &Path) -> PathBuf {
+    let p = dir.join("signed.pdf");
+    sign(&fixture("docs/congvan.pdf"), &p, "agency.p12", &[]);
+    p
+}
+
+#[test]
+fn health_verify_sign() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pdf = std::fs::read(signed_fixture(tmp.path())).unwrap();
+    let srv = Server::start(&["--p12", pki("agency.p12").to_str().unwrap()]);
+
+    let (status, health) = srv.json("GET", "/v1/health", &[], b"");
+    assert_eq!(status, 200);
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["signing"], true);
+    assert_eq!(health["signer"], "Ủy ban nhân dân tỉnh Thử Nghiệm");
+
+    // The same report as `kyso verify --json`, plus exit_code, verdict and display.
+    let (status, report) = srv.json("POST", "/v1/verify", &[], &pdf);
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["indication"], "TOTAL-PASSED");
+    assert_eq!(report["exit_code"], 0);
+    assert_eq!(report["verdict"], "HỢP LỆ");
+    assert_eq!(report["display"][0]["integrity"], "toàn vẹn");
+    let (_, cli) = verify_json(&tmp.path().join("signed.pdf"), &[]);
+    assert_eq!(
+        report["signatures"][0]["signer"],
+        cli["signatures"][0]["signer"]
+    );
+    assert_eq!(
+        report["signatures"][0]["revocation"][0]["status"],
+        cli["signatures"][0]["revocation"][0]["status"]
+    );
+    let (_, en) = srv.json("POST", "/v1/verify?lang=en&name=a.pdf", &[], &pdf);
+    assert_eq!(en["verdict"], "VALID");
+    assert_eq!(en["file"], "a.pdf");
+
+    // Sign (options in the query, UTF-8 percent-encoded), then verify the result.
+    let unsigned = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+    let (status, h, signed) = srv.request(
+        "POST",
+        "/v1/sign?reason=K%C3%BD+duy%E1%BB%87t&location=%C4%90%C3%A0+N%E1%BA%B5ng&field=VanThu",
+        &[("Content-Type", "application/pdf")],
+        &unsigned,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&signed));
+    assert_eq!(header(&h, "content-type").unwrap(), "application/pdf");
+    assert_eq!(header(&h, "x-kyso-field").unwrap(), "VanThu");
+    assert!(signed.starts_with(&unsigned), "incremental update");
+    let (status, report) = srv.json("POST", "/v1/verify", &[], &signed);
+    assert_eq!(status, 200);
+    assert_eq!(report["indication"], "TOTAL-PASSED", "{report}");
+    assert_eq!(report["signatures"][0]["reason"], "Ký duyệt");
+    assert_eq!(report["signatures"][0]["location"], "Đà Nẵng");
+    assert_eq!(report["signatures"][0]["field"], "VanThu");
+
+    // The page.
+    let (status, h, page) = srv.request("GET", "/", &[], b"");
+    assert_eq!(status, 200);
+    assert!(header(&h, "content-security-policy")
+        .unwrap()
+        .contains("connect-src 'self'"));
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("Kiểm tra chữ ký số"));
+    assert!(
+        !page.contains("https://") && !page.contains("http://"),
+        "no external resources"
+    );
+}
+
+#[test]
+fn refusals_are_clear_json_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pdf = std::fs::read(signed_fixture(tmp.path())).unwrap();
+    let srv = Server::start(&[
+        "--max-body",
+        "100K",
+        "--allow-origin",
+        "https://vanban.example.vn",
+    ]);
+
+    // Oversized: refused from the announced length, before the body is read.
+    let (status, err) = srv.json("POST", "/v1/verify", &[("Content-Length", "10485760")], b"");
+    assert_eq!(status, 413, "{err}");
+    assert_eq!(err["code"], "payload_too_large");
+    assert!(err["error"].as_str().unwrap().contains("102400"));
+    // ... and with the body actually sent (the fixture is larger than 100 KB? use padding).
+    let big = vec![b'%'; 150 * 1024];
+    let (status, _) = srv.json("POST", "/v1/verify", &[], &big);
+    assert_eq!(status, 413);
+
+    // A disallowed Origin: 403, and no CORS header.
+    let (status, h, body) = srv.request(
+        "POST",
+        "/v1/verify",
+        &[("Origin", "https://evil.example")],
+        &pdf,
+    );
+    assert_eq!(status, 403);
+    assert!(header(&h, "access-control-allow-origin").is_none());
+    let err: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(err["code"], "origin_not_allowed");
+    let (status, _) = srv.json(
+        "OPTIONS",
+        "/v1/verify",
+        &[
+            ("Origin", "https://evil.example"),
+            ("Access-Control-Request-Method", "POST"),
+        ],
+        b"",
+    );
+    assert_eq!(status, 403);
+
+    // CORS preflight and request from an allowed origin.
+    let (status, h, _) = srv.request(
+        "OPTIONS",
+        "/v1/verify",
+        &[
+            ("Origin", "https://vanban.example.vn"),
+            ("Access-Control-Request-Method", "POST"),
+            ("Access-Control-Request-Headers", "content-type"),
+            ("Access-Control-Request-Private-Network", "true"),
+        ],
+        b"",
+    );
+    assert_eq!(status, 204);
+    assert_eq!(
+        header(&h, "access-control-allow-origin").unwrap(),
+        "https://vanban.example.vn"
+    );
+    assert!(header(&h, "access-control-allow-methods")
+        .unwrap()
+        .contains("POST"));
+    assert!(header(&h, "access-control-allow-headers")
+        .unwrap()
+        .to_lowercase()
+        .contains("content-type"));
+    assert_eq!(
+        header(&h, "access-control-allow-private-network").unwrap(),
+        "true"
+    );
+    let (status, h, _) = srv.request(
+        "POST",
+        "/v1/verify",
+        &[("Origin", "https://vanban.example.vn")],
+        &pdf,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        header(&h, "access-control-allow-origin").unwrap(),
+        "https://vanban.example.vn"
+    );
+    // The page's own origin is allowed; a rebinding host name is not.
+    let own = format!("http://{}", srv.addr);
+    let (status, _, _) = srv.request("POST", "/v1/verify", &[("Origin", &own)], &pdf);
+    assert_eq!(status, 200);
+    let (status, err) = srv.json(
+        "POST",
+        "/v1/verify",
+        &[("Host", "evil.example"), ("Origin", "http://evil.example")],
+        &pdf,
+    );
+    assert_eq!(status, 403);
+    assert_eq!(err["code"], "host_not_allowed");
+
+    // Malformed input.
+    let (status, err) = srv.json("POST", "/v1/verify", &[], b"%PDF-1.7\ngarbage");
+    assert_eq!(status, 422);
+    assert_eq!(err["code"], "unreadable_pdf");
+    assert!(!err["error"].as_str().unwrap().is_empty());
+    let (status, err) = srv.json("POST", "/v1/verify", &[], b"");
+    assert_eq!((status, err["code"].as_str()), (400, Some("empty_body")));
+    let (status, err) = srv.json("POST", "/v1/nothing", &[], b"x");
+    assert_eq!((status, err["code"].as_str()), (404, Some("not_found")));
+    let (status, _) = srv.json("DELETE", "/v1/verify", &[], b"");
+    assert_eq!(status, 405);
+    let (status, err) = srv.json(
+        "POST",
+        "/v1/verify",
+        &[("Transfer-Encoding", "chunked")],
+        b"0\r\n\r\n",
+    );
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (411, Some("length_required"))
+    );
+    let (status, h, _) = srv.request("GARBAGE", "", &[], b"");
+    assert_eq!(status, 404, "{h:?}");
+    // No key configured: signing is refused.
+    let (status, err) = srv.json("POST", "/v1/sign", &[], &pdf);
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (501, Some("signing_not_configured"))
+    );
+    // Still serving after all that.
+    let (status, _) = srv.json("GET", "/v1/health", &[], b"");
+    assert_eq!(status, 200);
+
+    // Only loopback unless --allow-remote.
+    let o = run(kyso().args(["serve", "--listen", "0.0.0.0:0"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--allow-remote"), "{}", stderr(&o));
+}
+
+#[test]
+fn load_300_concurrent_verifications() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pdf = std::fs::read(signed_fixture(tmp.path())).unwrap();
+    let srv = Server::start(&["--workers", "4", "--queue", "64"]);
+    const CLIENTS: usize = 32;
+    const PER_CLIENT: usize = 300 / CLIENTS + 1; // 320 requests
+    let started = Instant::now();
+    let results: Vec<(usize, usize)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..CLIENTS)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut ok = 0;
+                    let mut other = 0;
+                    for _ in 0..PER_CLIENT {
+                        let (status, report) = srv.json("POST", "/v1/verify", &[], &pdf);
+                        if status == 200 && report["indication"] == "TOTAL-PASSED" {
+                            ok += 1;
+                        } else {
+                            other += 1;
+                        }
+                    }
+                    (ok, other)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let elapsed = started.elapsed();
+    let ok: usize = results.iter().map(|r| r.0).sum();
+    let other: usize = results.iter().map(|r| r.1).sum();
+    let total = CLIENTS * PER_CLIENT;
+    eprintln!(
+        "load: {total} verify requests over {CLIENTS} clients in {:.1} s ({:.0} requests/s)",
+        elapsed.as_secs_f64(),
+        total as f64 / elapsed.as_secs_f64()
+    );
+    assert_eq!((ok, other), (total, 0));
+    assert!(elapsed < Duration::from_secs(120), "{elapsed:?}");
+}
+
+#[test]
+fn excess_requests_get_503_and_logs_hold_no_secrets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("serve.log");
+    let srv = Server::start_with(
+        kyso(),
+        &[
+            "--workers",
+            "1",
+            "--queue",
+            "1",
+            "--p12",
+            pki("leader.p12").to_str().unwrap(),
+        ],
+        "12345678",
+        Some(&log),
+    );
+    // One idle connection holds the only worker, a second one waits in the queue...
+    let hold = TcpStream::connect(&srv.addr).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let queued = TcpStream::connect(&srv.addr).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // ... so the next one is answered 503 at once.
+    let (status, err) = srv.json("GET", "/v1/health", &[], b"");
+    assert_eq!((status, err["code"].as_str()), (503, Some("busy")));
+    drop(hold);
+    drop(queued);
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, health) = srv.json("GET", "/v1/health", &[], b"");
+    assert_eq!(status, 200);
+    assert_eq!(health["signer"], "Nguyễn Văn An");
+
+    // Sign with a reason in the query; the log has the request but no PIN, query or key.
+    let unsigned = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+    let (status, _, signed) = srv.request("POST", "/v1/sign?reason=bi-mat-123", &[], &unsigned);
+    assert_eq!(status, 200);
+    assert!(signed.starts_with(b"%PDF"));
+    drop(srv);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("POST /v1/sign 200"), "{text}");
+    assert!(text.contains("- - 503"), "{text}");
+    for secret in ["12345678", "bi-mat-123", "PRIVATE KEY", "reason="] {
+        assert!(!text.contains(secret), "{secret} in the log: {text}");
+    }
+}
+
+#[path = "support/softhsm.rs"]
+mod softhsm;
+
+#[test]
+fn signs_with_a_token_session_opened_at_start() {
+    if !softhsm::have_softhsm() {
+        return;
+    }
+    let hsm = softhsm::SoftHsm::new();
+    hsm.init_token("Van thu");
+    hsm.import("Van thu", "agency", "Co quan", &[1]);
+    let mut cmd = kyso();
+    cmd.env("SOFTHSM2_CONF", hsm.conf())
+        .env_remove("KYSO_PKCS11_MODULE");
+    let chain = pki("intermediate.pem");
+    let srv = Server::start_with(
+        cmd,
+        &[
+            "--pkcs11",
+            softhsm::MODULE,
+            "--token",
+            "Van thu",
+            "--chain",
+            chain.to_str().unwrap(),
+        ],
+        softhsm::PIN,
+        None,
+    );
+    let unsigned = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+    // Several signatures through the one session, two at a time.
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                for _ in 0..2 {
+                    let (status, _, signed) = srv.request("POST", "/v1/sign", &[], &unsigned);
+                    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&signed));
+                    let (status, report) = srv.json("POST", "/v1/verify", &[], &signed);
+                    assert_eq!(status, 200);
+                    assert_eq!(report["indication"], "TOTAL-PASSED", "{report}");
+                }
+            });
+        }
+    });
+}
+
+/// The Python module playwright (driving Debian's chromium), as `have_tool` treats commands.
+fn have_playwright() -> bool {
+    let found = std::process::Command::new("python3")
+        .args(["-c", "import playwright.sync_api"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        if std::env::var("KYSO_REQUIRE_TOOLS").as_deref() == Ok("1") {
+            panic!("python3 playwright is required (run scripts/install-test-deps.sh)");
+        }
+        eprintln!("SKIP: python3 playwright not installed (scripts/install-test-deps.sh)");
+    }
+    found
+}
+
+#[test]
+fn page_in_headless_chromium() {
+    if !have_tool("chromium") || !have_playwright() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    // Signed by a person (name, job title, organisation), with a reason.
+    let pdf = tmp.path().join("quyet-dinh-ky.pdf");
+    sign(
+        &fixture("docs/congvan.pdf"),
+        &pdf,
+        "leader.p12",
+        &["--reason", "Phê duyệt", "--location", "Hà Nội"],
+    );
+    let broken = tmp.path().join("hong.pdf");
+    std::fs::write(&broken, "%PDF-1.7\nnot really\n").unwrap();
+    let srv = Server::start(&[]);
+    let artifacts = repo().join("target/test-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let shot = artifacts.join("serve-page.png");
+    let _ = std::fs::remove_file(&shot);
+    let o = run(std::process::Command::new("python3")
+        .arg(repo().join("tests/browser/serve_page.py"))
+        .arg(srv.url())
+        .arg(&pdf)
+        .arg(&shot)
+        .arg(tmp.path().join("profile"))
+        .arg(&broken));
+    assert!(
+        o.status.success(),
+        "browser test failed:\n{}\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let out = stdout(&o);
+    assert!(out.contains("verdict-vi: HỢP LỆ"), "{out}");
+    assert!(out.contains("verdict-en: VALID"), "{out}");
+    assert!(
+        out.contains("Signer") && out.contains("Revocation status"),
+        "{out}"
+    );
+    assert!(
+        out.contains("broken: The file could not be verified: damaged PDF"),
+        "{out}"
+    );
+    for needle in [
+        "Nguyễn Văn An",
+        "Chủ tịch",
+        "Ủy ban nhân dân tỉnh Thử Nghiệm",
+        "Phê duyệt",
+    ] {
+        assert!(out.contains(needle), "{needle}: {out}");
+    }
+    let png = std::fs::read(&shot).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000);
+}
