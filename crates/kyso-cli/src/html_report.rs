@@ -313,6 +313,24 @@ fn signature(o: &mut String, n: usize, s: &SignatureReport, lang: Lang) {
     if let Some(a) = &s.algorithm {
         row(o, l(lang, "Thuật toán", "Algorithm"), a);
     }
+    if !s.level.is_empty() {
+        row(o, l(lang, "Mức chữ ký", "Level"), &s.level);
+    }
+    for t in &s.timestamps {
+        row(
+            o,
+            l(lang, "Dấu thời gian chữ ký", "Signature time-stamp"),
+            &format!(
+                "{} — {} ({})",
+                t.time,
+                t.authority.as_deref().unwrap_or("?"),
+                t.indication.as_str()
+            ),
+        );
+    }
+    if let Some(p) = &s.proof_of_existence {
+        row(o, l(lang, "Chứng minh tồn tại lúc", "Proven to exist at"), p);
+    }
     row(
         o,
         l(lang, "Toàn vẹn nội dung", "Integrity"),
