@@ -18,23 +18,6 @@ fn have_openssl() -> bool {
     have_tool("openssl")
 }
 
-/// `kyso` allowed online (only 127.0.0.1 is ever named), without proxies from the environment.
-fn kyso_online() -> Command {
-    let mut c = kyso();
-    c.env_remove("KYSO_OFFLINE");
-    for v in [
-        "http_proxy",
-        "HTTP_PROXY",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-    ] {
-        c.env_remove(v);
-    }
-    c
-}
-
 fn sign_level(pki: &LocalPki, p12: &Path, input: &Path, out: &Path, level: &str) -> Output {
     run(kyso_online()
         .arg("sign")

@@ -10,8 +10,11 @@
 //! 30 s, the CRL server stops after 45 s; children and threads stop on drop.
 
 mod common;
+#[path = "support/local_pki.rs"]
+mod local_pki;
 
 use common::*;
+use local_pki::openssl;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -93,20 +96,6 @@ const INT_SUBJECT: &str = "/C=VN/O=Bộ Thử Nghiệm/CN=CA Trung Gian Thử Ng
 /// How long one `kyso` run may take before it is killed and the test fails.
 const KYSO_LIMIT: Duration = Duration::from_secs(30);
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run openssl");
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// A free TCP port on 127.0.0.1 (bound, then released).
 fn free_port() -> u16 {
     let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
@@ -169,24 +158,6 @@ fn run_bounded(cmd: &mut Command, dir: &Path, limit: Duration) -> (i32, String, 
         std::fs::read_to_string(&err_p).unwrap_or_default(),
         elapsed,
     )
-}
-
-/// `kyso` able to go online (to 127.0.0.1 only: the certificates name nothing else), never
-/// through a proxy from the environment.
-fn kyso_online() -> Command {
-    let mut c = kyso();
-    c.env_remove("KYSO_OFFLINE");
-    for v in [
-        "http_proxy",
-        "HTTP_PROXY",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-    ] {
-        c.env_remove(v);
-    }
-    c
 }
 
 /// The verdict of one `kyso verify --json` run.

@@ -38,6 +38,24 @@ pub fn kyso() -> Command {
     c
 }
 
+/// `kyso` allowed online, for tests whose certificates name only servers they start on
+/// 127.0.0.1; never through a proxy from the environment.
+pub fn kyso_online() -> Command {
+    let mut c = kyso();
+    c.env_remove("KYSO_OFFLINE");
+    for v in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ] {
+        c.env_remove(v);
+    }
+    c
+}
+
 pub fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("run command")
 }

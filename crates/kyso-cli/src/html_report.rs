@@ -329,7 +329,11 @@ fn signature(o: &mut String, n: usize, s: &SignatureReport, lang: Lang) {
         );
     }
     if let Some(p) = &s.proof_of_existence {
-        row(o, l(lang, "Chứng minh tồn tại lúc", "Proven to exist at"), p);
+        row(
+            o,
+            l(lang, "Chứng minh tồn tại lúc", "Proven to exist at"),
+            p,
+        );
     }
     row(
         o,

@@ -183,6 +183,59 @@ enum LangArg {
     En,
 }
 
+/// Trust, chain and revocation inputs of verification (`kyso verify`, `kyso serve`).
+#[derive(clap::Args)]
+pub(crate) struct ValidationArgs {
+    /// Trust anchor certificates: PEM (one or many) or DER files, or folders of them.
+    /// Repeatable. Without it, the trust store (`kyso trust`) is used.
+    #[arg(long)]
+    pub trust: Vec<PathBuf>,
+    /// Extra intermediate certificates to build chains with (not trusted). Repeatable.
+    #[arg(long)]
+    pub extra_certs: Vec<PathBuf>,
+    /// Extra revocation data: CRL files (DER or PEM). Repeatable.
+    #[arg(long)]
+    pub crl: Vec<PathBuf>,
+    /// Never use the network (no OCSP, no CRL download): only what the document and the
+    /// given files hold. Also set by KYSO_OFFLINE=1.
+    #[arg(long)]
+    pub offline: bool,
+    /// Revocation checking: `require` (default; without an answer for the signer the result
+    /// is at best INDETERMINATE) or `off` (not checked, and the report says so).
+    #[arg(long, value_enum, default_value_t = RevocationArg::Require)]
+    pub revocation: RevocationArg,
+}
+
+impl ValidationArgs {
+    /// Verification options from these arguments (trust store when no --trust), or a message.
+    pub(crate) fn verify_options(
+        &self,
+        validation_time: Option<time::OffsetDateTime>,
+        lang: Lang,
+    ) -> Result<VerifyOptions, String> {
+        let trust = anchors(&self.trust)?;
+        let extra_certs = read_certs(&self.extra_certs)?;
+        let crls = self
+            .crl
+            .iter()
+            .map(|p| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let offline = self.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1");
+        Ok(VerifyOptions {
+            trust,
+            extra_certs,
+            validation_time,
+            lang,
+            crls,
+            online: !offline,
+            revocation: match self.revocation {
+                RevocationArg::Require => RevocationPolicy::Require,
+                RevocationArg::Off => RevocationPolicy::Off,
+            },
+        })
+    }
+}
+
 #[derive(clap::Args)]
 struct VerifyArgs {
     /// The PDFs to verify: files, or folders (their *.pdf files). With several files or any
@@ -193,24 +246,8 @@ struct VerifyArgs {
     /// Also verify the PDFs in the subfolders of the given folders.
     #[arg(short, long)]
     recursive: bool,
-    /// Trust anchor certificates: PEM (one or many) or DER files, or folders of them.
-    /// Repeatable. Without it, the trust store (`kyso trust`) is used.
-    #[arg(long)]
-    trust: Vec<PathBuf>,
-    /// Extra intermediate certificates to build chains with (not trusted). Repeatable.
-    #[arg(long)]
-    extra_certs: Vec<PathBuf>,
-    /// Extra revocation data: CRL files (DER or PEM). Repeatable.
-    #[arg(long)]
-    crl: Vec<PathBuf>,
-    /// Never use the network (no OCSP, no CRL download): only what the document and the
-    /// given files hold. Also set by KYSO_OFFLINE=1.
-    #[arg(long)]
-    offline: bool,
-    /// Revocation checking: `require` (default; without an answer for the signer the result
-    /// is at best INDETERMINATE) or `off` (not checked, and the report says so).
-    #[arg(long, value_enum, default_value_t = RevocationArg::Require)]
-    revocation: RevocationArg,
+    #[command(flatten)]
+    validation: ValidationArgs,
     /// Validate as of this time (RFC 3339, e.g. 2026-11-22T09:00:00+07:00) instead of now.
     #[arg(long)]
     at: Option<String>,
@@ -476,13 +513,6 @@ fn run_verify(args: VerifyArgs) -> u8 {
         LangArg::Vi => Lang::Vi,
         LangArg::En => Lang::En,
     };
-    let (trust, extra) = match (anchors(&args.trust), read_certs(&args.extra_certs)) {
-        (Ok(t), Ok(e)) => (t, e),
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("kyso: {e}");
-            return exit::USAGE;
-        }
-    };
     let validation_time = match &args.at {
         None => None,
         Some(s) => {
@@ -495,28 +525,12 @@ fn run_verify(args: VerifyArgs) -> u8 {
             }
         }
     };
-    let mut crls = Vec::new();
-    for p in &args.crl {
-        match std::fs::read(p) {
-            Ok(b) => crls.push(b),
-            Err(e) => {
-                eprintln!("kyso: {}: {e}", p.display());
-                return exit::USAGE;
-            }
+    let opts = match args.validation.verify_options(validation_time, lang) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("kyso: {e}");
+            return exit::USAGE;
         }
-    }
-    let offline = args.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1");
-    let opts = VerifyOptions {
-        trust,
-        extra_certs: extra,
-        validation_time,
-        lang,
-        crls,
-        online: !offline,
-        revocation: match args.revocation {
-            RevocationArg::Require => RevocationPolicy::Require,
-            RevocationArg::Off => RevocationPolicy::Off,
-        },
     };
     if args.json_lines || batch::is_batch(&args.input) {
         let format = match (args.json, args.json_lines) {

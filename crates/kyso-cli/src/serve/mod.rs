@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 
 use kyso::sign::{SignOptions, Signer};
 use kyso::verify::report::Report;
-use kyso::verify::trust::RevocationPolicy;
 use kyso::verify::{text, Lang, VerifyOptions};
 
 use http::{ReadError, Request, Response};
@@ -66,22 +65,8 @@ pub struct ServeArgs {
     /// File whose first line is the .p12 password or token PIN (when KYSO_PIN is not set).
     #[arg(long)]
     pin_file: Option<PathBuf>,
-    /// Trust anchors for verification (PEM/DER files or folders). Repeatable. Default: the
-    /// trust store (`kyso trust`).
-    #[arg(long)]
-    trust: Vec<PathBuf>,
-    /// Extra intermediate certificates for chains. Repeatable.
-    #[arg(long)]
-    extra_certs: Vec<PathBuf>,
-    /// Extra CRL files. Repeatable.
-    #[arg(long)]
-    crl: Vec<PathBuf>,
-    /// Never use the network for revocation (also KYSO_OFFLINE=1).
-    #[arg(long)]
-    offline: bool,
-    /// Revocation checking: require (default) or off.
-    #[arg(long, value_enum, default_value_t = crate::RevocationArg::Require)]
-    revocation: crate::RevocationArg,
+    #[command(flatten)]
+    validation: crate::ValidationArgs,
 }
 
 /// `50M`, `200K`, `1G`, `1048576` (binary units; a trailing `B` or `iB` is accepted).
@@ -202,25 +187,7 @@ pub fn run(args: ServeArgs) -> u8 {
 }
 
 fn verify_options(args: &ServeArgs) -> Result<VerifyOptions, String> {
-    let trust = crate::anchors(&args.trust)?;
-    let extra = crate::read_certs(&args.extra_certs)?;
-    let mut crls = Vec::new();
-    for p in &args.crl {
-        crls.push(std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?);
-    }
-    let offline = args.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1");
-    Ok(VerifyOptions {
-        trust,
-        extra_certs: extra,
-        validation_time: None,
-        lang: Lang::Vi,
-        crls,
-        online: !offline,
-        revocation: match args.revocation {
-            crate::RevocationArg::Require => RevocationPolicy::Require,
-            crate::RevocationArg::Off => RevocationPolicy::Off,
-        },
-    })
+    args.validation.verify_options(None, Lang::Vi)
 }
 
 /// Accepts connections for ever: a fixed pool of workers behind a bounded queue.

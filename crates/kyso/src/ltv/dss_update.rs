@@ -74,14 +74,7 @@ pub(crate) fn build(
             ("OCSP", &entry.ocsps),
             ("CRL", &entry.crls),
         ] {
-            let mut refs: Vec<Object> = match e.get(key) {
-                Some(v) => doc
-                    .resolve_at(rev, v)?
-                    .as_array()
-                    .map(<[Object]>::to_vec)
-                    .unwrap_or_default(),
-                None => Vec::new(),
-            };
+            let mut refs = existing_array(doc, rev, &e, key)?;
             for der in list {
                 if let Some(r) = find(der) {
                     if !refs.contains(&r) {
@@ -112,9 +105,9 @@ pub(crate) fn build(
     Ok(update.write(base_len, leading_eol, None).bytes)
 }
 
-/// The items of DSS array `key`, whether the array is direct or indirect.
-fn existing_array(doc: &Document, rev: usize, dss: &Dict, key: &str) -> Result<Vec<Object>> {
-    Ok(match dss.get(key) {
+/// The items of array `key` of a DSS or VRI dictionary, whether direct or indirect.
+fn existing_array(doc: &Document, rev: usize, dict: &Dict, key: &str) -> Result<Vec<Object>> {
+    Ok(match dict.get(key) {
         Some(v) => doc
             .resolve_at(rev, v)?
             .as_array()

@@ -285,21 +285,12 @@ pub fn complete_file_with(
         cms_size: der.len(),
         reserved_size: capacity,
         output_size: doc.len(),
-        level: if stamp.is_some() {
-            "PAdES-B-T"
-        } else {
-            "PAdES-B-B"
-        }
-        .into(),
-        timestamp_time: stamp
-            .as_ref()
-            .map(|t| crate::vntime::rfc3339(t.info.gen_time)),
-        timestamp_authority: stamp
-            .as_ref()
-            .and_then(crate::ltv::tsa_certificate)
-            .map(|c| c.subject.to_rfc4514()),
+        level: String::new(),
+        timestamp_time: None,
+        timestamp_authority: None,
         warnings: Vec::new(),
-    })
+    }
+    .with_signature_timestamp(stamp.as_ref()))
 }
 
 /// The scheme named by a SignerInfo's signatureAlgorithm.

@@ -107,6 +107,26 @@ pub struct SignOutcome {
     pub warnings: Vec<String>,
 }
 
+impl SignOutcome {
+    /// Sets the level (B-T with a signature time-stamp, else B-B) and the time-stamp's facts.
+    pub(crate) fn with_signature_timestamp(
+        mut self,
+        stamp: Option<&crate::timestamp::TimestampToken>,
+    ) -> Self {
+        self.level = if stamp.is_some() {
+            "PAdES-B-T"
+        } else {
+            "PAdES-B-B"
+        }
+        .into();
+        self.timestamp_time = stamp.map(|t| crate::vntime::rfc3339(t.info.gen_time));
+        self.timestamp_authority = stamp
+            .and_then(crate::ltv::tsa_certificate)
+            .map(|c| c.subject.to_rfc4514());
+        self
+    }
+}
+
 /// Signs `input` into `output` (a new file, written atomically). `in_place` allows
 /// `output` to be the input itself; the input's bytes stay an exact prefix either way.
 pub fn sign_file(
@@ -356,24 +376,12 @@ pub(crate) fn sign_with(
         cms_size: der.len(),
         reserved_size: prepared.capacity(),
         output_size: base_len + prepared.bytes.len() as u64,
-        level: if stamp.is_some() {
-            "PAdES-B-T"
-        } else {
-            "PAdES-B-B"
-        }
-        .into(),
-        timestamp_time: stamp
-            .as_ref()
-            .map(|t| crate::vntime::rfc3339(t.info.gen_time)),
-        timestamp_authority: stamp.as_ref().and_then(|t| {
-            t.signed_data
-                .signer_infos
-                .first()
-                .and_then(|si| t.signed_data.signer_certificate(si))
-                .map(|c| c.subject.to_rfc4514())
-        }),
+        level: String::new(),
+        timestamp_time: None,
+        timestamp_authority: None,
         warnings,
-    };
+    }
+    .with_signature_timestamp(stamp.as_ref());
     Ok((
         outcome,
         SignedPart {
