@@ -485,3 +485,28 @@ fn pdfsig_accepts_b_lta_output() {
     assert!(second.contains("TSA Thử Nghiệm"), "{text}");
     assert!(second.contains("Total document signed"), "{text}");
 }
+
+#[test]
+fn a_no_changes_certification_still_takes_dss_and_document_time_stamps() {
+    if !have_openssl() {
+        return;
+    }
+    // ETSI EN 319 142-1 §5.4: DSS and document time-stamps do not count as changes, even
+    // under DocMDP P=1.
+    let pki = LocalPki::new(365);
+    let p12 = pki.signer("certify", "Ngô Văn Chứng Nhận", 30);
+    let out = pki.path("certified-lta.pdf");
+    let o = run(kyso_online()
+        .arg("sign")
+        .arg(doc())
+        .arg("-o")
+        .arg(&out)
+        .arg("--p12")
+        .arg(&p12)
+        .args(["--certify", "1", "--level", "B-LTA", "--tsa", &pki.url("/tsa")]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (code, r) = verify(&pki, &out, &["--offline"], false);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(r["signatures"][0]["certification"], true);
+    assert_eq!(r["signatures"][0]["level"], "PAdES-B-LTA", "{r:#}");
+}
