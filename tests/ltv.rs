@@ -503,7 +503,14 @@ fn a_no_changes_certification_still_takes_dss_and_document_time_stamps() {
         .arg(&out)
         .arg("--p12")
         .arg(&p12)
-        .args(["--certify", "1", "--level", "B-LTA", "--tsa", &pki.url("/tsa")]));
+        .args([
+            "--certify",
+            "1",
+            "--level",
+            "B-LTA",
+            "--tsa",
+            &pki.url("/tsa"),
+        ]));
     assert!(o.status.success(), "{}", stderr(&o));
     let (code, r) = verify(&pki, &out, &["--offline"], false);
     assert_eq!(code, 0, "{r:#}");

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# kyso vs pyHanko for time-stamped signatures: signing at PAdES B-T, B-LT, B-LTA (B-B for
+# reference) and verifying a B-LTA file, with the same key, TSA and OCSP/CRL services.
+# Usage: bash benches/ltv.sh [RUNS]   (default 5; needs openssl, python3 and pyhanko)
+# Builds a throw-away PKI with the openssl CLI (root CA -> intermediate -> signer and a TSA
+# certificate, AIA OCSP + CRL DP URLs on 127.0.0.1) as tests/support/local_pki.rs does, and
+# serves it with benches/ltv_server.py (POST /tsa, POST /ocsp, GET /root.crl, /int.crl).
+# Prints mean wall seconds per operation and pyHanko/kyso ratios, and the number of TSA/OCSP/
+# CRL requests one run of each makes. Exits non-zero (naming the command) if anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+unset KYSO_OFFLINE KYSO_PIN http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY \
+    no_proxy NO_PROXY
+cargo build --release -q -p kyso-cli
+kyso=$PWD/target/release/kyso
+work=$(mktemp -d)
+server=
+cleanup() {
+    local rc=$?
+    if [ -n "$server" ]; then kill "$server" 2> /dev/null || true; wait "$server" 2> /dev/null || true; fi
+    rm -rf "$work"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+die() { echo "failed: $*" >&2; exit 1; }
+ossl() { # dir args...: openssl quietly, in dir
+    local d=$1; shift
+    (cd "$d" && openssl "$@" > "$work/openssl.log" 2>&1) || { cat "$work/openssl.log" >&2; die "openssl $*"; }
+}
+
+# --- the services (started first: the certificates carry their port) ---
+python3 benches/ltv_server.py "$work" "$work/port" 2> "$work/server.log" &
+server=$!
+for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
+[ -s "$work/port" ] || die "benches/ltv_server.py did not start: $(cat "$work/server.log")"
+url=http://127.0.0.1:$(cat "$work/port")
+
+# --- the PKI ---
+cat > "$work/ca.cnf" << 'EOF'
+[ca]
+default_ca = this_ca
+[this_ca]
+dir = .
+database = index.txt
+new_certs_dir = newcerts
+certificate = ca.pem
+private_key = ca.key
+serial = serial
+crlnumber = crlnumber
+default_md = sha256
+default_days = 30
+default_crl_days = 7
+policy = policy_any
+unique_subject = no
+preserve = yes
+email_in_dn = no
+copy_extensions = none
+crl_extensions = crl_ext
+utf8 = yes
+string_mask = utf8only
+[policy_any]
+countryName = optional
+organizationName = optional
+commonName = supplied
+[crl_ext]
+authorityKeyIdentifier = keyid:always
+[req]
+distinguished_name = dn
+prompt = no
+string_mask = utf8only
+utf8 = yes
+[dn]
+CN = unused
+[v3_root]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+EOF
+cat > "$work/ts.cnf" << 'EOF'
+[tsa]
+default_tsa = tsa_config
+[tsa_config]
+dir = .
+serial = tsaserial
+crypto_device = builtin
+signer_cert = tsa.pem
+certs = int/ca.pem
+signer_key = tsa.key
+signer_digest = sha256
+default_policy = 1.2.704.1.1
+other_policies = 1.2.704.1.2
+digests = sha256, sha384, sha512
+accuracy = secs:1
+ordering = no
+tsa_name = yes
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+EOF
+echo 01 > "$work/tsaserial"
+for ca in root int; do
+    mkdir -p "$work/$ca/newcerts"
+    : > "$work/$ca/index.txt"
+    echo 01 > "$work/$ca/crlnumber"
+    cp "$work/ca.cnf" "$work/$ca/"
+done
+echo 1000 > "$work/root/serial"
+echo 2000 > "$work/int/serial"
+ossl "$work/root" genrsa -out ca.key 2048
+ossl "$work/root" req -new -x509 -config ca.cnf -extensions v3_root -key ca.key -out ca.pem \
+    -days 3650 -subj "/C=VN/O=Bộ Thử Nghiệm LTV/CN=Root CA Thử Nghiệm LTV" -utf8
+from=$(date -u -d '-1 day' +%y%m%d%H%M%SZ)
+issue() { # ca name subject days extensions: $work/name.{key,pem} issued by $work/ca
+    ossl "$work" genrsa -out "$2.key" 2048
+    ossl "$work" req -new -key "$2.key" -out "$2.csr" -subj "$3" -utf8
+    printf '%b' "$5" > "$work/$1/$2.ext"
+    ossl "$work/$1" ca -batch -config ca.cnf -extfile "$2.ext" -in "../$2.csr" -out "../$2.pem" \
+        -notext -startdate "$from" -enddate "$(date -u -d "+$4 days" +%y%m%d%H%M%SZ)" -utf8
+}
+leaf="basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\ncrlDistributionPoints = URI:$url/int.crl\nauthorityInfoAccess = OCSP;URI:$url/ocsp\n"
+issue root int "/C=VN/O=Bộ Thử Nghiệm LTV/CN=CA Trung Gian LTV" 3000 \
+    "basicConstraints = critical,CA:TRUE,pathlen:0\nkeyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\ncrlDistributionPoints = URI:$url/root.crl\n"
+cp "$work/int.pem" "$work/int/ca.pem"
+cp "$work/int.key" "$work/int/ca.key"
+issue int tsa "/C=VN/O=Ban Cơ yếu Thử Nghiệm/CN=TSA Thử Nghiệm" 365 "${leaf}extendedKeyUsage = critical,timeStamping\n"
+issue int signer "/C=VN/O=UBND Tỉnh Thử Nghiệm/CN=Nguyễn Văn Ký" 365 "$leaf"
+for ca in root int; do
+    ossl "$work/$ca" ca -config ca.cnf -gencrl -out crl.pem
+    ossl "$work/$ca" crl -in crl.pem -outform DER -out "../$ca.crl"
+done
+cat "$work/int.pem" "$work/root/ca.pem" > "$work/chain.pem"
+ossl "$work" pkcs12 -export -inkey signer.key -in signer.pem -certfile chain.pem -out signer.p12 -passout pass:
+root=$work/root/ca.pem
+key=$work/signer.p12
+
+# --- timing ---
+mean() { # command...: mean wall seconds over $runs runs
+    local start end
+    start=$(date +%s.%N)
+    for _ in $(seq "$runs"); do
+        "$@" > "$work/cmd.log" 2>&1 || { cat "$work/cmd.log" >&2; die "$*"; }
+    done
+    end=$(date +%s.%N)
+    awk -v s="$start" -v e="$end" -v n="$runs" 'BEGIN{printf "%.4f", (e-s)/n}'
+}
+hits() { # command...: run once; print its wall time, the server requests it made and their time
+    local start end
+    : > "$work/hits.log"
+    start=$(date +%s.%N)
+    "$@" > "$work/cmd.log" 2>&1 || { cat "$work/cmd.log" >&2; die "$*"; }
+    end=$(date +%s.%N)
+    awk -v s="$start" -v e="$end" '{ ms += $3; if ($2 == "/tsa") t++; else if ($2 == "/ocsp") o++; else c++ }
+        END { printf "%6.3f s  tsa=%d ocsp=%d crl=%d  server %5.3f s", e - s, t, o, c, ms / 1000 }' "$work/hits.log"
+}
+row() { # label kyso-seconds pyhanko-seconds
+    awk -v d="$1" -v a="$2" -v b="$3" 'BEGIN{printf "%-52s %10.4f %11.4f %7.1fx\n", d, a, b, b/a}'
+}
+ksign() { env KYSO_PIN= "$kyso" sign "$@" --p12 "$key"; }
+# pyHanko: key from the same .p12; B-LT/B-LTA fetch OCSP/CRLs with --trust as the root.
+psign() { # infile outfile addsig-options...
+    local in=$1 out=$2; shift 2
+    pyhanko sign addsig --field Sig1 "$@" pkcs12 --no-pass "$in" "$out" "$key"
+}
+pt=(--use-pades --timestamp-url "$url/tsa")
+plt=("${pt[@]}" --with-validation-info --trust "$root" --trust-replace)
+
+declare -A used
+printf '%-52s %10s %11s %8s\n' "file / operation" "kyso (s)" "pyHanko (s)" "ratio"
+a=$(mean "$kyso" sign --help); b=$(mean pyhanko sign addsig pkcs12 --help)
+row "CLI start-up (sign --help)" "$a" "$b"
+for doc in congvan.pdf baocao-100pages.pdf; do
+    in=fixtures/docs/$doc
+    k=$work/k-$doc p=$work/p-$doc
+    # (timings go through variables: a failing $(...) inside arguments would not stop set -e)
+    a=$(mean ksign "$in" -o "$k" --level B-B); b=$(mean psign "$in" "$p" --use-pades)
+    row "$doc sign B-B" "$a" "$b"
+    a=$(mean ksign "$in" -o "$k" --level B-T --tsa "$url/tsa"); b=$(mean psign "$in" "$p" "${pt[@]}")
+    row "$doc sign B-T" "$a" "$b"
+    a=$(mean ksign "$in" -o "$k" --level B-LT --tsa "$url/tsa"); b=$(mean psign "$in" "$p" "${plt[@]}")
+    row "$doc sign B-LT" "$a" "$b"
+    a=$(mean ksign "$in" -o "$k" --level B-LTA --tsa "$url/tsa")
+    b=$(mean psign "$in" "$p" "${plt[@]}" --use-pades-lta)
+    row "$doc sign B-LTA" "$a" "$b"
+    for l in B-T B-LT B-LTA; do
+        used["$doc kyso sign $l"]=$(hits ksign "$in" -o "$k" --level $l --tsa "$url/tsa")
+    done
+    used["$doc pyHanko sign B-T"]=$(hits psign "$in" "$p" "${pt[@]}")
+    used["$doc pyHanko sign B-LT"]=$(hits psign "$in" "$p" "${plt[@]}")
+    used["$doc pyHanko sign B-LTA"]=$(hits psign "$in" "$p" "${plt[@]}" --use-pades-lta)
+    # Both B-LTA files, each verified by both tools. kyso: only what the file holds (--offline);
+    # pyHanko validate: its default hard-fail revocation check (fetches from the server);
+    # pyHanko adesverify: AdES long-term validation from the DSS and the time-stamps.
+    for f in "$k" "$p"; do
+        who=kyso; [ "$f" = "$p" ] && who=pyHanko
+        a=$(mean "$kyso" verify "$f" --trust "$root" --offline)
+        b=$(mean pyhanko sign validate --trust "$root" --trust-replace "$f")
+        row "$doc verify $who B-LTA (validate)" "$a" "$b"
+        b=$(mean pyhanko sign adesverify --trust "$root" --trust-replace "$f")
+        row "$doc verify $who B-LTA (adesverify)" "$a" "$b"
+    done
+    used["$doc kyso verify kyso B-LTA"]=$(hits "$kyso" verify "$k" --trust "$root" --offline)
+    used["$doc pyHanko validate kyso B-LTA"]=$(hits pyhanko sign validate --trust "$root" --trust-replace "$k")
+    used["$doc pyHanko adesverify kyso B-LTA"]=$(hits pyhanko sign adesverify --trust "$root" --trust-replace "$k")
+done
+echo
+echo "one run each: wall time, requests to the local TSA/OCSP/CRL server, time the server spent"
+for w in "${!used[@]}"; do printf '  %-52s %s\n' "$w" "${used[$w]}"; done | sort
