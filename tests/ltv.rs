@@ -517,3 +517,40 @@ fn a_no_changes_certification_still_takes_dss_and_document_time_stamps() {
     assert_eq!(r["signatures"][0]["certification"], true);
     assert_eq!(r["signatures"][0]["level"], "PAdES-B-LTA", "{r:#}");
 }
+
+#[test]
+fn a_large_document_time_stamp_gets_a_second_try_with_room_for_it() {
+    if !have_openssl() {
+        return;
+    }
+    let pki = LocalPki::new(365);
+    pki.enable_big_tsa();
+    let p12 = pki.signer("big", "Đinh Văn Lớn", 30);
+    let bb = pki.path("bb.pdf");
+    assert!(run(kyso()
+        .arg("sign")
+        .arg(doc())
+        .arg("-o")
+        .arg(&bb)
+        .arg("--p12")
+        .arg(&p12))
+    .status
+    .success());
+    let out = pki.path("big-lta.pdf");
+    let o = run(kyso_online()
+        .arg("extend")
+        .arg(&bb)
+        .arg("-o")
+        .arg(&out)
+        .args(["--level", "B-LTA", "--tsa", &pki.url("/tsa-big"), "--json"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (code, r) = verify(&pki, &out, &["--offline"], false);
+    // The first token did not fit the first guess (8 KiB); the second try had room for it.
+    let br = &r["signatures"][1]["byte_range"];
+    let gap = br[2].as_u64().unwrap() - br[1].as_u64().unwrap();
+    assert!(gap > 2 * 8192 + 2, "{br}");
+    assert_eq!(pki.hits("/tsa-big"), 2, "{br}");
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(r["signatures"][0]["level"], "PAdES-B-LTA", "{r:#}");
+    assert_eq!(r["signatures"][1]["indication"], "TOTAL-PASSED", "{r:#}");
+}

@@ -348,6 +348,32 @@ impl LocalPki {
         }
     }
 
+    /// Makes POST /tsa-big answer with tokens of over 10 KB: its TSA certificate carries a
+    /// subjectAltName with 400 names.
+    pub fn enable_big_tsa(&self) {
+        let names: Vec<String> = (0..400)
+            .map(|i| format!("DNS:tsa-{i}.dau-thoi-gian.example.vn"))
+            .collect();
+        let ext = format!(
+            "basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = critical,timeStamping\nsubjectAltName = {}\ncrlDistributionPoints = URI:{}\n",
+            names.join(","),
+            self.url("/int.crl")
+        );
+        let now = OffsetDateTime::now_utc();
+        self.issue(
+            "int",
+            "tsa-big",
+            "/C=VN/O=Ban Cơ yếu Thử Nghiệm/CN=TSA Lớn Thử Nghiệm",
+            &ext,
+            now - time::Duration::days(1),
+            now + time::Duration::days(365),
+        );
+        let config = TS_CONFIG
+            .replace("signer_cert = tsa.pem", "signer_cert = tsa-big.pem")
+            .replace("signer_key = tsa.key", "signer_key = tsa-big.key");
+        std::fs::write(self.dir.path().join("ts-big.cnf"), config).unwrap();
+    }
+
     /// How many requests the server answered per path.
     pub fn hits(&self, path: &str) -> usize {
         self.server
@@ -481,7 +507,7 @@ fn serve(mut s: TcpStream, dir: &Path, hits: &Mutex<Vec<String>>, replay: &Mutex
                 _ => (500, "text/plain", b"ocsp failed".to_vec()),
             }
         }
-        ("POST", "/tsa") | ("POST", "/tsa-auth") | ("POST", "/replay") => {
+        ("POST", "/tsa") | ("POST", "/tsa-auth") | ("POST", "/replay") | ("POST", "/tsa-big") => {
             let expected = format!("Basic {}", base64_encode(TSA_USER.as_bytes()));
             if path == "/tsa-auth" && header("authorization").as_deref() != Some(&expected) {
                 (401, "text/plain", b"who are you".to_vec())
@@ -495,9 +521,14 @@ fn serve(mut s: TcpStream, dir: &Path, hits: &Mutex<Vec<String>>, replay: &Mutex
                 let q = dir.join(format!("q{n}.tsq"));
                 let r = dir.join(format!("r{n}.tsr"));
                 std::fs::write(&q, &body).unwrap();
+                let config = if path == "/tsa-big" {
+                    "ts-big.cnf"
+                } else {
+                    "ts.cnf"
+                };
                 let o = Command::new("openssl")
                     .current_dir(dir)
-                    .args(["ts", "-reply", "-config", "ts.cnf", "-queryfile"])
+                    .args(["ts", "-reply", "-config", config, "-queryfile"])
                     .arg(&q)
                     .arg("-out")
                     .arg(&r)
