@@ -140,13 +140,19 @@ pub fn prepare(
                 ))
             })?;
             let field_ref = update.allocate();
-            let ap_ref = update.allocate();
-            // An empty appearance keeps PDF/A and strict viewers happy with an invisible widget.
-            let mut ap = Dict::new();
-            ap.set("Type", Object::name("XObject"));
-            ap.set("Subtype", Object::name("Form"));
-            ap.set("BBox", Object::Array(vec![Object::Int(0); 4]));
-            update.set_stream(ap_ref, ap, Vec::new());
+            // An empty appearance keeps strict viewers happy with an invisible signature
+            // widget. A document time-stamp gets none (ISO 32000-2 §12.8.5 recommends it; PDF/A
+            // does not require one for a zero-size widget): verifiers such as pyHanko treat an
+            // appearance as more than an LTA update.
+            let ap_ref = (!fields.doc_timestamp).then(|| {
+                let ap_ref = update.allocate();
+                let mut ap = Dict::new();
+                ap.set("Type", Object::name("XObject"));
+                ap.set("Subtype", Object::name("Form"));
+                ap.set("BBox", Object::Array(vec![Object::Int(0); 4]));
+                update.set_stream(ap_ref, ap, Vec::new());
+                ap_ref
+            });
 
             let mut field = Dict::new();
             field.set("FT", Object::name("Sig"));
@@ -158,9 +164,11 @@ pub fn prepare(
             // ISO 32000-1 §12.5.3: Print (4) + Locked (128).
             field.set("F", Object::Int(132));
             field.set("P", Object::Ref(page_ref));
-            let mut apd = Dict::new();
-            apd.set("N", Object::Ref(ap_ref));
-            field.set("AP", Object::Dict(apd));
+            if let Some(ap_ref) = ap_ref {
+                let mut apd = Dict::new();
+                apd.set("N", Object::Ref(ap_ref));
+                field.set("AP", Object::Dict(apd));
+            }
             update.set(field_ref, Object::Dict(field));
 
             add_to_page_annots(doc, rev, &mut update, page_ref, field_ref)?;
