@@ -559,3 +559,34 @@ fn a_large_document_time_stamp_gets_a_second_try_with_room_for_it() {
     assert_eq!(r["signatures"][0]["level"], "PAdES-B-LTA", "{r:#}");
     assert_eq!(r["signatures"][1]["indication"], "TOTAL-PASSED", "{r:#}");
 }
+
+#[test]
+fn a_signature_time_stamp_too_large_for_the_reserve_says_how_much_to_keep() {
+    if !have_openssl() {
+        return;
+    }
+    let pki = LocalPki::new(365);
+    pki.enable_big_tsa();
+    let p12 = pki.signer("reserve", "Trịnh Văn Dự Phòng", 30);
+    let out = pki.path("bt-big.pdf");
+    let sign = |extra: &[&str]| {
+        run(kyso_online()
+            .arg("sign")
+            .arg(doc())
+            .arg("-o")
+            .arg(&out)
+            .arg("--p12")
+            .arg(&p12)
+            .args(["--tsa", &pki.url("/tsa-big")])
+            .args(extra))
+    };
+    let o = sign(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--reserve"), "{}", stderr(&o));
+    assert!(!out.exists());
+    let o = sign(&["--reserve", "24000"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (code, r) = verify(&pki, &out, &[], true);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(r["signatures"][0]["level"], "PAdES-B-T");
+}

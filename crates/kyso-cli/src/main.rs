@@ -157,6 +157,9 @@ struct SignArgs {
     level: Option<String>,
     #[command(flatten)]
     timestamp: ltv::TimestampArgs,
+    /// Room kept in the signature for its time-stamp token and TSA certificates, in bytes.
+    #[arg(long, default_value_t = kyso::sign::DEFAULT_RESERVE)]
+    reserve: usize,
     /// With B-LT/B-LTA: use no network for validation data (only --ltv-* files). Also
     /// KYSO_OFFLINE=1. The TSA is still asked.
     #[arg(long)]
@@ -360,6 +363,7 @@ fn run_sign(args: SignArgs) -> u8 {
         timestamp,
         level,
         ltv: ltv_opts,
+        reserve: args.reserve,
         ..SignOptions::default()
     };
     if let Some(dir) = &args.batch {

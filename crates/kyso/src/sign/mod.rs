@@ -360,6 +360,16 @@ pub(crate) fn sign_with(
         &signature,
         &unsigned,
     )?;
+    if der.len() > prepared.capacity() {
+        if let Some(token) = &stamp {
+            // The room was fixed before the TSA answered (it is part of what was signed).
+            return Err(Error::Timestamp(format!(
+                "the TSA's token ({} bytes) does not fit the room kept for it; sign again with a reserve of at least {} bytes (--reserve)",
+                token.der.len(),
+                opts.reserve + der.len() - prepared.capacity() + 1024
+            )));
+        }
+    }
     prepared.fill_contents(&der)?;
     out.write_all(&prepared.bytes)
         .map_err(|e| Error::io("<output>", e))?;
