@@ -590,3 +590,58 @@ fn a_signature_time_stamp_too_large_for_the_reserve_says_how_much_to_keep() {
     assert_eq!(code, 0, "{r:#}");
     assert_eq!(r["signatures"][0]["level"], "PAdES-B-T");
 }
+
+#[test]
+fn an_archive_time_stamp_keeps_a_signature_valid_after_its_tsa_certificate_expired() {
+    if !have_openssl() {
+        return;
+    }
+    // B-T with a TSA whose certificate expires in 2 days, then B-LTA with a long-lived TSA:
+    // a week later the signature time-stamp's TSA has expired, and only the document
+    // time-stamp over it proves when it existed (ETSI EN 319 102-1 §5.6.2.1).
+    let pki = LocalPki::new(3000);
+    pki.enable_short_tsa(2);
+    let p12 = pki.signer("archive", "Lý Thị Lưu Trữ", 300);
+    let bt = pki.path("bt-short.pdf");
+    let o = run(kyso_online()
+        .arg("sign")
+        .arg(doc())
+        .arg("-o")
+        .arg(&bt)
+        .arg("--p12")
+        .arg(&p12)
+        .args(["--tsa", &pki.url("/tsa-short")]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let week = (time::OffsetDateTime::now_utc() + time::Duration::days(7))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+
+    // Extended to B-LT only: in a week the signature time-stamp proves nothing.
+    let lt = pki.path("lt.pdf");
+    let o = run(kyso_online()
+        .arg("extend")
+        .arg(&bt)
+        .arg("-o")
+        .arg(&lt)
+        .args(["--level", "B-LT"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (_, r) = verify(&pki, &lt, &["--offline", "--at", &week], false);
+    let ts = &r["signatures"][0]["timestamps"][0];
+    assert_ne!(ts["indication"], "TOTAL-PASSED", "{r:#}");
+
+    // Extended to B-LTA with the long-lived TSA: the archive time-stamp carries it.
+    let lta = pki.path("lta.pdf");
+    let o = run(kyso_online()
+        .arg("extend")
+        .arg(&bt)
+        .arg("-o")
+        .arg(&lta)
+        .args(["--level", "B-LTA", "--tsa", &pki.url("/tsa")]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (code, r) = verify(&pki, &lta, &["--offline", "--at", &week], false);
+    assert_eq!(code, 0, "{r:#}");
+    let sig = &r["signatures"][0];
+    assert_eq!(sig["timestamps"][0]["indication"], "TOTAL-PASSED", "{r:#}");
+    assert_eq!(sig["level"], "PAdES-B-LTA", "{r:#}");
+    assert_eq!(r["signatures"][1]["indication"], "TOTAL-PASSED", "{r:#}");
+}

@@ -374,6 +374,27 @@ impl LocalPki {
         std::fs::write(self.dir.path().join("ts-big.cnf"), config).unwrap();
     }
 
+    /// Makes POST /tsa-short answer with a second TSA whose certificate expires in `days`.
+    pub fn enable_short_tsa(&self, days: i64) {
+        let ext = format!(
+            "basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = critical,timeStamping\ncrlDistributionPoints = URI:{}\n",
+            self.url("/int.crl")
+        );
+        let now = OffsetDateTime::now_utc();
+        self.issue(
+            "int",
+            "tsa-short",
+            "/C=VN/O=Ban Cơ yếu Thử Nghiệm/CN=TSA Ngắn Hạn",
+            &ext,
+            now - time::Duration::days(1),
+            now + time::Duration::days(days),
+        );
+        let config = TS_CONFIG
+            .replace("signer_cert = tsa.pem", "signer_cert = tsa-short.pem")
+            .replace("signer_key = tsa.key", "signer_key = tsa-short.key");
+        std::fs::write(self.dir.path().join("ts-short.cnf"), config).unwrap();
+    }
+
     /// How many requests the server answered per path.
     pub fn hits(&self, path: &str) -> usize {
         self.server
@@ -507,7 +528,11 @@ fn serve(mut s: TcpStream, dir: &Path, hits: &Mutex<Vec<String>>, replay: &Mutex
                 _ => (500, "text/plain", b"ocsp failed".to_vec()),
             }
         }
-        ("POST", "/tsa") | ("POST", "/tsa-auth") | ("POST", "/replay") | ("POST", "/tsa-big") => {
+        ("POST", "/tsa")
+        | ("POST", "/tsa-auth")
+        | ("POST", "/replay")
+        | ("POST", "/tsa-big")
+        | ("POST", "/tsa-short") => {
             let expected = format!("Basic {}", base64_encode(TSA_USER.as_bytes()));
             if path == "/tsa-auth" && header("authorization").as_deref() != Some(&expected) {
                 (401, "text/plain", b"who are you".to_vec())
@@ -521,10 +546,10 @@ fn serve(mut s: TcpStream, dir: &Path, hits: &Mutex<Vec<String>>, replay: &Mutex
                 let q = dir.join(format!("q{n}.tsq"));
                 let r = dir.join(format!("r{n}.tsr"));
                 std::fs::write(&q, &body).unwrap();
-                let config = if path == "/tsa-big" {
-                    "ts-big.cnf"
-                } else {
-                    "ts.cnf"
+                let config = match path.as_str() {
+                    "/tsa-big" => "ts-big.cnf",
+                    "/tsa-short" => "ts-short.cnf",
+                    _ => "ts.cnf",
                 };
                 let o = Command::new("openssl")
                     .current_dir(dir)
