@@ -1,6 +1,7 @@
 //! `kyso`: sign and verify Vietnamese official PDF documents. A thin layer over the `kyso`
 //! library: argument parsing, secrets from the environment / a file / a prompt, printing.
 
+mod appearance;
 mod batch;
 mod deferred;
 mod remote;
@@ -110,9 +111,10 @@ struct SignArgs {
     /// Signature field name (an existing empty signature field of that name is filled).
     #[arg(long)]
     field: Option<String>,
-    /// Page (1-based) the signature widget belongs to.
-    #[arg(long, default_value_t = 1)]
-    page: usize,
+    /// Page (1-based) the signature widget belongs to (default 1; with --role, the page of
+    /// --rect or the only page searched for the anchor).
+    #[arg(long)]
+    page: Option<usize>,
     /// Digest algorithm (default: SHA-256; SHA-384 for P-384 keys).
     #[arg(long, value_enum)]
     hash: Option<HashArg>,
@@ -132,6 +134,8 @@ struct SignArgs {
     /// Print what was done as JSON.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    appearance: appearance::AppearanceArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -230,6 +234,13 @@ fn run_sign(args: SignArgs) -> u8 {
         eprintln!("kyso: -o OUTPUT is required (or --in-place)");
         return exit::USAGE;
     }
+    let visible = match args.appearance.request(args.page) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("kyso: {e}");
+            return exit::USAGE;
+        }
+    };
     let identity: Box<dyn kyso::sign::Signer> = match &args.p12 {
         None if args.remote.csc.is_some() => {
             match remote::open_signer(&args.remote, args.pin_file.as_deref()) {
@@ -262,8 +273,9 @@ fn run_sign(args: SignArgs) -> u8 {
         }),
         pss: args.pss,
         force: args.force,
-        page: args.page,
+        page: args.page.unwrap_or(1),
         certify: args.certify,
+        appearance: visible,
         ..SignOptions::default()
     };
     match kyso::sign::sign_file(

@@ -56,6 +56,8 @@ pub struct SignOptions {
     /// A certification signature with DocMDP /P (1 no changes, 2 form filling and signing,
     /// 3 also annotations). Only as the document's first signature.
     pub certify: Option<u8>,
+    /// A visible signature (Decree 30/2020 layouts); None signs invisibly.
+    pub appearance: Option<crate::appearance::AppearanceRequest>,
 }
 
 impl Default for SignOptions {
@@ -73,6 +75,7 @@ impl Default for SignOptions {
             page: 1,
             reserve: DEFAULT_RESERVE,
             certify: None,
+            appearance: None,
         }
     }
 }
@@ -250,6 +253,19 @@ pub(crate) fn sign_with(
     .len();
     let capacity = estimate + 64 + opts.reserve;
 
+    let appearance = match &opts.appearance {
+        Some(req) => Some(crate::appearance::resolve(
+            &doc,
+            req,
+            &crate::appearance::Context {
+                certificate: &certificate,
+                signing_time,
+                force: opts.force,
+            },
+        )?),
+        None => None,
+    };
+
     let base_len = doc.len();
     let leading_eol = !ends_with_eol(source.as_ref())?;
     let fields = SignatureFields {
@@ -262,6 +278,7 @@ pub(crate) fn sign_with(
         signing_time: Some(signing_time),
         page: opts.page,
         certify: opts.certify,
+        appearance,
     };
     let mut prepared = placeholder::prepare(&doc, &fields, capacity, base_len, leading_eol)?;
 

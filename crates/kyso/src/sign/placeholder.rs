@@ -30,6 +30,8 @@ pub struct SignatureFields {
     pub page: usize,
     /// Make this a certification signature with DocMDP /P (1, 2 or 3; ISO 32000-1 §12.8.2.2).
     pub certify: Option<u8>,
+    /// A visible widget (page, rectangle, appearance); None writes an invisible one.
+    pub appearance: Option<crate::appearance::Widget>,
 }
 
 /// An update ready to be appended, with where its placeholders are.
@@ -117,6 +119,11 @@ pub fn prepare(
     let sig_ref = update.allocate();
 
     let field_ref = match reuse {
+        Some(_) if fields.appearance.is_some() => {
+            return Err(Error::InvalidArgument(format!(
+                "the empty signature field '{field_name}' has its own widget; a visible signature needs a new field (choose another --field)"
+            )));
+        }
         Some(field_ref) => {
             // ISO 32000-1 §12.7.4.5: put the value into the existing empty field.
             let mut field = doc
@@ -130,21 +137,38 @@ pub fn prepare(
         }
         None => {
             let pages = doc.pages_at(rev)?;
-            let page_ref = *pages.get(fields.page.saturating_sub(1)).ok_or_else(|| {
+            let page_no = match &fields.appearance {
+                Some(w) => w.page + 1,
+                None => fields.page,
+            };
+            let page_ref = *pages.get(page_no.saturating_sub(1)).ok_or_else(|| {
                 Error::InvalidArgument(format!(
                     "page {} does not exist (the document has {} pages)",
-                    fields.page,
+                    page_no,
                     pages.len()
                 ))
             })?;
             let field_ref = update.allocate();
-            let ap_ref = update.allocate();
-            // An empty appearance keeps PDF/A and strict viewers happy with an invisible widget.
-            let mut ap = Dict::new();
-            ap.set("Type", Object::name("XObject"));
-            ap.set("Subtype", Object::name("Form"));
-            ap.set("BBox", Object::Array(vec![Object::Int(0); 4]));
-            update.set_stream(ap_ref, ap, Vec::new());
+            let (ap_ref, rect) = match &fields.appearance {
+                // ISO 32000-1 §12.5.5: the normal appearance draws the visible signature.
+                Some(w) => (
+                    w.write_form(&mut update)?,
+                    w.rect
+                        .iter()
+                        .map(|v| Object::Real((v * 1000.0).round() / 1000.0))
+                        .collect(),
+                ),
+                None => {
+                    let ap_ref = update.allocate();
+                    // An empty appearance keeps PDF/A and strict viewers happy with an invisible widget.
+                    let mut ap = Dict::new();
+                    ap.set("Type", Object::name("XObject"));
+                    ap.set("Subtype", Object::name("Form"));
+                    ap.set("BBox", Object::Array(vec![Object::Int(0); 4]));
+                    update.set_stream(ap_ref, ap, Vec::new());
+                    (ap_ref, vec![Object::Int(0); 4])
+                }
+            };
 
             let mut field = Dict::new();
             field.set("FT", Object::name("Sig"));
@@ -152,13 +176,20 @@ pub fn prepare(
             field.set("V", Object::Ref(sig_ref));
             field.set("Type", Object::name("Annot"));
             field.set("Subtype", Object::name("Widget"));
-            field.set("Rect", Object::Array(vec![Object::Int(0); 4]));
+            field.set("Rect", Object::Array(rect));
             // ISO 32000-1 §12.5.3: Print (4) + Locked (128).
             field.set("F", Object::Int(132));
             field.set("P", Object::Ref(page_ref));
             let mut apd = Dict::new();
             apd.set("N", Object::Ref(ap_ref));
             field.set("AP", Object::Dict(apd));
+            if let Some(w) = &fields.appearance {
+                // Lets a later organization signature find the leader's picture.
+                field.set(
+                    crate::appearance::ROLE_KEY,
+                    Object::name(w.role.as_str()),
+                );
+            }
             update.set(field_ref, Object::Dict(field));
 
             add_to_page_annots(doc, rev, &mut update, page_ref, field_ref)?;
