@@ -41,7 +41,8 @@ impl Font {
 
     /// A TrueType font from a file's bytes; `what` names it in errors.
     pub fn from_bytes(data: Vec<u8>, what: &str) -> Result<Font> {
-        let bad = |why: String| Error::InvalidArgument(format!("{what} is not a usable font: {why}"));
+        let bad =
+            |why: String| Error::InvalidArgument(format!("{what} is not a usable font: {why}"));
         let font = FontRef::new(&data).map_err(|e| bad(e.to_string()))?;
         // subsetter handles TrueType (glyf) and CFF outlines; PDF needs FontFile2 for TrueType.
         if font.table_data(skrifa::Tag::new(b"glyf")).is_none() {
@@ -78,7 +79,9 @@ impl Font {
         Ok(Font {
             ascent: m.ascent as f64 * k,
             descent: m.descent as f64 * k,
-            cap_height: m.cap_height.map_or(m.ascent as f64 * k * 0.9, |c| c as f64 * k),
+            cap_height: m
+                .cap_height
+                .map_or(m.ascent as f64 * k * 0.9, |c| c as f64 * k),
             bbox: b,
             italic_angle: m.italic_angle as f64,
             units_per_em: upem,
@@ -189,7 +192,12 @@ impl FontUse {
         fd.set("Flags", Object::Int(4 | 2)); // Symbolic (required for CID fonts in practice) + Serif
         fd.set(
             "FontBBox",
-            Object::Array(font.bbox.iter().map(|v| Object::Int(v.round() as i64)).collect()),
+            Object::Array(
+                font.bbox
+                    .iter()
+                    .map(|v| Object::Int(v.round() as i64))
+                    .collect(),
+            ),
         );
         fd.set("ItalicAngle", num(font.italic_angle));
         fd.set("Ascent", num(font.ascent));

@@ -29,7 +29,9 @@ impl Picture {
     /// Decodes a PNG: gray, gray+alpha, RGB, RGBA, palette (with or without tRNS), 1–16 bits.
     /// `what` names the source in errors.
     pub fn from_png(bytes: &[u8], what: &str) -> Result<Picture> {
-        let bad = |why: String| Error::InvalidArgument(format!("{what} is not a usable PNG picture: {why}"));
+        let bad = |why: String| {
+            Error::InvalidArgument(format!("{what} is not a usable PNG picture: {why}"))
+        };
         if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
             return Err(bad("it does not start with the PNG signature".into()));
         }
@@ -48,12 +50,18 @@ impl Picture {
             .output_buffer_size()
             .ok_or_else(|| bad("too large".into()))?;
         let mut buf = vec![0u8; size];
-        let info = reader.next_frame(&mut buf).map_err(|e| bad(e.to_string()))?;
+        let info = reader
+            .next_frame(&mut buf)
+            .map_err(|e| bad(e.to_string()))?;
         buf.truncate(info.buffer_size());
         let bits: u8 = match info.bit_depth {
             png::BitDepth::Sixteen => 16,
             png::BitDepth::Eight => 8,
-            other => return Err(bad(format!("unexpected bit depth {other:?} after expansion"))),
+            other => {
+                return Err(bad(format!(
+                    "unexpected bit depth {other:?} after expansion"
+                )))
+            }
         };
         let (components, has_alpha) = match info.color_type {
             png::ColorType::Grayscale => (1u8, false),
@@ -67,9 +75,12 @@ impl Picture {
         let row = info.line_size;
         let mut color =
             Vec::with_capacity(w as usize * h as usize * components as usize * bytes_per_sample);
-        let mut alpha = has_alpha.then(|| Vec::with_capacity(w as usize * h as usize * bytes_per_sample));
+        let mut alpha =
+            has_alpha.then(|| Vec::with_capacity(w as usize * h as usize * bytes_per_sample));
         for line in buf.chunks_exact(row).take(h as usize) {
-            for px in line[..w as usize * channels * bytes_per_sample].chunks_exact(channels * bytes_per_sample) {
+            for px in line[..w as usize * channels * bytes_per_sample]
+                .chunks_exact(channels * bytes_per_sample)
+            {
                 let split = components as usize * bytes_per_sample;
                 color.extend_from_slice(&px[..split]);
                 if let Some(a) = alpha.as_mut() {
@@ -177,7 +188,14 @@ pub(crate) mod tests {
     #[test]
     fn rgba_splits_alpha() {
         let data = [0, 0, 255, 128, 255, 0, 0, 0];
-        let png = encode(2, 1, png::ColorType::Rgba, png::BitDepth::Eight, &data, None);
+        let png = encode(
+            2,
+            1,
+            png::ColorType::Rgba,
+            png::BitDepth::Eight,
+            &data,
+            None,
+        );
         let p = Picture::from_png(&png, "t.png").unwrap();
         assert_eq!((p.width, p.height, p.components, p.bits), (2, 1, 3, 8));
         assert_eq!(p.color, vec![0, 0, 255, 255, 0, 0]);
@@ -203,7 +221,14 @@ pub(crate) mod tests {
     #[test]
     fn sixteen_bit_gray_alpha_kept() {
         let data = [0x12, 0x34, 0xFF, 0xFF, 0xAB, 0xCD, 0x00, 0x10];
-        let png = encode(2, 1, png::ColorType::GrayscaleAlpha, png::BitDepth::Sixteen, &data, None);
+        let png = encode(
+            2,
+            1,
+            png::ColorType::GrayscaleAlpha,
+            png::BitDepth::Sixteen,
+            &data,
+            None,
+        );
         let p = Picture::from_png(&png, "t.png").unwrap();
         assert_eq!((p.bits, p.components), (16, 1));
         assert_eq!(p.color, vec![0x12, 0x34, 0xAB, 0xCD]);
@@ -212,7 +237,14 @@ pub(crate) mod tests {
 
     #[test]
     fn opaque_alpha_dropped_and_gray_1bit_expanded() {
-        let png = encode(8, 1, png::ColorType::Grayscale, png::BitDepth::One, &[0b1010_0000], None);
+        let png = encode(
+            8,
+            1,
+            png::ColorType::Grayscale,
+            png::BitDepth::One,
+            &[0b1010_0000],
+            None,
+        );
         let p = Picture::from_png(&png, "t.png").unwrap();
         assert_eq!(p.bits, 8);
         assert_eq!(&p.color[..3], &[255, 0, 255]);
@@ -221,12 +253,21 @@ pub(crate) mod tests {
 
     #[test]
     fn corrupt_png_is_a_clear_error() {
-        let mut png = encode(2, 2, png::ColorType::Rgb, png::BitDepth::Eight, &[7; 12], None);
+        let mut png = encode(
+            2,
+            2,
+            png::ColorType::Rgb,
+            png::BitDepth::Eight,
+            &[7; 12],
+            None,
+        );
         let n = png.len();
         png.truncate(n - 20);
         let e = Picture::from_png(&png, "seal.png").unwrap_err().to_string();
         assert!(e.contains("seal.png"), "{e}");
-        let e = Picture::from_png(b"GIF89a", "x.gif").unwrap_err().to_string();
+        let e = Picture::from_png(b"GIF89a", "x.gif")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("PNG signature"), "{e}");
     }
 }

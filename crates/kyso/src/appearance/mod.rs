@@ -264,7 +264,10 @@ pub fn resolve(doc: &Document, req: &AppearanceRequest, ctx: &Context) -> Result
 
 fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| {
-        Error::InvalidArgument(format!("cannot read the {what} file {}: {e}", path.display()))
+        Error::InvalidArgument(format!(
+            "cannot read the {what} file {}: {e}",
+            path.display()
+        ))
     })
 }
 
@@ -349,7 +352,9 @@ fn visible_area(doc: &Document, rev: usize, page: ObjRef) -> Result<[f64; 4]> {
         None => media,
     };
     if area[2] - area[0] < 1.0 || area[3] - area[1] < 1.0 {
-        return Err(Error::MalformedPdf("the page's visible area is empty".into()));
+        return Err(Error::MalformedPdf(
+            "the page's visible area is empty".into(),
+        ));
     }
     Ok(area)
 }
@@ -498,11 +503,20 @@ fn gap_above(lines: &[text_extract::Line], found: &text_extract::Found, aspect: 
         h
     };
     let cy = (lo + hi) / 2.0;
-    [centre - w / 2.0, cy - h / 2.0, centre + w / 2.0, cy + h / 2.0]
+    [
+        centre - w / 2.0,
+        cy - h / 2.0,
+        centre + w / 2.0,
+        cy + h / 2.0,
+    ]
 }
 
 /// A leader signature already in the document: its page and picture rectangle.
-fn find_leader_widget(doc: &Document, rev: usize, pages: &[ObjRef]) -> Result<Option<(usize, [f64; 4])>> {
+fn find_leader_widget(
+    doc: &Document,
+    rev: usize,
+    pages: &[ObjRef],
+) -> Result<Option<(usize, [f64; 4])>> {
     let mut any: Option<(usize, [f64; 4])> = None;
     let mut kyso_leader: Option<(usize, [f64; 4])> = None;
     for field in doc.fields_at(rev)?.iter().filter(|f| f.is_signature()) {
@@ -512,7 +526,13 @@ fn find_leader_widget(doc: &Document, rev: usize, pages: &[ObjRef]) -> Result<Op
         // The widget is the field itself (merged) or its kids (ISO 32000-1 §12.7.1).
         let mut widgets = vec![field.dict.clone()];
         if let Some(kids) = field.dict.get("Kids") {
-            for k in doc.resolve_at(rev, kids)?.as_array().unwrap_or(&[]).iter().take(100) {
+            for k in doc
+                .resolve_at(rev, kids)?
+                .as_array()
+                .unwrap_or(&[])
+                .iter()
+                .take(100)
+            {
                 if let Some(d) = doc.resolve_dict_at(rev, k)? {
                     widgets.push(d);
                 }
@@ -523,7 +543,8 @@ fn find_leader_widget(doc: &Document, rev: usize, pages: &[ObjRef]) -> Result<Op
                 Some(Object::Array(a)) => a.iter().filter_map(Object::as_f64).collect(),
                 _ => continue,
             };
-            if rect.len() != 4 || (rect[2] - rect[0]).abs() < 1.0 || (rect[3] - rect[1]).abs() < 1.0 {
+            if rect.len() != 4 || (rect[2] - rect[0]).abs() < 1.0 || (rect[3] - rect[1]).abs() < 1.0
+            {
                 continue;
             }
             let r = [
@@ -592,7 +613,10 @@ fn organization(
                 return Err(no_leader());
             }
             let (cx, cy) = ((r[0] + r[2]) / 2.0, (r[1] + r[3]) / 2.0);
-            (page, [cx - sw / 2.0, cy - sh / 2.0, cx + sw / 2.0, cy + sh / 2.0])
+            (
+                page,
+                [cx - sw / 2.0, cy - sh / 2.0, cx + sw / 2.0, cy + sh / 2.0],
+            )
         }
         (None, Some((page, l))) => {
             let right = l[0] + (l[2] - l[0]) / 3.0;
@@ -604,7 +628,8 @@ fn organization(
                 return Err(no_leader());
             }
             return Err(Error::InvalidArgument(
-                "there is no leader signature to place the seal over; give --page N --rect x,y,w,h".into(),
+                "there is no leader signature to place the seal over; give --page N --rect x,y,w,h"
+                    .into(),
             ));
         }
     };
@@ -619,7 +644,11 @@ fn organization(
         let agency = req
             .agency
             .clone()
-            .or_else(|| ctx.certificate.subject.get(crate::asn1::oid::AT_ORGANIZATION))
+            .or_else(|| {
+                ctx.certificate
+                    .subject
+                    .get(crate::asn1::oid::AT_ORGANIZATION)
+            })
             .unwrap_or_else(|| cn.clone());
         lines.push(format!("Cơ quan: {}", nfc(&agency)));
         if let Some(email) = ctx.certificate.subject.get("1.2.840.113549.1.9.1") {
@@ -650,7 +679,12 @@ fn organization(
         (seal, None)
     } else {
         // Bottom-aligned with the seal, to its left.
-        let tb = [seal[0] - margin - tw, seal[1], seal[0] - margin, seal[1] + th];
+        let tb = [
+            seal[0] - margin - tw,
+            seal[1],
+            seal[0] - margin,
+            seal[1] + th,
+        ];
         (
             [tb[0].min(seal[0]), seal[1], seal[2], seal[3].max(tb[3])],
             Some(tb),
@@ -737,11 +771,13 @@ fn corner_stamp(
                 .agency
                 .clone()
                 .or_else(|| ctx.certificate.subject.common_name())
-                .or_else(|| ctx.certificate.subject.get(crate::asn1::oid::AT_ORGANIZATION))
+                .or_else(|| {
+                    ctx.certificate
+                        .subject
+                        .get(crate::asn1::oid::AT_ORGANIZATION)
+                })
                 .ok_or_else(|| {
-                    Error::InvalidArgument(
-                        "the certificate names no agency; give --agency".into(),
-                    )
+                    Error::InvalidArgument("the certificate names no agency; give --agency".into())
                 })?;
             let mut v = vec![copy_type, nfc(&agency), time];
             if let Some(n) = &req.doc_number {
@@ -765,10 +801,10 @@ fn corner_stamp(
     let rect = match explicit(req) {
         Some((_, r)) => r,
         None => {
-            // 15 mm from the right edge, 8 mm from the top: inside any printer's margin and
-            // above the document's own header lines.
-            let right = area[2] - 15.0 * PT_PER_MM;
-            let top = area[3] - 8.0 * PT_PER_MM;
+            // 10 mm from the right edge, 5 mm from the top: above the document's own header
+            // lines (Decree 30/2020 Appendix I leaves at least 20 mm top margin).
+            let right = area[2] - 10.0 * PT_PER_MM;
+            let top = area[3] - 5.0 * PT_PER_MM;
             [right - tw - 2.0 * pad, top - th - 2.0 * pad, right, top]
         }
     };
@@ -810,8 +846,14 @@ mod tests {
     #[test]
     fn shift_inside_moves_least() {
         let a = [0.0, 0.0, 100.0, 100.0];
-        assert_eq!(shift_inside([90.0, 10.0, 110.0, 20.0], &a), [80.0, 10.0, 100.0, 20.0]);
-        assert_eq!(shift_inside([-5.0, -5.0, 5.0, 5.0], &a), [0.0, 0.0, 10.0, 10.0]);
+        assert_eq!(
+            shift_inside([90.0, 10.0, 110.0, 20.0], &a),
+            [80.0, 10.0, 100.0, 20.0]
+        );
+        assert_eq!(
+            shift_inside([-5.0, -5.0, 5.0, 5.0], &a),
+            [0.0, 0.0, 10.0, 10.0]
+        );
     }
 
     #[test]

@@ -42,7 +42,10 @@ impl Line {
         self.glyphs.first().map_or(0.0, |g| g.x)
     }
     pub fn x1(&self) -> f64 {
-        self.glyphs.iter().map(|g| g.x + g.width).fold(f64::MIN, f64::max)
+        self.glyphs
+            .iter()
+            .map(|g| g.x + g.width)
+            .fold(f64::MIN, f64::max)
     }
     /// The line's text, spaces inserted where glyphs leave a gap.
     pub fn text(&self) -> String {
@@ -227,7 +230,9 @@ impl FontInfo {
             }
         }
         if self.code_len == 1 {
-            char::from_u32(code).map(|c| c.to_string()).unwrap_or_default()
+            char::from_u32(code)
+                .map(|c| c.to_string())
+                .unwrap_or_default()
         } else {
             String::new()
         }
@@ -444,20 +449,35 @@ impl Extractor<'_> {
         self.run(&data, &res, mul(&fm, ctm), depth + 1)
     }
 
-    fn show(&mut self, items: &[Object], font: &FontInfo, ts: &TextState, tm: &mut Matrix, ctm: &Matrix) {
+    fn show(
+        &mut self,
+        items: &[Object],
+        font: &FontInfo,
+        ts: &TextState,
+        tm: &mut Matrix,
+        ctm: &Matrix,
+    ) {
         let code_len = font.code_len.max(1);
         for item in items {
             match item {
                 Object::String(s) => {
                     for chunk in s.bytes.chunks(code_len) {
                         let code = chunk.iter().fold(0u32, |a, b| (a << 8) | *b as u32);
-                        let w0 = font.widths.get(&code).copied().unwrap_or(font.default_width) / 1000.0;
+                        let w0 = font
+                            .widths
+                            .get(&code)
+                            .copied()
+                            .unwrap_or(font.default_width)
+                            / 1000.0;
                         let space = code_len == 1 && code == 32;
                         let tx = (w0 * ts.size
                             + ts.char_spacing
                             + if space { ts.word_spacing } else { 0.0 })
                             * ts.scale;
-                        let trm = mul(&[ts.size * ts.scale, 0.0, 0.0, ts.size, 0.0, ts.rise], &mul(tm, ctm));
+                        let trm = mul(
+                            &[ts.size * ts.scale, 0.0, 0.0, ts.size, 0.0, ts.rise],
+                            &mul(tm, ctm),
+                        );
                         let (x, y) = apply(&trm, 0.0, 0.0);
                         let full = mul(tm, ctm);
                         let (x2, _) = apply(&full, w0 * ts.size * ts.scale, 0.0);
@@ -583,7 +603,11 @@ fn simple_encoding(doc: &Document, rev: usize, f: &Dict) -> Result<[char; 256]> 
         None => Object::Null,
     };
     if let Object::Dict(d) = &enc {
-        if let Some(Object::Array(diffs)) = d.get("Differences").map(|x| doc.resolve_at(rev, x)).transpose()? {
+        if let Some(Object::Array(diffs)) = d
+            .get("Differences")
+            .map(|x| doc.resolve_at(rev, x))
+            .transpose()?
+        {
             let mut code = 0usize;
             for item in diffs.iter().take(512) {
                 match item {
@@ -671,14 +695,25 @@ fn parse_cmap(data: &[u8]) -> (HashMap<u32, String>, Option<usize>) {
     while i < data.len() && toks.len() < 1_000_000 {
         let b = data[i];
         if b == b'<' && data.get(i + 1) != Some(&b'<') {
-            let end = data[i..].iter().position(|&c| c == b'>').map_or(data.len(), |e| i + e);
-            let hex: Vec<u8> = data[i + 1..end].iter().copied().filter(u8::is_ascii_hexdigit).collect();
+            let end = data[i..]
+                .iter()
+                .position(|&c| c == b'>')
+                .map_or(data.len(), |e| i + e);
+            let hex: Vec<u8> = data[i + 1..end]
+                .iter()
+                .copied()
+                .filter(u8::is_ascii_hexdigit)
+                .collect();
             let bytes: Vec<u8> = hex
                 .chunks(2)
                 .map(|c| {
                     let s = std::str::from_utf8(c).unwrap_or("0");
                     let v = u8::from_str_radix(s, 16).unwrap_or(0);
-                    if c.len() == 1 { v << 4 } else { v }
+                    if c.len() == 1 {
+                        v << 4
+                    } else {
+                        v
+                    }
                 })
                 .collect();
             match arr.as_mut() {
@@ -699,13 +734,18 @@ fn parse_cmap(data: &[u8]) -> (HashMap<u32, String>, Option<usize>) {
             while i < data.len() && data[i].is_ascii_alphanumeric() {
                 i += 1;
             }
-            toks.push(Tok::Kw(String::from_utf8_lossy(&data[start..i]).into_owned()));
+            toks.push(Tok::Kw(
+                String::from_utf8_lossy(&data[start..i]).into_owned(),
+            ));
         } else {
             i += 1;
         }
     }
     let utf16 = |b: &[u8]| -> String {
-        let units: Vec<u16> = b.chunks(2).map(|c| ((c[0] as u16) << 8) | *c.get(1).unwrap_or(&0) as u16).collect();
+        let units: Vec<u16> = b
+            .chunks(2)
+            .map(|c| ((c[0] as u16) << 8) | *c.get(1).unwrap_or(&0) as u16)
+            .collect();
         String::from_utf16_lossy(&units)
     };
     let code = |b: &[u8]| b.iter().take(4).fold(0u32, |a, x| (a << 8) | *x as u32);
@@ -715,7 +755,15 @@ fn parse_cmap(data: &[u8]) -> (HashMap<u32, String>, Option<usize>) {
         match t {
             Tok::Kw(k) => {
                 match k.as_str() {
-                    "begincodespacerange" | "beginbfchar" | "beginbfrange" => mode = if k == "begincodespacerange" { "cs" } else if k == "beginbfchar" { "char" } else { "range" },
+                    "begincodespacerange" | "beginbfchar" | "beginbfrange" => {
+                        mode = if k == "begincodespacerange" {
+                            "cs"
+                        } else if k == "beginbfchar" {
+                            "char"
+                        } else {
+                            "range"
+                        }
+                    }
                     _ => mode = "",
                 }
                 pending.clear();
@@ -813,7 +861,12 @@ mod tests {
         };
         // "An" decomposed (A + combining ...) is not needed; NFC vs NFD of "ễ".
         let line = Line {
-            glyphs: vec![g("Nguy", 10.0), g("e\u{0302}\u{0303}", 16.0), g("n", 22.0), g("V", 40.0)],
+            glyphs: vec![
+                g("Nguy", 10.0),
+                g("e\u{0302}\u{0303}", 16.0),
+                g("n", 22.0),
+                g("V", 40.0),
+            ],
             y: 100.0,
             size: 12.0,
         };

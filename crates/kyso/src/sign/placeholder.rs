@@ -185,10 +185,7 @@ pub fn prepare(
             field.set("AP", Object::Dict(apd));
             if let Some(w) = &fields.appearance {
                 // Lets a later organization signature find the leader's picture.
-                field.set(
-                    crate::appearance::ROLE_KEY,
-                    Object::name(w.role.as_str()),
-                );
+                field.set(crate::appearance::ROLE_KEY, Object::name(w.role.as_str()));
             }
             update.set(field_ref, Object::Dict(field));
 
