@@ -326,11 +326,7 @@ impl Extractor<'_> {
                     }
                     p.set_pos(i + 3);
                 }
-                b"q" => {
-                    if stack.len() < 64 {
-                        stack.push((ctm, ts.clone()));
-                    }
-                }
+                b"q" if stack.len() < 64 => stack.push((ctm, ts.clone())),
                 b"Q" => {
                     if let Some((c, t)) = stack.pop() {
                         ctm = c;
