@@ -50,6 +50,36 @@ impl Raster {
     }
 }
 
+impl Raster {
+    /// As [`Raster::bbox`], counting only pixels inside `region` (points, y from the top).
+    fn bbox_in(
+        &self,
+        base: &Raster,
+        pred: impl Fn((u8, u8, u8)) -> bool,
+        region: [f64; 4],
+    ) -> Option<[f64; 4]> {
+        let mut b: Option<[f64; 4]> = None;
+        let (x0, y0) = ((region[0] * PX) as usize, (region[1] * PX) as usize);
+        let (x1, y1) = (
+            ((region[2] * PX) as usize).min(self.w),
+            ((region[3] * PX) as usize).min(self.h),
+        );
+        for y in y0..y1 {
+            for x in x0..x1 {
+                if pred(self.px(x, y)) && !pred(base.px(x, y)) {
+                    let (px, py) = (x as f64 / PX, y as f64 / PX);
+                    let bb = b.get_or_insert([px, py, px, py]);
+                    bb[0] = bb[0].min(px);
+                    bb[1] = bb[1].min(py);
+                    bb[2] = bb[2].max(px + 1.0 / PX);
+                    bb[3] = bb[3].max(py + 1.0 / PX);
+                }
+            }
+        }
+        b
+    }
+}
+
 fn render(pdf: &Path, page: usize) -> Raster {
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("r");
@@ -625,4 +655,90 @@ fn bad_input_is_refused_with_no_output() {
         assert!(!err.contains("panicked"), "{err}");
         assert!(!out.exists(), "case {i} left an output file");
     }
+}
+
+#[test]
+fn number_and_date_fill_the_drafts_blanks() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let src = fixture("docs/congvan-draft.pdf");
+    let leader = dir.path().join("leader.pdf");
+    let both = dir.path().join("issued.pdf");
+    let img = image("signature-blue.png").display().to_string();
+    sign(
+        &src,
+        &leader,
+        "leader.p12",
+        &["--role", "leader", "--image", &img],
+    );
+    let seal = image("seal-red.png").display().to_string();
+    sign(
+        &leader,
+        &both,
+        "agency.p12",
+        &[
+            "--role",
+            "organization",
+            "--image",
+            &seal,
+            "--doc-number",
+            "123/UBND-VP",
+            "--doc-date",
+            "05/02/2026",
+        ],
+    );
+    // Read back: the number in the "Số:" blank, the date (leading zeros for day < 10 and
+    // month < 3, Decree 30/2020 Appendix I) in the "ngày … tháng …" blanks.
+    let dir2 = tempfile::tempdir().unwrap();
+    let flat = dir2.path().join("flat.pdf");
+    let o = run(Command::new("qpdf")
+        .arg("--flatten-annotations=all")
+        .arg(&both)
+        .arg(&flat));
+    assert!(o.status.code() == Some(0) || o.status.code() == Some(3));
+    let o = run(Command::new("pdftotext")
+        .args(["-layout", "-f", "1", "-l", "1"])
+        .arg(&flat)
+        .arg("-"));
+    let text = stdout(&o);
+    let squeeze = |l: &str| l.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lines: Vec<String> = text.lines().map(squeeze).collect();
+    assert!(
+        lines.iter().any(|l| l.contains("Số: 123 /UBND-VP")),
+        "number not in its blank:\n{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("ngày 05 tháng 02 năm 2026")),
+        "date not in its blanks:\n{text}"
+    );
+    // Stamped, so not repeated in the text block.
+    assert!(!text.contains("Số: 123/UBND-VP"), "{text}");
+
+    // The number's ink lies between "Số:" and "/UBND-VP".
+    let ws = words(&src, 1);
+    let so = ws.iter().find(|(t, _)| t == "Số:").unwrap().1;
+    let sym = ws.iter().find(|(t, _)| t == "/UBND-VP").unwrap().1;
+    let before = render(&leader, 1);
+    let after = render(&both, 1);
+    let dark = |p: (u8, u8, u8)| p.0 < 100 && p.1 < 100 && p.2 < 100;
+    let region = [so[0] - 5.0, so[1] - 3.0, sym[2] + 5.0, so[3] + 3.0];
+    let number = after
+        .bbox_in(&before, dark, region)
+        .expect("nothing stamped on the number line");
+    assert!(
+        number[0] > so[2] && number[2] < sym[0],
+        "number {number:?} not between 'Số:' {so:?} and '/UBND-VP' {sym:?}"
+    );
+    assert!(number[2] - number[0] > 10.0, "{number:?}");
+
+    // Nothing outside the widgets, and still valid everywhere.
+    let page_h = after.h as f64 / PX;
+    let base_len = std::fs::metadata(&src).unwrap().len() as usize;
+    let rects = new_rects(&both, base_len, page_h);
+    changes_inside(&render(&src, 1), &after, &rects);
+    assert_all_valid(&both, 2);
 }

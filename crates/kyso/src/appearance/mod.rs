@@ -154,10 +154,18 @@ pub struct Widget {
     images: Vec<Picture>,
 }
 
+/// Text drawn outside the main picture (the number and date in the draft's blanks), merged
+/// into the same appearance.
+#[derive(Clone, Debug)]
+struct Stamp {
+    rect: [f64; 4],
+    content: Vec<u8>,
+}
+
 impl Widget {
-    /// Writes the appearance form XObject with its resources; returns the form's reference.
+    /// Writes the appearance form XObject (ISO 32000-1 §8.10) with its resources; returns the
+    /// form's reference.
     pub fn write_form(&self, update: &mut IncrementalUpdate) -> Result<ObjRef> {
-        let form = update.allocate();
         let mut resources = Dict::new();
         if let Some(f) = &self.font {
             let r = f.write(update)?;
@@ -173,19 +181,29 @@ impl Widget {
             }
             resources.set("XObject", Object::Dict(xo));
         }
-        let (w, h) = (self.rect[2] - self.rect[0], self.rect[3] - self.rect[1]);
-        let mut d = Dict::new();
-        d.set("Type", Object::name("XObject"));
-        d.set("Subtype", Object::name("Form"));
-        d.set(
-            "BBox",
-            Object::Array(vec![Object::Int(0), Object::Int(0), real(w), real(h)]),
-        );
-        d.set("Resources", Object::Dict(resources));
-        d.set("Filter", Object::name("FlateDecode"));
-        update.set_stream(form, d, crate::pdf::filters::deflate(&self.content));
-        Ok(form)
+        Ok(write_form(update, &self.rect, resources, &self.content))
     }
+}
+
+fn write_form(
+    update: &mut IncrementalUpdate,
+    rect: &[f64; 4],
+    resources: Dict,
+    content: &[u8],
+) -> ObjRef {
+    let form = update.allocate();
+    let (w, h) = (rect[2] - rect[0], rect[3] - rect[1]);
+    let mut d = Dict::new();
+    d.set("Type", Object::name("XObject"));
+    d.set("Subtype", Object::name("Form"));
+    d.set(
+        "BBox",
+        Object::Array(vec![Object::Int(0), Object::Int(0), real(w), real(h)]),
+    );
+    d.set("Resources", Object::Dict(resources));
+    d.set("Filter", Object::name("FlateDecode"));
+    update.set_stream(form, d, crate::pdf::filters::deflate(content));
+    form
 }
 
 fn real(v: f64) -> Object {
@@ -231,6 +249,7 @@ pub fn resolve(doc: &Document, req: &AppearanceRequest, ctx: &Context) -> Result
         content: Vec::new(),
         images: Vec::new(),
         used_font: false,
+        stamps: Vec::new(),
     };
     let (page, rect) = match req.role {
         Role::Leader => leader(doc, rev, &pages, req, ctx, picture, &mut b)?,
@@ -277,6 +296,7 @@ struct Builder {
     content: Vec<u8>,
     images: Vec<Picture>,
     used_font: bool,
+    stamps: Vec<Stamp>,
 }
 
 impl Builder {
@@ -292,13 +312,37 @@ impl Builder {
 
     /// Shows one line of text with its baseline starting at (x, y), black (VIETNAM.md §1.3).
     fn text(&mut self, s: &str, x: f64, y: f64, size: f64) -> Result<()> {
+        let mut content = std::mem::take(&mut self.content);
+        let r = self.text_to(&mut content, s, x, y, size);
+        self.content = content;
+        r
+    }
+
+    fn text_to(&mut self, out: &mut Vec<u8>, s: &str, x: f64, y: f64, size: f64) -> Result<()> {
         let codes = self.font.encode(s)?;
         self.used_font = true;
         let mut hex = Vec::new();
         crate::pdf::writer::write_object(&mut hex, &hex_string(codes));
-        let _ = write!(self.content, "BT 0 g /F1 {size:.2} Tf {x:.3} {y:.3} Td ");
-        self.content.extend_from_slice(&hex);
-        self.content.extend_from_slice(b" Tj ET\n");
+        let _ = write!(out, "BT 0 g /F1 {size:.2} Tf {x:.3} {y:.3} Td ");
+        out.extend_from_slice(&hex);
+        out.extend_from_slice(b" Tj ET\n");
+        Ok(())
+    }
+
+    /// Text with baseline `y` (page space) centred at `cx`, kept aside to be merged.
+    fn stamp(&mut self, text: &str, cx: f64, y: f64, size: f64) -> Result<()> {
+        let w = self.width(text, size);
+        let asc = self.font.font.ascent / 1000.0 * size;
+        let desc = -self.font.font.descent / 1000.0 * size;
+        let rect = [
+            cx - w / 2.0 - 1.0,
+            y - desc - 1.0,
+            cx + w / 2.0 + 1.0,
+            y + asc + 1.0,
+        ];
+        let mut content = Vec::new();
+        self.text_to(&mut content, text, 1.0, y - rect[1], size)?;
+        self.stamps.push(Stamp { rect, content });
         Ok(())
     }
 
@@ -659,10 +703,16 @@ fn organization(
             crate::vntime::display(ctx.signing_time)
         ));
     }
-    if let Some(n) = &req.doc_number {
+    // The blanks are on page 1; a widget draws on its own page only.
+    let (number_stamped, date_stamped) = if page == 0 {
+        fill_blanks(doc, rev, pages, req, b)?
+    } else {
+        (false, false)
+    };
+    if let Some(n) = req.doc_number.as_ref().filter(|_| !number_stamped) {
         lines.push(format!("Số: {}", nfc(n)));
     }
-    if let Some(dt) = &req.doc_date {
+    if let Some(dt) = req.doc_date.as_ref().filter(|_| !date_stamped) {
         lines.push(format!("Ngày ban hành: {}", nfc(dt)));
     }
     let lead = size * 1.25;
@@ -708,7 +758,166 @@ fn organization(
             b.text(l, tb[0] + dx - rect[0], y, size)?;
         }
     }
+    if !b.stamps.is_empty() {
+        // One widget for all: its rectangle grows to hold the stamps (its appearance stays
+        // transparent elsewhere). Separate widgets — kids of the signature field — would be
+        // cleaner, but Poppler then reports each kid as an unsigned signature field.
+        let stamps = std::mem::take(&mut b.stamps);
+        let mut all = rect;
+        for st in &stamps {
+            all = [
+                all[0].min(st.rect[0]),
+                all[1].min(st.rect[1]),
+                all[2].max(st.rect[2]),
+                all[3].max(st.rect[3]),
+            ];
+        }
+        let mut content = Vec::new();
+        let _ = writeln!(
+            content,
+            "q 1 0 0 1 {:.3} {:.3} cm",
+            rect[0] - all[0],
+            rect[1] - all[1]
+        );
+        content.extend_from_slice(&b.content);
+        content.extend_from_slice(b"Q\n");
+        for st in &stamps {
+            let _ = writeln!(
+                content,
+                "q 1 0 0 1 {:.3} {:.3} cm",
+                st.rect[0] - all[0],
+                st.rect[1] - all[1]
+            );
+            content.extend_from_slice(&st.content);
+            content.extend_from_slice(b"Q\n");
+        }
+        b.content = content;
+        rect = all;
+    }
     Ok((page, rect))
+}
+
+/// Stamps the document number and issue date into the blanks the draft left on page 1
+/// ("Số:      /UBND-VP", "ngày    tháng    năm 2026"), at the line's own size — the number
+/// is given at issuing time (VIETNAM.md §1.2). Returns which of the two were stamped; a value
+/// whose blank is not found (already filled, or another layout) goes into the text block.
+fn fill_blanks(
+    doc: &Document,
+    rev: usize,
+    pages: &[ObjRef],
+    req: &AppearanceRequest,
+    b: &mut Builder,
+) -> Result<(bool, bool)> {
+    let date = match &req.doc_date {
+        Some(d) => Some(parse_date(d)?),
+        None => None,
+    };
+    if req.doc_number.is_none() && date.is_none() {
+        return Ok((false, false));
+    }
+    let lines = text_extract::page_lines(doc, rev, pages[0])?;
+    let mut number_done = false;
+    if let Some(number) = &req.doc_number {
+        for line in &lines {
+            let Some(&(_, last)) = text_extract::find_in_line(line, "Số:").first() else {
+                continue;
+            };
+            let (x0, x1, next) = blank_after(line, last);
+            if x1 - x0 >= 1.5 * line.size {
+                let number = nfc(number.trim());
+                // "Số: ___/UBND-VP": the symbol is printed; only the number goes in.
+                let text = match next {
+                    Some(n) if n.text.starts_with('/') => number
+                        .split('/')
+                        .next()
+                        .unwrap_or(&number)
+                        .trim()
+                        .to_string(),
+                    _ => number.clone(),
+                };
+                b.stamp(&text, (x0 + x1) / 2.0, line.y, line.size)?;
+                number_done = true;
+            }
+            break;
+        }
+    }
+    let mut date_done = false;
+    if let Some((d, m, y)) = date {
+        for line in &lines {
+            let ngay = text_extract::find_in_line(line, "ngày");
+            let thang = text_extract::find_in_line(line, "tháng");
+            let nam = text_extract::find_in_line(line, "năm");
+            let (Some(&(_, ngay)), Some(&(t0, thang)), Some(&(n0, nam))) =
+                (ngay.first(), thang.first(), nam.first())
+            else {
+                continue;
+            };
+            if !(ngay < t0 && thang < n0) {
+                continue;
+            }
+            let (d0, _, _) = blank_after(line, ngay);
+            let d1 = line.glyphs[t0].x;
+            let (m0, _, _) = blank_after(line, thang);
+            let m1 = line.glyphs[n0].x;
+            if d1 - d0 < 1.2 * line.size || m1 - m0 < 1.2 * line.size {
+                break; // already filled
+            }
+            // Decree 30/2020 Appendix I: a leading zero for days below 10 and months below 3.
+            let day = format!("{d:02}");
+            let month = if m < 3 {
+                format!("{m:02}")
+            } else {
+                m.to_string()
+            };
+            b.stamp(&day, (d0 + d1) / 2.0, line.y, line.size)?;
+            b.stamp(&month, (m0 + m1) / 2.0, line.y, line.size)?;
+            let (y0, y1, next) = blank_after(line, nam);
+            if next.is_none() || y1 - y0 >= 1.5 * line.size {
+                let x = y0 + b.width(" ", line.size);
+                let w = b.width(&y.to_string(), line.size);
+                b.stamp(&y.to_string(), x + w / 2.0, line.y, line.size)?;
+            }
+            date_done = true;
+            break;
+        }
+    }
+    Ok((number_done, date_done))
+}
+
+/// The blank after glyph `last` of `line`: (start x, end x, the next visible glyph).
+fn blank_after(line: &text_extract::Line, last: usize) -> (f64, f64, Option<&text_extract::Glyph>) {
+    let g = &line.glyphs[last];
+    let start = g.x + g.width;
+    let next = line.glyphs[last + 1..]
+        .iter()
+        .find(|g| !g.text.trim().is_empty());
+    (start, next.map_or(start + 5.0 * line.size, |n| n.x), next)
+}
+
+/// A date as dd/mm/yyyy, dd.mm.yyyy, dd-mm-yyyy or yyyy-mm-dd.
+fn parse_date(s: &str) -> Result<(u8, u8, i32)> {
+    let bad = || {
+        Error::InvalidArgument(format!(
+            "--doc-date '{s}' is not a date (dd/mm/yyyy or yyyy-mm-dd)"
+        ))
+    };
+    let parts: Vec<&str> = s.trim().split(['/', '.', '-']).collect();
+    if parts.len() != 3 {
+        return Err(bad());
+    }
+    let n: Vec<i32> = parts
+        .iter()
+        .map(|p| p.trim().parse::<i32>().map_err(|_| bad()))
+        .collect::<Result<_>>()?;
+    let (d, m, y) = if parts[0].len() == 4 {
+        (n[2], n[1], n[0])
+    } else {
+        (n[0], n[1], n[2])
+    };
+    let month = time::Month::try_from(u8::try_from(m).map_err(|_| bad())?).map_err(|_| bad())?;
+    time::Date::from_calendar_date(y, month, u8::try_from(d).map_err(|_| bad())?)
+        .map_err(|_| bad())?;
+    Ok((d as u8, m as u8, y))
 }
 
 fn no_leader() -> Error {
@@ -854,6 +1063,15 @@ mod tests {
             shift_inside([-5.0, -5.0, 5.0, 5.0], &a),
             [0.0, 0.0, 10.0, 10.0]
         );
+    }
+
+    #[test]
+    fn dates_parse_and_are_checked() {
+        assert_eq!(parse_date("05/03/2026").unwrap(), (5, 3, 2026));
+        assert_eq!(parse_date("2026-11-22").unwrap(), (22, 11, 2026));
+        assert_eq!(parse_date("29.02.2028").unwrap(), (29, 2, 2028));
+        assert!(parse_date("31/02/2026").is_err());
+        assert!(parse_date("hôm nay").is_err());
     }
 
     #[test]

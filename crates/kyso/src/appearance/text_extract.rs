@@ -91,45 +91,52 @@ pub fn normalize(s: &str) -> String {
 
 /// Finds `needle` in `lines`; the last occurrence wins (a signer's name is at the end).
 pub fn find(lines: &[Line], needle: &str) -> Option<Found> {
-    let want = normalize(needle);
-    if want.is_empty() {
-        return None;
-    }
     let mut best = None;
     for (li, line) in lines.iter().enumerate() {
-        // Build the normalised line text with, per char, the glyph it came from.
-        let mut chars: Vec<(char, usize)> = Vec::new();
-        for (piece, gi) in line.spans() {
-            for c in piece.nfc() {
-                for lc in c.to_lowercase() {
-                    let c = if lc.is_whitespace() { ' ' } else { lc };
-                    if c == ' ' && chars.last().is_none_or(|(p, _)| *p == ' ') {
-                        continue;
-                    }
-                    chars.push((c, gi));
-                }
-            }
-        }
-        let hay: Vec<char> = chars.iter().map(|(c, _)| *c).collect();
-        let pat: Vec<char> = want.chars().collect();
-        if pat.len() > hay.len() {
-            continue;
-        }
-        for start in 0..=hay.len() - pat.len() {
-            if hay[start..start + pat.len()] == pat[..] {
-                let g0 = &line.glyphs[chars[start].1];
-                let g1 = &line.glyphs[chars[start + pat.len() - 1].1];
-                best = Some(Found {
-                    x0: g0.x,
-                    x1: g1.x + g1.width,
-                    y: line.y,
-                    size: g0.size.max(g1.size),
-                    line: li,
-                });
-            }
+        if let Some(m) = find_in_line(line, needle).last() {
+            let (g0, g1) = (&line.glyphs[m.0], &line.glyphs[m.1]);
+            best = Some(Found {
+                x0: g0.x,
+                x1: g1.x + g1.width,
+                y: line.y,
+                size: g0.size.max(g1.size),
+                line: li,
+            });
         }
     }
     best
+}
+
+/// Every occurrence of `needle` in `line`, as (first glyph, last glyph) indices, left to right.
+pub fn find_in_line(line: &Line, needle: &str) -> Vec<(usize, usize)> {
+    let want: Vec<char> = normalize(needle).chars().collect();
+    if want.is_empty() {
+        return Vec::new();
+    }
+    // The normalised line text with, per char, the glyph it came from.
+    let mut chars: Vec<(char, usize)> = Vec::new();
+    for (piece, gi) in line.spans() {
+        for c in piece.nfc() {
+            for lc in c.to_lowercase() {
+                let c = if lc.is_whitespace() { ' ' } else { lc };
+                if c == ' ' && chars.last().is_none_or(|(p, _)| *p == ' ') {
+                    continue;
+                }
+                chars.push((c, gi));
+            }
+        }
+    }
+    let hay: Vec<char> = chars.iter().map(|(c, _)| *c).collect();
+    let mut out = Vec::new();
+    if want.len() > hay.len() {
+        return out;
+    }
+    for start in 0..=hay.len() - want.len() {
+        if hay[start..start + want.len()] == want[..] {
+            out.push((chars[start].1, chars[start + want.len() - 1].1));
+        }
+    }
+    out
 }
 
 /// The text lines of a page, top to bottom.
