@@ -680,7 +680,7 @@ fn organization(
     let area = visible_area(doc, rev, pages[page])?;
 
     // The text block: "Người ký", "Cơ quan", "Thời gian ký", and the number/date when given.
-    let size = 7.0;
+    let size = 8.0;
     let mut lines: Vec<String> = Vec::new();
     if !req.no_text {
         let cn = ctx.certificate.subject.common_name().unwrap_or_default();
