@@ -742,3 +742,58 @@ fn number_and_date_fill_the_drafts_blanks() {
     changes_inside(&render(&src, 1), &after, &rects);
     assert_all_valid(&both, 2);
 }
+
+/// Anchors are found in text drawn with a composite font (Type0, Identity-H, /ToUnicode, as
+/// MS Word writes) inside a form XObject: the page of a flattened kyso copy stamp.
+#[test]
+fn anchor_found_in_type0_text_inside_a_form() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let stamped = dir.path().join("copy.pdf");
+    sign(
+        &fixture("docs/congvan.pdf"),
+        &stamped,
+        "agency.p12",
+        &["--role", "copy", "--agency", "Sở Tư pháp tỉnh Đà Nẵng"],
+    );
+    let flat = dir.path().join("flat.pdf");
+    let o = run(Command::new("qpdf")
+        .arg("--flatten-annotations=all")
+        .arg(&stamped)
+        .arg(&flat));
+    assert!(o.status.code() == Some(0) || o.status.code() == Some(3));
+    let out = dir.path().join("signed.pdf");
+    let img = image("signature-blue.png").display().to_string();
+    sign(
+        &flat,
+        &out,
+        "leader.p12",
+        &[
+            "--role",
+            "leader",
+            "--image",
+            &img,
+            "--anchor",
+            "sở tư pháp TỈNH ĐÀ NẴNG",
+        ],
+    );
+    // Found, and the picture centred on it (the gap above is small here: the copy type line).
+    let ws = words(&flat, 1);
+    let x0 = ws.iter().find(|(t, _)| t == "Sở").unwrap().1[0];
+    let x1 = last_word(&ws, "Nẵng")[2];
+    let after = render(&out, 1);
+    let page_h = after.h as f64 / PX;
+    let base_len = std::fs::metadata(&flat).unwrap().len() as usize;
+    let pic = new_rects(&out, base_len, page_h)[0];
+    let (pc, ac) = ((pic[0] + pic[2]) / 2.0, (x0 + x1) / 2.0);
+    assert!(
+        (pc - ac).abs() < 2.0,
+        "picture {pic:?} not centred on the anchor {x0}..{x1}"
+    );
+    assert!(
+        after.bbox(Some(&render(&flat, 1)), blue).is_some(),
+        "no picture drawn"
+    );
+}
