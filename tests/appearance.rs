@@ -623,6 +623,11 @@ fn bad_input_is_refused_with_no_output() {
         ),
         ("leader.p12", vec!["--image".into(), p(&sig)], "--role"),
         (
+            "agency.p12",
+            vec!["--role".into(), "copy".into(), "--font".into(), p(&sig)],
+            "not a usable font",
+        ),
+        (
             "leader.p12",
             vec![
                 "--role".into(),
@@ -796,4 +801,54 @@ fn anchor_found_in_type0_text_inside_a_form() {
         after.bbox(Some(&render(&flat, 1)), blue).is_some(),
         "no picture drawn"
     );
+}
+
+/// `--font` embeds the agency's own TrueType font instead of the bundled one.
+#[test]
+fn another_font_is_embedded() {
+    let font = Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf");
+    if !font.exists() {
+        eprintln!("SKIP: {} not installed (fonts-dejavu-core)", font.display());
+        return;
+    }
+    if !have_tool("pdffonts") || !have_tool("qpdf") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("copy.pdf");
+    let f = font.display().to_string();
+    sign(
+        &fixture("docs/congvan.pdf"),
+        &out,
+        "agency.p12",
+        &["--role", "copy", "--font", &f],
+    );
+    let flat = dir.path().join("flat.pdf");
+    run(Command::new("qpdf")
+        .arg("--flatten-annotations=all")
+        .arg(&out)
+        .arg(&flat));
+    let o = run(Command::new("pdffonts").arg(&flat));
+    let text = stdout(&o);
+    let line = text
+        .lines()
+        .find(|l| l.contains("DejaVuSerif"))
+        .unwrap_or_else(|| panic!("DejaVu Serif not embedded:\n{text}"));
+    // Subset (six-letter tag), CID TrueType, Identity-H, embedded, with /ToUnicode.
+    assert!(
+        line.contains("CID TrueType") && line.contains("Identity-H"),
+        "{line}"
+    );
+    assert!(
+        line.split_whitespace()
+            .any(|w| w.len() > 7 && w.as_bytes()[6] == b'+'),
+        "{line}"
+    );
+    let cols: Vec<&str> = line.split_whitespace().collect();
+    assert!(
+        cols.ends_with(&["yes", "yes", "yes"])
+            || cols.windows(3).any(|w| w == ["yes", "yes", "yes"]),
+        "{line}"
+    );
+    assert!(flattened_text(&out, 1).contains("Ủy ban nhân dân tỉnh Thử Nghiệm"));
 }
