@@ -852,3 +852,32 @@ fn another_font_is_embedded() {
     );
     assert!(flattened_text(&out, 1).contains("Ủy ban nhân dân tỉnh Thử Nghiệm"));
 }
+
+/// Pages turned with /Rotate are refused with a clear message (layout on them: later).
+#[test]
+fn rotated_page_is_refused_clearly() {
+    if !have_tool("qpdf") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let rotated = dir.path().join("rotated.pdf");
+    let o = run(Command::new("qpdf")
+        .arg("--rotate=+90")
+        .arg(fixture("docs/congvan.pdf"))
+        .arg(&rotated));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.path().join("out.pdf");
+    let o = run(kyso()
+        .arg("sign")
+        .arg(&rotated)
+        .arg("-o")
+        .arg(&out)
+        .arg("--p12")
+        .arg(pki("agency.p12"))
+        .args(["--role", "copy"]));
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("/Rotate 90"), "{}", stderr(&o));
+    assert!(!out.exists());
+    // Invisible signing still works on it.
+    sign(&rotated, &out, "agency.p12", &[]);
+}

@@ -543,7 +543,7 @@ impl Extractor<'_> {
                 if let Some(a) = doc.resolve_at(rev, w)?.as_array() {
                     for (i, v) in a.iter().enumerate().take(256) {
                         let v = doc.resolve_at(rev, v)?.as_f64().unwrap_or(0.0);
-                        info.widths.insert((first + i as i64) as u32, v);
+                        info.widths.insert(first.saturating_add(i as i64) as u32, v);
                     }
                 }
             } else if let Some(base) = f.name("BaseFont") {
@@ -577,8 +577,11 @@ fn parse_w(w: &Object, out: &mut HashMap<u32, f64>) {
         let Some(first) = a[i].as_int() else { return };
         match a.get(i + 1) {
             Some(Object::Array(ws)) => {
-                for (k, v) in ws.iter().enumerate() {
-                    out.insert(first as u32 + k as u32, v.as_f64().unwrap_or(0.0));
+                for (k, v) in ws.iter().enumerate().take(65_536) {
+                    out.insert(
+                        (first as u32).wrapping_add(k as u32),
+                        v.as_f64().unwrap_or(0.0),
+                    );
                 }
                 i += 2;
             }
@@ -587,7 +590,7 @@ fn parse_w(w: &Object, out: &mut HashMap<u32, f64>) {
                 else {
                     return;
                 };
-                for c in first..=last.min(first + 65_535) {
+                for c in first..=last.min(first.saturating_add(65_535)) {
                     out.insert(c as u32, v);
                 }
                 i += 3;
@@ -784,7 +787,7 @@ fn parse_cmap(data: &[u8]) -> (HashMap<u32, String>, Option<usize>) {
                     }
                     ("range", [Tok::Hex(lo), Tok::Hex(hi), dst]) => {
                         let (lo, hi) = (code(lo), code(hi));
-                        for (k, c) in (lo..=hi.min(lo + 65_535)).enumerate() {
+                        for (k, c) in (lo..=hi.min(lo.saturating_add(65_535))).enumerate() {
                             let s = match dst {
                                 Tok::Hex(d) => {
                                     let mut d = d.clone();
@@ -877,6 +880,108 @@ mod tests {
         assert_eq!(f.x0, 10.0);
         assert_eq!(f.x1, 46.0);
         assert!(find(&[], "x").is_none());
+    }
+
+    /// A one-page PDF whose content is `content`, with /F1 a Type0 font (2-byte codes,
+    /// /ToUnicode 0001→"Đ", 0002→"à", 0003→" ") and /F2 a WinAnsi simple font.
+    fn pdf(content: &[u8]) -> Document {
+        let cmap = b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n3 beginbfchar <0001> <0110> <0002> <00E0> <0003> <0020> endbfchar";
+        let objs: Vec<Vec<u8>> = vec![
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] /Contents 4 0 R /Resources << /Font << /F1 5 0 R /F2 8 0 R >> >> >>".to_vec(),
+            [format!("<< /Length {} >>\nstream\n", content.len()).as_bytes(), content, b"\nendstream"].concat(),
+            b"<< /Type /Font /Subtype /Type0 /Encoding /Identity-H /DescendantFonts [6 0 R] /ToUnicode 7 0 R >>".to_vec(),
+            b"<< /Type /Font /Subtype /CIDFontType2 /DW 500 /W [1 [700 450] 3 3 250] >>".to_vec(),
+            [format!("<< /Length {} >>\nstream\n", cmap.len()).as_bytes(), &cmap[..], b"\nendstream"].concat(),
+            b"<< /Type /Font /Subtype /TrueType /FirstChar 32 /Widths [250] /Encoding /WinAnsiEncoding >>".to_vec(),
+        ];
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, o) in objs.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+            out.extend_from_slice(o);
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        let xref = out.len();
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes(),
+        );
+        for o in offsets {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objs.len() + 1
+            )
+            .as_bytes(),
+        );
+        Document::open(std::sync::Arc::new(crate::pdf::MemorySource::new(out))).unwrap()
+    }
+
+    fn lines_of(content: &[u8]) -> Vec<Line> {
+        let doc = pdf(content);
+        let page = doc.pages_at(doc.last_revision()).unwrap()[0];
+        page_lines(&doc, doc.last_revision(), page).unwrap()
+    }
+
+    #[test]
+    fn type0_text_with_positions() {
+        let lines = lines_of(b"BT /F1 10 Tf 100 700 Td <000100020003> Tj ET BT /F2 12 Tf 1 0 0 1 50 600 Tm (Nguy\xe9n) Tj ET");
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].text(), "Đà ");
+        assert_eq!(lines[0].glyphs[0].x, 100.0);
+        // Widths from /W: Đ is 700/1000 em at 10 pt.
+        assert!((lines[0].glyphs[1].x - 107.0).abs() < 1e-9);
+        assert_eq!(lines[1].text(), "Nguyén");
+        assert_eq!(lines[1].y, 600.0);
+        let f = find(&lines, "đà").unwrap();
+        assert_eq!((f.x0, f.y), (100.0, 700.0));
+    }
+
+    #[test]
+    fn cm_and_tj_adjustments_move_glyphs() {
+        let lines =
+            lines_of(b"q 2 0 0 2 10 10 cm BT /F1 10 Tf 0 0 Td [<0001> -1000 <0002>] TJ ET Q");
+        let g = &lines[0].glyphs;
+        assert_eq!((g[0].x, g[0].y, g[0].size), (10.0, 10.0, 20.0));
+        // 700 + 1000 thousandths of 10 pt, doubled by the CTM.
+        assert!((g[1].x - (10.0 + 2.0 * 17.0)).abs() < 1e-9, "{}", g[1].x);
+    }
+
+    #[test]
+    fn garbage_content_does_not_panic() {
+        let mut seed = 0x2545F491u32;
+        for _ in 0..200 {
+            let mut content = Vec::new();
+            for _ in 0..200 {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                let pieces: [&[u8]; 16] = [
+                    b"BT ",
+                    b"ET ",
+                    b"/F1 ",
+                    b"12 ",
+                    b"Tf ",
+                    b"<0001> ",
+                    b"Tj ",
+                    b"[",
+                    b"] ",
+                    b"TJ ",
+                    b"q ",
+                    b"Q ",
+                    b"1 0 0 1 5 5 cm ",
+                    b"(x",
+                    b"BI ",
+                    b"-3.5e9 ",
+                ];
+                content.extend_from_slice(pieces[(seed % 16) as usize]);
+            }
+            let _ = lines_of(&content);
+        }
     }
 
     #[test]
