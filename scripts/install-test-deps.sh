@@ -13,7 +13,8 @@ fi
 
 # Only what the tests run. Regenerating the fixtures also needs libreoffice-writer-nogui and
 # fonts-liberation2 (see fixtures/README.md).
-APT_PACKAGES=(poppler-utils qpdf openssl softhsm2 valgrind gcc g++)
+# fonts-dejavu-core: a second TrueType font for the `kyso sign --font` test (tests/appearance.rs).
+APT_PACKAGES=(poppler-utils qpdf openssl softhsm2 valgrind gcc g++ fonts-dejavu-core)
 
 # command (or file) that proves each package is installed
 missing=()
@@ -25,6 +26,7 @@ have_cmd valgrind      || missing+=(valgrind)
 have_cmd cc            || missing+=(gcc)
 have_cmd c++           || missing+=(g++)
 have_cmd openssl       || missing+=(openssl)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing+=(fonts-dejavu-core)
 # the PKCS#11 token tests (tests/token.rs, crates/kyso/tests/pkcs11.rs) load this module
 { have_cmd softhsm2-util && [ -f /usr/lib/softhsm/libsofthsm2.so ]; } || missing+=(softhsm2)
 # pip is needed below for pyhanko
