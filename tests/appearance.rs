@@ -858,31 +858,40 @@ fn another_font_is_embedded() {
     assert!(flattened_text(&out, 1).contains("Ủy ban nhân dân tỉnh Thử Nghiệm"));
 }
 
-/// Pages turned with /Rotate are refused with a clear message (layout on them: later).
+/// Pages turned with /Rotate: stamps are laid out on the page as displayed and drawn upright.
 #[test]
-fn rotated_page_is_refused_clearly() {
-    if !have_tool("qpdf") {
+fn rotated_pages_get_upright_stamps_top_right() {
+    if !tools() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let rotated = dir.path().join("rotated.pdf");
-    let o = run(Command::new("qpdf")
-        .arg("--rotate=+90")
-        .arg(fixture("docs/congvan.pdf"))
-        .arg(&rotated));
-    assert!(o.status.success(), "{}", stderr(&o));
-    let out = dir.path().join("out.pdf");
-    let o = run(kyso()
-        .arg("sign")
-        .arg(&rotated)
-        .arg("-o")
-        .arg(&out)
-        .arg("--p12")
-        .arg(pki("agency.p12"))
-        .args(["--role", "copy"]));
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("/Rotate 90"), "{}", stderr(&o));
-    assert!(!out.exists());
-    // Invisible signing still works on it.
-    sign(&rotated, &out, "agency.p12", &[]);
+    for rot in [90, 180, 270] {
+        let rotated = dir.path().join(format!("rotated{rot}.pdf"));
+        let o = run(Command::new("qpdf")
+            .arg(format!("--rotate=+{rot}"))
+            .arg(fixture("docs/congvan.pdf"))
+            .arg(&rotated));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = dir.path().join(format!("copy{rot}.pdf"));
+        let o = sign(&rotated, &out, "agency.p12", &["--role", "copy", "--json"]);
+        let time = signing_time(&o);
+        // pdftoppm renders the page as displayed.
+        let before = render(&rotated, 1);
+        let after = render(&out, 1);
+        let page_w = after.w as f64 / PX;
+        let ink = after
+            .bbox(Some(&before), |p| p.0 < 100 && p.1 < 100 && p.2 < 100)
+            .expect("nothing drawn");
+        assert!(
+            ink[0] > page_w / 2.0 && ink[3] < 25.0 * MM,
+            "{rot}°: {ink:?}"
+        );
+        // Upright: wider than tall (three short lines of 10 pt).
+        assert!(ink[2] - ink[0] > 2.0 * (ink[3] - ink[1]), "{rot}°: {ink:?}");
+        let text = flattened_text(&out, 1);
+        for want in ["SAO Y", "Ủy ban nhân dân tỉnh Thử Nghiệm", time.as_str()] {
+            assert!(text.contains(want), "{rot}°: '{want}' not in:\n{text}");
+        }
+        assert_all_valid(&out, 1);
+    }
 }

@@ -83,7 +83,8 @@ pub struct AppearanceRequest {
     pub image: Option<PathBuf>,
     /// 1-based page for an explicit `rect` (or to limit the anchor search).
     pub page: Option<usize>,
-    /// Explicit placement: x, y, width, height in points from the page's lower left corner.
+    /// Explicit placement: x, y, width, height in points from the lower left corner of the page
+    /// as displayed (its visible area, turned by /Rotate).
     pub rect: Option<[f64; 4]>,
     /// Text to place the leader's picture above (default: the certificate's common name).
     pub anchor: Option<String>,
@@ -147,6 +148,8 @@ pub struct Widget {
     pub page: usize,
     /// /Rect in default user space: llx, lly, urx, ury.
     pub rect: [f64; 4],
+    /// The page's /Rotate: the appearance is turned back so that it reads upright.
+    pub rotate: i64,
     pub role: Role,
     /// Content stream of the form, in form space where the bbox is [0 0 w h].
     content: Vec<u8>,
@@ -181,18 +184,28 @@ impl Widget {
             }
             resources.set("XObject", Object::Dict(xo));
         }
-        Ok(write_form(update, &self.rect, resources, &self.content))
+        Ok(write_form(
+            update,
+            &self.rect,
+            self.rotate,
+            resources,
+            &self.content,
+        ))
     }
 }
 
 fn write_form(
     update: &mut IncrementalUpdate,
     rect: &[f64; 4],
+    rotate: i64,
     resources: Dict,
     content: &[u8],
 ) -> ObjRef {
     let form = update.allocate();
-    let (w, h) = (rect[2] - rect[0], rect[3] - rect[1]);
+    let (mut w, mut h) = (rect[2] - rect[0], rect[3] - rect[1]);
+    if rotate == 90 || rotate == 270 {
+        std::mem::swap(&mut w, &mut h);
+    }
     let mut d = Dict::new();
     d.set("Type", Object::name("XObject"));
     d.set("Subtype", Object::name("Form"));
@@ -200,6 +213,15 @@ fn write_form(
         "BBox",
         Object::Array(vec![Object::Int(0), Object::Int(0), real(w), real(h)]),
     );
+    if rotate != 0 {
+        // ISO 32000-1 §12.5.5: /Matrix turns the upright drawing to the page's orientation;
+        // the turned BBox is then fitted to /Rect.
+        let m = text_extract::inverse_rotation_matrix(rotate);
+        d.set(
+            "Matrix",
+            Object::Array(m.iter().map(|v| Object::Int(*v as i64)).collect()),
+        );
+    }
     d.set("Resources", Object::Dict(resources));
     d.set("Filter", Object::name("FlateDecode"));
     update.set_stream(form, d, crate::pdf::filters::deflate(content));
@@ -271,9 +293,14 @@ pub fn resolve(doc: &Document, req: &AppearanceRequest, ctx: &Context) -> Result
             rect[0], rect[1], rect[2], rect[3], page + 1, area[0], area[1], area[2], area[3]
         )));
     }
+    // Back from the displayed page to default user space.
+    let rotate = text_extract::rotation(doc, rev, pages[page])?;
+    let user_rect =
+        text_extract::transform_rect(&text_extract::inverse_rotation_matrix(rotate), &rect);
     Ok(Widget {
         page,
-        rect,
+        rect: user_rect,
+        rotate,
         role: req.role,
         content: b.content,
         font: b.used_font.then_some(b.font),
@@ -356,17 +383,19 @@ fn nfc(s: &str) -> String {
     s.nfc().collect()
 }
 
-/// The visible area of a page: CropBox ∩ MediaBox (ISO 32000-1 §14.11.2). Pages turned by
-/// /Rotate are refused for now: the layout rules speak of the page as read.
+/// The visible area of a page, CropBox ∩ MediaBox (ISO 32000-1 §14.11.2), in the page's
+/// displayed space (turned by /Rotate, see [`text_extract::rotation_matrix`]): layouts speak of
+/// the page as read, so they are computed there and turned back at the end.
 fn visible_area(doc: &Document, rev: usize, page: ObjRef) -> Result<[f64; 4]> {
-    let rotate = text_extract::inherited(doc, rev, page, "Rotate")?
-        .and_then(|r| r.as_int())
-        .unwrap_or(0);
-    if rotate.rem_euclid(360) != 0 {
-        return Err(Error::UnsupportedPdf(format!(
-            "the page is rotated (/Rotate {rotate}); visible signatures on rotated pages are not supported yet — sign without --role, or rotate the page in the source document"
-        )));
-    }
+    let m = text_extract::rotation_matrix(text_extract::rotation(doc, rev, page)?);
+    Ok(text_extract::transform_rect(
+        &m,
+        &user_area(doc, rev, page)?,
+    ))
+}
+
+/// CropBox ∩ MediaBox in default user space.
+fn user_area(doc: &Document, rev: usize, page: ObjRef) -> Result<[f64; 4]> {
     let boxed = |key: &str| -> Result<Option<[f64; 4]>> {
         let Some(Object::Array(a)) = text_extract::inherited(doc, rev, page, key)? else {
             return Ok(None);
@@ -428,13 +457,27 @@ fn shift_inside(r: [f64; 4], area: &[f64; 4]) -> [f64; 4] {
 }
 
 /// The explicit rectangle as (page index, [llx lly urx ury]), when given.
-fn explicit(req: &AppearanceRequest) -> Option<(usize, [f64; 4])> {
-    req.rect.map(|[x, y, w, h]| {
-        (
-            req.page.unwrap_or(1).saturating_sub(1),
-            [x, y, x + w, y + h],
-        )
-    })
+/// The rectangle is measured from the lower left corner of the page as displayed.
+fn explicit(
+    doc: &Document,
+    rev: usize,
+    pages: &[ObjRef],
+    req: &AppearanceRequest,
+) -> Result<Option<(usize, [f64; 4])>> {
+    let Some([x, y, w, h]) = req.rect else {
+        return Ok(None);
+    };
+    let page = req.page.unwrap_or(1).saturating_sub(1);
+    let Some(&page_ref) = pages.get(page) else {
+        return Err(Error::InvalidArgument(format!(
+            "page {} does not exist (the document has {} pages)",
+            page + 1,
+            pages.len()
+        )));
+    };
+    let area = visible_area(doc, rev, page_ref)?;
+    let (x, y) = (x + area[0], y + area[1]);
+    Ok(Some((page, [x, y, x + w, y + h])))
 }
 
 /// Fits a picture of aspect `aspect` (w/h) centred in `r`.
@@ -467,7 +510,7 @@ fn leader(
         )
     })?;
     let aspect = picture.aspect();
-    let (page, rect) = match explicit(req) {
+    let (page, rect) = match explicit(doc, rev, pages, req)? {
         Some((page, r)) => (page, fit(aspect, r)),
         None => {
             let anchor = match &req.anchor {
@@ -604,6 +647,9 @@ fn find_leader_widget(
             else {
                 continue;
             };
+            // As displayed, like every layout.
+            let m = text_extract::rotation_matrix(text_extract::rotation(doc, rev, pages[page])?);
+            let r = text_extract::transform_rect(&m, &r);
             match w.name(ROLE_KEY) {
                 Some(b"leader") => kyso_leader = Some((page, r)),
                 Some(_) => {}
@@ -651,7 +697,7 @@ fn organization(
         (d * picture.aspect(), d)
     };
     let leader = find_leader_widget(doc, rev, pages)?;
-    let (page, seal) = match (explicit(req), leader) {
+    let (page, seal) = match (explicit(doc, rev, pages, req)?, leader) {
         (Some((page, r)), _) => {
             if leader.is_none() && !ctx.force {
                 return Err(no_leader());
@@ -998,7 +1044,7 @@ fn corner_stamp(
     let size = 10.0;
     let lead = size * 1.2;
     let pad = 2.0;
-    let page = match explicit(req) {
+    let page = match explicit(doc, rev, pages, req)? {
         Some((p, _)) => p,
         None => 0,
     };
@@ -1007,7 +1053,7 @@ fn corner_stamp(
     let asc = b.font.font.ascent / 1000.0 * size;
     let desc = -b.font.font.descent / 1000.0 * size;
     let th = asc + desc + (lines.len() as f64 - 1.0) * lead;
-    let rect = match explicit(req) {
+    let rect = match explicit(doc, rev, pages, req)? {
         Some((_, r)) => r,
         None => {
             // 10 mm from the right edge, 5 mm from the top: above the document's own header

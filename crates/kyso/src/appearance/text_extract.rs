@@ -170,8 +170,61 @@ pub fn page_lines(doc: &Document, rev: usize, page: ObjRef) -> Result<Vec<Line>>
         glyphs: Vec::new(),
         ops: 0,
     };
-    ex.run(&content, &resources, IDENTITY, 0)?;
+    // Positions as the reader sees the page: turned by /Rotate (ISO 32000-1 §7.7.3.3).
+    ex.run(
+        &content,
+        &resources,
+        rotation_matrix(rotation(doc, rev, page)?),
+        0,
+    )?;
     Ok(group_lines(ex.glyphs))
+}
+
+/// The page's /Rotate (inherited), normalised to 0, 90, 180 or 270 (ISO 32000-1 §7.7.3.3).
+pub fn rotation(doc: &Document, rev: usize, page: ObjRef) -> Result<i64> {
+    let r = inherited(doc, rev, page, "Rotate")?
+        .and_then(|r| r.as_int())
+        .unwrap_or(0);
+    if r % 90 != 0 {
+        return Err(Error::MalformedPdf(format!(
+            "the page's /Rotate {r} is not a multiple of 90"
+        )));
+    }
+    Ok(r.rem_euclid(360))
+}
+
+/// The matrix taking default user space to the space of the page as displayed (turned
+/// clockwise by `rotate` degrees): x to the reader's right, y up.
+pub fn rotation_matrix(rotate: i64) -> [f64; 6] {
+    match rotate {
+        90 => [0.0, -1.0, 1.0, 0.0, 0.0, 0.0],
+        180 => [-1.0, 0.0, 0.0, -1.0, 0.0, 0.0],
+        270 => [0.0, 1.0, -1.0, 0.0, 0.0, 0.0],
+        _ => IDENTITY,
+    }
+}
+
+/// A rectangle (llx, lly, urx, ury) through `m`'s rotation: the bounding box of its corners.
+pub fn transform_rect(m: &[f64; 6], r: &[f64; 4]) -> [f64; 4] {
+    let pts = [
+        apply(m, r[0], r[1]),
+        apply(m, r[2], r[1]),
+        apply(m, r[0], r[3]),
+        apply(m, r[2], r[3]),
+    ];
+    let xs = pts.iter().map(|p| p.0);
+    let ys = pts.iter().map(|p| p.1);
+    [
+        xs.clone().fold(f64::MAX, f64::min),
+        ys.clone().fold(f64::MAX, f64::min),
+        xs.fold(f64::MIN, f64::max),
+        ys.fold(f64::MIN, f64::max),
+    ]
+}
+
+/// The inverse of [`rotation_matrix`].
+pub fn inverse_rotation_matrix(rotate: i64) -> [f64; 6] {
+    rotation_matrix((360 - rotate).rem_euclid(360))
 }
 
 /// A page attribute, inherited through /Parent (ISO 32000-1 §7.7.3.4), resolved.
@@ -982,6 +1035,24 @@ mod tests {
             }
             let _ = lines_of(&content);
         }
+    }
+
+    #[test]
+    fn rotations_round_trip() {
+        let r = [10.0, 20.0, 110.0, 70.0];
+        for rot in [0, 90, 180, 270] {
+            let v = transform_rect(&rotation_matrix(rot), &r);
+            assert_eq!(
+                transform_rect(&inverse_rotation_matrix(rot), &v),
+                r,
+                "{rot}"
+            );
+        }
+        // Turned a quarter clockwise: user x runs down the displayed page.
+        assert_eq!(
+            transform_rect(&rotation_matrix(90), &r),
+            [20.0, -110.0, 70.0, -10.0]
+        );
     }
 
     #[test]
