@@ -14,7 +14,8 @@ fi
 # Only what the tests run. Regenerating the fixtures also needs libreoffice-writer-nogui and
 # fonts-liberation2 (see fixtures/README.md). chromium: the `kyso serve` page test
 # (tests/serve.rs, driven by Python playwright, never a browser playwright downloads).
-APT_PACKAGES=(poppler-utils qpdf openssl softhsm2 valgrind gcc g++ chromium)
+# fonts-dejavu-core: a second TrueType font for the `kyso sign --font` test (tests/appearance.rs).
+APT_PACKAGES=(poppler-utils qpdf openssl softhsm2 valgrind gcc g++ chromium fonts-dejavu-core)
 
 # command (or file) that proves each package is installed
 missing=()
@@ -27,6 +28,7 @@ have_cmd cc            || missing+=(gcc)
 have_cmd c++           || missing+=(g++)
 have_cmd openssl       || missing+=(openssl)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing+=(fonts-dejavu-core)
 # the PKCS#11 token tests (tests/token.rs, crates/kyso/tests/pkcs11.rs) load this module
 { have_cmd softhsm2-util && [ -f /usr/lib/softhsm/libsofthsm2.so ]; } || missing+=(softhsm2)
 # pip is needed below for pyhanko and playwright

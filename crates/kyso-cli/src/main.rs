@@ -1,6 +1,7 @@
 //! `kyso`: sign and verify Vietnamese official PDF documents. A thin layer over the `kyso`
 //! library: argument parsing, secrets from the environment / a file / a prompt, printing.
 
+mod appearance;
 mod batch;
 mod deferred;
 mod html_report;
@@ -129,9 +130,10 @@ struct SignArgs {
     /// Signature field name (an existing empty signature field of that name is filled).
     #[arg(long)]
     field: Option<String>,
-    /// Page (1-based) the signature widget belongs to.
-    #[arg(long, default_value_t = 1)]
-    page: usize,
+    /// Page (1-based) the signature widget belongs to (default 1; with --role, the page of
+    /// --rect or the only page searched for the anchor).
+    #[arg(long)]
+    page: Option<usize>,
     /// Digest algorithm (default: SHA-256; SHA-384 for P-384 keys).
     #[arg(long, value_enum)]
     hash: Option<HashArg>,
@@ -164,6 +166,8 @@ struct SignArgs {
     /// KYSO_OFFLINE=1. The TSA is still asked.
     #[arg(long)]
     offline: bool,
+    #[command(flatten)]
+    appearance: appearance::AppearanceArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -306,6 +310,13 @@ fn run_sign(args: SignArgs) -> u8 {
         eprintln!("kyso: -o OUTPUT is required (or --in-place)");
         return exit::USAGE;
     }
+    let visible = match args.appearance.request(args.page) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("kyso: {e}");
+            return exit::USAGE;
+        }
+    };
     let level = match ltv::sign_level(args.level.as_deref(), &args.timestamp) {
         Ok(l) => l,
         Err(e) => {
@@ -358,12 +369,13 @@ fn run_sign(args: SignArgs) -> u8 {
         }),
         pss: args.pss,
         force: args.force,
-        page: args.page,
+        page: args.page.unwrap_or(1),
         certify: args.certify,
         timestamp,
         level,
         ltv: ltv_opts,
         reserve: args.reserve,
+        appearance: visible,
         ..SignOptions::default()
     };
     if let Some(dir) = &args.batch {

@@ -19,7 +19,7 @@
  *   CertificateNotAcceptable                             -> KYSO_ERR_CRYPTO (-4)
  *   WrongPassword, Key, Pin, Token                       -> KYSO_ERR_KEY (-5)
  *   Network, Ocsp, Csc, Timestamp                        -> KYSO_ERR_NETWORK (-6)
- *   (options "role", "image")                            -> KYSO_ERR_NOT_SUPPORTED (-7)
+ *   (an option a later version may add)                  -> KYSO_ERR_NOT_SUPPORTED (-7)
  *   a caught panic, out of memory, any other kind        -> KYSO_ERR_INTERNAL (-99)
  * NULL pointers, bad JSON and unknown options are KYSO_ERR_INVALID_ARGUMENT.
  *
@@ -68,7 +68,8 @@
 // Network: OCSP, CRL download, remote signing service.
 #define KYSO_ERR_NETWORK -6
 
-// An option this version does not support yet ("role", "image").
+// An option this version recognises but does not support (none at present; kept for
+// options later versions add).
 #define KYSO_ERR_NOT_SUPPORTED -7
 
 // Internal error: a panic caught at the boundary, out of memory, an unexpected error kind.
@@ -121,10 +122,13 @@ int kyso_verify_buffer(const uint8_t *pdf, size_t len, const char *options_json,
 // "pkcs11_module" (default $KYSO_PKCS11_MODULE), "token" (label), "slot", "key_label" or
 // "key_id" (hex), "pin"; and the signature: "reason", "location", "contact", "name",
 // "field", "page" (1-based), "hash" ("sha256" | "sha384" | "sha512"), "pss", "certify"
-// (1 | 2 | 3), "force"; time-stamps and long-term validation: "level" ("B-B" | "B-T" |
-// "B-LT" | "B-LTA"), "tsa" (a URL or a list tried in order), "tsa_credentials"
-// ("user:password"), "offline" (B-LT/B-LTA without network for validation data).
-// "role", "image": KYSO_ERR_NOT_SUPPORTED for now.
+// (1 | 2 | 3), "force". A visible signature (Decree 30/2020): "role" ("leader" |
+// "organization" | "attachment" | "copy"), "image" (PNG path), "rect" ("x,y,w,h", points or
+// "mm" suffix, on "page"), "anchor", "seal_diameter_mm", "no_text", "doc_number", "doc_date",
+// "copy_type", "agency", "font" (TTF path). Time-stamps and long-term validation: "level"
+// ("B-B" | "B-T" | "B-LT" | "B-LTA"; B-T when only "tsa" is given), "tsa" (a URL or a list
+// tried in order), "tsa_credentials" ("user:password"), "offline" (B-LT/B-LTA without network
+// for validation data).
 int kyso_sign_file(const char *input_path, const char *output_path, const char *options_json);
 
 // Signs `len` bytes at `pdf` (options as kyso_sign_file); the signed PDF is returned in

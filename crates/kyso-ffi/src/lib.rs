@@ -45,7 +45,8 @@ pub const KYSO_ERR_CRYPTO: c_int = -4;
 pub const KYSO_ERR_KEY: c_int = -5;
 /// Network: OCSP, CRL download, remote signing service.
 pub const KYSO_ERR_NETWORK: c_int = -6;
-/// An option this version does not support yet ("role", "image").
+/// An option this version recognises but does not support (none at present; kept for
+/// options later versions add).
 pub const KYSO_ERR_NOT_SUPPORTED: c_int = -7;
 /// Internal error: a panic caught at the boundary, out of memory, an unexpected error kind.
 pub const KYSO_ERR_INTERNAL: c_int = -99;
@@ -159,10 +160,13 @@ fn finish_report(report: &kyso::verify::Report, out: &mut *mut c_char) -> Result
 /// "pkcs11_module" (default $KYSO_PKCS11_MODULE), "token" (label), "slot", "key_label" or
 /// "key_id" (hex), "pin"; and the signature: "reason", "location", "contact", "name",
 /// "field", "page" (1-based), "hash" ("sha256" | "sha384" | "sha512"), "pss", "certify"
-/// (1 | 2 | 3), "force"; time-stamps and long-term validation: "level" ("B-B" | "B-T" |
-/// "B-LT" | "B-LTA"), "tsa" (a URL or a list tried in order), "tsa_credentials"
-/// ("user:password"), "offline" (B-LT/B-LTA without network for validation data).
-/// "role", "image": KYSO_ERR_NOT_SUPPORTED for now.
+/// (1 | 2 | 3), "force". A visible signature (Decree 30/2020): "role" ("leader" |
+/// "organization" | "attachment" | "copy"), "image" (PNG path), "rect" ("x,y,w,h", points or
+/// "mm" suffix, on "page"), "anchor", "seal_diameter_mm", "no_text", "doc_number", "doc_date",
+/// "copy_type", "agency", "font" (TTF path). Time-stamps and long-term validation: "level"
+/// ("B-B" | "B-T" | "B-LT" | "B-LTA"; B-T when only "tsa" is given), "tsa" (a URL or a list
+/// tried in order), "tsa_credentials" ("user:password"), "offline" (B-LT/B-LTA without network
+/// for validation data).
 #[no_mangle]
 pub unsafe extern "C" fn kyso_sign_file(
     input_path: *const c_char,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
+use kyso::appearance::{parse_rect, AppearanceRequest};
 use kyso::crypto::DigestAlgorithm;
 use kyso::pki::trust_store::{load_anchor_paths, TrustStore};
 use kyso::pki::Certificate;
@@ -119,9 +120,20 @@ pub struct SignJson {
     key_label: Option<String>,
     key_id: Option<String>,
     pin: Option<String>,
-    // Later issues: refused with KYSO_ERR_NOT_SUPPORTED for now.
-    role: Option<serde_json::Value>,
-    image: Option<serde_json::Value>,
+    // Visible signature (Decree 30/2020 layouts), as `kyso sign --role …`.
+    role: Option<String>,
+    image: Option<PathBuf>,
+    rect: Option<String>,
+    anchor: Option<String>,
+    seal_diameter_mm: Option<f64>,
+    #[serde(default)]
+    no_text: bool,
+    doc_number: Option<String>,
+    doc_date: Option<String>,
+    copy_type: Option<String>,
+    agency: Option<String>,
+    font: Option<PathBuf>,
+    // Time-stamps and long-term validation, as `kyso sign --level --tsa`.
     /// "B-B" (default), "B-T", "B-LT", "B-LTA".
     level: Option<String>,
     /// One TSA URL or a list tried in order.
@@ -134,15 +146,8 @@ pub struct SignJson {
 }
 
 impl SignJson {
-    /// The signature's options; refuses what is not supported yet.
+    /// The signature's options.
     pub fn sign_options(&self) -> Result<SignOptions, Failure> {
-        for (key, v) in [("role", &self.role), ("image", &self.image)] {
-            if v.as_ref().is_some_and(|v| !v.is_null()) {
-                return Err(Failure::not_supported(format!(
-                    "option \"{key}\" is not supported yet by this version of kyso"
-                )));
-            }
-        }
         if self.page == Some(0) {
             return Err(Failure::invalid("page: pages are numbered from 1"));
         }
@@ -169,6 +174,7 @@ impl SignJson {
                 }),
                 ..kyso::ltv::LtvOptions::default()
             },
+            appearance: self.appearance()?,
             ..SignOptions::default()
         })
     }
@@ -211,6 +217,32 @@ impl SignJson {
             c
         });
         Ok((level, tsa))
+    }
+
+    /// The visible signature asked for, or None (invisible) when there is no "role".
+    fn appearance(&self) -> Result<Option<AppearanceRequest>, Failure> {
+        let Some(role) = &self.role else {
+            if self.image.is_some() || self.rect.is_some() || self.anchor.is_some() {
+                return Err(Failure::invalid(
+                    "\"image\", \"rect\" and \"anchor\" need a \"role\" (leader, organization, attachment, copy)",
+                ));
+            }
+            return Ok(None);
+        };
+        Ok(Some(AppearanceRequest {
+            role: role.parse()?,
+            image: self.image.clone(),
+            page: self.page,
+            rect: self.rect.as_deref().map(parse_rect).transpose()?,
+            anchor: self.anchor.clone(),
+            seal_diameter_mm: self.seal_diameter_mm,
+            no_text: self.no_text,
+            doc_number: self.doc_number.clone(),
+            doc_date: self.doc_date.clone(),
+            copy_type: self.copy_type.clone(),
+            agency: self.agency.clone(),
+            font: self.font.clone(),
+        }))
     }
 
     fn uses_token(&self) -> bool {
@@ -389,14 +421,24 @@ mod tests {
     }
 
     #[test]
-    fn later_options_are_not_supported_yet() {
-        for key in ["role", "image"] {
-            let o: SignJson = parse(Some(&format!("{{\"{key}\": \"x\"}}"))).unwrap();
-            assert_eq!(
-                o.sign_options().unwrap_err().code,
-                crate::KYSO_ERR_NOT_SUPPORTED
-            );
-        }
+    fn appearance_options() {
+        let o: SignJson = parse(Some(
+            r#"{"role": "leader", "image": "sig.png", "page": 2, "rect": "10mm,20,30,40"}"#,
+        ))
+        .unwrap();
+        let a = o.sign_options().unwrap().appearance.unwrap();
+        assert_eq!(a.role, kyso::appearance::Role::Leader);
+        assert_eq!(a.page, Some(2));
+        assert!((a.rect.unwrap()[0] - 28.346).abs() < 0.01);
+        let o: SignJson = parse(Some(r#"{"role": "boss"}"#)).unwrap();
+        assert_eq!(
+            o.sign_options().unwrap_err().code,
+            crate::KYSO_ERR_INVALID_ARGUMENT
+        );
+        let o: SignJson = parse(Some(r#"{"image": "x.png"}"#)).unwrap();
+        assert!(o.sign_options().is_err());
+        let o: SignJson = parse(Some("{}")).unwrap();
+        assert!(o.sign_options().unwrap().appearance.is_none());
     }
 
     #[test]

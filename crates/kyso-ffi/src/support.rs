@@ -10,7 +10,7 @@ use kyso::Error;
 
 use crate::{
     KYSO_ERR_CRYPTO, KYSO_ERR_INTERNAL, KYSO_ERR_INVALID_ARGUMENT, KYSO_ERR_IO, KYSO_ERR_KEY,
-    KYSO_ERR_NETWORK, KYSO_ERR_NOT_PDF, KYSO_ERR_NOT_SUPPORTED,
+    KYSO_ERR_NETWORK, KYSO_ERR_NOT_PDF,
 };
 
 /// A failure on its way out: the return code and the message for `kyso_last_error`.
@@ -24,13 +24,6 @@ impl Failure {
     pub fn invalid(message: impl Into<String>) -> Self {
         Failure {
             code: KYSO_ERR_INVALID_ARGUMENT,
-            message: message.into(),
-        }
-    }
-
-    pub fn not_supported(message: impl Into<String>) -> Self {
-        Failure {
-            code: KYSO_ERR_NOT_SUPPORTED,
             message: message.into(),
         }
     }

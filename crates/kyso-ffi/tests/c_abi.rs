@@ -373,3 +373,39 @@ fn errors_are_per_thread() {
     let v = unsafe { CStr::from_ptr(kyso_version()) };
     assert_eq!(v.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
 }
+
+#[test]
+fn visible_signature_through_the_c_abi() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = cstr(fixtures().join("docs/congvan.pdf").to_str().unwrap());
+    let p12 = fixtures().join("pki/agency.p12");
+    let sign = |out: &Path, extra: &str| {
+        let opts = format!(
+            r#"{{"p12_path": {}, {extra}}}"#,
+            serde_json::to_string(p12.to_str().unwrap()).unwrap()
+        );
+        let out_c = cstr(out.to_str().unwrap());
+        // SAFETY: valid strings.
+        unsafe { kyso_sign_file(input.as_ptr(), out_c.as_ptr(), cstr(opts).as_ptr()) }
+    };
+    let out = tmp.path().join("copy.pdf");
+    let rc = sign(
+        &out,
+        r#""role": "copy", "copy_type": "SAO LỤC", "agency": "Sở Nội vụ""#,
+    );
+    assert_eq!(rc, KYSO_OK, "{}", last_error());
+    assert_eq!(verify(&out), KYSO_OK, "{}", last_error());
+    let bytes = std::fs::read(&out).unwrap();
+    let tail =
+        String::from_utf8_lossy(&bytes[bytes.len() - 60_000.min(bytes.len())..]).into_owned();
+    assert!(tail.contains("/KysoRole /copy"), "no visible copy widget");
+    assert!(tail.contains("/Subtype /Type0"), "no embedded font");
+
+    let bad = tmp.path().join("bad.pdf");
+    assert_eq!(sign(&bad, r#""role": "boss""#), KYSO_ERR_INVALID_ARGUMENT);
+    assert!(last_error().contains("boss"), "{}", last_error());
+    let missing = r#""role": "leader", "image": "/nonexistent/chu-ky.png""#;
+    assert_eq!(sign(&bad, missing), KYSO_ERR_INVALID_ARGUMENT);
+    assert!(last_error().contains("chu-ky.png"), "{}", last_error());
+    assert!(!bad.exists());
+}

@@ -7,6 +7,7 @@
 //! - [`diff`]: what changed after each signature, and whether it was allowed;
 //! - [`inspect`]: what a file holds, without judging it.
 
+pub mod appearance;
 pub mod asn1;
 pub mod base64;
 pub mod cms;

@@ -63,6 +63,8 @@ pub struct SignOptions {
     pub level: crate::ltv::PadesLevel,
     /// Validation data gathering for B-LT and B-LTA (network, extra certificates and CRLs).
     pub ltv: crate::ltv::LtvOptions,
+    /// A visible signature (Decree 30/2020 layouts); None signs invisibly.
+    pub appearance: Option<crate::appearance::AppearanceRequest>,
 }
 
 impl Default for SignOptions {
@@ -83,6 +85,7 @@ impl Default for SignOptions {
             timestamp: None,
             level: crate::ltv::PadesLevel::BB,
             ltv: crate::ltv::LtvOptions::default(),
+            appearance: None,
         }
     }
 }
@@ -296,6 +299,19 @@ pub(crate) fn sign_with(
     .len();
     let capacity = estimate + 64 + opts.reserve;
 
+    let appearance = match &opts.appearance {
+        Some(req) => Some(crate::appearance::resolve(
+            &doc,
+            req,
+            &crate::appearance::Context {
+                certificate: &certificate,
+                signing_time,
+                force: opts.force,
+            },
+        )?),
+        None => None,
+    };
+
     let base_len = doc.len();
     let leading_eol = !ends_with_eol(source.as_ref())?;
     let fields = SignatureFields {
@@ -309,6 +325,7 @@ pub(crate) fn sign_with(
         page: opts.page,
         certify: opts.certify,
         doc_timestamp: false,
+        appearance,
     };
     let mut prepared = placeholder::prepare(&doc, &fields, capacity, base_len, leading_eol)?;
 

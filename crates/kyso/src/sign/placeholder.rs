@@ -32,6 +32,8 @@ pub struct SignatureFields {
     pub certify: Option<u8>,
     /// A document time-stamp (ISO 32000-2 §12.8.5): /Type /DocTimeStamp, no /M or names.
     pub doc_timestamp: bool,
+    /// A visible widget (page, rectangle, appearance); None writes an invisible one.
+    pub appearance: Option<crate::appearance::Widget>,
 }
 
 /// An update ready to be appended, with where its placeholders are.
@@ -119,6 +121,11 @@ pub fn prepare(
     let sig_ref = update.allocate();
 
     let field_ref = match reuse {
+        Some(_) if fields.appearance.is_some() => {
+            return Err(Error::InvalidArgument(format!(
+                "the empty signature field '{field_name}' has its own widget; a visible signature needs a new field (choose another --field)"
+            )));
+        }
         Some(field_ref) => {
             // ISO 32000-1 §12.7.4.5: put the value into the existing empty field.
             let mut field = doc
@@ -132,27 +139,42 @@ pub fn prepare(
         }
         None => {
             let pages = doc.pages_at(rev)?;
-            let page_ref = *pages.get(fields.page.saturating_sub(1)).ok_or_else(|| {
+            let page_no = match &fields.appearance {
+                Some(w) => w.page + 1,
+                None => fields.page,
+            };
+            let page_ref = *pages.get(page_no.saturating_sub(1)).ok_or_else(|| {
                 Error::InvalidArgument(format!(
                     "page {} does not exist (the document has {} pages)",
-                    fields.page,
+                    page_no,
                     pages.len()
                 ))
             })?;
             let field_ref = update.allocate();
-            // An empty appearance keeps strict viewers happy with an invisible signature
-            // widget. A document time-stamp gets none (ISO 32000-2 §12.8.5 recommends it; PDF/A
-            // does not require one for a zero-size widget): verifiers such as pyHanko treat an
-            // appearance as more than an LTA update.
-            let ap_ref = (!fields.doc_timestamp).then(|| {
-                let ap_ref = update.allocate();
-                let mut ap = Dict::new();
-                ap.set("Type", Object::name("XObject"));
-                ap.set("Subtype", Object::name("Form"));
-                ap.set("BBox", Object::Array(vec![Object::Int(0); 4]));
-                update.set_stream(ap_ref, ap, Vec::new());
-                ap_ref
-            });
+            let (ap_ref, rect) = match &fields.appearance {
+                // ISO 32000-1 §12.5.5: the normal appearance draws the visible signature.
+                Some(w) => (
+                    Some(w.write_form(&mut update)?),
+                    w.rect
+                        .iter()
+                        .map(|v| Object::Real((v * 1000.0).round() / 1000.0))
+                        .collect(),
+                ),
+                // A document time-stamp gets no appearance (ISO 32000-2 §12.8.5 recommends it;
+                // PDF/A does not require one for a zero-size widget): verifiers such as pyHanko
+                // treat an appearance as more than an LTA update.
+                None if fields.doc_timestamp => (None, vec![Object::Int(0); 4]),
+                None => {
+                    // An empty appearance keeps strict viewers happy with an invisible widget.
+                    let ap_ref = update.allocate();
+                    let mut ap = Dict::new();
+                    ap.set("Type", Object::name("XObject"));
+                    ap.set("Subtype", Object::name("Form"));
+                    ap.set("BBox", Object::Array(vec![Object::Int(0); 4]));
+                    update.set_stream(ap_ref, ap, Vec::new());
+                    (Some(ap_ref), vec![Object::Int(0); 4])
+                }
+            };
 
             let mut field = Dict::new();
             field.set("FT", Object::name("Sig"));
@@ -160,7 +182,7 @@ pub fn prepare(
             field.set("V", Object::Ref(sig_ref));
             field.set("Type", Object::name("Annot"));
             field.set("Subtype", Object::name("Widget"));
-            field.set("Rect", Object::Array(vec![Object::Int(0); 4]));
+            field.set("Rect", Object::Array(rect));
             // ISO 32000-1 §12.5.3: Print (4) + Locked (128).
             field.set("F", Object::Int(132));
             field.set("P", Object::Ref(page_ref));
@@ -168,6 +190,10 @@ pub fn prepare(
                 let mut apd = Dict::new();
                 apd.set("N", Object::Ref(ap_ref));
                 field.set("AP", Object::Dict(apd));
+            }
+            if let Some(w) = &fields.appearance {
+                // Lets a later organization signature find the leader's picture.
+                field.set(crate::appearance::ROLE_KEY, Object::name(w.role.as_str()));
             }
             update.set(field_ref, Object::Dict(field));
 
