@@ -645,3 +645,51 @@ fn an_archive_time_stamp_keeps_a_signature_valid_after_its_tsa_certificate_expir
     assert_eq!(sig["level"], "PAdES-B-LTA", "{r:#}");
     assert_eq!(r["signatures"][1]["indication"], "TOTAL-PASSED", "{r:#}");
 }
+
+#[test]
+fn visible_leader_at_b_lta_then_the_organization_seal() {
+    if !have_openssl() {
+        return;
+    }
+    // Decree 30 with long-term validation: the leader's visible signature at B-LTA, then the
+    // agency's seal (it finds the leader's widget through the later DSS and time-stamp).
+    let pki = LocalPki::new(365);
+    let leader = pki.signer("leader", "Nguyễn Văn An", 30);
+    let agency = pki.signer("agency", "Ủy ban nhân dân tỉnh Thử Nghiệm", 30);
+    let signed = pki.path("leader-lta.pdf");
+    let o = run(kyso_online()
+        .arg("sign")
+        .arg(doc())
+        .arg("-o")
+        .arg(&signed)
+        .arg("--p12")
+        .arg(&leader)
+        .args(["--role", "leader", "--image"])
+        .arg(fixture("images/signature-blue.png"))
+        .args(["--level", "B-LTA", "--tsa", &pki.url("/tsa")]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sealed = pki.path("sealed.pdf");
+    let o = run(kyso_online()
+        .arg("sign")
+        .arg(&signed)
+        .arg("-o")
+        .arg(&sealed)
+        .arg("--p12")
+        .arg(&agency)
+        .args(["--role", "organization", "--image"])
+        .arg(fixture("images/seal-red.png"))
+        .args(["--level", "B-LT", "--tsa", &pki.url("/tsa")]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (code, r) = verify(&pki, &sealed, &["--offline"], false);
+    assert_eq!(code, 0, "{r:#}");
+    let levels: Vec<&str> = r["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["PAdES-B-LTA", "RFC3161", "PAdES-B-LT"], "{r:#}");
+    if have_tool("pyhanko") {
+        pyhanko_validate(&pki, &sealed, &[]);
+    }
+}
