@@ -18,14 +18,20 @@ fn have_openssl() -> bool {
     have_tool("openssl")
 }
 
-fn sign_level(pki: &LocalPki, p12: &Path, input: &Path, out: &Path, level: &str) -> Output {
-    run(kyso_online()
-        .arg("sign")
+/// `kyso sign INPUT -o OUTPUT --p12 P12` (online or not); more arguments follow.
+fn sign_cmd(online: bool, p12: &Path, input: &Path, out: &Path) -> Command {
+    let mut c = if online { kyso_online() } else { kyso() };
+    c.arg("sign")
         .arg(input)
         .arg("-o")
         .arg(out)
         .arg("--p12")
-        .arg(p12)
+        .arg(p12);
+    c
+}
+
+fn sign_level(pki: &LocalPki, p12: &Path, input: &Path, out: &Path, level: &str) -> Output {
+    run(sign_cmd(true, p12, input, out)
         .args(["--level", level, "--tsa", &pki.url("/tsa"), "--json"])
         .args(["--reason", "Phê duyệt"]))
 }
@@ -162,13 +168,7 @@ fn b_lt_and_b_lta_verify_offline_now_and_after_the_signer_expired() {
     }
     // A B-B signature by the same signer, judged two years on: no proof of existence.
     let bb = pki.path("bb.pdf");
-    let o = run(kyso()
-        .arg("sign")
-        .arg(doc())
-        .arg("-o")
-        .arg(&bb)
-        .arg("--p12")
-        .arg(&p12));
+    let o = run(&mut sign_cmd(false, &p12, &doc(), &bb));
     assert!(o.status.success(), "{}", stderr(&o));
     let later = (time::OffsetDateTime::now_utc() + time::Duration::days(730))
         .format(&time::format_description::well_known::Rfc3339)
@@ -192,15 +192,9 @@ fn revoked_after_the_time_stamp_still_passes_but_b_b_does_not() {
     let bt = pki.path("bt.pdf");
     assert!(sign_level(&pki, &p12, &doc(), &bt, "B-T").status.success());
     let bb = pki.path("bb.pdf");
-    assert!(run(kyso()
-        .arg("sign")
-        .arg(doc())
-        .arg("-o")
-        .arg(&bb)
-        .arg("--p12")
-        .arg(&p12))
-    .status
-    .success());
+    assert!(run(&mut sign_cmd(false, &p12, &doc(), &bb))
+        .status
+        .success());
     std::thread::sleep(std::time::Duration::from_millis(1100));
     pki.revoke("later");
 
@@ -497,21 +491,14 @@ fn a_no_changes_certification_still_takes_dss_and_document_time_stamps() {
     let pki = LocalPki::new(365);
     let p12 = pki.signer("certify", "Ngô Văn Chứng Nhận", 30);
     let out = pki.path("certified-lta.pdf");
-    let o = run(kyso_online()
-        .arg("sign")
-        .arg(doc())
-        .arg("-o")
-        .arg(&out)
-        .arg("--p12")
-        .arg(&p12)
-        .args([
-            "--certify",
-            "1",
-            "--level",
-            "B-LTA",
-            "--tsa",
-            &pki.url("/tsa"),
-        ]));
+    let o = run(sign_cmd(true, &p12, &doc(), &out).args([
+        "--certify",
+        "1",
+        "--level",
+        "B-LTA",
+        "--tsa",
+        &pki.url("/tsa"),
+    ]));
     assert!(o.status.success(), "{}", stderr(&o));
     let (code, r) = verify(&pki, &out, &["--offline"], false);
     assert_eq!(code, 0, "{r:#}");
@@ -532,15 +519,9 @@ fn a_large_document_time_stamp_gets_a_second_try_with_room_for_it() {
     pki.enable_big_tsa();
     let p12 = pki.signer("big", "Đinh Văn Lớn", 30);
     let bb = pki.path("bb.pdf");
-    assert!(run(kyso()
-        .arg("sign")
-        .arg(doc())
-        .arg("-o")
-        .arg(&bb)
-        .arg("--p12")
-        .arg(&p12))
-    .status
-    .success());
+    assert!(run(&mut sign_cmd(false, &p12, &doc(), &bb))
+        .status
+        .success());
     let out = pki.path("big-lta.pdf");
     let o = run(kyso_online()
         .arg("extend")
@@ -570,13 +551,7 @@ fn a_signature_time_stamp_too_large_for_the_reserve_says_how_much_to_keep() {
     let p12 = pki.signer("reserve", "Trịnh Văn Dự Phòng", 30);
     let out = pki.path("bt-big.pdf");
     let sign = |extra: &[&str]| {
-        run(kyso_online()
-            .arg("sign")
-            .arg(doc())
-            .arg("-o")
-            .arg(&out)
-            .arg("--p12")
-            .arg(&p12)
+        run(sign_cmd(true, &p12, &doc(), &out)
             .args(["--tsa", &pki.url("/tsa-big")])
             .args(extra))
     };
@@ -603,14 +578,7 @@ fn an_archive_time_stamp_keeps_a_signature_valid_after_its_tsa_certificate_expir
     pki.enable_short_tsa(2);
     let p12 = pki.signer("archive", "Lý Thị Lưu Trữ", 300);
     let bt = pki.path("bt-short.pdf");
-    let o = run(kyso_online()
-        .arg("sign")
-        .arg(doc())
-        .arg("-o")
-        .arg(&bt)
-        .arg("--p12")
-        .arg(&p12)
-        .args(["--tsa", &pki.url("/tsa-short")]));
+    let o = run(sign_cmd(true, &p12, &doc(), &bt).args(["--tsa", &pki.url("/tsa-short")]));
     assert!(o.status.success(), "{}", stderr(&o));
     let week = (time::OffsetDateTime::now_utc() + time::Duration::days(7))
         .format(&time::format_description::well_known::Rfc3339)
@@ -657,25 +625,13 @@ fn visible_leader_at_b_lta_then_the_organization_seal() {
     let leader = pki.signer("leader", "Nguyễn Văn An", 30);
     let agency = pki.signer("agency", "Ủy ban nhân dân tỉnh Thử Nghiệm", 30);
     let signed = pki.path("leader-lta.pdf");
-    let o = run(kyso_online()
-        .arg("sign")
-        .arg(doc())
-        .arg("-o")
-        .arg(&signed)
-        .arg("--p12")
-        .arg(&leader)
+    let o = run(sign_cmd(true, &leader, &doc(), &signed)
         .args(["--role", "leader", "--image"])
         .arg(fixture("images/signature-blue.png"))
         .args(["--level", "B-LTA", "--tsa", &pki.url("/tsa")]));
     assert!(o.status.success(), "{}", stderr(&o));
     let sealed = pki.path("sealed.pdf");
-    let o = run(kyso_online()
-        .arg("sign")
-        .arg(&signed)
-        .arg("-o")
-        .arg(&sealed)
-        .arg("--p12")
-        .arg(&agency)
+    let o = run(sign_cmd(true, &agency, &signed, &sealed)
         .args(["--role", "organization", "--image"])
         .arg(fixture("images/seal-red.png"))
         .args(["--level", "B-LT", "--tsa", &pki.url("/tsa")]));
