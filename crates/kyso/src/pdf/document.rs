@@ -4,14 +4,15 @@
 //! the cross-reference entries of the revision asked about (never by scanning for `obj`).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use super::filters::decode_stream;
 use super::object::{Dict, ObjRef, Object, Stream};
 use super::parser::Parser;
 use super::source::ByteSource;
 use super::xref::{
-    find_eof_after, find_startxref, read_chain, with_window, XrefEntry, XrefKind, XrefSection,
+    find_eof_after, find_startxref, read_chain, with_window_until, XrefEntry, XrefKind, XrefSection,
 };
 use crate::error::{Error, Result};
 
@@ -19,6 +20,11 @@ use crate::error::{Error, Result};
 const MAX_TREE_DEPTH: usize = 64;
 /// Upper bound on nodes visited in one tree walk.
 const MAX_TREE_NODES: usize = 1_000_000;
+/// How many loads one object read may chain (an indirect /Length inside an object stream whose
+/// /Length is indirect...). Real files need two.
+const MAX_LOAD_DEPTH: u8 = 6;
+/// Decoded object streams kept in memory, all together.
+const OBJECT_STREAM_CACHE_BYTES: usize = 32 << 20;
 
 /// One revision: the original file or one incremental update (ISO 32000-1 §7.5.6).
 #[derive(Clone, Debug)]
@@ -31,6 +37,9 @@ pub struct Revision {
     pub trailer: Dict,
     /// Offset just past this revision's `%%EOF` line; None when no marker follows its xref data.
     pub end: Option<u64>,
+    /// Where this revision's bytes end: nothing at or after it belongs to this revision, so
+    /// no object this revision defines may be read from there.
+    pub limit: u64,
     /// The sections making up this revision (two for a linearized file's first revision).
     sections: Vec<XrefSection>,
 }
@@ -73,6 +82,63 @@ struct ObjectStream {
     index: Vec<(u32, usize)>,
 }
 
+/// Work a document may cause, counted across all its reads (hostile files: decompression bombs,
+/// huge object counts). Exceeding it is an error, which verification reports as INDETERMINATE.
+#[derive(Debug)]
+pub struct Budget {
+    decoded: AtomicU64,
+    objects: AtomicU64,
+    /// Bytes all decoded streams may add up to: 64 MiB + 16 × the file's size.
+    pub max_decoded: u64,
+    /// Object reads: 1 million + 8 per byte... of the cross-reference entries (see `open`).
+    pub max_objects: u64,
+}
+
+impl Budget {
+    fn new(file_len: u64, entries: u64) -> Self {
+        Budget {
+            decoded: AtomicU64::new(0),
+            objects: AtomicU64::new(0),
+            max_decoded: (64 << 20) + file_len.saturating_mul(16),
+            max_objects: 1_000_000 + entries.saturating_mul(64),
+        }
+    }
+
+    /// Whether a limit has been reached: every later read fails, and so does the analysis.
+    pub fn exhausted(&self) -> bool {
+        self.decoded.load(Ordering::Relaxed) > self.max_decoded
+            || self.objects.load(Ordering::Relaxed) > self.max_objects
+    }
+
+    /// Decoded bytes still allowed.
+    pub fn decoded_left(&self) -> u64 {
+        self.max_decoded
+            .saturating_sub(self.decoded.load(Ordering::Relaxed))
+    }
+
+    fn spend_decoded(&self, n: usize) -> Result<()> {
+        let total = self.decoded.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+        if total > self.max_decoded {
+            return Err(Error::MalformedPdf(format!(
+                "the document decodes to more than {} MiB: too complex to analyse",
+                self.max_decoded >> 20
+            )));
+        }
+        Ok(())
+    }
+
+    fn spend_object(&self) -> Result<()> {
+        let total = self.objects.fetch_add(1, Ordering::Relaxed) + 1;
+        if total > self.max_objects {
+            return Err(Error::MalformedPdf(format!(
+                "more than {} object reads: the document is too complex to analyse",
+                self.max_objects
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// A PDF document read on demand from a [`ByteSource`].
 pub struct Document {
     source: Arc<dyn ByteSource>,
@@ -84,7 +150,14 @@ pub struct Document {
     pub startxref: u64,
     /// Repairs made while reading the structure (reported by the verifier).
     pub warnings: Vec<String>,
-    object_streams: Mutex<HashMap<u32, Arc<ObjectStream>>>,
+    /// Every cross-reference entry by object number: (revision, entry), oldest revision first.
+    index: HashMap<u32, Vec<(usize, XrefEntry)>>,
+    /// Decoded object streams, keyed by where their bytes lie: a stream redefined under the
+    /// same number in a later revision is another key, so no revision sees another's copy.
+    object_streams: Mutex<(usize, HashMap<(u32, u64, u64), Arc<ObjectStream>>)>,
+    /// Byte ranges no structure may come from: the /Contents gaps of signatures.
+    gaps: RwLock<Vec<(u64, u64)>>,
+    pub budget: Budget,
 }
 
 impl std::fmt::Debug for Document {
@@ -114,14 +187,83 @@ impl Document {
         let startxref = find_startxref(source.as_ref())?;
         let (chain, warnings) = read_chain(source.as_ref(), startxref)?;
         let revisions = group_revisions(source.as_ref(), chain)?;
+        let mut index: HashMap<u32, Vec<(usize, XrefEntry)>> = HashMap::new();
+        let mut entries = 0u64;
+        for rev in &revisions {
+            for num in rev.object_numbers() {
+                if let Some(e) = rev.entry(num) {
+                    index.entry(num).or_default().push((rev.index, e));
+                    entries += 1;
+                }
+            }
+        }
+        let budget = Budget::new(source.len(), entries);
         Ok(Document {
             source,
             version,
             revisions,
             startxref,
             warnings,
-            object_streams: Mutex::new(HashMap::new()),
+            index,
+            object_streams: Mutex::new((0, HashMap::new())),
+            gaps: RwLock::new(Vec::new()),
+            budget,
         })
+    }
+
+    /// Declares the /Contents gaps of the document's signatures (ISO 32000-1 §12.8.1): from now
+    /// on no object, stream or cross-reference data may be read from inside one, and
+    /// [`Document::gap_problems`] lists the structure that already lies there.
+    pub fn set_signature_gaps(&self, mut gaps: Vec<(u64, u64)>) {
+        gaps.sort_unstable();
+        if let Ok(mut g) = self.gaps.write() {
+            *g = gaps;
+        }
+        if let Ok(mut cache) = self.object_streams.lock() {
+            *cache = (0, HashMap::new());
+        }
+    }
+
+    fn in_gap(&self, from: u64, to: u64) -> bool {
+        let Ok(gaps) = self.gaps.read() else {
+            return true;
+        };
+        gaps.iter().any(|&(s, e)| from < e && to > s)
+    }
+
+    /// Cross-reference sections and objects whose bytes lie inside a signature's /Contents gap:
+    /// unsigned bytes that must never be read as PDF structure.
+    pub fn gap_problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for rev in &self.revisions {
+            for section in &rev.sections {
+                if self.in_gap(section.offset, section.data_end.max(section.offset + 1)) {
+                    out.push(format!(
+                        "the cross-reference data of revision {} lies inside a signature's /Contents",
+                        rev.index + 1
+                    ));
+                }
+            }
+            for num in rev.object_numbers() {
+                if let Some(XrefEntry::InUse { offset, gen }) = rev.entry(num) {
+                    // An entry that merely points into a gap finds no object there (a damaged
+                    // table, read as an error when used); one that finds its object is hidden
+                    // structure.
+                    if self.in_gap(offset, offset + 1) && self.object_header_at(offset, num, gen) {
+                        out.push(format!(
+                            "object {num} of revision {} lies inside a signature's /Contents",
+                            rev.index + 1
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether the document's work budget is spent (see [`Budget`]).
+    pub fn budget_exhausted(&self) -> bool {
+        self.budget.exhausted()
     }
 
     pub fn source(&self) -> &Arc<dyn ByteSource> {
@@ -167,12 +309,30 @@ impl Document {
         size.max(used.saturating_add(1))
     }
 
+    /// Whether `num gen obj` starts at `offset`.
+    fn object_header_at(&self, offset: u64, num: u32, gen: u16) -> bool {
+        let Ok(head) = self.source.read_vec(offset, 48) else {
+            return false;
+        };
+        let mut p = Parser::new(&head, true);
+        matches!((p.read_uint(), p.read_uint(), p.expect_keyword(b"obj")), (Ok(n), Ok(g), Ok(())) if n == num as u64 && g == gen as u64)
+    }
+
     /// The cross-reference entry of `num` as seen by revision `rev` (newest data wins).
     pub fn entry_at(&self, rev: usize, num: u32) -> Option<XrefEntry> {
-        self.revisions[..=rev.min(self.last_revision())]
-            .iter()
-            .rev()
-            .find_map(|r| r.entry(num))
+        self.defining_entry(rev, num).map(|(_, e)| e)
+    }
+
+    /// The entry of `num` seen by revision `rev`, with the revision that wrote it.
+    pub fn defining_entry(&self, rev: usize, num: u32) -> Option<(usize, XrefEntry)> {
+        let list = self.index.get(&num)?;
+        let pos = list.partition_point(|(r, _)| *r <= rev);
+        pos.checked_sub(1).map(|p| list[p])
+    }
+
+    /// Every revision that has an entry for `num`, oldest first.
+    pub fn entries_of(&self, num: u32) -> &[(usize, XrefEntry)] {
+        self.index.get(&num).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The object `r` as it stands in the newest revision.
@@ -183,19 +343,29 @@ impl Document {
     /// The object `r` as it stands at revision `rev`. A missing or free object is `null`
     /// (ISO 32000-1 §7.3.10).
     pub fn get_at(&self, rev: usize, r: ObjRef) -> Result<Object> {
-        match self.entry_at(rev, r.num) {
-            None | Some(XrefEntry::Free { .. }) => Ok(Object::Null),
-            Some(XrefEntry::InUse { offset, gen }) => {
+        self.get_at_depth(rev, r, 0)
+    }
+
+    fn get_at_depth(&self, rev: usize, r: ObjRef, depth: u8) -> Result<Object> {
+        if depth > MAX_LOAD_DEPTH {
+            return Err(Error::MalformedPdf(format!(
+                "reading object {r} needs too many nested reads (indirect /Length chain?)"
+            )));
+        }
+        let rev = rev.min(self.last_revision());
+        match self.defining_entry(rev, r.num) {
+            None | Some((_, XrefEntry::Free { .. })) => Ok(Object::Null),
+            Some((definer, XrefEntry::InUse { offset, gen })) => {
                 if gen != r.gen {
                     return Ok(Object::Null);
                 }
-                self.load_at_offset(rev, offset, r)
+                self.load_at_offset(rev, definer, offset, r, depth)
             }
-            Some(XrefEntry::Compressed { stream, index }) => {
+            Some((_, XrefEntry::Compressed { stream, index })) => {
                 if r.gen != 0 {
                     return Ok(Object::Null);
                 }
-                self.load_compressed(rev, stream, index, r.num)
+                self.load_compressed(rev, stream, index, r.num, depth)
             }
         }
     }
@@ -225,16 +395,34 @@ impl Document {
         })
     }
 
-    fn load_at_offset(&self, rev: usize, offset: u64, expect: ObjRef) -> Result<Object> {
-        if offset >= self.source.len() {
+    /// Reads object `expect` at `offset`, as revision `rev` sees it; `definer` is the revision
+    /// whose cross-reference data points there: the object must lie inside that revision's bytes.
+    fn load_at_offset(
+        &self,
+        rev: usize,
+        definer: usize,
+        offset: u64,
+        expect: ObjRef,
+        depth: u8,
+    ) -> Result<Object> {
+        self.budget.spend_object()?;
+        let limit = self.revisions[definer].limit;
+        if offset >= limit {
             return Err(Error::MalformedPdf(format!(
-                "object {expect} points beyond the end of the file"
+                "object {expect} of revision {} points beyond that revision's end",
+                definer + 1
             )));
         }
-        let parsed = with_window(self.source.as_ref(), offset, 4096, |buf, at_end| {
-            let mut p = Parser::new(buf, at_end);
-            p.indirect_object()
-        })?;
+        if self.in_gap(offset, offset + 1) {
+            return Err(Error::MalformedPdf(format!(
+                "object {expect} lies inside a signature's /Contents"
+            )));
+        }
+        let parsed =
+            with_window_until(self.source.as_ref(), offset, limit, 4096, |buf, at_end| {
+                let mut p = Parser::new(buf, at_end);
+                p.indirect_object()
+            })?;
         if parsed.id != expect {
             return Err(Error::MalformedPdf(format!(
                 "cross-reference entry for {expect} points at object {}",
@@ -244,10 +432,16 @@ impl Document {
         match (parsed.object, parsed.stream_data_start) {
             (Object::Dict(dict), Some(start)) => {
                 let data_offset = offset + start as u64;
-                let data_len = self.stream_length(rev, &dict, expect)?;
-                if data_offset.saturating_add(data_len) > self.source.len() {
+                let data_len = self.stream_length(rev, &dict, expect, depth)?;
+                let data_end = data_offset.saturating_add(data_len);
+                if data_end > limit {
                     return Err(Error::MalformedPdf(format!(
-                        "stream {expect} runs past the end of the file"
+                        "stream {expect} runs past the end of its revision"
+                    )));
+                }
+                if self.in_gap(data_offset, data_end) {
+                    return Err(Error::MalformedPdf(format!(
+                        "stream {expect} overlaps a signature's /Contents"
                     )));
                 }
                 Ok(Object::Stream(Box::new(Stream {
@@ -260,10 +454,10 @@ impl Document {
         }
     }
 
-    fn stream_length(&self, rev: usize, dict: &Dict, owner: ObjRef) -> Result<u64> {
+    fn stream_length(&self, rev: usize, dict: &Dict, owner: ObjRef, depth: u8) -> Result<u64> {
         let len = match dict.get("Length") {
             Some(Object::Int(n)) => *n,
-            Some(Object::Ref(r)) if *r != owner => match self.get_at(rev, *r)? {
+            Some(Object::Ref(r)) if *r != owner => match self.get_at_depth(rev, *r, depth + 1)? {
                 Object::Int(n) => n,
                 _ => -1,
             },
@@ -282,14 +476,25 @@ impl Document {
     }
 
     /// Reads and decodes a stream (structural filters only).
+    /// Decoded bytes count against the document's [`Budget`].
     pub fn stream_decoded(&self, s: &Stream) -> Result<Vec<u8>> {
         let raw = self.stream_raw(s)?;
-        let limit = (self.source.len() as usize).saturating_mul(16).max(1 << 24);
-        decode_stream(&s.dict, &raw, limit)
+        let limit = self.budget.decoded_left().min(usize::MAX as u64) as usize;
+        let out = decode_stream(&s.dict, &raw, limit)?;
+        self.budget.spend_decoded(out.len())?;
+        Ok(out)
     }
 
-    fn load_compressed(&self, rev: usize, stream: u32, index: u32, num: u32) -> Result<Object> {
-        let os = self.object_stream(rev, stream)?;
+    fn load_compressed(
+        &self,
+        rev: usize,
+        stream: u32,
+        index: u32,
+        num: u32,
+        depth: u8,
+    ) -> Result<Object> {
+        self.budget.spend_object()?;
+        let os = self.object_stream(rev, stream, depth)?;
         let Some(&(found, off)) = os.index.get(index as usize) else {
             return Err(Error::MalformedPdf(format!(
                 "object {num} is not in object stream {stream}"
@@ -305,16 +510,11 @@ impl Document {
             .map_err(|e| Error::MalformedPdf(format!("object {num} in stream {stream}: {e:?}")))
     }
 
-    fn object_stream(&self, rev: usize, stream: u32) -> Result<Arc<ObjectStream>> {
-        if let Ok(cache) = self.object_streams.lock() {
-            if let Some(os) = cache.get(&stream) {
-                return Ok(os.clone());
-            }
-        }
+    fn object_stream(&self, rev: usize, stream: u32, depth: u8) -> Result<Arc<ObjectStream>> {
         // ISO 32000-1 §7.5.7: object streams are themselves never compressed.
-        let obj = match self.entry_at(rev, stream) {
-            Some(XrefEntry::InUse { offset, gen: 0 }) => {
-                self.load_at_offset(rev, offset, ObjRef::new(stream, 0))?
+        let obj = match self.defining_entry(rev, stream) {
+            Some((definer, XrefEntry::InUse { offset, gen: 0 })) => {
+                self.load_at_offset(rev, definer, offset, ObjRef::new(stream, 0), depth + 1)?
             }
             _ => {
                 return Err(Error::MalformedPdf(format!(
@@ -327,6 +527,17 @@ impl Document {
                 "object {stream} is not a stream"
             )));
         };
+        if !s.dict.has_name("Type", "ObjStm") {
+            return Err(Error::MalformedPdf(format!(
+                "object {stream} is not an object stream"
+            )));
+        }
+        let key = (stream, s.data_offset, s.data_len);
+        if let Ok(cache) = self.object_streams.lock() {
+            if let Some(os) = cache.1.get(&key) {
+                return Ok(os.clone());
+            }
+        }
         let data = self.stream_decoded(&s)?;
         let n = s.dict.get("N").and_then(Object::as_int).unwrap_or(0);
         let first = s.dict.get("First").and_then(Object::as_int).unwrap_or(-1);
@@ -337,6 +548,7 @@ impl Document {
         }
         let mut p = Parser::new(&data[..first as usize], true);
         let mut index = Vec::with_capacity(n as usize);
+        let mut numbers = HashSet::with_capacity(n as usize);
         for _ in 0..n {
             let (Ok(num), Ok(off)) = (p.read_uint(), p.read_uint()) else {
                 return Err(Error::MalformedPdf(format!(
@@ -349,11 +561,20 @@ impl Document {
                     "object stream {stream} has a bad offset"
                 )));
             }
+            if !numbers.insert(num) {
+                return Err(Error::MalformedPdf(format!(
+                    "object stream {stream} holds object {num} twice"
+                )));
+            }
             index.push((num as u32, at as usize));
         }
         let os = Arc::new(ObjectStream { data, index });
         if let Ok(mut cache) = self.object_streams.lock() {
-            cache.insert(stream, os.clone());
+            if cache.0 + os.data.len() > OBJECT_STREAM_CACHE_BYTES {
+                *cache = (0, HashMap::new());
+            }
+            cache.0 += os.data.len();
+            cache.1.insert(key, os.clone());
         }
         Ok(os)
     }
@@ -519,6 +740,7 @@ fn group_revisions(src: &dyn ByteSource, chain: Vec<XrefSection>) -> Result<Vec<
                     kind: section.kind,
                     trailer: section.trailer.clone(),
                     end: None,
+                    limit: 0,
                     sections: vec![section],
                 })
             }
@@ -540,6 +762,33 @@ fn group_revisions(src: &dyn ByteSource, chain: Vec<XrefSection>) -> Result<Vec<
     }
     if revisions.is_empty() {
         return Err(Error::MalformedPdf("no cross-reference data".into()));
+    }
+    // Where each revision's bytes end: its %%EOF, else where the next one's data begins.
+    for i in 0..revisions.len() {
+        let next_start = revisions.get(i + 1).map(|r| {
+            r.sections
+                .iter()
+                .map(|s| s.offset)
+                .min()
+                .unwrap_or(r.xref_offset)
+        });
+        let own_end = revisions[i]
+            .sections
+            .iter()
+            .map(|s| s.data_end)
+            .max()
+            .unwrap_or(0);
+        // A marker found past the next revision's start is that revision's, not this one's.
+        if let (Some(end), Some(next)) = (revisions[i].end, next_start) {
+            if end > next {
+                revisions[i].end = None;
+            }
+        }
+        revisions[i].limit = match (revisions[i].end, next_start) {
+            (Some(end), _) => end,
+            (None, Some(_)) => own_end,
+            (None, None) => src.len(),
+        };
     }
     Ok(revisions)
 }

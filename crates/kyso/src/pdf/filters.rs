@@ -96,6 +96,16 @@ fn apply_predictor(data: Vec<u8>, parm: Option<&Dict>) -> Result<Vec<u8>> {
     let columns = int("Columns", 1).clamp(1, 1 << 20) as usize;
     let bpp = (colors * bpc).div_ceil(8).max(1);
     let row_len = (colors * bpc * columns).div_ceil(8);
+    // The work stays proportional to the data: a row longer than all the data is refused
+    // rather than padded (a few bytes asking for megabyte rows).
+    if row_len > data.len() {
+        if data.is_empty() {
+            return Ok(data);
+        }
+        return Err(Error::MalformedPdf(
+            "predictor rows are longer than the stream's data".into(),
+        ));
+    }
     if predictor == 2 {
         if bpc != 8 {
             return Err(Error::UnsupportedPdf("TIFF predictor with bpc != 8".into()));
@@ -116,9 +126,9 @@ fn apply_predictor(data: Vec<u8>, parm: Option<&Dict>) -> Result<Vec<u8>> {
             break;
         }
         let ft = chunk[0];
+        // A short last row is decoded as far as it goes (no padding).
         let mut row = chunk[1..].to_vec();
-        row.resize(row_len, 0);
-        for i in 0..row_len {
+        for i in 0..row.len() {
             let left = if i >= bpp { row[i - bpp] } else { 0 };
             let up = prev[i];
             let up_left = if i >= bpp { prev[i - bpp] } else { 0 };
@@ -132,7 +142,7 @@ fn apply_predictor(data: Vec<u8>, parm: Option<&Dict>) -> Result<Vec<u8>> {
             };
         }
         out.extend_from_slice(&row);
-        prev = row;
+        prev[..row.len()].copy_from_slice(&row);
     }
     Ok(out)
 }
@@ -176,6 +186,19 @@ mod tests {
         dict.set("DecodeParms", Object::Dict(parm));
         let out = decode_stream(&dict, &deflate(&raw), 1 << 20).unwrap();
         assert_eq!(out, vec![1, 2, 3, 2, 3, 4]);
+    }
+
+    #[test]
+    fn huge_predictor_rows_are_refused() {
+        let mut parm = Dict::new();
+        parm.set("Predictor", Object::Int(12));
+        parm.set("Columns", Object::Int(1 << 20));
+        parm.set("Colors", Object::Int(32));
+        parm.set("BitsPerComponent", Object::Int(16));
+        let mut dict = Dict::new();
+        dict.set("Filter", Object::name("FlateDecode"));
+        dict.set("DecodeParms", Object::Dict(parm));
+        assert!(decode_stream(&dict, &deflate(&[2, 0, 0]), 1 << 30).is_err());
     }
 
     #[test]

@@ -68,12 +68,15 @@ impl Dict {
         Some(self.entries.remove(pos).1)
     }
 
-    /// Inserts a raw entry as parsed (duplicate keys: the last one wins on lookup per practice,
-    /// but we keep the first, as most readers do; see ISO 32000-2 §7.3.7 which forbids duplicates).
+    /// Appends an entry as parsed, without looking for an existing one (the parser refuses
+    /// duplicate keys itself: ISO 32000-2 §7.3.7 forbids them and readers disagree on which wins).
     pub(crate) fn push_raw(&mut self, key: Vec<u8>, value: Object) {
-        if !self.entries.iter().any(|(k, _)| *k == key) {
-            self.entries.push((key, value));
-        }
+        self.entries.push((key, value));
+    }
+
+    /// Whether `key` is present (a linear scan; the parser keeps a set for large dictionaries).
+    pub(crate) fn contains_raw(&self, key: &[u8]) -> bool {
+        self.entries.iter().any(|(k, _)| k.as_slice() == key)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &Object)> {

@@ -320,6 +320,8 @@ impl<'a> Parser<'a> {
     fn dict(&mut self, depth: usize) -> ParseResult<Dict> {
         self.pos += 2; // <<
         let mut dict = Dict::new();
+        // Large dictionaries check keys through a set, so that parsing stays linear.
+        let mut keys: Option<std::collections::HashSet<Vec<u8>>> = None;
         loop {
             self.skip_ws();
             match self.peek() {
@@ -337,6 +339,27 @@ impl<'a> Parser<'a> {
                 Some(b'/') => {
                     let key = self.name()?;
                     let value = self.object(depth + 1)?;
+                    // ISO 32000-2 §7.3.7: keys are unique. Viewers disagree on which of two
+                    // values wins, so a dictionary with a repeated key is refused as ambiguous.
+                    let duplicate = match keys.as_mut() {
+                        Some(set) => !set.insert(key.clone()),
+                        None => {
+                            let dup = dict.contains_raw(&key);
+                            if dict.len() >= 16 {
+                                let mut set: std::collections::HashSet<Vec<u8>> =
+                                    dict.iter().map(|(k, _)| k.to_vec()).collect();
+                                set.insert(key.clone());
+                                keys = Some(set);
+                            }
+                            dup
+                        }
+                    };
+                    if duplicate {
+                        return syntax(format!(
+                            "the key /{} appears twice in one dictionary",
+                            String::from_utf8_lossy(&key[..key.len().min(40)])
+                        ));
+                    }
                     dict.push_raw(key, value);
                 }
                 Some(_) => return syntax("dictionary key is not a name"),
@@ -596,6 +619,20 @@ mod tests {
         let mut p = Parser::new(src, true);
         let (s, e) = p.value_span(&["V", "Contents"]).unwrap().unwrap();
         assert_eq!(&src[s..e], b"<00AB>");
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused() {
+        let mut p = Parser::new(b"<< /A 1 /B 2 /A 3 >>", true);
+        assert!(matches!(p.object(0), Err(ParseError::Syntax(m)) if m.contains("/A")));
+        let mut big = String::from("<<");
+        for i in 0..40 {
+            big.push_str(&format!(" /K{i} {i}"));
+        }
+        let ok = format!("{big} >>");
+        assert!(Parser::new(ok.as_bytes(), true).object(0).is_ok());
+        let dup = format!("{big} /K3 0 >>");
+        assert!(Parser::new(dup.as_bytes(), true).object(0).is_err());
     }
 
     #[test]

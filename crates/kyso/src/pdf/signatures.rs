@@ -23,9 +23,34 @@ pub struct SignatureEntry {
     pub contents_span: Option<(u64, u64)>,
     /// Why the span could not be found, when it could not.
     pub span_problem: Option<String>,
+    /// Whether /Contents is written as a hexadecimal string (ISO 32000-1 §12.8.1, Table 252).
+    pub contents_hex: bool,
+}
+
+/// Why a signature's /Contents is not what ISO 32000-1 §12.8.1 asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContentsProblem {
+    /// /Contents is not a hexadecimal string.
+    NotHex,
+    /// Bytes other than zero padding follow the CMS (unsigned bytes anyone may change).
+    DataAfterSignature { bytes: usize },
 }
 
 impl SignatureEntry {
+    /// /Contents must be a hexadecimal string holding the DER-encoded CMS followed only by
+    /// zero padding (ISO 32000-1 §12.8.1; ISO 32000-2 §12.8.1: "hexadecimal string").
+    pub fn contents_problem(&self) -> Option<ContentsProblem> {
+        if !self.contents_hex {
+            return Some(ContentsProblem::NotHex);
+        }
+        let mut r = crate::asn1::reader::Reader::new(&self.contents);
+        // An unreadable CMS is reported by the CMS check itself.
+        r.read().ok()?;
+        let rest = &self.contents[r.position()..];
+        let bytes = rest.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
+        (bytes > 0).then_some(ContentsProblem::DataAfterSignature { bytes })
+    }
+
     fn text(&self, key: &str) -> Option<String> {
         self.dict.get(key).and_then(Object::as_text)
     }
@@ -176,6 +201,10 @@ fn read_entry(
         .and_then(Object::as_bytes)
         .map(<[u8]>::to_vec)
         .unwrap_or_default();
+    let contents_hex = dict
+        .get("Contents")
+        .and_then(Object::as_string)
+        .is_some_and(|s| s.hex);
     // Locate the /Contents string in the file: in the signature dictionary's own object, or in
     // the field's object when /V is a direct dictionary.
     let (holder, path): (Option<ObjRef>, &[&str]) = match reference {
@@ -215,6 +244,7 @@ fn read_entry(
         contents,
         contents_span,
         span_problem,
+        contents_hex,
     })
 }
 

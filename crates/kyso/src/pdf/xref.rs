@@ -66,12 +66,31 @@ pub(crate) fn with_window<T>(
     src: &dyn ByteSource,
     offset: u64,
     initial: usize,
+    f: impl FnMut(&[u8], bool) -> std::result::Result<T, ParseError>,
+) -> Result<T> {
+    with_window_until(src, offset, src.len(), initial, f)
+}
+
+/// As [`with_window`], but nothing at or after `limit` is read: the parser sees the file as if it
+/// ended there (how one revision is read without the bytes of later ones, ISO 32000-1 §7.5.6).
+pub(crate) fn with_window_until<T>(
+    src: &dyn ByteSource,
+    offset: u64,
+    limit: u64,
+    initial: usize,
     mut f: impl FnMut(&[u8], bool) -> std::result::Result<T, ParseError>,
 ) -> Result<T> {
+    let limit = limit.min(src.len());
+    if offset >= limit {
+        return Err(Error::MalformedPdf(format!(
+            "offset {offset} lies beyond the end of its revision ({limit})"
+        )));
+    }
     let mut size = initial.max(64);
     loop {
-        let buf = src.read_vec(offset, size)?;
-        let at_end = offset + buf.len() as u64 >= src.len();
+        let want = (size as u64).min(limit - offset) as usize;
+        let buf = src.read_vec(offset, want)?;
+        let at_end = offset + buf.len() as u64 >= limit;
         match f(&buf, at_end) {
             Ok(v) => return Ok(v),
             Err(ParseError::NeedMore) if !at_end && size < (1 << 28) => size *= 4,
@@ -130,6 +149,11 @@ pub fn read_section(src: &dyn ByteSource, offset: u64) -> Result<XrefSection> {
         if let Some(stm) = section.trailer.get("XRefStm").and_then(Object::as_int) {
             let stm =
                 u64::try_from(stm).map_err(|_| Error::MalformedPdf("negative /XRefStm".into()))?;
+            if stm >= offset {
+                return Err(Error::MalformedPdf(format!(
+                    "the /XRefStm of the section at {offset} points forward"
+                )));
+            }
             let extra = read_stream_section(src, stm)?;
             for (num, entry) in extra.entries {
                 let replace = match section.entries.get(&num) {
@@ -194,8 +218,13 @@ fn read_table(src: &dyn ByteSource, offset: u64) -> Result<XrefSection> {
                 } else {
                     XrefEntry::Free { next: field1, gen }
                 };
-                // Within one section the first definition of a number counts.
-                entries.entry(num as u32).or_insert(entry);
+                // Two entries for one number in one section: readers disagree on which
+                // counts, so the section is refused as ambiguous.
+                if entries.insert(num as u32, entry).is_some() {
+                    return Err(ParseError::Syntax(format!(
+                        "object {num} has two entries in one cross-reference section"
+                    )));
+                }
             }
         }
         let trailer = match p.object(0)? {
@@ -308,7 +337,11 @@ fn read_stream_section(src: &dyn ByteSource, offset: u64) -> Result<XrefSection>
                 // Unknown types are treated as null references (Table 18).
                 _ => continue,
             };
-            entries.entry(num as u32).or_insert(entry);
+            if entries.insert(num as u32, entry).is_some() {
+                return Err(Error::MalformedPdf(format!(
+                    "object {num} has two entries in one cross-reference stream"
+                )));
+            }
         }
     }
     Ok(XrefSection {
@@ -358,10 +391,61 @@ pub fn read_chain(src: &dyn ByteSource, startxref: u64) -> Result<(Vec<XrefSecti
                 }
             }
         };
+        // ISO 32000-1 §7.5.6: /Prev leads back to older data. Only a linearized file's
+        // first-page section points forward, to the main section, which ends the chain
+        // (Annex F.3); anything else forward would read a later revision's bytes as older.
+        if let Some(prev) = section.prev() {
+            if prev >= section.offset && !is_linearized_first_page(src, &section)? {
+                return Err(Error::MalformedPdf(format!(
+                    "the cross-reference section at {} points forward with /Prev {prev}",
+                    section.offset
+                )));
+            }
+        }
+        if let Some(newer) = out.last() {
+            if newer.prev().is_some_and(|p| p > newer.offset) && section.prev().is_some() {
+                return Err(Error::MalformedPdf(
+                    "a linearized file's main cross-reference section has a /Prev".into(),
+                ));
+            }
+        }
         next = section.prev();
         out.push(section);
     }
     Ok((out, warnings))
+}
+
+/// Whether `section` is the first-page cross-reference section of a linearized file
+/// (ISO 32000-1 Annex F.3.1): the file's first object is the linearization parameter
+/// dictionary and the section follows it directly.
+fn is_linearized_first_page(src: &dyn ByteSource, section: &XrefSection) -> Result<bool> {
+    let head = src.read_vec(0, 4096)?;
+    let Some(hpos) = find(&head, b"%PDF-") else {
+        return Ok(false);
+    };
+    // Skip the header line and the binary comment line.
+    let mut p = Parser::at(&head, hpos + 5, head.len() as u64 >= src.len());
+    p.skip_ws();
+    let mut at = p.pos();
+    while at < head.len() && !matches!(head[at], b'\r' | b'\n') {
+        at += 1;
+    }
+    let mut p = Parser::at(&head, at, head.len() as u64 >= src.len());
+    p.skip_ws();
+    let Ok(obj) = p.indirect_object() else {
+        return Ok(false);
+    };
+    let Object::Dict(d) = obj.object else {
+        return Ok(false);
+    };
+    if d.get("Linearized").is_none() {
+        return Ok(false);
+    }
+    let Ok(()) = p.expect_keyword(b"endobj") else {
+        return Ok(false);
+    };
+    p.skip_ws();
+    Ok(section.offset >= p.pos() as u64 && section.offset - p.pos() as u64 <= 16)
 }
 
 fn recover_section(
@@ -417,8 +501,14 @@ fn recover_section(
 /// Finds the end of the revision whose data ends at `from`: just past the next `%%EOF` marker
 /// and one end-of-line (ISO 32000-1 §7.5.5). Returns None when no marker follows closely.
 pub fn find_eof_after(src: &dyn ByteSource, from: u64) -> Result<Option<u64>> {
-    let window = src.read_vec(from, 64 * 1024)?;
-    let Some(pos) = find(&window, b"%%EOF") else {
+    // Nearly always the marker follows at once: look close first (thousands of revisions).
+    let mut window = src.read_vec(from, 256)?;
+    let mut found = find(&window, b"%%EOF");
+    if found.is_none() && window.len() == 256 {
+        window = src.read_vec(from, 64 * 1024)?;
+        found = find(&window, b"%%EOF");
+    }
+    let Some(pos) = found else {
         return Ok(None);
     };
     let mut end = pos + 5;

@@ -22,7 +22,7 @@ use crate::cms::{self, EssStatus, SignedData};
 use crate::crypto::{DigestAlgorithm, Hasher, SignatureScheme};
 use crate::diff::{Analyser, FieldLock, Permissions};
 use crate::error::{Error, Result};
-use crate::pdf::signatures::{find_signatures, stream_range, SignatureEntry};
+use crate::pdf::signatures::{find_signatures, stream_range, ContentsProblem, SignatureEntry};
 use crate::pdf::{ByteSource, Document, FileSource, MemorySource};
 use crate::pki::{Certificate, PublicKeyKind};
 use crate::vntime;
@@ -89,6 +89,9 @@ pub fn verify_bytes(pdf: &[u8], opts: &VerifyOptions) -> Result<Report> {
 pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Result<Report> {
     let doc = Document::open(source)?;
     let entries = find_signatures(&doc)?;
+    // ISO 32000-1 §12.8.1: the /Contents gap is not signed; structure found there is an attack.
+    doc.set_signature_gaps(entries.iter().filter_map(|e| e.contents_span).collect());
+    let structure_problems = doc.gap_problems();
     let now = opts.validation_time.unwrap_or_else(OffsetDateTime::now_utc);
     let mut warnings = doc.warnings.clone();
     if doc.is_encrypted() {
@@ -153,6 +156,11 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
         .iter()
         .map(|e| byte_range::check(&doc, e, opts.lang))
         .collect();
+    for (e, c) in entries.iter().zip(&coverages) {
+        if let (Some(rev), Some(sig), None) = (c.revision, e.reference, &c.problem) {
+            analyser.signature_of_revision(rev, sig);
+        }
+    }
     let doc_timestamps: Vec<usize> = entries
         .iter()
         .zip(&coverages)
@@ -169,6 +177,7 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
             index: i,
             entries: &entries,
             certification: certification.as_ref(),
+            structure_problems: &structure_problems,
         };
         let signed_rev = coverages[i].revision;
         let archive_poe = signed_rev.and_then(|r| {
@@ -279,6 +288,8 @@ struct SignatureContext<'a> {
     index: usize,
     entries: &'a [SignatureEntry],
     certification: Option<&'a Certification>,
+    /// Structure found where no structure may be (inside /Contents gaps).
+    structure_problems: &'a [String],
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -306,6 +317,35 @@ fn verify_signature(
             SubIndication::FormatFailure,
             p.clone(),
         );
+    }
+    if let Some(p) = ctx.structure_problems.first() {
+        verdict.set(
+            Indication::TotalFailed,
+            SubIndication::FormatFailure,
+            lang.pick(
+                format!("Cấu trúc tệp nằm trong vùng không được ký của một chữ ký: {p}."),
+                format!("File structure lies in the unsigned gap of a signature: {p}."),
+            ),
+        );
+    }
+    match entry.contents_problem() {
+        Some(ContentsProblem::NotHex) => verdict.set(
+            Indication::TotalFailed,
+            SubIndication::FormatFailure,
+            lang.pick(
+                "/Contents của chữ ký không phải là chuỗi thập lục phân.",
+                "The signature's /Contents is not a hexadecimal string.",
+            ),
+        ),
+        Some(ContentsProblem::DataAfterSignature { bytes }) => verdict.set(
+            Indication::TotalFailed,
+            SubIndication::FormatFailure,
+            lang.pick(
+                format!("Sau chữ ký CMS trong /Contents còn {bytes} byte dữ liệu không phải số 0 (không được ký)."),
+                format!("{bytes} bytes of non-zero data follow the CMS signature in /Contents (unsigned)."),
+            ),
+        ),
+        None => {}
     }
 
     let mut report = SignatureReport {
@@ -1018,7 +1058,9 @@ fn judge_changes(
 /// FieldMDP lock of a signature (ISO 32000-1 §12.8.2.4): the signature field's /Lock, or a
 /// FieldMDP transform in the signature dictionary's /Reference.
 fn field_lock(doc: &Document, entry: &SignatureEntry) -> FieldLock {
+    // An unreadable lock locks everything (fail closed).
     let rev = doc.last_revision();
+    let lock = |d: &crate::pdf::Dict| FieldLock::from_dict(doc, rev, d).unwrap_or(FieldLock::All);
     if let Some(refs) = entry
         .dict
         .get("Reference")
@@ -1031,7 +1073,7 @@ fn field_lock(doc: &Document, entry: &SignatureEntry) -> FieldLock {
                         .get("TransformParams")
                         .map(|p| doc.resolve_dict_at(rev, p))
                     {
-                        return FieldLock::from_dict(doc, &params);
+                        return lock(&params);
                     }
                 }
             }
@@ -1042,8 +1084,8 @@ fn field_lock(doc: &Document, entry: &SignatureEntry) -> FieldLock {
             .iter()
             .filter(|f| entry.field_names.contains(&f.name))
         {
-            if let Some(Ok(Some(lock))) = f.dict.get("Lock").map(|l| doc.resolve_dict_at(rev, l)) {
-                return FieldLock::from_dict(doc, &lock);
+            if let Some(Ok(Some(l))) = f.dict.get("Lock").map(|l| doc.resolve_dict_at(rev, l)) {
+                return lock(&l);
             }
         }
     }
