@@ -1140,3 +1140,572 @@ fn form_filling_that_paints_an_xobject_is_caught() {
     let pdf = lab.write("filled-evil.pdf", &fill(&signed, field, evil));
     assert_disallowed(&pdf, &["field_changed"]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// 7. Fail closed (issue 13): structure that is not exact per revision, ambiguities, objects
+//    the old role walk could not reach, limits. Every file must be refused: exit 1, 3 or 4,
+//    never 0; where the file can be read, the report names the reason.
+// ---------------------------------------------------------------------------------------------
+
+/// `kyso verify --json` on an attack file: (exit code, report when the file could be read).
+fn verdict(pdf: &Path) -> (i32, Option<Value>) {
+    let started = std::time::Instant::now();
+    let o = run(kyso()
+        .arg("verify")
+        .arg(pdf)
+        .arg("--json")
+        .arg("--trust")
+        .arg(pki("root.pem"))
+        .args(crl_args()));
+    let code = o.status.code().unwrap_or(-1);
+    let report: Option<Value> = serde_json::from_slice(&o.stdout).ok();
+    eprintln!(
+        "{}: exit {code} in {:?}{}",
+        pdf.file_name().unwrap().to_string_lossy(),
+        started.elapsed(),
+        if report.is_none() {
+            format!(" ({})", stderr(&o).trim())
+        } else {
+            String::new()
+        }
+    );
+    if let Some(r) = &report {
+        summarise(pdf, code, r);
+    }
+    (code, report)
+}
+
+/// The file must not pass: exit 1 (failed), 3 (indeterminate) or 4 (unreadable), no panic.
+/// When a report exists and `codes` is not empty, a disallowed modification carries one of them.
+fn assert_refused(pdf: &Path, codes: &[&str]) -> Option<Value> {
+    let (code, report) = verdict(pdf);
+    assert!(
+        [1, 3, 4].contains(&code),
+        "{}: exit {code}, must be 1, 3 or 4: {report:#?}",
+        pdf.display()
+    );
+    if let (Some(r), false) = (&report, codes.is_empty()) {
+        if code == 1 {
+            let found = r["signatures"].as_array().into_iter().flatten().any(|s| {
+                modifications(s).iter().any(|m| {
+                    m["allowed"] == false && codes.contains(&m["code"].as_str().unwrap_or(""))
+                })
+            });
+            assert!(
+                found,
+                "{}: none of {codes:?} reported: {r:#}",
+                pdf.display()
+            );
+        }
+    }
+    report
+}
+
+/// A stream body whose dictionary has extra entries, for objects the attacks plant.
+fn form_xobject(extra: &str, content: &str) -> Vec<u8> {
+    stream(
+        &format!(" /Type /XObject /Subtype /Form /BBox [0 0 596 842]{extra}"),
+        content.as_bytes(),
+    )
+}
+
+/// congvan.pdf with `prepare` applied as an update before signing, signed by the leader.
+fn signed_after(lab: &Lab, name: &str, prepare: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    let original = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+    let prepared = prepare(&original);
+    let input = lab.write(&format!("{name}-unsigned.pdf"), &prepared);
+    lab.signed(&input, &format!("{name}-signed.pdf"), "leader.p12", &[])
+}
+
+/// The page's resource dictionary with `entry` added: (object number, new body). congvan.pdf
+/// keeps its resources in an indirect object.
+fn resources_with(base: &[u8], entry: &str) -> (u32, Vec<u8>) {
+    let l = layout(base);
+    let res = ref_in(&obj_body(base, l.page), "Resources");
+    let body = obj_body(base, res);
+    let at = find_from(&body, b"<<", 0).unwrap() + 2;
+    (
+        res,
+        [&body[..at], format!(" {entry} ").as_bytes(), &body[at..]].concat(),
+    )
+}
+
+/// The page draws a form XObject `/Kx` (object `num`), added before signing; `extra` goes into
+/// the XObject's dictionary.
+fn with_drawn_xobject(base: &[u8], num: u32, extra: &str) -> Vec<u8> {
+    let l = layout(base);
+    let (res, res_body) = resources_with(base, &format!("/XObject << /Kx {num} 0 R >>"));
+    // The page's contents become [old, "q /Kx Do Q"].
+    let draw = num + 1;
+    let page = replace(
+        &obj_body(base, l.page),
+        &format!("/Contents {} 0 R", l.content),
+        &format!("/Contents [{} 0 R {draw} 0 R]", l.content),
+    );
+    append_update(
+        base,
+        &[
+            (l.page, page),
+            (res, res_body),
+            (num, form_xobject(extra, "q 0 0 1 rg 100 100 50 50 re f Q")),
+            (draw, stream("", b"q /Kx Do Q")),
+        ],
+    )
+}
+
+/// An object that carries a stray /Rect (so it "looks like an annotation") is a page resource:
+/// the old walk skipped such objects and missed their replacement. The whitelist does not.
+#[test]
+fn fail_closed_stray_rect_on_a_page_xobject() {
+    let lab = Lab::new();
+    let size = layout(&std::fs::read(fixture("docs/congvan.pdf")).unwrap()).size;
+    let signed = signed_after(&lab, "stray-rect", |b| {
+        with_drawn_xobject(b, size, " /Rect [0 0 1 1] /Subtype2 /Widget")
+    });
+    let attack = append_update(
+        &signed,
+        &[(
+            size,
+            form_xobject(" /Rect [0 0 1 1]", "q 1 0 0 rg 0 0 596 842 re f Q"),
+        )],
+    );
+    let pdf = lab.write("stray-rect.pdf", &attack);
+    assert_refused(&pdf, &["UNEXPLAINED_CHANGE", "PAGE_RESOURCES_CHANGED"]);
+}
+
+/// A chain of 80 form XObjects, each drawing the next (deeper than any depth cut-off of the old
+/// walk); the last one is replaced after signing.
+#[test]
+fn fail_closed_deep_xobject_chain() {
+    let lab = Lab::new();
+    let size = layout(&std::fs::read(fixture("docs/congvan.pdf")).unwrap()).size;
+    let depth = 80u32;
+    let first = size + 2;
+    let signed = signed_after(&lab, "deep", |b| {
+        let with = with_drawn_xobject(b, size, "");
+        // Object `size` draws first; first+i draws first+i+1; the last paints a box.
+        let mut objs = vec![(
+            size,
+            form_xobject(
+                &format!(" /Resources << /XObject << /N {first} 0 R >> >>"),
+                "/N Do",
+            ),
+        )];
+        for i in 0..depth {
+            let num = first + i;
+            let body = if i + 1 < depth {
+                form_xobject(
+                    &format!(" /Resources << /XObject << /N {} 0 R >> >>", num + 1),
+                    "/N Do",
+                )
+            } else {
+                form_xobject("", "q 0 1 0 rg 200 200 20 20 re f Q")
+            };
+            objs.push((num, body));
+        }
+        append_update(&with, &objs)
+    });
+    let last = first + depth - 1;
+    let attack = append_update(
+        &signed,
+        &[(last, form_xobject("", "q 1 0 0 rg 0 0 596 842 re f Q"))],
+    );
+    let pdf = lab.write("deep.pdf", &attack);
+    assert_refused(&pdf, &["UNEXPLAINED_CHANGE", "PAGE_RESOURCES_CHANGED"]);
+}
+
+/// A resource under a name no rule knows (/Properties of a marked-content sequence): replaced.
+#[test]
+fn fail_closed_odd_resource_name() {
+    let lab = Lab::new();
+    let base = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+    let size = layout(&base).size;
+    let signed = signed_after(&lab, "odd", |b| {
+        let (res, body) = resources_with(
+            b,
+            &format!("/Properties << /MC0 {size} 0 R >> /Zz#20odd {size} 0 R"),
+        );
+        append_update(b, &[(res, body), (size, b"<< /Metadata 1 >>".to_vec())])
+    });
+    let attack = append_update(&signed, &[(size, b"<< /Metadata 2 >>".to_vec())]);
+    let pdf = lab.write("odd.pdf", &attack);
+    assert_refused(&pdf, &["UNEXPLAINED_CHANGE", "PAGE_RESOURCES_CHANGED"]);
+}
+
+/// A dictionary with a repeated key is ambiguous (viewers disagree on which value counts).
+#[test]
+fn fail_closed_duplicate_keys() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let l = layout(&signed);
+    let evil = l.size;
+    let page = replace(
+        &obj_body(&signed, l.page),
+        &format!("/Contents {} 0 R", l.content),
+        &format!("/Contents {} 0 R /Contents {evil} 0 R", l.content),
+    );
+    let attack = append_update(
+        &signed,
+        &[(l.page, page), (evil, stream("", &evil_content()))],
+    );
+    let pdf = lab.write("dup-keys.pdf", &attack);
+    assert_refused(&pdf, &["BROKEN_REFERENCE"]);
+}
+
+/// The trailer points at a new catalog (a copy with another page tree).
+#[test]
+fn fail_closed_new_root() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let l = layout(&signed);
+    let (root, pages, page, content) = (l.size, l.size + 1, l.size + 2, l.size + 3);
+    let catalog = replace(
+        &obj_body(&signed, l.root),
+        &format!("/Pages {} 0 R", ref_in(&obj_body(&signed, l.root), "Pages")),
+        &format!("/Pages {pages} 0 R"),
+    );
+    let page_body = replace(
+        &obj_body(&signed, l.page),
+        &format!("/Contents {} 0 R", l.content),
+        &format!("/Contents {content} 0 R"),
+    );
+    let page_body = replace(
+        &page_body,
+        &format!(
+            "/Parent {} 0 R",
+            ref_in(&obj_body(&signed, l.page), "Parent")
+        ),
+        &format!("/Parent {pages} 0 R"),
+    );
+    let mut out = signed.clone();
+    let offsets = push_objects(
+        &mut out,
+        &[
+            (root, catalog),
+            (
+                pages,
+                format!("<< /Type /Pages /Kids [{page} 0 R] /Count 1 >>").into_bytes(),
+            ),
+            (page, page_body),
+            (content, stream("", &evil_content())),
+        ],
+    );
+    let xref_at = out.len();
+    out.extend_from_slice(format!("xref\n{root} 4\n").as_bytes());
+    for (_, off) in &offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n\r\n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root {root} 0 R /Prev {} >>\nstartxref\n{xref_at}\n%%EOF\n",
+            content + 1,
+            last_startxref(&signed)
+        )
+        .as_bytes(),
+    );
+    let pdf = lab.write("new-root.pdf", &out);
+    assert_refused(&pdf, &["TRAILER_ROOT_CHANGED"]);
+}
+
+/// /Encrypt appears in a later trailer.
+#[test]
+fn fail_closed_encrypt_added() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let l = layout(&signed);
+    let enc = l.size;
+    let mut out = signed.clone();
+    let offsets = push_objects(
+        &mut out,
+        &[(
+            enc,
+            b"<< /Filter /Standard /V 1 /R 2 /O <00> /U <00> /P -4 >>".to_vec(),
+        )],
+    );
+    let xref_at = out.len();
+    out.extend_from_slice(
+        format!(
+            "xref\n{enc} 1\n{:010} 00000 n\r\ntrailer\n<< /Size {} /Root {} 0 R /Encrypt {enc} 0 R /Prev {} >>\nstartxref\n{xref_at}\n%%EOF\n",
+            offsets[0].1,
+            enc + 1,
+            l.root,
+            last_startxref(&signed)
+        )
+        .as_bytes(),
+    );
+    let pdf = lab.write("encrypt.pdf", &out);
+    assert_refused(&pdf, &["TRAILER_ENCRYPT_CHANGED"]);
+}
+
+/// /Prev of the newest section points forward, at a section written after it: the older
+/// revision would be read from bytes that come later in the file.
+#[test]
+fn fail_closed_forward_prev() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let l = layout(&signed);
+    let mut out = signed.clone();
+    let offsets = push_objects(&mut out, &[(l.content, stream("", &evil_content()))]);
+    let newest = out.len();
+    // The newest section, pointing forward at the one written next.
+    let placeholder = "0000000000";
+    out.extend_from_slice(
+        format!(
+            "xref\n{} 1\n{:010} 00000 n\r\ntrailer\n<< /Size {} /Root {} 0 R /Prev {placeholder} >>\n",
+            l.content, offsets[0].1, l.size, l.root
+        )
+        .as_bytes(),
+    );
+    let later = out.len();
+    let fixed = format!("{later:010}");
+    let at = rfind(&out, placeholder.as_bytes()).unwrap();
+    out[at..at + 10].copy_from_slice(fixed.as_bytes());
+    out.extend_from_slice(
+        format!(
+            "xref\n0 1\n0000000000 65535 f\r\ntrailer\n<< /Size {} /Root {} 0 R /Prev {} >>\n",
+            l.size,
+            l.root,
+            last_startxref(&signed)
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(format!("startxref\n{newest}\n%%EOF\n").as_bytes());
+    let pdf = lab.write("forward-prev.pdf", &out);
+    assert_refused(&pdf, &[]);
+}
+
+/// An object stream redefined under the same number: the page dictionary inside it changes
+/// although its own cross-reference entry does not.
+#[test]
+fn fail_closed_object_stream_redefined_under_same_number() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let l = layout(&signed);
+    let evil = l.size + 2;
+    // Revision A (allowed: an unused object stream holding a copy of the info dictionary,
+    // and the page dictionary compressed into it).
+    let page = obj_body(&signed, l.page);
+    let step1 = append_xref_stream_update(&signed, &[], &[(l.page, page.clone())]);
+    let step1_check = lab.write("objstm-step1.pdf", &step1);
+    let (code, _) = verdict(&step1_check);
+    assert_eq!(
+        code, 0,
+        "moving the page dictionary unchanged into an object stream passes"
+    );
+    // Revision B: only the object stream (same number) is redefined, with the page now
+    // pointing at the attacker's content; the page's own entry still says "in stream N".
+    let objstm = l.size;
+    let page_evil = replace(
+        &page,
+        &format!("/Contents {} 0 R", l.content),
+        &format!("/Contents {evil} 0 R"),
+    );
+    let header = format!("{} 0 ", l.page);
+    let data = [header.as_bytes(), &page_evil, b"\n"].concat();
+    let objstm_body = stream(
+        &format!(" /Type /ObjStm /N 1 /First {}", header.len()),
+        &data,
+    );
+    let attack = append_update(
+        &step1,
+        &[(objstm, objstm_body), (evil, stream("", &evil_content()))],
+    );
+    let pdf = lab.write("objstm-same-number.pdf", &attack);
+    assert_refused(&pdf, &["PAGE_CONTENT_CHANGED"]);
+}
+
+/// A new signature field borrows the signature dictionary of the signed field: it signs an
+/// earlier revision, not the one that adds the field.
+#[test]
+fn fail_closed_field_borrows_a_signature() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let l = layout(&signed);
+    let d = sig_dict(&signed);
+    let field = l.size;
+    let catalog = obj_body(&signed, l.root);
+    let acroform = ref_in(&catalog, "AcroForm");
+    let form = obj_body(&signed, acroform);
+    let form = add_to_array(&form, "Fields", &format!("{field} 0 R"));
+    let page = add_to_array(
+        &obj_body(&signed, l.page),
+        "Annots",
+        &format!("{field} 0 R"),
+    );
+    let field_body = format!(
+        "<< /FT /Sig /T (Copy) /V {} 0 R /Type /Annot /Subtype /Widget /Rect [50 50 250 100] /F 4 /P {} 0 R >>",
+        d.num, l.page
+    );
+    let attack = append_update(
+        &signed,
+        &[
+            (acroform, form),
+            (l.page, page),
+            (field, field_body.into_bytes()),
+        ],
+    );
+    let pdf = lab.write("borrowed.pdf", &attack);
+    assert_refused(&pdf, &["SIGNATURE_VALUE_NOT_OF_REVISION"]);
+}
+
+/// The unsigned bytes after the CMS in /Contents are not zero padding.
+#[test]
+fn fail_closed_data_after_the_cms() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let d = sig_dict(&signed);
+    let mut attack = signed.clone();
+    // The last hex digits before '>' are padding zeros: write data there.
+    let end = d.contents.1 - 1;
+    attack[end - 16..end].copy_from_slice(b"DEADBEEFDEADBEEF");
+    let pdf = lab.write("after-cms.pdf", &attack);
+    let report = assert_refused(&pdf, &[]).expect("a report");
+    let message = report["signatures"][0]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("non-zero") || message.contains("khác 0") || message.contains("số 0"),
+        "{report:#}"
+    );
+}
+
+/// A stream whose /Length is an indirect reference to an object stream member whose object
+/// stream's /Length points back: the read chain is cut, the page counts as changed.
+#[test]
+fn fail_closed_crossed_length() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let l = layout(&signed);
+    let (a, b) = (l.size, l.size + 1);
+    let content = [
+        format!("<</Length {b} 0 R>>\nstream\n").as_bytes(),
+        &evil_content()[..],
+        b"\nendstream",
+    ]
+    .concat();
+    let length = format!("<</Length {a} 0 R>>\nstream\n12\nendstream").into_bytes();
+    let page = replace(
+        &obj_body(&signed, l.page),
+        &format!("/Contents {} 0 R", l.content),
+        &format!("/Contents {a} 0 R"),
+    );
+    let attack = append_update(&signed, &[(l.page, page), (a, content), (b, length)]);
+    let pdf = lab.write("crossed-length.pdf", &attack);
+    assert_refused(&pdf, &["PAGE_CONTENT_CHANGED"]);
+}
+
+/// 10,000 empty incremental updates after the signature are harmless and verify quickly; the
+/// same with the page replaced in the very last one fails.
+#[test]
+fn fail_closed_thousands_of_revisions() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let l = layout(&signed);
+    let mut out = signed.clone();
+    let mut prev = last_startxref(&signed);
+    for _ in 0..10_000 {
+        let at = out.len();
+        out.extend_from_slice(
+            format!(
+                "xref\n0 1\n0000000000 65535 f\r\ntrailer\n<< /Size {} /Root {} 0 R /Prev {prev} >>\nstartxref\n{at}\n%%EOF\n",
+                l.size, l.root
+            )
+            .as_bytes(),
+        );
+        prev = at as u64;
+    }
+    let pdf = lab.write("many.pdf", &out);
+    let started = std::time::Instant::now();
+    let (code, report) = verdict(&pdf);
+    let took = started.elapsed();
+    assert_eq!(code, 0, "{report:#?}");
+    assert_eq!(report.unwrap()["revisions"], 10_002);
+    // A guard against quadratic work, loose for debug builds (benches measure release).
+    assert!(took.as_secs() < 20, "10,000 revisions took {took:?}");
+    let attack = append_update(&out, &[(l.content, stream("", &evil_content()))]);
+    let pdf = lab.write("many-then-evil.pdf", &attack);
+    assert_refused(&pdf, &["PAGE_CONTENT_CHANGED"]);
+}
+
+/// A cross-reference stream whose predictor asks for megabyte rows out of a few bytes.
+#[test]
+fn fail_closed_huge_predictor_rows() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let l = layout(&signed);
+    let mut out = signed.clone();
+    let data = {
+        use std::io::Write;
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(&[2u8; 64]).unwrap();
+        e.finish().unwrap()
+    };
+    let at = out.len();
+    out.extend_from_slice(
+        format!(
+            "{} 0 obj\n<< /Type /XRef /W [1 4 2] /Size {} /Root {} 0 R /Prev {} /Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 1048576 /Colors 32 /BitsPerComponent 16 >> /Length {} >>\nstream\n",
+            l.size, l.size + 1, l.root, last_startxref(&signed), data.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(&data);
+    out.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{at}\n%%EOF\n").as_bytes());
+    let pdf = lab.write("predictor.pdf", &out);
+    let started = std::time::Instant::now();
+    assert_refused(&pdf, &[]);
+    assert!(started.elapsed().as_secs() < 20);
+}
+
+/// An empty signature field added before signing gets an appearance later without being
+/// signed: what the field shows may change only in the revision that signs it.
+#[test]
+fn fail_closed_unsigned_field_gets_an_appearance() {
+    let lab = Lab::new();
+    let base = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+    let bl = layout(&base);
+    let (field, form) = (bl.size, bl.size + 1);
+    let signed = signed_after(&lab, "empty-field", |b| {
+        let l = layout(b);
+        let catalog = replace(
+            &obj_body(b, l.root),
+            "/Type/Catalog",
+            &format!("/Type/Catalog /AcroForm {form} 0 R"),
+        );
+        let page = add_to_array(&obj_body(b, l.page), "Annots", &format!("{field} 0 R"));
+        append_update(
+            b,
+            &[
+                (l.root, catalog),
+                (l.page, page),
+                (
+                    field,
+                    format!("<< /FT /Sig /T (Later) /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /F 4 /P {} 0 R >>", l.page).into_bytes(),
+                ),
+                (form, format!("<< /Fields [{field} 0 R] >>").into_bytes()),
+            ],
+        )
+    });
+    let l = layout(&signed);
+    let ap = l.size;
+    let widget = replace(
+        &obj_body(&signed, field),
+        "/Rect [0 0 0 0]",
+        &format!("/Rect [0 0 596 842] /AP << /N {ap} 0 R >>"),
+    );
+    let attack = append_update(
+        &signed,
+        &[
+            (field, widget),
+            (
+                ap,
+                form_xobject(
+                    "",
+                    "q 1 1 1 rg 0 0 596 842 re f Q BT /F1 24 Tf 72 500 Td (VOID) Tj ET",
+                ),
+            ),
+        ],
+    );
+    let pdf = lab.write("unsigned-appearance.pdf", &attack);
+    assert_refused(
+        &pdf,
+        &["FIELD_APPEARANCE_CHANGED", "SIGNATURE_FIELD_CHANGED"],
+    );
+}

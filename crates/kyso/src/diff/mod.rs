@@ -268,7 +268,14 @@ impl<'a> Analyser<'a> {
         }
         let map = &self.roles[&(rev - 1)];
         let mut roles: Vec<&Role> = map.get(num).map(|s| s.iter().collect()).unwrap_or_default();
-        roles.sort_by_key(|r| format!("{r:?}"));
+        // The most telling role first: what a page shows, then forms, then the rest.
+        let rank = |r: &Role| match r {
+            Role::PageContent(n) | Role::PageResources(n) if *n > 0 => 0,
+            Role::Annotation(_) | Role::FieldAppearance { .. } => 1,
+            Role::Field { .. } | Role::SignatureValue { .. } => 2,
+            _ => 3,
+        };
+        roles.sort_by_key(|r| (rank(r), format!("{r:?}")));
         let what = match roles.first() {
             Some(Role::PageContent(n)) => What::PageContent { page: *n },
             Some(Role::PageResources(n)) if *n > 0 => What::PageResources { page: *n },

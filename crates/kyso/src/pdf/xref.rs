@@ -10,7 +10,7 @@ use super::source::ByteSource;
 use crate::error::{Error, Result};
 
 /// At most this many cross-reference sections are followed through /Prev.
-const MAX_SECTIONS: usize = 10_000;
+const MAX_SECTIONS: usize = 100_000;
 
 /// One cross-reference entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
