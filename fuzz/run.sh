@@ -11,6 +11,23 @@ for f in ../fixtures/docs/*.pdf ../../shared/corpus/*/*/*.pdf; do
     [ -f "$f" ] || continue
     cp "$f" corpus/pdf_document/ && cp "$f" corpus/verify/
 done
+# Structural seeds: object streams and cross-reference streams (qpdf), indirect /Length
+# (congvan.pdf has them), linearized files, and kyso-signed versions of each with an update.
+if command -v qpdf >/dev/null; then
+    for f in ../fixtures/docs/*.pdf; do
+        b=$(basename "$f" .pdf)
+        qpdf --object-streams=generate "$f" "corpus/pdf_document/$b-objstm.pdf" 2>/dev/null || true
+        qpdf --linearize "$f" "corpus/pdf_document/$b-linear.pdf" 2>/dev/null || true
+        qpdf --object-streams=generate --newline-before-endstream "$f" "corpus/pdf_document/$b-objstm2.pdf" 2>/dev/null || true
+    done
+    if [ -x ../target/release/kyso ]; then
+        for f in corpus/pdf_document/*-objstm.pdf corpus/pdf_document/*-linear.pdf; do
+            KYSO_PIN=12345678 ../target/release/kyso sign "$f" -o "${f%.pdf}-signed.pdf" \
+                --p12 ../fixtures/pki/leader.p12 >/dev/null 2>&1 || true
+        done
+    fi
+    cp corpus/pdf_document/*.pdf corpus/verify/ 2>/dev/null || true
+fi
 # CMS seeds: the signature values of the signed fixtures.
 python3 - <<'PY'
 import glob, re, os

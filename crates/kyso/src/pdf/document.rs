@@ -90,7 +90,7 @@ pub struct Budget {
     objects: AtomicU64,
     /// Bytes all decoded streams may add up to: 64 MiB + 16 × the file's size.
     pub max_decoded: u64,
-    /// Object reads: 1 million + 8 per byte... of the cross-reference entries (see `open`).
+    /// Object reads: 1 million + 64 per cross-reference entry of all revisions.
     pub max_objects: u64,
 }
 
@@ -479,7 +479,15 @@ impl Document {
     /// Decoded bytes count against the document's [`Budget`].
     pub fn stream_decoded(&self, s: &Stream) -> Result<Vec<u8>> {
         let raw = self.stream_raw(s)?;
-        let limit = self.budget.decoded_left().min(usize::MAX as u64) as usize;
+        // Work proportional to the input: one stream inflates to at most 1 MiB + 256 × its
+        // encoded size (real structural streams stay far below; bombs reach 1000×), and all
+        // streams together stay within the document's budget.
+        let per_stream = (1u64 << 20).saturating_add((raw.len() as u64).saturating_mul(256));
+        let limit = self
+            .budget
+            .decoded_left()
+            .min(per_stream)
+            .min(usize::MAX as u64) as usize;
         let out = decode_stream(&s.dict, &raw, limit)?;
         self.budget.spend_decoded(out.len())?;
         Ok(out)
