@@ -800,3 +800,225 @@ fn group_revisions(src: &dyn ByteSource, chain: Vec<XrefSection>) -> Result<Vec<
     }
     Ok(revisions)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::MemorySource;
+
+    /// Appends `objs` and a classic xref section (with `prev`) to `out`; returns its offset.
+    fn update(out: &mut Vec<u8>, objs: &[(u32, &[u8])], prev: Option<usize>, size: u32) -> usize {
+        let mut offsets = Vec::new();
+        for (num, body) in objs {
+            offsets.push((*num, out.len()));
+            out.extend_from_slice(format!("{num} 0 obj\n").as_bytes());
+            out.extend_from_slice(body);
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        let at = out.len();
+        out.extend_from_slice(b"xref\n");
+        if prev.is_none() {
+            out.extend_from_slice(b"0 1\n0000000000 65535 f\r\n");
+        }
+        for (num, off) in &offsets {
+            out.extend_from_slice(format!("{num} 1\n{off:010} 00000 n\r\n").as_bytes());
+        }
+        let prev = prev.map(|p| format!(" /Prev {p}")).unwrap_or_default();
+        out.extend_from_slice(
+            format!("trailer\n<< /Size {size} /Root 1 0 R{prev} >>\nstartxref\n{at}\n%%EOF\n")
+                .as_bytes(),
+        );
+        at
+    }
+
+    fn open(bytes: Vec<u8>) -> Result<Document> {
+        Document::open(Arc::new(MemorySource::new(bytes)))
+    }
+
+    fn objstm(members: &[(u32, &str)]) -> Vec<u8> {
+        let mut header = String::new();
+        let mut data = String::new();
+        for (num, body) in members {
+            header.push_str(&format!("{num} {} ", data.len()));
+            data.push_str(body);
+            data.push('\n');
+        }
+        let all = format!("{header}{data}");
+        format!(
+            "<< /Type /ObjStm /N {} /First {} /Length {} >>\nstream\n{all}\nendstream",
+            members.len(),
+            header.len(),
+            all.len()
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn each_revision_reads_its_own_objects() {
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        let x0 = update(
+            &mut pdf,
+            &[(1, b"<< /Type /Catalog /V 1 >>"), (2, b"(old)")],
+            None,
+            3,
+        );
+        update(&mut pdf, &[(2, b"(new)")], Some(x0), 3);
+        let doc = open(pdf).unwrap();
+        let r = ObjRef::new(2, 0);
+        assert_eq!(doc.get_at(0, r).unwrap().as_bytes(), Some(&b"old"[..]));
+        assert_eq!(doc.get_at(1, r).unwrap().as_bytes(), Some(&b"new"[..]));
+    }
+
+    /// Appends plain objects and an xref stream (object `xref_num`) listing them and the
+    /// `compressed` (number, stream, index) entries; returns the section's offset.
+    fn xref_stream_update(
+        out: &mut Vec<u8>,
+        plain: &[(u32, &[u8])],
+        compressed: &[(u32, u32, u16)],
+        xref_num: u32,
+        prev: Option<usize>,
+    ) -> usize {
+        let mut rows: Vec<(u32, [u8; 7])> = Vec::new();
+        let row = |t: u8, f2: u32, f3: u16| {
+            let mut r = [t, 0, 0, 0, 0, 0, 0];
+            r[1..5].copy_from_slice(&f2.to_be_bytes());
+            r[5..7].copy_from_slice(&f3.to_be_bytes());
+            r
+        };
+        for (num, body) in plain {
+            rows.push((*num, row(1, out.len() as u32, 0)));
+            out.extend_from_slice(format!("{num} 0 obj\n").as_bytes());
+            out.extend_from_slice(body);
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        for (num, stream, index) in compressed {
+            rows.push((*num, row(2, *stream, *index)));
+        }
+        let at = out.len();
+        rows.push((xref_num, row(1, at as u32, 0)));
+        rows.sort_by_key(|r| r.0);
+        let index: Vec<String> = rows.iter().map(|r| format!("{} 1", r.0)).collect();
+        let data: Vec<u8> = rows.iter().flat_map(|r| r.1).collect();
+        let prev = prev.map(|p| format!(" /Prev {p}")).unwrap_or_default();
+        out.extend_from_slice(
+            format!(
+                "{xref_num} 0 obj\n<< /Type /XRef /W [1 4 2] /Index [{}] /Size {} /Root 1 0 R{prev} /Length {} >>\nstream\n",
+                index.join(" "),
+                xref_num + 1,
+                data.len()
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(&data);
+        out.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{at}\n%%EOF\n").as_bytes());
+        at
+    }
+
+    #[test]
+    fn an_object_stream_redefined_under_its_number_is_read_per_revision() {
+        // Revision 1: object 3 lives in object stream 5. Revision 2 redefines stream 5 only.
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        let first = objstm(&[(3, "(first)")]);
+        let x0 = xref_stream_update(
+            &mut pdf,
+            &[(1, b"<< /Type /Catalog >>"), (5, &first)],
+            &[(3, 5, 0)],
+            6,
+            None,
+        );
+        let second = objstm(&[(3, "(second)")]);
+        xref_stream_update(&mut pdf, &[(5, &second)], &[], 7, Some(x0));
+        let doc = open(pdf).unwrap();
+        assert_eq!(doc.revisions.len(), 2);
+        let r = ObjRef::new(3, 0);
+        // Newest first, then the older revision: no cache may hand it the newer stream.
+        assert_eq!(doc.get_at(1, r).unwrap().as_bytes(), Some(&b"second"[..]));
+        assert_eq!(doc.get_at(0, r).unwrap().as_bytes(), Some(&b"first"[..]));
+        assert_eq!(doc.get_at(1, r).unwrap().as_bytes(), Some(&b"second"[..]));
+    }
+
+    #[test]
+    fn an_entry_pointing_past_its_revision_is_refused() {
+        // Revision 1's table lists object 2 at an offset that lies in revision 2's bytes.
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        let cat = pdf.len();
+        pdf.extend_from_slice(b"1 0 obj\n<< /Type /Catalog >>\nendobj\n");
+        let x0 = pdf.len();
+        pdf.extend_from_slice(
+            format!("xref\n0 3\n0000000000 65535 f\r\n{cat:010} 00000 n\r\nPLACEHOLDER 00000 n\r\ntrailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n{x0}\n%%EOF\n").as_bytes(),
+        );
+        let later = pdf.len();
+        let pos = pdf.windows(11).position(|w| w == b"PLACEHOLDER").unwrap();
+        pdf.splice(pos..pos + 11, format!("{later:010}").bytes());
+        let later = later - 1; // the splice shortened the file by one byte
+        let pos = pdf
+            .windows(10)
+            .position(|w| w == format!("{:010}", later + 1).as_bytes())
+            .unwrap();
+        pdf.splice(pos..pos + 10, format!("{later:010}").bytes());
+        update(&mut pdf, &[(2, b"(later)")], Some(x0), 3);
+        let doc = open(pdf).unwrap();
+        assert_eq!(doc.revisions.len(), 2);
+        assert!(doc.revisions[0].limit <= later as u64);
+        // Revision 2 reads its own object; revision 1 may not read bytes that come later.
+        assert_eq!(
+            doc.get_at(1, ObjRef::new(2, 0)).unwrap().as_bytes(),
+            Some(&b"later"[..])
+        );
+        let err = doc.get_at(0, ObjRef::new(2, 0)).unwrap_err().to_string();
+        assert!(err.contains("beyond"), "{err}");
+    }
+
+    #[test]
+    fn forward_prev_is_refused_unless_linearized() {
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        update(&mut pdf, &[(1, b"<< /Type /Catalog >>")], None, 2);
+        // A newest section whose /Prev points to a section written after it.
+        let newest = pdf.len();
+        let placeholder = "9999999999";
+        pdf.extend_from_slice(
+            format!("xref\n0 1\n0000000000 65535 f\r\ntrailer\n<< /Size 2 /Root 1 0 R /Prev {placeholder} >>\n").as_bytes(),
+        );
+        let later = pdf.len();
+        let pos = pdf
+            .windows(placeholder.len())
+            .rposition(|w| w == placeholder.as_bytes())
+            .unwrap();
+        pdf[pos..pos + 10].copy_from_slice(format!("{later:010}").as_bytes());
+        pdf.extend_from_slice(
+            b"xref\n0 1\n0000000000 65535 f\r\ntrailer\n<< /Size 2 /Root 1 0 R >>\n",
+        );
+        pdf.extend_from_slice(format!("startxref\n{newest}\n%%EOF\n").as_bytes());
+        let err = open(pdf).unwrap_err().to_string();
+        assert!(err.contains("forward"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_entries_in_one_section_are_refused() {
+        let mut pdf = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n".to_vec();
+        let at = pdf.len();
+        pdf.extend_from_slice(
+            format!("xref\n0 2\n0000000000 65535 f\r\n0000000009 00000 n\r\n1 1\n0000000009 00000 n\r\ntrailer\n<< /Size 2 /Root 1 0 R >>\nstartxref\n{at}\n%%EOF\n").as_bytes(),
+        );
+        let err = open(pdf).unwrap_err().to_string();
+        assert!(err.contains("two entries"), "{err}");
+    }
+
+    #[test]
+    fn length_chains_are_cut() {
+        // Stream 2's /Length is object 3, a stream whose /Length is object 2.
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        update(
+            &mut pdf,
+            &[
+                (1, b"<< /Type /Catalog >>"),
+                (2, b"<< /Length 3 0 R >>\nstream\nabc\nendstream"),
+                (3, b"<< /Length 2 0 R >>\nstream\nabc\nendstream"),
+            ],
+            None,
+            4,
+        );
+        let doc = open(pdf).unwrap();
+        assert!(doc.get(ObjRef::new(2, 0)).is_err());
+    }
+}
