@@ -69,9 +69,9 @@ fn signed_attributes(
     }
 }
 
-/// One hash throughout (RFC 5754 §3, RFC 4056 §3, RFC 8419 §3), and no SHA-1 in it: the
-/// digestAlgorithm, the signature algorithm or `adbe.pkcs7.sha1` (Circular 15/2025). Both are
-/// algorithm constraints: INDETERMINATE, as ETSI EN 319 102-1 §5.2.8 and pyHanko judge them.
+/// No SHA-1 in the binding: the digestAlgorithm, the signature algorithm or `adbe.pkcs7.sha1`
+/// (Circular 15/2025), and one hash throughout (RFC 5754 §3, RFC 4056 §3, RFC 8419 §3). Both
+/// are algorithm constraints: INDETERMINATE, as ETSI EN 319 102-1 §5.2.8 and pyHanko judge them.
 fn algorithms(
     si: &SignerInfo,
     signer: &SignerCheck,
@@ -80,6 +80,17 @@ fn algorithms(
     verdict: &mut Verdict,
 ) {
     let lang = opts.lang;
+    if signer.uses_sha1 || sub_filter == "adbe.pkcs7.sha1" {
+        verdict.set_because(
+            "SHA1_FORBIDDEN",
+            Indication::Indeterminate,
+            SubIndication::CryptoConstraintsFailureNoPoe,
+            lang.pick(
+                "Chữ ký dùng SHA-1, không được chấp nhận theo Thông tư 15/2025/TT-BKHCN.",
+                "The signature uses SHA-1, which Circular 15/2025/TT-BKHCN does not accept.",
+            ),
+        );
+    }
     if let Some(named) = signer.digest_mismatch {
         let digest = crate::crypto::DigestAlgorithm::from_oid(&si.digest_algorithm.oid)
             .map_or(si.digest_algorithm.oid.clone(), |d| d.name().to_string());
@@ -91,17 +102,6 @@ fn algorithms(
             lang.pick(
                 format!("Thuật toán chữ ký dùng {named} nhưng thuật toán băm của chữ ký (digestAlgorithm) là {digest}: hai thuật toán phải trùng nhau."),
                 format!("The signature algorithm uses {named} but the signature's digestAlgorithm is {digest}: they must be the same."),
-            ),
-        );
-    }
-    if signer.uses_sha1 || sub_filter == "adbe.pkcs7.sha1" {
-        verdict.set_because(
-            "SHA1_FORBIDDEN",
-            Indication::Indeterminate,
-            SubIndication::CryptoConstraintsFailureNoPoe,
-            lang.pick(
-                "Chữ ký dùng SHA-1, không được chấp nhận theo Thông tư 15/2025/TT-BKHCN.",
-                "The signature uses SHA-1, which Circular 15/2025/TT-BKHCN does not accept.",
             ),
         );
     }

@@ -348,3 +348,25 @@ pub fn short_name(subject: &str) -> String {
         .map(str::to_string)
         .unwrap_or_else(|| subject.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::visible;
+
+    #[test]
+    fn controls_and_bidi_overrides_are_made_visible() {
+        assert_eq!(
+            visible("Phê duyệt\x1b[2J\u{202e}exe.pdf"),
+            "Phê duyệt\\x1b[2J\\u{202e}exe.pdf"
+        );
+        assert_eq!(visible("a\nb\rc\td\x7f\u{9b}"), "a\\nb\\rc\\td\\x7f\\u{9b}");
+        assert_eq!(
+            visible("\u{2066}x\u{2069}\u{200f}\u{2028}"),
+            "\\u{2066}x\\u{2069}\\u{200f}\\u{2028}"
+        );
+        // Vietnamese, precomposed or with combining marks, and backslashes stay as they are.
+        let vi = "Nguyễn Văn An — Ủy ban nhân dân, Hà Nội C:\\van-ban";
+        assert!(matches!(visible(vi), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(visible("Nguye\u{302}\u{303}n"), "Nguye\u{302}\u{303}n");
+    }
+}
