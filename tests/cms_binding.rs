@@ -348,6 +348,12 @@ fn legacy_pkcs7_binding_cases() {
         message.contains("Giám đốc") && message.contains("Chủ tịch"),
         "{message}"
     );
+    // The second certificate may come from outside the CMS too (the DSS, --extra-certs).
+    let cms = openssl_cms(d, &p.content, &["-md", "sha256", "-certfile", chain]);
+    let path = d.join("one-in-cms.pdf");
+    plant_and_verify(d, &p, &cms, "one-in-cms.pdf");
+    let (code, report) = verify_json(&path, &["--extra-certs", twin.to_str().unwrap()]);
+    assert_refused(code, &report, 3, "SIGNER_CERTIFICATE_AMBIGUOUS");
     // With ESS the same certificates are fine: the attribute names the signer's.
     let cms = openssl_cms(
         d,
