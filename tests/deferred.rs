@@ -196,6 +196,8 @@ fn a_whole_cms_made_elsewhere_completes() {
             "-outform",
             "DER",
             "-nosmimecap",
+            // ESS signing-certificate-v2: PAdES binds the signer's certificate.
+            "-cades",
         ])
         .arg("-in")
         .arg(&content_path)

@@ -16,6 +16,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use kyso::verify::report::{Indication, Report};
+use kyso::verify::text::visible;
 use kyso::verify::{Lang, VerifyOptions};
 
 /// How the results are printed.
@@ -272,11 +273,13 @@ impl Printer {
                     if !self.outcomes.is_empty() {
                         println!();
                     }
-                    println!("{}: {}", self.l("Tệp", "File"), o.path.display());
+                    let file = o.path.display().to_string();
+                    println!("{}: {}", self.l("Tệp", "File"), visible(&file));
                     println!(
-                        "{}: {} ({e})",
+                        "{}: {} ({})",
                         self.l("Kết luận", "Verdict"),
-                        paint(self.l("KHÔNG ĐỌC ĐƯỢC", "UNREADABLE"), None, self.colour)
+                        paint(self.l("KHÔNG ĐỌC ĐƯỢC", "UNREADABLE"), None, self.colour),
+                        visible(&e.to_string())
                     );
                 }
             },
@@ -347,9 +350,9 @@ impl Printer {
             let dash = |s: String| if s.is_empty() { "—".to_string() } else { s };
             rows.push((
                 [
-                    o.path.display().to_string(),
+                    visible(&o.path.display().to_string()).into_owned(),
                     verdict.to_string(),
-                    dash(signers),
+                    dash(visible(&signers).into_owned()),
                     duration(o.elapsed),
                     dash(changes),
                 ],

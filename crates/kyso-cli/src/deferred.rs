@@ -102,7 +102,7 @@ pub fn run_prepare(args: PrepareArgs) -> u8 {
         )
         .map_err(|e| e.to_string())?;
         for w in &outcome.warnings {
-            eprintln!("kyso: warning: {w}");
+            eprintln!("kyso: warning: {}", kyso::verify::text::visible(w));
         }
         if args.json {
             println!(

@@ -21,6 +21,7 @@ use kyso::crypto::DigestAlgorithm;
 use kyso::pki::trust_store::TrustStore;
 use kyso::pki::Certificate;
 use kyso::sign::{load_p12, SignOptions};
+use kyso::verify::text::visible;
 use kyso::verify::trust::RevocationPolicy;
 use kyso::verify::{Lang, VerifyOptions};
 use kyso::Error;
@@ -298,8 +299,9 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Prints an error; its details may come from a file, so they are made visible.
 fn fail(msg: impl std::fmt::Display) -> u8 {
-    eprintln!("kyso: {msg}");
+    eprintln!("kyso: {}", visible(&msg.to_string()));
     exit::FAILED
 }
 
@@ -394,7 +396,7 @@ fn run_sign(args: SignArgs) -> u8 {
     match kyso::sign::sign_file(&input, &output, identity.as_ref(), &opts, args.in_place) {
         Ok(outcome) => {
             for w in &outcome.warnings {
-                eprintln!("kyso: warning: {w}");
+                eprintln!("kyso: warning: {}", kyso::verify::text::visible(w));
             }
             if args.json {
                 println!(
@@ -405,9 +407,9 @@ fn run_sign(args: SignArgs) -> u8 {
                 println!(
                     "Đã ký / signed: {} (field \"{}\", {}, signer: {}, {}{})",
                     output.display(),
-                    outcome.field,
+                    kyso::verify::text::visible(&outcome.field),
                     outcome.signing_time,
-                    outcome.signer,
+                    kyso::verify::text::visible(&outcome.signer),
                     outcome.level,
                     outcome
                         .timestamp_time
@@ -478,7 +480,7 @@ fn run_trust(cmd: TrustCommand) -> u8 {
                             println!(
                                 "Đã thêm / added {}  {}{}",
                                 e.id,
-                                e.subject,
+                                visible(&e.subject),
                                 e.label.map(|l| format!("  [{l}]")).unwrap_or_default()
                             );
                         }
@@ -502,7 +504,7 @@ fn run_trust(cmd: TrustCommand) -> u8 {
                     );
                 } else {
                     for e in list {
-                        println!("{}  {}", e.id, e.subject);
+                        println!("{}  {}", e.id, visible(&e.subject));
                         println!("    SHA-256: {}", e.sha256_fingerprint);
                         println!("    hiệu lực / valid: {} → {}", e.not_before, e.not_after);
                         if let Some(l) = e.label {
@@ -516,7 +518,7 @@ fn run_trust(cmd: TrustCommand) -> u8 {
         },
         TrustCommand::Remove { id } => match store.remove(&id) {
             Ok(e) => {
-                println!("Đã gỡ / removed {}  {}", e.id, e.subject);
+                println!("Đã gỡ / removed {}  {}", e.id, visible(&e.subject));
                 exit::OK
             }
             Err(e) => fail(e),
@@ -590,7 +592,8 @@ fn run_verify(args: VerifyArgs) -> u8 {
             }
         }
         Err(e) => {
-            eprintln!("kyso: {}: {e}", input.display());
+            let what = format!("{}: {e}", input.display());
+            eprintln!("kyso: {}", visible(&what));
             let msg = e.to_string();
             let item = html_report::Item {
                 file: input.display().to_string(),
@@ -618,7 +621,8 @@ fn run_info(args: InfoArgs) -> u8 {
             exit::OK
         }
         Err(e) => {
-            eprintln!("kyso: {}: {e}", args.input.display());
+            let what = format!("{}: {e}", args.input.display());
+            eprintln!("kyso: {}", visible(&what));
             exit::UNREADABLE
         }
     }

@@ -10,6 +10,7 @@ use crate::cms::SignedData;
 use crate::error::Result;
 use crate::pdf::signatures::find_signatures;
 use crate::pdf::{Document, FileSource, XrefKind};
+use crate::verify::text::visible;
 use crate::vntime;
 
 #[derive(Debug, Serialize)]
@@ -123,7 +124,9 @@ impl DocumentInfo {
         let _ = writeln!(
             out,
             "Tệp / file: {} ({} bytes, PDF {})",
-            self.file, self.size, self.pdf_version
+            visible(&self.file),
+            self.size,
+            visible(&self.pdf_version)
         );
         let _ = writeln!(
             out,
@@ -140,8 +143,8 @@ impl DocumentInfo {
             let _ = writeln!(
                 out,
                 "  {} ({}{})",
-                f.name,
-                f.field_type.as_deref().unwrap_or("?"),
+                visible(&f.name),
+                visible(f.field_type.as_deref().unwrap_or("?")),
                 if f.signed { ", signed" } else { "" }
             );
         }
@@ -150,10 +153,10 @@ impl DocumentInfo {
             let _ = writeln!(
                 out,
                 "  {}: {} | {} | {} | {}",
-                s.fields.join(", "),
-                s.signer.as_deref().unwrap_or("?"),
+                visible(&s.fields.join(", ")),
+                visible(s.signer.as_deref().unwrap_or("?")),
                 s.signing_time.as_deref().unwrap_or("?"),
-                s.sub_filter.as_deref().unwrap_or("?"),
+                visible(s.sub_filter.as_deref().unwrap_or("?")),
                 if s.covers_whole_document {
                     "whole document"
                 } else {
@@ -162,7 +165,7 @@ impl DocumentInfo {
             );
         }
         for w in &self.warnings {
-            let _ = writeln!(out, "Lưu ý / note: {w}");
+            let _ = writeln!(out, "Lưu ý / note: {}", visible(w));
         }
         out
     }

@@ -409,3 +409,49 @@ fn ber_signed_attributes_are_re_encoded_to_der() {
     assert_eq!(sa.der, der);
     assert_eq!(sa.message_digest.as_deref(), Some(&[7u8; 32][..]));
 }
+
+#[test]
+fn algorithm_binding_and_message_digest() {
+    use crate::asn1::{oid, AlgorithmIdentifier};
+    let pki = Pki::new();
+    let (_, int, leaf) = standard_chain(&pki, Key::Rsa2048);
+    let pss = [
+        "-keyopt",
+        "rsa_padding_mode:pss",
+        "-keyopt",
+        "rsa_pss_saltlen:digest",
+    ];
+    let der = openssl_sign(&pki, &leaf, &int, "sha256", &pss);
+    let sd = SignedData::parse(&der).unwrap();
+    let c = check(&sd, CONTENT);
+    assert!(c.is_ok() && c.digest_mismatch.is_none() && !c.uses_sha1);
+    assert!(!c.message_digest_missing);
+
+    // RFC 4056 §3: the hashAlgorithm of RSASSA-PSS-params (SHA-256) must be the digestAlgorithm.
+    let mut other = sd.clone();
+    other.signer_infos[0].digest_algorithm.oid = oid::SHA384.into();
+    let c = check(&other, CONTENT);
+    assert_eq!(c.digest_mismatch, Some(DigestAlgorithm::Sha256));
+    assert!(!c.is_ok());
+
+    // SHA-1 named only by the signature algorithm.
+    let mut sha1 = sd.clone();
+    sha1.signer_infos[0].signature_algorithm = AlgorithmIdentifier {
+        oid: oid::SHA1_WITH_RSA.into(),
+        params_der: None,
+        der: Vec::new(),
+    };
+    assert!(verify::binding_uses_sha1(&sha1.signer_infos[0]));
+    assert_eq!(
+        verify::digest_mismatch(&sha1.signer_infos[0]),
+        Some(DigestAlgorithm::Sha1)
+    );
+
+    // RFC 5652 §11.2: signed attributes without message-digest.
+    let mut no_md = sd.clone();
+    let sa = no_md.signer_infos[0].signed_attrs.as_mut().unwrap();
+    sa.message_digest = None;
+    let c = check(&no_md, CONTENT);
+    assert!(c.message_digest_missing && !c.is_ok());
+    assert_eq!(c.message_digest_matches, None);
+}

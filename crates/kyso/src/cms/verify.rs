@@ -31,6 +31,14 @@ pub struct SignerCheck {
     pub signature_error: Option<String>,
     pub content_type_ok: bool,
     pub ess: EssStatus,
+    /// Signed attributes without the message-digest attribute (RFC 5652 §11.2): nothing binds
+    /// the content.
+    pub message_digest_missing: bool,
+    /// The hash the signature algorithm names when it differs from digestAlgorithm (see
+    /// [`signature_algorithm_hash`]).
+    pub digest_mismatch: Option<DigestAlgorithm>,
+    /// SHA-1 as digestAlgorithm or inside the signature algorithm (Circular 15/2025).
+    pub uses_sha1: bool,
     pub problems: Vec<String>,
 }
 
@@ -41,6 +49,8 @@ impl SignerCheck {
             && self.content_type_ok
             && self.message_digest_matches != Some(false)
             && !matches!(self.ess, EssStatus::Mismatch(_))
+            && !self.message_digest_missing
+            && self.digest_mismatch.is_none()
             && self.problems.is_empty()
     }
 }
@@ -64,6 +74,37 @@ fn check_ess(ids: &[EssCertId], cert: &Certificate) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The hash the signature algorithm of `si` names, when it names one: sha256WithRSAEncryption,
+/// ecdsa-with-SHA384, the hashAlgorithm of RSASSA-PSS-params, SHA-512 for Ed25519 and SHAKE256
+/// for Ed448 (RFC 5754 §3.2-§3.3, RFC 4056 §3, RFC 8419 §3). `rsaEncryption` and
+/// `id-ecPublicKey` name none: the digestAlgorithm is used (RFC 3370 §3.2).
+pub fn signature_algorithm_hash(si: &SignerInfo) -> Option<DigestAlgorithm> {
+    crypto::verify::digest_of_signature_algorithm(&si.signature_algorithm)
+}
+
+/// The digestAlgorithm and the hash inside the signature algorithm must be the same (RFC 5754
+/// §3, RFC 4056 §3, RFC 8419 §3): otherwise the signed attributes are signed with another hash
+/// than the one that binds the content. Returns the signature algorithm's hash when it differs.
+pub fn digest_mismatch(si: &SignerInfo) -> Option<DigestAlgorithm> {
+    let named = signature_algorithm_hash(si)?;
+    (DigestAlgorithm::from_oid(&si.digest_algorithm.oid) != Some(named)).then_some(named)
+}
+
+/// Whether SHA-1 appears in the SignerInfo's algorithm binding: its digestAlgorithm, the hash
+/// its signature algorithm names, or the MGF1 hash of RSASSA-PSS (Circular 15/2025 forbids it).
+pub fn binding_uses_sha1(si: &SignerInfo) -> bool {
+    let pss_mgf = (si.signature_algorithm.oid == crate::asn1::oid::RSASSA_PSS)
+        .then(|| crypto::verify::PssParams::parse(si.signature_algorithm.params_der.as_deref()))
+        .and_then(|p| p.ok())
+        .map(|p| p.mgf_hash);
+    [
+        DigestAlgorithm::from_oid(&si.digest_algorithm.oid),
+        signature_algorithm_hash(si),
+        pss_mgf,
+    ]
+    .contains(&Some(DigestAlgorithm::Sha1))
 }
 
 /// Checks one SignerInfo of `sd`. `content_digest` is the hash of the signed
@@ -105,7 +146,16 @@ pub fn check_signer_info(
         problems.push("signer's digest algorithm missing from SignedData.digestAlgorithms".into());
     }
 
+    let digest_mismatch = digest_mismatch(si);
+    if let Some(named) = digest_mismatch {
+        problems.push(format!(
+            "the signature algorithm uses {} but digestAlgorithm is {}",
+            named.name(),
+            digest.map_or(si.digest_algorithm.oid.as_str(), |d| d.name())
+        ));
+    }
     let mut message_digest_matches = None;
+    let mut message_digest_missing = false;
     let mut content_type_ok = true;
     let mut ess = EssStatus::Absent;
     let message: Option<&[u8]> = match &si.signed_attrs {
@@ -134,7 +184,10 @@ pub fn check_signer_info(
                         problems.push("message digest does not match the content".into());
                     }
                 }
-                None => problems.push("message-digest signed attribute missing".into()),
+                None => {
+                    message_digest_missing = true;
+                    problems.push("message-digest signed attribute missing".into())
+                }
             }
             ess = match (&sa.signing_certificate_v2, &sa.signing_certificate_v1, cert) {
                 (None, None, _) => EssStatus::Absent,
@@ -202,6 +255,9 @@ pub fn check_signer_info(
         signature_error,
         content_type_ok,
         ess,
+        message_digest_missing,
+        digest_mismatch,
+        uses_sha1: binding_uses_sha1(si),
         problems,
     }
 }

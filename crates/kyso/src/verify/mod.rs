@@ -1,6 +1,7 @@
 //! Verification: for every signature, the ByteRange rules, the CMS checks, the signer's chain,
 //! folded into ETSI EN 319 102-1 indications. Nothing here prints; see [`text`] for rendering.
 
+mod binding;
 pub mod byte_range;
 mod level;
 pub mod report;
@@ -236,6 +237,8 @@ struct Verdict {
     indication: Indication,
     sub: Option<SubIndication>,
     message: Option<String>,
+    /// kyso's reason code of the deciding outcome, when it has one (`kyso_reason`).
+    reason: Option<&'static str>,
 }
 
 impl Verdict {
@@ -244,6 +247,7 @@ impl Verdict {
             indication: Indication::TotalPassed,
             sub: None,
             message: None,
+            reason: None,
         }
     }
 
@@ -253,6 +257,21 @@ impl Verdict {
             self.indication = indication;
             self.sub = Some(sub);
             self.message = Some(message);
+            self.reason = None;
+        }
+    }
+
+    /// As [`Verdict::set`], with kyso's reason code for the report's `kyso_reason`.
+    fn set_because(
+        &mut self,
+        reason: &'static str,
+        indication: Indication,
+        sub: SubIndication,
+        message: String,
+    ) {
+        if indication > self.indication {
+            self.set(indication, sub, message);
+            self.reason = Some(reason);
         }
     }
 }
@@ -453,6 +472,9 @@ fn verify_signature(
         );
     }
 
+    if let Some(reason) = verdict.reason {
+        report.kyso_reason = Some(reason.into());
+    }
     if verdict.indication == Indication::TotalPassed {
         verdict.message = Some(if is_timestamp {
             lang.pick(
@@ -682,6 +704,7 @@ fn check_cms(
             "The content-type attribute is missing or wrong.".into(),
         );
     }
+    binding::check(sd, si, entry, &signer_check, opts, verdict);
     let Some(cert) = signer_cert else {
         if sd.unparsed_certificates > 0 {
             fail(
@@ -731,17 +754,6 @@ fn check_cms(
             lang.pick(
                 format!("Thuộc tính signing-certificate không khớp với chứng thư của người ký: {m}"),
                 format!("The signing-certificate attribute does not match the signer's certificate: {m}"),
-            ),
-        );
-    }
-    // Circular 15/2025: SHA-1 is not acceptable.
-    if !digest.is_acceptable() {
-        verdict.set(
-            Indication::Indeterminate,
-            SubIndication::CryptoConstraintsFailureNoPoe,
-            lang.pick(
-                "Chữ ký dùng SHA-1, không được chấp nhận theo Thông tư 15/2025/TT-BKHCN.",
-                "The signature uses SHA-1, which Circular 15/2025/TT-BKHCN does not accept.",
             ),
         );
     }

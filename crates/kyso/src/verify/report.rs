@@ -138,7 +138,9 @@ pub struct SignatureReport {
     /// Every change made after this signature, allowed or not.
     pub modifications: Vec<crate::diff::Modification>,
     /// kyso's own reason code when the ETSI sub-indication is not specific enough,
-    /// e.g. `DISALLOWED_MODIFICATION`, `CERTIFICATION_NOT_FIRST`.
+    /// e.g. `DISALLOWED_MODIFICATION`, `CERTIFICATION_NOT_FIRST`, `MESSAGE_DIGEST_MISSING`,
+    /// `SIGNED_ATTRIBUTES_MISSING`, `DIGEST_ALGORITHM_MISMATCH`, `SHA1_FORBIDDEN`,
+    /// `SIGNING_CERTIFICATE_NOT_BOUND`, `SIGNER_CERTIFICATE_AMBIGUOUS` (verify/binding.rs).
     pub kyso_reason: Option<String>,
     pub sub_filter: Option<String>,
     pub byte_range: Option<Vec<i64>>,

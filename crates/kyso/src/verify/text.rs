@@ -2,6 +2,7 @@
 //! results be shown in Vietnamese with at least: issuing CA, signer, signing time, integrity,
 //! validity at signing time and the certificate's validity period.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use super::report::{Indication, Report, SignatureReport};
@@ -17,6 +18,44 @@ pub fn verdict_text(i: Indication, lang: Lang) -> &'static str {
         (Indication::TotalFailed, Lang::En) => "INVALID",
         (Indication::Indeterminate, Lang::En) => "INDETERMINATE",
     }
+}
+
+/// Whether `c` must not reach a terminal as it is: C0 and C1 controls and DEL (ESC starts
+/// terminal escape sequences; CR and LF forge report lines), line and paragraph separators, and
+/// the Unicode bidirectional controls that reorder what is shown (U+061C, U+200E-U+200F,
+/// U+202A-U+202E, U+2066-U+2069; Unicode TR #9, CVE-2021-42574 "Trojan Source").
+fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'
+                ..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// A string from a PDF or a certificate made safe for a terminal: every control, separator
+/// and bidirectional control becomes visible (`\n`, `\x1b`, `\u{202e}`); everything else,
+/// Vietnamese letters and combining marks included, is kept.
+pub fn visible(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_hidden(c) && (c as u32) < 0x80 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if is_hidden(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Renders the whole report as text.
@@ -42,7 +81,7 @@ pub fn render_styled(report: &Report, lang: Lang, colour: bool) -> String {
     let mut out = String::new();
     let l = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
     if let Some(f) = &report.file {
-        let _ = writeln!(out, "{}: {f}", l("Tệp", "File"));
+        let _ = writeln!(out, "{}: {}", l("Tệp", "File"), visible(f));
     }
     let _ = writeln!(
         out,
@@ -79,7 +118,7 @@ pub fn render_styled(report: &Report, lang: Lang, colour: bool) -> String {
         render_modifications(&mut out, s, lang);
     }
     for w in &report.warnings {
-        let _ = writeln!(out, "{}: {w}", l("Lưu ý", "Note"));
+        let _ = writeln!(out, "{}: {}", l("Lưu ý", "Note"), visible(w));
     }
     out
 }
@@ -94,11 +133,12 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang,
     let _ = writeln!(
         out,
         "[{n}] {kind} \"{}\": {}",
-        s.field,
+        visible(&s.field),
         paint(verdict_text(s.indication, lang), s.indication, colour)
     );
+    // Every value may come from the file: made visible here, once.
     let mut row = |label: &str, value: &str| {
-        let _ = writeln!(out, "    {label:<28} {value}");
+        let _ = writeln!(out, "    {label:<28} {}", visible(value));
     };
     let indication = match s.sub_indication {
         Some(sub) => format!("{} / {}", s.indication.as_str(), sub.as_str()),
@@ -292,7 +332,7 @@ fn render_modifications(out: &mut String, s: &SignatureReport, lang: Lang) {
                 out,
                 "      - [{}] {} ({} {})",
                 mark,
-                m.description,
+                visible(&m.description),
                 l("phiên bản", "revision"),
                 m.revision
             );
@@ -307,4 +347,26 @@ pub fn short_name(subject: &str) -> String {
         .find_map(|p| p.strip_prefix("CN="))
         .map(str::to_string)
         .unwrap_or_else(|| subject.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::visible;
+
+    #[test]
+    fn controls_and_bidi_overrides_are_made_visible() {
+        assert_eq!(
+            visible("Phê duyệt\x1b[2J\u{202e}exe.pdf"),
+            "Phê duyệt\\x1b[2J\\u{202e}exe.pdf"
+        );
+        assert_eq!(visible("a\nb\rc\td\x7f\u{9b}"), "a\\nb\\rc\\td\\x7f\\u{9b}");
+        assert_eq!(
+            visible("\u{2066}x\u{2069}\u{200f}\u{2028}"),
+            "\\u{2066}x\\u{2069}\\u{200f}\\u{2028}"
+        );
+        // Vietnamese, precomposed or with combining marks, and backslashes stay as they are.
+        let vi = "Nguyễn Văn An — Ủy ban nhân dân, Hà Nội C:\\van-ban";
+        assert!(matches!(visible(vi), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(visible("Nguye\u{302}\u{303}n"), "Nguye\u{302}\u{303}n");
+    }
 }
