@@ -82,6 +82,9 @@ struct ObjectStream {
     index: Vec<(u32, usize)>,
 }
 
+/// Decoded object streams by (number, data offset, data length), with their total size.
+type ObjectStreamCache = (usize, HashMap<(u32, u64, u64), Arc<ObjectStream>>);
+
 /// Work a document may cause, counted across all its reads (hostile files: decompression bombs,
 /// huge object counts). Exceeding it is an error, which verification reports as INDETERMINATE.
 #[derive(Debug)]
@@ -154,7 +157,7 @@ pub struct Document {
     index: HashMap<u32, Vec<(usize, XrefEntry)>>,
     /// Decoded object streams, keyed by where their bytes lie: a stream redefined under the
     /// same number in a later revision is another key, so no revision sees another's copy.
-    object_streams: Mutex<(usize, HashMap<(u32, u64, u64), Arc<ObjectStream>>)>,
+    object_streams: Mutex<ObjectStreamCache>,
     /// Byte ranges no structure may come from: the /Contents gaps of signatures.
     gaps: RwLock<Vec<(u64, u64)>>,
     pub budget: Budget,
