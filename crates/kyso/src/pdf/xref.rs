@@ -156,12 +156,18 @@ pub fn read_section(src: &dyn ByteSource, offset: u64) -> Result<XrefSection> {
             }
             let extra = read_stream_section(src, stm)?;
             for (num, entry) in extra.entries {
-                let replace = match section.entries.get(&num) {
-                    None | Some(XrefEntry::Free { .. }) => true,
-                    Some(_) => false,
-                };
-                if replace {
-                    section.entries.insert(num, entry);
+                match section.entries.get(&num) {
+                    None | Some(XrefEntry::Free { .. }) => {
+                        section.entries.insert(num, entry);
+                    }
+                    // The stream only completes the table; two different places for one
+                    // object are ambiguous (readers that ignore the stream see the table's).
+                    Some(own) if *own != entry && !matches!(entry, XrefEntry::Free { .. }) => {
+                        return Err(Error::MalformedPdf(format!(
+                            "object {num} is in both the table and the /XRefStm of the section at {offset}, at different places"
+                        )));
+                    }
+                    Some(_) => {}
                 }
             }
             section.kind = XrefKind::Hybrid;
