@@ -287,8 +287,12 @@ impl Graph {
             if !self.nodes.contains_key(&n) || !set.insert(n) {
                 continue;
             }
-            for (_, c) in &self.nodes[&n].out {
-                stack.push(*c);
+            // Back-pointers (an annotation's /P, a node's /Parent) lead out of a subtree;
+            // not following them only makes the set smaller, never wrongly larger.
+            for (key, c) in &self.nodes[&n].out {
+                if key.as_slice() != b"P" && key.as_slice() != b"Parent" {
+                    stack.push(*c);
+                }
             }
         }
         let mut tainted: Vec<u32> = set
@@ -314,6 +318,43 @@ impl Graph {
         }
         set.retain(|n| !shared.contains(n));
         set
+    }
+
+    /// A graph from hand-made nodes, for tests.
+    #[cfg(test)]
+    fn from_edges(edges: &[(u32, &str, u32)]) -> Graph {
+        let mut g = Graph {
+            rev: 0,
+            trailer: Dict::new(),
+            nodes: HashMap::new(),
+            parents: HashMap::new(),
+            catalog: None,
+            pages: Ok(Vec::new()),
+            page_of: HashMap::new(),
+            annots_arrays: HashMap::new(),
+            annotations: HashMap::new(),
+            acroform: None,
+            field_arrays: HashSet::new(),
+            fields: HashMap::new(),
+        };
+        for &(p, k, c) in edges {
+            for n in [p, c] {
+                g.nodes.entry(n).or_insert(Node {
+                    value: Ok(Object::Null),
+                    out: Vec::new(),
+                });
+            }
+            g.nodes
+                .get_mut(&p)
+                .unwrap()
+                .out
+                .push((k.as_bytes().to_vec(), c));
+            g.parents
+                .entry(c)
+                .or_default()
+                .push((p, k.as_bytes().to_vec()));
+        }
+        g
     }
 
     /// The object numbers `holder`'s entry `key` refers to (directly or inside direct values).
@@ -393,5 +434,34 @@ fn top_level_refs(obj: &Object, out: &mut Vec<(Vec<u8>, u32)>) {
             }
         }
         other => out.extend(refs_in(other).into_iter().map(|r| (Vec::new(), r.num))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exclusive_subtrees_leave_out_what_others_use() {
+        // 1 is the catalog: /DSS -> 2 -> {3, 4}; /Pages -> 5 -> 4 (4 is shared); 3 -> 6.
+        let g = Graph::from_edges(&[
+            (1, "DSS", 2),
+            (2, "Certs", 3),
+            (2, "OCSPs", 4),
+            (3, "", 6),
+            (1, "Pages", 5),
+            (5, "Kids", 4),
+        ]);
+        let set = g.exclusive_under(1, b"DSS");
+        let mut v: Vec<u32> = set.into_iter().collect();
+        v.sort_unstable();
+        assert_eq!(v, vec![2, 3, 6]);
+        // Shared at the top: everything below is shared too.
+        let g = Graph::from_edges(&[(1, "DSS", 2), (2, "", 3), (1, "Other", 2)]);
+        assert!(g.exclusive_under(1, b"DSS").is_empty());
+        // A back-pointer is not followed out of the subtree.
+        let g = Graph::from_edges(&[(1, "AP", 2), (2, "P", 7), (7, "Contents", 8)]);
+        let set = g.exclusive_under(1, b"AP");
+        assert!(set.contains(&2) && !set.contains(&7) && !set.contains(&8));
     }
 }
