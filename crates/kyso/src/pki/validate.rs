@@ -77,6 +77,61 @@ impl Default for AlgorithmPolicy {
     }
 }
 
+/// How long a CRL or OCSP response without nextUpdate stays usable after its thisUpdate.
+///
+/// RFC 5280 §5.1.2.5 makes nextUpdate mandatory for conforming CRLs and RFC 6960 §2.4 treats a
+/// response without it as "newer information is always available": the issuer promised
+/// nothing, so the age is ours to bound. 7 days is the longest interval at which the CA/Browser
+/// Forum Baseline Requirements (§4.9.7, §4.9.10) and ETSI EN 319 411-1 (REV-6.2.6) let a CA
+/// publish status for subscriber certificates, so no honest issuer leaves data older than that
+/// as its newest; pyHanko likewise judges such data only by a freshness window (its
+/// `retroactive_revinfo=False` default also refuses data issued before the signing time).
+pub const DEFAULT_MAX_REVOCATION_AGE: time::Duration = time::Duration::days(7);
+
+/// Clock skew tolerated when comparing revocation data issuance with a signing time.
+pub const REVOCATION_CLOCK_SKEW: time::Duration = time::Duration::minutes(5);
+
+/// When revocation data without nextUpdate counts (issue 13 item 6, ETSI EN 319 102-1
+/// §5.2.5.4 revocation freshness checker).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RevocationFreshness {
+    /// Oldest thisUpdate accepted, counted back from the validation time.
+    pub max_age_without_next_update: time::Duration,
+    /// The (claimed or proven) signing time: data without nextUpdate issued before it (less
+    /// [`REVOCATION_CLOCK_SKEW`]) says nothing about the certificate when it signed.
+    pub issued_after: Option<OffsetDateTime>,
+}
+
+impl Default for RevocationFreshness {
+    fn default() -> Self {
+        RevocationFreshness {
+            max_age_without_next_update: DEFAULT_MAX_REVOCATION_AGE,
+            issued_after: None,
+        }
+    }
+}
+
+impl RevocationFreshness {
+    /// RFC 5280 §6.3.3 (a), RFC 6960 §4.2.2.1: is data with these times usable at `time`?
+    /// With nextUpdate: not passed. Without: issued after the signing time and no older than
+    /// the maximum age (a time in the past proven by a time-stamp counts as "now").
+    pub fn accepts(
+        &self,
+        this_update: OffsetDateTime,
+        next_update: Option<OffsetDateTime>,
+        time: OffsetDateTime,
+    ) -> bool {
+        match next_update {
+            Some(n) => time <= n,
+            None => {
+                self.issued_after
+                    .is_none_or(|t| this_update + REVOCATION_CLOCK_SKEW >= t)
+                    && time - this_update <= self.max_age_without_next_update
+            }
+        }
+    }
+}
+
 /// The policy inputs of RFC 5280 §6.1.1 (c), (e), (f), (g).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyInputs {
@@ -112,6 +167,8 @@ pub struct ValidationInputs<'a> {
     pub policy: PolicyInputs,
     pub end_entity_usage: EndEntityUsage,
     pub algorithm_policy: AlgorithmPolicy,
+    /// When CRLs without nextUpdate count.
+    pub freshness: RevocationFreshness,
 }
 
 impl<'a> ValidationInputs<'a> {
@@ -127,6 +184,7 @@ impl<'a> ValidationInputs<'a> {
             policy: PolicyInputs::default(),
             end_entity_usage: EndEntityUsage::Any,
             algorithm_policy: AlgorithmPolicy::default(),
+            freshness: RevocationFreshness::default(),
         }
     }
 }
@@ -519,16 +577,7 @@ impl<'a> Ctx<'a> {
         signer: &Certificate,
     ) -> Result<(), String> {
         let pol = self.inputs.algorithm_policy;
-        match &signer.public_key {
-            PublicKeyKind::Other(o) if o == ID_DSA => {
-                return Err("DSA keys are not supported".into())
-            }
-            PublicKeyKind::Other(o) => return Err(format!("unsupported public key {o}")),
-            PublicKeyKind::Rsa { bits } if *bits < pol.min_rsa_bits => {
-                return Err(format!("{bits}-bit RSA key (minimum {})", pol.min_rsa_bits))
-            }
-            _ => {}
-        }
+        key_allowed(signer, &pol)?;
         match digest_of_signature_algorithm(alg) {
             None => Err(format!("unsupported signature algorithm {}", alg.oid)),
             Some(DigestAlgorithm::Sha1) if !pol.allow_sha1 => Err("SHA-1 signature".into()),
@@ -545,6 +594,10 @@ impl<'a> Ctx<'a> {
         usage: EndEntityUsage,
         nesting: usize,
     ) -> Result<ValidatedPath, PathError> {
+        // Issue 20 item 3: the target's own key too (issuers' keys are judged with the
+        // signatures they make), so a short end-entity, TSA or CRL-signer key is refused.
+        key_allowed(path[0], &self.inputs.algorithm_policy)
+            .map_err(|detail| PathError::AlgorithmNotAllowed { index: 0, detail })?;
         let valid_policies = process_path(path, policy, usage, self.inputs.time)?;
         let n = path.len() - 1;
         let mut revocation = vec![RevocationStatus::TrustAnchor; path.len()];
@@ -587,6 +640,66 @@ const UNDERSTOOD_EXTENSIONS: &[&str] = &[
     oid::EXT_SUBJECT_INFO_ACCESS,
     oid::EXT_SUBJECT_DIRECTORY_ATTRIBUTES,
 ];
+
+/// The key-size policy (Circular 15/2025, issue 20 item 3): RSA of at least `min_rsa_bits`;
+/// elliptic curves only the supported ones, all of at least 256 bits (P-256/384/521,
+/// brainpoolP256r1/P384r1 — smaller or unknown curves are `Other`); DSA unsupported.
+pub fn key_allowed(cert: &Certificate, pol: &AlgorithmPolicy) -> Result<(), String> {
+    match &cert.public_key {
+        PublicKeyKind::Other(o) if o == ID_DSA => Err("DSA keys are not supported".into()),
+        PublicKeyKind::Other(o) => Err(format!("unsupported public key {o}")),
+        PublicKeyKind::Rsa { bits } if *bits < pol.min_rsa_bits => Err(format!(
+            "{bits}-bit RSA key of \"{}\" (minimum {})",
+            cert.subject, pol.min_rsa_bits
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// True when a path error's detail comes from [`key_allowed`]'s key-size rule.
+pub fn is_weak_key(e: &PathError) -> bool {
+    matches!(e, PathError::AlgorithmNotAllowed { detail, .. } if detail.contains("-bit RSA key"))
+}
+
+/// Extended key usages that allow signing documents (issue 20 item 4): any, RFC 9336 document
+/// signing, e-mail protection and client authentication (what Vietnamese CAs issue to people
+/// and organisations), Adobe and Microsoft document signing.
+pub const DOCUMENT_SIGNING_EKUS: &[&str] = &[
+    oid::ANY_EXTENDED_KEY_USAGE,
+    oid::KP_DOCUMENT_SIGNING,
+    oid::KP_EMAIL_PROTECTION,
+    oid::KP_CLIENT_AUTH,
+    oid::KP_ADOBE_DOCUMENT_SIGNING,
+    oid::KP_MS_DOCUMENT_SIGNING,
+];
+
+/// RFC 5280 §4.2.1.12: when the extension is present, the certificate may be used only for the
+/// purposes it lists. None when `cert` may sign documents, else why not.
+pub fn document_signing_eku_problem(cert: &Certificate) -> Option<String> {
+    ext_value(cert, oid::EXT_EXTENDED_KEY_USAGE)?;
+    if cert
+        .extended_key_usage
+        .iter()
+        .any(|k| DOCUMENT_SIGNING_EKUS.contains(&k.as_str()))
+    {
+        return None;
+    }
+    let names: Vec<&str> = cert.extended_key_usage.iter().map(|k| eku_name(k)).collect();
+    Some(format!(
+        "the extended key usage ({}) does not allow signing documents",
+        names.join(", ")
+    ))
+}
+
+fn eku_name(k: &str) -> &str {
+    match k {
+        oid::KP_SERVER_AUTH => "serverAuth",
+        oid::KP_CODE_SIGNING => "codeSigning",
+        oid::KP_TIME_STAMPING => "timeStamping",
+        oid::KP_OCSP_SIGNING => "OCSPSigning",
+        other => other,
+    }
+}
 
 fn ext_value<'c>(cert: &'c Certificate, oid_s: &str) -> Option<&'c [u8]> {
     cert.extensions
@@ -832,6 +945,11 @@ fn wrap_up(
             index: 0,
             detail: "the certificate is not meant for time-stamping (no id-kp-timeStamping)".into(),
         });
+    }
+    if usage == EndEntityUsage::Signing {
+        if let Some(detail) = document_signing_eku_problem(target) {
+            return Err(PathError::KeyUsage { index: 0, detail });
+        }
     }
     if usage != EndEntityUsage::Any
         && target
@@ -1437,10 +1555,11 @@ fn interim_reasons(crl: &Crl, dp: &DistributionPoint) -> ReasonFlags {
     }
 }
 
-/// RFC 5280 §6.3.3 (a): usable at `time` unless its nextUpdate has passed. A CRL
-/// issued after `time` is usable (validation at a past time, e.g. a time-stamp).
-fn is_fresh(crl: &Crl, time: OffsetDateTime) -> bool {
-    crl.next_update.is_none_or(|n| time <= n)
+/// RFC 5280 §6.3.3 (a): usable at `time` unless its nextUpdate has passed; without nextUpdate
+/// only as [`RevocationFreshness`] allows. A CRL issued after `time` is usable (validation at a
+/// past time, e.g. a time-stamp).
+fn is_fresh(crl: &Crl, time: OffsetDateTime, freshness: &RevocationFreshness) -> bool {
+    freshness.accepts(crl.this_update, crl.next_update, time)
 }
 
 fn hex(b: &[u8]) -> String {
@@ -1486,7 +1605,7 @@ impl<'a> Ctx<'a> {
                     continue;
                 }
                 // RFC 5280 §6.3.3 (a)(1): freshness.
-                if !is_fresh(crl, time) {
+                if !is_fresh(crl, time, &self.inputs.freshness) {
                     stale = true;
                     continue;
                 }
@@ -1671,7 +1790,7 @@ impl<'a> Ctx<'a> {
         let Some(d) = delta else {
             return Ok(None);
         };
-        if !is_fresh(d, self.inputs.time) {
+        if !is_fresh(d, self.inputs.time, &self.inputs.freshness) {
             return Err("the delta CRL is out of date".into());
         }
         if d.has_unknown_critical_extension() {

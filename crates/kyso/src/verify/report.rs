@@ -138,7 +138,9 @@ pub struct SignatureReport {
     /// Every change made after this signature, allowed or not.
     pub modifications: Vec<crate::diff::Modification>,
     /// kyso's own reason code when the ETSI sub-indication is not specific enough,
-    /// e.g. `DISALLOWED_MODIFICATION`, `CERTIFICATION_NOT_FIRST`.
+    /// e.g. `DISALLOWED_MODIFICATION`, `CERTIFICATION_NOT_FIRST`, `WEAK_KEY`,
+    /// `SIGNER_EKU_NOT_ALLOWED`, `CA_REVOCATION_UNKNOWN`, `SIGNER_REVOCATION_UNKNOWN`,
+    /// `TIMESTAMP_IN_FUTURE`, `TIMESTAMP_OUTSIDE_TSA_VALIDITY`.
     pub kyso_reason: Option<String>,
     pub sub_filter: Option<String>,
     pub byte_range: Option<Vec<i64>>,
@@ -185,6 +187,9 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// When the document was validated (RFC 3339, Vietnam time).
     pub validation_time: String,
+    /// CA certificates whose revocation status could not be determined were accepted
+    /// (`--accept-unknown-ca-status`); otherwise they make a signature INDETERMINATE.
+    pub accept_unknown_ca_status: bool,
 }
 
 impl Report {
@@ -222,4 +227,7 @@ pub struct TimestampReport {
     pub chain: Vec<String>,
     pub revocation: Vec<super::trust::RevocationEvidence>,
     pub warnings: Vec<String>,
+    /// kyso's reason code when the token does not count, e.g. `TIMESTAMP_IN_FUTURE`,
+    /// `TIMESTAMP_OUTSIDE_TSA_VALIDITY`, `WEAK_KEY`.
+    pub kyso_reason: Option<String>,
 }
