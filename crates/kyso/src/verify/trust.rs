@@ -651,7 +651,7 @@ fn ocsp_evidence(
                 )
             }
             // Only answers about this certificate are worth reporting.
-            Err(e) if !e.to_string().contains("another certificate") => {
+            Err(e) if resp.responses.iter().any(|r| r.cert_id.matches(cert, issuer)) => {
                 detail = Some(e.to_string())
             }
             Err(_) => {}
