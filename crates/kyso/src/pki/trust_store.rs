@@ -66,11 +66,10 @@ pub fn recognise(cert: &Certificate) -> RootRecognition {
     }
 }
 
+/// RFC 4518 preparation (NFKC, invisible characters dropped, case folded, spaces collapsed), so
+/// that a decomposed, full-width or zero-width variant of a known root's name is a look-alike.
 fn normalise(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    super::name::prepare(s).unwrap_or_else(|| s.to_string())
 }
 
 /// One anchor as `kyso trust list` shows it.

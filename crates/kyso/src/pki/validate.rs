@@ -1354,6 +1354,11 @@ fn domain_within(name: &str, base: &str) -> bool {
 /// called for names of the same form.
 fn within(name: &GeneralName, base: &GeneralName) -> Option<bool> {
     Some(match (name, base) {
+        // RFC 5280 §7.1: RDNs compared after RFC 4518 preparation; a name that cannot be
+        // prepared cannot be judged (fail closed).
+        (GeneralName::Directory(n), GeneralName::Directory(_)) if n.has_prohibited_characters() => {
+            return None
+        }
         (GeneralName::Directory(n), GeneralName::Directory(b)) => n.has_prefix(b),
         (GeneralName::Rfc822(n), GeneralName::Rfc822(b)) => {
             let domain = n.rsplit_once('@').map_or(n.as_str(), |(_, d)| d);

@@ -227,6 +227,7 @@ pub fn assess(
             out.reason = reason_of(&e);
             let found = crate::pki::build_chain(signer, pool, ctx.anchors);
             out.chain = found.path.iter().map(ChainCertificate::from_cert).collect();
+            flag_invisible_characters(&found.path, lang, &mut out.warnings);
             // A certificate naming a trusted root as its issuer that the root's key did not
             // sign: a look-alike chain, not a chain with a defect.
             if let PathError::BadSignature { index } = &e {
@@ -292,6 +293,7 @@ pub fn assess(
                 .map(ChainCertificate::from_cert)
                 .collect();
             out.trust_anchor = path.certificates.last().map(|c| c.subject.to_rfc4514());
+            flag_invisible_characters(&path.certificates, lang, &mut out.warnings);
             for (i, cert) in path.certificates.iter().enumerate() {
                 let status = &path.revocation[i];
                 if matches!(status, RevocationStatus::TrustAnchor) {
@@ -393,6 +395,23 @@ pub fn assess(
         }
     }
     out
+}
+
+/// RFC 4518 §2.2: names are compared without zero-width, soft-hyphen and format characters, so
+/// a name carrying them equals one without; the report says so, since no viewer shows them.
+fn flag_invisible_characters(certs: &[Certificate], lang: Lang, warnings: &mut Vec<String>) {
+    for c in certs.iter().filter(|c| c.subject.has_invisible_characters()) {
+        let visible: String = c
+            .subject
+            .to_rfc4514()
+            .chars()
+            .filter(|ch| !crate::pki::name::is_mapped_to_nothing(*ch))
+            .collect();
+        warnings.push(lang.pick(
+            format!("Tên chứng thư «{visible}» chứa ký tự vô hình (ký tự độ rộng bằng 0, gạch nối mềm hoặc ký tự định dạng): có thể giả dạng một tên khác."),
+            format!("The certificate name «{visible}» contains invisible characters (zero-width, soft hyphen or format characters): it may imitate another name."),
+        ));
+    }
 }
 
 /// The freshness rule for revocation data without nextUpdate (issue 13 item 6): issued after
