@@ -104,12 +104,22 @@ pub fn prepare(s: &str) -> Option<String> {
         .collect();
     // Case folding (RFC 3454 B.2 approximated by upper-then-lower case: ß → ss), between
     // two NFKC passes so that compatibility forms (full-width letters) fold as well.
-    let folded: String = mapped.nfkc().collect::<String>().to_uppercase().to_lowercase();
+    let folded: String = mapped
+        .nfkc()
+        .collect::<String>()
+        .to_uppercase()
+        .to_lowercase();
     let normalised: String = folded.nfkc().collect();
     if normalised.chars().any(is_prohibited) {
         return None;
     }
-    Some(normalised.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" "))
+    Some(
+        normalised
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 impl AttributeTypeAndValue {
@@ -251,7 +261,10 @@ impl Name {
     /// Some value holds characters that RFC 4518 maps to nothing (zero-width, soft hyphen,
     /// format controls): the name looks like another one that differs only by them.
     pub fn has_invisible_characters(&self) -> bool {
-        self.rdns.iter().flatten().any(|a| a.has_invisible_characters())
+        self.rdns
+            .iter()
+            .flatten()
+            .any(|a| a.has_invisible_characters())
     }
 
     /// Some value holds a character RFC 4518 §2.4 prohibits: it matches nothing, and a name

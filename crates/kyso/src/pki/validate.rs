@@ -684,7 +684,11 @@ pub fn document_signing_eku_problem(cert: &Certificate) -> Option<String> {
     {
         return None;
     }
-    let names: Vec<&str> = cert.extended_key_usage.iter().map(|k| eku_name(k)).collect();
+    let names: Vec<&str> = cert
+        .extended_key_usage
+        .iter()
+        .map(|k| eku_name(k))
+        .collect();
     Some(format!(
         "the extended key usage ({}) does not allow signing documents",
         names.join(", ")

@@ -762,9 +762,16 @@ fn check_cms(
             if t.indication != Indication::TotalPassed {
                 warnings.push(t.message.clone());
             }
-            if let Some(code) = t.kyso_reason.as_deref().filter(|c| timestamps::taints_signature(c)) {
+            if let Some(code) = t
+                .kyso_reason
+                .as_deref()
+                .filter(|c| timestamps::taints_signature(c))
+            {
                 let sub = t.sub_indication.unwrap_or(SubIndication::OutOfBoundsNoPoe);
-                verdict.set_coded((Indication::Indeterminate, sub, t.message.clone()), Some(code));
+                verdict.set_coded(
+                    (Indication::Indeterminate, sub, t.message.clone()),
+                    Some(code),
+                );
             }
         }
         report.timestamps = stamps;
@@ -786,7 +793,11 @@ fn check_cms(
     if let Some((code, msg)) =
         gen_time.and_then(|g| timestamps::gen_time_problem(g, cert, now, lang))
     {
-        let outcome = (Indication::Indeterminate, SubIndication::OutOfBoundsNoPoe, msg);
+        let outcome = (
+            Indication::Indeterminate,
+            SubIndication::OutOfBoundsNoPoe,
+            msg,
+        );
         verdict.set_coded(outcome, Some(code));
     }
     if is_timestamp && poe.is_none() {

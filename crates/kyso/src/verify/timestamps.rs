@@ -170,7 +170,10 @@ pub(crate) fn gen_time_problem(
         ));
     }
     if gen_time < tsa.not_before || gen_time > tsa.not_after {
-        let (from, to) = (vntime::display(tsa.not_before), vntime::display(tsa.not_after));
+        let (from, to) = (
+            vntime::display(tsa.not_before),
+            vntime::display(tsa.not_after),
+        );
         return Some((
             reason::TIMESTAMP_OUTSIDE_TSA_VALIDITY,
             lang.pick(
@@ -188,7 +191,9 @@ pub(crate) fn gen_time_problem(
 pub(crate) fn taints_signature(code: &str) -> bool {
     matches!(
         code,
-        reason::TIMESTAMP_IN_FUTURE | reason::TIMESTAMP_OUTSIDE_TSA_VALIDITY | trust::reason::WEAK_KEY
+        reason::TIMESTAMP_IN_FUTURE
+            | reason::TIMESTAMP_OUTSIDE_TSA_VALIDITY
+            | trust::reason::WEAK_KEY
     )
 }
 

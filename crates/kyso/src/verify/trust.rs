@@ -379,7 +379,8 @@ pub fn assess(
                     // ETSI EN 319 102-1 §5.2.5: no revocation information for the signer.
                     if out.verdict.is_none() {
                         out.verdict = Some(signer_status_unknown(&evidence, lang));
-                        out.reason = Some(unknown_reason(&evidence, reason::SIGNER_REVOCATION_UNKNOWN));
+                        out.reason =
+                            Some(unknown_reason(&evidence, reason::SIGNER_REVOCATION_UNKNOWN));
                     }
                 } else if evidence.status != "good" && mode != RevocationMode::Off {
                     ca_status_unknown(&evidence, ctx, &mut out);
@@ -400,7 +401,10 @@ pub fn assess(
 /// RFC 4518 §2.2: names are compared without zero-width, soft-hyphen and format characters, so
 /// a name carrying them equals one without; the report says so, since no viewer shows them.
 fn flag_invisible_characters(certs: &[Certificate], lang: Lang, warnings: &mut Vec<String>) {
-    for c in certs.iter().filter(|c| c.subject.has_invisible_characters()) {
+    for c in certs
+        .iter()
+        .filter(|c| c.subject.has_invisible_characters())
+    {
         let visible: String = c
             .subject
             .to_rfc4514()
@@ -670,7 +674,12 @@ fn ocsp_evidence(
                 )
             }
             // Only answers about this certificate are worth reporting.
-            Err(e) if resp.responses.iter().any(|r| r.cert_id.matches(cert, issuer)) => {
+            Err(e)
+                if resp
+                    .responses
+                    .iter()
+                    .any(|r| r.cert_id.matches(cert, issuer)) =>
+            {
                 detail = Some(e.to_string())
             }
             Err(_) => {}
