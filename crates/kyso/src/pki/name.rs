@@ -404,4 +404,43 @@ mod tests {
         assert!(a.matches(&b) && b.matches(&a));
         assert!(!a.matches(&c));
     }
+
+    /// RFC 4518: NFKC, invisible characters, case folding, insignificant spaces.
+    #[test]
+    fn rfc4518_preparation() {
+        let nfc = "UBND tỉnh Bắc Giang";
+        let nfd: String = nfc.nfd().collect();
+        assert_ne!(nfc, nfd);
+        let p = |s: &str| prepare(s).unwrap();
+        assert_eq!(p(&nfd), p(nfc));
+        assert_eq!(p("UBND tỉnh Bắc\u{200B} Giang"), p(nfc));
+        assert_eq!(p("UBND tỉnh Bắc Gi\u{00AD}ang\u{FEFF}"), p(nfc));
+        assert_eq!(p("ＵＢＮＤ tỉnh Bắc Giang"), p(nfc));
+        assert_eq!(p("\tubnd\u{00A0} TỈNH  bắc giang "), p(nfc));
+        assert_eq!(p("Đường"), p("đường"));
+        assert_eq!(p("Straße"), p("STRASSE"));
+        assert_ne!(p("Bắc Giang"), p("Bắc Ninh"));
+        assert_ne!(p("Bình"), p("Bính"));
+        assert_eq!(prepare("a\u{E000}b"), None);
+
+        let name = |o: &str| {
+            Name::from_der(&w::sequence(&[
+                &atv(oid::AT_COUNTRY, w::tlv(0x13, b"VN")),
+                &atv(oid::AT_ORGANIZATION, w::utf8_string(o)),
+            ]))
+            .unwrap()
+        };
+        let base = name(nfc);
+        for variant in [
+            nfd.as_str(),
+            "UBND tỉnh Bắc\u{200B} Giang",
+            "ＵＢＮＤ tỉnh Bắc Giang",
+        ] {
+            let n = name(variant);
+            assert!(n.matches(&base) && n.has_prefix(&base), "{variant:?}");
+        }
+        assert!(name("UBND tỉnh Bắc\u{200B} Giang").has_invisible_characters());
+        assert!(!name(&nfd).has_invisible_characters());
+        assert!(name("a\u{E000}b").has_prohibited_characters());
+    }
 }

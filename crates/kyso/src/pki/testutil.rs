@@ -24,11 +24,18 @@ keyUsage = critical,digitalSignature,nonRepudiation
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 extendedKeyUsage = emailProtection
+[v3_ocsp]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = OCSPSigning
+authorityKeyIdentifier = keyid:always
 ";
 
 /// Key types used by the tests.
 #[derive(Clone, Copy, Debug)]
 pub enum Key {
+    /// Too short for kyso's policy: only for tests of its refusal.
+    Rsa1024,
     Rsa2048,
     P256,
     P384,
@@ -38,6 +45,7 @@ pub enum Key {
 impl Key {
     fn args(self) -> Vec<&'static str> {
         match self {
+            Key::Rsa1024 => vec!["-newkey", "rsa:1024"],
             Key::Rsa2048 => vec!["-newkey", "rsa:2048"],
             Key::P256 => vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
             Key::P384 => vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
@@ -142,9 +150,36 @@ impl Pki {
         ca: bool,
         serial: u32,
     ) -> Issued {
+        self.sign_csr_ext(
+            name,
+            csr,
+            issuer,
+            if ca { "v3_ca" } else { "v3_leaf" },
+            serial,
+        )
+    }
+
+    /// A delegated OCSP responder certificate (id-kp-OCSPSigning) for a new key, by `issuer`.
+    pub fn ocsp_responder(&self, name: &str, key: Key, issuer: &Issued, serial: u32) -> Issued {
+        let (k, csr) = (format!("{name}.key"), format!("{name}.csr"));
+        let mut args = vec!["req", "-new", "-config", "openssl.cnf", "-utf8"];
+        args.extend(key.args());
+        args.extend(["-nodes", "-keyout", &k, "-out", &csr, "-subj", "/CN=OCSP"]);
+        openssl(self.dir.path(), &args);
+        self.sign_csr_ext(name, &csr, issuer, "v3_ocsp", serial)
+    }
+
+    /// Certificate for a CSR signed by `issuer` with the config's extension section `ext`.
+    pub fn sign_csr_ext(
+        &self,
+        name: &str,
+        csr: &str,
+        issuer: &Issued,
+        ext: &str,
+        serial: u32,
+    ) -> Issued {
         let p = format!("{name}.pem");
         let serial = serial.to_string();
-        let ext = if ca { "v3_ca" } else { "v3_leaf" };
         let (ipem, ikey) = (issuer.pem.to_str().unwrap(), issuer.key.to_str().unwrap());
         openssl(
             self.dir.path(),

@@ -329,6 +329,36 @@ mod tests {
         assert!(store.remove("ab").is_err());
     }
 
+    /// Issue 20 item 1: the look-alike check compares names after RFC 4518 preparation.
+    #[test]
+    fn look_alikes_in_other_unicode_forms_are_caught() {
+        use crate::pki::testutil::{Key, Pki};
+        use unicode_normalization::UnicodeNormalization;
+        let pki = Pki::new();
+        let nfd: String = "RootCA chuyên dùng Chính phủ G2".nfd().collect();
+        for (i, cn) in [
+            nfd.as_str(),
+            "RootCA chuyên\u{200B} dùng Chính phủ G2",
+            "ＲｏｏｔＣＡ chuyên dùng Chính phủ G2",
+            "rootca  CHUYÊN dùng chính phủ g2",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let c = pki.root(&format!("fake{i}"), Key::P256, &format!("/C=VN/CN={cn}"));
+            assert!(
+                matches!(recognise(&c.cert), RootRecognition::LookAlike(_)),
+                "{cn:?}"
+            );
+        }
+        let other = pki.root(
+            "other",
+            Key::P256,
+            "/C=VN/CN=RootCA chuyên dùng Chính phủ G3",
+        );
+        assert_eq!(recognise(&other.cert), RootRecognition::Unknown);
+    }
+
     #[test]
     fn real_vietnamese_roots_are_recognised() {
         let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/trust");
