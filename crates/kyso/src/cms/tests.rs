@@ -255,6 +255,7 @@ fn build_and_verify(key: Key, digest_alg: DigestAlgorithm, scheme: SignatureSche
             let kp = sig::Ed25519KeyPair::from_pkcs8_maybe_unchecked(&p8).unwrap();
             kp.sign(&attrs).as_ref().to_vec()
         }
+        (Key::P224, _) => unreachable!("P-224 keys are only used to test their refusal"),
     };
     let unsigned = [Attribute {
         oid: "1.2.3.4.5".into(),

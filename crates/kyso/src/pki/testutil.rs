@@ -37,6 +37,8 @@ pub enum Key {
     /// Too short for kyso's policy: only for tests of its refusal.
     Rsa1024,
     Rsa2048,
+    /// Too small for kyso's policy: only for tests of its refusal.
+    P224,
     P256,
     P384,
     Ed25519,
@@ -47,6 +49,7 @@ impl Key {
         match self {
             Key::Rsa1024 => vec!["-newkey", "rsa:1024"],
             Key::Rsa2048 => vec!["-newkey", "rsa:2048"],
+            Key::P224 => vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-224"],
             Key::P256 => vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
             Key::P384 => vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
             Key::Ed25519 => vec!["-newkey", "ed25519"],

@@ -647,7 +647,13 @@ const UNDERSTOOD_EXTENSIONS: &[&str] = &[
 pub fn key_allowed(cert: &Certificate, pol: &AlgorithmPolicy) -> Result<(), String> {
     match &cert.public_key {
         PublicKeyKind::Other(o) if o == ID_DSA => Err("DSA keys are not supported".into()),
-        PublicKeyKind::Other(o) => Err(format!("unsupported public key {o}")),
+        PublicKeyKind::Other(o) => match small_curve_bits(o) {
+            Some(bits) => Err(format!(
+                "{bits}-bit EC key of \"{}\" (minimum 256)",
+                cert.subject
+            )),
+            None => Err(format!("unsupported public key {o}")),
+        },
         PublicKeyKind::Rsa { bits } if *bits < pol.min_rsa_bits => Err(format!(
             "{bits}-bit RSA key of \"{}\" (minimum {})",
             cert.subject, pol.min_rsa_bits
@@ -656,9 +662,26 @@ pub fn key_allowed(cert: &Certificate, pol: &AlgorithmPolicy) -> Result<(), Stri
     }
 }
 
-/// True when a path error's detail comes from [`key_allowed`]'s key-size rule.
+/// Named elliptic curves under 256 bits (SEC 2, RFC 5639): secp192r1, secp224r1, secp160r1,
+/// secp192k1, secp224k1, brainpoolP160r1/P192r1/P224r1.
+fn small_curve_bits(curve_oid: &str) -> Option<usize> {
+    Some(match curve_oid {
+        "1.3.132.0.8" | "1.3.36.3.3.2.8.1.1.1" => 160,
+        "1.2.840.10045.3.1.1" | "1.3.132.0.31" | "1.3.36.3.3.2.8.1.1.3" => 192,
+        "1.3.132.0.33" | "1.3.132.0.32" | "1.3.36.3.3.2.8.1.1.5" => 224,
+        _ => return None,
+    })
+}
+
+/// True when a path error comes from [`key_allowed`]'s key-size rule, on the path or on a CRL
+/// signer.
 pub fn is_weak_key(e: &PathError) -> bool {
-    matches!(e, PathError::AlgorithmNotAllowed { detail, .. } if detail.contains("-bit RSA key"))
+    let weak = |d: &str| d.contains("-bit RSA key") || d.contains("-bit EC key");
+    match e {
+        PathError::AlgorithmNotAllowed { detail, .. } => weak(detail),
+        PathError::RevocationUnknown { detail, .. } => weak(detail),
+        _ => false,
+    }
 }
 
 /// Extended key usages that allow signing documents (issue 20 item 4): any, RFC 9336 document
@@ -1926,6 +1949,10 @@ mod tests {
         let e = validate_path(&weak.cert, &inputs).unwrap_err();
         assert!(is_weak_key(&e), "{e}");
         assert!(e.to_string().contains("Khóa Ngắn"), "{e}");
+        let p224 = pki.issue("p224", Key::P224, "/CN=Đường Cong Nhỏ", &int, false, 12);
+        let e = validate_path(&p224.cert, &inputs).unwrap_err();
+        assert!(is_weak_key(&e), "{e}");
+        assert!(e.to_string().contains("224-bit EC key"), "{e}");
         // An OCSP-signing-only certificate cannot sign documents; emailProtection can.
         let ocsp = pki.ocsp_responder("ocsp-only", Key::P256, &int, 10);
         let e = validate_path(&ocsp.cert, &inputs).unwrap_err();
