@@ -648,6 +648,22 @@ fn time_stamps_count_only_within_their_tsa_validity_and_not_in_the_future() {
     let (_, r) = verify_online(&pki, &pdf, &[]);
     timestamp_refused(&r, "TIMESTAMP_OUTSIDE_TSA_VALIDITY");
 
+    // The same TSA as a document time-stamp (kyso extend to B-LTA): it does not count either.
+    let extended = pki.path("ts-doc-before.pdf");
+    let o = run(kyso_online()
+        .arg("extend")
+        .arg(&good)
+        .arg("-o")
+        .arg(&extended)
+        .args(["--level", "B-LTA", "--tsa", &url]));
+    assert!(o.status.success(), "extend: {}", stderr(&o));
+    let (_, r) = verify_online(&pki, &extended, &[]);
+    let d = &r["signatures"][1];
+    assert_eq!(d["type"], "document-timestamp", "{r:#}");
+    assert_ne!(d["indication"], "TOTAL-PASSED", "{r:#}");
+    assert_eq!(d["kyso_reason"], "TIMESTAMP_OUTSIDE_TSA_VALIDITY", "{r:#}");
+    assert_ne!(r["indication"], "TOTAL-PASSED", "{r:#}");
+
     // genTime after the TSA certificate expired.
     let url = pki.enable_tsa_variant(
         "expired",

@@ -967,7 +967,7 @@ pub fn check_ocsp_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pki::testutil::{openssl, standard_chain, Issued, Key, Pki};
+    use crate::pki::testutil::{standard_chain, Key, Pki};
 
     fn kind(e: &Error) -> Option<OcspFailure> {
         match e {
@@ -1078,61 +1078,15 @@ mod tests {
         assert_eq!(kind(&e), Some(OcspFailure::NoResponder), "{e}");
     }
 
-    /// `openssl ocsp` as a one-shot responder over an index naming `leaf` good: the DER of
-    /// a response signed by `signer` (no -ndays/-nmin: no nextUpdate).
-    fn offline_response(pki: &Pki, leaf: &Issued, int: &Issued, signer: &Issued) -> Vec<u8> {
-        let exp = "491231235959Z";
-        let line = format!(
-            "V\t{exp}\t\t{}\tunknown\t/CN=leaf\n",
-            leaf.cert.serial_hex()
-        );
-        std::fs::write(pki.path("index.txt"), line).unwrap();
-        let (ip, lp) = (int.pem.to_str().unwrap(), leaf.pem.to_str().unwrap());
-        let dir = pki.dir.path();
-        openssl(
-            dir,
-            &[
-                "ocsp",
-                "-issuer",
-                ip,
-                "-cert",
-                lp,
-                "-no_nonce",
-                "-reqout",
-                "q.der",
-            ],
-        );
-        let (sp, sk) = (signer.pem.to_str().unwrap(), signer.key.to_str().unwrap());
-        openssl(
-            dir,
-            &[
-                "ocsp",
-                "-index",
-                "index.txt",
-                "-CA",
-                ip,
-                "-rsigner",
-                sp,
-                "-rkey",
-                sk,
-                "-reqin",
-                "q.der",
-                "-respout",
-                "r.der",
-            ],
-        );
-        std::fs::read(pki.path("r.der")).unwrap()
-    }
-
     /// Issue 13 item 6: without nextUpdate, a response counts only within the maximum age and
     /// when issued after the signing time; issue 20 item 3: a 1024-bit responder is refused.
     #[test]
     fn no_next_update_freshness_and_weak_responders() {
         let pki = Pki::new();
-        let (_root, int, mut leaf) = standard_chain(&pki, Key::P256);
-        leaf.pem = pki.path("leaf.pem");
+        let (_root, int, leaf) = standard_chain(&pki, Key::P256);
         let now = OffsetDateTime::now_utc();
-        let resp = OcspResponse::parse(&offline_response(&pki, &leaf, &int, &int)).unwrap();
+        let resp =
+            OcspResponse::parse(&pki.ocsp_good_without_next_update(&leaf, &int, &int)).unwrap();
         assert_eq!(resp.responses[0].next_update, None);
         let ok = resp.status_for(&leaf.cert, &int.cert, now).unwrap();
         assert_eq!(ok.status, OcspStatus::Good);
@@ -1161,7 +1115,8 @@ mod tests {
 
         // A delegated responder with a 1024-bit key.
         let weak = pki.ocsp_responder("weak", Key::Rsa1024, &int, 0x77);
-        let resp = OcspResponse::parse(&offline_response(&pki, &leaf, &int, &weak)).unwrap();
+        let resp =
+            OcspResponse::parse(&pki.ocsp_good_without_next_update(&leaf, &int, &weak)).unwrap();
         let e = resp.status_for(&leaf.cert, &int.cert, now).unwrap_err();
         assert_eq!(kind(&e), Some(OcspFailure::WeakKey), "{e}");
         assert!(e.to_string().contains("1024-bit RSA key"), "{e}");

@@ -231,6 +231,54 @@ impl Pki {
         );
     }
 
+    /// `openssl ocsp` as a one-shot responder over an index naming `leaf` (issued by `issuer`)
+    /// good: the DER of a response signed by `signer`, without nextUpdate (no -ndays/-nmin).
+    pub fn ocsp_good_without_next_update(
+        &self,
+        leaf: &Issued,
+        issuer: &Issued,
+        signer: &Issued,
+    ) -> Vec<u8> {
+        let line = format!(
+            "V\t491231235959Z\t\t{}\tunknown\t/CN=leaf\n",
+            leaf.cert.serial_hex()
+        );
+        std::fs::write(self.path("index.txt"), line).unwrap();
+        let (ip, lp) = (issuer.pem.to_str().unwrap(), leaf.pem.to_str().unwrap());
+        let dir = self.dir.path();
+        let req = [
+            "ocsp",
+            "-issuer",
+            ip,
+            "-cert",
+            lp,
+            "-no_nonce",
+            "-reqout",
+            "q.der",
+        ];
+        openssl(dir, &req);
+        let (sp, sk) = (signer.pem.to_str().unwrap(), signer.key.to_str().unwrap());
+        openssl(
+            dir,
+            &[
+                "ocsp",
+                "-index",
+                "index.txt",
+                "-CA",
+                ip,
+                "-rsigner",
+                sp,
+                "-rkey",
+                sk,
+                "-reqin",
+                "q.der",
+                "-respout",
+                "r.der",
+            ],
+        );
+        std::fs::read(self.path("r.der")).unwrap()
+    }
+
     /// PKCS#8 DER of a key file.
     pub fn pkcs8(&self, key: &Path) -> Vec<u8> {
         let out = self.path("tmp.p8");

@@ -831,3 +831,69 @@ fn map_path_error(
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pki::testutil::{standard_chain, Key, Pki};
+    use time::Duration;
+
+    /// Issue 13 item 6 through the trust stage: an embedded OCSP "good" without nextUpdate
+    /// counts only when issued after the claimed signing time and within the maximum age.
+    #[test]
+    fn embedded_ocsp_without_next_update_must_be_fresh() {
+        let pki = Pki::new();
+        let (root, int, leaf) = standard_chain(&pki, Key::P256);
+        let der = pki.ocsp_good_without_next_update(&leaf, &int, &int);
+        let ocsps = [OcspResponse::parse(&der).unwrap()];
+        let anchors = [root.cert.clone()];
+        let pool = [int.cert.clone()];
+        let now = OffsetDateTime::now_utc();
+        let ctx = |time| TrustContext {
+            anchors: &anchors,
+            crls: &[],
+            embedded_crls: &[],
+            ocsps: &ocsps,
+            http: None,
+            revocation: RevocationPolicy::Require,
+            time,
+            past: false,
+            usage: EndEntityUsage::Signing,
+            accept_unknown_ca_status: true,
+            lang: Lang::En,
+        };
+        // Signed before the answer, validated within the age: good.
+        let out = assess(
+            &leaf.cert,
+            &pool,
+            &ctx(now + Duration::hours(1)),
+            Some(now - Duration::hours(1)),
+        );
+        assert!(out.verdict.is_none(), "{:?}", out.verdict);
+        assert_eq!(out.revocation[0].status, "good");
+        // Claimed signing time after the answer: it says nothing about the signer then.
+        let out = assess(
+            &leaf.cert,
+            &pool,
+            &ctx(now + Duration::hours(2)),
+            Some(now + Duration::hours(1)),
+        );
+        let (i, sub, msg) = out.verdict.expect("not passed");
+        assert_eq!(
+            (i, sub),
+            (Indication::Indeterminate, SubIndication::TryLater)
+        );
+        assert!(msg.contains("signing time"), "{msg}");
+        assert_eq!(out.reason, Some(reason::SIGNER_REVOCATION_UNKNOWN));
+        // Validated later than the maximum age.
+        let late = now + crate::pki::validate::DEFAULT_MAX_REVOCATION_AGE + Duration::hours(1);
+        let out = assess(
+            &leaf.cert,
+            &pool,
+            &ctx(late),
+            Some(now - Duration::hours(1)),
+        );
+        assert_eq!(out.verdict.map(|v| v.1), Some(SubIndication::TryLater));
+        assert_eq!(out.revocation[0].status, "unknown");
+    }
+}
