@@ -1943,7 +1943,9 @@ mod tests {
         let weak = pki.issue("weak", Key::Rsa1024, "/CN=Khóa Ngắn", &int, false, 9);
         let anchors = [root.cert.clone()];
         let inters = [int.cert.clone()];
-        let mut inputs = ValidationInputs::new(&anchors, OffsetDateTime::now_utc());
+        // An hour ahead: the certificates issued below are valid by then.
+        let later = OffsetDateTime::now_utc() + time::Duration::hours(1);
+        let mut inputs = ValidationInputs::new(&anchors, later);
         inputs.intermediates = &inters;
         inputs.end_entity_usage = EndEntityUsage::Signing;
         let e = validate_path(&weak.cert, &inputs).unwrap_err();

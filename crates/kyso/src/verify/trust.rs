@@ -103,7 +103,8 @@ pub struct TrustContext<'a> {
 
 /// kyso_reason codes of the trust stage (report.rs `kyso_reason`).
 pub mod reason {
-    /// An RSA key under 2048 bits on the path (issue 20 item 3).
+    /// An RSA key under 2048 bits or an EC key under 256 bits on the deciding path: signer,
+    /// CA, TSA, OCSP responder or CRL signer (issue 20 item 3).
     pub const WEAK_KEY: &str = "WEAK_KEY";
     /// The signer's extended key usage does not allow signing documents (issue 20 item 4).
     pub const SIGNER_EKU_NOT_ALLOWED: &str = "SIGNER_EKU_NOT_ALLOWED";
