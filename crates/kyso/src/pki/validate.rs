@@ -1876,6 +1876,11 @@ mod tests {
     /// A CRL of `issuer` (a P-384 key) with thisUpdate `this_update` and no nextUpdate,
     /// signed with openssl.
     fn crl_without_next_update(pki: &Pki, issuer: &Issued, this_update: OffsetDateTime) -> Crl {
+        crl_signed(pki, issuer, this_update, false)
+    }
+
+    /// As [`crl_without_next_update`], signed with ECDSA/SHA-384 or (`rsa`) RSA/SHA-256.
+    fn crl_signed(pki: &Pki, issuer: &Issued, this_update: OffsetDateTime, rsa: bool) -> Crl {
         use crate::asn1::writer as w;
         let t = this_update.to_offset(time::UtcOffset::UTC);
         let gt = format!(
@@ -1887,7 +1892,11 @@ mod tests {
             t.minute(),
             t.second()
         );
-        let alg = w::sequence(&[&w::oid("1.2.840.10045.4.3.3").unwrap()]);
+        let alg = if rsa {
+            w::sequence(&[&w::oid("1.2.840.113549.1.1.11").unwrap(), &w::null()])
+        } else {
+            w::sequence(&[&w::oid("1.2.840.10045.4.3.3").unwrap()])
+        };
         let tbs = w::sequence(&[
             &w::integer_u64(1),
             &alg,
@@ -1896,9 +1905,8 @@ mod tests {
         ]);
         std::fs::write(pki.path("tbs.der"), &tbs).unwrap();
         let key = issuer.key.to_str().unwrap();
-        let args = [
-            "dgst", "-sha384", "-sign", key, "-out", "sig.der", "tbs.der",
-        ];
+        let md = if rsa { "-sha256" } else { "-sha384" };
+        let args = ["dgst", md, "-sign", key, "-out", "sig.der", "tbs.der"];
         openssl(pki.dir.path(), &args);
         let sig = std::fs::read(pki.path("sig.der")).unwrap();
         Crl::from_der(&w::sequence(&[&tbs, &alg, &w::bit_string(&sig)])).unwrap()
@@ -1966,6 +1974,23 @@ mod tests {
         assert!(validate_path(&leaf.cert, &inputs).is_ok());
         inputs.end_entity_usage = EndEntityUsage::Any;
         assert!(validate_path(&ocsp.cert, &inputs).is_ok());
+
+        // A CRL signed by another key of the same CA name, a 1024-bit one (key rollover).
+        let crl_key = pki.issue(
+            "int-crl",
+            Key::Rsa1024,
+            "/C=VN/O=Bộ Thử Nghiệm/CN=Intermediate CA",
+            &root,
+            true,
+            13,
+        );
+        let crls = [crl_signed(&pki, &crl_key, later, true)];
+        let inters = [int.cert.clone(), crl_key.cert.clone()];
+        inputs.intermediates = &inters;
+        inputs.crls = &crls;
+        let e = validate_path(&leaf.cert, &inputs).unwrap_err();
+        assert!(is_weak_key(&e), "{e}");
+        assert!(e.to_string().contains("1024-bit RSA key"), "{e}");
     }
 
     #[test]
