@@ -220,6 +220,7 @@ default_md = sha256\ndefault_crl_days = 7\n"
             .arg(self.path(&format!("{name}.pem")))
             .arg("--chain")
             .arg(self.path(&format!("{name}-chain.pem")))
+            .arg("--force")
             .arg("--json"));
         assert!(o.status.success(), "prepare {name}: {}", stderr(&o));
         let v: Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -496,7 +497,25 @@ fn signer_extended_key_usage_must_allow_documents() {
         };
         let cn = format!("/C=VN/CN=Người Ký {label}");
         g.issue(label, 2048, &cn, "int", &ext, 10 + i as u32);
-        let pdf = g.sign(&g.p12(label, &["int", "root"]), label);
+        let p12 = g.p12(label, &["int", "root"]);
+        if !*ok {
+            // kyso itself does not sign with it unless forced.
+            let o = run(kyso()
+                .arg("sign")
+                .arg(fixture("docs/congvan.pdf"))
+                .arg("-o")
+                .arg(g.path("refused.pdf"))
+                .arg("--p12")
+                .arg(&p12)
+                .env("KYSO_PIN", ""));
+            assert_eq!(o.status.code(), Some(1), "{label}");
+            assert!(
+                stderr(&o).contains("extended key usage"),
+                "{label}: {}",
+                stderr(&o)
+            );
+        }
+        let pdf = g.sign(&p12, label);
         let (code, r) = g.verify(&pdf, &["--revocation", "off", "--lang", "en"]);
         if *ok {
             passed(code, &r);
