@@ -399,6 +399,10 @@ fn name_constraints_see_through_unicode_forms() {
             s["sub_indication"], "CHAIN_CONSTRAINTS_FAILURE",
             "{label}: {r:#}"
         );
+        assert_eq!(
+            s["kyso_reason"], "NAME_CONSTRAINTS_VIOLATED",
+            "{label}: {r:#}"
+        );
         let msg = s["message"].as_str().unwrap();
         assert!(msg.contains("excluded"), "{label}: {msg}");
         if label.contains("zw") || label.contains("soft") {

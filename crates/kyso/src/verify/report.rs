@@ -140,6 +140,7 @@ pub struct SignatureReport {
     /// kyso's own reason code when the ETSI sub-indication is not specific enough,
     /// e.g. `DISALLOWED_MODIFICATION`, `CERTIFICATION_NOT_FIRST`, `WEAK_KEY`,
     /// `SIGNER_EKU_NOT_ALLOWED`, `CA_REVOCATION_UNKNOWN`, `SIGNER_REVOCATION_UNKNOWN`,
+    /// `REVOCATION_NOT_FRESH`, `NAME_CONSTRAINTS_VIOLATED`,
     /// `TIMESTAMP_IN_FUTURE`, `TIMESTAMP_OUTSIDE_TSA_VALIDITY`.
     pub kyso_reason: Option<String>,
     pub sub_filter: Option<String>,

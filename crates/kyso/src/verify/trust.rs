@@ -112,6 +112,12 @@ pub mod reason {
     pub const CA_REVOCATION_UNKNOWN: &str = "CA_REVOCATION_UNKNOWN";
     /// The signer's revocation status cannot be determined.
     pub const SIGNER_REVOCATION_UNKNOWN: &str = "SIGNER_REVOCATION_UNKNOWN";
+    /// The only revocation data is not fresh: nextUpdate passed, or without nextUpdate issued
+    /// before the signing time or longer ago than the maximum age (issue 13 item 6).
+    pub const REVOCATION_NOT_FRESH: &str = "REVOCATION_NOT_FRESH";
+    /// A name is in an excluded subtree or outside the permitted ones (RFC 5280 §4.2.1.10),
+    /// compared after RFC 4518 preparation.
+    pub const NAME_CONSTRAINTS_VIOLATED: &str = "NAME_CONSTRAINTS_VIOLATED";
 }
 
 /// What the trust stage found.
@@ -436,18 +442,20 @@ fn reason_of(e: &PathError) -> Option<&'static str> {
         PathError::KeyUsage { index: 0, detail } if detail.contains("extended key usage") => {
             Some(reason::SIGNER_EKU_NOT_ALLOWED)
         }
+        PathError::StaleRevocationInfo { .. } => Some(reason::REVOCATION_NOT_FRESH),
+        PathError::NameConstraints { .. } => Some(reason::NAME_CONSTRAINTS_VIOLATED),
         _ => None,
     }
 }
 
-/// The code for an unknown status: a responder with a weak key, or simply unknown.
+/// The code for an unknown status: a responder with a weak key, an answer that is not fresh,
+/// or simply unknown.
 fn unknown_reason(evidence: &RevocationEvidence, otherwise: &'static str) -> &'static str {
-    let weak = evidence
-        .detail
-        .as_deref()
-        .is_some_and(|d| d.contains("OCSP responder key too weak"));
-    if weak {
+    let detail = evidence.detail.as_deref().unwrap_or_default();
+    if detail.contains("OCSP responder key too weak") {
         reason::WEAK_KEY
+    } else if detail.contains("stale OCSP response") {
+        reason::REVOCATION_NOT_FRESH
     } else {
         otherwise
     }
@@ -885,7 +893,7 @@ mod tests {
             (Indication::Indeterminate, SubIndication::TryLater)
         );
         assert!(msg.contains("signing time"), "{msg}");
-        assert_eq!(out.reason, Some(reason::SIGNER_REVOCATION_UNKNOWN));
+        assert_eq!(out.reason, Some(reason::REVOCATION_NOT_FRESH));
         // Validated later than the maximum age.
         let late = now + crate::pki::validate::DEFAULT_MAX_REVOCATION_AGE + Duration::hours(1);
         let out = assess(
@@ -895,6 +903,14 @@ mod tests {
             Some(now - Duration::hours(1)),
         );
         assert_eq!(out.verdict.map(|v| v.1), Some(SubIndication::TryLater));
+        assert_eq!(out.reason, Some(reason::REVOCATION_NOT_FRESH));
         assert_eq!(out.revocation[0].status, "unknown");
+        // Without any answer: simply unknown.
+        let none = TrustContext {
+            ocsps: &[],
+            ..ctx(now)
+        };
+        let out = assess(&leaf.cert, &pool, &none, None);
+        assert_eq!(out.reason, Some(reason::SIGNER_REVOCATION_UNKNOWN));
     }
 }
