@@ -225,6 +225,11 @@ impl Pki {
             "no_eku_responder",
             "0x5002",
         );
+        // The root's CRL (empty: the intermediate is not revoked), given to every verification:
+        // a CA certificate whose revocation status is unknown makes the result INDETERMINATE
+        // (ETSI EN 319 102-1), and these tests are about the signer's status.
+        let root_crl = pki.crl("root.key", "root.pem", None);
+        std::fs::write(pki.path("root.crl"), root_crl).unwrap();
         pki
     }
 
@@ -363,6 +368,8 @@ impl Pki {
             .arg("--json")
             .arg("--trust")
             .arg(self.path("root.pem"))
+            .arg("--crl")
+            .arg(self.path("root.crl"))
             .args(extra);
         let (code, out, err, elapsed) = run_bounded(&mut cmd, self.dir.path(), KYSO_LIMIT);
         let report = serde_json::from_str(&out)

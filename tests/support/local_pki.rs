@@ -219,9 +219,27 @@ impl LocalPki {
         from: OffsetDateTime,
         until: OffsetDateTime,
     ) {
+        self.issue_bits(ca, name, subject, ext, from, until, 2048);
+    }
+
+    /// As `issue`, with an RSA key of `bits`.
+    #[allow(clippy::too_many_arguments)]
+    fn issue_bits(
+        &self,
+        ca: &str,
+        name: &str,
+        subject: &str,
+        ext: &str,
+        from: OffsetDateTime,
+        until: OffsetDateTime,
+        bits: u32,
+    ) {
         let d = self.dir.path();
         let c = d.join(ca);
-        openssl(d, &["genrsa", "-out", &format!("{name}.key"), "2048"]);
+        openssl(
+            d,
+            &["genrsa", "-out", &format!("{name}.key"), &bits.to_string()],
+        );
         openssl(
             d,
             &[
@@ -395,6 +413,32 @@ impl LocalPki {
         std::fs::write(self.dir.path().join("ts-short.cnf"), config).unwrap();
     }
 
+    /// Another TSA, answering on POST /tsa-var-LABEL (returned), whose certificate is valid
+    /// `from`..`until` with an RSA key of `bits` (openssl ts signs whatever the dates).
+    pub fn enable_tsa_variant(
+        &self,
+        label: &str,
+        from: OffsetDateTime,
+        until: OffsetDateTime,
+        bits: u32,
+    ) -> String {
+        let ext = format!(
+            "basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = critical,timeStamping\ncrlDistributionPoints = URI:{}\n",
+            self.url("/int.crl")
+        );
+        let name = format!("tsa-var-{label}");
+        let subject = format!("/C=VN/O=Ban Cơ yếu Thử Nghiệm/CN=TSA {label}");
+        self.issue_bits("int", &name, &subject, &ext, from, until, bits);
+        let config = TS_CONFIG
+            .replace(
+                "signer_cert = tsa.pem",
+                &format!("signer_cert = {name}.pem"),
+            )
+            .replace("signer_key = tsa.key", &format!("signer_key = {name}.key"));
+        std::fs::write(self.dir.path().join(format!("ts-var-{label}.cnf")), config).unwrap();
+        self.url(&format!("/tsa-var-{label}"))
+    }
+
     /// How many requests the server answered per path.
     pub fn hits(&self, path: &str) -> usize {
         self.server
@@ -528,11 +572,12 @@ fn serve(mut s: TcpStream, dir: &Path, hits: &Mutex<Vec<String>>, replay: &Mutex
                 _ => (500, "text/plain", b"ocsp failed".to_vec()),
             }
         }
-        ("POST", "/tsa")
-        | ("POST", "/tsa-auth")
-        | ("POST", "/replay")
-        | ("POST", "/tsa-big")
-        | ("POST", "/tsa-short") => {
+        ("POST", p)
+            if matches!(
+                p,
+                "/tsa" | "/tsa-auth" | "/replay" | "/tsa-big" | "/tsa-short"
+            ) || p.starts_with("/tsa-var-") =>
+        {
             let expected = format!("Basic {}", base64_encode(TSA_USER.as_bytes()));
             if path == "/tsa-auth" && header("authorization").as_deref() != Some(&expected) {
                 (401, "text/plain", b"who are you".to_vec())
@@ -547,13 +592,14 @@ fn serve(mut s: TcpStream, dir: &Path, hits: &Mutex<Vec<String>>, replay: &Mutex
                 let r = dir.join(format!("r{n}.tsr"));
                 std::fs::write(&q, &body).unwrap();
                 let config = match path.as_str() {
-                    "/tsa-big" => "ts-big.cnf",
-                    "/tsa-short" => "ts-short.cnf",
-                    _ => "ts.cnf",
+                    "/tsa-big" => "ts-big.cnf".to_string(),
+                    "/tsa-short" => "ts-short.cnf".to_string(),
+                    p if p.starts_with("/tsa-var-") => format!("ts-var-{}.cnf", &p[9..]),
+                    _ => "ts.cnf".to_string(),
                 };
                 let o = Command::new("openssl")
                     .current_dir(dir)
-                    .args(["ts", "-reply", "-config", config, "-queryfile"])
+                    .args(["ts", "-reply", "-config", &config, "-queryfile"])
                     .arg(&q)
                     .arg("-out")
                     .arg(&r)

@@ -212,6 +212,10 @@ pub(crate) struct ValidationArgs {
     /// is at best INDETERMINATE) or `off` (not checked, and the report says so).
     #[arg(long, value_enum, default_value_t = RevocationArg::Require)]
     pub revocation: RevocationArg,
+    /// Accept CA certificates whose revocation status cannot be determined (a warning in the
+    /// report) instead of INDETERMINATE (ETSI EN 319 102-1). The report says it was given.
+    #[arg(long)]
+    pub accept_unknown_ca_status: bool,
 }
 
 impl ValidationArgs {
@@ -240,6 +244,7 @@ impl ValidationArgs {
                 RevocationArg::Require => RevocationPolicy::Require,
                 RevocationArg::Off => RevocationPolicy::Off,
             },
+            accept_unknown_ca_status: self.accept_unknown_ca_status,
         })
     }
 }

@@ -39,6 +39,8 @@ pub struct VerifyJson {
     crls: Vec<PathBuf>,
     offline: Option<bool>,
     revocation: Option<String>,
+    #[serde(default)]
+    accept_unknown_ca_status: bool,
     lang: Option<String>,
     at: Option<String>,
 }
@@ -92,6 +94,7 @@ impl VerifyJson {
             crls,
             online: !offline,
             revocation,
+            accept_unknown_ca_status: self.accept_unknown_ca_status,
         })
     }
 }

@@ -165,6 +165,7 @@ fn run_case(dir: &Path, case: &Value, anchor: &Certificate, root_crl: &Crl) -> R
         policy,
         end_entity_usage: EndEntityUsage::Any,
         algorithm_policy: AlgorithmPolicy::default(),
+        freshness: Default::default(),
     };
     let path_len = case["path_len"].as_u64().unwrap_or(0) as usize;
     let got = validate_path(&target, &inputs);

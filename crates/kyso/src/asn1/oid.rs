@@ -117,6 +117,22 @@ pub const OCSP_NOCHECK: &str = "1.3.6.1.5.5.7.48.1.5";
 pub const KP_OCSP_SIGNING: &str = "1.3.6.1.5.5.7.3.9";
 /// id-kp-timeStamping (RFC 3161 §2.3: the only extended key usage of a TSA certificate).
 pub const KP_TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
+/// anyExtendedKeyUsage (RFC 5280 §4.2.1.12).
+pub const ANY_EXTENDED_KEY_USAGE: &str = "2.5.29.37.0";
+/// id-kp-serverAuth (RFC 5280 §4.2.1.12).
+pub const KP_SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
+/// id-kp-clientAuth (RFC 5280 §4.2.1.12).
+pub const KP_CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
+/// id-kp-codeSigning (RFC 5280 §4.2.1.12).
+pub const KP_CODE_SIGNING: &str = "1.3.6.1.5.5.7.3.3";
+/// id-kp-emailProtection (RFC 5280 §4.2.1.12).
+pub const KP_EMAIL_PROTECTION: &str = "1.3.6.1.5.5.7.3.4";
+/// id-kp-documentSigning (RFC 9336).
+pub const KP_DOCUMENT_SIGNING: &str = "1.3.6.1.5.5.7.3.36";
+/// Adobe Authentic Documents Trust document signing.
+pub const KP_ADOBE_DOCUMENT_SIGNING: &str = "1.2.840.113583.1.1.5";
+/// Microsoft document signing (szOID_KP_DOCUMENT_SIGNING).
+pub const KP_MS_DOCUMENT_SIGNING: &str = "1.3.6.1.4.1.311.10.3.12";
 
 #[cfg(test)]
 mod tests {
@@ -212,6 +228,14 @@ mod tests {
             OCSP_NOCHECK,
             KP_OCSP_SIGNING,
             KP_TIME_STAMPING,
+            ANY_EXTENDED_KEY_USAGE,
+            KP_SERVER_AUTH,
+            KP_CLIENT_AUTH,
+            KP_CODE_SIGNING,
+            KP_EMAIL_PROTECTION,
+            KP_DOCUMENT_SIGNING,
+            KP_ADOBE_DOCUMENT_SIGNING,
+            KP_MS_DOCUMENT_SIGNING,
         ] {
             let der = writer::oid(o).unwrap();
             assert_eq!(decode_oid(&der[2..]).unwrap(), o);

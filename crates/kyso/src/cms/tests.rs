@@ -229,7 +229,7 @@ fn build_and_verify(key: Key, digest_alg: DigestAlgorithm, scheme: SignatureSche
     let attrs = build::signed_attributes(&leaf.cert, digest_alg, &cd);
     let rng = SystemRandom::new();
     let signature = match (key, scheme) {
-        (Key::Rsa2048, _) => {
+        (Key::Rsa2048 | Key::Rsa1024, _) => {
             let kp = sig::RsaKeyPair::from_pkcs8(&p8).unwrap();
             let pad: &dyn sig::RsaEncoding = match (scheme, digest_alg) {
                 (SignatureScheme::RsaPss, DigestAlgorithm::Sha256) => &sig::RSA_PSS_SHA256,
@@ -255,6 +255,7 @@ fn build_and_verify(key: Key, digest_alg: DigestAlgorithm, scheme: SignatureSche
             let kp = sig::Ed25519KeyPair::from_pkcs8_maybe_unchecked(&p8).unwrap();
             kp.sign(&attrs).as_ref().to_vec()
         }
+        (Key::P224, _) => unreachable!("P-224 keys are only used to test their refusal"),
     };
     let unsigned = [Attribute {
         oid: "1.2.3.4.5".into(),

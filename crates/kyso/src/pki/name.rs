@@ -1,7 +1,9 @@
 //! X.501 distinguished names (RFC 5280 §4.1.2.4): text form (RFC 4514) and
-//! comparison (RFC 5280 §7.1).
+//! comparison (RFC 5280 §7.1) with the string preparation of RFC 4518.
 
 use std::fmt;
+
+use unicode_normalization::UnicodeNormalization;
 
 use crate::asn1::{oid, reader::tag, Element, Reader};
 use crate::error::{Error, Result};
@@ -63,12 +65,61 @@ fn escape_value(s: &str) -> String {
     out
 }
 
-/// RFC 5280 §7.1 simplified string preparation: trim, collapse whitespace, case fold.
-fn normalize(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+/// RFC 4518 §2.2: characters mapped to nothing — soft hyphens, the combining grapheme joiner,
+/// variation selectors, the object replacement character, zero width space, and every control
+/// or format code point (Cc, Cf) the RFC lists.
+pub fn is_mapped_to_nothing(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x1806 | 0x034F | 0x180B..=0x180D | 0xFE00..=0xFE0F | 0xFFFC | 0x200B
+        | 0x0000..=0x0008 | 0x000E..=0x001F | 0x007F..=0x0084 | 0x0086..=0x009F
+        | 0x06DD | 0x070F | 0x180E | 0x200C..=0x200F | 0x202A..=0x202E | 0x2060..=0x2063
+        | 0x206A..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0x1D173..=0x1D17A | 0xE0001
+        | 0xE0020..=0xE007F)
+}
+
+/// RFC 4518 §2.2: characters mapped to SPACE — the whitespace controls and every separator
+/// (Zs, Zl, Zp: no-break, ideographic, en/em spaces...).
+fn is_mapped_to_space(c: char) -> bool {
+    matches!(c as u32, 0x0009..=0x000D | 0x0085) || (c.is_whitespace() && c != ' ')
+}
+
+/// RFC 4518 §2.4: prohibited characters (private use, non-characters, surrogates via
+/// replacement, the replacement character): a value holding one matches nothing.
+fn is_prohibited(c: char) -> bool {
+    let u = c as u32;
+    matches!(u, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD | 0xFFFD)
+        || (0xFDD0..=0xFDEF).contains(&u)
+        || u & 0xFFFE == 0xFFFE
+}
+
+/// RFC 4518 string preparation for caseIgnoreMatch (RFC 5280 §7.1): transcode (done when
+/// parsing), map (§2.2: to nothing, to space, case folding), normalise (§2.3: NFKC), prohibit
+/// (§2.4), insignificant space handling (§2.6.1: no leading/trailing spaces, one space between
+/// words). None when the value holds a prohibited character.
+pub fn prepare(s: &str) -> Option<String> {
+    let mapped: String = s
+        .chars()
+        .filter(|c| !is_mapped_to_nothing(*c))
+        .map(|c| if is_mapped_to_space(c) { ' ' } else { c })
+        .collect();
+    // Case folding (RFC 3454 B.2 approximated by upper-then-lower case: ß → ss), between
+    // two NFKC passes so that compatibility forms (full-width letters) fold as well.
+    let folded: String = mapped
+        .nfkc()
+        .collect::<String>()
+        .to_uppercase()
+        .to_lowercase();
+    let normalised: String = folded.nfkc().collect();
+    if normalised.chars().any(is_prohibited) {
+        return None;
+    }
+    Some(
+        normalised
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 impl AttributeTypeAndValue {
@@ -77,9 +128,21 @@ impl AttributeTypeAndValue {
             return false;
         }
         match (&self.text, &other.text) {
-            (Some(a), Some(b)) => normalize(a) == normalize(b),
+            (Some(a), Some(b)) => matches!((prepare(a), prepare(b)), (Some(x), Some(y)) if x == y),
             _ => self.value_der == other.value_der,
         }
+    }
+
+    /// The value holds characters RFC 4518 maps to nothing (invisible in every viewer).
+    fn has_invisible_characters(&self) -> bool {
+        self.text
+            .as_deref()
+            .is_some_and(|t| t.chars().any(is_mapped_to_nothing))
+    }
+
+    /// The value cannot be prepared (RFC 4518 §2.4 prohibited characters).
+    fn is_unpreparable(&self) -> bool {
+        self.text.as_deref().is_some_and(|t| prepare(t).is_none())
     }
 }
 
@@ -195,6 +258,21 @@ impl Name {
 }
 
 impl Name {
+    /// Some value holds characters that RFC 4518 maps to nothing (zero-width, soft hyphen,
+    /// format controls): the name looks like another one that differs only by them.
+    pub fn has_invisible_characters(&self) -> bool {
+        self.rdns
+            .iter()
+            .flatten()
+            .any(|a| a.has_invisible_characters())
+    }
+
+    /// Some value holds a character RFC 4518 §2.4 prohibits: it matches nothing, and a name
+    /// constraint cannot be judged on it.
+    pub fn has_prohibited_characters(&self) -> bool {
+        self.rdns.iter().flatten().any(|a| a.is_unpreparable())
+    }
+
     /// True when `base`'s RDNs are the leading RDNs of this name (RFC 5280
     /// §4.2.1.10 directoryName subtrees; RDNs compared per §7.1).
     pub fn has_prefix(&self, base: &Name) -> bool {
@@ -325,5 +403,44 @@ mod tests {
             Name::from_der(&w::sequence(&[&atv(oid::AT_COUNTRY, w::utf8_string("VN"))])).unwrap();
         assert!(a.matches(&b) && b.matches(&a));
         assert!(!a.matches(&c));
+    }
+
+    /// RFC 4518: NFKC, invisible characters, case folding, insignificant spaces.
+    #[test]
+    fn rfc4518_preparation() {
+        let nfc = "UBND tỉnh Bắc Giang";
+        let nfd: String = nfc.nfd().collect();
+        assert_ne!(nfc, nfd);
+        let p = |s: &str| prepare(s).unwrap();
+        assert_eq!(p(&nfd), p(nfc));
+        assert_eq!(p("UBND tỉnh Bắc\u{200B} Giang"), p(nfc));
+        assert_eq!(p("UBND tỉnh Bắc Gi\u{00AD}ang\u{FEFF}"), p(nfc));
+        assert_eq!(p("ＵＢＮＤ tỉnh Bắc Giang"), p(nfc));
+        assert_eq!(p("\tubnd\u{00A0} TỈNH  bắc giang "), p(nfc));
+        assert_eq!(p("Đường"), p("đường"));
+        assert_eq!(p("Straße"), p("STRASSE"));
+        assert_ne!(p("Bắc Giang"), p("Bắc Ninh"));
+        assert_ne!(p("Bình"), p("Bính"));
+        assert_eq!(prepare("a\u{E000}b"), None);
+
+        let name = |o: &str| {
+            Name::from_der(&w::sequence(&[
+                &atv(oid::AT_COUNTRY, w::tlv(0x13, b"VN")),
+                &atv(oid::AT_ORGANIZATION, w::utf8_string(o)),
+            ]))
+            .unwrap()
+        };
+        let base = name(nfc);
+        for variant in [
+            nfd.as_str(),
+            "UBND tỉnh Bắc\u{200B} Giang",
+            "ＵＢＮＤ tỉnh Bắc Giang",
+        ] {
+            let n = name(variant);
+            assert!(n.matches(&base) && n.has_prefix(&base), "{variant:?}");
+        }
+        assert!(name("UBND tỉnh Bắc\u{200B} Giang").has_invisible_characters());
+        assert!(!name(&nfd).has_invisible_characters());
+        assert!(name("a\u{E000}b").has_prohibited_characters());
     }
 }

@@ -12,7 +12,9 @@
 //! - it holds a SingleResponse whose CertID is the certificate asked about;
 //! - the nonce matches, when one was sent and the responder echoed it;
 //! - thisUpdate (and producedAt) are not after the validation time (small clock skew allowed) and
-//!   nextUpdate, when present, is not before it.
+//!   nextUpdate, when present, is not before it; without nextUpdate, thisUpdate is no older than
+//!   [`crate::pki::validate::DEFAULT_MAX_REVOCATION_AGE`] (by default) and not before the signing
+//!   time when one is given (issue 13 item 6).
 //!
 //! The delegated responder's own revocation status (id-pkix-ocsp-nocheck) is not checked.
 
@@ -58,6 +60,8 @@ pub enum OcspFailure {
     NotYetValid,
     /// The nonce echoed by the responder is not the one sent (or is missing when required).
     NonceMismatch,
+    /// The responder's key is too weak (RSA under 2048 bits, issue 20 item 3).
+    WeakKey,
 }
 
 impl fmt::Display for OcspFailure {
@@ -73,6 +77,7 @@ impl fmt::Display for OcspFailure {
             OcspFailure::Stale => "stale OCSP response",
             OcspFailure::NotYetValid => "OCSP response not yet valid",
             OcspFailure::NonceMismatch => "OCSP nonce mismatch",
+            OcspFailure::WeakKey => "OCSP responder key too weak",
         })
     }
 }
@@ -579,6 +584,11 @@ impl OcspResponse {
             )));
         }
         let signer = self.verify_signer(issuer)?;
+        // Issue 20 item 3: the responder is on the path that decides the verdict.
+        let policy = crate::pki::validate::AlgorithmPolicy::default();
+        if let Err(why) = crate::pki::validate::key_allowed(signer, &policy) {
+            return fail(OcspFailure::WeakKey, format!("responder: {why}"));
+        }
         let Some(single) = self
             .responses
             .iter()
@@ -616,6 +626,17 @@ impl OcspResponse {
                 );
             }
             None => {
+                if let Some(t) = options.issued_after {
+                    if single.this_update + options.clock_skew < t {
+                        return fail(
+                            OcspFailure::Stale,
+                            format!(
+                                "thisUpdate {} is before the signing time {t} (no nextUpdate)",
+                                single.this_update
+                            ),
+                        );
+                    }
+                }
                 if let Some(max) = options.max_age_without_next_update {
                     if at - single.this_update > max {
                         return fail(
@@ -767,8 +788,12 @@ pub struct OcspOptions {
     /// Reject responses that do not echo the nonce sent (many responders serve pre-produced
     /// responses without nonce, RFC 5019, so this is off by default).
     pub require_nonce: bool,
-    /// For responses without nextUpdate: the oldest thisUpdate accepted, if limited.
+    /// For responses without nextUpdate: the oldest thisUpdate accepted, if limited
+    /// (default [`crate::pki::validate::DEFAULT_MAX_REVOCATION_AGE`]).
     pub max_age_without_next_update: Option<Duration>,
+    /// For responses without nextUpdate: the signing time they must not predate (less the
+    /// clock skew), if known.
+    pub issued_after: Option<OffsetDateTime>,
 }
 
 impl Default for OcspOptions {
@@ -777,7 +802,8 @@ impl Default for OcspOptions {
             clock_skew: DEFAULT_CLOCK_SKEW,
             send_nonce: true,
             require_nonce: false,
-            max_age_without_next_update: None,
+            max_age_without_next_update: Some(crate::pki::validate::DEFAULT_MAX_REVOCATION_AGE),
+            issued_after: None,
         }
     }
 }
@@ -1050,6 +1076,50 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(kind(&e), Some(OcspFailure::NoResponder), "{e}");
+    }
+
+    /// Issue 13 item 6: without nextUpdate, a response counts only within the maximum age and
+    /// when issued after the signing time; issue 20 item 3: a 1024-bit responder is refused.
+    #[test]
+    fn no_next_update_freshness_and_weak_responders() {
+        let pki = Pki::new();
+        let (_root, int, leaf) = standard_chain(&pki, Key::P256);
+        let now = OffsetDateTime::now_utc();
+        let resp =
+            OcspResponse::parse(&pki.ocsp_good_without_next_update(&leaf, &int, &int)).unwrap();
+        assert_eq!(resp.responses[0].next_update, None);
+        let ok = resp.status_for(&leaf.cert, &int.cert, now).unwrap();
+        assert_eq!(ok.status, OcspStatus::Good);
+        // Older than the default maximum age at the validation time.
+        let later = now + crate::pki::validate::DEFAULT_MAX_REVOCATION_AGE + Duration::hours(1);
+        let e = resp.status_for(&leaf.cert, &int.cert, later).unwrap_err();
+        assert_eq!(kind(&e), Some(OcspFailure::Stale), "{e}");
+        // Issued before the signing time: says nothing about the certificate when it signed.
+        let opts = OcspOptions {
+            issued_after: Some(now + Duration::hours(1)),
+            ..OcspOptions::default()
+        };
+        let e = resp
+            .status_for_with(&leaf.cert, &int.cert, now + Duration::hours(2), &opts, None)
+            .unwrap_err();
+        assert_eq!(kind(&e), Some(OcspFailure::Stale), "{e}");
+        assert!(e.to_string().contains("signing time"), "{e}");
+        // Within the clock skew of the signing time: fine.
+        let opts = OcspOptions {
+            issued_after: Some(now + Duration::minutes(2)),
+            ..OcspOptions::default()
+        };
+        assert!(resp
+            .status_for_with(&leaf.cert, &int.cert, now, &opts, None)
+            .is_ok());
+
+        // A delegated responder with a 1024-bit key.
+        let weak = pki.ocsp_responder("weak", Key::Rsa1024, &int, 0x77);
+        let resp =
+            OcspResponse::parse(&pki.ocsp_good_without_next_update(&leaf, &int, &weak)).unwrap();
+        let e = resp.status_for(&leaf.cert, &int.cert, now).unwrap_err();
+        assert_eq!(kind(&e), Some(OcspFailure::WeakKey), "{e}");
+        assert!(e.to_string().contains("1024-bit RSA key"), "{e}");
     }
 
     #[test]

@@ -24,12 +24,21 @@ keyUsage = critical,digitalSignature,nonRepudiation
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 extendedKeyUsage = emailProtection
+[v3_ocsp]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = OCSPSigning
+authorityKeyIdentifier = keyid:always
 ";
 
 /// Key types used by the tests.
 #[derive(Clone, Copy, Debug)]
 pub enum Key {
+    /// Too short for kyso's policy: only for tests of its refusal.
+    Rsa1024,
     Rsa2048,
+    /// Too small for kyso's policy: only for tests of its refusal.
+    P224,
     P256,
     P384,
     Ed25519,
@@ -38,7 +47,9 @@ pub enum Key {
 impl Key {
     fn args(self) -> Vec<&'static str> {
         match self {
+            Key::Rsa1024 => vec!["-newkey", "rsa:1024"],
             Key::Rsa2048 => vec!["-newkey", "rsa:2048"],
+            Key::P224 => vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-224"],
             Key::P256 => vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
             Key::P384 => vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
             Key::Ed25519 => vec!["-newkey", "ed25519"],
@@ -142,9 +153,36 @@ impl Pki {
         ca: bool,
         serial: u32,
     ) -> Issued {
+        self.sign_csr_ext(
+            name,
+            csr,
+            issuer,
+            if ca { "v3_ca" } else { "v3_leaf" },
+            serial,
+        )
+    }
+
+    /// A delegated OCSP responder certificate (id-kp-OCSPSigning) for a new key, by `issuer`.
+    pub fn ocsp_responder(&self, name: &str, key: Key, issuer: &Issued, serial: u32) -> Issued {
+        let (k, csr) = (format!("{name}.key"), format!("{name}.csr"));
+        let mut args = vec!["req", "-new", "-config", "openssl.cnf", "-utf8"];
+        args.extend(key.args());
+        args.extend(["-nodes", "-keyout", &k, "-out", &csr, "-subj", "/CN=OCSP"]);
+        openssl(self.dir.path(), &args);
+        self.sign_csr_ext(name, &csr, issuer, "v3_ocsp", serial)
+    }
+
+    /// Certificate for a CSR signed by `issuer` with the config's extension section `ext`.
+    pub fn sign_csr_ext(
+        &self,
+        name: &str,
+        csr: &str,
+        issuer: &Issued,
+        ext: &str,
+        serial: u32,
+    ) -> Issued {
         let p = format!("{name}.pem");
         let serial = serial.to_string();
-        let ext = if ca { "v3_ca" } else { "v3_leaf" };
         let (ipem, ikey) = (issuer.pem.to_str().unwrap(), issuer.key.to_str().unwrap());
         openssl(
             self.dir.path(),
@@ -191,6 +229,54 @@ impl Pki {
                 subj,
             ],
         );
+    }
+
+    /// `openssl ocsp` as a one-shot responder over an index naming `leaf` (issued by `issuer`)
+    /// good: the DER of a response signed by `signer`, without nextUpdate (no -ndays/-nmin).
+    pub fn ocsp_good_without_next_update(
+        &self,
+        leaf: &Issued,
+        issuer: &Issued,
+        signer: &Issued,
+    ) -> Vec<u8> {
+        let line = format!(
+            "V\t491231235959Z\t\t{}\tunknown\t/CN=leaf\n",
+            leaf.cert.serial_hex()
+        );
+        std::fs::write(self.path("index.txt"), line).unwrap();
+        let (ip, lp) = (issuer.pem.to_str().unwrap(), leaf.pem.to_str().unwrap());
+        let dir = self.dir.path();
+        let req = [
+            "ocsp",
+            "-issuer",
+            ip,
+            "-cert",
+            lp,
+            "-no_nonce",
+            "-reqout",
+            "q.der",
+        ];
+        openssl(dir, &req);
+        let (sp, sk) = (signer.pem.to_str().unwrap(), signer.key.to_str().unwrap());
+        openssl(
+            dir,
+            &[
+                "ocsp",
+                "-index",
+                "index.txt",
+                "-CA",
+                ip,
+                "-rsigner",
+                sp,
+                "-rkey",
+                sk,
+                "-reqin",
+                "q.der",
+                "-respout",
+                "r.der",
+            ],
+        );
+        std::fs::read(self.path("r.der")).unwrap()
     }
 
     /// PKCS#8 DER of a key file.

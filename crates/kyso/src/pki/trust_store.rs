@@ -66,11 +66,10 @@ pub fn recognise(cert: &Certificate) -> RootRecognition {
     }
 }
 
+/// RFC 4518 preparation (NFKC, invisible characters dropped, case folded, spaces collapsed), so
+/// that a decomposed, full-width or zero-width variant of a known root's name is a look-alike.
 fn normalise(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    super::name::prepare(s).unwrap_or_else(|| s.to_string())
 }
 
 /// One anchor as `kyso trust list` shows it.
@@ -328,6 +327,36 @@ mod tests {
         assert_eq!(store.list().unwrap().len(), 1);
         assert!(store.remove("0000").is_err());
         assert!(store.remove("ab").is_err());
+    }
+
+    /// Issue 20 item 1: the look-alike check compares names after RFC 4518 preparation.
+    #[test]
+    fn look_alikes_in_other_unicode_forms_are_caught() {
+        use crate::pki::testutil::{Key, Pki};
+        use unicode_normalization::UnicodeNormalization;
+        let pki = Pki::new();
+        let nfd: String = "RootCA chuyên dùng Chính phủ G2".nfd().collect();
+        for (i, cn) in [
+            nfd.as_str(),
+            "RootCA chuyên\u{200B} dùng Chính phủ G2",
+            "ＲｏｏｔＣＡ chuyên dùng Chính phủ G2",
+            "rootca  CHUYÊN dùng chính phủ g2",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let c = pki.root(&format!("fake{i}"), Key::P256, &format!("/C=VN/CN={cn}"));
+            assert!(
+                matches!(recognise(&c.cert), RootRecognition::LookAlike(_)),
+                "{cn:?}"
+            );
+        }
+        let other = pki.root(
+            "other",
+            Key::P256,
+            "/C=VN/CN=RootCA chuyên dùng Chính phủ G3",
+        );
+        assert_eq!(recognise(&other.cert), RootRecognition::Unknown);
     }
 
     #[test]

@@ -77,6 +77,61 @@ impl Default for AlgorithmPolicy {
     }
 }
 
+/// How long a CRL or OCSP response without nextUpdate stays usable after its thisUpdate.
+///
+/// RFC 5280 §5.1.2.5 makes nextUpdate mandatory for conforming CRLs and RFC 6960 §2.4 treats a
+/// response without it as "newer information is always available": the issuer promised
+/// nothing, so the age is ours to bound. 7 days is the longest interval at which the CA/Browser
+/// Forum Baseline Requirements (§4.9.7, §4.9.10) and ETSI EN 319 411-1 (REV-6.2.6) let a CA
+/// publish status for subscriber certificates, so no honest issuer leaves data older than that
+/// as its newest; pyHanko likewise judges such data only by a freshness window (its
+/// `retroactive_revinfo=False` default also refuses data issued before the signing time).
+pub const DEFAULT_MAX_REVOCATION_AGE: time::Duration = time::Duration::days(7);
+
+/// Clock skew tolerated when comparing revocation data issuance with a signing time.
+pub const REVOCATION_CLOCK_SKEW: time::Duration = time::Duration::minutes(5);
+
+/// When revocation data without nextUpdate counts (issue 13 item 6, ETSI EN 319 102-1
+/// §5.2.5.4 revocation freshness checker).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RevocationFreshness {
+    /// Oldest thisUpdate accepted, counted back from the validation time.
+    pub max_age_without_next_update: time::Duration,
+    /// The (claimed or proven) signing time: data without nextUpdate issued before it (less
+    /// [`REVOCATION_CLOCK_SKEW`]) says nothing about the certificate when it signed.
+    pub issued_after: Option<OffsetDateTime>,
+}
+
+impl Default for RevocationFreshness {
+    fn default() -> Self {
+        RevocationFreshness {
+            max_age_without_next_update: DEFAULT_MAX_REVOCATION_AGE,
+            issued_after: None,
+        }
+    }
+}
+
+impl RevocationFreshness {
+    /// RFC 5280 §6.3.3 (a), RFC 6960 §4.2.2.1: is data with these times usable at `time`?
+    /// With nextUpdate: not passed. Without: issued after the signing time and no older than
+    /// the maximum age (a time in the past proven by a time-stamp counts as "now").
+    pub fn accepts(
+        &self,
+        this_update: OffsetDateTime,
+        next_update: Option<OffsetDateTime>,
+        time: OffsetDateTime,
+    ) -> bool {
+        match next_update {
+            Some(n) => time <= n,
+            None => {
+                self.issued_after
+                    .is_none_or(|t| this_update + REVOCATION_CLOCK_SKEW >= t)
+                    && time - this_update <= self.max_age_without_next_update
+            }
+        }
+    }
+}
+
 /// The policy inputs of RFC 5280 §6.1.1 (c), (e), (f), (g).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyInputs {
@@ -112,6 +167,8 @@ pub struct ValidationInputs<'a> {
     pub policy: PolicyInputs,
     pub end_entity_usage: EndEntityUsage,
     pub algorithm_policy: AlgorithmPolicy,
+    /// When CRLs without nextUpdate count.
+    pub freshness: RevocationFreshness,
 }
 
 impl<'a> ValidationInputs<'a> {
@@ -127,6 +184,7 @@ impl<'a> ValidationInputs<'a> {
             policy: PolicyInputs::default(),
             end_entity_usage: EndEntityUsage::Any,
             algorithm_policy: AlgorithmPolicy::default(),
+            freshness: RevocationFreshness::default(),
         }
     }
 }
@@ -519,16 +577,7 @@ impl<'a> Ctx<'a> {
         signer: &Certificate,
     ) -> Result<(), String> {
         let pol = self.inputs.algorithm_policy;
-        match &signer.public_key {
-            PublicKeyKind::Other(o) if o == ID_DSA => {
-                return Err("DSA keys are not supported".into())
-            }
-            PublicKeyKind::Other(o) => return Err(format!("unsupported public key {o}")),
-            PublicKeyKind::Rsa { bits } if *bits < pol.min_rsa_bits => {
-                return Err(format!("{bits}-bit RSA key (minimum {})", pol.min_rsa_bits))
-            }
-            _ => {}
-        }
+        key_allowed(signer, &pol)?;
         match digest_of_signature_algorithm(alg) {
             None => Err(format!("unsupported signature algorithm {}", alg.oid)),
             Some(DigestAlgorithm::Sha1) if !pol.allow_sha1 => Err("SHA-1 signature".into()),
@@ -545,6 +594,10 @@ impl<'a> Ctx<'a> {
         usage: EndEntityUsage,
         nesting: usize,
     ) -> Result<ValidatedPath, PathError> {
+        // Issue 20 item 3: the target's own key too (issuers' keys are judged with the
+        // signatures they make), so a short end-entity, TSA or CRL-signer key is refused.
+        key_allowed(path[0], &self.inputs.algorithm_policy)
+            .map_err(|detail| PathError::AlgorithmNotAllowed { index: 0, detail })?;
         let valid_policies = process_path(path, policy, usage, self.inputs.time)?;
         let n = path.len() - 1;
         let mut revocation = vec![RevocationStatus::TrustAnchor; path.len()];
@@ -587,6 +640,93 @@ const UNDERSTOOD_EXTENSIONS: &[&str] = &[
     oid::EXT_SUBJECT_INFO_ACCESS,
     oid::EXT_SUBJECT_DIRECTORY_ATTRIBUTES,
 ];
+
+/// The key-size policy (Circular 15/2025, issue 20 item 3): RSA of at least `min_rsa_bits`;
+/// elliptic curves only the supported ones, all of at least 256 bits (P-256/384/521,
+/// brainpoolP256r1/P384r1 — smaller or unknown curves are `Other`); DSA unsupported.
+pub fn key_allowed(cert: &Certificate, pol: &AlgorithmPolicy) -> Result<(), String> {
+    match &cert.public_key {
+        PublicKeyKind::Other(o) if o == ID_DSA => Err("DSA keys are not supported".into()),
+        PublicKeyKind::Other(o) => match small_curve_bits(o) {
+            Some(bits) => Err(format!(
+                "{bits}-bit EC key of \"{}\" (minimum 256)",
+                cert.subject
+            )),
+            None => Err(format!("unsupported public key {o}")),
+        },
+        PublicKeyKind::Rsa { bits } if *bits < pol.min_rsa_bits => Err(format!(
+            "{bits}-bit RSA key of \"{}\" (minimum {})",
+            cert.subject, pol.min_rsa_bits
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Named elliptic curves under 256 bits (SEC 2, RFC 5639): secp192r1, secp224r1, secp160r1,
+/// secp192k1, secp224k1, brainpoolP160r1/P192r1/P224r1.
+fn small_curve_bits(curve_oid: &str) -> Option<usize> {
+    Some(match curve_oid {
+        "1.3.132.0.8" | "1.3.36.3.3.2.8.1.1.1" => 160,
+        "1.2.840.10045.3.1.1" | "1.3.132.0.31" | "1.3.36.3.3.2.8.1.1.3" => 192,
+        "1.3.132.0.33" | "1.3.132.0.32" | "1.3.36.3.3.2.8.1.1.5" => 224,
+        _ => return None,
+    })
+}
+
+/// True when a path error comes from [`key_allowed`]'s key-size rule, on the path or on a CRL
+/// signer.
+pub fn is_weak_key(e: &PathError) -> bool {
+    let weak = |d: &str| d.contains("-bit RSA key") || d.contains("-bit EC key");
+    match e {
+        PathError::AlgorithmNotAllowed { detail, .. } => weak(detail),
+        PathError::RevocationUnknown { detail, .. } => weak(detail),
+        _ => false,
+    }
+}
+
+/// Extended key usages that allow signing documents (issue 20 item 4): any, RFC 9336 document
+/// signing, e-mail protection and client authentication (what Vietnamese CAs issue to people
+/// and organisations), Adobe and Microsoft document signing.
+pub const DOCUMENT_SIGNING_EKUS: &[&str] = &[
+    oid::ANY_EXTENDED_KEY_USAGE,
+    oid::KP_DOCUMENT_SIGNING,
+    oid::KP_EMAIL_PROTECTION,
+    oid::KP_CLIENT_AUTH,
+    oid::KP_ADOBE_DOCUMENT_SIGNING,
+    oid::KP_MS_DOCUMENT_SIGNING,
+];
+
+/// RFC 5280 §4.2.1.12: when the extension is present, the certificate may be used only for the
+/// purposes it lists. None when `cert` may sign documents, else why not.
+pub fn document_signing_eku_problem(cert: &Certificate) -> Option<String> {
+    ext_value(cert, oid::EXT_EXTENDED_KEY_USAGE)?;
+    if cert
+        .extended_key_usage
+        .iter()
+        .any(|k| DOCUMENT_SIGNING_EKUS.contains(&k.as_str()))
+    {
+        return None;
+    }
+    let names: Vec<&str> = cert
+        .extended_key_usage
+        .iter()
+        .map(|k| eku_name(k))
+        .collect();
+    Some(format!(
+        "the extended key usage ({}) does not allow signing documents",
+        names.join(", ")
+    ))
+}
+
+fn eku_name(k: &str) -> &str {
+    match k {
+        oid::KP_SERVER_AUTH => "serverAuth",
+        oid::KP_CODE_SIGNING => "codeSigning",
+        oid::KP_TIME_STAMPING => "timeStamping",
+        oid::KP_OCSP_SIGNING => "OCSPSigning",
+        other => other,
+    }
+}
 
 fn ext_value<'c>(cert: &'c Certificate, oid_s: &str) -> Option<&'c [u8]> {
     cert.extensions
@@ -832,6 +972,11 @@ fn wrap_up(
             index: 0,
             detail: "the certificate is not meant for time-stamping (no id-kp-timeStamping)".into(),
         });
+    }
+    if usage == EndEntityUsage::Signing {
+        if let Some(detail) = document_signing_eku_problem(target) {
+            return Err(PathError::KeyUsage { index: 0, detail });
+        }
     }
     if usage != EndEntityUsage::Any
         && target
@@ -1236,6 +1381,11 @@ fn domain_within(name: &str, base: &str) -> bool {
 /// called for names of the same form.
 fn within(name: &GeneralName, base: &GeneralName) -> Option<bool> {
     Some(match (name, base) {
+        // RFC 5280 §7.1: RDNs compared after RFC 4518 preparation; a name that cannot be
+        // prepared cannot be judged (fail closed).
+        (GeneralName::Directory(n), GeneralName::Directory(_)) if n.has_prohibited_characters() => {
+            return None
+        }
         (GeneralName::Directory(n), GeneralName::Directory(b)) => n.has_prefix(b),
         (GeneralName::Rfc822(n), GeneralName::Rfc822(b)) => {
             let domain = n.rsplit_once('@').map_or(n.as_str(), |(_, d)| d);
@@ -1437,10 +1587,11 @@ fn interim_reasons(crl: &Crl, dp: &DistributionPoint) -> ReasonFlags {
     }
 }
 
-/// RFC 5280 §6.3.3 (a): usable at `time` unless its nextUpdate has passed. A CRL
-/// issued after `time` is usable (validation at a past time, e.g. a time-stamp).
-fn is_fresh(crl: &Crl, time: OffsetDateTime) -> bool {
-    crl.next_update.is_none_or(|n| time <= n)
+/// RFC 5280 §6.3.3 (a): usable at `time` unless its nextUpdate has passed; without nextUpdate
+/// only as [`RevocationFreshness`] allows. A CRL issued after `time` is usable (validation at a
+/// past time, e.g. a time-stamp).
+fn is_fresh(crl: &Crl, time: OffsetDateTime, freshness: &RevocationFreshness) -> bool {
+    freshness.accepts(crl.this_update, crl.next_update, time)
 }
 
 fn hex(b: &[u8]) -> String {
@@ -1486,7 +1637,7 @@ impl<'a> Ctx<'a> {
                     continue;
                 }
                 // RFC 5280 §6.3.3 (a)(1): freshness.
-                if !is_fresh(crl, time) {
+                if !is_fresh(crl, time, &self.inputs.freshness) {
                     stale = true;
                     continue;
                 }
@@ -1671,7 +1822,7 @@ impl<'a> Ctx<'a> {
         let Some(d) = delta else {
             return Ok(None);
         };
-        if !is_fresh(d, self.inputs.time) {
+        if !is_fresh(d, self.inputs.time, &self.inputs.freshness) {
             return Err("the delta CRL is out of date".into());
         }
         if d.has_unknown_critical_extension() {
@@ -1686,7 +1837,7 @@ impl<'a> Ctx<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pki::testutil::{standard_chain, Key, Pki};
+    use crate::pki::testutil::{openssl, standard_chain, Issued, Key, Pki};
 
     #[test]
     fn standard_chain_validates() {
@@ -1720,6 +1871,126 @@ mod tests {
             validate_path(&leaf.cert, &inputs).unwrap_err(),
             PathError::NoPathToTrustAnchor
         );
+    }
+
+    /// A CRL of `issuer` (a P-384 key) with thisUpdate `this_update` and no nextUpdate,
+    /// signed with openssl.
+    fn crl_without_next_update(pki: &Pki, issuer: &Issued, this_update: OffsetDateTime) -> Crl {
+        crl_signed(pki, issuer, this_update, false)
+    }
+
+    /// As [`crl_without_next_update`], signed with ECDSA/SHA-384 or (`rsa`) RSA/SHA-256.
+    fn crl_signed(pki: &Pki, issuer: &Issued, this_update: OffsetDateTime, rsa: bool) -> Crl {
+        use crate::asn1::writer as w;
+        let t = this_update.to_offset(time::UtcOffset::UTC);
+        let gt = format!(
+            "{:04}{:02}{:02}{:02}{:02}{:02}Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        );
+        let alg = if rsa {
+            w::sequence(&[&w::oid("1.2.840.113549.1.1.11").unwrap(), &w::null()])
+        } else {
+            w::sequence(&[&w::oid("1.2.840.10045.4.3.3").unwrap()])
+        };
+        let tbs = w::sequence(&[
+            &w::integer_u64(1),
+            &alg,
+            &issuer.cert.subject.der,
+            &w::tlv(0x18, gt.as_bytes()),
+        ]);
+        std::fs::write(pki.path("tbs.der"), &tbs).unwrap();
+        let key = issuer.key.to_str().unwrap();
+        let md = if rsa { "-sha256" } else { "-sha384" };
+        let args = ["dgst", md, "-sign", key, "-out", "sig.der", "tbs.der"];
+        openssl(pki.dir.path(), &args);
+        let sig = std::fs::read(pki.path("sig.der")).unwrap();
+        Crl::from_der(&w::sequence(&[&tbs, &alg, &w::bit_string(&sig)])).unwrap()
+    }
+
+    /// Issue 20 item 2: a CRL without nextUpdate counts only within the maximum age and when
+    /// issued after the signing time.
+    #[test]
+    fn crl_without_next_update_is_fresh_only_for_a_while() {
+        let pki = Pki::new();
+        let (root, int, leaf) = standard_chain(&pki, Key::P256);
+        let now = OffsetDateTime::now_utc();
+        let crls = [crl_without_next_update(&pki, &int, now)];
+        assert_eq!(crls[0].next_update, None);
+        let anchors = [root.cert.clone()];
+        let inters = [int.cert.clone()];
+        let mut inputs = ValidationInputs::new(&anchors, now + time::Duration::hours(1));
+        inputs.intermediates = &inters;
+        inputs.crls = &crls;
+        let v = validate_path(&leaf.cert, &inputs).unwrap();
+        assert!(matches!(v.revocation[0], RevocationStatus::Good { .. }));
+        // Older than the maximum age at the validation time.
+        inputs.time = now + DEFAULT_MAX_REVOCATION_AGE + time::Duration::hours(1);
+        assert_eq!(
+            validate_path(&leaf.cert, &inputs).unwrap_err(),
+            PathError::StaleRevocationInfo { index: 0 }
+        );
+        // Issued before the signing time.
+        inputs.time = now + time::Duration::hours(2);
+        inputs.freshness.issued_after = Some(now + time::Duration::hours(1));
+        assert_eq!(
+            validate_path(&leaf.cert, &inputs).unwrap_err(),
+            PathError::StaleRevocationInfo { index: 0 }
+        );
+    }
+
+    /// Issue 20 items 3 and 4: short keys anywhere, and the document-signing EKU allow-list.
+    #[test]
+    fn short_keys_and_signer_purposes() {
+        let pki = Pki::new();
+        let (root, int, _) = standard_chain(&pki, Key::P256);
+        let weak = pki.issue("weak", Key::Rsa1024, "/CN=Khóa Ngắn", &int, false, 9);
+        let anchors = [root.cert.clone()];
+        let inters = [int.cert.clone()];
+        // An hour ahead: the certificates issued below are valid by then.
+        let later = OffsetDateTime::now_utc() + time::Duration::hours(1);
+        let mut inputs = ValidationInputs::new(&anchors, later);
+        inputs.intermediates = &inters;
+        inputs.end_entity_usage = EndEntityUsage::Signing;
+        let e = validate_path(&weak.cert, &inputs).unwrap_err();
+        assert!(is_weak_key(&e), "{e}");
+        assert!(e.to_string().contains("Khóa Ngắn"), "{e}");
+        let p224 = pki.issue("p224", Key::P224, "/CN=Đường Cong Nhỏ", &int, false, 12);
+        let e = validate_path(&p224.cert, &inputs).unwrap_err();
+        assert!(is_weak_key(&e), "{e}");
+        assert!(e.to_string().contains("224-bit EC key"), "{e}");
+        // An OCSP-signing-only certificate cannot sign documents; emailProtection can.
+        let ocsp = pki.ocsp_responder("ocsp-only", Key::P256, &int, 10);
+        let e = validate_path(&ocsp.cert, &inputs).unwrap_err();
+        assert!(
+            matches!(&e, PathError::KeyUsage { index: 0, detail } if detail.contains("OCSPSigning")),
+            "{e}"
+        );
+        let leaf = pki.issue("email", Key::P256, "/CN=Thư", &int, false, 11);
+        assert!(validate_path(&leaf.cert, &inputs).is_ok());
+        inputs.end_entity_usage = EndEntityUsage::Any;
+        assert!(validate_path(&ocsp.cert, &inputs).is_ok());
+
+        // A CRL signed by another key of the same CA name, a 1024-bit one (key rollover).
+        let crl_key = pki.issue(
+            "int-crl",
+            Key::Rsa1024,
+            "/C=VN/O=Bộ Thử Nghiệm/CN=Intermediate CA",
+            &root,
+            true,
+            13,
+        );
+        let crls = [crl_signed(&pki, &crl_key, later, true)];
+        let inters = [int.cert.clone(), crl_key.cert.clone()];
+        inputs.intermediates = &inters;
+        inputs.crls = &crls;
+        let e = validate_path(&leaf.cert, &inputs).unwrap_err();
+        assert!(is_weak_key(&e), "{e}");
+        assert!(e.to_string().contains("1024-bit RSA key"), "{e}");
     }
 
     #[test]

@@ -36,6 +36,14 @@ pub fn check_signer_certificate(
             );
         }
     }
+    // Issue 20 items 3 and 4: what the verifier would refuse is not signed either.
+    if let Some(p) = crate::pki::validate::document_signing_eku_problem(cert) {
+        problems.push(p);
+    }
+    let policy = crate::pki::validate::AlgorithmPolicy::default();
+    if let Err(p) = crate::pki::validate::key_allowed(cert, &policy) {
+        problems.push(format!("the key is not acceptable: {p}"));
+    }
     if !digest.is_acceptable() {
         problems.push(format!(
             "{} is not allowed for new signatures",

@@ -61,6 +61,9 @@ pub struct VerifyOptions {
     /// unless asked, so that embedding applications decide).
     pub online: bool,
     pub revocation: trust::RevocationPolicy,
+    /// Accept CA certificates whose revocation status cannot be determined (a warning, and
+    /// `accept_unknown_ca_status` in the report) instead of INDETERMINATE.
+    pub accept_unknown_ca_status: bool,
 }
 
 /// Revocation data and network access shared by every signature of a document.
@@ -229,6 +232,7 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
         revisions: doc.revisions.len(),
         warnings,
         validation_time: vntime::rfc3339(now),
+        accept_unknown_ca_status: opts.accept_unknown_ca_status,
     })
 }
 
@@ -238,7 +242,7 @@ struct Verdict {
     sub: Option<SubIndication>,
     message: Option<String>,
     /// kyso's reason code of the deciding outcome, when it has one (`kyso_reason`).
-    reason: Option<&'static str>,
+    reason: Option<String>,
 }
 
 impl Verdict {
@@ -271,7 +275,16 @@ impl Verdict {
     ) {
         if indication > self.indication {
             self.set(indication, sub, message);
-            self.reason = Some(reason);
+            self.reason = Some(reason.to_string());
+        }
+    }
+
+    /// As [`Verdict::set`], with kyso's reason code for the outcome.
+    fn set_coded(&mut self, outcome: (Indication, SubIndication, String), code: Option<&str>) {
+        let before = self.indication;
+        self.set(outcome.0, outcome.1, outcome.2);
+        if self.indication != before {
+            self.reason = code.map(str::to_string);
         }
     }
 }
@@ -472,8 +485,9 @@ fn verify_signature(
         );
     }
 
-    if let Some(reason) = verdict.reason {
-        report.kyso_reason = Some(reason.into());
+    // The code of the outcome that decided the verdict wins over one noted on the way.
+    if let Some(reason) = verdict.reason.take() {
+        report.kyso_reason = Some(reason);
     }
     if verdict.indication == Indication::TotalPassed {
         verdict.message = Some(if is_timestamp {
@@ -778,6 +792,7 @@ fn check_cms(
         ocsps: &evidence.ocsps,
         http: evidence.http.clone(),
         revocation: opts.revocation,
+        accept_unknown_ca_status: opts.accept_unknown_ca_status,
         time: now,
         past: false,
         usage: if is_timestamp {
@@ -795,6 +810,17 @@ fn check_cms(
             if t.indication != Indication::TotalPassed {
                 warnings.push(t.message.clone());
             }
+            if let Some(code) = t
+                .kyso_reason
+                .as_deref()
+                .filter(|c| timestamps::taints_signature(c))
+            {
+                let sub = t.sub_indication.unwrap_or(SubIndication::OutOfBoundsNoPoe);
+                verdict.set_coded(
+                    (Indication::Indeterminate, sub, t.message.clone()),
+                    Some(code),
+                );
+            }
         }
         report.timestamps = stamps;
         if let Some(t) = proven {
@@ -806,11 +832,23 @@ fn check_cms(
         .signing_time_raw()
         .and_then(|m| vntime::parse_pdf_date(&m));
     let (mut outcome, at) = trust::assess_at_best_time(cert, &pool, &ctx, claimed, poe);
+    let gen_time = report
+        .signing_time
+        .as_deref()
+        .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
+        .filter(|_| is_timestamp);
+    // Issue 20 item 5: a document time-stamp whose time its TSA certificate cannot vouch for.
+    if let Some((code, msg)) =
+        gen_time.and_then(|g| timestamps::gen_time_problem(g, cert, now, lang))
+    {
+        let outcome = (
+            Indication::Indeterminate,
+            SubIndication::OutOfBoundsNoPoe,
+            msg,
+        );
+        verdict.set_coded(outcome, Some(code));
+    }
     if is_timestamp && poe.is_none() {
-        let gen_time = report
-            .signing_time
-            .as_deref()
-            .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok());
         if let Some(gen_time) = gen_time {
             outcome = timestamps::stale_revocation_fallback(cert, &pool, &ctx, gen_time, outcome);
         }
@@ -861,8 +899,8 @@ fn check_cms(
     report.trust_anchor = outcome.trust_anchor;
     checks.trusted = report.trust_anchor.is_some();
     warnings.extend(outcome.warnings);
-    if let Some((indication, sub, message)) = outcome.verdict {
-        verdict.set(indication, sub, message);
+    if let Some(v) = outcome.verdict {
+        verdict.set_coded(v, outcome.reason);
     }
 }
 

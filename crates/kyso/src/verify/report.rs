@@ -140,7 +140,10 @@ pub struct SignatureReport {
     /// kyso's own reason code when the ETSI sub-indication is not specific enough,
     /// e.g. `DISALLOWED_MODIFICATION`, `CERTIFICATION_NOT_FIRST`, `MESSAGE_DIGEST_MISSING`,
     /// `SIGNED_ATTRIBUTES_MISSING`, `DIGEST_ALGORITHM_MISMATCH`, `SHA1_FORBIDDEN`,
-    /// `SIGNING_CERTIFICATE_NOT_BOUND`, `SIGNER_CERTIFICATE_AMBIGUOUS` (verify/binding.rs).
+    /// `SIGNING_CERTIFICATE_NOT_BOUND`, `SIGNER_CERTIFICATE_AMBIGUOUS` (verify/binding.rs),
+    /// `WEAK_KEY`, `SIGNER_EKU_NOT_ALLOWED`, `CA_REVOCATION_UNKNOWN`, `SIGNER_REVOCATION_UNKNOWN`,
+    /// `REVOCATION_NOT_FRESH`, `NAME_CONSTRAINTS_VIOLATED`, `TIMESTAMP_IN_FUTURE`,
+    /// `TIMESTAMP_OUTSIDE_TSA_VALIDITY`.
     pub kyso_reason: Option<String>,
     pub sub_filter: Option<String>,
     pub byte_range: Option<Vec<i64>>,
@@ -187,6 +190,9 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// When the document was validated (RFC 3339, Vietnam time).
     pub validation_time: String,
+    /// CA certificates whose revocation status could not be determined were accepted
+    /// (`--accept-unknown-ca-status`); otherwise they make a signature INDETERMINATE.
+    pub accept_unknown_ca_status: bool,
 }
 
 impl Report {
@@ -224,4 +230,7 @@ pub struct TimestampReport {
     pub chain: Vec<String>,
     pub revocation: Vec<super::trust::RevocationEvidence>,
     pub warnings: Vec<String>,
+    /// kyso's reason code when the token does not count, e.g. `TIMESTAMP_IN_FUTURE`,
+    /// `TIMESTAMP_OUTSIDE_TSA_VALIDITY`, `WEAK_KEY`.
+    pub kyso_reason: Option<String>,
 }

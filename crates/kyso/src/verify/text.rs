@@ -120,6 +120,16 @@ pub fn render_styled(report: &Report, lang: Lang, colour: bool) -> String {
     for w in &report.warnings {
         let _ = writeln!(out, "{}: {}", l("Lưu ý", "Note"), visible(w));
     }
+    if report.accept_unknown_ca_status {
+        let _ = writeln!(
+            out,
+            "{}",
+            l(
+                "Lưu ý: chấp nhận chứng thư tổ chức cấp không xác định được tình trạng thu hồi (--accept-unknown-ca-status).",
+                "Note: CA certificates whose revocation status is unknown are accepted (--accept-unknown-ca-status)."
+            )
+        );
+    }
     out
 }
 

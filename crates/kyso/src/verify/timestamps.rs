@@ -41,6 +41,7 @@ pub(crate) fn check_token(
         chain: Vec::new(),
         revocation: Vec::new(),
         warnings: Vec::new(),
+        kyso_reason: None,
     };
     let token = match TimestampToken::parse(der) {
         Ok(t) => t,
@@ -82,6 +83,13 @@ pub(crate) fn check_token(
     let Some(tsa) = check.tsa_certificate else {
         return (report, None);
     };
+    if let Some((code, message)) = gen_time_problem(token.info.gen_time, &tsa, base.time, lang) {
+        report.indication = Indication::Indeterminate;
+        report.sub_indication = Some(SubIndication::OutOfBoundsNoPoe);
+        report.message = message;
+        report.kyso_reason = Some(code.into());
+        return (report, None);
+    }
     let mut pool = token.signed_data.certificates.clone();
     pool.extend(extra_certs.iter().cloned());
     let ctx = TrustContext {
@@ -96,6 +104,7 @@ pub(crate) fn check_token(
     report.revocation = outcome.revocation;
     report.trust_anchor = outcome.trust_anchor;
     report.warnings.extend(outcome.warnings);
+    report.kyso_reason = outcome.reason.map(str::to_string);
     if let Some((indication, sub, message)) = outcome.verdict {
         report.indication = indication;
         report.sub_indication = Some(sub);
@@ -124,6 +133,68 @@ pub(crate) fn check_token(
         ),
     );
     (report, Some(token.info.gen_time))
+}
+
+/// Clock skew allowed between a TSA and the verifier: a genTime up to 5 minutes after the
+/// validation time is still taken as "now" (RFC 3161 §2.4.2 accuracy is usually ≤ 1 s; NTP-
+/// synchronised clocks differ by far less; 5 minutes is the Kerberos/OCSP custom, as in
+/// `pki::ocsp::DEFAULT_CLOCK_SKEW`).
+pub const TIMESTAMP_CLOCK_SKEW: time::Duration = time::Duration::minutes(5);
+
+/// kyso_reason codes of time-stamp time checks (issue 20 item 5).
+pub mod reason {
+    /// genTime lies after the validation time (beyond the clock skew).
+    pub const TIMESTAMP_IN_FUTURE: &str = "TIMESTAMP_IN_FUTURE";
+    /// genTime lies outside the TSA certificate's validity.
+    pub const TIMESTAMP_OUTSIDE_TSA_VALIDITY: &str = "TIMESTAMP_OUTSIDE_TSA_VALIDITY";
+}
+
+/// Issue 20 item 5: a token counts only when its genTime lies within its TSA certificate's
+/// validity (RFC 3161 §2.3: the TSA signs with a valid certificate; RFC 5280 §4.1.2.5) and not
+/// after the validation time (plus [`TIMESTAMP_CLOCK_SKEW`]). Otherwise the code and message.
+pub(crate) fn gen_time_problem(
+    gen_time: OffsetDateTime,
+    tsa: &Certificate,
+    validation_time: OffsetDateTime,
+    lang: Lang,
+) -> Option<(&'static str, String)> {
+    let subject = tsa.subject.to_rfc4514();
+    let when = vntime::display(gen_time);
+    if gen_time > validation_time + TIMESTAMP_CLOCK_SKEW {
+        return Some((
+            reason::TIMESTAMP_IN_FUTURE,
+            lang.pick(
+                format!("Dấu thời gian của {subject} ghi thời điểm {when}, sau thời điểm kiểm tra {}: không được dùng.", vntime::display(validation_time)),
+                format!("The time-stamp by {subject} claims {when}, after the validation time {}: not used.", vntime::display(validation_time)),
+            ),
+        ));
+    }
+    if gen_time < tsa.not_before || gen_time > tsa.not_after {
+        let (from, to) = (
+            vntime::display(tsa.not_before),
+            vntime::display(tsa.not_after),
+        );
+        return Some((
+            reason::TIMESTAMP_OUTSIDE_TSA_VALIDITY,
+            lang.pick(
+                format!("Dấu thời gian của {subject} ghi thời điểm {when}, ngoài thời hạn hiệu lực của chứng thư TSA ({from} – {to}): không được dùng."),
+                format!("The time-stamp by {subject} claims {when}, outside its TSA certificate's validity ({from} – {to}): not used."),
+            ),
+        ));
+    }
+    None
+}
+
+/// Whether a signature time-stamp that does not count for this reason makes the signature
+/// itself INDETERMINATE (fail closed: a forged time or a weak TSA key is an attack sign, not a
+/// missing nicety).
+pub(crate) fn taints_signature(code: &str) -> bool {
+    matches!(
+        code,
+        reason::TIMESTAMP_IN_FUTURE
+            | reason::TIMESTAMP_OUTSIDE_TSA_VALIDITY
+            | trust::reason::WEAK_KEY
+    )
 }
 
 fn authority(r: &TimestampReport) -> String {

@@ -11,9 +11,10 @@ use super::report::{Indication, SubIndication};
 use super::Lang;
 use crate::net::HttpClient;
 use crate::pki::crl::Crl;
-use crate::pki::ocsp::{check_ocsp, OcspResponse, OcspStatus};
+use crate::pki::ocsp::{check_ocsp_with, OcspOptions, OcspResponse, OcspStatus};
 use crate::pki::validate::{
-    validate_path, EndEntityUsage, PathError, RevocationMode, RevocationStatus, ValidationInputs,
+    is_weak_key, validate_path, EndEntityUsage, PathError, RevocationFreshness, RevocationMode,
+    RevocationStatus, ValidationInputs,
 };
 use crate::pki::Certificate;
 use crate::vntime;
@@ -94,7 +95,29 @@ pub struct TrustContext<'a> {
     pub past: bool,
     /// What the end-entity certificate must be fit for.
     pub usage: EndEntityUsage,
+    /// Accept CA certificates whose revocation status cannot be determined (with a warning)
+    /// instead of INDETERMINATE (`kyso verify --accept-unknown-ca-status`).
+    pub accept_unknown_ca_status: bool,
     pub lang: Lang,
+}
+
+/// kyso_reason codes of the trust stage (report.rs `kyso_reason`).
+pub mod reason {
+    /// An RSA key under 2048 bits or an EC key under 256 bits on the deciding path: signer,
+    /// CA, TSA, OCSP responder or CRL signer (issue 20 item 3).
+    pub const WEAK_KEY: &str = "WEAK_KEY";
+    /// The signer's extended key usage does not allow signing documents (issue 20 item 4).
+    pub const SIGNER_EKU_NOT_ALLOWED: &str = "SIGNER_EKU_NOT_ALLOWED";
+    /// A CA certificate's revocation status cannot be determined (ETSI EN 319 102-1 §5.2.6).
+    pub const CA_REVOCATION_UNKNOWN: &str = "CA_REVOCATION_UNKNOWN";
+    /// The signer's revocation status cannot be determined.
+    pub const SIGNER_REVOCATION_UNKNOWN: &str = "SIGNER_REVOCATION_UNKNOWN";
+    /// The only revocation data is not fresh: nextUpdate passed, or without nextUpdate issued
+    /// before the signing time or longer ago than the maximum age (issue 13 item 6).
+    pub const REVOCATION_NOT_FRESH: &str = "REVOCATION_NOT_FRESH";
+    /// A name is in an excluded subtree or outside the permitted ones (RFC 5280 §4.2.1.10),
+    /// compared after RFC 4518 preparation.
+    pub const NAME_CONSTRAINTS_VIOLATED: &str = "NAME_CONSTRAINTS_VIOLATED";
 }
 
 /// What the trust stage found.
@@ -104,6 +127,8 @@ pub struct TrustOutcome {
     pub revocation: Vec<RevocationEvidence>,
     /// The verdict this stage contributes (None: passed).
     pub verdict: Option<(Indication, SubIndication, String)>,
+    /// kyso's reason code for the verdict, when more specific than the sub-indication.
+    pub reason: Option<&'static str>,
     pub warnings: Vec<String>,
 }
 
@@ -121,6 +146,7 @@ pub fn assess(
         trust_anchor: None,
         revocation: Vec::new(),
         verdict: None,
+        reason: None,
         warnings: Vec::new(),
     };
     if ctx.anchors.is_empty() {
@@ -143,15 +169,25 @@ pub fn assess(
     } else {
         RevocationMode::IfAvailable
     };
+    let freshness = freshness(ctx, claimed_signing_time);
     let validate = |crls: &[Crl]| {
         let mut inputs = ValidationInputs::new(ctx.anchors, ctx.time);
         inputs.intermediates = pool;
         inputs.crls = crls;
         inputs.revocation = mode;
         inputs.end_entity_usage = ctx.usage;
+        inputs.freshness = freshness;
         validate_path(signer, &inputs)
     };
     let mut result = validate(&crls);
+    // CA certificates without a CRL in hand: their distribution points, online.
+    if let (Ok(path), Some(http)) = (&result, &ctx.http) {
+        if mode != RevocationMode::Off
+            && fetch_ca_crls(path, http.as_ref(), &mut crls, &mut out.warnings)
+        {
+            result = validate(&crls);
+        }
+    }
 
     // The signer without a CRL answer in hand: OCSP first (embedded, then online), and the CRL
     // distribution points (RFC 5280 §4.2.1.13) when OCSP gives no answer.
@@ -161,7 +197,7 @@ pub fn assess(
             && matches!(path.revocation.first(), Some(RevocationStatus::NotChecked))
         {
             if let Some(issuer) = path.certificates.get(1) {
-                let evidence = ocsp_evidence(signer, issuer, ctx);
+                let evidence = ocsp_evidence(signer, issuer, ctx, &freshness);
                 let answered = evidence.status == "good" || evidence.status == "revoked";
                 signer_ocsp = Some(evidence);
                 if !answered {
@@ -187,6 +223,7 @@ pub fn assess(
             inputs.crls = &crls;
             inputs.revocation = mode;
             inputs.end_entity_usage = ctx.usage;
+            inputs.freshness = freshness;
             result = validate_path(signer, &inputs);
         }
     }
@@ -194,8 +231,10 @@ pub fn assess(
     match result {
         Err(e) => {
             out.verdict = Some(map_path_error(&e, signer, claimed_signing_time, lang));
+            out.reason = reason_of(&e);
             let found = crate::pki::build_chain(signer, pool, ctx.anchors);
             out.chain = found.path.iter().map(ChainCertificate::from_cert).collect();
+            flag_invisible_characters(&found.path, lang, &mut out.warnings);
             // A certificate naming a trusted root as its issuer that the root's key did not
             // sign: a look-alike chain, not a chain with a defect.
             if let PathError::BadSignature { index } = &e {
@@ -261,6 +300,7 @@ pub fn assess(
                 .map(ChainCertificate::from_cert)
                 .collect();
             out.trust_anchor = path.certificates.last().map(|c| c.subject.to_rfc4514());
+            flag_invisible_characters(&path.certificates, lang, &mut out.warnings);
             for (i, cert) in path.certificates.iter().enumerate() {
                 let status = &path.revocation[i];
                 if matches!(status, RevocationStatus::TrustAnchor) {
@@ -303,7 +343,7 @@ pub fn assess(
                         Some(_) if i == 0 && signer_ocsp.is_some() => {
                             signer_ocsp.clone().expect("checked")
                         }
-                        Some(issuer) => ocsp_evidence(cert, issuer, ctx),
+                        Some(issuer) => ocsp_evidence(cert, issuer, ctx, &freshness),
                         None => RevocationEvidence {
                             subject: cert.subject.to_rfc4514(),
                             status: "unknown".into(),
@@ -344,25 +384,13 @@ pub fn assess(
                     }
                 } else if evidence.status != "good" && i == 0 && mode != RevocationMode::Off {
                     // ETSI EN 319 102-1 §5.2.5: no revocation information for the signer.
-                    out.verdict.get_or_insert((
-                        Indication::Indeterminate,
-                        SubIndication::TryLater,
-                        lang.pick(
-                            "Không kiểm tra được tình trạng thu hồi của chứng thư số người ký (không có OCSP/CRL dùng được). Cần kiểm tra lại khi có mạng hoặc dữ liệu thu hồi.",
-                            "The revocation status of the signer's certificate could not be checked (no usable OCSP or CRL). Check again when online or with revocation data.",
-                        ),
-                    ));
+                    if out.verdict.is_none() {
+                        out.verdict = Some(signer_status_unknown(&evidence, lang));
+                        out.reason =
+                            Some(unknown_reason(&evidence, reason::SIGNER_REVOCATION_UNKNOWN));
+                    }
                 } else if evidence.status != "good" && mode != RevocationMode::Off {
-                    out.warnings.push(lang.pick(
-                        format!(
-                            "Không kiểm tra được tình trạng thu hồi của chứng thư {}.",
-                            evidence.subject
-                        ),
-                        format!(
-                            "The revocation status of {} could not be checked.",
-                            evidence.subject
-                        ),
-                    ));
+                    ca_status_unknown(&evidence, ctx, &mut out);
                 }
                 out.revocation.push(evidence);
             }
@@ -375,6 +403,126 @@ pub fn assess(
         }
     }
     out
+}
+
+/// RFC 4518 §2.2: names are compared without zero-width, soft-hyphen and format characters, so
+/// a name carrying them equals one without; the report says so, since no viewer shows them.
+fn flag_invisible_characters(certs: &[Certificate], lang: Lang, warnings: &mut Vec<String>) {
+    for c in certs
+        .iter()
+        .filter(|c| c.subject.has_invisible_characters())
+    {
+        let visible: String = c
+            .subject
+            .to_rfc4514()
+            .chars()
+            .filter(|ch| !crate::pki::name::is_mapped_to_nothing(*ch))
+            .collect();
+        warnings.push(lang.pick(
+            format!("Tên chứng thư «{visible}» chứa ký tự vô hình (ký tự độ rộng bằng 0, gạch nối mềm hoặc ký tự định dạng): có thể giả dạng một tên khác."),
+            format!("The certificate name «{visible}» contains invisible characters (zero-width, soft hyphen or format characters): it may imitate another name."),
+        ));
+    }
+}
+
+/// The freshness rule for revocation data without nextUpdate (issue 13 item 6): issued after
+/// the proven time (past validation) or the claimed signing time, and no older than the
+/// maximum age.
+fn freshness(ctx: &TrustContext, claimed: Option<OffsetDateTime>) -> RevocationFreshness {
+    RevocationFreshness {
+        issued_after: if ctx.past { Some(ctx.time) } else { claimed },
+        ..RevocationFreshness::default()
+    }
+}
+
+/// kyso_reason for a path validation failure.
+fn reason_of(e: &PathError) -> Option<&'static str> {
+    match e {
+        _ if is_weak_key(e) => Some(reason::WEAK_KEY),
+        PathError::KeyUsage { index: 0, detail } if detail.contains("extended key usage") => {
+            Some(reason::SIGNER_EKU_NOT_ALLOWED)
+        }
+        PathError::StaleRevocationInfo { .. } => Some(reason::REVOCATION_NOT_FRESH),
+        PathError::NameConstraints { .. } => Some(reason::NAME_CONSTRAINTS_VIOLATED),
+        _ => None,
+    }
+}
+
+/// The code for an unknown status: a responder with a weak key, an answer that is not fresh,
+/// or simply unknown.
+fn unknown_reason(evidence: &RevocationEvidence, otherwise: &'static str) -> &'static str {
+    let detail = evidence.detail.as_deref().unwrap_or_default();
+    if detail.contains("OCSP responder key too weak") {
+        reason::WEAK_KEY
+    } else if detail.contains("stale OCSP response") {
+        reason::REVOCATION_NOT_FRESH
+    } else {
+        otherwise
+    }
+}
+
+/// ETSI EN 319 102-1 §5.2.5: the signer's status is unknown (TRY_LATER), with why.
+fn signer_status_unknown(
+    evidence: &RevocationEvidence,
+    lang: Lang,
+) -> (Indication, SubIndication, String) {
+    let why = evidence
+        .detail
+        .as_deref()
+        .map(|d| format!(" ({d})"))
+        .unwrap_or_default();
+    (
+        Indication::Indeterminate,
+        SubIndication::TryLater,
+        lang.pick(
+            format!("Không kiểm tra được tình trạng thu hồi của chứng thư số người ký (không có OCSP/CRL dùng được){why}. Cần kiểm tra lại khi có mạng hoặc dữ liệu thu hồi."),
+            format!("The revocation status of the signer's certificate could not be checked (no usable OCSP or CRL){why}. Check again when online or with revocation data."),
+        ),
+    )
+}
+
+/// ETSI EN 319 102-1 §5.2.6: a CA certificate whose status cannot be determined makes the
+/// result INDETERMINATE naming it, unless the caller accepts the risk
+/// (`--accept-unknown-ca-status`), which the report then says.
+fn ca_status_unknown(evidence: &RevocationEvidence, ctx: &TrustContext, out: &mut TrustOutcome) {
+    let lang = ctx.lang;
+    let subject = &evidence.subject;
+    if ctx.accept_unknown_ca_status {
+        out.warnings.push(lang.pick(
+            format!("Không kiểm tra được tình trạng thu hồi của chứng thư {subject}; được chấp nhận theo yêu cầu (--accept-unknown-ca-status)."),
+            format!("The revocation status of {subject} could not be checked; accepted on request (--accept-unknown-ca-status)."),
+        ));
+        return;
+    }
+    if out.verdict.is_some() {
+        return;
+    }
+    out.verdict = Some((
+        Indication::Indeterminate,
+        SubIndication::TryLater,
+        lang.pick(
+            format!("Không xác định được tình trạng thu hồi của chứng thư tổ chức cấp {subject} (không có OCSP/CRL dùng được). Cần dữ liệu thu hồi, hoặc --accept-unknown-ca-status nếu chấp nhận rủi ro."),
+            format!("The revocation status of the CA certificate {subject} cannot be determined (no usable OCSP or CRL). Provide revocation data, or --accept-unknown-ca-status to accept the risk."),
+        ),
+    ));
+    out.reason = Some(unknown_reason(evidence, reason::CA_REVOCATION_UNKNOWN));
+}
+
+/// Downloads the CRLs of the CA certificates of `path` (below the anchor) that no CRL in hand
+/// covers (RFC 5280 §4.2.1.13). True when any was added.
+fn fetch_ca_crls(
+    path: &crate::pki::validate::ValidatedPath,
+    http: &dyn HttpClient,
+    crls: &mut Vec<Crl>,
+    warnings: &mut Vec<String>,
+) -> bool {
+    let mut fetched = false;
+    for (cert, status) in path.certificates.iter().zip(&path.revocation).skip(1) {
+        if matches!(status, RevocationStatus::NotChecked) {
+            fetched |= fetch_crls(cert, http, crls, warnings);
+        }
+    }
+    fetched
 }
 
 /// ETSI EN 319 102-1 §5.6.2.4 (past signature validation): validates at `ctx.time` first; when
@@ -509,9 +657,15 @@ fn ocsp_evidence(
     cert: &Certificate,
     issuer: &Certificate,
     ctx: &TrustContext,
+    freshness: &RevocationFreshness,
 ) -> RevocationEvidence {
     let subject = cert.subject.to_rfc4514();
     let mut detail = None;
+    let options = OcspOptions {
+        max_age_without_next_update: Some(freshness.max_age_without_next_update),
+        issued_after: freshness.issued_after,
+        ..OcspOptions::default()
+    };
     for resp in ctx.ocsps {
         // At a proven past time, an answer issued later still tells the status then.
         let at = if ctx.past {
@@ -519,13 +673,25 @@ fn ocsp_evidence(
         } else {
             ctx.time
         };
-        if let Ok(outcome) = resp.status_for(cert, issuer, at) {
-            return evidence_from_ocsp(
-                subject,
-                "embedded-ocsp",
-                &outcome.status,
-                outcome.this_update,
-            );
+        match resp.status_for_with(cert, issuer, at, &options, None) {
+            Ok(outcome) => {
+                return evidence_from_ocsp(
+                    subject,
+                    "embedded-ocsp",
+                    &outcome.status,
+                    outcome.this_update,
+                )
+            }
+            // Only answers about this certificate are worth reporting.
+            Err(e)
+                if resp
+                    .responses
+                    .iter()
+                    .any(|r| r.cert_id.matches(cert, issuer)) =>
+            {
+                detail = Some(e.to_string())
+            }
+            Err(_) => {}
         }
     }
     if let Some(http) = &ctx.http {
@@ -535,7 +701,7 @@ fn ocsp_evidence(
             } else {
                 ctx.time
             };
-            match check_ocsp(cert, issuer, http.as_ref(), at) {
+            match check_ocsp_with(cert, issuer, http.as_ref(), at, &options) {
                 Ok(outcome) => {
                     return evidence_from_ocsp(
                         subject,
@@ -672,5 +838,79 @@ fn map_path_error(
             SubIndication::ChainConstraintsFailure,
             msg(format!("Chuỗi chứng thư không thỏa các ràng buộc của RFC 5280 ({e}).")),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pki::testutil::{standard_chain, Key, Pki};
+    use time::Duration;
+
+    /// Issue 13 item 6 through the trust stage: an embedded OCSP "good" without nextUpdate
+    /// counts only when issued after the claimed signing time and within the maximum age.
+    #[test]
+    fn embedded_ocsp_without_next_update_must_be_fresh() {
+        let pki = Pki::new();
+        let (root, int, leaf) = standard_chain(&pki, Key::P256);
+        let der = pki.ocsp_good_without_next_update(&leaf, &int, &int);
+        let ocsps = [OcspResponse::parse(&der).unwrap()];
+        let anchors = [root.cert.clone()];
+        let pool = [int.cert.clone()];
+        let now = OffsetDateTime::now_utc();
+        let ctx = |time| TrustContext {
+            anchors: &anchors,
+            crls: &[],
+            embedded_crls: &[],
+            ocsps: &ocsps,
+            http: None,
+            revocation: RevocationPolicy::Require,
+            time,
+            past: false,
+            usage: EndEntityUsage::Signing,
+            accept_unknown_ca_status: true,
+            lang: Lang::En,
+        };
+        // Signed before the answer, validated within the age: good.
+        let out = assess(
+            &leaf.cert,
+            &pool,
+            &ctx(now + Duration::hours(1)),
+            Some(now - Duration::hours(1)),
+        );
+        assert!(out.verdict.is_none(), "{:?}", out.verdict);
+        assert_eq!(out.revocation[0].status, "good");
+        // Claimed signing time after the answer: it says nothing about the signer then.
+        let out = assess(
+            &leaf.cert,
+            &pool,
+            &ctx(now + Duration::hours(2)),
+            Some(now + Duration::hours(1)),
+        );
+        let (i, sub, msg) = out.verdict.expect("not passed");
+        assert_eq!(
+            (i, sub),
+            (Indication::Indeterminate, SubIndication::TryLater)
+        );
+        assert!(msg.contains("signing time"), "{msg}");
+        assert_eq!(out.reason, Some(reason::REVOCATION_NOT_FRESH));
+        // Validated later than the maximum age.
+        let late = now + crate::pki::validate::DEFAULT_MAX_REVOCATION_AGE + Duration::hours(1);
+        let out = assess(
+            &leaf.cert,
+            &pool,
+            &ctx(late),
+            Some(now - Duration::hours(1)),
+        );
+        assert_eq!(out.verdict.map(|v| v.1), Some(SubIndication::TryLater));
+        assert_eq!(out.reason, Some(reason::REVOCATION_NOT_FRESH));
+        assert_eq!(out.revocation[0].status, "unknown");
+        // Without any answer: simply unknown.
+        let none = TrustContext {
+            ocsps: &[],
+            ..ctx(now)
+        };
+        let out = assess(&leaf.cert, &pool, &none, None);
+        assert_eq!(out.reason, Some(reason::SIGNER_REVOCATION_UNKNOWN));
     }
 }
