@@ -1,20 +1,49 @@
 //! Differential property test with independent oracles (issue 13).
 //!
-//! kyso-signed documents (several producers and cross-reference kinds) receive random structural
-//! incremental updates drawn from a small grammar (seeded, reproducible). `kyso verify --json`
-//! judges each file; only where kyso says TOTAL-PASSED (exit 0) do two independent oracles run:
+//! kyso-signed documents (nine bases: LibreOffice and qpdf classic tables, qpdf object streams,
+//! a hybrid file, pyHanko's signature followed by kyso's, a visible signature with a picture, an
+//! unsigned signature field in the signed revision; RSA, ECDSA P-256/P-384 signers) receive
+//! random structural incremental updates drawn from a small grammar: 1–3 updates per file, each
+//! with 1–3 mutations (the `BENIGN` and `ATTACKS` tables, each function says what it attacks),
+//! written with a classic xref table or an xref stream (plain or deflated, sometimes with the
+//! redefined objects in an object stream), plus two hand-made xref chains (a section hidden in
+//! the signature's /Contents gap, a forward /Prev). Every update is a well-formed incremental
+//! update (objects, xref section with exact offsets, trailer with /Prev and /Size, startxref,
+//! %%EOF) unless breaking that is the point of the mutation.
 //!
-//! 1. Poppler (`pdftoppm`) renders every signed revision (the bytes up to the end of its
-//!    `/ByteRange`) and the whole file: same page count, identical pixels. The grammar never adds
-//!    a visible signature widget, so any pixel difference is a change the clerk would see.
-//! 2. pyHanko validates every signature with the fixture root: intact, valid, and its difference
-//!    analysis must not say `OTHER` (a disallowed modification) nor fail to read the file.
+//! `kyso verify --json` (offline, fixture root and CRLs) judges each file; only where kyso says
+//! TOTAL-PASSED (exit 0) do two independent oracles run:
 //!
-//! Nothing here asks kyso what is allowed: the grammar is written from the PDF standard and the
-//! oracles decide. A failure prints the seed and the mutation list and writes the file to
-//! `target/test-artifacts/differential/`. Re-run one case with
-//! `KYSO_DIFF_SEED=<seed> KYSO_DIFF_CASES=1 cargo test --test differential -- --nocapture`;
-//! run more with a larger `KYSO_DIFF_CASES`.
+//! 1. Poppler (`pdftoppm`, 24 dpi) renders every signed revision (the bytes up to the end of
+//!    its `/ByteRange`) and the whole file: same page count, identical pixels. The grammar never
+//!    adds a visible signature widget with a new signature, so any pixel difference is a change
+//!    the clerk would see, and a file Poppler cannot open is one he cannot read.
+//! 2. pyHanko (one Python process for all files) validates every signature with the fixture
+//!    root: the same number of signatures as kyso found, intact, valid, and its difference
+//!    analysis must not say `OTHER` nor fail to read the file (strict syntax, except for the
+//!    hybrid base which pyHanko reads only non-strictly).
+//!
+//! kyso crashing, hanging (over `VERIFY_TIMEOUT`) or exiting outside 0/1/3/4 also fails a case.
+//! Nothing here asks kyso what is allowed: the grammar is written from the PDF standard, and
+//! reads and writes PDF with its own small parser; the oracles decide. Self-checks: at least 60
+//! mutation kinds drawn, every sixth file rendered and validated whatever kyso said (Poppler
+//! must read most of them, many must render differently and pyHanko must object to many, so
+//! the oracles do see changes), Poppler never complains about the grammar's xref sections, and
+//! kyso and the oracles agree on at least 20 passes (the oracles really ran).
+//!
+//! A failure prints the seed and the mutation list and writes the file to
+//! `target/test-artifacts/differential/seed-N.pdf` (+ `.txt`). Any case is re-created from its
+//! seed: `KYSO_DIFF_SEED=N KYSO_DIFF_CASES=1 KYSO_DIFF_VERBOSE=1 cargo test --test differential
+//! -- --nocapture` (VERBOSE prints every case and keeps every file in `.../differential/all/`);
+//! run more with a larger `KYSO_DIFF_CASES` (default 800, seeds 0..800, plus
+//! `REGRESSION_SEEDS`). About 35 s for the 803 default cases on 2 cores (debug build), most of it
+//! kyso itself. Without pdftoppm, qpdf or pyHanko the test skips with a message, unless
+//! `KYSO_REQUIRE_TOOLS=1`.
+//!
+//! Seeds are stable as long as the bases keep their structure: the mutations depend on object
+//! numbers and dictionary contents of kyso's signed output, not on byte offsets or times. If
+//! kyso's signing writes different objects, the seeds map to other mutations and
+//! `KNOWN_UNFIXED` must be taken again from a run's report.
 
 mod common;
 
