@@ -25,7 +25,7 @@
 //!
 //! kyso crashing, hanging (over `VERIFY_TIMEOUT`) or exiting outside 0/1/3/4 also fails a case.
 //! Nothing here asks kyso what is allowed: the grammar is written from the PDF standard, and
-//! reads and writes PDF with its own small parser; the oracles decide. Self-checks: at least 60
+//! reads and writes PDF with its own small parser; the oracles decide. Self-checks: at least 65
 //! mutation kinds drawn, every sixth file rendered and validated whatever kyso said (Poppler
 //! must read most of them, many must render differently and pyHanko must object to many, so
 //! the oracles do see changes), Poppler never complains about the grammar's xref sections, and
@@ -63,8 +63,10 @@ const DEFAULT_CASES: u64 = 800;
 /// Seeds worth keeping beyond the default range (found with `KYSO_DIFF_SEED=800
 /// KYSO_DIFF_CASES=3000`). Always run, and asserted like the others.
 const REGRESSION_SEEDS: &[u64] = &[
-    1296, // /Encrypt dictionary inside an object stream (pyHanko recurses, Poppler refuses)
-    1930, // unsigned signature field given the signed field's /V and an appearance (hybrid)
+    806,  // an old xref stream object marked free (pyHanko strict refuses the file)
+    873,  // /Encrypt dictionary inside an object stream (pyHanko recurses, Poppler refuses)
+    893,  // /Encrypt added to the trailer
+    1370, // the catalog with /Pages twice, the last one a forged page tree
     2140, // an object added after the signature, redefined in a later revision
 ];
 
@@ -76,22 +78,24 @@ const REGRESSION_SEEDS: &[u64] = &[
 #[rustfmt::skip]
 const KNOWN_UNFIXED: &[u64] = &[
     // An object stream redefined under its own number, the changed member not re-listed in the
-    // update's xref (objstm_same_number_silent): pages visibly change (1, 149, 166, 304, 595, 731)
-    // or pyHanko finds unexplained xrefs (483).
-    1, 149, 166, 304, 483, 595, 731,
+    // update's xref (objstm_same_number_silent): pages visibly change (149, 166, 304, 343, 731;
+    // the page tree node's inherited /Rotate, a font's /Widths...) or pyHanko finds unexplained
+    // xrefs (483).
+    149, 166, 304, 343, 483, 731,
     // The same, members re-listed, on the hybrid file (objstm_same_number): pyHanko objects.
-    349, 758,
-    // Duplicate keys: the page's /Contents (359, 366, 438: only Poppler catches it on the
-    // hybrid file, pyHanko reads hybrids non-strictly) or the catalog's /Pages (399, 620).
-    359, 366, 399, 438, 620,
-    // A new visible signature field whose /V is the existing signature (field_borrows_signature).
-    236, 387, 398,
-    // /Encrypt added to the trailer: neither Poppler nor pyHanko can open the file.
-    636, 783,
+    73, 723,
+    // Duplicate keys: the trailer's /Root (18, 499) or the page's /Contents (579), the last one
+    // forged (Poppler takes the last).
+    18, 499, 579,
+    // A new visible signature field whose /V is the existing signature (field_borrows_signature):
+    // kyso counts one signature, pyHanko two, Poppler shows the new appearance.
+    105, 261, 446,
+    // /Encrypt added (here inside an object stream): neither Poppler nor pyHanko opens the file.
+    631,
     // /Size smaller than the highest object number (pyHanko strict refuses the file).
-    36, 473, 533,
+    104, 537, 634, 686,
     // The regression seeds above.
-    1296, 1930, 2140,
+    806, 873, 893, 1370, 2140,
 ];
 
 /// Seconds one `kyso verify` may take before the case counts as a hang.
@@ -860,6 +864,8 @@ struct Update {
     prev: Option<usize>,
     /// /Size other than one more than the highest object number.
     size: Option<u32>,
+    /// Trailer entries written a second time, after the others (duplicate keys).
+    trailer_dup: Vec<(String, Obj)>,
 }
 
 enum Row {
@@ -948,6 +954,7 @@ fn write_update(doc: &Doc, up: &Update) -> Vec<u8> {
             }
         }
     }
+    trailer.extend(up.trailer_dup.iter().cloned());
     let xref_num = next;
     if up.xref_stream {
         next += 1;
@@ -1457,6 +1464,10 @@ const ATTACKS: &[(&str, Mutation)] = &[
         "unsigned_field_borrows_signature",
         m_unsigned_field_borrows_signature,
     ),
+    ("duplicate_key_trailer_root", m_duplicate_key_trailer_root),
+    ("acroform_xfa", m_acroform_xfa),
+    ("page_open_js", m_page_open_js),
+    ("inherited_resources", m_inherited_resources),
 ];
 
 // --- benign ---
@@ -3744,4 +3755,70 @@ fn with_empty_field(src: &Path) -> Vec<u8> {
     c.add_field(w);
     let up = c.up;
     write_update(&doc, &up)
+}
+
+// --- more places a reader looks ---
+
+/// The trailer with /Root twice: the signed catalog, then a new one with a forged page tree.
+fn m_duplicate_key_trailer_root(c: &mut Ctx) -> Option<String> {
+    let root = c.root()?;
+    let (p, _) = c.page()?;
+    let mut cat = c.get_dict(root)?;
+    let tree = c.forged_tree(p)?;
+    set(&mut cat, "Pages", rf(tree));
+    let n = c.add(Obj::Dict(cat));
+    c.set_trailer("Root", Some(rf(root)));
+    c.up.trailer_dup.push(("Root".into(), rf(n)));
+    Some(format!("/Root {root} then {n}"))
+}
+
+/// An XFA form added to /AcroForm (XFA viewers draw it instead of the pages).
+fn m_acroform_xfa(c: &mut Ctx) -> Option<String> {
+    let root = c.root()?;
+    let xdp = b"<xdp:xdp xmlns:xdp='http://ns.adobe.com/xdp/'><template/></xdp:xdp>".to_vec();
+    let x = c.add(Obj::Stream(vec![], xdp));
+    c.edit(root, &["AcroForm"], &mut |d| {
+        set(d, "XFA", rf(x));
+        true
+    })
+    .then(|| format!("/XFA {x}"))
+}
+
+/// JavaScript run when the page opens (page /AA).
+fn m_page_open_js(c: &mut Ctx) -> Option<String> {
+    let (p, mut d) = c.page()?;
+    set(
+        &mut d,
+        "AA",
+        dict(&[(
+            "O",
+            dict(&[
+                ("S", name("JavaScript")),
+                ("JS", Obj::Str(b"app.alert('x')".to_vec())),
+            ]),
+        )]),
+    );
+    c.put(p, Obj::Dict(d));
+    Some(format!("page {p}"))
+}
+
+/// /Resources moved from the page to its /Parent, one font less (inheritance).
+fn m_inherited_resources(c: &mut Ctx) -> Option<String> {
+    let (p, mut d) = c.page()?;
+    let parent = get(&d, "Parent")?.as_ref_num()?;
+    let res = remove(&mut d, "Resources")?;
+    let mut res = c.resolve(&res)?.as_dict()?.clone();
+    if let Some(Obj::Dict(f)) = get(&res, "Font").and_then(|f| c.resolve(f)) {
+        let mut f = f;
+        if !f.is_empty() {
+            f.remove(0);
+        }
+        set(&mut res, "Font", Obj::Dict(f));
+    }
+    c.put(p, Obj::Dict(d));
+    c.edit(parent, &[], &mut |pd| {
+        set(pd, "Resources", Obj::Dict(res.clone()));
+        true
+    })
+    .then(|| format!("page {p}, parent {parent}"))
 }
