@@ -70,33 +70,11 @@ const REGRESSION_SEEDS: &[u64] = &[
     2140, // an object added after the signature, redefined in a later revision
 ];
 
-/// KNOWN UNFIXED — seeds where today's kyso says TOTAL-PASSED and an oracle disagrees. They are
-/// printed but not asserted, so that the test is green while the whitelist change analysis of
-/// issue 13 is written. EMPTY THIS LIST when that work lands: then every seed is asserted. A seed
-/// listed here that no longer fails is named in the report ("remove from KNOWN_UNFIXED").
-/// What each one is (2026-12-04, on the tree of e972dc5):
-#[rustfmt::skip]
-const KNOWN_UNFIXED: &[u64] = &[
-    // An object stream redefined under its own number, the changed member not re-listed in the
-    // update's xref (objstm_same_number_silent): pages visibly change (149, 166, 304, 343, 731;
-    // the page tree node's inherited /Rotate, a font's /Widths...) or pyHanko finds unexplained
-    // xrefs (483).
-    149, 166, 304, 343, 483, 731,
-    // The same, members re-listed, on the hybrid file (objstm_same_number): pyHanko objects.
-    73, 723,
-    // Duplicate keys: the trailer's /Root (18, 499) or the page's /Contents (579), the last one
-    // forged (Poppler takes the last).
-    18, 499, 579,
-    // A new visible signature field whose /V is the existing signature (field_borrows_signature):
-    // kyso counts one signature, pyHanko two, Poppler shows the new appearance.
-    105, 261, 446,
-    // /Encrypt added (here inside an object stream): neither Poppler nor pyHanko opens the file.
-    631,
-    // /Size smaller than the highest object number (pyHanko strict refuses the file).
-    104, 537, 634, 686,
-    // The regression seeds above.
-    806, 873, 893, 1370, 2140,
-];
+/// Seeds where kyso says TOTAL-PASSED and an oracle disagrees, printed but not asserted. Empty
+/// since the whitelist change analysis of issue 13 landed (it held 23 seeds on e972dc5: object
+/// streams redefined under their number, duplicate keys, borrowed signature values, /Encrypt,
+/// /Size, freed and rewritten unused objects). Keep it empty: a failure is a bug to fix.
+const KNOWN_UNFIXED: &[u64] = &[];
 
 /// Seconds one `kyso verify` may take before the case counts as a hang.
 const VERIFY_TIMEOUT: u64 = 30;

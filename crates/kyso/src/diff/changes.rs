@@ -88,9 +88,29 @@ pub fn trailer_changes(doc: &Document, rev: usize) -> Vec<Fact> {
             b"Info" => Fact::new(What::DocumentInfo, true),
             b"Root" => Fact::new(What::RootChanged, false),
             b"Encrypt" => Fact::new(What::EncryptChanged, false),
-            _ => Fact::new(What::TrailerEntry { key: name }, false),
+            // No viewer reads other trailer entries; one that refers to objects could make them
+            // matter to some reader, so only plain values are let through.
+            _ => {
+                let plain = new
+                    .get(&name)
+                    .is_none_or(|v| super::graph::refs_in(v).is_empty());
+                Fact::new(What::TrailerEntry { key: name }, plain)
+            }
         };
         out.push(fact);
+    }
+    // ISO 32000-1 §7.5.5, Table 15: /Size is one more than the highest object number, and an
+    // update never shrinks it; readers that trust it would not see objects beyond it.
+    let size = |d: &crate::pdf::Dict| d.get("Size").and_then(crate::pdf::Object::as_int);
+    let (old_size, new_size) = (size(old), size(new));
+    let highest = doc.revisions[rev].object_numbers().max();
+    let too_small = match (new_size, highest) {
+        (Some(s), Some(h)) => (h as i64) >= s,
+        (None, _) => true,
+        _ => false,
+    };
+    if too_small || new_size < old_size {
+        out.push(Fact::new(What::TrailerEntry { key: "Size".into() }, false));
     }
     out
 }

@@ -81,22 +81,17 @@ impl<'a> Judge<'a> {
         }
     }
 
+    /// Freeing an object (ISO 32000-1 §7.5.4) is never explained: signing tools add and
+    /// redefine, they do not free. Even an object nothing refers to, such as an older
+    /// cross-reference stream, stays as it was signed (pyHanko's policy too).
     fn freed(&mut self, num: u32) -> Result<()> {
-        if !self.old.nodes.contains_key(&num) {
-            return Ok(()); // not used before: freeing it changes nothing
-        }
-        let allowed = self.in_exclusive("DSS", num)
-            || self.in_exclusive("Metadata", num)
-            || self.in_exclusive("Info", num);
-        self.push(Fact::new(What::ObjectDeleted { num }, allowed).on(num));
+        self.push(Fact::new(What::ObjectDeleted { num }, false).on(num));
         Ok(())
     }
 
     fn defined(&mut self, num: u32) -> Result<()> {
-        // An object the revision before did not use (nor refer to) changes nothing by itself:
-        // it matters only through a changed object that refers to it, judged below.
         let Some(old_node) = self.old.nodes.get(&num) else {
-            return Ok(());
+            return self.defined_unused(num);
         };
         let old = match &old_node.value {
             Ok(v) => v.clone(),
@@ -122,6 +117,57 @@ impl<'a> Judge<'a> {
             return Ok(());
         }
         self.changed(num, &old, &new)
+    }
+
+    /// An object the revision before did not use (nor refer to). A new one changes nothing by
+    /// itself — it matters only through a changed object that refers to it — but it must be
+    /// readable where the cross-reference entry says. One the revision before defined (unused)
+    /// must stay as it was: no rule explains rewriting it.
+    fn defined_unused(&mut self, num: u32) -> Result<()> {
+        let new = match self.new.nodes.get(&num) {
+            Some(n) => n.value.clone(),
+            None => read_slot(self.doc, self.rev, num)?,
+        };
+        let new = match new {
+            Ok(v) => v,
+            Err(detail) => {
+                self.push(Fact::new(What::BrokenReference { num, detail }, false).on(num));
+                return Ok(());
+            }
+        };
+        let defined_before = matches!(
+            self.doc.entry_at(self.rev - 1, num),
+            Some(
+                crate::pdf::xref::XrefEntry::InUse { .. }
+                    | crate::pdf::xref::XrefEntry::Compressed { .. }
+            )
+        );
+        if !defined_before {
+            return Ok(());
+        }
+        let old = match read_slot(self.doc, self.rev - 1, num)? {
+            Ok(v) => v,
+            // Unreadable before, readable now: something was put there.
+            Err(_) => Object::Null,
+        };
+        // Compared as written: nothing explains rewriting an object nobody uses.
+        let unchanged = match (&old, &new) {
+            (Object::Stream(_), Object::Stream(_)) => same_object(self.doc, &old, &new),
+            _ => old == new,
+        };
+        if !unchanged {
+            self.push(
+                Fact::new(
+                    What::Unexplained {
+                        num,
+                        used_as: "unused".into(),
+                    },
+                    false,
+                )
+                .on(num),
+            );
+        }
+        Ok(())
     }
 
     /// An object used by the revision before, now different: find the rule.
@@ -907,13 +953,27 @@ impl<'a> Judge<'a> {
     }
 }
 
+/// Whether two values mean the same (ISO 32000-1 §7.3): a string is its bytes whether written
+/// literal or hexadecimal, a number its value whether integer or real.
+pub fn same_value(a: &Object, b: &Object) -> bool {
+    match (a, b) {
+        (Object::String(x), Object::String(y)) => x.bytes == y.bytes,
+        (Object::Int(i), Object::Real(r)) | (Object::Real(r), Object::Int(i)) => *i as f64 == *r,
+        (Object::Array(x), Object::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
+        }
+        (Object::Dict(x), Object::Dict(y)) => x.len() == y.len() && changed_keys(x, y).is_empty(),
+        _ => a == b,
+    }
+}
+
 /// Keys whose values differ between two dictionaries (stream /Length ignored).
 pub fn changed_keys(o: &Dict, n: &Dict) -> Vec<String> {
     let old: HashMap<&[u8], &Object> = o.iter().collect();
     let new: HashMap<&[u8], &Object> = n.iter().collect();
     let mut keys: Vec<String> = Vec::new();
     for (k, v) in o.iter() {
-        if k != b"Length" && new.get(k) != Some(&v) {
+        if k != b"Length" && !new.get(k).is_some_and(|nv| same_value(v, nv)) {
             keys.push(String::from_utf8_lossy(k).into_owned());
         }
     }
@@ -978,7 +1038,7 @@ pub fn same_object(doc: &Document, a: &Object, b: &Object) -> bool {
                 _ => false,
             }
         }
-        _ => a == b,
+        _ => same_value(a, b),
     }
 }
 
