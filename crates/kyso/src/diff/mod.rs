@@ -300,9 +300,23 @@ impl<'a> Analyser<'a> {
                 num,
                 used_as: key.clone(),
             },
+            Some(Role::Page(n)) => What::PageChanged {
+                page: *n,
+                key: "*".into(),
+            },
             Some(other) => What::Unexplained {
                 num,
-                used_as: format!("{other:?}"),
+                used_as: match other {
+                    Role::Catalog => "/Root",
+                    Role::Info => "/Info",
+                    Role::Dss => "/DSS",
+                    Role::Metadata => "/Metadata",
+                    Role::AcroForm => "/AcroForm",
+                    Role::FormResources => "/AcroForm /DR",
+                    Role::FieldList => "/Fields",
+                    _ => "",
+                }
+                .into(),
             },
             None => fact.what.clone(),
         };

@@ -418,9 +418,18 @@ impl What {
                 format!("phần đuôi tệp bị sửa: mục /{key}"),
                 format!("the trailer was changed: /{key}"),
             ),
+            What::Unexplained { num, used_as } if used_as == "unused" => (
+                format!("đối tượng {num}, không được dùng ở phiên bản trước, đã bị viết lại"),
+                format!("object {num}, not used by the revision before, was rewritten"),
+            ),
+            What::Unexplained { num, used_as } if used_as.is_empty() => (
+                format!("đối tượng {num} đã bị sửa theo cách không có quy tắc nào cho phép"),
+                format!("object {num} was changed in a way no rule allows"),
+            ),
+            // `used_as` is the PDF key the object hangs from (e.g. `/Names`): not translated.
             What::Unexplained { num, used_as } => (
-                format!("đối tượng {num} ({used_as}) đã bị sửa theo cách không có quy tắc nào cho phép"),
-                format!("object {num} ({used_as}) was changed in a way no rule allows"),
+                format!("đối tượng {num} (thuộc {used_as}) đã bị sửa theo cách không có quy tắc nào cho phép"),
+                format!("object {num} (under {used_as}) was changed in a way no rule allows"),
             ),
         };
         lang.pick(vi, en)
