@@ -172,8 +172,13 @@ impl SignedAttributes {
             signing_certificate_v1: None,
             attributes: Vec::new(),
         };
+        // Counted once, so that thousands of attributes stay linear.
+        let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for a in &attributes {
-            let dup = attributes.iter().filter(|b| b.oid == a.oid).count() > 1;
+            *counts.entry(a.oid.as_str()).or_default() += 1;
+        }
+        for a in &attributes {
+            let dup = counts.get(a.oid.as_str()).copied().unwrap_or(0) > 1;
             match a.oid.as_str() {
                 oid::CONTENT_TYPE | oid::MESSAGE_DIGEST | oid::SIGNING_TIME if dup => {
                     // RFC 5652 §11.1-11.3: single instance.
