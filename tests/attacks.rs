@@ -1754,3 +1754,100 @@ fn fail_closed_keeps_linearized_and_object_stream_files_working() {
         assert_refused(&pdf, &["PAGE_CONTENT_CHANGED"]);
     }
 }
+
+/// An update whose page points at 60 objects, each in its own object stream that inflates to
+/// 16 MiB (the file is about 1 MB). Verification must refuse it with bounded memory: each
+/// stream may inflate to 1 MiB + 256 × its encoded size, all together to the document's budget.
+/// (kyso before the budget used about 1 GB here.)
+#[test]
+fn fail_closed_object_stream_bomb_has_bounded_memory() {
+    use std::io::Write;
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let l = layout(&signed);
+    let n = 60u32;
+    let first_member = l.size + 100;
+    let first_stream = l.size + 200;
+    let props: Vec<String> = (0..n)
+        .map(|i| format!("/P{i} {} 0 R", first_member + i))
+        .collect();
+    let (res, res_body) =
+        resources_with(&signed, &format!("/Properties << {} >>", props.join(" ")));
+    let mut out = signed.clone();
+    let mut rows: Vec<(u32, [u8; 7])> = Vec::new();
+    let row = |t: u8, f2: u32, f3: u16| {
+        let mut r = [t, 0, 0, 0, 0, 0, 0];
+        r[1..5].copy_from_slice(&f2.to_be_bytes());
+        r[5..7].copy_from_slice(&f3.to_be_bytes());
+        r
+    };
+    for (num, off) in push_objects(&mut out, &[(res, res_body)]) {
+        rows.push((num, row(1, off as u32, 0)));
+    }
+    // One stream's data, compressed once (the member it names is the first one; the others
+    // are still inflated, bounded, before the mismatch is seen).
+    let header = format!("{first_member} 0 ");
+    let mut raw = header.clone().into_bytes();
+    raw.extend_from_slice(b"<< /A 1 >>");
+    raw.resize(raw.len() + (16 << 20), b' ');
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(&raw).unwrap();
+    let data = e.finish().unwrap();
+    for i in 0..n {
+        let body = [
+            format!(
+                "<< /Type /ObjStm /N 1 /First {} /Filter /FlateDecode /Length {} >>\nstream\n",
+                header.len(),
+                data.len()
+            )
+            .as_bytes(),
+            &data,
+            b"\nendstream",
+        ]
+        .concat();
+        for (num, off) in push_objects(&mut out, &[(first_stream + i, body)]) {
+            rows.push((num, row(1, off as u32, 0)));
+        }
+        rows.push((first_member + i, row(2, first_stream + i, 0)));
+    }
+    let xref_num = first_stream + n;
+    let xref_at = out.len();
+    rows.push((xref_num, row(1, xref_at as u32, 0)));
+    rows.sort_by_key(|r| r.0);
+    let index: Vec<String> = rows.iter().map(|r| format!("{} 1", r.0)).collect();
+    let bin: Vec<u8> = rows.iter().flat_map(|r| r.1).collect();
+    let dict = format!(
+        " /Type /XRef /W [1 4 2] /Index [{}] /Size {} /Root {} 0 R /Prev {}",
+        index.join(" "),
+        xref_num + 1,
+        l.root,
+        last_startxref(&signed)
+    );
+    push_objects(&mut out, &[(xref_num, stream(&dict, &bin))]);
+    out.extend_from_slice(format!("startxref\n{xref_at}\n%%EOF\n").as_bytes());
+    let pdf = lab.write("objstm-bomb.pdf", &out);
+    assert!(out.len() < 4 << 20, "the bomb file is {} bytes", out.len());
+
+    // Run kyso and read its peak memory from wait4's rusage (Linux: ru_maxrss in KiB).
+    let child = kyso()
+        .arg("verify")
+        .arg(&pdf)
+        .arg("--json")
+        .arg("--trust")
+        .arg(pki("root.pem"))
+        .args(crl_args())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    let code = libc::WEXITSTATUS(status);
+    let peak_mib = usage.ru_maxrss / 1024;
+    eprintln!("object-stream bomb: exit {code}, peak {peak_mib} MiB");
+    assert!([1, 3, 4].contains(&code), "exit {code}");
+    assert!(peak_mib < 200, "peak memory {peak_mib} MiB");
+}
