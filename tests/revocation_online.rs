@@ -1017,3 +1017,71 @@ fn missing_intermediate_is_fetched_from_ca_issuers() {
     assert_eq!(v.code, 3, "{}", v.dump());
     assert_eq!(v.sub(), "NO_CERTIFICATE_CHAIN_FOUND", "{}", v.dump());
 }
+
+/// Case: the signer's certificate names an OCSP responder and a CRL point on a tarpit (accepts,
+/// never answers). Verification stays inside its network budget (`--network-deadline 3`), the
+/// result is INDETERMINATE, and the report lists every URL contacted.
+#[test]
+fn tarpit_urls_stay_within_the_network_budget_and_are_listed() {
+    if !have_openssl() {
+        return;
+    }
+    let tarpit = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = tarpit.local_addr().unwrap().port();
+    // Accept and hold every connection without a byte in reply.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in tarpit.incoming().take(64).flatten() {
+            held.push(s);
+        }
+    });
+    let pki = Pki::new();
+    pki.signer("tarpit", Some(port), Some(port), true);
+    let pdf = pki.sign("tarpit");
+    let v = pki.verify_with(kyso_online(), &pdf, &["--network-deadline", "3"]);
+    assert_eq!(v.code, 3, "{}", v.dump());
+    assert!(
+        v.elapsed < Duration::from_secs(12),
+        "took {:?} with a 3 s network deadline",
+        v.elapsed
+    );
+    let contacted = v.report["contacted"].as_array().expect("contacted");
+    assert!(
+        contacted.iter().any(|c| c["url"]
+            .as_str()
+            .unwrap_or("")
+            .contains(&format!("127.0.0.1:{port}"))),
+        "{}",
+        v.dump()
+    );
+    // Fewer requests allowed than the chain asks for: the rest are listed as not sent.
+    let v = pki.verify_with(
+        kyso_online(),
+        &pdf,
+        &["--max-fetches", "1", "--network-deadline", "2"],
+    );
+    assert_eq!(v.code, 3, "{}", v.dump());
+    let contacted = v.report["contacted"].as_array().expect("contacted");
+    assert!(
+        contacted
+            .iter()
+            .any(|c| c["outcome"].as_str().unwrap_or("").starts_with("not sent")),
+        "{}",
+        v.dump()
+    );
+    // The text report names them too.
+    let o = run(kyso_online()
+        .args([
+            "verify",
+            "--lang",
+            "en",
+            "--network-deadline",
+            "2",
+            "--trust",
+        ])
+        .arg(pki.path("root.pem"))
+        .arg("--crl")
+        .arg(pki.path("root.crl"))
+        .arg(&pdf));
+    assert!(stdout(&o).contains("Contacted: "), "{}", stdout(&o));
+}

@@ -216,6 +216,13 @@ pub(crate) struct ValidationArgs {
     /// report) instead of INDETERMINATE (ETSI EN 319 102-1). The report says it was given.
     #[arg(long)]
     pub accept_unknown_ca_status: bool,
+    /// Network requests one document may cause at most (OCSP, CRLs, CA issuers; the URLs come
+    /// from its certificates). Every URL is listed in the report.
+    #[arg(long, default_value_t = kyso::net::NetworkBudget::default().max_fetches)]
+    pub max_fetches: u32,
+    /// Seconds all network requests for one document may take together.
+    #[arg(long, default_value_t = kyso::net::NetworkBudget::default().deadline.as_secs())]
+    pub network_deadline: u64,
 }
 
 impl ValidationArgs {
@@ -245,6 +252,10 @@ impl ValidationArgs {
                 RevocationArg::Off => RevocationPolicy::Off,
             },
             accept_unknown_ca_status: self.accept_unknown_ca_status,
+            network: kyso::net::NetworkBudget {
+                max_fetches: self.max_fetches,
+                deadline: std::time::Duration::from_secs(self.network_deadline.max(1)),
+            },
         })
     }
 }

@@ -95,6 +95,7 @@ impl VerifyJson {
             online: !offline,
             revocation,
             accept_unknown_ca_status: self.accept_unknown_ca_status,
+            network: kyso::net::NetworkBudget::default(),
         })
     }
 }

@@ -592,3 +592,134 @@ mod tests {
         assert!(c.is_empty());
     }
 }
+
+/// How much network verification of one document may use (issue: a document's certificates
+/// name the URLs, so its author chooses whom the verifier contacts, and when).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NetworkBudget {
+    /// Requests at most. 16 covers a signer, two CAs and a TSA chain each with OCSP and a CRL,
+    /// and a caIssuers fetch or two — what a real Vietnamese chain needs — with room to spare.
+    pub max_fetches: u32,
+    /// All requests together end by then; each request also stops at [`DEFAULT_TIMEOUT`].
+    /// 30 s: a clerk waits for a verdict, and a responder that has not answered by then is
+    /// reported as unreachable (TRY_LATER), not waited for.
+    pub deadline: Duration,
+}
+
+impl Default for NetworkBudget {
+    fn default() -> Self {
+        NetworkBudget {
+            max_fetches: 16,
+            deadline: Duration::from_secs(30),
+        }
+    }
+}
+
+/// One request made (or refused) while verifying.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Contact {
+    pub method: &'static str,
+    pub url: String,
+    /// `200`, another status, `error: …`, or `not sent: …` when the budget was spent.
+    pub outcome: String,
+}
+
+/// A client that counts requests against a [`NetworkBudget`] and lists every URL.
+pub struct BudgetedClient<C> {
+    inner: C,
+    budget: NetworkBudget,
+    started: std::time::Instant,
+    used: std::sync::atomic::AtomicU32,
+    log: Mutex<Vec<Contact>>,
+}
+
+impl<C> std::fmt::Debug for BudgetedClient<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BudgetedClient")
+            .field("budget", &self.budget)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: HttpClient> BudgetedClient<C> {
+    pub fn new(inner: C, budget: NetworkBudget) -> Self {
+        BudgetedClient {
+            inner,
+            budget,
+            started: std::time::Instant::now(),
+            used: std::sync::atomic::AtomicU32::new(0),
+            log: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Every request made or refused so far, in order.
+    pub fn contacts(&self) -> Vec<Contact> {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    fn record(&self, method: &'static str, url: &str, outcome: String) {
+        if let Ok(mut log) = self.log.lock() {
+            log.push(Contact {
+                method,
+                url: url.to_string(),
+                outcome,
+            });
+        }
+    }
+
+    fn run(
+        &self,
+        method: &'static str,
+        url: &str,
+        call: impl FnOnce() -> Result<HttpResponse>,
+    ) -> Result<HttpResponse> {
+        let n = self.used.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let refusal = if n > self.budget.max_fetches {
+            Some(format!(
+                "more than {} requests for one document",
+                self.budget.max_fetches
+            ))
+        } else if self.started.elapsed() >= self.budget.deadline {
+            Some(format!(
+                "the {} s network deadline has passed",
+                self.budget.deadline.as_secs()
+            ))
+        } else {
+            None
+        };
+        if let Some(why) = refusal {
+            self.record(method, url, format!("not sent: {why}"));
+            return net_err(format!("{url}: not sent: {why}"));
+        }
+        let result = call();
+        let outcome = match &result {
+            Ok(r) => r.status.to_string(),
+            Err(e) => format!("error: {e}"),
+        };
+        self.record(method, url, outcome);
+        result
+    }
+}
+
+impl<C: HttpClient> HttpClient for BudgetedClient<C> {
+    fn get(&self, url: &str) -> Result<HttpResponse> {
+        self.run("GET", url, || self.inner.get(url))
+    }
+
+    fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<HttpResponse> {
+        self.run("POST", url, || self.inner.post(url, content_type, body))
+    }
+
+    fn post_authorized(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: &[u8],
+        authorization: &str,
+    ) -> Result<HttpResponse> {
+        self.run("POST", url, || {
+            self.inner
+                .post_authorized(url, content_type, body, authorization)
+        })
+    }
+}

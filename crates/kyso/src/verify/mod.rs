@@ -64,6 +64,8 @@ pub struct VerifyOptions {
     /// Accept CA certificates whose revocation status cannot be determined (a warning, and
     /// `accept_unknown_ca_status` in the report) instead of INDETERMINATE.
     pub accept_unknown_ca_status: bool,
+    /// Requests and time verification of one document may spend on the network.
+    pub network: crate::net::NetworkBudget,
 }
 
 /// Revocation data and network access shared by every signature of a document.
@@ -111,14 +113,19 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
         crls: opts.crls.iter().flat_map(|c| parse_crls(c)).collect(),
         embedded_crls: Vec::new(),
         ocsps: Vec::new(),
-        http: if opts.online {
-            Some(Arc::new(crate::net::CachingClient::new(
-                crate::net::UreqClient::new(),
-            )))
-        } else {
-            None
-        },
+        http: None,
     };
+    // Every request counts against the document's budget and is listed in the report.
+    let budgeted = opts.online.then(|| {
+        let per_request = crate::net::DEFAULT_TIMEOUT.min(opts.network.deadline);
+        Arc::new(crate::net::BudgetedClient::new(
+            crate::net::UreqClient::with_limits(per_request, crate::net::DEFAULT_MAX_BODY),
+            opts.network,
+        ))
+    });
+    if let Some(b) = &budgeted {
+        evidence.http = Some(Arc::new(crate::net::CachingClient::new(b.clone())));
+    }
     if let Ok(dss) = crate::pdf::dss::read_dss(&doc) {
         opts.extra_certs.extend(
             dss.certs
@@ -233,6 +240,7 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
         warnings,
         validation_time: vntime::rfc3339(now),
         accept_unknown_ca_status: opts.accept_unknown_ca_status,
+        contacted: budgeted.map(|b| b.contacts()).unwrap_or_default(),
     })
 }
 

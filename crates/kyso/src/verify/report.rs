@@ -193,6 +193,9 @@ pub struct Report {
     /// CA certificates whose revocation status could not be determined were accepted
     /// (`--accept-unknown-ca-status`); otherwise they make a signature INDETERMINATE.
     pub accept_unknown_ca_status: bool,
+    /// Every URL verification contacted (or refused to, over the network budget), in order:
+    /// the certificates name them, so the clerk sees whom the document made kyso call.
+    pub contacted: Vec<crate::net::Contact>,
 }
 
 impl Report {

@@ -120,6 +120,17 @@ pub fn render_styled(report: &Report, lang: Lang, colour: bool) -> String {
     for w in &report.warnings {
         let _ = writeln!(out, "{}: {}", l("Lưu ý", "Note"), visible(w));
     }
+    // Whom the document made kyso contact (the URLs come from its certificates).
+    for c in &report.contacted {
+        let _ = writeln!(
+            out,
+            "{}: {} {} → {}",
+            l("Đã liên hệ", "Contacted"),
+            c.method,
+            visible(&c.url),
+            visible(&c.outcome)
+        );
+    }
     if report.accept_unknown_ca_status {
         let _ = writeln!(
             out,
