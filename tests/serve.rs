@@ -1,5 +1,7 @@
 //! `kyso serve` on 127.0.0.1 with a free port: the API (health, verify, sign), its refusals
-//! (size, Origin, Host, malformed input), a load test, and the web page in headless Chromium.
+//! (size, Origin, Host, DNS rebinding, malformed heads), deadlines under idle and slow
+//! connections, the PIN out of the environment, a load test, and the web page in headless
+//! Chromium.
 
 mod common;
 
@@ -91,6 +93,18 @@ impl Server {
         s.write_all(head.as_bytes()).unwrap();
         s.write_all(body).unwrap();
         read_response(&mut s)
+    }
+
+    /// Sends `raw` as it is (a whole request) and reads the answer.
+    fn raw(&self, raw: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        s.write_all(raw).unwrap();
+        read_response(&mut s)
+    }
+
+    fn port(&self) -> &str {
+        self.addr.rsplit_once(':').unwrap().1
     }
 
     fn json(
@@ -218,6 +232,10 @@ fn health_verify_sign() {
         !page.contains("https://") && !page.contains("http://"),
         "no external resources"
     );
+    // It says that revocation checks contact the CAs named in the certificates.
+    assert!(page.contains("dịch vụ kết nối tới các tổ chức chứng thực (CA)"));
+    assert!(page.contains("contacts the certification authorities (CAs)"));
+    assert!(page.contains("--offline"));
 }
 
 #[test]
@@ -337,7 +355,7 @@ fn refusals_are_clear_json_errors() {
         (411, Some("length_required"))
     );
     let (status, h, _) = srv.request("GARBAGE", "", &[], b"");
-    assert_eq!(status, 404, "{h:?}");
+    assert_eq!(status, 400, "{h:?}");
     // No key configured: signing is refused.
     let (status, err) = srv.json("POST", "/v1/sign", &[], &pdf);
     assert_eq!(
@@ -406,25 +424,32 @@ fn excess_requests_get_503_and_logs_hold_no_secrets() {
             "1",
             "--queue",
             "1",
+            "--max-connections",
+            "2",
             "--p12",
             pki("leader.p12").to_str().unwrap(),
         ],
         "12345678",
         Some(&log),
     );
-    // One idle connection holds the only worker, a second one waits in the queue...
-    let hold = TcpStream::connect(&srv.addr).unwrap();
-    std::thread::sleep(Duration::from_millis(300));
-    let queued = TcpStream::connect(&srv.addr).unwrap();
-    std::thread::sleep(Duration::from_millis(300));
-    // ... so the next one is answered 503 at once.
-    let (status, err) = srv.json("GET", "/v1/health", &[], b"");
+    // Two idle connections take both connection places...
+    let hold = [
+        TcpStream::connect(&srv.addr).unwrap(),
+        TcpStream::connect(&srv.addr).unwrap(),
+    ];
+    // ... so the next one is answered 503 at once (once the server has counted them).
+    let mut status = 0;
+    for _ in 0..50 {
+        status = srv.json("GET", "/v1/health", &[], b"").0;
+        if status == 503 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (_, err) = srv.json("GET", "/v1/health", &[], b"");
     assert_eq!((status, err["code"].as_str()), (503, Some("busy")));
     drop(hold);
-    drop(queued);
-    std::thread::sleep(Duration::from_millis(300));
-    let (status, health) = srv.json("GET", "/v1/health", &[], b"");
-    assert_eq!(status, 200);
+    let health = until_ok(&srv);
     assert_eq!(health["signer"], "Nguyễn Văn An");
 
     // Sign with a reason in the query; the log has the request but no PIN, query or key.
@@ -439,6 +464,224 @@ fn excess_requests_get_503_and_logs_hold_no_secrets() {
     for secret in ["12345678", "bi-mat-123", "PRIVATE KEY", "reason="] {
         assert!(!text.contains(secret), "{secret} in the log: {text}");
     }
+}
+
+/// Health, asked until it answers 200 (bounded: 5 s).
+fn until_ok(srv: &Server) -> Value {
+    for _ in 0..250 {
+        let (status, health) = srv.json("GET", "/v1/health", &[], b"");
+        if status == 200 {
+            return health;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("the service did not come back");
+}
+
+#[test]
+fn dns_rebinding_refused_with_allow_remote() {
+    let srv = Server::start(&["--allow-remote", "--public-name", "kyso.example"]);
+    let port = srv.port().to_string();
+    let evil = format!("evil.example:{port}");
+    let evil_origin = format!("http://{evil}");
+    let pdf = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+    // The rebinding page: its own name in Host and Origin.
+    let (status, err) = srv.json(
+        "POST",
+        "/v1/verify",
+        &[("Host", &evil), ("Origin", &evil_origin)],
+        &pdf,
+    );
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (403, Some("host_not_allowed"))
+    );
+    // The service's origin is its address, not whatever Host says.
+    let (status, err) = srv.json("POST", "/v1/verify", &[("Origin", &evil_origin)], &pdf);
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (403, Some("origin_not_allowed"))
+    );
+    // An absolute-form target names the authority (RFC 9112 §3.2.2): checked too.
+    let raw = format!(
+        "GET http://{evil}/v1/health HTTP/1.1\r\nHost: {}\r\n\r\n",
+        srv.addr
+    );
+    assert_eq!(srv.raw(raw.as_bytes()).0, 403);
+    // Wrong port, no port.
+    for host in ["127.0.0.1:1", "127.0.0.1", "localhost"] {
+        let (status, _) = srv.json("GET", "/v1/health", &[("Host", host)], b"");
+        assert_eq!(status, 403, "{host}");
+    }
+    // Its own names: the address, localhost, and --public-name (with the listening port).
+    for host in [
+        srv.addr.clone(),
+        format!("localhost:{port}"),
+        format!("kyso.example:{port}"),
+    ] {
+        let origin = format!("http://{host}");
+        let (status, h, _) = srv.request(
+            "GET",
+            "/v1/health",
+            &[("Host", &host), ("Origin", &origin)],
+            b"",
+        );
+        assert_eq!(status, 200, "{host}");
+        assert_eq!(header(&h, "access-control-allow-origin"), Some(origin));
+    }
+    // A bad --public-name is a usage error.
+    let o = run(kyso().args(["serve", "--listen", "127.0.0.1:0", "--public-name", "a/b"]));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn malformed_heads_get_400() {
+    let srv = Server::start(&[]);
+    let host = format!("Host: {}\r\n", srv.addr);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("two Content-Length", format!("POST /v1/verify HTTP/1.1\r\n{host}Content-Length: 3\r\nContent-Length: 3\r\n\r\nabc")),
+        ("two different Content-Length", format!("POST /v1/verify HTTP/1.1\r\n{host}Content-Length: 3\r\ncontent-length: 30\r\n\r\nabc")),
+        ("Content-Length list", format!("POST /v1/verify HTTP/1.1\r\n{host}Content-Length: 3, 3\r\n\r\nabc")),
+        ("signed Content-Length", format!("POST /v1/verify HTTP/1.1\r\n{host}Content-Length: +3\r\n\r\nabc")),
+        ("two Host", format!("GET /v1/health HTTP/1.1\r\n{host}Host: evil.example\r\n\r\n")),
+        ("two Origin", format!("GET /v1/health HTTP/1.1\r\n{host}Origin: http://{0}\r\nOrigin: http://evil.example\r\n\r\n", srv.addr)),
+        ("no Host", "GET /v1/health HTTP/1.1\r\n\r\n".to_string()),
+        ("folded line", format!("GET /v1/health HTTP/1.1\r\n{host}X-A: 1\r\n  folded\r\n\r\n")),
+        ("folded Host", format!("GET /v1/health HTTP/1.1\r\nX-A: 1\r\n\t{host}\r\n")),
+        ("bare CR", format!("GET /v1/health HTTP/1.1\r\n{host}X-A: 1\r2\r\n\r\n")),
+        ("NUL in a value", format!("GET /v1/health HTTP/1.1\r\n{host}X-A: 1\x002\r\n\r\n")),
+        ("NUL in the target", format!("GET /v1/health\x00 HTTP/1.1\r\n{host}\r\n")),
+        ("space before colon", format!("GET /v1/health HTTP/1.1\r\n{host}Origin : http://evil.example\r\n\r\n")),
+        ("tab before colon", format!("GET /v1/health HTTP/1.1\r\n{host}X-A\t: 1\r\n\r\n")),
+        ("two spaces in the request line", format!("GET  /v1/health HTTP/1.1\r\n{host}\r\n")),
+        ("HTTP/2 in the request line", format!("GET /v1/health HTTP/2.0\r\n{host}\r\n")),
+        ("a target that is not a path", format!("GET v1/health HTTP/1.1\r\n{host}\r\n")),
+    ]
+    .into_iter()
+    .map(|(name, head)| (name, head.into_bytes()))
+    .collect();
+    for (name, raw) in &cases {
+        let (status, h, body) = srv.raw(raw);
+        assert_eq!(status, 400, "{name}: {}", String::from_utf8_lossy(&body));
+        assert!(header(&h, "content-type")
+            .unwrap()
+            .starts_with("application/json"));
+        let err: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(err["code"], "bad_request", "{name}");
+    }
+    // The same heads made well are served.
+    let ok = format!("GET /v1/health HTTP/1.1\r\n{host}X-A:\t1 \r\n\r\n");
+    assert_eq!(srv.raw(ok.as_bytes()).0, 200);
+    assert_eq!(srv.json("GET", "/v1/health", &[], b"").0, 200);
+}
+
+#[test]
+fn health_answers_while_idle_and_slow_connections_are_held() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pdf = std::fs::read(signed_fixture(tmp.path())).unwrap();
+    let srv = Server::start(&["--workers", "1", "--timeout", "4"]);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
+    std::thread::scope(|s| {
+        // Idle: connected, nothing sent.
+        let idle: Vec<TcpStream> = (0..8)
+            .map(|_| TcpStream::connect(&srv.addr).unwrap())
+            .collect();
+        // Slow heads: a byte every 50 ms.
+        for _ in 0..4 {
+            s.spawn(|| {
+                let mut c = TcpStream::connect(&srv.addr).unwrap();
+                for b in b"GET /v1/health HTTP/1.1\r\nX-Slow: "
+                    .iter()
+                    .chain([b'a'; 200].iter())
+                {
+                    if stopped() || c.write_all(&[*b]).is_err() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            });
+        }
+        // Slow bodies: a verification whose PDF comes 10 bytes every 100 ms.
+        for _ in 0..2 {
+            s.spawn(|| {
+                let mut c = TcpStream::connect(&srv.addr).unwrap();
+                let head = format!(
+                    "POST /v1/verify HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n\r\n",
+                    srv.addr,
+                    pdf.len()
+                );
+                c.write_all(head.as_bytes()).unwrap();
+                for chunk in pdf.chunks(10) {
+                    if stopped() || c.write_all(chunk).is_err() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            });
+        }
+        // Slow readers: the page asked for and never read.
+        let readers: Vec<TcpStream> = (0..2)
+            .map(|_| {
+                let mut c = TcpStream::connect(&srv.addr).unwrap();
+                let head = format!("GET / HTTP/1.1\r\nHost: {}\r\n\r\n", srv.addr);
+                c.write_all(head.as_bytes()).unwrap();
+                c
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(300));
+        let mut slowest = Duration::ZERO;
+        for _ in 0..10 {
+            let t = Instant::now();
+            let (status, _) = srv.json("GET", "/v1/health", &[], b"");
+            slowest = slowest.max(t.elapsed());
+            assert_eq!(status, 200);
+        }
+        // The only worker is free for work too: the slow bodies do not hold it.
+        let t = Instant::now();
+        let (status, report) = srv.json("POST", "/v1/verify", &[], &pdf);
+        let verify_time = t.elapsed();
+        assert_eq!(
+            (status, report["indication"].as_str()),
+            (200, Some("TOTAL-PASSED"))
+        );
+        eprintln!(
+            "health under 8 idle, 4 slow-head, 2 slow-body, 2 non-reading connections: \
+             slowest of 10 in {} ms; a verification in {} ms",
+            slowest.as_millis(),
+            verify_time.as_millis()
+        );
+        assert!(slowest < Duration::from_secs(2), "{slowest:?}");
+        // The deadline holds: an idle connection gets 408 and is closed by --timeout (4 s
+        // from accept, plus the 2 s an answer may take).
+        let mut c = idle.into_iter().next().unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let (status, _, _) = read_response(&mut c);
+        assert_eq!(status, 408);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(readers);
+    });
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn pin_is_not_left_in_the_environment() {
+    let srv = Server::start_with(
+        kyso(),
+        &["--p12", pki("leader.p12").to_str().unwrap()],
+        "12345678",
+        None,
+    );
+    let environ = std::fs::read(format!("/proc/{}/environ", srv.child.id())).unwrap();
+    assert!(!environ.is_empty());
+    assert!(
+        !environ.windows(8).any(|w| w == b"12345678"),
+        "the PIN is in /proc/<pid>/environ"
+    );
+    // The key was opened with it: signing works.
+    let unsigned = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+    let (status, _, signed) = srv.request("POST", "/v1/sign", &[], &unsigned);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&signed));
 }
 
 #[path = "support/softhsm.rs"]

@@ -76,6 +76,12 @@ fn parse_hex(s: &str) -> Result<HexId, String> {
 
 /// Opens the token key `args` names, with the PIN from KYSO_PIN, else `pin_file`, else a prompt.
 pub fn open_signer(args: &TokenSignArgs, pin_file: Option<&Path>) -> kyso::Result<Pkcs11Signer> {
+    let pin = token_pin(pin_file)?;
+    open_signer_with_pin(args, &pin)
+}
+
+/// Opens the token key `args` names with `pin` (`kyso serve` reads the PIN itself, once).
+pub fn open_signer_with_pin(args: &TokenSignArgs, pin: &str) -> kyso::Result<Pkcs11Signer> {
     let module = args
         .pkcs11
         .as_deref()
@@ -87,7 +93,6 @@ pub fn open_signer(args: &TokenSignArgs, pin_file: Option<&Path>) -> kyso::Resul
             .map_err(|e| Error::InvalidArgument(format!("--chain {}: {e}", path.display())))?;
         extra.extend(certs.into_iter().map(|c| c.der));
     }
-    let pin = token_pin(pin_file)?;
     Pkcs11Signer::open(
         module,
         TokenSelector {
@@ -98,7 +103,7 @@ pub fn open_signer(args: &TokenSignArgs, pin_file: Option<&Path>) -> kyso::Resul
             label: args.key_label.clone(),
             id: args.key_id.clone().map(|id| id.0),
         },
-        &pin,
+        pin,
         extra,
     )
 }

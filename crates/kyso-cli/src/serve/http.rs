@@ -1,13 +1,31 @@
 //! A minimal HTTP/1.1 server side (RFC 9112): one request per connection (`Connection: close`),
 //! bodies by Content-Length only, limits on the header and body sizes. Enough for a loopback
 //! service; no keep-alive, no chunked request bodies (answered 411).
+//!
+//! Request heads are parsed strictly with `httparse`: obsolete line folding, bare CR, NUL,
+//! whitespace before a colon and a malformed request line are refused with 400, and so are
+//! duplicate Content-Length, Host, Origin or Transfer-Encoding fields (no "first one wins").
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Longest request line plus headers accepted (bytes).
 const MAX_HEAD: usize = 16 * 1024;
+
+/// Most header fields accepted in a request.
+const MAX_HEADERS: usize = 64;
+
+/// Fields that must appear at most once: a second one is an attempt at confusion (request
+/// smuggling, a second Host or Origin to slip past a check), refused with 400.
+const SINGLE_FIELDS: [&str; 4] = ["content-length", "host", "origin", "transfer-encoding"];
+
+/// Slowest an answer may be read: below this rate the connection is dropped (RFC 9112 §9.5
+/// lets a server close a connection at any time), so that a slow reader cannot hold it.
+pub const MIN_ANSWER_RATE: u64 = 64 * 1024;
+
+/// Time every answer gets on top of its size at [`MIN_ANSWER_RATE`].
+pub const ANSWER_SLACK: Duration = Duration::from_secs(2);
 
 pub struct Request {
     pub method: String,
@@ -15,6 +33,8 @@ pub struct Request {
     pub path: String,
     /// Decoded query parameters, in order.
     pub query: Vec<(String, String)>,
+    /// The authority the request names: Host, or the target's for an absolute-form target.
+    pub authority: String,
     /// Header names in lower case.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -112,14 +132,27 @@ fn reason(status: u16) -> &'static str {
 /// Why a request could not be read: an answer to send (or nothing, when the peer went away).
 pub enum ReadError {
     Respond(Response),
-    /// Refused on its head: method, path and the answer.
-    Refused(String, String, Response),
     Gone,
 }
 
-/// What to check once the head is read, before the body is: the answer when the request must
-/// be refused without reading its body (Origin, size, route).
-pub type HeadCheck<'a> = &'a dyn Fn(&Request, Option<u64>) -> Option<Response>;
+fn bad(message: impl std::fmt::Display) -> ReadError {
+    ReadError::Respond(Response::error(400, "bad_request", message))
+}
+
+fn timed_out(what: &str) -> ReadError {
+    ReadError::Respond(Response::error(
+        408,
+        "timeout",
+        format!("the {what} was not received in time"),
+    ))
+}
+
+fn is_timeout(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    )
+}
 
 /// Reads from a socket until a deadline, however slowly the peer sends (no slowloris: each
 /// read waits only for the time left).
@@ -148,135 +181,268 @@ impl Read for DeadlineReader {
     }
 }
 
-/// Reads one request, all of it before `deadline`. `check` sees the head (body still empty)
-/// and the announced length; an answer from it is sent without reading the body.
-/// `Expect: 100-continue` is honoured.
-pub fn read_request(
-    stream: &mut TcpStream,
+/// Writes to a socket until a deadline, however slowly the peer reads.
+pub struct DeadlineWriter {
+    stream: TcpStream,
     deadline: Instant,
-    max_body: u64,
-    check: HeadCheck,
-) -> Result<Request, ReadError> {
-    let mut reader =
-        BufReader::new(DeadlineReader::new(stream, deadline).map_err(|_| ReadError::Gone)?);
-    let mut lines = Vec::new();
-    let mut total = 0;
-    loop {
-        let mut line = Vec::new();
-        let n = (&mut reader)
-            .take((MAX_HEAD - total + 1) as u64)
-            .read_until(b'\n', &mut line)
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
-                    ReadError::Respond(Response::error(
-                        408,
-                        "timeout",
-                        "the request was not received in time",
-                    ))
-                }
-                _ => ReadError::Gone,
-            })?;
-        if n == 0 {
-            return Err(ReadError::Gone);
+}
+
+impl DeadlineWriter {
+    pub fn new(stream: &TcpStream, deadline: Instant) -> std::io::Result<DeadlineWriter> {
+        Ok(DeadlineWriter {
+            stream: stream.try_clone()?,
+            deadline,
+        })
+    }
+}
+
+impl Write for DeadlineWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
         }
-        total += n;
-        if total > MAX_HEAD {
+        self.stream.set_write_timeout(Some(left))?;
+        // At most 64 KiB a call, so that the deadline is looked at as the answer goes.
+        self.stream.write(&buf[..buf.len().min(64 << 10)])
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.stream.flush()
+    }
+}
+
+/// When an answer of `size` bytes must have been written: at [`MIN_ANSWER_RATE`] plus
+/// [`ANSWER_SLACK`], and by the connection's deadline — though an answer that is ready only at
+/// the deadline (a 408 or 503 saying so) still gets the slack.
+pub fn answer_deadline(size: usize, now: Instant, connection_deadline: Instant) -> Instant {
+    let by_rate = now + ANSWER_SLACK + Duration::from_millis(size as u64 * 1000 / MIN_ANSWER_RATE);
+    by_rate.min(connection_deadline.max(now + ANSWER_SLACK))
+}
+
+/// Writes `resp` by [`answer_deadline`].
+pub fn write_answer(
+    stream: &TcpStream,
+    resp: &Response,
+    connection_deadline: Instant,
+) -> std::io::Result<()> {
+    let deadline = answer_deadline(resp.body.len(), Instant::now(), connection_deadline);
+    resp.write_to(&mut DeadlineWriter::new(stream, deadline)?)
+}
+
+/// After an answer: stop sending and read (and drop) for `time` at most `max` bytes the client
+/// still sends, so that unread request data does not reset the connection before the client
+/// has read the answer.
+pub fn linger(stream: &TcpStream, time: Duration, max: u64) {
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    if let Ok(rest) = DeadlineReader::new(stream, Instant::now() + time) {
+        let _ = std::io::copy(&mut rest.take(max), &mut std::io::sink());
+    }
+}
+
+/// A request head read and checked, its body not yet read.
+pub struct Head {
+    pub req: Request,
+    /// The Content-Length, when given.
+    pub length: Option<u64>,
+    /// Body bytes read with the head.
+    rest: Vec<u8>,
+}
+
+/// Reads the request head, all of it before `deadline`, and parses it strictly.
+pub fn read_head(stream: &TcpStream, deadline: Instant) -> Result<Head, ReadError> {
+    let mut reader = DeadlineReader::new(stream, deadline).map_err(|_| ReadError::Gone)?;
+    let mut buf = Vec::with_capacity(2048);
+    let mut chunk = [0u8; 4096];
+    loop {
+        let room = MAX_HEAD - buf.len();
+        if room == 0 {
             return Err(ReadError::Respond(Response::error(
                 431,
                 "header_too_large",
                 "request headers too large",
             )));
         }
-        let text = String::from_utf8_lossy(&line)
-            .trim_end_matches(['\r', '\n'])
-            .to_string();
-        if text.is_empty() {
-            if lines.is_empty() {
-                continue; // RFC 9112 §2.2: ignore empty lines before the request line.
-            }
-            break;
-        }
-        lines.push(text);
-    }
-    let bad = |m: &str| ReadError::Respond(Response::error(400, "bad_request", m));
-    let mut parts = lines[0].split(' ');
-    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next())
-    else {
-        return Err(bad("malformed request line"));
-    };
-    if !version.starts_with("HTTP/1.") {
-        return Err(bad("only HTTP/1.x is spoken here"));
-    }
-    let mut headers = Vec::new();
-    for l in &lines[1..] {
-        let Some((n, v)) = l.split_once(':') else {
-            return Err(bad("malformed header line"));
+        let want = room.min(chunk.len());
+        let n = match reader.read(&mut chunk[..want]) {
+            Ok(0) => return Err(ReadError::Gone),
+            Ok(n) => n,
+            Err(e) if is_timeout(&e) => return Err(timed_out("request")),
+            Err(_) => return Err(ReadError::Gone),
         };
-        headers.push((n.trim().to_ascii_lowercase(), v.trim().to_string()));
+        // Parse only once the end of a head may have arrived: a blank line (RFC 9112 §2.1),
+        // looked for in the new bytes, so that a head sent byte by byte costs linear time.
+        let from = buf.len().saturating_sub(2);
+        buf.extend_from_slice(&chunk[..n]);
+        let window = &buf[from..];
+        if !(contains(window, b"\n\r\n") || contains(window, b"\n\n")) {
+            continue;
+        }
+        if let Some((req, length, used)) = parse_head(&buf)? {
+            let rest = buf[used..].to_vec();
+            return Ok(Head { req, length, rest });
+        }
     }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The head in `buf`, if complete: the request (no body), its Content-Length and the head's
+/// length. httparse refuses what RFC 9112 forbids: obsolete line folding (§5.2), a bare CR
+/// (§2.2), NUL and other controls in a field value (RFC 9110 §5.5), whitespace between a field
+/// name and its colon (§5.1), a malformed request line (§3).
+fn parse_head(buf: &[u8]) -> Result<Option<(Request, Option<u64>, usize)>, ReadError> {
+    let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut parsed = httparse::Request::new(&mut fields);
+    let used = match parsed.parse(buf) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(ReadError::Respond(Response::error(
+                431,
+                "header_too_large",
+                "too many header fields",
+            )))
+        }
+        Err(e) => return Err(bad(format!("malformed request head: {e}"))),
+    };
+    let headers: Vec<(String, String)> = parsed
+        .headers
+        .iter()
+        .map(|h| {
+            let value = String::from_utf8_lossy(h.value).trim().to_string();
+            (h.name.to_ascii_lowercase(), value)
+        })
+        .collect();
+    check_single_fields(&headers)?;
+    let method = parsed.method.unwrap_or_default().to_string();
+    let target = parsed.path.unwrap_or_default();
+    let (authority, target) = split_target(target, &headers)?;
     let (path, query) = match target.split_once('?') {
         Some((p, q)) => (p, parse_query(q)),
         None => (target, Vec::new()),
     };
-    let mut req = Request {
-        method: method.to_string(),
+    let length = content_length(&headers)?;
+    let req = Request {
+        method,
         path: path.to_string(),
         query,
+        authority,
         headers,
         body: Vec::new(),
     };
-    if req
-        .header("transfer-encoding")
-        .is_some_and(|t| !t.eq_ignore_ascii_case("identity"))
-    {
+    Ok(Some((req, length, used)))
+}
+
+/// RFC 9112 §3.2: exactly one Host; RFC 9110 §8.6 and RFC 9112 §6.3: one Content-Length;
+/// RFC 6454 §7.3: one Origin; and one Transfer-Encoding. Anything else is 400.
+fn check_single_fields(headers: &[(String, String)]) -> Result<(), ReadError> {
+    for name in SINGLE_FIELDS {
+        if headers.iter().filter(|(n, _)| n == name).count() > 1 {
+            return Err(bad(format!("more than one {name} header field")));
+        }
+    }
+    if !headers.iter().any(|(n, _)| n == "host") {
+        return Err(bad("a Host header field is required (RFC 9112 §3.2)"));
+    }
+    Ok(())
+}
+
+/// The target's authority and its origin-form. Origin-form (`/path?query`) takes the
+/// authority from Host; absolute-form (`http://host/path`, RFC 9112 §3.2.2) from the target,
+/// Host then being ignored. Other forms are refused.
+fn split_target<'a>(
+    target: &'a str,
+    headers: &[(String, String)],
+) -> Result<(String, &'a str), ReadError> {
+    if target.starts_with('/') {
+        let host = headers.iter().find(|(n, _)| n == "host");
+        return Ok((host.map(|(_, v)| v.clone()).unwrap_or_default(), target));
+    }
+    let lower = target.get(..7).map(str::to_ascii_lowercase);
+    if lower.as_deref() == Some("http://") {
+        let rest = &target[7..];
+        let end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let path = &rest[end..];
+        if path.starts_with('?') {
+            return Err(bad("malformed request target"));
+        }
+        return Ok((
+            rest[..end].to_string(),
+            if path.is_empty() { "/" } else { path },
+        ));
+    }
+    Err(bad(
+        "the request target must be a path (origin-form, RFC 9112 §3.2.1)",
+    ))
+}
+
+/// Content-Length = 1*DIGIT (RFC 9110 §8.6); a Transfer-Encoding is answered 411 (no
+/// chunked request bodies here).
+fn content_length(headers: &[(String, String)]) -> Result<Option<u64>, ReadError> {
+    if headers.iter().any(|(n, _)| n == "transfer-encoding") {
         return Err(ReadError::Respond(Response::error(
             411,
             "length_required",
             "send the body with a Content-Length (chunked bodies are not accepted)",
         )));
     }
-    let length = match req.header("content-length") {
-        None => None,
-        Some(v) => match v.parse::<u64>() {
-            Ok(n) => Some(n),
-            Err(_) => return Err(bad("invalid Content-Length")),
-        },
+    let Some((_, v)) = headers.iter().find(|(n, _)| n == "content-length") else {
+        return Ok(None);
     };
-    if let Some(resp) = check(&req, length) {
-        return Err(ReadError::Refused(req.method, req.path, resp));
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("invalid Content-Length"));
     }
+    v.parse::<u64>()
+        .map(Some)
+        .map_err(|_| bad("invalid Content-Length"))
+}
+
+/// Reads the body the head announced, all of it before `deadline`. `Expect: 100-continue`
+/// is honoured (RFC 9110 §10.1.1).
+pub fn read_body(
+    stream: &TcpStream,
+    head: Head,
+    deadline: Instant,
+    max_body: u64,
+) -> Result<Request, ReadError> {
+    let Head {
+        mut req,
+        length,
+        rest,
+    } = head;
     let length = length.unwrap_or(0);
     if length > max_body {
-        return Err(ReadError::Refused(
-            req.method,
-            req.path,
-            Response::error(
-                413,
-                "payload_too_large",
-                format!("the body is larger than the limit of {max_body} bytes"),
-            ),
-        ));
+        return Err(ReadError::Respond(Response::error(
+            413,
+            "payload_too_large",
+            format!("the body is larger than the limit of {max_body} bytes"),
+        )));
     }
-    if length > 0
+    if length > rest.len() as u64
         && req
             .header("expect")
             .is_some_and(|e| e.eq_ignore_ascii_case("100-continue"))
     {
-        stream
-            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+        let mut w = DeadlineWriter::new(stream, deadline).map_err(|_| ReadError::Gone)?;
+        w.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
             .map_err(|_| ReadError::Gone)?;
     }
-    let mut body = Vec::with_capacity(length.min(max_body) as usize);
-    (&mut reader)
-        .take(length)
-        .read_to_end(&mut body)
-        .map_err(|_| {
-            ReadError::Respond(Response::error(
-                408,
-                "timeout",
-                "the body was not received in time",
-            ))
-        })?;
+    let mut body = rest;
+    // Bytes past the body are a pipelined request: not served (Connection: close).
+    body.truncate(length as usize);
+    body.reserve_exact(length as usize - body.len());
+    let reader = DeadlineReader::new(stream, deadline).map_err(|_| ReadError::Gone)?;
+    let missing = length - body.len() as u64;
+    reader.take(missing).read_to_end(&mut body).map_err(|e| {
+        if is_timeout(&e) {
+            timed_out("body")
+        } else {
+            ReadError::Gone
+        }
+    })?;
     if (body.len() as u64) < length {
         return Err(bad("the body is shorter than its Content-Length"));
     }
@@ -335,5 +501,80 @@ mod tests {
         );
         assert_eq!(decode("100%"), "100%");
         assert_eq!(decode("%zz%4"), "%zz%4");
+    }
+
+    #[test]
+    fn answer_deadlines() {
+        let now = Instant::now();
+        let far = now + Duration::from_secs(60);
+        // Small answers: the slack; 1 MiB: 16 s more at 64 KiB/s.
+        assert_eq!(answer_deadline(10, now, far), now + ANSWER_SLACK);
+        assert_eq!(
+            answer_deadline(1 << 20, now, far),
+            now + ANSWER_SLACK + Duration::from_secs(16)
+        );
+        // Never past the connection's deadline, but an answer at the deadline gets the slack.
+        assert_eq!(answer_deadline(50 << 20, now, far), far);
+        assert_eq!(answer_deadline(10, now, now), now + ANSWER_SLACK);
+    }
+
+    /// A client that never reads: the writer gives up at its deadline.
+    #[test]
+    fn slow_reader_cut_off() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        let started = Instant::now();
+        let mut w = DeadlineWriter::new(&server, started + Duration::from_millis(300)).unwrap();
+        let err = w.write_all(&vec![0u8; 256 << 20]).unwrap_err();
+        assert!(is_timeout(&err), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+        drop(client);
+    }
+
+    fn parse(raw: &str) -> Result<Option<(Request, Option<u64>, usize)>, ReadError> {
+        parse_head(raw.as_bytes())
+    }
+
+    fn status(r: Result<Option<(Request, Option<u64>, usize)>, ReadError>) -> u16 {
+        match r {
+            Ok(Some(_)) => 200,
+            Ok(None) => 0,
+            Err(ReadError::Respond(resp)) => resp.status,
+            Err(ReadError::Gone) => 1,
+        }
+    }
+
+    #[test]
+    fn strict_heads() {
+        let Ok(Some((req, len, used))) =
+            parse("\r\nPOST http://a:1/v1/verify?x=1 HTTP/1.1\r\nHost: b\r\nContent-Length: 007\r\n\r\nbody")
+        else {
+            panic!("not parsed");
+        };
+        assert_eq!(
+            (req.authority.as_str(), req.path.as_str(), len),
+            ("a:1", "/v1/verify", Some(7))
+        );
+        assert_eq!(req.param("x"), Some("1"));
+        assert_eq!(used, 74, "the body starts after the blank line");
+        assert_eq!(status(parse("GET / HTTP/1.1\r\nHost: a\r\n")), 0);
+        for bad in [
+            "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost : a\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1e3\r\n\r\n",
+            "GET https://a/ HTTP/1.1\r\nHost: a\r\n\r\n",
+            "GET * HTTP/1.1\r\nHost: a\r\n\r\n",
+        ] {
+            assert_eq!(status(parse(bad)), 400, "{bad:?}");
+        }
+        assert_eq!(
+            status(parse(
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+            )),
+            411
+        );
     }
 }

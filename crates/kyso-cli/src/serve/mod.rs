@@ -1,48 +1,48 @@
 //! `kyso serve`: a local signing and verification service with a web page, for document systems
 //! that call a service on the user's own machine over loopback.
 //!
-//! Security: loopback only unless `--allow-remote`; the Host header must name a loopback host
-//! (against DNS rebinding) unless `--allow-remote`; a request with an Origin header is refused
-//! (403) unless the Origin is the page's own or one of `--allow-origin` (CORS, Fetch standard
-//! §3.2); bodies over `--max-body` get 413; a request must arrive within 30 s; at most `--workers` requests run at once and at most
-//! `--queue` wait, the rest get 503. Logs carry method, path, status and size, never a query, a
+//! Security: loopback only unless `--allow-remote`; the Host header must name the service
+//! itself — the address the connection arrived on, `localhost`, or a `--public-name` — in every
+//! mode (against DNS rebinding, see `origin`); a request with an Origin header is refused (403)
+//! unless the Origin is the page's own or one of `--allow-origin` (CORS, Fetch standard §3.2);
+//! heads are parsed strictly (`http`); bodies over `--max-body` get 413; one deadline per
+//! connection from accept, and workers that no client can hold (`conn`); the PIN leaves the
+//! environment at start (`secret`). Logs carry method, path, status and size, never a query, a
 //! body, a key or a PIN.
 
+mod conn;
 mod http;
+mod origin;
+mod secret;
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
-use std::sync::mpsc::{self, TrySendError};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use kyso::sign::{SignOptions, Signer};
 use kyso::verify::report::Report;
 use kyso::verify::{text, Lang, VerifyOptions};
 
-use http::{ReadError, Request, Response};
+use http::{Request, Response};
 
 /// The web page, served at `/` (plain HTML/CSS/JS, no external resources).
 const PAGE: &str = include_str!("page.html");
-
-/// How long a client may take to send its whole request, or to read the answer.
-const IO_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// How long unread request data is drained after an answer (so that the client sees it).
-const DRAIN_TIME: Duration = Duration::from_secs(1);
-
-/// The same for a connection refused as busy (503), shorter: the accept loop waits for it.
-const BUSY_DRAIN: Duration = Duration::from_millis(200);
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
     /// Address and port to listen on. Only loopback addresses unless --allow-remote.
     #[arg(long, default_value = "127.0.0.1:8989")]
     listen: String,
-    /// Allow listening on a non-loopback address (and any Host header). Anyone who can reach
-    /// the port can then verify and, with a key configured, sign.
+    /// Allow listening on a non-loopback address. Anyone who can reach the port can then
+    /// verify and, with a key configured, sign.
     #[arg(long)]
     allow_remote: bool,
+    /// Another name this service answers to, besides the address it listens on (and
+    /// localhost): HOST or HOST:PORT (default: the listening port). Requests whose Host names
+    /// anything else are refused. Repeatable.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    public_name: Vec<String>,
     /// A web origin allowed to call the API from a browser (CORS), e.g.
     /// https://vanban.example.gov.vn. Repeatable. Other origins are refused with 403.
     #[arg(long, value_name = "ORIGIN")]
@@ -56,6 +56,12 @@ pub struct ServeArgs {
     /// Requests that may wait for a worker; beyond that the answer is 503.
     #[arg(long, default_value_t = 64)]
     queue: usize,
+    /// Connections open at once (each being read, waiting or answered); beyond that 503.
+    #[arg(long, default_value_t = 256)]
+    max_connections: usize,
+    /// Seconds from accepting a connection to the end of its answer (head within 10 s).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    timeout: u64,
     /// Sign with this PKCS#12 file (POST /v1/sign). The password comes from KYSO_PIN,
     /// --pin-file or a prompt on this terminal at start.
     #[arg(long)]
@@ -93,11 +99,14 @@ struct Service {
     signer: Option<Box<dyn Signer>>,
     signer_name: Option<String>,
     allow_origins: Vec<String>,
-    allow_remote: bool,
+    /// `--public-name`s, ports filled in.
+    public_names: Vec<origin::Authority>,
     max_body: u64,
 }
 
 pub fn run(args: ServeArgs) -> u8 {
+    // First, while this is the only thread: the PIN out of the environment (see `secret`).
+    let env_pin = secret::take_env_pin();
     let addr: SocketAddr = match args.listen.parse() {
         Ok(a) => a,
         Err(e) => {
@@ -124,22 +133,11 @@ pub fn run(args: ServeArgs) -> u8 {
             return crate::exit::USAGE;
         }
     };
-    // The key is opened once, at start (the PIN asked on this terminal, if needed).
-    let signer: Option<Box<dyn Signer>> = if let Some(path) = &args.p12 {
-        match std::fs::read(path) {
-            Err(e) => return crate::fail(format!("{}: {e}", path.display())),
-            Ok(p12) => match crate::open_p12(&p12, args.pin_file.as_deref()) {
-                Ok(id) => Some(Box::new(id)),
-                Err(e) => return crate::fail(e),
-            },
-        }
-    } else if args.token.pkcs11.is_some() {
-        match crate::token::open_signer(&args.token, args.pin_file.as_deref()) {
-            Ok(s) => Some(Box::new(s)),
-            Err(e) => return crate::fail(e),
-        }
-    } else {
-        None
+    // The key is opened once, at start (the PIN asked on this terminal, if needed); every
+    // copy of the PIN is zeroed when this returns.
+    let signer = match open_signer(&args, env_pin) {
+        Ok(s) => s,
+        Err(e) => return crate::fail(e),
     };
     let signer_name = signer.as_ref().map(|s| {
         kyso::pki::Certificate::from_der(s.certificate_der())
@@ -150,10 +148,20 @@ pub fn run(args: ServeArgs) -> u8 {
         Ok(l) => l,
         Err(e) => return crate::fail(format!("cannot listen on {addr}: {e}")),
     };
-    let local = listener
-        .local_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_default();
+    let bound = match listener.local_addr() {
+        Ok(a) => a,
+        Err(e) => return crate::fail(format!("cannot listen on {addr}: {e}")),
+    };
+    let mut public_names = Vec::new();
+    for name in &args.public_name {
+        match origin::Authority::parse(name, bound.port()) {
+            Some(a) => public_names.push(a),
+            None => {
+                eprintln!("kyso: --public-name {name}: give a host name or address, optionally with :PORT");
+                return crate::exit::USAGE;
+            }
+        }
+    }
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
@@ -163,11 +171,11 @@ pub fn run(args: ServeArgs) -> u8 {
         signer,
         signer_name,
         allow_origins: args.allow_origin.clone(),
-        allow_remote: args.allow_remote,
+        public_names,
         max_body: args.max_body,
     });
     // The first line on stdout is the address (tests and scripts read it).
-    println!("kyso serve: http://{local}/");
+    println!("kyso serve: http://{bound}/");
     eprintln!(
         "kyso serve: {} {}, {workers} workers, queue {}, max body {} bytes",
         match &service.signer_name {
@@ -182,50 +190,39 @@ pub fn run(args: ServeArgs) -> u8 {
         args.queue,
         service.max_body
     );
-    serve(listener, service, workers, args.queue);
+    let limits = conn::Limits {
+        workers,
+        queue: args.queue,
+        max_connections: args.max_connections.max(1),
+        timeout: Duration::from_secs(args.timeout),
+    };
+    conn::serve(listener, service, limits);
     crate::exit::OK
+}
+
+/// The key of `--p12` or `--pkcs11`, if any, opened with `env_pin` (KYSO_PIN), else the PIN
+/// file, else a prompt.
+fn open_signer(
+    args: &ServeArgs,
+    env_pin: Option<secret::Pin>,
+) -> Result<Option<Box<dyn Signer>>, String> {
+    let pin_file = args.pin_file.as_deref();
+    if let Some(path) = &args.p12 {
+        let p12 = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let id = secret::open_p12(&p12, env_pin.as_ref(), pin_file)?;
+        return Ok(Some(Box::new(id)));
+    }
+    if args.token.pkcs11.is_some() {
+        let pin = secret::token_pin(env_pin, pin_file)?;
+        let signer =
+            crate::token::open_signer_with_pin(&args.token, &pin).map_err(|e| e.to_string())?;
+        return Ok(Some(Box::new(signer)));
+    }
+    Ok(None)
 }
 
 fn verify_options(args: &ServeArgs) -> Result<VerifyOptions, String> {
     args.validation.verify_options(None, Lang::Vi)
-}
-
-/// Accepts connections for ever: a fixed pool of workers behind a bounded queue.
-fn serve(listener: TcpListener, service: Arc<Service>, workers: usize, queue: usize) {
-    let (tx, rx) = mpsc::sync_channel::<TcpStream>(queue);
-    let rx = Arc::new(Mutex::new(rx));
-    for _ in 0..workers {
-        let rx = Arc::clone(&rx);
-        let service = Arc::clone(&service);
-        std::thread::spawn(move || loop {
-            let next = rx.lock().map(|r| r.recv());
-            let Ok(Ok(stream)) = next else { break };
-            handle(stream, &service);
-        });
-    }
-    for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
-        match tx.try_send(stream) {
-            Ok(()) => {}
-            Err(TrySendError::Full(mut stream)) => {
-                let _ = stream.set_write_timeout(Some(Duration::from_secs(2)));
-                let resp = Response::error(503, "busy", "too many requests at once; try again")
-                    .with_header("Retry-After", "1");
-                let _ = resp.write_to(&mut stream);
-                log("-", "-", 503, resp.body.len(), Duration::ZERO);
-                // A short drain, so that the unread request does not reset the connection
-                // before the client has read the answer (it bounds the accept rate too).
-                let _ = stream.shutdown(std::net::Shutdown::Write);
-                if let Ok(rest) = http::DeadlineReader::new(&stream, Instant::now() + BUSY_DRAIN) {
-                    let _ = std::io::copy(
-                        &mut std::io::Read::take(rest, 64 << 10),
-                        &mut std::io::sink(),
-                    );
-                }
-            }
-            Err(TrySendError::Disconnected(_)) => break,
-        }
-    }
 }
 
 fn log(method: &str, path: &str, status: u16, bytes: usize, took: Duration) {
@@ -242,73 +239,37 @@ fn log(method: &str, path: &str, status: u16, bytes: usize, took: Duration) {
     );
 }
 
-fn handle(mut stream: TcpStream, service: &Service) {
-    let started = Instant::now();
-    let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
-    let check = |req: &Request, length: Option<u64>| check_head(service, req, length);
-    let deadline = started + IO_TIMEOUT;
-    let read = http::read_request(&mut stream, deadline, service.max_body, &check);
-    let (method, path, resp) = match read {
-        Err(ReadError::Gone) => return,
-        Err(ReadError::Respond(resp)) => ("?".to_string(), "?".to_string(), resp),
-        Err(ReadError::Refused(method, path, resp)) => (method, path, resp),
-        Ok(req) => {
-            let resp = route(service, &req);
-            let resp = cors(service, &req, resp);
-            (req.method, req.path, resp)
-        }
-    };
-    let _ = resp.write_to(&mut stream);
-    log(
-        &method,
-        &path,
-        resp.status,
-        resp.body.len(),
-        started.elapsed(),
-    );
-    // Let the client read the answer before the connection closes, even when its body was
-    // not read (413, 403): stop sending and drain a little of what it still sends.
-    let _ = stream.shutdown(std::net::Shutdown::Write);
-    if let Ok(rest) = http::DeadlineReader::new(&stream, Instant::now() + DRAIN_TIME) {
-        let _ = std::io::copy(
-            &mut std::io::Read::take(rest, 1 << 20),
-            &mut std::io::sink(),
-        );
-    }
+/// Whether the origin may call the API: one of --allow-origin, or the service's own page
+/// (under one of the service's own names, never the request's Host).
+fn origin_allowed(service: &Service, own: &[origin::Authority], origin: &str) -> bool {
+    service.allow_origins.iter().any(|o| o == origin) || origin::origin_is_own(own, origin)
 }
 
-/// The host part of a Host header value (`127.0.0.1:8989`, `[::1]:8989`, `localhost`).
-fn host_name(host: &str) -> &str {
-    if let Some(rest) = host.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or("");
-    }
-    host.rsplit_once(':').map_or(host, |(h, _)| h)
-}
-
-/// Whether the origin may call the API: one of --allow-origin, or the service's own page.
-fn origin_allowed(service: &Service, req: &Request, origin: &str) -> bool {
-    if service.allow_origins.iter().any(|o| o == origin) {
-        return true;
-    }
-    req.header("host")
-        .is_some_and(|h| origin == format!("http://{h}"))
-}
-
-/// Refusals decided on the head alone, before the body is read.
-fn check_head(service: &Service, req: &Request, length: Option<u64>) -> Option<Response> {
-    // DNS rebinding: a page of evil.example resolved to 127.0.0.1 sends Host: evil.example.
-    if !service.allow_remote {
-        let host = req.header("host").map(host_name).unwrap_or("");
-        if !matches!(host, "127.0.0.1" | "localhost" | "::1") {
-            return Some(Response::error(
-                403,
-                "host_not_allowed",
-                "the Host header must name this machine (127.0.0.1, localhost or [::1])",
-            ));
-        }
+/// Refusals decided on the head alone, before the body is read. `own`: the names this
+/// connection may use (`origin::own_names`).
+fn check_head(
+    service: &Service,
+    req: &Request,
+    length: Option<u64>,
+    own: &[origin::Authority],
+) -> Option<Response> {
+    // DNS rebinding: a page of evil.example re-pointed at this machine sends Host:
+    // evil.example. RFC 9110 §7.4: refused, in every mode.
+    if !origin::host_is_own(own, &req.authority) {
+        return Some(Response::error(
+            403,
+            "host_not_allowed",
+            format!(
+                "the Host header must name this service ({})",
+                own.iter()
+                    .map(|a| a.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
     }
     if let Some(origin) = req.header("origin") {
-        if !origin_allowed(service, req, origin) {
+        if !origin_allowed(service, own, origin) {
             return Some(Response::error(
                 403,
                 "origin_not_allowed",
@@ -349,9 +310,14 @@ fn check_head(service: &Service, req: &Request, length: Option<u64>) -> Option<R
 }
 
 /// Adds the CORS headers for an allowed cross-origin caller.
-fn cors(service: &Service, req: &Request, resp: Response) -> Response {
-    match req.header("origin") {
-        Some(o) if origin_allowed(service, req, o) => resp
+fn cors(
+    service: &Service,
+    origin: Option<&str>,
+    own: &[origin::Authority],
+    resp: Response,
+) -> Response {
+    match origin {
+        Some(o) if origin_allowed(service, own, o) => resp
             .with_header("Access-Control-Allow-Origin", o)
             .with_header(
                 "Access-Control-Expose-Headers",
@@ -530,13 +496,5 @@ mod tests {
         assert_eq!(parse_size("1234"), Ok(1234));
         assert!(parse_size("0").is_err());
         assert!(parse_size("lots").is_err());
-    }
-
-    #[test]
-    fn host_names() {
-        assert_eq!(host_name("127.0.0.1:8989"), "127.0.0.1");
-        assert_eq!(host_name("[::1]:8989"), "::1");
-        assert_eq!(host_name("localhost"), "localhost");
-        assert_eq!(host_name("evil.example:8989"), "evil.example");
     }
 }
