@@ -31,6 +31,8 @@ pub struct HttpResponse {
     /// The `Content-Type` header, when present.
     pub content_type: Option<String>,
     pub body: Vec<u8>,
+    /// The `Location` header of a redirect, for a client that does not follow redirects.
+    pub location: Option<String>,
 }
 
 impl HttpResponse {
@@ -158,6 +160,8 @@ pub struct UreqClient {
     agent: ureq::Agent,
     timeout: Duration,
     max_body: u64,
+    /// Whether redirects are followed by ureq (see [`UreqClient::without_redirects`]).
+    follow: bool,
 }
 
 impl std::fmt::Debug for UreqClient {
@@ -184,19 +188,25 @@ impl UreqClient {
     /// A client with the given per-request timeout (connection, request and whole body) and
     /// response body limit in bytes.
     pub fn with_limits(timeout: Duration, max_body: u64) -> Self {
-        UreqClient::build(timeout, max_body, true)
+        UreqClient::build(timeout, max_body, true, true)
     }
 
     /// The same client, connecting directly even when `http_proxy`/`ALL_PROXY` are set.
     pub fn without_proxy(self) -> Self {
-        UreqClient::build(self.timeout, self.max_body, false)
+        UreqClient::build(self.timeout, self.max_body, false, self.follow)
     }
 
-    fn build(timeout: Duration, max_body: u64, env_proxy: bool) -> Self {
+    /// The same client, returning redirects as answers (with their `Location`) instead of
+    /// following them: for [`BudgetedClient`], which follows them itself.
+    pub fn without_redirects(self) -> Self {
+        UreqClient::build(self.timeout, self.max_body, true, false)
+    }
+
+    fn build(timeout: Duration, max_body: u64, env_proxy: bool, follow: bool) -> Self {
         let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .max_redirects(MAX_REDIRECTS)
-            .max_redirects_will_error(true)
+            .max_redirects(if follow { MAX_REDIRECTS } else { 0 })
+            .max_redirects_will_error(follow)
             .timeout_global(Some(timeout))
             .tls_config(tls_config())
             .user_agent(concat!("kyso/", env!("CARGO_PKG_VERSION")));
@@ -207,6 +217,7 @@ impl UreqClient {
             agent: ureq::Agent::new_with_config(config.build()),
             timeout,
             max_body,
+            follow,
         }
     }
 
@@ -255,10 +266,16 @@ impl UreqClient {
             .limit(self.max_body)
             .read_to_vec()
             .map_err(|e| self.map_err(url, e))?;
+        let location = resp
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         Ok(HttpResponse {
             status,
             content_type,
             body,
+            location,
         })
     }
 }
@@ -471,6 +488,65 @@ impl<C: HttpClient> HttpClient for CachingClient<C> {
 
 #[cfg(test)]
 mod tests {
+    /// A server on 127.0.0.1 answering `/a` → 302 `/b`, `/b` → 200, `/c` → 302 to https.
+    fn redirecting_server() -> u16 {
+        use std::io::{Read, Write};
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for mut s in l.incoming().take(16).flatten() {
+                let mut buf = [0u8; 1024];
+                let n = s.read(&mut buf).unwrap_or(0);
+                let head = String::from_utf8_lossy(&buf[..n]).to_string();
+                let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
+                let reply = match path.as_str() {
+                    "/a" => "HTTP/1.1 302 Found\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n".to_string(),
+                    "/c" => format!("HTTP/1.1 302 Found\r\nLocation: https://127.0.0.1:{port}/b\r\nContent-Length: 0\r\n\r\n"),
+                    _ => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_string(),
+                };
+                let _ = s.write_all(reply.as_bytes());
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn budgeted_client_follows_same_scheme_redirects_and_lists_them() {
+        let port = redirecting_server();
+        let client = BudgetedClient::new(
+            UreqClient::with_limits(Duration::from_secs(5), 1 << 20)
+                .without_proxy()
+                .without_redirects(),
+            NetworkBudget {
+                max_fetches: 3,
+                deadline: Duration::from_secs(10),
+            },
+        );
+        let r = client.get(&format!("http://127.0.0.1:{port}/a")).unwrap();
+        assert_eq!((r.status, r.body.as_slice()), (200, &b"ok"[..]));
+        // A redirect to https is not followed.
+        let e = client
+            .get(&format!("http://127.0.0.1:{port}/c"))
+            .unwrap_err();
+        assert!(e.to_string().contains("changes the scheme"), "{e}");
+        // The budget (3 requests) is spent: the next one is not sent.
+        let e = client
+            .get(&format!("http://127.0.0.1:{port}/b"))
+            .unwrap_err();
+        assert!(e.to_string().contains("not sent"), "{e}");
+        let log = client.contacts();
+        let outcomes: Vec<&str> = log.iter().map(|c| c.outcome.as_str()).collect();
+        assert_eq!(outcomes[..2], ["302", "200"], "{log:?}");
+        assert!(
+            log.iter().any(|c| c.outcome.contains("changes the scheme")),
+            "{log:?}"
+        );
+        assert!(
+            log.last().unwrap().outcome.starts_with("not sent"),
+            "{log:?}"
+        );
+    }
+
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -487,6 +563,7 @@ mod tests {
                 status: if url.ends_with("404") { 404 } else { 200 },
                 content_type: Some("text/plain; charset=utf-8".into()),
                 body: format!("{url} #{n}").into_bytes(),
+                location: None,
             })
         }
         fn post(&self, url: &str, _: &str, body: &[u8]) -> Result<HttpResponse> {
@@ -495,6 +572,7 @@ mod tests {
                 status: 200,
                 content_type: None,
                 body: [url.as_bytes(), body].concat(),
+                location: None,
             })
         }
     }
@@ -586,6 +664,7 @@ mod tests {
             status: 200,
             content_type: Some("Application/PKIX-CRL; x=1".into()),
             body: vec![],
+            location: None,
         };
         assert_eq!(r.media_type().as_deref(), Some("application/pkix-crl"));
         c.clear();
@@ -702,8 +781,44 @@ impl<C: HttpClient> BudgetedClient<C> {
 }
 
 impl<C: HttpClient> HttpClient for BudgetedClient<C> {
+    /// GET, following at most [`MAX_REDIRECTS`] redirects itself: each hop counts against the
+    /// budget and is listed, and a redirect to another scheme (http → https or back, or
+    /// anything else) is refused.
     fn get(&self, url: &str) -> Result<HttpResponse> {
-        self.run("GET", url, || self.inner.get(url))
+        let scheme = |u: &str| u.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+        let mut current = url.to_string();
+        for _ in 0..=MAX_REDIRECTS {
+            let resp = self.run("GET", &current, || self.inner.get(&current))?;
+            let Some(location) = resp
+                .location
+                .clone()
+                .filter(|_| (300..400).contains(&resp.status))
+            else {
+                return Ok(resp);
+            };
+            let next = if location.contains("://") {
+                location
+            } else if let Some(path) = location.strip_prefix('/') {
+                // An absolute path on the same origin.
+                let origin_end = current
+                    .find("://")
+                    .and_then(|i| current[i + 3..].find('/').map(|j| i + 3 + j))
+                    .unwrap_or(current.len());
+                format!("{}/{path}", &current[..origin_end])
+            } else {
+                return net_err(format!("{current}: redirect to an unsupported location"));
+            };
+            if scheme(&next) != scheme(&current) {
+                self.record(
+                    "GET",
+                    &next,
+                    "not sent: the redirect changes the scheme".into(),
+                );
+                return net_err(format!("{current}: redirect to {next} changes the scheme"));
+            }
+            current = next;
+        }
+        net_err(format!("{url}: more than {MAX_REDIRECTS} redirects"))
     }
 
     fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<HttpResponse> {

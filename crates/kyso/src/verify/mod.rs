@@ -119,7 +119,8 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
     let budgeted = opts.online.then(|| {
         let per_request = crate::net::DEFAULT_TIMEOUT.min(opts.network.deadline);
         Arc::new(crate::net::BudgetedClient::new(
-            crate::net::UreqClient::with_limits(per_request, crate::net::DEFAULT_MAX_BODY),
+            crate::net::UreqClient::with_limits(per_request, crate::net::DEFAULT_MAX_BODY)
+                .without_redirects(),
             opts.network,
         ))
     });
