@@ -55,6 +55,9 @@ enum Command {
     Verify(VerifyArgs),
     /// Show revisions, fields and signatures without validating them.
     Info(InfoArgs),
+    /// Write the signed version of a signature: the file as it was when that signature was
+    /// made (up to the end of the revision it signs), a PDF any viewer opens.
+    Extract(ExtractArgs),
     /// Deferred signing, step 1: write the document with an empty signature for a certificate
     /// and print what must be signed (for remote services that sign a hash).
     Prepare(deferred::PrepareArgs),
@@ -299,12 +302,69 @@ struct InfoArgs {
     json: bool,
 }
 
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["signature", "field"])))]
+struct ExtractArgs {
+    /// The signed PDF.
+    input: PathBuf,
+    /// The signature, numbered as `kyso verify` numbers them (1 = the first).
+    #[arg(long)]
+    signature: Option<usize>,
+    /// The signature by its field's name.
+    #[arg(long)]
+    field: Option<String>,
+    /// Where to write the signed version (never over the input).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Print what was extracted as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn run_extract(args: ExtractArgs) -> u8 {
+    let which = match (args.signature, args.field) {
+        (Some(n), _) => kyso::extract::Which::Number(n),
+        (None, Some(f)) => kyso::extract::Which::Field(f),
+        (None, None) => return exit::USAGE,
+    };
+    match kyso::extract::extract_to(&args.input, &which, &args.output) {
+        Ok(v) => {
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            } else {
+                println!(
+                    "{}: signature {} ({}) signs revision {}: {} bytes{}",
+                    args.output.display(),
+                    v.signature,
+                    visible(&v.field),
+                    v.revision,
+                    v.length,
+                    if v.covers_whole_document {
+                        " (the whole file)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("kyso: {}", visible(&e.to_string()));
+            match e {
+                kyso::Error::InvalidArgument(_) | kyso::Error::Output(_) => exit::USAGE,
+                _ => exit::UNREADABLE,
+            }
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Sign(args) => run_sign(*args),
         Command::Verify(args) => run_verify(args),
         Command::Info(args) => run_info(args),
+        Command::Extract(args) => run_extract(args),
         Command::Prepare(args) => deferred::run_prepare(args),
         Command::Complete(args) => deferred::run_complete(args),
         Command::Extend(args) => ltv::run_extend(args),

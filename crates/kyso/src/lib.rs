@@ -14,6 +14,7 @@ pub mod cms;
 pub mod crypto;
 pub mod diff;
 pub mod error;
+pub mod extract;
 pub mod inspect;
 pub mod ltv;
 pub mod net;
