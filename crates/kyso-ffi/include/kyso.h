@@ -116,6 +116,13 @@ int kyso_verify_file(const char *pdf_path, const char *options_json, char **repo
 // As kyso_verify_file, for `len` bytes at `pdf`.
 int kyso_verify_buffer(const uint8_t *pdf, size_t len, const char *options_json, char **report_json);
 
+// Writes the signed version of one signature of `input_path` to `output_path` (a new file,
+// written atomically; never the input): the file as it was when that signature was made, up
+// to the end of the revision it signs. `options_json`: {"signature": N} (1 = the first, as the
+// report numbers them) or {"field": "name"}. On success `*result_json` (free with kyso_free)
+// holds "signature", "field", "revision", "length" and "covers_whole_document".
+int kyso_extract_file(const char *input_path, const char *options_json, const char *output_path, char **result_json);
+
 // Signs `input_path` into `output_path` (a new file, written atomically; never the input).
 //
 // `options_json`: the key: "p12_path" and "p12_password" (default ""), or a PKCS#11 token:

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use kyso::sign::deferred::{complete_file, prepare_file, SignatureInput};
 
-use options::{parse, PrepareJson, SignJson, VerifyJson};
+use options::{parse, ExtractJson, PrepareJson, SignJson, VerifyJson};
 use support::{
     export_bytes, export_string, guard, optional_str, required_bytes, required_str, Failure,
 };
@@ -132,6 +132,31 @@ pub unsafe extern "C" fn kyso_verify_buffer(
             parse::<VerifyJson>(optional_str(options_json, "options_json")?)?.into_options()?;
         let report = kyso::verify::verify_bytes(pdf, &opts)?;
         finish_report(&report, out)
+    })
+}
+
+/// Writes the signed version of one signature of `input_path` to `output_path` (a new file,
+/// written atomically; never the input): the file as it was when that signature was made, up
+/// to the end of the revision it signs. `options_json`: {"signature": N} (1 = the first, as the
+/// report numbers them) or {"field": "name"}. On success `*result_json` (free with kyso_free)
+/// holds "signature", "field", "revision", "length" and "covers_whole_document".
+#[no_mangle]
+pub unsafe extern "C" fn kyso_extract_file(
+    input_path: *const c_char,
+    options_json: *const c_char,
+    output_path: *const c_char,
+    result_json: *mut *mut c_char,
+) -> c_int {
+    guard(|| {
+        let out = report_out(result_json)?;
+        let input = required_str(input_path, "input_path")?;
+        let output = required_str(output_path, "output_path")?;
+        let which = parse::<ExtractJson>(optional_str(options_json, "options_json")?)?.which()?;
+        let version = kyso::extract::extract_to(Path::new(input), &which, Path::new(output))?;
+        let json = serde_json::to_string_pretty(&version)
+            .map_err(|e| Failure::invalid(format!("result: {e}")))?;
+        *out = export_string(&json)?;
+        Ok(KYSO_OK)
     })
 }
 

@@ -474,3 +474,23 @@ mod tests {
         assert!(parse_hex("zz").is_err());
     }
 }
+
+/// Options of `kyso_extract_file`: which signature, by number or by field.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractJson {
+    signature: Option<usize>,
+    field: Option<String>,
+}
+
+impl ExtractJson {
+    pub fn which(self) -> Result<kyso::extract::Which, Failure> {
+        match (self.signature, self.field) {
+            (Some(n), None) => Ok(kyso::extract::Which::Number(n)),
+            (None, Some(f)) => Ok(kyso::extract::Which::Field(f)),
+            _ => Err(Failure::invalid(
+                "options_json: give exactly one of \"signature\" (1 = the first) or \"field\"",
+            )),
+        }
+    }
+}

@@ -409,3 +409,65 @@ fn visible_signature_through_the_c_abi() {
     assert!(last_error().contains("chu-ky.png"), "{}", last_error());
     assert!(!bad.exists());
 }
+
+/// kyso_extract_file: the signed version of the first signature of a twice-signed file is a
+/// prefix of it that verifies whole; a bad selector is an invalid argument and writes nothing.
+#[test]
+fn extract_signed_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = fixtures().join("pki");
+    let input = cstr(fixtures().join("docs/congvan.pdf").to_str().unwrap());
+    let once = tmp.path().join("once.pdf");
+    let twice = tmp.path().join("twice.pdf");
+    // leader.p12's password is 12345678; agency.p12 has none (fixtures/pki/README.md).
+    for (from, to, key, password) in [
+        (input.clone(), &once, "leader.p12", "12345678"),
+        (cstr(once.to_str().unwrap()), &twice, "agency.p12", ""),
+    ] {
+        let opts = cstr(format!(
+            r#"{{"p12_path": {:?}, "p12_password": {password:?}}}"#,
+            pki.join(key)
+        ));
+        let to_c = cstr(to.to_str().unwrap());
+        // SAFETY: valid C strings.
+        let rc = unsafe { kyso_sign_file(from.as_ptr(), to_c.as_ptr(), opts.as_ptr()) };
+        assert_eq!(rc, KYSO_OK, "{}", last_error());
+    }
+    let twice_c = cstr(twice.to_str().unwrap());
+    let out = tmp.path().join("v1.pdf");
+    let out_c = cstr(out.to_str().unwrap());
+    let mut result: *mut c_char = std::ptr::null_mut();
+    // SAFETY: valid strings and out pointer; the result is freed once.
+    let json = unsafe {
+        let rc = kyso_extract_file(
+            twice_c.as_ptr(),
+            cstr(r#"{"signature": 1}"#).as_ptr(),
+            out_c.as_ptr(),
+            &mut result,
+        );
+        assert_eq!(rc, KYSO_OK, "{}", last_error());
+        let json = CStr::from_ptr(result).to_string_lossy().into_owned();
+        kyso_free(result.cast());
+        json
+    };
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let extracted = std::fs::read(&out).unwrap();
+    assert_eq!(extracted.len() as u64, v["length"].as_u64().unwrap());
+    assert!(std::fs::read(&twice).unwrap().starts_with(&extracted));
+    assert_eq!(verify(&out), 0);
+    // Both selectors at once: invalid argument, nothing written.
+    let bad = tmp.path().join("bad.pdf");
+    let bad_c = cstr(bad.to_str().unwrap());
+    let mut result: *mut c_char = std::ptr::null_mut();
+    // SAFETY: as above.
+    let rc = unsafe {
+        kyso_extract_file(
+            twice_c.as_ptr(),
+            cstr(r#"{"signature": 1, "field": "x"}"#).as_ptr(),
+            bad_c.as_ptr(),
+            &mut result,
+        )
+    };
+    assert_eq!(rc, KYSO_ERR_INVALID_ARGUMENT);
+    assert!(result.is_null() && !bad.exists());
+}
