@@ -220,6 +220,44 @@ fn health_verify_sign() {
     assert_eq!(report["signatures"][0]["location"], "Đà Nẵng");
     assert_eq!(report["signatures"][0]["field"], "VanThu");
 
+    // The signed version of the first signature of a twice-signed file (/v1/extract): the
+    // file as it was signed, byte for byte.
+    let (status, h, first) = srv.request(
+        "POST",
+        "/v1/extract?signature=1",
+        &[("Content-Type", "application/pdf")],
+        &signed,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&first));
+    assert_eq!(header(&h, "content-type").unwrap(), "application/pdf");
+    assert_eq!(header(&h, "x-kyso-signed-revision").unwrap(), "2");
+    assert_eq!(
+        first, signed,
+        "one signature over the whole file: the file itself"
+    );
+    let (status, _, again) = srv.request(
+        "POST",
+        "/v1/sign?field=Lan2",
+        &[("Content-Type", "application/pdf")],
+        &signed,
+    );
+    assert_eq!(status, 200);
+    let (status, _, version) = srv.request(
+        "POST",
+        "/v1/extract?field=VanThu",
+        &[("Content-Type", "application/pdf")],
+        &again,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        version, signed,
+        "the document as the first signer signed it"
+    );
+    let (status, err) = srv.json("POST", "/v1/extract?signature=9", &[], &again);
+    assert_eq!(status, 400, "{err}");
+    let (status, err) = srv.json("POST", "/v1/extract", &[], &again);
+    assert_eq!(status, 400, "{err}");
+
     // The page.
     let (status, h, page) = srv.request("GET", "/", &[], b"");
     assert_eq!(status, 200);

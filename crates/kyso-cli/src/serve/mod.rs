@@ -279,7 +279,7 @@ fn check_head(
     }
     let known = matches!(
         req.path.as_str(),
-        "/" | "/index.html" | "/v1/health" | "/v1/verify" | "/v1/sign"
+        "/" | "/index.html" | "/v1/health" | "/v1/verify" | "/v1/sign" | "/v1/extract"
     );
     if !known {
         return Some(Response::error(404, "not_found", "no such endpoint"));
@@ -321,7 +321,7 @@ fn cors(
             .with_header("Access-Control-Allow-Origin", o)
             .with_header(
                 "Access-Control-Expose-Headers",
-                "X-Kyso-Field, X-Kyso-Signing-Time",
+                "X-Kyso-Field, X-Kyso-Signing-Time, X-Kyso-Signed-Revision",
             )
             .with_header("Vary", "Origin"),
         _ => resp.with_header("Vary", "Origin"),
@@ -352,6 +352,7 @@ fn route(service: &Service, req: &Request) -> Response {
         ),
         ("POST", "/v1/verify") => verify(service, req),
         ("POST", "/v1/sign") => sign(service, req),
+        ("POST", "/v1/extract") => extract(req),
         _ => Response::error(405, "method_not_allowed", "method not allowed here")
             .with_header("Allow", "GET, POST, OPTIONS"),
     }
@@ -394,6 +395,39 @@ fn verify(service: &Service, req: &Request) -> Response {
             report.file = req.param("name").map(str::to_string);
             Response::json(200, &report_json(&report, lang))
         }
+        Err(e) => Response::error(422, "unreadable_pdf", e),
+    }
+}
+
+/// The signed version of one signature of the PDF in the body (`?signature=N`, 1 = the first,
+/// or `?field=NAME`): the document as it was when that signature was made, as `kyso extract`.
+fn extract(req: &Request) -> Response {
+    if req.body.is_empty() {
+        return Response::error(400, "empty_body", "send the PDF as the request body");
+    }
+    let which = match (req.param("signature"), req.param("field")) {
+        (Some(n), None) => match n.parse::<usize>() {
+            Ok(n) => kyso::extract::Which::Number(n),
+            Err(_) => return Response::error(400, "bad_parameter", "signature must be a number"),
+        },
+        (None, Some(f)) => kyso::extract::Which::Field(f.to_string()),
+        _ => {
+            return Response::error(
+                400,
+                "bad_parameter",
+                "give exactly one of signature=N (1 = the first) or field=NAME",
+            )
+        }
+    };
+    let source = std::sync::Arc::new(kyso::pdf::MemorySource::new(req.body.clone()));
+    match kyso::extract::signed_version(source, &which) {
+        Ok(v) => Response::new(
+            200,
+            "application/pdf",
+            req.body[..v.length as usize].to_vec(),
+        )
+        .with_header("X-Kyso-Signed-Revision", &v.revision.to_string()),
+        Err(kyso::Error::InvalidArgument(e)) => Response::error(400, "bad_parameter", e),
         Err(e) => Response::error(422, "unreadable_pdf", e),
     }
 }
