@@ -426,7 +426,7 @@ fn extract(req: &Request) -> Response {
             "application/pdf",
             req.body[..v.length as usize].to_vec(),
         )
-        .with_header("X-Kyso-Signed-Revision", &v.revision.to_string()),
+        .with_header("X-Kyso-Signed-Revision", v.revision.to_string()),
         Err(kyso::Error::InvalidArgument(e)) => Response::error(400, "bad_parameter", e),
         Err(e) => Response::error(422, "unreadable_pdf", e),
     }
