@@ -119,3 +119,26 @@ fn usage_errors_exit_2() {
         .arg("/nonexistent/root.pem"));
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `kyso info | head`, `kyso verify | head`: a reader that goes away is not a crash.
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    let signed = tempfile::tempdir().unwrap();
+    let pdf = signed.path().join("signed.pdf");
+    sign(&fixture("docs/congvan.pdf"), &pdf, "leader.p12", &[]);
+    for args in [vec!["info"], vec!["verify", "--offline"]] {
+        let mut child = kyso()
+            .args(&args)
+            .arg(&pdf)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before kyso writes anything.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {err}");
+    }
+}

@@ -256,14 +256,14 @@ impl Printer {
         match self.format {
             Format::Json => {}
             Format::JsonLines => {
-                println!("{}", serde_json::to_string(&o.json()).unwrap_or_default());
+                outln!("{}", serde_json::to_string(&o.json()).unwrap_or_default());
             }
             Format::Human => match &o.result {
                 Ok(report) => {
                     if !self.outcomes.is_empty() {
-                        println!();
+                        outln!();
                     }
-                    print!(
+                    out!(
                         "{}",
                         kyso::verify::text::render_styled(report, self.lang, self.colour)
                     );
@@ -271,11 +271,11 @@ impl Printer {
                 Err(e) => {
                     // On stdout, in order with the reports; stderr gets one line at the end.
                     if !self.outcomes.is_empty() {
-                        println!();
+                        outln!();
                     }
                     let file = o.path.display().to_string();
-                    println!("{}: {}", self.l("Tệp", "File"), visible(&file));
-                    println!(
+                    outln!("{}: {}", self.l("Tệp", "File"), visible(&file));
+                    outln!(
                         "{}: {} ({})",
                         self.l("Kết luận", "Verdict"),
                         paint(self.l("KHÔNG ĐỌC ĐƯỢC", "UNREADABLE"), None, self.colour),
@@ -309,7 +309,7 @@ impl Printer {
             Format::JsonLines => {}
             Format::Json => {
                 let all: Vec<_> = self.outcomes.iter().map(Outcome::json).collect();
-                println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+                outln!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
             }
             Format::Human => self.summary(elapsed),
         }
@@ -379,18 +379,18 @@ impl Printer {
                 }
                 out.push_str(&padded);
             }
-            println!("{}", out.trim_end());
+            outln!("{}", out.trim_end());
         };
-        println!();
-        println!("{}", self.l("TÓM TẮT", "SUMMARY"));
+        outln!();
+        outln!("{}", self.l("TÓM TẮT", "SUMMARY"));
         line(header.map(String::from), None);
         line(widths.map(|w| "-".repeat(w)), None);
         for (row, indication) in rows {
             line(row, indication);
         }
         let n = self.outcomes.len();
-        println!();
-        println!(
+        outln!();
+        outln!(
             "{}: {n} {} — {} {}, {} {}, {} {}, {} {}, {} {} ({})",
             self.l("Tổng", "Total"),
             self.l("tệp", if n == 1 { "file" } else { "files" }),

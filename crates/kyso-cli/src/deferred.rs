@@ -105,22 +105,22 @@ pub fn run_prepare(args: PrepareArgs) -> u8 {
             eprintln!("kyso: warning: {}", kyso::verify::text::visible(w));
         }
         if args.json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&prepared).unwrap_or_default()
             );
         } else {
-            println!(
+            outln!(
                 "Đã chuẩn bị / prepared: {} (field \"{}\")",
                 args.output.display(),
                 prepared.field
             );
-            println!("to_be_signed_base64: {}", prepared.to_be_signed_base64);
-            println!(
+            outln!("to_be_signed_base64: {}", prepared.to_be_signed_base64);
+            outln!(
                 "digest ({}): {}",
                 prepared.digest_algorithm, prepared.digest_base64
             );
-            println!("signature_algorithm: {}", prepared.signature_algorithm);
+            outln!("signature_algorithm: {}", prepared.signature_algorithm);
         }
         Ok(())
     })();
@@ -160,12 +160,12 @@ pub fn run_complete(args: CompleteArgs) -> u8 {
             complete_file_with(&args.prepared, &output, input, args.in_place, tsa.as_ref())
                 .map_err(|e| e.to_string())?;
         if args.json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&outcome).unwrap_or_default()
             );
         } else {
-            println!(
+            outln!(
                 "Đã ký / signed: {} (field \"{}\", signer: {})",
                 output.display(),
                 outcome.field,

@@ -215,18 +215,18 @@ pub fn run_extend(args: ExtendArgs) -> u8 {
                 );
             }
             if args.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&report).unwrap_or_default()
                 );
             } else if report.unchanged {
-                println!(
+                outln!(
                     "Không cần bổ sung / nothing to add: {} is already {}",
                     args.input.display(),
                     report.level
                 );
             } else {
-                println!(
+                outln!(
                     "Đã gia hạn / extended: {} ({}; {} certificates, {} OCSP, {} CRL{})",
                     output.display(),
                     report.level,

@@ -1,6 +1,22 @@
 //! `kyso`: sign and verify Vietnamese official PDF documents. A thin layer over the `kyso`
 //! library: argument parsing, secrets from the environment / a file / a prompt, printing.
 
+/// `print!`/`println!` that stop quietly when the reader has gone (`kyso info | head`): a write
+/// to a closed pipe is not an error of kyso's, and must not panic. The exit code stays the
+/// command's own.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod appearance;
 mod batch;
 mod deferred;
@@ -330,9 +346,9 @@ fn run_extract(args: ExtractArgs) -> u8 {
     match kyso::extract::extract_to(&args.input, &which, &args.output) {
         Ok(v) => {
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
             } else {
-                println!(
+                outln!(
                     "{}: signature {} ({}) signs revision {}: {} bytes{}",
                     args.output.display(),
                     v.signature,
@@ -475,12 +491,12 @@ fn run_sign(args: SignArgs) -> u8 {
                 eprintln!("kyso: warning: {}", kyso::verify::text::visible(w));
             }
             if args.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&outcome).unwrap_or_default()
                 );
             } else {
-                println!(
+                outln!(
                     "Đã ký / signed: {} (field \"{}\", {}, signer: {}, {}{})",
                     output.display(),
                     kyso::verify::text::visible(&outcome.field),
@@ -553,7 +569,7 @@ fn run_trust(cmd: TrustCommand) -> u8 {
                 match store.add(&bytes) {
                     Ok(added) => {
                         for e in added {
-                            println!(
+                            outln!(
                                 "Đã thêm / added {}  {}{}",
                                 e.id,
                                 visible(&e.subject),
@@ -569,22 +585,22 @@ fn run_trust(cmd: TrustCommand) -> u8 {
         TrustCommand::List { json } => match store.list() {
             Ok(list) => {
                 if json {
-                    println!(
+                    outln!(
                         "{}",
                         serde_json::to_string_pretty(&list).unwrap_or_default()
                     );
                 } else if list.is_empty() {
-                    println!(
+                    outln!(
                         "Chưa có chứng thư gốc tin cậy nào / no trust anchors ({})",
                         store.dir().display()
                     );
                 } else {
                     for e in list {
-                        println!("{}  {}", e.id, visible(&e.subject));
-                        println!("    SHA-256: {}", e.sha256_fingerprint);
-                        println!("    hiệu lực / valid: {} → {}", e.not_before, e.not_after);
+                        outln!("{}  {}", e.id, visible(&e.subject));
+                        outln!("    SHA-256: {}", e.sha256_fingerprint);
+                        outln!("    hiệu lực / valid: {} → {}", e.not_before, e.not_after);
                         if let Some(l) = e.label {
-                            println!("    {l}");
+                            outln!("    {l}");
                         }
                     }
                 }
@@ -594,7 +610,7 @@ fn run_trust(cmd: TrustCommand) -> u8 {
         },
         TrustCommand::Remove { id } => match store.remove(&id) {
             Ok(e) => {
-                println!("Đã gỡ / removed {}  {}", e.id, visible(&e.subject));
+                outln!("Đã gỡ / removed {}  {}", e.id, visible(&e.subject));
                 exit::OK
             }
             Err(e) => fail(e),
@@ -646,14 +662,14 @@ fn run_verify(args: VerifyArgs) -> u8 {
     match kyso::verify::verify_file(input, &opts) {
         Ok(report) => {
             if args.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&report).unwrap_or_default()
                 );
             } else {
                 let colour =
                     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                print!(
+                out!(
                     "{}",
                     kyso::verify::text::render_styled(&report, lang, colour)
                 );
@@ -687,12 +703,12 @@ fn run_info(args: InfoArgs) -> u8 {
     match kyso::inspect::inspect_file(&args.input) {
         Ok(info) => {
             if args.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&info).unwrap_or_default()
                 );
             } else {
-                print!("{}", info.render());
+                out!("{}", info.render());
             }
             exit::OK
         }

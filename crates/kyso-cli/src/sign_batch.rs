@@ -186,14 +186,14 @@ pub fn run(
                 }
                 if !json {
                     match &d.result {
-                        Ok(o) => println!(
+                        Ok(o) => outln!(
                             "Đã ký / signed: {} → {} ({}, {})",
                             d.input.display(),
                             d.output.display(),
                             o.signer,
                             duration(d.elapsed)
                         ),
-                        Err(e) => println!("LỖI / FAILED: {}: {e}", d.input.display()),
+                        Err(e) => outln!("LỖI / FAILED: {}: {e}", d.input.display()),
                     }
                 }
                 done.push(d);
@@ -226,7 +226,7 @@ pub fn run(
                 }),
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
     } else {
         summary(&done, started.elapsed());
     }
@@ -274,18 +274,18 @@ fn summary(done: &[Done], elapsed: Duration) {
             out.push_str(c);
             out.push_str(&" ".repeat(w - width(c)));
         }
-        println!("{}", out.trim_end());
+        outln!("{}", out.trim_end());
     };
-    println!();
-    println!("TÓM TẮT / SUMMARY");
+    outln!();
+    outln!("TÓM TẮT / SUMMARY");
     line(&header);
     line(&widths.map(|w| "-".repeat(w)));
     for r in &rows {
         line(r);
     }
     let ok = done.iter().filter(|d| d.result.is_ok()).count();
-    println!();
-    println!(
+    outln!();
+    outln!(
         "Tổng / total: {} — {ok} đã ký / signed, {} lỗi / failed ({})",
         done.len(),
         done.len() - ok,

@@ -142,35 +142,35 @@ pub fn run(cmd: TokenCommand) -> u8 {
                 }
             };
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&tokens).unwrap_or_default()
                 );
                 return 0;
             }
             if tokens.is_empty() {
-                println!(
+                outln!(
                     "Không thấy token nào / no token found ({}); is it plugged in?",
                     module.display()
                 );
             }
             for t in tokens {
-                println!("slot {}: token \"{}\"", t.slot, t.label);
-                println!("    {} {}, serial {}", t.manufacturer, t.model, t.serial);
-                println!("    trạng thái / state: {}", t.flags.join(", "));
+                outln!("slot {}: token \"{}\"", t.slot, t.label);
+                outln!("    {} {}, serial {}", t.manufacturer, t.model, t.serial);
+                outln!("    trạng thái / state: {}", t.flags.join(", "));
                 if t.certificates.is_empty() {
-                    println!("    (không có chứng thư / no certificate readable without PIN)");
+                    outln!("    (không có chứng thư / no certificate readable without PIN)");
                 }
                 for c in t.certificates {
-                    println!(
+                    outln!(
                         "    chứng thư / certificate \"{}\" (id {}){}",
                         c.label,
                         c.id,
                         if c.ca { " [CA]" } else { "" }
                     );
-                    println!("        chủ thể / subject: {}", c.subject);
-                    println!("        cấp bởi / issuer: {}", c.issuer);
-                    println!(
+                    outln!("        chủ thể / subject: {}", c.subject);
+                    outln!("        cấp bởi / issuer: {}", c.issuer);
+                    outln!(
                         "        hiệu lực / valid: {} → {}",
                         c.not_before, c.not_after
                     );

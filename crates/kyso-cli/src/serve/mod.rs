@@ -175,7 +175,7 @@ pub fn run(args: ServeArgs) -> u8 {
         max_body: args.max_body,
     });
     // The first line on stdout is the address (tests and scripts read it).
-    println!("kyso serve: http://{bound}/");
+    outln!("kyso serve: http://{bound}/");
     eprintln!(
         "kyso serve: {} {}, {workers} workers, queue {}, max body {} bytes",
         match &service.signer_name {
