@@ -142,3 +142,33 @@ fn a_closed_pipe_is_not_a_panic() {
         assert_ne!(out.status.code(), Some(101), "{args:?}: {err}");
     }
 }
+
+/// An existing output is never replaced without --overwrite (single files as --batch).
+#[test]
+fn an_existing_output_needs_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.pdf");
+    std::fs::write(&out, b"someone's signed original").unwrap();
+    let o = run(kyso()
+        .arg("sign")
+        .arg(fixture("docs/congvan.pdf"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--p12")
+        .arg(pki("agency.p12"))
+        .env("KYSO_PIN", ""));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--overwrite"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&out).unwrap(), b"someone's signed original");
+    let o = run(kyso()
+        .arg("sign")
+        .arg(fixture("docs/congvan.pdf"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--overwrite")
+        .arg("--p12")
+        .arg(pki("agency.p12"))
+        .env("KYSO_PIN", ""));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF"));
+}

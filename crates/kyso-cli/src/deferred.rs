@@ -118,7 +118,8 @@ pub fn run_prepare(args: PrepareArgs) -> u8 {
             outln!("to_be_signed_base64: {}", prepared.to_be_signed_base64);
             outln!(
                 "digest ({}): {}",
-                prepared.digest_algorithm, prepared.digest_base64
+                prepared.digest_algorithm,
+                prepared.digest_base64
             );
             outln!("signature_algorithm: {}", prepared.signature_algorithm);
         }

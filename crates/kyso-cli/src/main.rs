@@ -170,6 +170,10 @@ struct SignArgs {
     /// Write the result over the input file (atomically; the original bytes stay a prefix).
     #[arg(long)]
     in_place: bool,
+    /// Replace an existing output file (without it, an existing output is refused, as with
+    /// --batch).
+    #[arg(long)]
+    overwrite: bool,
     /// Print what was done as JSON.
     #[arg(long)]
     json: bool,
@@ -402,6 +406,15 @@ fn run_sign(args: SignArgs) -> u8 {
     let output = args.output.clone().unwrap_or_else(|| input.clone());
     if !args.in_place && args.output.is_none() {
         eprintln!("kyso: -o OUTPUT is required (or --in-place)");
+        return exit::USAGE;
+    }
+    // An existing output is never replaced unless asked (a signed original lost is not
+    // recoverable); --batch refuses per file in the same way.
+    if args.batch.is_none() && !args.in_place && !args.overwrite && output.exists() {
+        eprintln!(
+            "kyso: {} already exists (--overwrite to replace it)",
+            visible(&output.display().to_string())
+        );
         return exit::USAGE;
     }
     let visible = match args.appearance.request(args.page) {

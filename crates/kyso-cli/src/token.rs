@@ -172,7 +172,8 @@ pub fn run(cmd: TokenCommand) -> u8 {
                     outln!("        cấp bởi / issuer: {}", c.issuer);
                     outln!(
                         "        hiệu lực / valid: {} → {}",
-                        c.not_before, c.not_after
+                        c.not_before,
+                        c.not_after
                     );
                 }
             }
