@@ -172,3 +172,40 @@ fn an_existing_output_needs_overwrite() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF"));
 }
+
+/// A verdict reached with revocation checking switched off says so on the verdict line, and the
+/// JSON carries `revocation_checked`.
+#[test]
+fn revocation_off_is_said_on_the_verdict_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("signed.pdf");
+    sign(&fixture("docs/congvan.pdf"), &pdf, "leader.p12", &[]);
+    let (code, report) = verify_json(&pdf, &["--revocation", "off"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["revocation_checked"], false);
+    let (_, report) = verify_json(&pdf, &[]);
+    assert_eq!(report["revocation_checked"], true);
+    for (lang, words) in [
+        ("en", "revocation NOT checked"),
+        ("vi", "KHÔNG kiểm tra tình trạng thu hồi"),
+    ] {
+        let o = run(kyso()
+            .args([
+                "verify",
+                "--offline",
+                "--revocation",
+                "off",
+                "--lang",
+                lang,
+                "--trust",
+            ])
+            .arg(pki("root.pem"))
+            .arg(&pdf));
+        let verdict_line = stdout(&o)
+            .lines()
+            .find(|l| l.starts_with("Verdict") || l.starts_with("Kết luận"))
+            .unwrap_or_default()
+            .to_string();
+        assert!(verdict_line.contains(words), "{lang}: {verdict_line}");
+    }
+}

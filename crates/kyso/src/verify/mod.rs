@@ -242,6 +242,7 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
         validation_time: vntime::rfc3339(now),
         accept_unknown_ca_status: opts.accept_unknown_ca_status,
         contacted: budgeted.map(|b| b.contacts()).unwrap_or_default(),
+        revocation_checked: opts.revocation != trust::RevocationPolicy::Off,
     })
 }
 

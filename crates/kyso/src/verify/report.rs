@@ -196,6 +196,8 @@ pub struct Report {
     /// Every URL verification contacted (or refused to, over the network budget), in order:
     /// the certificates name them, so the clerk sees whom the document made kyso call.
     pub contacted: Vec<crate::net::Contact>,
+    /// Whether revocation was checked at all (false with `--revocation off`).
+    pub revocation_checked: bool,
 }
 
 impl Report {

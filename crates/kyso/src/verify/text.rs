@@ -83,9 +83,18 @@ pub fn render_styled(report: &Report, lang: Lang, colour: bool) -> String {
     if let Some(f) = &report.file {
         let _ = writeln!(out, "{}: {}", l("Tệp", "File"), visible(f));
     }
+    // A verdict reached without revocation checking says so on the verdict line itself.
+    let unchecked = if report.revocation_checked {
+        ""
+    } else {
+        l(
+            " — KHÔNG kiểm tra tình trạng thu hồi (--revocation off)",
+            " — revocation NOT checked (--revocation off)",
+        )
+    };
     let _ = writeln!(
         out,
-        "{}: {} ({})",
+        "{}: {} ({}){unchecked}",
         l("Kết luận", "Verdict"),
         paint(
             verdict_text(report.indication, lang),
