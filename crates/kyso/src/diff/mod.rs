@@ -200,8 +200,12 @@ impl<'a> Analyser<'a> {
     ) -> Result<Vec<Modification>> {
         let mut facts: Vec<(usize, Fact)> = Vec::new();
         for rev in signed_rev + 1..self.doc.revisions.len() {
-            for f in self.revision_facts(rev, perms)? {
-                facts.push((rev, f));
+            match self.revision_facts(rev, perms) {
+                Ok(found) => facts.extend(found.into_iter().map(|f| (rev, f))),
+                // A later revision that cannot be analysed does not hide a disallowed change
+                // already found: that one decides (TOTAL-FAILED rather than INDETERMINATE).
+                Err(_) if facts.iter().any(|(_, f)| !f.allowed) => break,
+                Err(e) => return Err(e),
             }
         }
         if let Some(f) = changes::trailing_data(self.doc)? {
