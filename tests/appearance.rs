@@ -413,7 +413,7 @@ fn attachment_and_copy_stamps_top_right() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    for (src, role, extra, expect) in [
+    for (case, (src, role, extra, expect)) in [
         (
             "docs/quyetdinh-multipage.pdf",
             "attachment",
@@ -437,9 +437,13 @@ fn attachment_and_copy_stamps_top_right() {
             ],
             vec!["TRÍCH SAO", "Sở Tư pháp tỉnh Đà Nẵng"],
         ),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let src = fixture(src);
-        let out = dir.path().join(format!("{role}.pdf"));
+        // One output per case: an existing output is refused (no --overwrite).
+        let out = dir.path().join(format!("{role}-{case}.pdf"));
         let mut args = vec!["--role", role, "--json"];
         args.extend(extra.iter().copied());
         let o = sign(&src, &out, "agency.p12", &args);

@@ -410,7 +410,13 @@ fn run_sign(args: SignArgs) -> u8 {
     }
     // An existing output is never replaced unless asked (a signed original lost is not
     // recoverable); --batch refuses per file in the same way.
-    if args.batch.is_none() && !args.in_place && !args.overwrite && output.exists() {
+    if args.batch.is_none()
+        && !args.in_place
+        && !args.overwrite
+        && output.exists()
+        // The output being the input has its own message (--in-place), from the library.
+        && !kyso::output::same_file(&input, &output)
+    {
         eprintln!(
             "kyso: {} already exists (--overwrite to replace it)",
             visible(&output.display().to_string())

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::{Fact, What};
 use crate::error::Result;
-use crate::pdf::xref::XrefEntry;
+use crate::pdf::xref::{object_headers, XrefEntry};
 use crate::pdf::Document;
 
 /// One item of a revision.
@@ -178,47 +178,9 @@ pub fn trailing_data(doc: &Document) -> Result<Option<Fact>> {
     )))
 }
 
-/// `N G obj` at the start of a line (or of the region).
-pub fn object_headers(bytes: &[u8]) -> Vec<(usize, u32, u16)> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(p) = crate::pdf::xref::find(&bytes[i..], b"obj") {
-        let at = i + p;
-        i = at + 3;
-        // Walk back over "G " and "N ".
-        let mut j = at;
-        // Bounded look-back keeps the scan linear on runs of spaces or digits.
-        let skip_ws = |j: &mut usize| {
-            let end = *j;
-            while *j > 0 && end - *j < 20 && matches!(bytes[*j - 1], b' ' | b'\t') {
-                *j -= 1;
-            }
-        };
-        let digits = |j: &mut usize| -> Option<u64> {
-            let end = *j;
-            while *j > 0 && end - *j < 20 && bytes[*j - 1].is_ascii_digit() {
-                *j -= 1;
-            }
-            crate::pdf::parser::parse_uint(&bytes[*j..end])
-        };
-        skip_ws(&mut j);
-        let Some(gen) = digits(&mut j) else { continue };
-        skip_ws(&mut j);
-        let Some(num) = digits(&mut j) else { continue };
-        let line_start = j == 0 || matches!(bytes[j - 1], b'\r' | b'\n');
-        let ends_token = bytes
-            .get(at + 3)
-            .is_none_or(|&b| !b.is_ascii_alphanumeric());
-        if line_start && ends_token && num <= u32::MAX as u64 && gen <= u16::MAX as u64 {
-            out.push((j, num as u32, gen as u16));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::pdf::xref::object_headers;
 
     #[test]
     fn object_headers_found_at_line_starts() {

@@ -189,7 +189,19 @@ impl Document {
             .collect();
         let startxref = find_startxref(source.as_ref())?;
         let (chain, warnings) = read_chain(source.as_ref(), startxref)?;
-        let revisions = group_revisions(source.as_ref(), chain)?;
+        let mut warnings = warnings;
+        let mut revisions = group_revisions(source.as_ref(), chain)?;
+        for i in 0..revisions.len() {
+            let start = if i == 0 { 0 } else { revisions[i - 1].limit };
+            if let Some(delta) = repair_shifted_offsets(source.as_ref(), &mut revisions[i], start)?
+            {
+                warnings.push(format!(
+                    "the cross-reference offsets of revision {} are all off by {delta} bytes; \
+                     each object was found, alone, where the shift puts it",
+                    i + 1
+                ));
+            }
+        }
         let mut index: HashMap<u32, Vec<(usize, XrefEntry)>> = HashMap::new();
         let mut entries = 0u64;
         for rev in &revisions {
@@ -733,6 +745,70 @@ impl FormField {
     }
 }
 
+/// A writer bug seen in real signed files: an update's cross-reference section written with
+/// every offset shifted by the same amount. Viewers rebuild such sections by finding the objects;
+/// kyso repairs one only when it is unambiguous: no entry finds its object where it points,
+/// one shift makes *every* entry land on its own `N G obj` header inside the revision's bytes,
+/// and each of those headers is the only one for its number there. Returns the shift applied.
+fn repair_shifted_offsets(
+    src: &dyn ByteSource,
+    rev: &mut Revision,
+    start: u64,
+) -> Result<Option<i64>> {
+    let header_at = |offset: u64, num: u32, gen: u16| -> bool {
+        let Ok(head) = src.read_vec(offset, 32) else {
+            return false;
+        };
+        let mut p = Parser::new(&head, true);
+        matches!((p.read_uint(), p.read_uint(), p.expect_keyword(b"obj")),
+            (Ok(n), Ok(g), Ok(())) if n == num as u64 && g == gen as u64)
+    };
+    let in_use: Vec<(u32, u64, u16)> = rev
+        .sections
+        .iter()
+        .flat_map(|s| s.entries.iter())
+        .filter_map(|(n, e)| match e {
+            XrefEntry::InUse { offset, gen } => Some((*n, *offset, *gen)),
+            _ => None,
+        })
+        .collect();
+    let Some(&(first, first_offset, first_gen)) = in_use.first() else {
+        return Ok(None);
+    };
+    if in_use.iter().any(|&(n, o, g)| header_at(o, n, g)) {
+        return Ok(None); // not the all-shifted shape: nothing to repair
+    }
+    let end = rev.limit.min(src.len());
+    if end <= start || end - start > 64 << 20 {
+        return Ok(None);
+    }
+    let bytes = src.read_vec(start, (end - start) as usize)?;
+    let headers = super::xref::object_headers(&bytes);
+    let mut found: HashMap<(u32, u16), Vec<u64>> = HashMap::new();
+    for (pos, n, g) in headers {
+        found.entry((n, g)).or_default().push(start + pos as u64);
+    }
+    let Some(&[real]) = found.get(&(first, first_gen)).map(Vec::as_slice) else {
+        return Ok(None);
+    };
+    let delta = real as i64 - first_offset as i64;
+    let fits = in_use.iter().all(|&(n, o, g)| {
+        let target = o as i64 + delta;
+        target >= 0 && found.get(&(n, g)).map(Vec::as_slice) == Some(&[target as u64][..])
+    });
+    if !fits || delta == 0 {
+        return Ok(None);
+    }
+    for section in &mut rev.sections {
+        for e in section.entries.values_mut() {
+            if let XrefEntry::InUse { offset, .. } = e {
+                *offset = (*offset as i64 + delta) as u64;
+            }
+        }
+    }
+    Ok(Some(delta))
+}
+
 /// Turns the /Prev chain (newest first) into revisions (oldest first).
 ///
 /// A linearized file's first-page section points back with /Prev to a section later in the file
@@ -970,6 +1046,29 @@ mod tests {
         );
         let err = doc.get_at(0, ObjRef::new(2, 0)).unwrap_err().to_string();
         assert!(err.contains("beyond"), "{err}");
+    }
+
+    #[test]
+    fn a_section_shifted_as_a_whole_is_repaired_and_said() {
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        let x0 = update(&mut pdf, &[(1, b"<< /Type /Catalog >>")], None, 3);
+        let mut shifted = pdf.clone();
+        update(&mut shifted, &[(2, b"(two)")], Some(x0), 3);
+        // Rewrite revision 2's one offset 100 bytes too far.
+        let text = String::from_utf8_lossy(&shifted).into_owned();
+        let at = text.rfind(" 00000 n").unwrap() - 10;
+        let off: u64 = text[at..at + 10].parse().unwrap();
+        shifted.splice(at..at + 10, format!("{:010}", off + 100).bytes());
+        let doc = open(shifted).unwrap();
+        assert!(
+            doc.warnings.iter().any(|w| w.contains("off by -100")),
+            "{:?}",
+            doc.warnings
+        );
+        assert_eq!(
+            doc.get(ObjRef::new(2, 0)).unwrap().as_bytes(),
+            Some(&b"two"[..])
+        );
     }
 
     #[test]
