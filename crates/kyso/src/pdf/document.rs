@@ -772,9 +772,12 @@ fn repair_shifted_offsets(
             _ => None,
         })
         .collect();
-    let Some(&(first, first_offset, first_gen)) = in_use.first() else {
+    // A shift is a writer's systematic error: only a section with several entries, all off by
+    // the same amount, is evidence of one (one or two odd entries are not repaired).
+    if in_use.len() < 4 {
         return Ok(None);
-    };
+    }
+    let (first, first_offset, first_gen) = in_use[0];
     if in_use.iter().any(|&(n, o, g)| header_at(o, n, g)) {
         return Ok(None); // not the all-shifted shape: nothing to repair
     }
@@ -1051,14 +1054,27 @@ mod tests {
     #[test]
     fn a_section_shifted_as_a_whole_is_repaired_and_said() {
         let mut pdf = b"%PDF-1.7\n".to_vec();
-        let x0 = update(&mut pdf, &[(1, b"<< /Type /Catalog >>")], None, 3);
+        let x0 = update(&mut pdf, &[(1, b"<< /Type /Catalog >>")], None, 7);
         let mut shifted = pdf.clone();
-        update(&mut shifted, &[(2, b"(two)")], Some(x0), 3);
-        // Rewrite revision 2's one offset 100 bytes too far.
-        let text = String::from_utf8_lossy(&shifted).into_owned();
-        let at = text.rfind(" 00000 n").unwrap() - 10;
-        let off: u64 = text[at..at + 10].parse().unwrap();
-        shifted.splice(at..at + 10, format!("{:010}", off + 100).bytes());
+        let objs: [(u32, &[u8]); 5] = [
+            (2, b"(two)"),
+            (3, b"(three)"),
+            (4, b"(four)"),
+            (5, b"(five)"),
+            (6, b"(six)"),
+        ];
+        let x1 = update(&mut shifted, &objs, Some(x0), 7);
+        // Rewrite every offset of revision 2 100 bytes too far.
+        let mut at = x1;
+        while let Some(p) = shifted[at..].windows(8).position(|w| w == b" 00000 n") {
+            let end = at + p;
+            let off: u64 = std::str::from_utf8(&shifted[end - 10..end])
+                .unwrap()
+                .parse()
+                .unwrap();
+            shifted.splice(end - 10..end, format!("{:010}", off + 100).bytes());
+            at = end + 8;
+        }
         let doc = open(shifted).unwrap();
         assert!(
             doc.warnings.iter().any(|w| w.contains("off by -100")),
