@@ -68,20 +68,7 @@ pub struct Graph {
 impl Graph {
     /// Walks revision `rev` of `doc`.
     pub fn build(doc: &Document, rev: usize) -> Result<Graph> {
-        let mut g = Graph {
-            rev,
-            trailer: doc.revisions[rev].trailer.clone(),
-            nodes: HashMap::new(),
-            parents: HashMap::new(),
-            catalog: None,
-            pages: Ok(Vec::new()),
-            page_of: HashMap::new(),
-            annots_arrays: HashMap::new(),
-            annotations: HashMap::new(),
-            acroform: None,
-            field_arrays: HashSet::new(),
-            fields: HashMap::new(),
-        };
+        let mut g = Graph::empty(rev, doc.revisions[rev].trailer.clone());
         let mut stack: Vec<u32> = Vec::new();
         let trailer = g.trailer.clone();
         for (key, value) in trailer.iter() {
@@ -128,6 +115,23 @@ impl Graph {
         }
         g.read_annotations_and_form()?;
         Ok(g)
+    }
+
+    fn empty(rev: usize, trailer: Dict) -> Graph {
+        Graph {
+            rev,
+            trailer,
+            nodes: HashMap::new(),
+            parents: HashMap::new(),
+            catalog: None,
+            pages: Ok(Vec::new()),
+            page_of: HashMap::new(),
+            annots_arrays: HashMap::new(),
+            annotations: HashMap::new(),
+            acroform: None,
+            field_arrays: HashSet::new(),
+            fields: HashMap::new(),
+        }
     }
 
     /// The value of a reachable object (`null` when it cannot be read).
@@ -323,20 +327,7 @@ impl Graph {
     /// A graph from hand-made nodes, for tests.
     #[cfg(test)]
     fn from_edges(edges: &[(u32, &str, u32)]) -> Graph {
-        let mut g = Graph {
-            rev: 0,
-            trailer: Dict::new(),
-            nodes: HashMap::new(),
-            parents: HashMap::new(),
-            catalog: None,
-            pages: Ok(Vec::new()),
-            page_of: HashMap::new(),
-            annots_arrays: HashMap::new(),
-            annotations: HashMap::new(),
-            acroform: None,
-            field_arrays: HashSet::new(),
-            fields: HashMap::new(),
-        };
+        let mut g = Graph::empty(0, Dict::new());
         for &(p, k, c) in edges {
             for n in [p, c] {
                 g.nodes.entry(n).or_insert(Node {

@@ -232,6 +232,18 @@ impl<'a> Judge<'a> {
         Ok(())
     }
 
+    /// The value of `key` in the old dictionary (old revision) and the new one (new revision),
+    /// one reference followed; `null` when absent.
+    fn entry_pair(&self, o: &Dict, n: &Dict, key: &str) -> (Object, Object) {
+        let side = |g: &Graph, d: &Dict| {
+            d.get(key)
+                .and_then(|v| g.resolve(v))
+                .cloned()
+                .unwrap_or(Object::Null)
+        };
+        (side(self.old, o), side(self.new, n))
+    }
+
     // --- "used only under" -------------------------------------------------------------------
 
     /// Whether `num` is used, in the revision before, only under the named entry: catalog /DSS,
@@ -387,16 +399,7 @@ impl<'a> Judge<'a> {
         for key in changed_keys(&o, &n) {
             match key.as_str() {
                 "Fields" => {
-                    let ov = o
-                        .get("Fields")
-                        .and_then(|v| self.old.resolve(v))
-                        .cloned()
-                        .unwrap_or(Object::Null);
-                    let nv = n
-                        .get("Fields")
-                        .and_then(|v| self.new.resolve(v))
-                        .cloned()
-                        .unwrap_or(Object::Null);
+                    let (ov, nv) = self.entry_pair(&o, &n, "Fields");
                     self.field_list(num, &ov, &nv)?;
                 }
                 // SignaturesExist | AppendOnly (Table 219): they change nothing shown.
@@ -603,16 +606,7 @@ impl<'a> Judge<'a> {
         for key in changed_keys(o, n) {
             match key.as_str() {
                 "Annots" => {
-                    let ov = o
-                        .get("Annots")
-                        .and_then(|v| self.old.resolve(v))
-                        .cloned()
-                        .unwrap_or(Object::Null);
-                    let nv = n
-                        .get("Annots")
-                        .and_then(|v| self.new.resolve(v))
-                        .cloned()
-                        .unwrap_or(Object::Null);
+                    let (ov, nv) = self.entry_pair(o, n, "Annots");
                     self.annots(num, page, &ov, &nv)?;
                 }
                 "Contents" => self.push(
