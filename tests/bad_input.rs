@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use std::process::Command;
 
 fn assert_clean_error(o: &std::process::Output, code: i32, what: &str) {
     assert_eq!(o.status.code(), Some(code), "{what}: {}", stderr(o));
@@ -207,5 +208,31 @@ fn revocation_off_is_said_on_the_verdict_line() {
             .unwrap_or_default()
             .to_string();
         assert!(verdict_line.contains(words), "{lang}: {verdict_line}");
+    }
+}
+
+/// Signed files get the umask's permissions (0644 under 022, 0600 under 077), not 0600 always.
+#[cfg(unix)]
+#[test]
+fn outputs_follow_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let program = kyso().get_program().to_owned();
+    for (umask, want) in [("022", 0o644), ("077", 0o600)] {
+        let out = dir.path().join(format!("signed-{umask}.pdf"));
+        let o = run(Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask {umask}; exec \"$0\" \"$@\""))
+            .arg(&program)
+            .arg("sign")
+            .arg(fixture("docs/congvan.pdf"))
+            .arg("-o")
+            .arg(&out)
+            .arg("--p12")
+            .arg(pki("agency.p12"))
+            .env("KYSO_PIN", ""));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, want, "umask {umask}: mode {mode:o}");
     }
 }

@@ -42,11 +42,17 @@ impl AtomicOutput {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let file = tempfile::Builder::new()
-            .prefix(".kyso-")
-            .suffix(".tmp")
-            .tempfile_in(&dir)
-            .map_err(|e| Error::io(&dir, e))?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".kyso-").suffix(".tmp");
+        // Outputs get the permissions any new file gets (0666 less the umask: 0644 under the
+        // usual 022), not the temporary file's 0600: a document system's web server must be
+        // able to read what kyso signs for it.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let file = builder.tempfile_in(&dir).map_err(|e| Error::io(&dir, e))?;
         Ok(AtomicOutput {
             file,
             target: target.to_path_buf(),
