@@ -178,7 +178,7 @@ impl SignedAttributes {
             *counts.entry(a.oid.as_str()).or_default() += 1;
         }
         for a in &attributes {
-            let dup = counts.get(a.oid.as_str()).copied().unwrap_or(0) > 1;
+            let dup = counts[a.oid.as_str()] > 1; // every attribute was counted above
             match a.oid.as_str() {
                 oid::CONTENT_TYPE | oid::MESSAGE_DIGEST | oid::SIGNING_TIME if dup => {
                     // RFC 5652 §11.1-11.3: single instance.

@@ -97,6 +97,7 @@ pub fn digest_mismatch(si: &SignerInfo) -> Option<DigestAlgorithm> {
 pub fn binding_uses_sha1(si: &SignerInfo) -> bool {
     let pss_mgf = (si.signature_algorithm.oid == crate::asn1::oid::RSASSA_PSS)
         .then(|| crypto::verify::PssParams::parse(si.signature_algorithm.params_der.as_deref()))
+        // Unparsable PSS parameters fail the signature check itself (crypto::verify).
         .and_then(|p| p.ok())
         .map(|p| p.mgf_hash);
     [

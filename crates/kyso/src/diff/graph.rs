@@ -134,7 +134,8 @@ impl Graph {
         }
     }
 
-    /// The value of a reachable object (`null` when it cannot be read).
+    /// The value of a reachable object; `None` when it cannot be read (changes to it are judged
+    /// from the node's error, never as "no value": see `Judge::defined`).
     pub fn value(&self, num: u32) -> Option<&Object> {
         self.nodes.get(&num).and_then(|n| n.value.as_ref().ok())
     }
@@ -158,6 +159,10 @@ impl Graph {
             .cloned()
     }
 
+    /// Pages' annotations and the form's fields. What cannot be read is left out on purpose:
+    /// an object missing from these maps has no rule that explains changing it, so a change
+    /// near something unreadable is disallowed (and an unreadable catalog or page tree of the
+    /// revision before is an error of the analysis itself, see `Analyser::revision_facts`).
     fn read_annotations_and_form(&mut self) -> Result<()> {
         let Some(catalog) = self.catalog_dict() else {
             return Ok(());

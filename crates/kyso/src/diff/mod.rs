@@ -243,6 +243,12 @@ impl<'a> Analyser<'a> {
                 rev
             )));
         }
+        // The new revision's page tree broken (a loop, too deep): what a viewer shows cannot be
+        // compared, so it is a disallowed change, said as such.
+        if let Err(e) = &new.pages {
+            facts.push(Fact::new(What::PageTree { detail: e.clone() }, false));
+        }
+        // No signature ends at this revision: no new signature value can be explained by one.
         let signed_here = self.signed_in.get(&rev).cloned().unwrap_or_default();
         let mut judge = rules::Judge::new(doc, rev, &old, &new, perms, &signed_here);
         for item in items {

@@ -102,16 +102,8 @@ impl<'a> Judge<'a> {
                 )))
             }
         };
-        let new = match self.new.nodes.get(&num) {
-            Some(n) => n.value.clone(),
-            None => read_slot(self.doc, self.rev, num)?,
-        };
-        let new = match new {
-            Ok(v) => v,
-            Err(detail) => {
-                self.push(Fact::new(What::BrokenReference { num, detail }, false).on(num));
-                return Ok(());
-            }
+        let Some(new) = self.new_value(num)? else {
+            return Ok(());
         };
         if same_object(self.doc, &old, &new) {
             return Ok(());
@@ -119,21 +111,29 @@ impl<'a> Judge<'a> {
         self.changed(num, &old, &new)
     }
 
+    /// Object `num` as this revision defines it; `None` (with a broken-reference fact) when its
+    /// cross-reference entry does not lead to it.
+    fn new_value(&mut self, num: u32) -> Result<Option<Object>> {
+        let new = match self.new.nodes.get(&num) {
+            Some(n) => n.value.clone(),
+            None => read_slot(self.doc, self.rev, num)?,
+        };
+        Ok(match new {
+            Ok(v) => Some(v),
+            Err(detail) => {
+                self.push(Fact::new(What::BrokenReference { num, detail }, false).on(num));
+                None
+            }
+        })
+    }
+
     /// An object the revision before did not use (nor refer to). A new one changes nothing by
     /// itself — it matters only through a changed object that refers to it — but it must be
     /// readable where the cross-reference entry says. One the revision before defined (unused)
     /// must stay as it was: no rule explains rewriting it.
     fn defined_unused(&mut self, num: u32) -> Result<()> {
-        let new = match self.new.nodes.get(&num) {
-            Some(n) => n.value.clone(),
-            None => read_slot(self.doc, self.rev, num)?,
-        };
-        let new = match new {
-            Ok(v) => v,
-            Err(detail) => {
-                self.push(Fact::new(What::BrokenReference { num, detail }, false).on(num));
-                return Ok(());
-            }
+        let Some(new) = self.new_value(num)? else {
+            return Ok(());
         };
         let defined_before = matches!(
             self.doc.entry_at(self.rev - 1, num),
