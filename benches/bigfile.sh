@@ -25,7 +25,7 @@ measure() { # label, command...: prints wall seconds and max RSS (best of 3 runs
 }
 
 measure openssl openssl dgst -sha256 "$work/big.pdf"
-measure kyso-sign env KYSO_PIN= ./target/release/kyso sign "$work/big.pdf" -o "$work/signed.pdf" --p12 fixtures/pki/agency.p12
+measure kyso-sign env KYSO_PIN= ./target/release/kyso sign "$work/big.pdf" -o "$work/signed.pdf" --overwrite --p12 fixtures/pki/agency.p12
 measure kyso-verify ./target/release/kyso verify "$work/signed.pdf" --trust fixtures/pki/root.pem \
     --offline --crl fixtures/pki/intermediate.crl --crl fixtures/pki/root.crl
 

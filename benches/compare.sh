@@ -23,7 +23,7 @@ mean() { # command...: mean wall seconds over $runs runs
 printf '%-26s %10s %10s %8s\n' "file / operation" "kyso (s)" "pyHanko (s)" "ratio"
 for doc in congvan.pdf baocao-100pages.pdf; do
     in=fixtures/docs/$doc
-    ks=$(mean env KYSO_PIN= "$kyso" sign "$in" -o "$work/k.pdf" --p12 "$key")
+    ks=$(mean env KYSO_PIN= "$kyso" sign "$in" -o "$work/k.pdf" --overwrite --p12 "$key")
     ps=$(mean pyhanko sign addsig --field Sig1 --use-pades pkcs12 --no-pass "$in" "$work/p.pdf" "$key")
     kv=$(mean "$kyso" verify "$work/k.pdf" --trust "$root" --offline \
         --crl fixtures/pki/intermediate.crl --crl fixtures/pki/root.crl)

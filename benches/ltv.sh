@@ -157,7 +157,7 @@ hits() { # command...: run once; print its wall time, the server requests it mad
 row() { # label kyso-seconds pyhanko-seconds
     awk -v d="$1" -v a="$2" -v b="$3" 'BEGIN{printf "%-52s %10.4f %11.4f %7.1fx\n", d, a, b, b/a}'
 }
-ksign() { env KYSO_PIN= "$kyso" sign "$@" --p12 "$key"; }
+ksign() { env KYSO_PIN= "$kyso" sign "$@" --overwrite --p12 "$key"; }
 # pyHanko: key from the same .p12; B-LT/B-LTA fetch OCSP/CRLs with --trust as the root.
 psign() { # infile outfile addsig-options...
     local in=$1 out=$2; shift 2
