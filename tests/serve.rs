@@ -73,26 +73,7 @@ impl Server {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> (u16, Vec<(String, String)>, Vec<u8>) {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-        let mut head = format!("{method} {path} HTTP/1.1\r\n");
-        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
-            head.push_str(&format!("Host: {}\r\n", self.addr));
-        }
-        for (n, v) in headers {
-            head.push_str(&format!("{n}: {v}\r\n"));
-        }
-        if !headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-            && (method == "POST" || !body.is_empty())
-        {
-            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-        }
-        head.push_str("\r\n");
-        s.write_all(head.as_bytes()).unwrap();
-        s.write_all(body).unwrap();
-        read_response(&mut s)
+        request_to(&self.addr, method, path, headers, body)
     }
 
     /// Sends `raw` as it is (a whole request) and reads the answer.
@@ -126,6 +107,36 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// One request to the service at `addr`; `headers` are added after Host.
+fn request_to(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut head = format!("{method} {path} HTTP/1.1\r\n");
+    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        head.push_str(&format!("Host: {addr}\r\n"));
+    }
+    for (n, v) in headers {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    if !headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        && (method == "POST" || !body.is_empty())
+    {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(body).unwrap();
+    read_response(&mut s)
 }
 
 fn read_response(s: &mut TcpStream) -> (u16, Vec<(String, String)>, Vec<u8>) {
@@ -837,4 +848,443 @@ fn page_in_headless_chromium() {
     }
     let png = std::fs::read(&shot).unwrap();
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000);
+}
+
+// ---- /v1/sign with every visible-signature option (issue #17 item 4) ----
+
+/// A `multipart/form-data` body of (part name, file name, bytes) and its Content-Type.
+fn multipart(parts: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let b = "kysoTestBoundary7MA4YWxk";
+    let mut body = Vec::new();
+    for (name, file, data) in parts {
+        body.extend_from_slice(
+            format!(
+                "--{b}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{b}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={b}"), body)
+}
+
+/// `kyso info --json` without what differs from one signing to the next (file name, size,
+/// times, offsets).
+fn structure(pdf: &Path) -> Value {
+    let o = run(kyso().arg("info").arg("--json").arg(pdf));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let obj = v.as_object_mut().unwrap();
+    obj.remove("file");
+    obj.remove("size");
+    for r in obj["revisions"].as_array_mut().unwrap() {
+        r.as_object_mut().unwrap().remove("end");
+    }
+    for s in obj["signatures"].as_array_mut().unwrap() {
+        let s = s.as_object_mut().unwrap();
+        s.remove("signing_time");
+        s.remove("byte_range");
+    }
+    v
+}
+
+#[test]
+fn visible_leader_then_organization_as_the_cli() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = fixture("docs/congvan.pdf");
+    let images = fixture("images");
+    let sig = images.join("signature-blue.png");
+    let seal = images.join("seal-red.png");
+    let org_args = [
+        "--seal-diameter-mm",
+        "36",
+        "--doc-number",
+        "123/UBND-VP",
+        "--doc-date",
+        "05/12/2026",
+    ];
+
+    // The CLI.
+    let cli_leader = tmp.path().join("cli-leader.pdf");
+    let cli_both = tmp.path().join("cli-both.pdf");
+    let s = sig.display().to_string();
+    sign(
+        &src,
+        &cli_leader,
+        "leader.p12",
+        &["--role", "leader", "--image", &s],
+    );
+    let s = seal.display().to_string();
+    let mut args = vec!["--role", "organization", "--image", &s];
+    args.extend(org_args);
+    sign(&cli_leader, &cli_both, "agency.p12", &args);
+
+    // The service: the leader's picture uploaded, the seal named from --image-dir.
+    let dir = images.display().to_string();
+    let leader = Server::start_with(
+        kyso(),
+        &[
+            "--p12",
+            &pki("leader.p12").display().to_string(),
+            "--image-dir",
+            &dir,
+        ],
+        "12345678",
+        None,
+    );
+    let (ct, body) = multipart(&[
+        ("pdf", "congvan.pdf", &std::fs::read(&src).unwrap()),
+        ("image", "chu-ky.png", &std::fs::read(&sig).unwrap()),
+    ]);
+    let (status, _, srv_leader) = leader.request(
+        "POST",
+        "/v1/sign?role=leader",
+        &[("Content-Type", &ct)],
+        &body,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&srv_leader));
+    let srv_leader_path = tmp.path().join("srv-leader.pdf");
+    std::fs::write(&srv_leader_path, &srv_leader).unwrap();
+
+    let agency = Server::start_with(
+        kyso(),
+        &[
+            "--p12",
+            &pki("agency.p12").display().to_string(),
+            "--image-dir",
+            &dir,
+        ],
+        "",
+        None,
+    );
+    let (status, _, srv_both) = agency.request(
+        "POST",
+        "/v1/sign?role=organization&image=seal-red.png&seal-diameter-mm=36&doc-number=123%2FUBND-VP&doc-date=05%2F12%2F2026",
+        &[],
+        &srv_leader,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&srv_both));
+    let srv_both_path = tmp.path().join("srv-both.pdf");
+    std::fs::write(&srv_both_path, &srv_both).unwrap();
+
+    assert_eq!(structure(&srv_leader_path), structure(&cli_leader));
+    assert_eq!(structure(&srv_both_path), structure(&cli_both));
+    // Both visible, both verified, from either side.
+    for p in [&cli_both, &srv_both_path] {
+        let (code, report) = verify_json(p, &[]);
+        assert_eq!(code, 0, "{report}");
+        assert_eq!(report["signatures"].as_array().unwrap().len(), 2);
+    }
+    // The same size give or take the digits of times and signature values: the same
+    // appearance streams (a picture missing would be tens of kilobytes).
+    let (a, b) = (
+        srv_both.len() as i64,
+        std::fs::metadata(&cli_both).unwrap().len() as i64,
+    );
+    assert!((a - b).abs() < 600, "service {a} B, CLI {b} B");
+}
+
+#[test]
+fn sign_parameters_are_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let images = tmp.path().join("images");
+    std::fs::create_dir(&images).unwrap();
+    std::fs::copy(fixture("images/seal-red.png"), images.join("seal.png")).unwrap();
+    std::fs::copy(
+        fixture("images/seal-red.png"),
+        tmp.path().join("outside.png"),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(tmp.path().join("outside.png"), images.join("link.png")).unwrap();
+    let srv = Server::start_with(
+        kyso(),
+        &[
+            "--p12",
+            &pki("agency.p12").display().to_string(),
+            "--image-dir",
+            &images.display().to_string(),
+            "--max-image",
+            "100K",
+        ],
+        "",
+        None,
+    );
+    let pdf = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+
+    // Unknown parameters: 400 naming each.
+    let (status, err) = srv.json(
+        "POST",
+        "/v1/sign?role=organization&seal-diamter-mm=30&colour=red",
+        &[],
+        &pdf,
+    );
+    assert_eq!(status, 400, "{err}");
+    let msg = err["error"].as_str().unwrap();
+    assert!(
+        msg.contains("seal-diamter-mm") && msg.contains("colour"),
+        "{msg}"
+    );
+    // Options naming files on this machine are refused by name.
+    let (status, err) = srv.json("POST", "/v1/sign?role=copy&font=%2Fetc%2Fpasswd", &[], &pdf);
+    assert_eq!(status, 400);
+    assert!(err["error"].as_str().unwrap().contains("font"), "{err}");
+    // Bad values as the CLI refuses them.
+    for q in [
+        "role=boss",
+        "page=0",
+        "seal-diameter-mm=-3",
+        "rect=1,2,3",
+        "level=B-T",
+        "image=seal.png",
+        "role=organization&image=seal.png&page=9",
+    ] {
+        let (status, err) = srv.json("POST", &format!("/v1/sign?{q}"), &[], &pdf);
+        assert_eq!(status, 400, "{q}: {err}");
+    }
+    // The image folder: bare names only, nothing outside it.
+    for name in [
+        "..%2Foutside.png",
+        "%2Fetc%2Fpasswd",
+        "..",
+        "sub%2Fseal.png",
+        "..%5Coutside.png",
+        "link.png",
+        "missing.png",
+    ] {
+        let (status, err) = srv.json(
+            "POST",
+            &format!("/v1/sign?role=organization&image={name}"),
+            &[],
+            &pdf,
+        );
+        assert_eq!(status, 400, "{name}: {err}");
+        assert!(err["error"].as_str().unwrap().starts_with("image"), "{err}");
+    }
+    let (status, _, signed) = srv.request(
+        "POST",
+        "/v1/sign?role=organization&image=seal.png&force&page=1&rect=300,100,200,100",
+        &[],
+        &pdf,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&signed));
+    // An upload over --max-image: 413; an unknown part: 400; image both named and uploaded: 400.
+    let big = vec![0u8; 200 << 10];
+    let (ct, body) = multipart(&[("pdf", "a.pdf", &pdf), ("image", "big.png", &big)]);
+    let (status, err) = srv.json(
+        "POST",
+        "/v1/sign?role=organization",
+        &[("Content-Type", &ct)],
+        &body,
+    );
+    assert_eq!(status, 413, "{err}");
+    let (ct, body) = multipart(&[("pdf", "a.pdf", &pdf), ("extra", "x", b"x")]);
+    let (status, err) = srv.json("POST", "/v1/sign", &[("Content-Type", &ct)], &body);
+    assert_eq!(status, 400, "{err}");
+    let seal = std::fs::read(fixture("images/seal-red.png")).unwrap();
+    let (ct, body) = multipart(&[("pdf", "a.pdf", &pdf), ("image", "s.png", &seal)]);
+    let (status, err) = srv.json(
+        "POST",
+        "/v1/sign?role=organization&image=seal.png",
+        &[("Content-Type", &ct)],
+        &body,
+    );
+    assert_eq!(status, 400, "{err}");
+}
+
+/// `kyso serve --confirm` on a pseudo-terminal (util-linux `script`): its output (the
+/// address, then the questions) and its keyboard.
+struct TtyServer {
+    child: Child,
+    addr: String,
+    out: std::sync::Arc<std::sync::Mutex<String>>,
+    keys: std::process::ChildStdin,
+}
+
+impl TtyServer {
+    fn start(extra: &str) -> Option<TtyServer> {
+        if std::process::Command::new("script")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
+            assert!(
+                std::env::var("KYSO_REQUIRE_TOOLS").is_err(),
+                "script (util-linux) is missing"
+            );
+            eprintln!("SKIP: no `script` for a pseudo-terminal");
+            return None;
+        }
+        let q = |p: PathBuf| format!("'{}'", p.display());
+        let cmd = format!(
+            "exec {} serve --listen 127.0.0.1:0 --trust {} --p12 {} --confirm {extra}",
+            q(PathBuf::from(env!("CARGO_BIN_EXE_kyso"))),
+            q(pki("root.pem")),
+            q(pki("agency.p12")),
+        );
+        let mut child = std::process::Command::new("script")
+            .args(["-q", "-e", "-c", &cmd, "/dev/null"])
+            .env("KYSO_PIN", "")
+            .env("KYSO_OFFLINE", "1")
+            .env(
+                "KYSO_TRUST_DIR",
+                std::env::temp_dir().join(format!("kyso-test-no-trust-{}", std::process::id())),
+            )
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start script");
+        let out = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let mut stdout = child.stdout.take().unwrap();
+        let sink = out.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let keys = child.stdin.take().unwrap();
+        let mut srv = TtyServer {
+            child,
+            addr: String::new(),
+            out,
+            keys,
+        };
+        let text = srv.wait_for("kyso serve: http://");
+        let line = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("kyso serve: http://"))
+            .unwrap();
+        srv.addr = line.trim_end_matches('/').to_string();
+        Some(srv)
+    }
+
+    /// Waits (30 s at most) until the output holds `what`; returns the output.
+    fn wait_for(&self, what: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let text = self.out.lock().unwrap().clone();
+            if text.contains(what) {
+                return text;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "no {what:?} in {text:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// POSTs `pdf` to `path` from another thread.
+    fn post(&self, path: &str, pdf: Vec<u8>) -> std::thread::JoinHandle<(u16, Vec<u8>)> {
+        let (addr, path) = (self.addr.clone(), path.to_string());
+        std::thread::spawn(move || {
+            let (status, _, body) = request_to(&addr, "POST", &path, &[], &pdf);
+            (status, body)
+        })
+    }
+}
+
+impl Drop for TtyServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn confirm_refused_or_timed_out_signs_nothing() {
+    let Some(mut srv) = TtyServer::start("--confirm-timeout 3") else {
+        return;
+    };
+    let pdf = std::fs::read(fixture("docs/quyetdinh-multipage.pdf")).unwrap();
+    let pages = {
+        let o = run(kyso()
+            .args(["info", "--json"])
+            .arg(fixture("docs/quyetdinh-multipage.pdf")));
+        serde_json::from_slice::<Value>(&o.stdout).unwrap()["pages"]
+            .as_u64()
+            .unwrap()
+    };
+
+    // Refused: "n" typed at the question, which names the file, its pages and the role.
+    let answer = srv.post(
+        "/v1/sign?role=attachment&doc-number=7%2FQD&file-name=quy%E1%BA%BFt-%C4%91%E1%BB%8Bnh.pdf",
+        pdf.clone(),
+    );
+    let text = srv.wait_for("[y/N]");
+    assert!(text.contains("quyết-định.pdf"), "{text}");
+    assert!(text.contains(&format!("({pages} trang / pages)")), "{text}");
+    assert!(text.contains("as attachment"), "{text}");
+    srv.keys.write_all(b"n\n").unwrap();
+    let (status, body) = answer.join().unwrap();
+    assert_eq!(status, 403, "{}", String::from_utf8_lossy(&body));
+    assert!(!body.starts_with(b"%PDF"));
+    let err: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(err["code"], "not_confirmed", "{err}");
+
+    // Timed out: no answer within --confirm-timeout 3.
+    let before = srv.out.lock().unwrap().matches("[y/N]").count();
+    let started = Instant::now();
+    let answer = srv.post("/v1/sign?role=attachment&doc-number=7%2FQD", pdf.clone());
+    let (status, body) = answer.join().unwrap();
+    assert_eq!(status, 403, "{}", String::from_utf8_lossy(&body));
+    assert!(started.elapsed() >= Duration::from_secs(3));
+    assert_eq!(srv.out.lock().unwrap().matches("[y/N]").count(), before + 1);
+
+    // A yes signs (so the refusals above were refusals, not a service that cannot sign).
+    let answer = srv.post("/v1/sign?role=attachment&doc-number=7%2FQD", pdf.clone());
+    let n = before + 2;
+    let start = Instant::now();
+    while srv.out.lock().unwrap().matches("[y/N]").count() < n {
+        assert!(start.elapsed() < Duration::from_secs(30));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    srv.keys.write_all(b"y\n").unwrap();
+    let (status, body) = answer.join().unwrap();
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert!(body.starts_with(b"%PDF"));
+}
+
+#[test]
+fn confirm_without_a_terminal_signs_nothing() {
+    // setsid: a new session without a controlling terminal, whatever runs the tests.
+    if std::process::Command::new("setsid")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIP: no setsid");
+        return;
+    }
+    let mut cmd = std::process::Command::new("setsid");
+    cmd.arg(env!("CARGO_BIN_EXE_kyso"))
+        .env("KYSO_OFFLINE", "1")
+        .env(
+            "KYSO_TRUST_DIR",
+            std::env::temp_dir().join(format!("kyso-test-no-trust-{}", std::process::id())),
+        );
+    let srv = Server::start_with(
+        cmd,
+        &[
+            "--p12",
+            &pki("agency.p12").display().to_string(),
+            "--confirm",
+        ],
+        "",
+        None,
+    );
+    let pdf = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+    let (status, err) = srv.json("POST", "/v1/sign", &[], &pdf);
+    assert_eq!(status, 403, "{err}");
+    assert_eq!(err["code"], "not_confirmed");
+    assert!(err["error"].as_str().unwrap().contains("terminal"), "{err}");
 }

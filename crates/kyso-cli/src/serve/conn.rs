@@ -138,8 +138,10 @@ fn work(service: &Service, job: Job) {
         return; // waited past its deadline: its connection has had its 503 already
     }
     // A panic in the library on a crafted file costs that request a 500, not the worker.
-    let resp = std::panic::catch_unwind(AssertUnwindSafe(|| super::route(service, &job.req)))
-        .unwrap_or_else(|_| Response::error(500, "internal_error", "internal error"));
+    let resp = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        super::route(service, &job.req, job.deadline)
+    }))
+    .unwrap_or_else(|_| Response::error(500, "internal_error", "internal error"));
     let _ = job.reply.send(resp);
 }
 
@@ -212,7 +214,7 @@ fn exchange(
     let resp = if needs_worker(&req) {
         dispatch(shared, req, deadline, reservation)
     } else {
-        super::route(service, &req)
+        super::route(service, &req, deadline)
     };
     Some((
         method,

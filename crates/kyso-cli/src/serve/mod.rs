@@ -10,17 +10,20 @@
 //! environment at start (`secret`). Logs carry method, path, status and size, never a query, a
 //! body, a key or a PIN.
 
+mod confirm;
 mod conn;
 mod http;
+mod multipart;
 mod origin;
+mod params;
 mod secret;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use kyso::sign::{SignOptions, Signer};
+use kyso::sign::Signer;
 use kyso::verify::report::Report;
 use kyso::verify::{text, Lang, VerifyOptions};
 
@@ -73,6 +76,20 @@ pub struct ServeArgs {
     pin_file: Option<PathBuf>,
     #[command(flatten)]
     validation: crate::ValidationArgs,
+    /// Folder of signature and seal pictures that POST /v1/sign may name with `image=NAME`
+    /// (a bare file name in this folder; never a path). Without it, pictures are uploaded.
+    #[arg(long, value_name = "DIR")]
+    image_dir: Option<PathBuf>,
+    /// Largest picture accepted in an upload to POST /v1/sign, e.g. 2M; larger gets 413.
+    #[arg(long, default_value = "2M", value_parser = parse_size)]
+    max_image: u64,
+    /// Ask on this terminal before every signature (file name, page count, role): y/N.
+    /// Without a terminal, or without an answer within --confirm-timeout, nothing is signed.
+    #[arg(long)]
+    confirm: bool,
+    /// Seconds to wait for the answer of --confirm (added to --timeout).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    confirm_timeout: u64,
 }
 
 /// `50M`, `200K`, `1G`, `1048576` (binary units; a trailing `B` or `iB` is accepted).
@@ -102,6 +119,11 @@ struct Service {
     /// `--public-name`s, ports filled in.
     public_names: Vec<origin::Authority>,
     max_body: u64,
+    image_dir: Option<PathBuf>,
+    max_image: u64,
+    /// `--confirm`: the answer's timeout; one question on the terminal at a time.
+    confirm: Option<Duration>,
+    confirm_lock: Mutex<()>,
 }
 
 pub fn run(args: ServeArgs) -> u8 {
@@ -114,6 +136,12 @@ pub fn run(args: ServeArgs) -> u8 {
             return crate::exit::USAGE;
         }
     };
+    if let Some(dir) = &args.image_dir {
+        if !dir.is_dir() {
+            eprintln!("kyso: --image-dir {}: not a folder", dir.display());
+            return crate::exit::USAGE;
+        }
+    }
     if !addr.ip().is_loopback() && !args.allow_remote {
         eprintln!(
             "kyso: --listen {addr} is not a loopback address; pass --allow-remote to listen there"
@@ -173,6 +201,12 @@ pub fn run(args: ServeArgs) -> u8 {
         allow_origins: args.allow_origin.clone(),
         public_names,
         max_body: args.max_body,
+        image_dir: args.image_dir.clone(),
+        max_image: args.max_image,
+        confirm: args
+            .confirm
+            .then(|| Duration::from_secs(args.confirm_timeout)),
+        confirm_lock: Mutex::new(()),
     });
     // The first line on stdout is the address (tests and scripts read it).
     outln!("kyso serve: http://{bound}/");
@@ -194,7 +228,15 @@ pub fn run(args: ServeArgs) -> u8 {
         workers,
         queue: args.queue,
         max_connections: args.max_connections.max(1),
-        timeout: Duration::from_secs(args.timeout),
+        // The person asked by --confirm gets their time on top of the request's.
+        timeout: Duration::from_secs(
+            args.timeout
+                + if args.confirm {
+                    args.confirm_timeout
+                } else {
+                    0
+                },
+        ),
     };
     conn::serve(listener, service, limits);
     crate::exit::OK
@@ -328,7 +370,8 @@ fn cors(
     }
 }
 
-fn route(service: &Service, req: &Request) -> Response {
+/// The answer to `req`; `deadline`: when its connection's answer is due.
+fn route(service: &Service, req: &Request, deadline: Instant) -> Response {
     match (req.method.as_str(), req.path.as_str()) {
         ("OPTIONS", _) => preflight(req),
         ("GET", "/" | "/index.html") => {
@@ -351,7 +394,7 @@ fn route(service: &Service, req: &Request) -> Response {
             }),
         ),
         ("POST", "/v1/verify") => verify(service, req),
-        ("POST", "/v1/sign") => sign(service, req),
+        ("POST", "/v1/sign") => sign(service, req, deadline),
         ("POST", "/v1/extract") => extract(req),
         _ => Response::error(405, "method_not_allowed", "method not allowed here")
             .with_header("Allow", "GET, POST, OPTIONS"),
@@ -467,7 +510,79 @@ fn report_json(report: &Report, lang: Lang) -> serde_json::Value {
     v
 }
 
-fn sign(service: &Service, req: &Request) -> Response {
+/// The PDF, the uploaded picture (if any) and the file name of a `/v1/sign` body: the PDF as
+/// it is, or `multipart/form-data` with the parts `pdf` and `image`.
+struct SignBody<'a> {
+    pdf: &'a [u8],
+    image: Option<&'a [u8]>,
+    file_name: Option<String>,
+}
+
+fn sign_body<'a>(service: &Service, req: &'a Request) -> Result<SignBody<'a>, Response> {
+    let content_type = req.header("content-type").unwrap_or("");
+    let boundary = match multipart::boundary(content_type) {
+        None => {
+            return Ok(SignBody {
+                pdf: &req.body,
+                image: None,
+                file_name: None,
+            })
+        }
+        Some(Err(e)) => return Err(Response::error(400, "bad_body", e)),
+        Some(Ok(b)) => b,
+    };
+    let parts =
+        multipart::parse(&req.body, &boundary).map_err(|e| Response::error(400, "bad_body", e))?;
+    let mut body = SignBody {
+        pdf: &[],
+        image: None,
+        file_name: None,
+    };
+    let mut pdf_seen = false;
+    for part in &parts {
+        match part.name.as_str() {
+            "pdf" if !pdf_seen => {
+                pdf_seen = true;
+                body.pdf = part.data;
+                body.file_name = part.file_name.clone();
+            }
+            "image" if body.image.is_none() => {
+                if part.data.len() as u64 > service.max_image {
+                    return Err(Response::error(
+                        413,
+                        "image_too_large",
+                        format!(
+                            "the picture ({} bytes) is larger than the limit of {} bytes (kyso serve --max-image)",
+                            part.data.len(),
+                            service.max_image
+                        ),
+                    ));
+                }
+                body.image = Some(part.data);
+            }
+            "pdf" | "image" => {
+                return Err(Response::error(
+                    400,
+                    "bad_body",
+                    format!("the part {} is given more than once", part.name),
+                ))
+            }
+            other => {
+                return Err(Response::error(
+                    400,
+                    "unknown_part",
+                    format!(
+                        "unknown part {} (known: pdf, image)",
+                        text::visible(&other.chars().take(60).collect::<String>())
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(body)
+}
+
+fn sign(service: &Service, req: &Request, deadline: Instant) -> Response {
     let Some(signer) = &service.signer else {
         return Response::error(
             501,
@@ -475,31 +590,77 @@ fn sign(service: &Service, req: &Request) -> Response {
             "this service has no key: start it with --p12 FILE or --pkcs11 MODULE",
         );
     };
-    if req.body.is_empty() {
-        return Response::error(400, "empty_body", "send the PDF as the request body");
+    let params = match params::SignParams::parse(&req.query) {
+        Ok(p) => p,
+        Err(e) => return Response::error(400, "bad_parameter", e),
+    };
+    let body = match sign_body(service, req) {
+        Ok(b) => b,
+        Err(resp) => return resp,
+    };
+    if body.pdf.is_empty() {
+        return Response::error(
+            400,
+            "empty_body",
+            "send the PDF as the request body (or as the part \"pdf\" of multipart/form-data)",
+        );
     }
-    let page = match req.param("page").map(str::parse::<usize>) {
-        None => 1,
-        Some(Ok(p)) if p >= 1 => p,
-        Some(_) => return Response::error(400, "bad_parameter", "page must be 1 or more"),
+    // The picture: a bare name in --image-dir, or the upload (kept in a private temporary
+    // file for the signing only) — never a path the caller chooses.
+    let mut _upload = None;
+    let image = match (&params.image_name, body.image) {
+        (Some(_), Some(_)) => {
+            return Response::error(
+                400,
+                "bad_parameter",
+                "give the picture either as image=NAME or as an uploaded part, not both",
+            )
+        }
+        (Some(name), None) => {
+            let Some(dir) = &service.image_dir else {
+                return Response::error(
+                    400,
+                    "bad_parameter",
+                    "image=NAME needs a folder of pictures (kyso serve --image-dir DIR); or upload the picture as multipart/form-data",
+                );
+            };
+            match params::image_in_dir(dir, name) {
+                Ok(p) => Some(p),
+                Err(e) => return Response::error(400, "bad_parameter", e),
+            }
+        }
+        (None, Some(bytes)) => {
+            let file = tempfile::Builder::new()
+                .prefix("kyso-serve-image-")
+                .suffix(".png")
+                .tempfile()
+                .and_then(|mut f| {
+                    std::io::Write::write_all(&mut f, bytes)?;
+                    Ok(f)
+                });
+            match file {
+                Ok(f) => {
+                    let path = f.path().to_path_buf();
+                    _upload = Some(f);
+                    Some(path)
+                }
+                Err(e) => {
+                    return Response::error(500, "internal_error", format!("temporary file: {e}"))
+                }
+            }
+        }
+        (None, None) => None,
     };
-    let certify = match req.param("certify").map(str::parse::<u8>) {
-        None => None,
-        Some(Ok(p @ 1..=3)) => Some(p),
-        Some(_) => return Response::error(400, "bad_parameter", "certify must be 1, 2 or 3"),
+    let opts = match params.sign_options(image) {
+        Ok(o) => o,
+        Err(e) => return Response::error(400, "bad_parameter", e),
     };
-    let text_param = |n: &str| req.param(n).filter(|v| !v.is_empty()).map(str::to_string);
-    let opts = SignOptions {
-        reason: text_param("reason"),
-        location: text_param("location"),
-        contact_info: text_param("contact"),
-        name: text_param("name"),
-        field_name: text_param("field"),
-        page,
-        certify,
-        ..SignOptions::default()
-    };
-    match kyso::sign::sign_bytes(&req.body, signer.as_ref(), &opts) {
+    if let Some(timeout) = service.confirm {
+        if let Err(resp) = confirm_signing(service, &params, &body, timeout, deadline) {
+            return resp;
+        }
+    }
+    match kyso::sign::sign_bytes(body.pdf, signer.as_ref(), &opts) {
         Ok((pdf, outcome)) => Response::new(200, "application/pdf", pdf)
             .with_header("Content-Disposition", "attachment; filename=\"signed.pdf\"")
             .with_header(
@@ -514,8 +675,61 @@ fn sign(service: &Service, req: &Request) -> Response {
         Err(e @ (kyso::Error::NotPdf(_) | kyso::Error::MalformedPdf(_))) => {
             Response::error(422, "unreadable_pdf", e)
         }
+        Err(e @ kyso::Error::InvalidArgument(_)) => Response::error(400, "bad_parameter", e),
         Err(e) => Response::error(422, "sign_failed", e),
     }
+}
+
+/// `--confirm`: file name, page count and role on the terminal, y/N; Err (403) unless yes.
+fn confirm_signing(
+    service: &Service,
+    params: &params::SignParams,
+    body: &SignBody,
+    timeout: Duration,
+    deadline: Instant,
+) -> Result<(), Response> {
+    let source = Arc::new(kyso::pdf::MemorySource::new(body.pdf.to_vec()));
+    let pages = kyso::pdf::Document::open(source)
+        .and_then(|doc| doc.pages_at(doc.last_revision()))
+        .map_err(|e| Response::error(422, "unreadable_pdf", e))?
+        .len();
+    let name = params
+        .file_name
+        .clone()
+        .or_else(|| body.file_name.clone())
+        .unwrap_or_else(|| "(không tên / unnamed)".into());
+    let name: String = name.chars().take(120).collect();
+    let name = text::visible(&name);
+    let role = params.appearance.role.as_deref().unwrap_or("invisible");
+    let question = format!(
+        "\nkyso serve: ký / sign \"{name}\" ({pages} trang / pages) as {role}, signer \"{}\"? [y/N] ",
+        service.signer_name.as_deref().unwrap_or(""),
+    );
+    // One question at a time; a request whose caller has given up is not asked about.
+    let _turn = service
+        .confirm_lock
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(Response::error(
+            403,
+            "not_confirmed",
+            "the request expired before it could be confirmed",
+        ));
+    }
+    let answer = confirm::ask(&question, timeout.min(left));
+    let refusal = match answer {
+        confirm::Answer::Yes => return Ok(()),
+        confirm::Answer::No => "the signature was refused at the service's terminal".to_string(),
+        confirm::Answer::TimedOut => format!(
+            "no answer at the service's terminal within {} s: not signed",
+            timeout.min(left).as_secs()
+        ),
+        confirm::Answer::NoTerminal(why) => format!("{why}: not signed (kyso serve --confirm)"),
+    };
+    eprintln!("kyso serve: confirmation: {refusal}");
+    Err(Response::error(403, "not_confirmed", refusal))
 }
 
 #[cfg(test)]
