@@ -15,7 +15,11 @@ fi
 # fonts-liberation2 (see fixtures/README.md). chromium: the `kyso serve` page test
 # (tests/serve.rs, driven by Python playwright, never a browser playwright downloads).
 # fonts-dejavu-core: a second TrueType font for the `kyso sign --font` test (tests/appearance.rs).
-APT_PACKAGES=(poppler-utils qpdf openssl softhsm2 valgrind gcc g++ chromium fonts-dejavu-core)
+# The bindings' tests (scripts/test-bindings.sh; each bindings/*/test.sh also installs its own):
+# mono-mcs + mono-runtime (.NET), default-jdk-headless + libjna-java (Java), php-cli (PHP FFI),
+# python3-pytest (Python, for Debian's /usr/bin/python3).
+APT_PACKAGES=(poppler-utils qpdf openssl softhsm2 valgrind gcc g++ chromium fonts-dejavu-core
+    mono-mcs mono-runtime default-jdk-headless libjna-java php-cli python3-pytest)
 
 # command (or file) that proves each package is installed
 missing=()
@@ -29,6 +33,12 @@ have_cmd c++           || missing+=(g++)
 have_cmd openssl       || missing+=(openssl)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing+=(fonts-dejavu-core)
+have_cmd mcs           || missing+=(mono-mcs)
+have_cmd mono          || missing+=(mono-runtime)
+have_cmd javac         || missing+=(default-jdk-headless)
+[ -f /usr/share/java/jna.jar ] || missing+=(libjna-java)
+have_cmd php           || missing+=(php-cli)
+/usr/bin/python3 -c 'import pytest' >/dev/null 2>&1 || missing+=(python3-pytest)
 # the PKCS#11 token tests (tests/token.rs, crates/kyso/tests/pkcs11.rs) load this module
 { have_cmd softhsm2-util && [ -f /usr/lib/softhsm/libsofthsm2.so ]; } || missing+=(softhsm2)
 # pip is needed below for pyhanko and playwright

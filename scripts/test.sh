@@ -17,3 +17,5 @@ echo "== cargo test"
 cargo test --workspace 2>&1 | tee target/test-output.txt
 # One closing line for the whole run (the per-binary lines above stay as cargo printed them).
 awk '/^test result:/ {p+=$4; f+=$6; i+=$8} END {printf "total: %d passed, %d failed, %d skipped\n", p, f, i}' target/test-output.txt
+echo "== bindings (.NET, Java, PHP, Python over libkyso)"
+bash scripts/test-bindings.sh
