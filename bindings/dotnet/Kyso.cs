@@ -36,8 +36,8 @@ namespace Kyso
         public int Code { get; }
         public KysoError Kind { get; }
 
-        public KysoException(int code, string message)
-            : base("kyso error " + code + " (" + KindOf(code) + "): " + message)
+        public KysoException(int code, string message, Exception inner = null)
+            : base("kyso error " + code + " (" + KindOf(code) + "): " + message, inner)
         {
             Code = code;
             Kind = KindOf(code);
@@ -112,6 +112,10 @@ namespace Kyso
         internal static extern int kyso_sign_buffer(byte[] pdf, UIntPtr len, byte[] options, out KysoMemory output, out UIntPtr outputLen);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern int kyso_prepare(byte[] input, byte[] output, byte[] options, out KysoMemory prepared);
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate int SignCallback(IntPtr user, IntPtr toBeSigned, UIntPtr len, IntPtr signature, ref UIntPtr signatureLen);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern int kyso_sign_file_with_callback(byte[] input, byte[] output, byte[] options, byte[] certificatePem, SignCallback cb, IntPtr user);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern int kyso_complete(byte[] prepared, byte[] output, byte[] signature, UIntPtr len, int isCms);
     }
@@ -192,6 +196,44 @@ namespace Kyso
         {
             if (signature == null) throw new ArgumentNullException(nameof(signature));
             Check(Native.kyso_complete(Z(prepared), Z(output), signature, (UIntPtr)signature.Length, isCms ? 1 : 0));
+        }
+
+        /// <summary>Signs with a key the caller holds (a token through its middleware, the
+        /// Windows certificate store's RSA/ECDsa, an HSM): <paramref name="sign"/> gets the
+        /// bytes to be signed (the DER of the CMS signed attributes) and returns their signature
+        /// value, hashed with the options' "hash" (default SHA-256): RSA PKCS#1 v1.5 (PSS with
+        /// "pss"), or ECDSA. <paramref name="certificatePem"/>: the signer's certificate, then
+        /// its chain. An exception thrown by <paramref name="sign"/> aborts the signing and
+        /// becomes the InnerException of the KysoException (Key).</summary>
+        public static void SignFileWithCallback(string input, string output, string optionsJson,
+            string certificatePem, Func<byte[], byte[]> sign)
+        {
+            if (sign == null) throw new ArgumentNullException(nameof(sign));
+            Exception raised = null;
+            Native.SignCallback trampoline = (IntPtr user, IntPtr tbs, UIntPtr len, IntPtr signature, ref UIntPtr signatureLen) =>
+            {
+                try
+                {
+                    var data = new byte[checked((int)len.ToUInt64())];
+                    Marshal.Copy(tbs, data, 0, data.Length);
+                    var value = sign(data) ?? throw new InvalidOperationException("the signer returned null");
+                    if ((ulong)value.Length > signatureLen.ToUInt64())
+                        throw new InvalidOperationException("the signature is larger than kyso's buffer");
+                    Marshal.Copy(value, 0, signature, value.Length);
+                    signatureLen = (UIntPtr)value.Length;
+                    return 0;
+                }
+                catch (Exception e) // never unwind through C
+                {
+                    raised = e;
+                    return 1;
+                }
+            };
+            int rc = Native.kyso_sign_file_with_callback(Z(input), Z(output), Z(optionsJson), Z(certificatePem), trampoline, IntPtr.Zero);
+            GC.KeepAlive(trampoline);
+            if (rc < 0 && raised != null)
+                throw new KysoException(rc, Utf8At(Native.kyso_last_error()), raised);
+            Check(rc);
         }
 
         static int Check(int rc)

@@ -36,6 +36,7 @@ namespace Kyso.Tests
                 var verifyOptions = (JObject)((JObject)((List<object>)vectors["sign"])[0])["verify_options"];
                 Run("extract the first signed version", () => Extract(visible));
                 Run("deferred signing with openssl", () => Deferred(verifyOptions));
+                Run("callback signer (openssl signs)", () => Callback(verifyOptions));
             }
             finally
             {
@@ -173,6 +174,51 @@ namespace Kyso.Tests
             var result = (JObject)Json.Parse(KysoPdf.ExtractFile(two, first, "{\"signature\": 1}"));
             Assert((double)result["signature"] == 1, "signature 1");
             Assert(File.ReadAllBytes(first).SequenceEqual(File.ReadAllBytes(one)), "the first signed version");
+        }
+
+        static byte[] OpensslSign(byte[] data)
+        {
+            string pki = Path.Combine(Repo, "fixtures", "pki");
+            string tbs = Path.Combine(Tmp, Guid.NewGuid().ToString("N")), sig = tbs + ".sig";
+            File.WriteAllBytes(tbs, data);
+            var p = Process.Start(new ProcessStartInfo("openssl",
+                "dgst -sha256 -sign \"" + Path.Combine(pki, "leader.key.pem") + "\" -out \"" + sig + "\" \"" + tbs + "\"") { UseShellExecute = false });
+            p.WaitForExit();
+            Assert(p.ExitCode == 0, "openssl");
+            return File.ReadAllBytes(sig);
+        }
+
+        static void Callback(JObject verifyOptions)
+        {
+            string pki = Path.Combine(Repo, "fixtures", "pki");
+            string pem = File.ReadAllText(Path.Combine(pki, "leader.pem")) + File.ReadAllText(Path.Combine(pki, "chain.pem"));
+            string input = Path.Combine(Repo, "fixtures/docs/congvan.pdf"), output = Path.Combine(Tmp, "callback.pdf");
+            int calls = 0;
+            KysoPdf.SignFileWithCallback(input, output, "{\"reason\": \"Ký qua token\"}", pem, tbs => { calls++; return OpensslSign(tbs); });
+            Assert(calls == 1, "one call");
+            var v = KysoPdf.VerifyFile(output, Json.Write(verifyOptions));
+            Assert(v.IsPassed, "callback signature passes");
+            var sig0 = (JObject)((List<object>)((JObject)Json.Parse(v.ReportJson))["signatures"])[0];
+            Assert((string)sig0["reason"] == "Ký qua token", "reason");
+            try
+            {
+                KysoPdf.SignFileWithCallback(input, Path.Combine(Tmp, "no.pdf"), null, pem, tbs => throw new UnauthorizedAccessException("PIN refused"));
+                throw new Exception("a refusing signer signed");
+            }
+            catch (KysoException e)
+            {
+                Assert(e.Kind == KysoError.Key && e.InnerException is UnauthorizedAccessException, "key error with the cause, got " + e);
+                Assert(!File.Exists(Path.Combine(Tmp, "no.pdf")), "no output");
+            }
+            try
+            {
+                KysoPdf.SignFileWithCallback(input, Path.Combine(Tmp, "bad.pdf"), null, pem, tbs => new byte[256]);
+                throw new Exception("a wrong signature value was embedded");
+            }
+            catch (KysoException e)
+            {
+                Assert(e.Kind == KysoError.Crypto, "crypto error, got " + e.Kind);
+            }
         }
 
         static void Deferred(JObject verifyOptions)

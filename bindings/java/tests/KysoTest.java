@@ -53,6 +53,7 @@ public final class KysoTest {
             Object verifyOptions = ((Map<String, Object>) signs.get(0)).get("verify_options");
             run("extract the first signed version", () -> extract(visible));
             run("deferred signing with openssl", () -> deferred(verifyOptions));
+            run("callback signer (openssl signs)", () -> callback(verifyOptions));
         } finally {
             try (java.util.stream.Stream<Path> walk = Files.walk(tmp)) {
                 walk.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
@@ -194,6 +195,52 @@ public final class KysoTest {
         Map<String, Object> result = (Map<String, Object>) Json.parse(Kyso.extractFile(two, first, "{\"signature\": 1}"));
         check(num(result.get("signature")) == 1, "signature 1");
         check(Arrays.equals(Files.readAllBytes(first), Files.readAllBytes(one)), "the first signed version");
+    }
+
+    static byte[] opensslSign(byte[] data) {
+        try {
+            Path tbs = Files.createTempFile(tmp, "tbs-", ".der"), sig = tmp.resolve(tbs.getFileName() + ".sig");
+            Files.write(tbs, data);
+            Process p = new ProcessBuilder("openssl", "dgst", "-sha256", "-sign",
+                    repo.resolve("fixtures/pki/leader.key.pem").toString(), "-out", sig.toString(), tbs.toString())
+                    .inheritIO().start();
+            check(p.waitFor() == 0, "openssl");
+            return Files.readAllBytes(sig);
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void callback(Object verifyOptions) throws IOException {
+        Path pki = repo.resolve("fixtures/pki");
+        String pem = new String(Files.readAllBytes(pki.resolve("leader.pem")), StandardCharsets.UTF_8)
+                + new String(Files.readAllBytes(pki.resolve("chain.pem")), StandardCharsets.UTF_8);
+        Path input = repo.resolve("fixtures/docs/congvan.pdf"), out = tmp.resolve("callback.pdf");
+        int[] calls = {0};
+        Kyso.signFileWithCallback(input, out, "{\"reason\": \"Ký qua token\"}", pem, tbs -> {
+            calls[0]++;
+            return opensslSign(tbs);
+        });
+        check(calls[0] == 1, "one call");
+        Verification v = Kyso.verifyFile(out, Json.write(verifyOptions));
+        check(v.passed(), "callback signature passes");
+        Map<String, Object> sig0 = (Map<String, Object>) ((List<Object>) ((Map<String, Object>) Json.parse(v.reportJson())).get("signatures")).get(0);
+        check("Ký qua token".equals(sig0.get("reason")), "reason");
+        try {
+            Kyso.signFileWithCallback(input, tmp.resolve("no.pdf"), null, pem, tbs -> {
+                throw new SecurityException("PIN refused");
+            });
+            throw new AssertionError("a refusing signer signed");
+        } catch (KysoException e) {
+            check(e.kind() == KysoException.Kind.KEY && e.getCause() instanceof SecurityException, "key error with the cause, got " + e);
+            check(!Files.exists(tmp.resolve("no.pdf")), "no output");
+        }
+        try {
+            Kyso.signFileWithCallback(input, tmp.resolve("bad.pdf"), null, pem, tbs -> new byte[256]);
+            throw new AssertionError("a wrong signature value was embedded");
+        } catch (KysoException e) {
+            check(e.kind() == KysoException.Kind.CRYPTO, "crypto error, got " + e.kind());
+        }
     }
 
     static void deferred(Object verifyOptions) throws Exception {

@@ -28,11 +28,11 @@ final class KysoException extends \RuntimeException
     public readonly string $kind;
     public readonly string $detail;
 
-    public function __construct(int $code, string $detail)
+    public function __construct(int $code, string $detail, ?\Throwable $previous = null)
     {
         $this->kind = self::KINDS[$code] ?? 'INTERNAL';
         $this->detail = $detail;
-        parent::__construct("kyso error $code ({$this->kind}): $detail", $code);
+        parent::__construct("kyso error $code ({$this->kind}): $detail", $code, $previous);
     }
 }
 
@@ -62,6 +62,8 @@ final class Kyso
     // kyso.h's functions. Byte buffers are declared `const char *` (the same ABI as
     // `const uint8_t *`) so PHP strings pass without a copy into FFI memory.
     private const CDEF = <<<'C'
+        typedef int (*kyso_sign_callback)(void *user, const uint8_t *to_be_signed, size_t len, uint8_t *signature, size_t *signature_len);
+        int kyso_sign_file_with_callback(const char *input_path, const char *output_path, const char *options_json, const char *certificate_pem, kyso_sign_callback cb, void *user);
         const char *kyso_version(void);
         const char *kyso_last_error(void);
         void kyso_free(void *p);
@@ -170,6 +172,50 @@ final class Kyso
     public static function complete(string $prepared, string $output, string $signature, bool $isCms = false): void
     {
         self::check(self::ffi()->kyso_complete(self::z($prepared), self::z($output), $signature, strlen($signature), $isCms ? 1 : 0));
+    }
+
+    /**
+     * Signs with a key the caller holds (a token through its middleware, an HSM, openssl_sign):
+     * $sign receives the bytes to be signed (the DER of the CMS signed attributes) and returns
+     * their signature value, hashed with the options' "hash" (default SHA-256): RSA PKCS#1 v1.5
+     * (PSS with "pss") or ECDSA. $certificatePem: the signer's certificate, then its chain. An
+     * exception thrown by $sign aborts the signing and is the KysoException's previous one.
+     * (PHP's FFI keeps a little memory per callback made; fine for a request, not for millions.)
+     */
+    public static function signFileWithCallback(
+        string $input,
+        string $output,
+        array|string|null $options,
+        string $certificatePem,
+        callable $sign
+    ): void {
+        $raised = null;
+        $trampoline = function ($user, $tbs, $len, $signature, $signatureLen) use ($sign, &$raised): int {
+            try {
+                $value = $sign(\FFI::string($tbs, $len));
+                if (!is_string($value) || strlen($value) > $signatureLen[0]) {
+                    throw new \LengthException('no signature, or one larger than kyso\'s buffer');
+                }
+                \FFI::memcpy($signature, $value, strlen($value));
+                $signatureLen[0] = strlen($value);
+                return 0;
+            } catch (\Throwable $e) { // never unwind through C
+                $raised = $e;
+                return 1;
+            }
+        };
+        $rc = self::ffi()->kyso_sign_file_with_callback(
+            self::z($input),
+            self::z($output),
+            self::options($options),
+            self::z($certificatePem),
+            $trampoline,
+            null
+        );
+        if ($rc < 0 && $raised !== null) {
+            throw new KysoException($rc, self::text(self::ffi()->kyso_last_error()), $raised);
+        }
+        self::check($rc);
     }
 
     private static function check(int $rc): int

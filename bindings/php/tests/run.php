@@ -156,6 +156,35 @@ try {
             check($e->kind === 'CRYPTO', 'crypto error, got ' . $e->kind);
         }
     });
+    run('callback signer (openssl_sign)', function () use ($repo, $tmp, $verify) {
+        $pki = "$repo/fixtures/pki";
+        $pem = file_get_contents("$pki/leader.pem") . file_get_contents("$pki/chain.pem");
+        $key = file_get_contents("$pki/leader.key.pem");
+        $calls = 0;
+        Kyso::signFileWithCallback("$repo/fixtures/docs/congvan.pdf", "$tmp/callback.pdf", ['reason' => 'Ký qua token'], $pem,
+            function (string $tbs) use ($key, &$calls): string {
+                $calls++;
+                check(openssl_sign($tbs, $sig, $key, OPENSSL_ALGO_SHA256), 'openssl_sign');
+                return $sig;
+            });
+        check($calls === 1, 'one call');
+        $v = Kyso::verifyFile("$tmp/callback.pdf", $verify);
+        check($v->passed() && $v->report['signatures'][0]['reason'] === 'Ký qua token', 'callback signature passes');
+        try {
+            Kyso::signFileWithCallback("$repo/fixtures/docs/congvan.pdf", "$tmp/no.pdf", null, $pem,
+                fn (string $tbs): string => throw new \DomainException('PIN refused'));
+            throw new \AssertionError('a refusing signer signed');
+        } catch (KysoException $e) {
+            check($e->kind === 'KEY' && $e->getPrevious() instanceof \DomainException, 'key error with the cause, got ' . $e);
+            check(!file_exists("$tmp/no.pdf"), 'no output');
+        }
+        try {
+            Kyso::signFileWithCallback("$repo/fixtures/docs/congvan.pdf", "$tmp/bad.pdf", null, $pem, fn (string $tbs): string => str_repeat("\0", 256));
+            throw new \AssertionError('a wrong signature value was embedded');
+        } catch (KysoException $e) {
+            check($e->kind === 'CRYPTO', 'crypto error, got ' . $e->kind);
+        }
+    });
 } finally {
     foreach (glob("$tmp/*") as $f) {
         unlink($f);

@@ -19,7 +19,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Callable, Mapping, Optional, Union
 
 __all__ = [
     "KysoError",
@@ -29,6 +29,7 @@ __all__ = [
     "verify_bytes",
     "sign_file",
     "sign_bytes",
+    "sign_file_with_callback",
     "extract_file",
     "prepare",
     "complete",
@@ -124,6 +125,24 @@ for _name, _args in {
     _f = getattr(_lib, _name)
     _f.argtypes = _args
     _f.restype = _c.c_int
+# kyso.h kyso_sign_callback.
+_SIGN_CALLBACK = _c.CFUNCTYPE(
+    _c.c_int,
+    _c.c_void_p,
+    _c.POINTER(_c.c_uint8),
+    _c.c_size_t,
+    _c.POINTER(_c.c_uint8),
+    _c.POINTER(_c.c_size_t),
+)
+_lib.kyso_sign_file_with_callback.argtypes = [
+    _c.c_char_p,
+    _c.c_char_p,
+    _c.c_char_p,
+    _c.c_char_p,
+    _SIGN_CALLBACK,
+    _c.c_void_p,
+]
+_lib.kyso_sign_file_with_callback.restype = _c.c_int
 _lib.kyso_version.restype = _c.c_char_p
 _lib.kyso_last_error.restype = _c.c_char_p
 _lib.kyso_free.restype = None
@@ -227,3 +246,38 @@ def complete(prepared: PathArg, output: PathArg, signature: bytes, is_cms: bool 
     """Deferred signing, step 2: embeds the signature value (or a whole CMS when is_cms)."""
     sig = bytes(signature)
     _check(_lib.kyso_complete(_path(prepared), _path(output), sig, len(sig), 1 if is_cms else 0))
+
+
+def sign_file_with_callback(
+    input: PathArg,
+    output: PathArg,
+    options: Options,
+    certificate_pem: str,
+    sign: "Callable[[bytes], bytes]",
+) -> None:
+    """Signs with a key the caller holds (a token through its own middleware, an HSM...):
+    `sign(to_be_signed)` returns the signature value of those bytes (the DER of the CMS
+    signed attributes) hashed with the options' "hash" (default SHA-256): RSA PKCS#1 v1.5
+    (RSASSA-PSS with "pss"), or ECDSA. `certificate_pem`: the signer's certificate, then its
+    chain. An exception raised by `sign` aborts the signing: KysoError (KEY) chained to it."""
+    raised = []
+
+    def trampoline(_user, tbs, n, signature, signature_len):
+        try:
+            value = bytes(sign(ctypes.string_at(tbs, n)))
+            if len(value) > signature_len[0]:
+                raise ValueError(f"signature of {len(value)} bytes exceeds {signature_len[0]}")
+            ctypes.memmove(signature, value, len(value))
+            signature_len[0] = len(value)
+            return 0
+        except BaseException as e:  # never unwind through C
+            raised.append(e)
+            return 1
+
+    callback = _SIGN_CALLBACK(trampoline)  # alive until the call returns
+    rc = _lib.kyso_sign_file_with_callback(
+        _path(input), _path(output), _options(options), certificate_pem.encode("utf-8"), callback, None
+    )
+    if rc < 0 and raised:
+        raise KysoError(rc, (_lib.kyso_last_error() or b"").decode("utf-8", "replace")) from raised[0]
+    _check(rc)

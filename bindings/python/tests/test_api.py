@@ -57,3 +57,45 @@ def test_deferred_signing_with_openssl(tmp_path):
         kyso.complete(prepared, tmp_path / "bad.pdf", bytes(len(sig)))
     assert e.value.kind == "CRYPTO"
     assert not (tmp_path / "bad.pdf").exists()
+
+
+def openssl_sign(tbs: bytes) -> bytes:
+    return subprocess.run(
+        ["openssl", "dgst", "-sha256", "-sign", str(PKI / "leader.key.pem")],
+        input=tbs,
+        check=True,
+        capture_output=True,
+    ).stdout
+
+
+def test_callback_signer(tmp_path):
+    pem = (PKI / "leader.pem").read_text() + (PKI / "chain.pem").read_text()
+    out = tmp_path / "callback.pdf"
+    seen = []
+
+    def sign(tbs):
+        seen.append(len(tbs))
+        return openssl_sign(tbs)
+
+    kyso.sign_file_with_callback(
+        REPO / "fixtures/docs/congvan.pdf", out, {"reason": "Ký qua token"}, pem, sign
+    )
+    assert len(seen) == 1 and seen[0] > 0
+    v = kyso.verify_file(out, VERIFY)
+    assert v.code == kyso.OK and v.report["signatures"][0]["reason"] == "Ký qua token"
+
+    # The signer's exception aborts the signing and is kept as the cause.
+    def refuse(_tbs):
+        raise PermissionError("PIN refused")
+
+    with pytest.raises(kyso.KysoError) as e:
+        kyso.sign_file_with_callback(REPO / "fixtures/docs/congvan.pdf", tmp_path / "no.pdf", None, pem, refuse)
+    assert e.value.kind == "KEY" and isinstance(e.value.__cause__, PermissionError)
+    assert not (tmp_path / "no.pdf").exists()
+    # A value from another key is refused before anything is written.
+    with pytest.raises(kyso.KysoError) as e:
+        kyso.sign_file_with_callback(
+            REPO / "fixtures/docs/congvan.pdf", tmp_path / "bad.pdf", None, pem, lambda t: bytes(256)
+        )
+    assert e.value.kind == "CRYPTO"
+    assert not (tmp_path / "bad.pdf").exists()

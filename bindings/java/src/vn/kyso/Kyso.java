@@ -1,5 +1,6 @@
 package vn.kyso;
 
+import com.sun.jna.Callback;
 import com.sun.jna.IntegerType;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -7,6 +8,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 /**
  * kyso for Java: sign and verify PDF documents (PAdES, Vietnamese Decree 30/2020 layouts)
@@ -72,6 +74,14 @@ public final class Kyso {
         int kyso_prepare(byte[] input, byte[] output, byte[] options, PointerByReference prepared);
 
         int kyso_complete(byte[] prepared, byte[] output, byte[] signature, SizeT len, int isCms);
+
+        /** kyso.h kyso_sign_callback. */
+        interface SignCallback extends Callback {
+            int invoke(Pointer user, Pointer toBeSigned, SizeT len, Pointer signature, Pointer signatureLen);
+        }
+
+        int kyso_sign_file_with_callback(byte[] input, byte[] output, byte[] options, byte[] certificatePem,
+                SignCallback cb, Pointer user);
     }
 
     private static final Lib LIB = load();
@@ -139,6 +149,45 @@ public final class Kyso {
     public static void complete(Path prepared, Path output, byte[] signature, boolean isCms) {
         check(LIB.kyso_complete(z(prepared.toString()), z(output.toString()), signature,
                 new SizeT(signature.length), isCms ? 1 : 0));
+    }
+
+    /**
+     * Signs with a key the caller holds (a token through its middleware, an HSM, a KeyStore's
+     * PrivateKey): {@code sign} gets the bytes to be signed (the DER of the CMS signed
+     * attributes) and returns their signature value, hashed with the options' "hash" (default
+     * SHA-256): RSA PKCS#1 v1.5 ({@code SHA256withRSA}; PSS with "pss") or ECDSA
+     * ({@code SHA256withECDSA}). {@code certificatePem}: the signer's certificate, then its chain.
+     * An exception thrown by {@code sign} aborts the signing and becomes the cause of the
+     * KysoException (KEY).
+     */
+    public static void signFileWithCallback(Path input, Path output, String optionsJson, String certificatePem,
+            UnaryOperator<byte[]> sign) {
+        Throwable[] raised = new Throwable[1];
+        Lib.SignCallback trampoline = (user, tbs, len, signature, signatureLen) -> {
+            try {
+                byte[] value = sign.apply(tbs.getByteArray(0, Math.toIntExact(len.longValue())));
+                long capacity = Native.SIZE_T_SIZE == 8 ? signatureLen.getLong(0) : signatureLen.getInt(0) & 0xffffffffL;
+                if (value == null || value.length > capacity) {
+                    throw new IllegalStateException("no signature, or one larger than kyso's buffer");
+                }
+                signature.write(0, value, 0, value.length);
+                if (Native.SIZE_T_SIZE == 8) {
+                    signatureLen.setLong(0, value.length);
+                } else {
+                    signatureLen.setInt(0, value.length);
+                }
+                return 0;
+            } catch (Throwable e) { // never unwind through C
+                raised[0] = e;
+                return 1;
+            }
+        };
+        int rc = LIB.kyso_sign_file_with_callback(z(input.toString()), z(output.toString()), z(optionsJson),
+                z(certificatePem), trampoline, null);
+        if (rc < 0 && raised[0] != null) {
+            throw new KysoException(rc, utf8(LIB.kyso_last_error()), raised[0]);
+        }
+        check(rc);
     }
 
     private static Verification verification(int rc, PointerByReference report) {

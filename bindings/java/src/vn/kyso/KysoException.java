@@ -30,7 +30,12 @@ public class KysoException extends RuntimeException {
     private final String detail;
 
     public KysoException(int code, String message) {
-        super("kyso error " + code + " (" + Kind.of(code) + "): " + message);
+        this(code, message, null);
+    }
+
+    /** With the exception a signing callback threw. */
+    public KysoException(int code, String message, Throwable cause) {
+        super("kyso error " + code + " (" + Kind.of(code) + "): " + message, cause);
         this.code = code;
         this.kind = Kind.of(code);
         this.detail = message;
