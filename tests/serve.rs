@@ -1012,6 +1012,9 @@ fn sign_parameters_are_checked() {
         "",
         None,
     );
+    let (_, health) = srv.json("GET", "/v1/health", &[], b"");
+    assert_eq!(health["image_dir"], true, "{health}");
+    assert_eq!(health["confirm"], false, "{health}");
     let pdf = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
 
     // Unknown parameters: 400 naming each.
@@ -1282,6 +1285,9 @@ fn confirm_without_a_terminal_signs_nothing() {
         "",
         None,
     );
+    let (_, health) = srv.json("GET", "/v1/health", &[], b"");
+    assert_eq!(health["confirm"], true, "{health}");
+    assert_eq!(health["image_dir"], false, "{health}");
     let pdf = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
     let (status, err) = srv.json("POST", "/v1/sign", &[], &pdf);
     assert_eq!(status, 403, "{err}");

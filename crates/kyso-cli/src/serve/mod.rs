@@ -391,6 +391,8 @@ fn route(service: &Service, req: &Request, deadline: Instant) -> Response {
                 "version": env!("CARGO_PKG_VERSION"),
                 "signing": service.signer.is_some(),
                 "signer": service.signer_name,
+                "confirm": service.confirm.is_some(),
+                "image_dir": service.image_dir.is_some(),
             }),
         ),
         ("POST", "/v1/verify") => verify(service, req),
@@ -720,7 +722,10 @@ fn confirm_signing(
     }
     let answer = confirm::ask(&question, timeout.min(left));
     let refusal = match answer {
-        confirm::Answer::Yes => return Ok(()),
+        confirm::Answer::Yes => {
+            eprintln!("kyso serve: confirmation: signing accepted at the terminal");
+            return Ok(());
+        }
         confirm::Answer::No => "the signature was refused at the service's terminal".to_string(),
         confirm::Answer::TimedOut => format!(
             "no answer at the service's terminal within {} s: not signed",
