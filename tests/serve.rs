@@ -890,6 +890,20 @@ fn structure(pdf: &Path) -> Value {
     v
 }
 
+/// Page 1 of `pdf` rendered by pdftoppm at 72 dpi (PPM bytes), None without pdftoppm.
+fn ppm(pdf: &Path) -> Option<Vec<u8>> {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("p");
+    let o = std::process::Command::new("pdftoppm")
+        .args(["-r", "72", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(pdf)
+        .arg(&prefix)
+        .output()
+        .ok()?;
+    assert!(o.status.success(), "pdftoppm: {}", stderr(&o));
+    Some(std::fs::read(prefix.with_extension("ppm")).unwrap())
+}
+
 #[test]
 fn visible_leader_then_organization_as_the_cli() {
     let tmp = tempfile::tempdir().unwrap();
@@ -976,6 +990,32 @@ fn visible_leader_then_organization_as_the_cli() {
         let (code, report) = verify_json(p, &[]);
         assert_eq!(code, 0, "{report}");
         assert_eq!(report["signatures"].as_array().unwrap().len(), 2);
+    }
+    // The same look, page 1 rendered by Poppler: the leader's pixel for pixel; with the seal,
+    // all but the signing time in the organization's text (about 150 bytes of the PPM differ
+    // between two CLI runs; the seal itself is about 15,000).
+    match (
+        ppm(&srv_leader_path),
+        ppm(&cli_leader),
+        ppm(&srv_both_path),
+        ppm(&cli_both),
+    ) {
+        (Some(a), Some(b), Some(c), Some(d)) => {
+            assert!(
+                a == b,
+                "the service's leader rendering differs from the CLI's"
+            );
+            assert_eq!(c.len(), d.len());
+            let differ = c.iter().zip(&d).filter(|(x, y)| x != y).count();
+            assert!(differ < 1000, "{differ} bytes of the renderings differ");
+        }
+        _ => {
+            assert!(
+                std::env::var("KYSO_REQUIRE_TOOLS").is_err(),
+                "pdftoppm is missing"
+            );
+            eprintln!("SKIP: no pdftoppm, renderings not compared");
+        }
     }
     // The same size give or take the digits of times and signature values: the same
     // appearance streams (a picture missing would be tens of kilobytes).
