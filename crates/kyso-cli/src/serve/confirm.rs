@@ -25,7 +25,6 @@ fn is_yes(line: &str) -> bool {
 #[cfg(unix)]
 pub fn ask(question: &str, timeout: Duration) -> Answer {
     use std::io::{Read, Write};
-    use std::os::fd::AsRawFd;
     use std::time::Instant;
 
     let mut tty = match std::fs::OpenOptions::new()
@@ -36,11 +35,9 @@ pub fn ask(question: &str, timeout: Duration) -> Answer {
         Ok(t) => t,
         Err(e) => return Answer::NoTerminal(format!("no terminal to ask on (/dev/tty: {e})")),
     };
-    let fd = tty.as_raw_fd();
     // Keys typed before the question must not answer it.
-    // SAFETY: fd is an open descriptor owned by `tty` for the whole call.
-    unsafe {
-        libc::tcflush(fd, libc::TCIFLUSH);
+    if rustix::termios::tcflush(&tty, rustix::termios::QueueSelector::IFlush).is_err() {
+        return Answer::NoTerminal("/dev/tty is not a terminal".into());
     }
     if tty.write_all(question.as_bytes()).is_err() || tty.flush().is_err() {
         return Answer::NoTerminal("cannot write to the terminal".into());
@@ -53,22 +50,19 @@ pub fn ask(question: &str, timeout: Duration) -> Answer {
             let _ = tty.write_all("\n(không trả lời / no answer: refused)\n".as_bytes());
             return Answer::TimedOut;
         }
-        let mut pfd = libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
+        let wait = rustix::event::Timespec {
+            tv_sec: left.as_secs() as _,
+            tv_nsec: left.subsec_nanos() as _,
         };
-        let ms = left.as_millis().min(i32::MAX as u128) as libc::c_int;
-        // SAFETY: one valid pollfd, count 1.
-        let n = unsafe { libc::poll(&mut pfd, 1, ms.max(1)) };
-        if n < 0 {
-            if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Answer::NoTerminal("cannot read the terminal".into());
-        }
-        if n == 0 {
-            continue; // the deadline check above ends it
+        let mut fds = [rustix::event::PollFd::new(
+            &tty,
+            rustix::event::PollFlags::IN,
+        )];
+        match rustix::event::poll(&mut fds, Some(&wait)) {
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(_) => return Answer::NoTerminal("cannot read the terminal".into()),
+            Ok(0) => continue, // the deadline check above ends it
+            Ok(_) => {}
         }
         let mut buf = [0u8; 64];
         match tty.read(&mut buf) {
