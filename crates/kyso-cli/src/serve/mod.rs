@@ -8,7 +8,10 @@
 //! heads are parsed strictly (`http`); bodies over `--max-body` get 413; one deadline per
 //! connection from accept, and workers that no client can hold (`conn`); the PIN leaves the
 //! environment at start (`secret`). Logs carry method, path, status and size, never a query, a
-//! body, a key or a PIN.
+//! body, a key or a PIN. `/v1/sign` takes `kyso sign`'s options by their flag names and refuses
+//! unknown ones (`params`); pictures come uploaded (`multipart`) or by bare name from
+//! `--image-dir`, never by path; `--confirm` asks on the terminal before each signature
+//! (`confirm`).
 
 mod confirm;
 mod conn;
@@ -224,6 +227,12 @@ pub fn run(args: ServeArgs) -> u8 {
         args.queue,
         service.max_body
     );
+    if let Some(t) = service.confirm {
+        eprintln!(
+            "kyso serve: --confirm: every signature is asked for on this terminal ({} s to answer)",
+            t.as_secs()
+        );
+    }
     let limits = conn::Limits {
         workers,
         queue: args.queue,
