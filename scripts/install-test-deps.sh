@@ -19,7 +19,7 @@ fi
 # mono-mcs + mono-runtime (.NET), default-jdk-headless + libjna-java (Java), php-cli (PHP FFI),
 # python3-pytest (Python, for Debian's /usr/bin/python3).
 APT_PACKAGES=(poppler-utils qpdf openssl softhsm2 valgrind gcc g++ chromium fonts-dejavu-core
-    mono-mcs mono-runtime default-jdk-headless libjna-java php-cli python3-pytest)
+    mono-mcs mono-runtime default-jdk-headless libjna-java php-cli python3-pytest bsdutils)
 
 # command (or file) that proves each package is installed
 missing=()
@@ -38,6 +38,8 @@ have_cmd mono          || missing+=(mono-runtime)
 have_cmd javac         || missing+=(default-jdk-headless)
 [ -f /usr/share/java/jna.jar ] || missing+=(libjna-java)
 have_cmd php           || missing+=(php-cli)
+# kyso serve --confirm is answered through a pseudo-terminal made by script (tests/serve.rs)
+have_cmd script        || missing+=(bsdutils)
 /usr/bin/python3 -c 'import pytest' >/dev/null 2>&1 || missing+=(python3-pytest)
 # the PKCS#11 token tests (tests/token.rs, crates/kyso/tests/pkcs11.rs) load this module
 { have_cmd softhsm2-util && [ -f /usr/lib/softhsm/libsofthsm2.so ]; } || missing+=(softhsm2)
