@@ -33,9 +33,16 @@ kyso_build() {
     if [ -z "${KYSO_LIBRARY:-}" ]; then
         log "cargo build -p kyso-ffi"
         (cd "$REPO" && cargo build -q -p kyso-ffi)
-        KYSO_LIBRARY="${CARGO_TARGET_DIR:-$REPO/target}/debug/libkyso_ffi.so"
+        # Cargo's name for the cdylib; libkyso.so should a later build name it so.
+        local dir="${CARGO_TARGET_DIR:-$REPO/target}/debug" name
+        for name in libkyso_ffi.so libkyso.so; do
+            if [ -f "$dir/$name" ]; then
+                KYSO_LIBRARY="$dir/$name"
+                break
+            fi
+        done
     fi
-    [ -f "$KYSO_LIBRARY" ] || { log "error: no library at $KYSO_LIBRARY" >&2; exit 1; }
+    [ -f "${KYSO_LIBRARY:-}" ] || { log "error: no libkyso built (KYSO_LIBRARY=${KYSO_LIBRARY:-})" >&2; exit 1; }
     KYSO_LIBRARY="$(cd "$(dirname "$KYSO_LIBRARY")" && pwd)/$(basename "$KYSO_LIBRARY")"
     KYSO_LIB_DIR="${CARGO_TARGET_DIR:-$REPO/target}/bindings/lib"
     mkdir -p "$KYSO_LIB_DIR"

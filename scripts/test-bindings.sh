@@ -5,8 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build -q -p kyso-ffi
-export KYSO_LIBRARY="${CARGO_TARGET_DIR:-$PWD/target}/debug/libkyso_ffi.so"
+# Each test.sh builds libkyso (a no-op after the first) unless KYSO_LIBRARY names one.
 failed=()
 for b in dotnet java php python; do
     echo "== bindings/$b"
