@@ -189,6 +189,43 @@ fn kyso_documents_in_each_role_are_conforming() {
     assert_eq!(text["reference_found"], true, "{text}");
     assert_eq!(text["time_found"], true, "{text}");
 
+    // The batch table and the HTML report show the verdict; a non-conforming file (the
+    // leader alone: no agency signature) makes the exit code 1 only with --require-decree30.
+    let html = dir.path().join("report.html");
+    let batch = |extra: &[&str]| {
+        run(kyso()
+            .arg("verify")
+            .args([&both, &att, &copy, &leader])
+            .arg("--trust")
+            .arg(pki("root.pem"))
+            .args(crl_args())
+            .arg("--report")
+            .arg(&html)
+            .args(extra))
+    };
+    let o = batch(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let table = stdout(&o);
+    assert!(table.contains("Thể thức NĐ 30"), "{table}");
+    assert!(table.contains("KHÔNG ĐÚNG"), "{table}");
+    assert!(
+        table.contains("Không đúng thể thức Nghị định 30/2020: 1"),
+        "{table}"
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("Thể thức chữ ký số (Nghị định 30/2020)"),
+        "{page}"
+    );
+    // The summary table and the section of each of the 4 files.
+    assert_eq!(page.matches("ĐÚNG THỂ THỨC</span>").count(), 8, "{page}");
+    assert!(page.contains("Vai trò (NĐ 30/2020)"), "{page}");
+    let o = batch(&["--require-decree30"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let (d, _) = decree30(&leader);
+    let e = not_met(&d, "organization_signature");
+    assert_eq!(e["missing"], "organization_signature", "{e}");
+
     // A file with no signature is no official document: not applicable, exit code 4 kept.
     let o = run(kyso()
         .arg("verify")

@@ -228,7 +228,7 @@ fn decree30_section(o: &mut String, r: &Report, lang: Lang) {
     let d = &r.decree30;
     let _ = writeln!(
         o,
-        "<h3>{}: <span class=\"v {}\">{}</span></h3>\n<table class=\"kv\">",
+        "<h3 class=\"decree30\">{}: <span class=\"v {}\">{}</span></h3>\n<table class=\"kv\">",
         words::title(lang),
         decree30_class(d.status),
         words::conformity_text(d.status, lang)

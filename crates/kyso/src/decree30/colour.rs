@@ -357,4 +357,18 @@ mod tests {
         assert_eq!(gray, vec![255, 255, 255, 0, 0, 0, 255, 255, 255, 0, 0, 0]);
         assert!(to_rgb(&[1, 2], 4, 4, 8, &Space::Rgb).is_err());
     }
+
+    #[test]
+    fn jpeg_pictures_are_not_guessed() {
+        let mut d = Dict::new();
+        d.set("Filter", Object::name("DCTDecode"));
+        assert_eq!(unsupported_filter(&d).as_deref(), Some("DCTDecode"));
+        d.set(
+            "Filter",
+            Object::Array(vec![Object::name("FlateDecode"), Object::name("JPXDecode")]),
+        );
+        assert_eq!(unsupported_filter(&d).as_deref(), Some("JPXDecode"));
+        d.set("Filter", Object::name("FlateDecode"));
+        assert_eq!(unsupported_filter(&d), None);
+    }
 }
