@@ -126,9 +126,12 @@ mod tests {
             NameKind::Organization
         );
         assert_eq!(name_kind("Sở Tài Chính"), NameKind::Organization);
+        // Neither clearly: lower-case words, no agency word.
+        assert_eq!(name_kind("máy chủ thử nghiệm"), NameKind::Unknown);
+        // Long names are no person's.
         assert_eq!(
             name_kind("Chứng thư đã hết hạn (thử nghiệm)"),
-            NameKind::Unknown
+            NameKind::Organization
         );
         assert_eq!(name_kind(""), NameKind::Unknown);
         assert_eq!(name_kind("An"), NameKind::Unknown);
