@@ -10,7 +10,7 @@ use crate::pdf::{Dict, Document, Object, Stream};
 /// Pixels examined per image at most (a sample across the whole picture beyond that).
 const MAX_SAMPLES: usize = 1_000_000;
 /// Largest image decoded (pixels).
-const MAX_PIXELS: u64 = 40_000_000;
+const MAX_PIXELS: u64 = 16_000_000;
 
 /// The predominant colour of the visible (opaque, non-white) pixels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

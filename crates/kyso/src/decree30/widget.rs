@@ -18,6 +18,8 @@ const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
 const MAX_DEPTH: usize = 4;
 /// Operators read per appearance, a bound against hostile content.
 const MAX_OPERATORS: usize = 200_000;
+/// Pictures judged per appearance (each is decoded): more is reported as an error.
+const MAX_PICTURES: usize = 16;
 
 /// A picture drawn by a signature's appearance.
 #[derive(Clone, Debug, Serialize)]
@@ -343,6 +345,11 @@ impl Walker<'_> {
                         .transpose()?;
                     if let Some(Object::Stream(x)) = target {
                         if x.dict.has_name("Subtype", "Image") {
+                            if self.out.len() >= MAX_PICTURES {
+                                return Err(Error::UnsupportedPdf(format!(
+                                    "the signature's appearance draws more than {MAX_PICTURES} pictures"
+                                )));
+                            }
                             self.out.push(PictureFacts {
                                 rect: bbox_of(&ctm, &[0.0, 0.0, 1.0, 1.0]),
                                 colour: image_colour(doc, rev, &x),
