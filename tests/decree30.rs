@@ -646,3 +646,35 @@ fn seal_text_block_has_no_redundant_line() {
     assert!(!text.contains("Cơ quan:"), "{text}");
     assert!(text.contains("Ngày ban hành: 05.02.2026"), "{text}");
 }
+
+/// With a Vietnamese official root among the anchors, the root point applies: a document of
+/// the test PKI does not reach it.
+#[test]
+fn official_root_point_applies_when_a_vietnamese_root_is_configured() {
+    let Some(shared) = shared() else {
+        eprintln!("SKIP: ../shared is absent");
+        return;
+    };
+    let root = shared.join("trust/rootcag2.crt");
+    if !root.exists() || !tools() {
+        eprintln!("SKIP: {} is absent", root.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let leader = leader_signed(dir.path());
+    let both = sealed(dir.path(), &leader, "both.pdf", "agency.p12", &[]);
+    let (code, r) = verify_json(&both, &["--trust", root.to_str().unwrap()]);
+    // The ETSI verdict is the same; only the Decree 30 point changes.
+    assert_eq!(code, 0, "{r:#}");
+    let d = &r["decree30"];
+    let e = not_met(d, "official_root");
+    assert_eq!(e["configured"], true, "{e}");
+    assert_eq!(e["signatures"][0]["official"], false, "{e}");
+    assert!(
+        e["signatures"][0]["anchor"]
+            .as_str()
+            .unwrap()
+            .contains("KySo Test Root"),
+        "{e}"
+    );
+}
