@@ -208,6 +208,19 @@ fn health_verify_sign() {
         report["signatures"][0]["revocation"][0]["status"],
         cli["signatures"][0]["revocation"][0]["status"]
     );
+    // Decree 30/2020 (issue #15): the CLI's object and roles, and their words for the page.
+    assert_eq!(report["decree30"], cli["decree30"]);
+    assert_eq!(
+        report["signatures"][0]["role"]["role"],
+        cli["signatures"][0]["role"]["role"]
+    );
+    assert!(
+        report["decree30_display"]["title"]
+            .as_str()
+            .unwrap()
+            .contains("Nghị định 30/2020"),
+        "{report}"
+    );
     let (_, en) = srv.json("POST", "/v1/verify?lang=en&name=a.pdf", &[], &pdf);
     assert_eq!(en["verdict"], "VALID");
     assert_eq!(en["file"], "a.pdf");

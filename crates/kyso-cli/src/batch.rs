@@ -42,9 +42,11 @@ struct Outcome {
 }
 
 impl Outcome {
-    /// The single-file exit code: 0, 1, 3, or 4 (no signature, unreadable).
-    fn exit_code(&self) -> u8 {
+    /// The single-file exit code: 0, 1, 3, or 4 (no signature, unreadable); with
+    /// `--require-decree30` a non-conforming document is 1.
+    fn exit_code(&self, require_decree30: bool) -> u8 {
         match &self.result {
+            Ok(r) if require_decree30 => r.exit_code_requiring_decree30() as u8,
             Ok(r) => r.exit_code() as u8,
             Err(_) => 4,
         }
@@ -117,6 +119,7 @@ pub fn run(
     format: Format,
     colour: bool,
     report: Option<&Path>,
+    require_decree30: bool,
 ) -> u8 {
     let started = Instant::now();
     let mut files = Vec::new();
@@ -145,6 +148,7 @@ pub fn run(
         .max(1);
     let next = AtomicUsize::new(0);
     let mut printer = Printer::new(format, opts.lang, colour, progress, total);
+    printer.require_decree30 = require_decree30;
     for e in errors {
         printer.emit(&e);
         printer.outcomes.push(e);
@@ -209,6 +213,7 @@ struct Printer {
     total: usize,
     done: usize,
     outcomes: Vec<Outcome>,
+    require_decree30: bool,
 }
 
 impl Printer {
@@ -221,6 +226,7 @@ impl Printer {
             total,
             done: 0,
             outcomes: Vec::new(),
+            require_decree30: false,
         }
     }
 
@@ -304,7 +310,11 @@ impl Printer {
 
     fn finish(&self, elapsed: Duration) -> u8 {
         self.clear_progress();
-        let code = worst(self.outcomes.iter().map(Outcome::exit_code));
+        let code = worst(
+            self.outcomes
+                .iter()
+                .map(|o| o.exit_code(self.require_decree30)),
+        );
         match self.format {
             Format::JsonLines => {}
             Format::Json => {
@@ -327,12 +337,14 @@ impl Printer {
         let header = [
             self.l("Tệp", "File"),
             self.l("Kết luận", "Verdict"),
+            self.l("Thể thức NĐ 30", "Decree 30"),
             self.l("Người ký", "Signers"),
             self.l("Thời gian", "Time"),
             self.l("Thay đổi không được phép", "Disallowed changes"),
         ];
         let mut rows = Vec::new();
         let mut counts = [0usize; 5];
+        let mut nonconforming = 0usize;
         for o in &self.outcomes {
             let (verdict, indication) = self.verdict(o);
             let slot = match (&o.result, indication) {
@@ -343,15 +355,25 @@ impl Printer {
                 (Ok(_), Some(Indication::Indeterminate)) => 2,
             };
             counts[slot] += 1;
-            let (signers, changes) = match &o.result {
-                Ok(r) => (signers(r), disallowed_changes(r).to_string()),
-                Err(_) => (String::new(), String::new()),
+            if let Ok(r) = &o.result {
+                if r.decree30.status == kyso::decree30::Conformity::NotConforming {
+                    nonconforming += 1;
+                }
+            }
+            let (signers, changes, decree30) = match &o.result {
+                Ok(r) => (
+                    signers(r),
+                    disallowed_changes(r).to_string(),
+                    decree30_cell(r, self.lang),
+                ),
+                Err(_) => (String::new(), String::new(), String::new()),
             };
             let dash = |s: String| if s.is_empty() { "—".to_string() } else { s };
             rows.push((
                 [
                     visible(&o.path.display().to_string()).into_owned(),
                     verdict.to_string(),
+                    dash(decree30),
                     dash(visible(&signers).into_owned()),
                     duration(o.elapsed),
                     dash(changes),
@@ -365,7 +387,7 @@ impl Printer {
                 *w = (*w).max(width(cell));
             }
         }
-        let line = |cells: [String; 5], indication: Option<Indication>| {
+        let line = |cells: [String; 6], indication: Option<Indication>| {
             let mut out = String::new();
             for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
                 let padded = format!("{cell}{}", " ".repeat(w - width(cell)));
@@ -406,6 +428,29 @@ impl Printer {
             self.l("không đọc được", "unreadable"),
             duration(elapsed)
         );
+        outln!(
+            "{}: {nonconforming}",
+            self.l(
+                "Không đúng thể thức Nghị định 30/2020",
+                "Not conforming to Decree 30/2020"
+            )
+        );
+    }
+}
+
+/// The Decree 30/2020 verdict in a table cell: "đúng" / "KHÔNG ĐÚNG" / "" (not applicable).
+fn decree30_cell(r: &Report, lang: Lang) -> String {
+    use kyso::decree30::Conformity;
+    let vi = lang == Lang::Vi;
+    match r.decree30.status {
+        Conformity::Conforming => if vi { "đúng" } else { "conforming" }.into(),
+        Conformity::NotConforming => if vi {
+            "KHÔNG ĐÚNG"
+        } else {
+            "NOT CONFORMING"
+        }
+        .into(),
+        Conformity::NotApplicable => String::new(),
     }
 }
 

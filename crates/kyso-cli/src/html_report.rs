@@ -186,6 +186,75 @@ fn summary(o: &mut String, items: &[Item], lang: Lang) {
         l(lang, "tệp", "file(s)"),
         escape(&totals.join(", "))
     );
+    decree30_summary(o, items, lang);
+}
+
+/// The Decree 30/2020 verdict of every file (issue #15), a table of its own.
+fn decree30_summary(o: &mut String, items: &[Item], lang: Lang) {
+    use kyso::decree30::words;
+    let _ = writeln!(
+        o,
+        "<table class=\"decree30\"><tr><th>#</th><th>{}</th></tr>",
+        words::title(lang)
+    );
+    for (n, item) in items.iter().enumerate() {
+        let cell = match item.result {
+            Ok(r) => format!(
+                "<span class=\"v {}\">{}</span>",
+                decree30_class(r.decree30.status),
+                words::conformity_text(r.decree30.status, lang)
+            ),
+            Err(_) => "—".into(),
+        };
+        let _ = writeln!(o, "<tr><td>{}</td><td>{cell}</td></tr>", n + 1);
+    }
+    o.push_str("</table>\n");
+}
+
+fn decree30_class(c: kyso::decree30::Conformity) -> &'static str {
+    match c {
+        kyso::decree30::Conformity::Conforming => "passed",
+        kyso::decree30::Conformity::NotConforming => "failed",
+        kyso::decree30::Conformity::NotApplicable => "nosig",
+    }
+}
+
+/// A file's Decree 30/2020 section: verdict, kind, roles, every point with its evidence.
+fn decree30_section(o: &mut String, r: &Report, lang: Lang) {
+    use kyso::decree30::words;
+    if r.signatures.is_empty() {
+        return;
+    }
+    let d = &r.decree30;
+    let _ = writeln!(
+        o,
+        "<h3 class=\"decree30\">{}: <span class=\"v {}\">{}</span></h3>\n<table class=\"kv\">",
+        words::title(lang),
+        decree30_class(d.status),
+        words::conformity_text(d.status, lang)
+    );
+    if let Some(k) = d.kind {
+        row(
+            o,
+            l(lang, "Loại văn bản", "Kind of document"),
+            words::kind_text(k, lang),
+        );
+    }
+    for p in &d.points {
+        let cls = match p.status {
+            kyso::decree30::Status::Met => "passed",
+            kyso::decree30::Status::NotMet => "failed",
+            kyso::decree30::Status::NotApplicable => "nosig",
+        };
+        let _ = writeln!(
+            o,
+            "<tr><th>{}</th><td><span class=\"v {cls}\">{}</span> {}</td></tr>",
+            words::code_text(p.code, lang),
+            words::status_text(p.status, lang),
+            escape(&words::evidence_text(&p.evidence, lang))
+        );
+    }
+    o.push_str("</table>\n");
 }
 
 /// Not-allowed changes over all signatures, each once.
@@ -247,6 +316,7 @@ fn file_section(o: &mut String, n: usize, item: &Item, lang: Lang) {
             for (i, s) in r.signatures.iter().enumerate() {
                 signature(o, i + 1, s, lang);
             }
+            decree30_section(o, r, lang);
             for w in &r.warnings {
                 let _ = writeln!(o, "<p>{}: {}</p>", l(lang, "Lưu ý", "Note"), escape(w));
             }
@@ -309,6 +379,13 @@ fn signature(o: &mut String, n: usize, s: &SignatureReport, lang: Lang) {
     }
     if let Some(t) = &s.signing_time {
         row(o, l(lang, "Thời gian ký", "Signing time"), t);
+    }
+    if let Some(f) = &s.role {
+        row(
+            o,
+            l(lang, "Vai trò (NĐ 30/2020)", "Role (Decree 30/2020)"),
+            &kyso::decree30::words::role_line(f, lang),
+        );
     }
     if let Some(a) = &s.algorithm {
         row(o, l(lang, "Thuật toán", "Algorithm"), a);

@@ -67,7 +67,8 @@ enum Command {
     /// --pin-file, or a prompt — never from the command line.
     Sign(Box<SignArgs>),
     /// Verify every signature in a PDF. Exit: 0 valid, 1 invalid, 3 indeterminate,
-    /// 4 no signature or unreadable input, 2 usage error.
+    /// 4 no signature or unreadable input, 2 usage error (with --require-decree30, 1 also when
+    /// the document does not conform to Decree 30/2020).
     Verify(VerifyArgs),
     /// Show revisions, fields and signatures without validating them.
     Info(InfoArgs),
@@ -177,6 +178,9 @@ struct SignArgs {
     /// Print what was done as JSON.
     #[arg(long)]
     json: bool,
+    /// Language of messages (Decree 30/2020 guards and warnings): vi (default) or en.
+    #[arg(long, value_enum, default_value_t = LangArg::Vi)]
+    lang: LangArg,
     /// PAdES level: B-B (default; B-T when --tsa is given), B-T (signature time-stamp, needs
     /// --tsa), B-LT (and the validation data in a DSS), B-LTA (and a document time-stamp).
     #[arg(long)]
@@ -311,6 +315,12 @@ struct VerifyArgs {
     /// (in the --lang language).
     #[arg(long, value_name = "FILE.html")]
     report: Option<PathBuf>,
+    /// Exit with 1 when a document does not conform to Decree 30/2020 (the signatures'
+    /// layout: leader then agency, pictures, attachments and copies; see the report's
+    /// "Thể thức chữ ký số" section). Without it conformity is reported but never changes the
+    /// exit code.
+    #[arg(long)]
+    require_decree30: bool,
 }
 
 #[derive(clap::Args)]
@@ -504,9 +514,30 @@ fn run_sign(args: SignArgs) -> u8 {
             args.json,
         );
     }
+    let lang = match args.lang {
+        LangArg::Vi => Lang::Vi,
+        LangArg::En => Lang::En,
+    };
     match kyso::sign::sign_file(&input, &output, identity.as_ref(), &opts, args.in_place) {
         Ok(outcome) => {
-            for w in &outcome.warnings {
+            // Decree 30/2020 guards overridden with --force, in the user's language.
+            let guards: Vec<String> = outcome
+                .decree30_guards
+                .iter()
+                .map(kyso::decree30::guard::english)
+                .collect();
+            for g in &outcome.decree30_guards {
+                eprintln!(
+                    "kyso: {}: {}",
+                    if lang == Lang::Vi {
+                        "cảnh báo"
+                    } else {
+                        "warning"
+                    },
+                    kyso::verify::text::visible(&kyso::decree30::words::guard_text(g, lang))
+                );
+            }
+            for w in outcome.warnings.iter().filter(|w| !guards.contains(w)) {
                 eprintln!("kyso: warning: {}", kyso::verify::text::visible(w));
             }
             if args.json {
@@ -530,6 +561,27 @@ fn run_sign(args: SignArgs) -> u8 {
                 );
             }
             exit::OK
+        }
+        Err(kyso::Error::Decree30(guards)) => {
+            let (head, tail) = match lang {
+                Lang::Vi => (
+                    "không ký: văn bản sẽ không đúng thể thức Nghị định 30/2020",
+                    "dùng --force để vẫn ký",
+                ),
+                Lang::En => (
+                    "not signed: the document would not conform to Decree 30/2020",
+                    "use --force to sign anyway",
+                ),
+            };
+            eprintln!("kyso: {head}:");
+            for g in &guards {
+                eprintln!(
+                    "  - {}",
+                    kyso::verify::text::visible(&kyso::decree30::words::guard_text(g, lang))
+                );
+            }
+            eprintln!("kyso: {tail}");
+            exit::FAILED
         }
         Err(e) => fail(e),
     }
@@ -675,6 +727,7 @@ fn run_verify(args: VerifyArgs) -> u8 {
             format,
             colour,
             args.report.as_deref(),
+            args.require_decree30,
         );
     }
     let input = &args.input[0];
@@ -697,8 +750,13 @@ fn run_verify(args: VerifyArgs) -> u8 {
                 file: input.display().to_string(),
                 result: Ok(&report),
             };
+            let code = if args.require_decree30 {
+                report.exit_code_requiring_decree30()
+            } else {
+                report.exit_code()
+            };
             match html_report::write_to(args.report.as_deref(), &[item], lang) {
-                Ok(()) => report.exit_code() as u8,
+                Ok(()) => code as u8,
                 Err(code) => code,
             }
         }

@@ -41,7 +41,8 @@ impl From<Error> for Failure {
 /// The return code for each kind of kyso error (the table in kyso.h).
 pub fn error_code(e: &Error) -> c_int {
     match e {
-        Error::InvalidArgument(_) => KYSO_ERR_INVALID_ARGUMENT,
+        // Decree 30/2020 guards: the caller decides ("force": true signs anyway).
+        Error::InvalidArgument(_) | Error::Decree30(_) => KYSO_ERR_INVALID_ARGUMENT,
         Error::Io { .. } | Error::Output(_) => KYSO_ERR_IO,
         Error::NotPdf(_) | Error::MalformedPdf(_) | Error::UnsupportedPdf(_) => KYSO_ERR_NOT_PDF,
         Error::Asn1(_)

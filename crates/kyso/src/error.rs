@@ -57,6 +57,10 @@ pub enum Error {
     /// The output cannot be written where asked (it is the input, it exists...).
     #[error("output: {0}")]
     Output(String),
+    /// Signing as asked would make a document that does not conform to Decree 30/2020
+    /// (issue #15 guards); `force` signs anyway with warnings.
+    #[error("{} (use --force to sign anyway)", .0.iter().map(crate::decree30::guard::english).collect::<Vec<_>>().join("; "))]
+    Decree30(Vec<crate::decree30::Guard>),
     /// A caller passed an invalid argument or option.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

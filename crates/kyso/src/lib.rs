@@ -12,6 +12,7 @@ pub mod asn1;
 pub mod base64;
 pub mod cms;
 pub mod crypto;
+pub mod decree30;
 pub mod diff;
 pub mod error;
 pub mod extract;

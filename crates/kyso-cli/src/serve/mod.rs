@@ -517,8 +517,28 @@ fn report_json(report: &Report, lang: Lang) -> serde_json::Value {
         o.insert("exit_code".into(), report.exit_code().into());
         o.insert("verdict".into(), verdict.into());
         o.insert("display".into(), display.into());
+        o.insert("decree30_display".into(), decree30_display(report, lang));
     }
     v
+}
+
+/// The Decree 30/2020 section in words for the page (issue #15): verdict, each signature's
+/// role, and every point with its evidence.
+fn decree30_display(report: &Report, lang: Lang) -> serde_json::Value {
+    use kyso::decree30::words;
+    let d = &report.decree30;
+    serde_json::json!({
+        "title": words::title(lang),
+        "verdict": words::conformity_text(d.status, lang),
+        "kind": d.kind.map(|k| words::kind_text(k, lang)),
+        "roles": report.signatures.iter().map(|s| s.role.as_ref().map(|f| words::role_line(f, lang))).collect::<Vec<_>>(),
+        "points": d.points.iter().map(|p| serde_json::json!({
+            "status": p.status,
+            "status_text": words::status_text(p.status, lang),
+            "point": words::code_text(p.code, lang),
+            "evidence": words::evidence_text(&p.evidence, lang),
+        })).collect::<Vec<_>>(),
+    })
 }
 
 /// The PDF, the uploaded picture (if any) and the file name of a `/v1/sign` body: the PDF as

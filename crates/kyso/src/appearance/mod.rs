@@ -155,6 +155,8 @@ pub struct Widget {
     content: Vec<u8>,
     font: Option<FontUse>,
     images: Vec<Picture>,
+    /// Decree 30/2020 guards overridden with `force` (issue #15): the signature was made anyway.
+    pub guards: Vec<crate::decree30::Guard>,
 }
 
 /// Text drawn outside the main picture (the number and date in the draft's blanks), merged
@@ -272,20 +274,25 @@ pub fn resolve(doc: &Document, req: &AppearanceRequest, ctx: &Context) -> Result
         images: Vec::new(),
         used_font: false,
         stamps: Vec::new(),
+        guards: Vec::new(),
     };
     let (page, rect) = match req.role {
         Role::Leader => leader(doc, rev, &pages, req, ctx, picture, &mut b)?,
         Role::Organization => organization(doc, rev, &pages, req, ctx, picture, &mut b)?,
         Role::Attachment | Role::Copy => {
-            if picture.is_some() {
+            if picture.is_some() && !ctx.force {
                 return Err(Error::InvalidArgument(format!(
-                    "the {} role shows no picture (Decree 30/2020 Appendix I); drop --image",
+                    "the {} role shows no picture (Decree 30/2020 Appendix I); drop --image (or --force to draw it anyway)",
                     req.role.as_str()
                 )));
             }
-            corner_stamp(doc, rev, &pages, req, ctx, &mut b)?
+            corner_stamp(doc, rev, &pages, req, ctx, picture, &mut b)?
         }
     };
+    // Decree 30/2020 guards (issue #15): refused unless forced; forced, they are warnings.
+    if !b.guards.is_empty() && !ctx.force {
+        return Err(Error::Decree30(b.guards));
+    }
     let area = visible_area(doc, rev, pages[page])?;
     if !inside(&rect, &area) {
         return Err(Error::InvalidArgument(format!(
@@ -305,6 +312,7 @@ pub fn resolve(doc: &Document, req: &AppearanceRequest, ctx: &Context) -> Result
         content: b.content,
         font: b.used_font.then_some(b.font),
         images: b.images,
+        guards: b.guards,
     })
 }
 
@@ -324,6 +332,7 @@ struct Builder {
     images: Vec<Picture>,
     used_font: bool,
     stamps: Vec<Stamp>,
+    guards: Vec<crate::decree30::Guard>,
 }
 
 impl Builder {
@@ -386,7 +395,7 @@ fn nfc(s: &str) -> String {
 /// The visible area of a page, CropBox ∩ MediaBox (ISO 32000-1 §14.11.2), in the page's
 /// displayed space (turned by /Rotate, see [`text_extract::rotation_matrix`]): layouts speak of
 /// the page as read, so they are computed there and turned back at the end.
-fn visible_area(doc: &Document, rev: usize, page: ObjRef) -> Result<[f64; 4]> {
+pub(crate) fn visible_area(doc: &Document, rev: usize, page: ObjRef) -> Result<[f64; 4]> {
     let m = text_extract::rotation_matrix(text_extract::rotation(doc, rev, page)?);
     Ok(text_extract::transform_rect(
         &m,
@@ -510,6 +519,7 @@ fn leader(
         )
     })?;
     let aspect = picture.aspect();
+    leader_guards(doc, rev, ctx, b)?;
     let (page, rect) = match explicit(doc, rev, pages, req)? {
         Some((page, r)) => (page, fit(aspect, r)),
         None => {
@@ -523,12 +533,66 @@ fn leader(
             };
             let (page, lines, found) = find_anchor(doc, rev, pages, req.page, &anchor)?;
             let area = visible_area(doc, rev, pages[page])?;
+            // The signer block is below the letterhead: a name found in the top part of page 1
+            // is the agency's name in the header, not the signer's (issue #15).
+            let from_top = area[3] - found.y;
+            if page == 0 && from_top < 0.3 * (area[3] - area[1]) {
+                b.guards
+                    .push(crate::decree30::Guard::AnchorNotInSignerBlock {
+                        anchor: anchor.clone(),
+                        page: page + 1,
+                        from_top_mm: (from_top / PT_PER_MM).round(),
+                    });
+            }
             (page, shift_inside(gap_above(&lines, &found, aspect), &area))
         }
     };
     let (w, h) = (rect[2] - rect[0], rect[3] - rect[1]);
     b.image(picture, 0.0, 0.0, w, h);
     Ok((page, rect))
+}
+
+/// Guards of a leader signature: a person's certificate, and no agency signature yet
+/// (Decree 30/2020 Art. 32.2).
+fn leader_guards(doc: &Document, rev: usize, ctx: &Context, b: &mut Builder) -> Result<()> {
+    use crate::decree30::{name_kind, Guard, NameKind};
+    let cn = ctx.certificate.subject.common_name().unwrap_or_default();
+    if name_kind(&cn) != NameKind::Person {
+        b.guards.push(Guard::LeaderNotPerson { common_name: cn });
+    }
+    let _ = rev;
+    for (i, e) in crate::pdf::signatures::find_signatures(doc)?
+        .iter()
+        .enumerate()
+    {
+        if e.is_document_timestamp() {
+            continue;
+        }
+        let signer = crate::cms::SignedData::parse(&e.contents)
+            .ok()
+            .and_then(|sd| {
+                let si = sd.signer_infos.first()?;
+                sd.signer_certificate(si)
+                    .and_then(|c| c.subject.common_name())
+            })
+            .unwrap_or_default();
+        // What it shows, else who made it.
+        let widget = crate::decree30::widget::widget_facts(doc, e).ok().flatten();
+        let shows_seal = widget.as_ref().is_some_and(|w| {
+            w.marker.as_deref() == Some("organization")
+                || w.pictures
+                    .iter()
+                    .any(|p| p.colour.hue == Some(crate::decree30::Hue::Red))
+        });
+        if shows_seal || name_kind(&signer) == NameKind::Organization {
+            b.guards.push(Guard::LeaderAfterOrganization {
+                signature: i + 1,
+                signer,
+            });
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Searches the pages (the given one, or all from the last) for `anchor`.
@@ -725,7 +789,8 @@ fn organization(
     };
     let area = visible_area(doc, rev, pages[page])?;
 
-    // The text block: "Người ký", "Cơ quan", "Thời gian ký", and the number/date when given.
+    // The text block: "Người ký", "Cơ quan" (when it says more than the signer's name),
+    // "Thời gian ký", and the number/date when given.
     let size = 8.0;
     let mut lines: Vec<String> = Vec::new();
     if !req.no_text {
@@ -740,7 +805,9 @@ fn organization(
                     .get(crate::asn1::oid::AT_ORGANIZATION)
             })
             .unwrap_or_else(|| cn.clone());
-        lines.push(format!("Cơ quan: {}", nfc(&agency)));
+        if text_extract::normalize(&agency) != text_extract::normalize(&cn) {
+            lines.push(format!("Cơ quan: {}", nfc(&agency)));
+        }
         if let Some(email) = ctx.certificate.subject.get("1.2.840.113549.1.9.1") {
             lines.push(format!("Email: {email}"));
         }
@@ -756,15 +823,23 @@ fn organization(
         (false, false)
     };
     if let Some(n) = req.doc_number.as_ref().filter(|_| !number_stamped) {
+        b.guards
+            .push(crate::decree30::Guard::NumberBlankNotFound { number: nfc(n) });
         lines.push(format!("Số: {}", nfc(n)));
     }
     if let Some(dt) = req.doc_date.as_ref().filter(|_| !date_stamped) {
-        lines.push(format!("Ngày ban hành: {}", nfc(dt)));
+        b.guards
+            .push(crate::decree30::Guard::DateBlankNotFound { date: nfc(dt) });
+        // One date format in the block: the one of "Thời gian ký" (dd.mm.yyyy).
+        let (d, m, y) = parse_date(dt)?;
+        lines.push(format!("Ngày ban hành: {d:02}.{m:02}.{y:04}"));
     }
     let lead = size * 1.25;
-    // Left of the seal, as wide as the page allows, lines wrapped to that width.
+    // Left of the seal, as wide as the page allows outside the binding margin (Decree 30/2020
+    // Appendix I: left margin 30–35 mm), lines wrapped to that width.
     let margin = 6.0;
-    let max_w = (seal[0] - area[0] - 2.0 * margin).clamp(60.0, 230.0);
+    let binding = crate::decree30::guard::BINDING_MARGIN_MM * PT_PER_MM;
+    let max_w = (seal[0] - area[0] - binding - margin).clamp(60.0, 230.0);
     let mut wrapped: Vec<String> = Vec::new();
     for l in &lines {
         wrapped.extend(wrap(b, l, size, max_w));
@@ -789,6 +864,14 @@ fn organization(
     let shifted = shift_inside(rect, &area);
     let (dx, dy) = (shifted[0] - rect[0], shifted[1] - rect[1]);
     rect = shifted;
+    if let Some(tb) = text_box {
+        let left = tb[0] + dx - area[0];
+        if left < binding - 0.01 {
+            b.guards.push(crate::decree30::Guard::TextInBindingMargin {
+                left_mm: (left / PT_PER_MM * 10.0).round() / 10.0,
+            });
+        }
+    }
     // Seal first, the text over its margin if they touch.
     b.image(
         picture,
@@ -905,8 +988,19 @@ fn fill_blanks(
             let d1 = line.glyphs[t0].x;
             let (m0, _, _) = blank_after(line, thang);
             let m1 = line.glyphs[n0].x;
-            if d1 - d0 < 1.2 * line.size || m1 - m0 < 1.2 * line.size {
-                break; // already filled
+            // Already filled: text between "ngày" and "tháng" or "tháng" and "năm" (a wide
+            // space around "22" is no blank to print over).
+            let printed = |from: usize, to: usize| {
+                line.glyphs[from + 1..to]
+                    .iter()
+                    .any(|g| !g.text.trim().is_empty())
+            };
+            if d1 - d0 < 1.2 * line.size
+                || m1 - m0 < 1.2 * line.size
+                || printed(ngay, t0)
+                || printed(thang, n0)
+            {
+                break;
             }
             // Decree 30/2020 Appendix I: a leading zero for days below 10 and months below 3.
             let day = format!("{d:02}");
@@ -1003,6 +1097,7 @@ fn corner_stamp(
     pages: &[ObjRef],
     req: &AppearanceRequest,
     ctx: &Context,
+    picture: Option<Picture>,
     b: &mut Builder,
 ) -> Result<(usize, [f64; 4])> {
     let time = crate::vntime::rfc3339(ctx.signing_time);
@@ -1070,6 +1165,18 @@ fn corner_stamp(
         let x = (w - pad - lw).max(pad);
         let y = rect[3] - rect[1] - pad - asc - i as f64 * lead;
         b.text(l, x, y, size)?;
+    }
+    // Only with --force (Decree 30/2020 Appendix I: no picture): left of the text, as tall.
+    if let Some(p) = picture {
+        let h = rect[3] - rect[1];
+        let pw = h * p.aspect();
+        let mut content = Vec::new();
+        let _ = writeln!(content, "q 1 0 0 1 {pw:.3} 0 cm");
+        content.extend_from_slice(&b.content);
+        content.extend_from_slice(b"Q\n");
+        b.content = content;
+        b.image(p, 0.0, 0.0, pw, h);
+        return Ok((page, [rect[0] - pw, rect[1], rect[2], rect[3]]));
     }
     Ok((page, rect))
 }

@@ -180,6 +180,25 @@ pub fn page_lines(doc: &Document, rev: usize, page: ObjRef) -> Result<Vec<Line>>
     Ok(group_lines(ex.glyphs))
 }
 
+/// The text lines of a content stream drawn with `resources` (e.g. a widget's appearance form),
+/// in the stream's own space, top to bottom.
+pub fn stream_lines(
+    doc: &Document,
+    rev: usize,
+    content: &[u8],
+    resources: &Dict,
+) -> Result<Vec<Line>> {
+    let mut ex = Extractor {
+        doc,
+        rev,
+        fonts: HashMap::new(),
+        glyphs: Vec::new(),
+        ops: 0,
+    };
+    ex.run(content, resources, IDENTITY, 0)?;
+    Ok(group_lines(ex.glyphs))
+}
+
 /// The page's /Rotate (inherited), normalised to 0, 90, 180 or 270 (ISO 32000-1 §7.7.3.3).
 pub fn rotation(doc: &Document, rev: usize, page: ObjRef) -> Result<i64> {
     let r = inherited(doc, rev, page, "Rotate")?

@@ -289,6 +289,7 @@ pub fn complete_file_with(
         timestamp_time: None,
         timestamp_authority: None,
         warnings: Vec::new(),
+        decree30_guards: Vec::new(),
     }
     .with_signature_timestamp(stamp.as_ref()))
 }

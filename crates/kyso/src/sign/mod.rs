@@ -108,6 +108,8 @@ pub struct SignOutcome {
     pub timestamp_authority: Option<String>,
     /// Checks overridden with `force`, and other remarks.
     pub warnings: Vec<String>,
+    /// Decree 30/2020 guards overridden with `force` (their English text is in `warnings`).
+    pub decree30_guards: Vec<crate::decree30::Guard>,
 }
 
 impl SignOutcome {
@@ -311,6 +313,11 @@ pub(crate) fn sign_with(
         )?),
         None => None,
     };
+    let decree30_guards = appearance
+        .as_ref()
+        .map(|w| w.guards.clone())
+        .unwrap_or_default();
+    warnings.extend(decree30_guards.iter().map(crate::decree30::guard::english));
 
     let base_len = doc.len();
     let leading_eol = !ends_with_eol(source.as_ref())?;
@@ -407,6 +414,7 @@ pub(crate) fn sign_with(
         timestamp_time: None,
         timestamp_authority: None,
         warnings,
+        decree30_guards,
     }
     .with_signature_timestamp(stamp.as_ref());
     Ok((

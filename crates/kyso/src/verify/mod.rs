@@ -227,7 +227,12 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
         }
         signatures[i] = Some(report);
     }
-    let signatures: Vec<SignatureReport> = signatures.into_iter().flatten().collect();
+    let mut signatures: Vec<SignatureReport> = signatures.into_iter().flatten().collect();
+    // Decree 30/2020: roles and layout, a verdict of its own (never the ETSI indication).
+    let (decree30, roles) = crate::decree30::assess(&doc, &entries, &signatures, &opts.trust);
+    for (s, role) in signatures.iter_mut().zip(roles) {
+        s.role = role;
+    }
     let indication = signatures
         .iter()
         .map(|s| s.indication)
@@ -243,6 +248,7 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
         accept_unknown_ca_status: opts.accept_unknown_ca_status,
         contacted: budgeted.map(|b| b.contacts()).unwrap_or_default(),
         revocation_checked: opts.revocation != trust::RevocationPolicy::Off,
+        decree30,
     })
 }
 
@@ -433,6 +439,7 @@ fn verify_signature(
         timestamps: Vec::new(),
         proof_of_existence: None,
         validated_at: None,
+        role: None,
     };
 
     // The CMS: exactly one SignerInfo, content detached (except for time-stamp tokens).

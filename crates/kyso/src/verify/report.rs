@@ -178,6 +178,9 @@ pub struct SignatureReport {
     /// The time the signer's certificate was validated at: the validation time, or the proof of
     /// existence when the certificate has since expired or been revoked.
     pub validated_at: Option<String>,
+    /// The signature's role under Decree 30/2020 (leader, organization, attachment, copy,
+    /// unknown) and the evidence for it; None for document time-stamps.
+    pub role: Option<crate::decree30::RoleFinding>,
 }
 
 /// The report for a whole document.
@@ -198,6 +201,8 @@ pub struct Report {
     pub contacted: Vec<crate::net::Contact>,
     /// Whether revocation was checked at all (false with `--revocation off`).
     pub revocation_checked: bool,
+    /// The Decree 30/2020 check (a verdict of its own: it never changes `indication`).
+    pub decree30: crate::decree30::Decree30Report,
 }
 
 impl Report {
@@ -210,6 +215,17 @@ impl Report {
             Indication::TotalPassed => 0,
             Indication::TotalFailed => 1,
             Indication::Indeterminate => 3,
+        }
+    }
+
+    /// The exit code under `--require-decree30`: as [`Report::exit_code`], and 1 when the
+    /// document does not conform to Decree 30/2020 (no signature stays 4).
+    pub fn exit_code_requiring_decree30(&self) -> i32 {
+        let code = self.exit_code();
+        if code != 4 && self.decree30.status == crate::decree30::Conformity::NotConforming {
+            1
+        } else {
+            code
         }
     }
 }

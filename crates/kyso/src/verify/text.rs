@@ -103,6 +103,15 @@ pub fn render_styled(report: &Report, lang: Lang, colour: bool) -> String {
         ),
         report.indication.as_str()
     );
+    if !report.signatures.is_empty() {
+        // Decree 30/2020: a verdict of its own, on its own line (issue #15).
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            crate::decree30::words::title(lang),
+            crate::decree30::words::conformity_text(report.decree30.status, lang)
+        );
+    }
     let _ = writeln!(
         out,
         "{}: {}   {}: {}",
@@ -126,6 +135,7 @@ pub fn render_styled(report: &Report, lang: Lang, colour: bool) -> String {
         render_signature(&mut out, i + 1, s, lang, colour);
         render_modifications(&mut out, s, lang);
     }
+    render_decree30(&mut out, report, lang);
     for w in &report.warnings {
         let _ = writeln!(out, "{}: {}", l("Lưu ý", "Note"), visible(w));
     }
@@ -260,6 +270,21 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang,
     for w in &s.warnings {
         row(l("Lưu ý:", "Note:"), w);
     }
+}
+
+/// The Decree 30/2020 section (issue #15): its own verdict, roles and points.
+fn render_decree30(out: &mut String, report: &Report, lang: Lang) {
+    if report.signatures.is_empty() {
+        return;
+    }
+    let roles: Vec<Option<&crate::decree30::RoleFinding>> =
+        report.signatures.iter().map(|s| s.role.as_ref()).collect();
+    out.push('\n');
+    out.push_str(&crate::decree30::words::render(
+        &report.decree30,
+        &roles,
+        lang,
+    ));
 }
 
 /// Integrity of the signed bytes: "toàn vẹn" / "intact", "ĐÃ BỊ THAY ĐỔI" / "MODIFIED"...

@@ -1,0 +1,1177 @@
+//! The receiving clerk's check of Decree 30/2020/NĐ-CP (Art. 21.2a, 32.2, Appendix I;
+//! VIETNAM.md §1): which kind of official document a verified PDF is (main document, attachment
+//! in its own file, electronic copy), which role each signature plays, and whether each point of
+//! the Decree's signature layout is met. Facts only: every point carries its evidence as data;
+//! words are in [`words`]. Conformity is a verdict of its own and never changes the ETSI
+//! indication of a signature.
+
+pub mod colour;
+pub mod guard;
+pub mod names;
+pub mod widget;
+pub mod words;
+
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::appearance::text_extract;
+use crate::pdf::signatures::SignatureEntry;
+use crate::pdf::Document;
+use crate::pki::trust_store::{recognise, RootRecognition, KNOWN_ROOTS};
+use crate::pki::Certificate;
+use crate::verify::report::SignatureReport;
+pub use colour::{ColourFacts, Hue};
+pub use guard::Guard;
+pub use names::{name_kind, NameKind};
+pub use widget::{PictureFacts, WidgetFacts};
+
+/// Points per millimetre.
+const PT_PER_MM: f64 = 72.0 / 25.4;
+/// Seal sizes accepted as real (Decree 30/2020 Appendix I: "kích thước bằng kích thước thực tế
+/// của dấu"; round seals of agencies are 30–45 mm across).
+pub const SEAL_MM: (f64, f64) = (30.0, 45.0);
+
+/// The document's verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Conformity {
+    /// Every point that applies is met.
+    #[serde(rename = "conforming")]
+    Conforming,
+    #[serde(rename = "not conforming")]
+    NotConforming,
+    /// The file is no official document (no signature).
+    #[serde(rename = "not applicable")]
+    NotApplicable,
+}
+
+/// One point's outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Met,
+    NotMet,
+    NotApplicable,
+}
+
+/// Kind of official document (Decree 30/2020 Appendix I §§ on main documents, attachments and
+/// copies).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// The leader's then the agency's signature.
+    Main,
+    /// An attachment in a separate file: the agency's signature only, no picture.
+    Attachment,
+    /// An electronic copy (sao y, sao lục, trích sao).
+    Copy,
+    /// Signatures whose roles could not be recognised.
+    Unrecognised,
+}
+
+/// The role a signature plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Leader,
+    Organization,
+    Attachment,
+    Copy,
+    Unknown,
+}
+
+/// What decided a signature's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleBasis {
+    /// The appearance names a copy type ("SAO Y", "SAO LỤC", "TRÍCH SAO").
+    CopyText,
+    /// The picture's colour: blue for the leader, red for the seal.
+    PictureColour,
+    /// No picture, an agency's certificate, top right of page 1.
+    StampPosition,
+    /// The certificate's common name: a person's or an organisation's.
+    CommonName,
+    Nothing,
+}
+
+/// A signature's role and the evidence for it (in the verification report of each signature).
+#[derive(Clone, Debug, Serialize)]
+pub struct RoleFinding {
+    pub role: Role,
+    pub basis: RoleBasis,
+    pub common_name: Option<String>,
+    pub name_kind: NameKind,
+    /// The certificate's title (X.520 title), which officials' certificates carry.
+    pub title: Option<String>,
+    /// The predominant colour of the largest picture, when there is one and it was judged.
+    pub picture: Option<Hue>,
+    /// What is visible, when the signature has a widget.
+    pub widget: Option<WidgetFacts>,
+    /// Why the widget could not be read (fail closed: its points are not met).
+    pub widget_error: Option<String>,
+}
+
+/// A position of text on a page (points on the page as displayed).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TextAt {
+    pub text: String,
+    pub x0: f64,
+    pub x1: f64,
+    /// Baseline.
+    pub y: f64,
+}
+
+/// Where the leader's picture lies against the page text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    BetweenTitleAndName,
+    /// The signer's name is not in the page text.
+    NameNotFound,
+    /// The picture is not right above the name.
+    NotAboveName,
+    /// The picture is not centred on the name's column.
+    NotCentred,
+    /// No title line above the picture (or the picture covers it).
+    NotUnderTitle,
+    NoPicture,
+    /// The signature has no widget.
+    Invisible,
+}
+
+/// Where the seal lies against the leader's picture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SealPlacement {
+    OverLeftThird,
+    /// On another page than the leader's picture.
+    OtherPage,
+    /// Does not overlap the leader's picture.
+    NotOverlapping,
+    /// Overlaps, but not about the left third (e.g. the right side, or all of it).
+    WrongPart,
+    NoLeaderPicture,
+    NoPicture,
+    Invisible,
+}
+
+/// A change made after the agency's signature.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChangeAt {
+    pub revision: usize,
+    pub code: String,
+    pub description: String,
+}
+
+/// The /M time of a signature.
+#[derive(Clone, Debug, Serialize)]
+pub struct TimeAt {
+    pub signature: usize,
+    /// As written (None: no /M).
+    pub raw: Option<String>,
+    pub vietnam: bool,
+}
+
+/// The trust anchor a signature's chain reached.
+#[derive(Clone, Debug, Serialize)]
+pub struct AnchorAt {
+    pub signature: usize,
+    pub anchor: Option<String>,
+    pub official: bool,
+}
+
+/// What a missing signature was expected to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Missing {
+    LeaderSignature,
+    OrganizationSignature,
+}
+
+/// Evidence of a point, as data.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Evidence {
+    Kind {
+        kind: DocumentKind,
+        roles: Vec<Role>,
+    },
+    Signer {
+        signature: usize,
+        common_name: Option<String>,
+        name_kind: NameKind,
+        title: Option<String>,
+    },
+    Missing {
+        missing: Missing,
+    },
+    Order {
+        leader_signature: usize,
+        leader_revision: Option<usize>,
+        leader_time: Option<String>,
+        organization_signature: usize,
+        organization_revision: Option<usize>,
+        organization_time: Option<String>,
+    },
+    Picture {
+        signature: usize,
+        page: Option<usize>,
+        /// The picture's rectangle in millimetres from the lower left corner of the page.
+        rect_mm: Option<[f64; 4]>,
+        colour: Option<ColourFacts>,
+        name: Option<TextAt>,
+        title_line: Option<TextAt>,
+        placement: Placement,
+    },
+    Seal {
+        signature: usize,
+        page: Option<usize>,
+        leader_page: Option<usize>,
+        colour: Option<ColourFacts>,
+        /// How far the seal's right edge reaches into the leader's picture, in percent of
+        /// its width.
+        covered_left_percent: Option<f64>,
+        placement: SealPlacement,
+    },
+    Size {
+        signature: usize,
+        width_mm: f64,
+        height_mm: f64,
+    },
+    Coverage {
+        signature: usize,
+        covers_whole_file: bool,
+        revisions_after: usize,
+        /// The first change after it that is no LTV update.
+        change: Option<ChangeAt>,
+    },
+    Pictures {
+        signature: usize,
+        count: usize,
+        colour: Option<ColourFacts>,
+    },
+    Position {
+        signature: usize,
+        page: Option<usize>,
+        rect_mm: Option<[f64; 4]>,
+        page_size_mm: Option<[f64; 2]>,
+    },
+    StampText {
+        signature: usize,
+        lines: Vec<String>,
+        reference_found: bool,
+        time_found: bool,
+    },
+    Count {
+        signatures: usize,
+    },
+    Times {
+        times: Vec<TimeAt>,
+    },
+    Version {
+        header: String,
+        catalog: Option<String>,
+    },
+    Roots {
+        configured: bool,
+        signatures: Vec<AnchorAt>,
+    },
+    NotForKind {
+        kind: DocumentKind,
+    },
+    WidgetUnreadable {
+        signature: usize,
+        error: String,
+    },
+}
+
+/// Stable point codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    DocumentKind,
+    LeaderSignature,
+    OrganizationSignature,
+    SignatureOrder,
+    LeaderPicture,
+    OrganizationPicture,
+    SealSize,
+    AgencyCoversFile,
+    StampSigner,
+    StampNoPicture,
+    StampPosition,
+    StampText,
+    TimesVietnam,
+    PdfVersion,
+    OfficialRoot,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::DocumentKind => "document_kind",
+            Code::LeaderSignature => "leader_signature",
+            Code::OrganizationSignature => "organization_signature",
+            Code::SignatureOrder => "signature_order",
+            Code::LeaderPicture => "leader_picture",
+            Code::OrganizationPicture => "organization_picture",
+            Code::SealSize => "seal_size",
+            Code::AgencyCoversFile => "agency_covers_file",
+            Code::StampSigner => "stamp_signer",
+            Code::StampNoPicture => "stamp_no_picture",
+            Code::StampPosition => "stamp_position",
+            Code::StampText => "stamp_text",
+            Code::TimesVietnam => "times_vietnam",
+            Code::PdfVersion => "pdf_version",
+            Code::OfficialRoot => "official_root",
+        }
+    }
+}
+
+/// One point of the check.
+#[derive(Clone, Debug, Serialize)]
+pub struct Point {
+    pub code: Code,
+    pub status: Status,
+    pub evidence: Evidence,
+}
+
+/// A signature's role, for the summary.
+#[derive(Clone, Debug, Serialize)]
+pub struct RoleSummary {
+    /// 1-based, as the report numbers signatures.
+    pub signature: usize,
+    pub field: String,
+    pub role: Role,
+}
+
+/// The `decree30` object of the verification report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Decree30Report {
+    pub status: Conformity,
+    pub kind: Option<DocumentKind>,
+    pub points: Vec<Point>,
+    pub roles: Vec<RoleSummary>,
+}
+
+impl Decree30Report {
+    /// Whether the document is conforming (`--require-decree30`).
+    pub fn conforming(&self) -> bool {
+        self.status == Conformity::Conforming
+    }
+}
+
+/// One signature under examination.
+struct Sig<'a> {
+    /// 1-based.
+    n: usize,
+    report: &'a SignatureReport,
+    entry: &'a SignatureEntry,
+    finding: RoleFinding,
+}
+
+impl Sig<'_> {
+    fn widget(&self) -> Option<&WidgetFacts> {
+        self.finding.widget.as_ref()
+    }
+    /// The largest picture.
+    fn picture(&self) -> Option<&PictureFacts> {
+        self.widget()?
+            .pictures
+            .iter()
+            .max_by(|a, b| area(&a.rect).total_cmp(&area(&b.rect)))
+    }
+    fn signer_evidence(&self) -> Evidence {
+        Evidence::Signer {
+            signature: self.n,
+            common_name: self.finding.common_name.clone(),
+            name_kind: self.finding.name_kind,
+            title: self.finding.title.clone(),
+        }
+    }
+    fn time(&self) -> Option<OffsetDateTime> {
+        OffsetDateTime::parse(self.report.signing_time.as_deref()?, &Rfc3339).ok()
+    }
+}
+
+fn area(r: &[f64; 4]) -> f64 {
+    (r[2] - r[0]) * (r[3] - r[1])
+}
+
+fn mm(r: &[f64; 4]) -> [f64; 4] {
+    r.map(|v| (v / PT_PER_MM * 10.0).round() / 10.0)
+}
+
+fn normalise(s: &str) -> String {
+    text_extract::normalize(s)
+}
+
+/// Copy types of Decree 30/2020 Art. 25 as they appear on a copy.
+const COPY_TYPES: &[&str] = &["sao y", "sao lục", "trích sao"];
+
+fn has_copy_type(lines: &[String]) -> bool {
+    lines
+        .iter()
+        .any(|l| COPY_TYPES.iter().any(|t| normalise(l).contains(t)))
+}
+
+/// Top right of page 1 (Decree 30/2020 Appendix I: attachments and copies).
+fn top_right_of_first_page(w: &WidgetFacts) -> bool {
+    let cx = (w.rect[0] + w.rect[2]) / 2.0;
+    w.page == 1 && cx > w.page_size[0] / 2.0 && w.rect[3] > w.page_size[1] * 0.75
+}
+
+/// The role of one signature from what it shows and who made it.
+fn find_role(doc: &Document, entry: &SignatureEntry, report: &SignatureReport) -> RoleFinding {
+    let common_name = report.signer.as_ref().and_then(|s| s.common_name.clone());
+    let title = report.signer.as_ref().and_then(|s| s.title.clone());
+    let kind = common_name.as_deref().map_or(NameKind::Unknown, name_kind);
+    let (widget, widget_error) = match widget::widget_facts(doc, entry) {
+        Ok(w) => (w, None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let largest = widget.as_ref().and_then(|w| {
+        w.pictures
+            .iter()
+            .max_by(|a, b| area(&a.rect).total_cmp(&area(&b.rect)))
+    });
+    let picture = largest.and_then(|p| p.colour.hue);
+    let (role, basis) = match (&widget, picture) {
+        (Some(w), _) if has_copy_type(&w.text) => (Role::Copy, RoleBasis::CopyText),
+        (_, Some(Hue::Blue)) => (Role::Leader, RoleBasis::PictureColour),
+        (_, Some(Hue::Red)) => (Role::Organization, RoleBasis::PictureColour),
+        (Some(w), _)
+            if w.pictures.is_empty() && kind != NameKind::Person && top_right_of_first_page(w) =>
+        {
+            (Role::Attachment, RoleBasis::StampPosition)
+        }
+        _ => match kind {
+            NameKind::Person => (Role::Leader, RoleBasis::CommonName),
+            NameKind::Organization => (Role::Organization, RoleBasis::CommonName),
+            NameKind::Unknown => (Role::Unknown, RoleBasis::Nothing),
+        },
+    };
+    RoleFinding {
+        role,
+        basis,
+        common_name,
+        name_kind: kind,
+        title,
+        picture,
+        widget,
+        widget_error,
+    }
+}
+
+/// Checks the document. `entries` and `reports` are the signatures in the same order (as
+/// `verify_source` makes them); `trust` the configured anchors. Returns the `decree30` object
+/// and each signature's role (None for document time-stamps).
+pub fn assess(
+    doc: &Document,
+    entries: &[SignatureEntry],
+    reports: &[SignatureReport],
+    trust: &[Certificate],
+) -> (Decree30Report, Vec<Option<RoleFinding>>) {
+    let mut sigs: Vec<Sig> = Vec::new();
+    for (i, (entry, report)) in entries.iter().zip(reports).enumerate() {
+        if entry.is_document_timestamp() {
+            continue;
+        }
+        sigs.push(Sig {
+            n: i + 1,
+            report,
+            entry,
+            finding: find_role(doc, entry, report),
+        });
+    }
+    let mut roles_out: Vec<Option<RoleFinding>> = vec![None; reports.len()];
+    for s in &sigs {
+        roles_out[s.n - 1] = Some(s.finding.clone());
+    }
+    let roles: Vec<RoleSummary> = sigs
+        .iter()
+        .map(|s| RoleSummary {
+            signature: s.n,
+            field: s.report.field.clone(),
+            role: s.finding.role,
+        })
+        .collect();
+    if sigs.is_empty() {
+        let report = Decree30Report {
+            status: Conformity::NotApplicable,
+            kind: None,
+            points: Vec::new(),
+            roles,
+        };
+        return (report, roles_out);
+    }
+    let kind = if sigs.len() == 1
+        && matches!(
+            sigs[0].finding.role,
+            Role::Attachment | Role::Copy | Role::Organization
+        ) {
+        if sigs[0].finding.role == Role::Copy {
+            DocumentKind::Copy
+        } else {
+            DocumentKind::Attachment
+        }
+    } else if sigs.iter().all(|s| s.finding.role == Role::Unknown) {
+        DocumentKind::Unrecognised
+    } else {
+        DocumentKind::Main
+    };
+    let mut points = Vec::new();
+    let mut push = |code: Code, status: Status, evidence: Evidence| {
+        points.push(Point {
+            code,
+            status,
+            evidence,
+        })
+    };
+    let met = |b: bool| if b { Status::Met } else { Status::NotMet };
+    push(
+        Code::DocumentKind,
+        met(kind != DocumentKind::Unrecognised),
+        Evidence::Kind {
+            kind,
+            roles: sigs.iter().map(|s| s.finding.role).collect(),
+        },
+    );
+
+    let stamp = matches!(kind, DocumentKind::Attachment | DocumentKind::Copy);
+    // The agency's signature whose coverage is judged.
+    let mut agency: Option<&Sig> = None;
+    if stamp {
+        for code in [
+            Code::LeaderSignature,
+            Code::OrganizationSignature,
+            Code::SignatureOrder,
+            Code::LeaderPicture,
+            Code::OrganizationPicture,
+            Code::SealSize,
+        ] {
+            push(code, Status::NotApplicable, Evidence::NotForKind { kind });
+        }
+        let s = &sigs[0];
+        agency = Some(s);
+        stamp_points(s, sigs.len(), kind, &mut push);
+    } else {
+        let leader = sigs
+            .iter()
+            .find(|s| s.finding.role == Role::Leader)
+            .unwrap_or(&sigs[0]);
+        let org = sigs
+            .iter()
+            .rev()
+            .find(|s| s.finding.role == Role::Organization && s.n != leader.n)
+            .or_else(|| sigs.last().filter(|s| s.n != leader.n));
+        agency = agency.or(org);
+        // Decree 30/2020 Art. 32.2: the competent person's certificate, with the title
+        // (Decree 23/2025).
+        push(
+            Code::LeaderSignature,
+            met(leader.finding.name_kind == NameKind::Person && leader.finding.title.is_some()),
+            leader.signer_evidence(),
+        );
+        match org {
+            Some(o) => push(
+                Code::OrganizationSignature,
+                met(o.finding.name_kind == NameKind::Organization),
+                o.signer_evidence(),
+            ),
+            None => push(
+                Code::OrganizationSignature,
+                Status::NotMet,
+                Evidence::Missing {
+                    missing: Missing::OrganizationSignature,
+                },
+            ),
+        }
+        match org {
+            Some(o) => {
+                let (lr, or) = (leader.report.revision, o.report.revision);
+                let (lt, ot) = (leader.time(), o.time());
+                let ok = matches!((lr, or), (Some(l), Some(r)) if r > l)
+                    && matches!((lt, ot), (Some(l), Some(r)) if r >= l);
+                push(
+                    Code::SignatureOrder,
+                    met(ok),
+                    Evidence::Order {
+                        leader_signature: leader.n,
+                        leader_revision: lr,
+                        leader_time: leader.report.signing_time.clone(),
+                        organization_signature: o.n,
+                        organization_revision: or,
+                        organization_time: o.report.signing_time.clone(),
+                    },
+                );
+            }
+            None => push(
+                Code::SignatureOrder,
+                Status::NotApplicable,
+                Evidence::Missing {
+                    missing: Missing::OrganizationSignature,
+                },
+            ),
+        }
+        let (status, evidence) = leader_picture(doc, leader);
+        push(Code::LeaderPicture, status, evidence);
+        match org {
+            Some(o) => {
+                let (status, evidence) = seal_placement(o, leader);
+                push(Code::OrganizationPicture, status, evidence);
+                match (o.picture(), &o.finding.widget_error) {
+                    (_, Some(e)) => push(
+                        Code::SealSize,
+                        Status::NotMet,
+                        Evidence::WidgetUnreadable {
+                            signature: o.n,
+                            error: e.clone(),
+                        },
+                    ),
+                    (Some(p), None) => {
+                        let r = mm(&p.rect);
+                        let (w, h) = (r[2] - r[0], r[3] - r[1]);
+                        let d = w.max(h);
+                        push(
+                            Code::SealSize,
+                            met((SEAL_MM.0..=SEAL_MM.1).contains(&d)),
+                            Evidence::Size {
+                                signature: o.n,
+                                width_mm: (w * 10.0).round() / 10.0,
+                                height_mm: (h * 10.0).round() / 10.0,
+                            },
+                        );
+                    }
+                    (None, None) => push(
+                        Code::SealSize,
+                        Status::NotMet,
+                        Evidence::Pictures {
+                            signature: o.n,
+                            count: 0,
+                            colour: None,
+                        },
+                    ),
+                }
+            }
+            None => {
+                for code in [Code::OrganizationPicture, Code::SealSize] {
+                    push(
+                        code,
+                        Status::NotApplicable,
+                        Evidence::Missing {
+                            missing: Missing::OrganizationSignature,
+                        },
+                    );
+                }
+            }
+        }
+        for code in [
+            Code::StampSigner,
+            Code::StampNoPicture,
+            Code::StampPosition,
+            Code::StampText,
+        ] {
+            push(code, Status::NotApplicable, Evidence::NotForKind { kind });
+        }
+    }
+
+    // The agency's signature covers the whole file, or only LTV updates follow it.
+    match agency {
+        Some(a) => {
+            let change = first_non_ltv_change(a.report, reports);
+            push(
+                Code::AgencyCoversFile,
+                met(a.report.covers_whole_document
+                    || (change.is_none() && a.report.revision.is_some())),
+                Evidence::Coverage {
+                    signature: a.n,
+                    covers_whole_file: a.report.covers_whole_document,
+                    revisions_after: a.report.revisions_after,
+                    change,
+                },
+            );
+        }
+        None => push(
+            Code::AgencyCoversFile,
+            Status::NotApplicable,
+            Evidence::Missing {
+                missing: Missing::OrganizationSignature,
+            },
+        ),
+    }
+
+    // VIETNAM.md §1.6: times in Vietnam time.
+    let times: Vec<TimeAt> = sigs
+        .iter()
+        .map(|s| {
+            let raw = s.entry.signing_time_raw();
+            TimeAt {
+                signature: s.n,
+                vietnam: raw.as_deref().is_some_and(is_vietnam_offset),
+                raw,
+            }
+        })
+        .collect();
+    push(
+        Code::TimesVietnam,
+        met(times.iter().all(|t| t.vietnam)),
+        Evidence::Times { times },
+    );
+
+    // Decree 30/2020 Appendix I (copies: PDF 1.4 or later).
+    let catalog = doc.catalog_at(doc.last_revision()).ok().and_then(|c| {
+        c.name("Version")
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+    });
+    let version_ok = [Some(doc.version.as_str()), catalog.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter_map(parse_version)
+        .max()
+        .is_some_and(|v| v >= (1, 4));
+    push(
+        Code::PdfVersion,
+        met(version_ok),
+        Evidence::Version {
+            header: doc.version.clone(),
+            catalog,
+        },
+    );
+
+    // Chains to a Vietnamese official root, when one is configured.
+    let configured = trust
+        .iter()
+        .any(|c| matches!(recognise(c), RootRecognition::Known(_)));
+    let anchors: Vec<AnchorAt> = sigs
+        .iter()
+        .map(|s| AnchorAt {
+            signature: s.n,
+            anchor: s.report.trust_anchor.clone(),
+            official: s.report.trust_anchor.is_some()
+                && s.report.certificates.last().is_some_and(|c| {
+                    let fp = c.sha256_fingerprint.replace(':', "").to_ascii_lowercase();
+                    KNOWN_ROOTS.iter().any(|k| {
+                        k.sha256
+                            .iter()
+                            .map(|b| format!("{b:02x}"))
+                            .collect::<String>()
+                            == fp
+                    })
+                }),
+        })
+        .collect();
+    let status = if configured {
+        met(anchors.iter().all(|a| a.official))
+    } else {
+        Status::NotApplicable
+    };
+    push(
+        Code::OfficialRoot,
+        status,
+        Evidence::Roots {
+            configured,
+            signatures: if configured { anchors } else { Vec::new() },
+        },
+    );
+
+    let status = if points.iter().all(|p| p.status != Status::NotMet) {
+        Conformity::Conforming
+    } else {
+        Conformity::NotConforming
+    };
+    (
+        Decree30Report {
+            status,
+            kind: Some(kind),
+            points,
+            roles,
+        },
+        roles_out,
+    )
+}
+
+fn parse_version(v: &str) -> Option<(u32, u32)> {
+    let (a, b) = v.trim().split_once('.')?;
+    Some((a.parse().ok()?, b.get(..1)?.parse().ok()?))
+}
+
+/// A PDF date (ISO 32000-1 §7.9.4) whose offset is +07'00'.
+fn is_vietnam_offset(raw: &str) -> bool {
+    let s = raw.trim().strip_prefix("D:").unwrap_or(raw.trim());
+    let digits = s.chars().take_while(char::is_ascii_digit).count();
+    let rest: String = s[digits..].chars().filter(|c| *c != '\'').collect();
+    digits >= 12 && (rest == "+07" || rest == "+0700")
+}
+
+/// The first change after `sig`'s revision that is no LTV update (a DSS, or a document
+/// time-stamp and its DSS; ETSI EN 319 142-1 §5.4).
+fn first_non_ltv_change(sig: &SignatureReport, all: &[SignatureReport]) -> Option<ChangeAt> {
+    const LTV: &[&str] = &["DSS_UPDATED", "EXTENSIONS_ADDED"];
+    const CONTENT: &[&str] = &[
+        "PAGE_CONTENT_CHANGED",
+        "PAGE_RESOURCES_CHANGED",
+        "PAGE_CHANGED",
+        "PAGE_TREE_CHANGED",
+        "FORM_FILLED",
+        "ANNOTATION_CHANGED",
+        "ANNOTATION_REMOVED",
+        "FIELD_REMOVED",
+        "OBJECT_DELETED",
+    ];
+    let ts_revisions: Vec<usize> = all
+        .iter()
+        .filter(|s| s.kind == "document-timestamp")
+        .filter_map(|s| s.revision)
+        .collect();
+    if sig.revisions_after > 0 && sig.modifications.is_empty() && sig.revision.is_none() {
+        return Some(ChangeAt {
+            revision: 0,
+            code: "UNKNOWN".into(),
+            description: String::new(),
+        });
+    }
+    sig.modifications
+        .iter()
+        .find(|m| {
+            if ts_revisions.contains(&m.revision) {
+                !m.allowed || CONTENT.contains(&m.code)
+            } else {
+                !LTV.contains(&m.code)
+            }
+        })
+        .map(|m| ChangeAt {
+            revision: m.revision,
+            code: m.code.to_string(),
+            description: m.description.clone(),
+        })
+}
+
+/// Decree 30/2020 Appendix I box 7c: the leader's blue picture centred between the title line
+/// and the name.
+fn leader_picture(doc: &Document, s: &Sig) -> (Status, Evidence) {
+    if let Some(e) = &s.finding.widget_error {
+        return (
+            Status::NotMet,
+            Evidence::WidgetUnreadable {
+                signature: s.n,
+                error: e.clone(),
+            },
+        );
+    }
+    let ev = |placement, page, rect: Option<[f64; 4]>, colour, name, title| Evidence::Picture {
+        signature: s.n,
+        page,
+        rect_mm: rect.as_ref().map(mm),
+        colour,
+        name,
+        title_line: title,
+        placement,
+    };
+    let Some(w) = s.widget() else {
+        return (
+            Status::NotMet,
+            ev(Placement::Invisible, None, None, None, None, None),
+        );
+    };
+    let Some(p) = s.picture() else {
+        return (
+            Status::NotMet,
+            ev(
+                Placement::NoPicture,
+                Some(w.page),
+                Some(w.rect),
+                None,
+                None,
+                None,
+            ),
+        );
+    };
+    let colour = Some(p.colour.clone());
+    let blue = p.colour.hue == Some(Hue::Blue);
+    let cn = s.finding.common_name.clone().unwrap_or_default();
+    let lines = page_lines_view(doc, w.page).unwrap_or_default();
+    let found = (!cn.is_empty())
+        .then(|| text_extract::find(&lines, &cn))
+        .flatten();
+    let Some(f) = found else {
+        return (
+            Status::NotMet,
+            ev(
+                Placement::NameNotFound,
+                Some(w.page),
+                Some(p.rect),
+                colour,
+                None,
+                None,
+            ),
+        );
+    };
+    let name = TextAt {
+        text: cn,
+        x0: f.x0,
+        x1: f.x1,
+        y: f.y,
+    };
+    // The nearest line above the name that overlaps its column: the title line (or the line
+    // the picture stands under).
+    let title = lines
+        .iter()
+        .filter(|l| l.y > f.y + f.size * 0.5)
+        .filter(|l| {
+            l.glyphs
+                .iter()
+                .any(|g| g.x < f.x1 + 40.0 && g.x + g.width > f.x0 - 40.0)
+        })
+        .min_by(|a, b| a.y.total_cmp(&b.y))
+        .map(|l| TextAt {
+            text: l.text().trim().to_string(),
+            x0: l.x0(),
+            x1: l.x1(),
+            y: l.y,
+        });
+    let r = p.rect;
+    let (cx, cy) = ((r[0] + r[2]) / 2.0, (r[1] + r[3]) / 2.0);
+    let placement = if !(r[1] >= f.y - 0.5 * f.size && r[1] - (f.y + f.size) <= 60.0) {
+        Placement::NotAboveName
+    } else if !(cx >= f.x0 - 30.0 && cx <= f.x1 + 30.0) {
+        Placement::NotCentred
+    } else if title.as_ref().is_none_or(|t| t.y < cy) {
+        Placement::NotUnderTitle
+    } else {
+        Placement::BetweenTitleAndName
+    };
+    let ok = blue && placement == Placement::BetweenTitleAndName;
+    (
+        if ok { Status::Met } else { Status::NotMet },
+        ev(placement, Some(w.page), Some(r), colour, Some(name), title),
+    )
+}
+
+/// The text lines of a page (1-based) as displayed, positions from the visible area's corner.
+fn page_lines_view(doc: &Document, page: usize) -> crate::Result<Vec<text_extract::Line>> {
+    let rev = doc.last_revision();
+    let pages = doc.pages_at(rev)?;
+    let p = *pages
+        .get(page - 1)
+        .ok_or_else(|| crate::Error::MalformedPdf("page out of range".into()))?;
+    let area = crate::appearance::visible_area(doc, rev, p)?;
+    let mut lines = text_extract::page_lines(doc, rev, p)?;
+    for l in &mut lines {
+        l.y -= area[1];
+        for g in &mut l.glyphs {
+            g.x -= area[0];
+            g.y -= area[1];
+        }
+    }
+    Ok(lines)
+}
+
+/// Decree 30/2020 Appendix I box 8: the red seal over about the left third of the leader's
+/// picture, on the same page.
+fn seal_placement(o: &Sig, leader: &Sig) -> (Status, Evidence) {
+    if let Some(e) = &o.finding.widget_error {
+        return (
+            Status::NotMet,
+            Evidence::WidgetUnreadable {
+                signature: o.n,
+                error: e.clone(),
+            },
+        );
+    }
+    let ev = |placement, page, colour, covered| Evidence::Seal {
+        signature: o.n,
+        page,
+        leader_page: leader.widget().map(|w| w.page),
+        colour,
+        covered_left_percent: covered,
+        placement,
+    };
+    let Some(w) = o.widget() else {
+        return (
+            Status::NotMet,
+            ev(SealPlacement::Invisible, None, None, None),
+        );
+    };
+    let Some(p) = o.picture() else {
+        return (
+            Status::NotMet,
+            ev(SealPlacement::NoPicture, Some(w.page), None, None),
+        );
+    };
+    let colour = Some(p.colour.clone());
+    let red = p.colour.hue == Some(Hue::Red);
+    let (Some(lw), Some(lp)) = (leader.widget(), leader.picture()) else {
+        return (
+            Status::NotMet,
+            ev(SealPlacement::NoLeaderPicture, Some(w.page), colour, None),
+        );
+    };
+    if lw.page != w.page {
+        return (
+            Status::NotMet,
+            ev(SealPlacement::OtherPage, Some(w.page), colour, None),
+        );
+    }
+    let (s, l) = (p.rect, lp.rect);
+    let overlaps = s[0] < l[2] && s[2] > l[0] && s[1] < l[3] && s[3] > l[1];
+    let width = (l[2] - l[0]).max(1e-6);
+    let covered = ((s[2] - l[0]) / width * 1000.0).round() / 10.0;
+    let placement = if !overlaps {
+        SealPlacement::NotOverlapping
+    } else if s[0] < l[0] + 0.05 * width && (15.0..=60.0).contains(&covered) {
+        SealPlacement::OverLeftThird
+    } else {
+        SealPlacement::WrongPart
+    };
+    let ok = red && placement == SealPlacement::OverLeftThird;
+    (
+        if ok { Status::Met } else { Status::NotMet },
+        ev(placement, Some(w.page), colour, Some(covered)),
+    )
+}
+
+/// Attachments and copies (Decree 30/2020 Appendix I; VIETNAM.md §1.3–1.4): one agency
+/// signature, no picture, top right of page 1, number and symbol (or copy type and agency)
+/// and an ISO 8601 time with +07:00.
+fn stamp_points(
+    s: &Sig,
+    count: usize,
+    kind: DocumentKind,
+    push: &mut impl FnMut(Code, Status, Evidence),
+) {
+    let met = |b: bool| if b { Status::Met } else { Status::NotMet };
+    push(
+        Code::StampSigner,
+        met(count == 1 && s.finding.name_kind == NameKind::Organization),
+        if count == 1 {
+            s.signer_evidence()
+        } else {
+            Evidence::Count { signatures: count }
+        },
+    );
+    if let Some(e) = &s.finding.widget_error {
+        for code in [Code::StampNoPicture, Code::StampPosition, Code::StampText] {
+            push(
+                code,
+                Status::NotMet,
+                Evidence::WidgetUnreadable {
+                    signature: s.n,
+                    error: e.clone(),
+                },
+            );
+        }
+        return;
+    }
+    let w = s.widget();
+    let pictures = w.map_or(0, |w| w.pictures.len());
+    push(
+        Code::StampNoPicture,
+        met(pictures == 0),
+        Evidence::Pictures {
+            signature: s.n,
+            count: pictures,
+            colour: s.picture().map(|p| p.colour.clone()),
+        },
+    );
+    push(
+        Code::StampPosition,
+        met(w.is_some_and(top_right_of_first_page)),
+        Evidence::Position {
+            signature: s.n,
+            page: w.map(|w| w.page),
+            rect_mm: w.map(|w| mm(&w.rect)),
+            page_size_mm: w.map(|w| {
+                [
+                    (w.page_size[0] / PT_PER_MM).round(),
+                    (w.page_size[1] / PT_PER_MM).round(),
+                ]
+            }),
+        },
+    );
+    let lines: Vec<String> = w.map(|w| w.text.clone()).unwrap_or_default();
+    let reference_found = match kind {
+        DocumentKind::Copy => {
+            let agency: Vec<String> = [s.finding.common_name.clone(), organization(s)]
+                .into_iter()
+                .flatten()
+                .map(|a| normalise(&a))
+                .collect();
+            has_copy_type(&lines)
+                && lines.iter().any(|l| {
+                    agency
+                        .iter()
+                        .any(|a| !a.is_empty() && normalise(l).contains(a))
+                })
+        }
+        _ => lines.iter().any(|l| has_number_symbol(l)),
+    };
+    let time_found = lines.iter().any(|l| has_iso_time(l));
+    push(
+        Code::StampText,
+        met(reference_found && time_found),
+        Evidence::StampText {
+            signature: s.n,
+            lines,
+            reference_found,
+            time_found,
+        },
+    );
+}
+
+fn organization(s: &Sig) -> Option<String> {
+    s.report
+        .signer
+        .as_ref()
+        .and_then(|x| x.organization.clone())
+}
+
+/// "123/UBND-VP", "45/2026/NĐ-CP": digits, a slash, then a capital letter or more digits.
+fn has_number_symbol(line: &str) -> bool {
+    line.split_whitespace().any(|w| {
+        let mut parts = w.split('/');
+        let first = parts.next().unwrap_or("");
+        let rest: Vec<&str> = parts.collect();
+        !first.is_empty()
+            && first.chars().any(|c| c.is_ascii_digit())
+            && rest
+                .last()
+                .and_then(|r| r.chars().next())
+                .is_some_and(char::is_uppercase)
+    })
+}
+
+/// An ISO 8601 time with the Vietnam offset: `2026-03-12T14:05:09+07:00`.
+fn has_iso_time(line: &str) -> bool {
+    let b = line.as_bytes();
+    let pat = b"dddd-dd-ddTdd:dd:dd+07:00";
+    b.windows(pat.len()).any(|w| {
+        w.iter().zip(pat).all(|(c, p)| match p {
+            b'd' => c.is_ascii_digit(),
+            p => c == p,
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_versions_references() {
+        assert!(is_vietnam_offset("D:20260312140509+07'00'"));
+        assert!(is_vietnam_offset("D:20260312140509+07'00"));
+        assert!(!is_vietnam_offset("D:20261122015215Z"));
+        assert!(!is_vietnam_offset("D:20260312140509+00'00'"));
+        assert!(!is_vietnam_offset("D:2026"));
+        assert_eq!(parse_version("1.7"), Some((1, 7)));
+        assert_eq!(parse_version("2.0"), Some((2, 0)));
+        assert!(parse_version("x").is_none());
+        assert!(has_number_symbol("Số: 123/UBND-VP"));
+        assert!(has_number_symbol("45/2026/NĐ-CP"));
+        assert!(!has_number_symbol("ngày 05/02"));
+        assert!(has_iso_time("2026-03-12T14:05:09+07:00"));
+        assert!(!has_iso_time("2026-03-12T14:05:09Z"));
+    }
+}
