@@ -931,6 +931,8 @@ fn visible_leader_then_organization_as_the_cli() {
         "123/UBND-VP",
         "--doc-date",
         "05/12/2026",
+        // congvan.pdf has no "Số: ..." blank: the Decree 30 guard refuses without --force.
+        "--force",
     ];
 
     // The CLI.
@@ -988,7 +990,7 @@ fn visible_leader_then_organization_as_the_cli() {
     );
     let (status, _, srv_both) = agency.request(
         "POST",
-        "/v1/sign?role=organization&image=seal-red.png&seal-diameter-mm=36&doc-number=123%2FUBND-VP&doc-date=05%2F12%2F2026",
+        "/v1/sign?role=organization&image=seal-red.png&seal-diameter-mm=36&doc-number=123%2FUBND-VP&doc-date=05%2F12%2F2026&force=true",
         &[],
         &srv_leader,
     );
