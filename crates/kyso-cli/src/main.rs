@@ -135,6 +135,10 @@ struct SignArgs {
     /// File whose first line is the .p12 password (used when KYSO_PIN is not set).
     #[arg(long)]
     pin_file: Option<PathBuf>,
+    /// File whose first line is the password of an encrypted PDF (used when
+    /// KYSO_PDF_PASSWORD is not set; default the empty user password).
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
     /// Reason for signing (/Reason).
     #[arg(long)]
     reason: Option<String>,
@@ -221,6 +225,11 @@ pub(crate) struct ValidationArgs {
     /// Repeatable. Without it, the trust store (`kyso trust`) is used.
     #[arg(long)]
     pub trust: Vec<PathBuf>,
+    /// File whose first line is the password of an encrypted PDF (used when
+    /// KYSO_PDF_PASSWORD is not set; default the empty user password). Never on the command
+    /// line itself: other users see it there.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
     /// Extra intermediate certificates to build chains with (not trusted). Repeatable.
     #[arg(long)]
     pub extra_certs: Vec<PathBuf>,
@@ -279,6 +288,7 @@ impl ValidationArgs {
                 max_fetches: self.max_fetches,
                 deadline: std::time::Duration::from_secs(self.network_deadline.max(1)),
             },
+            pdf_password: pdf_password(self.password_file.as_deref())?,
         })
     }
 }
@@ -450,6 +460,10 @@ fn run_sign(args: SignArgs) -> u8 {
     if let Some(code) = sign_batch::check_args(args.batch.as_deref(), &output, args.recursive) {
         return code;
     }
+    let pdf_password = match pdf_password(args.password_file.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
     let identity: Box<dyn kyso::sign::Signer> = match &args.p12 {
         None if args.remote.csc.is_some() => {
             match remote::open_signer(&args.remote, args.pin_file.as_deref()) {
@@ -489,6 +503,7 @@ fn run_sign(args: SignArgs) -> u8 {
         ltv: ltv_opts,
         reserve: args.reserve,
         appearance: visible,
+        pdf_password,
         ..SignOptions::default()
     };
     if let Some(dir) = &args.batch {
@@ -532,6 +547,24 @@ fn run_sign(args: SignArgs) -> u8 {
             exit::OK
         }
         Err(e) => fail(e),
+    }
+}
+
+/// The password of an encrypted PDF: KYSO_PDF_PASSWORD, else the first line of
+/// --password-file, else the empty user password (ISO 32000-1 §7.6.3.4).
+pub(crate) fn pdf_password(file: Option<&Path>) -> Result<kyso::pdf::Password, String> {
+    if let Ok(p) = std::env::var("KYSO_PDF_PASSWORD") {
+        return Ok(kyso::pdf::Password::from_text(&p));
+    }
+    match file {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(kyso::pdf::Password::from_text(
+                text.lines().next().unwrap_or(""),
+            ))
+        }
+        None => Ok(kyso::pdf::Password::default()),
     }
 }
 

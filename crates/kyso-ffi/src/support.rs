@@ -43,7 +43,10 @@ pub fn error_code(e: &Error) -> c_int {
     match e {
         Error::InvalidArgument(_) => KYSO_ERR_INVALID_ARGUMENT,
         Error::Io { .. } | Error::Output(_) => KYSO_ERR_IO,
-        Error::NotPdf(_) | Error::MalformedPdf(_) | Error::UnsupportedPdf(_) => KYSO_ERR_NOT_PDF,
+        Error::NotPdf(_)
+        | Error::MalformedPdf(_)
+        | Error::UnsupportedPdf(_)
+        | Error::PdfPassword(_) => KYSO_ERR_NOT_PDF,
         Error::Asn1(_)
         | Error::Certificate(_)
         | Error::Cms(_)

@@ -1,0 +1,392 @@
+//! Encrypted PDFs (ISO 32000-1 §7.6, standard security handler): documents qpdf encrypts in
+//! each scheme are verified and signed by kyso; qpdf, pyHanko and pdfsig judge the results.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const USER: &str = "nguoi-dung";
+const OWNER: &str = "chu-so-huu";
+
+/// (name, qpdf key length and options)
+const SCHEMES: &[(&str, &[&str])] = &[
+    ("rc4-40", &["40"]),
+    ("rc4-128", &["128", "--use-aes=n"]),
+    ("aes-128", &["128", "--use-aes=y"]),
+    ("aes-256", &["256"]),
+];
+
+fn tools() -> bool {
+    have_tool("qpdf")
+}
+
+/// `src` encrypted by qpdf with `user` (possibly empty) and `OWNER`.
+fn encrypt(src: &Path, out: &Path, user: &str, scheme: &[&str], extra: &[&str]) {
+    let mut c = Command::new("qpdf");
+    c.arg("--allow-weak-crypto")
+        .arg("--encrypt")
+        .arg(user)
+        .arg(OWNER)
+        .args(scheme)
+        .args(extra)
+        .arg("--")
+        .arg(src)
+        .arg(out);
+    let o = run(&mut c);
+    assert!(o.status.success(), "qpdf --encrypt: {}", stderr(&o));
+}
+
+fn kyso_sign(
+    input: &Path,
+    output: &Path,
+    p12: &str,
+    password: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    run(kyso()
+        .arg("sign")
+        .arg(input)
+        .arg("-o")
+        .arg(output)
+        .arg("--p12")
+        .arg(pki(p12))
+        .args(["--reason", "Phê duyệt văn bản", "--location", "Hà Nội"])
+        .args(extra)
+        .env("KYSO_PIN", p12_password(p12))
+        .env("KYSO_PDF_PASSWORD", password))
+}
+
+fn verify(pdf: &Path, password: Option<&str>) -> (i32, serde_json::Value) {
+    let mut c = kyso();
+    c.arg("verify")
+        .arg(pdf)
+        .arg("--json")
+        .arg("--trust")
+        .arg(pki("root.pem"))
+        .args(crl_args());
+    if let Some(p) = password {
+        c.env("KYSO_PDF_PASSWORD", p);
+    }
+    let o = run(&mut c);
+    let json = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}): {} / {}", stdout(&o), stderr(&o));
+    });
+    (o.status.code().unwrap_or(-1), json)
+}
+
+fn qpdf_check(pdf: &Path, password: &str) {
+    let o = run(Command::new("qpdf")
+        .arg(format!("--password={password}"))
+        .arg("--check")
+        .arg(pdf));
+    let text = format!("{}{}", stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{}: {text}", pdf.display());
+    assert!(
+        text.contains("No syntax or stream encoding errors"),
+        "{}: {text}",
+        pdf.display()
+    );
+}
+
+fn pyhanko_valid(pdf: &Path, password: &str, expected: usize) {
+    if !have_tool("pyhanko") {
+        return;
+    }
+    let o = run(Command::new("pyhanko")
+        .args(["sign", "validate", "--password", password, "--trust"])
+        .arg(pki("root.pem"))
+        .args([
+            "--trust-replace",
+            "--no-revocation-check",
+            "--executive-summary",
+        ])
+        .arg(pdf));
+    let text = stdout(&o);
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains(':')).collect();
+    assert!(
+        o.status.success() && lines.len() == expected,
+        "pyhanko on {}: {text}{}",
+        pdf.display(),
+        stderr(&o)
+    );
+    for l in lines {
+        assert!(l.ends_with(":VALID"), "{}: {l}", pdf.display());
+    }
+}
+
+fn pdfsig_valid(pdf: &Path, password: &str, expected: usize) {
+    if !have_tool("pdfsig") {
+        return;
+    }
+    let mut c = Command::new("pdfsig");
+    if !password.is_empty() {
+        c.args(["-upw", password]);
+    }
+    let o = run(c.arg(pdf));
+    let text = stdout(&o);
+    let valid = text.matches("Signature is Valid.").count();
+    assert_eq!(
+        valid,
+        expected,
+        "pdfsig on {}: {text}{}",
+        pdf.display(),
+        stderr(&o)
+    );
+}
+
+fn assert_passed(report: &serde_json::Value, code: i32, fields: &[&str]) {
+    assert_eq!(code, 0, "{report:#}");
+    let sigs = report["signatures"].as_array().unwrap();
+    assert_eq!(sigs.len(), fields.len(), "{report:#}");
+    for (s, field) in sigs.iter().zip(fields) {
+        assert_eq!(s["indication"], "TOTAL-PASSED", "{s:#}");
+        assert_eq!(s["field"], *field, "{s:#}");
+        for m in s["modifications"].as_array().unwrap() {
+            assert_eq!(m["allowed"], true, "{m:#}");
+        }
+    }
+}
+
+/// Every scheme, empty and non-empty user password: kyso signs (invisible, then a visible
+/// leader signature on top), and qpdf, pyHanko, pdfsig and kyso agree on the result.
+#[test]
+fn signs_every_scheme_and_others_agree() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let img = fixture("images/signature-blue.png").display().to_string();
+    for (name, scheme) in SCHEMES {
+        for user in ["", USER] {
+            let tag = format!("{name}-{}", if user.is_empty() { "open" } else { "user" });
+            let enc = dir.path().join(format!("{tag}.pdf"));
+            encrypt(&fixture("docs/congvan.pdf"), &enc, user, scheme, &[]);
+
+            let one = dir.path().join(format!("{tag}-signed.pdf"));
+            let o = kyso_sign(&enc, &one, "agency.p12", user, &["--field", "VanThư"]);
+            assert!(o.status.success(), "{tag}: {}", stderr(&o));
+            let two = dir.path().join(format!("{tag}-leader.pdf"));
+            let o = kyso_sign(
+                &one,
+                &two,
+                "leader.p12",
+                user,
+                &["--field", "LãnhĐạo", "--role", "leader", "--image", &img],
+            );
+            assert!(o.status.success(), "{tag}: {}", stderr(&o));
+
+            for (pdf, n) in [(&one, 1), (&two, 2)] {
+                qpdf_check(pdf, user);
+                pyhanko_valid(pdf, user, n);
+                pdfsig_valid(pdf, user, n);
+            }
+            let (code, report) = verify(&two, Some(user));
+            assert_passed(&report, code, &["VanThư", "LãnhĐạo"]);
+            // The decrypted text entries, not encrypted bytes.
+            let sigs = report["signatures"].as_array().unwrap();
+            assert_eq!(
+                sigs[0]["reason"], "Phê duyệt văn bản",
+                "{tag}: {:#}",
+                sigs[0]
+            );
+            assert_eq!(sigs[1]["location"], "Hà Nội", "{tag}: {:#}", sigs[1]);
+            // The document's own key: the signed file still opens with the same passwords,
+            // and with the owner password too.
+            let (code, report) = verify(&two, Some(OWNER));
+            assert_passed(&report, code, &["VanThư", "LãnhĐạo"]);
+        }
+    }
+}
+
+/// qpdf's object streams, AES-128 with /EncryptMetadata false: the catalog and fields are
+/// read from an encrypted object stream, the metadata stream is not encrypted.
+#[test]
+fn object_streams_and_clear_metadata() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let enc = dir.path().join("objstm.pdf");
+    encrypt(
+        &fixture("docs/congvan-objstm.pdf"),
+        &enc,
+        USER,
+        &["128", "--use-aes=y", "--cleartext-metadata"],
+        &["--object-streams=generate"],
+    );
+    let out = dir.path().join("signed.pdf");
+    let o = kyso_sign(&enc, &out, "agency.p12", USER, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    qpdf_check(&out, USER);
+    pyhanko_valid(&out, USER, 1);
+    let (code, report) = verify(&out, Some(USER));
+    assert_passed(&report, code, &["Signature1"]);
+}
+
+/// No password or a wrong one: a clear message, exit 4 for verify, nothing written by sign.
+#[test]
+fn wrong_or_missing_password_is_said_and_nothing_written() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let enc = dir.path().join("locked.pdf");
+    encrypt(&fixture("docs/congvan.pdf"), &enc, USER, &["256"], &[]);
+    let signed = dir.path().join("signed.pdf");
+    assert!(kyso_sign(&enc, &signed, "agency.p12", USER, &[])
+        .status
+        .success());
+
+    for password in [None, Some("sai-mat-khau")] {
+        let mut c = kyso();
+        c.arg("verify")
+            .arg(&signed)
+            .arg("--trust")
+            .arg(pki("root.pem"));
+        if let Some(p) = password {
+            c.env("KYSO_PDF_PASSWORD", p);
+        }
+        let o = run(&mut c);
+        assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+        let msg = stderr(&o);
+        assert!(msg.contains("password"), "{msg}");
+        if password.is_none() {
+            assert!(msg.contains("KYSO_PDF_PASSWORD"), "{msg}");
+        }
+
+        let out = dir.path().join("never.pdf");
+        let o = kyso_sign(&enc, &out, "agency.p12", password.unwrap_or(""), &[]);
+        assert!(!o.status.success());
+        assert!(stderr(&o).contains("password"), "{}", stderr(&o));
+        assert!(!out.exists(), "an output was written");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    // --password-file: the first line of the file.
+    let file = dir.path().join("pw.txt");
+    std::fs::write(&file, format!("{USER}\n")).unwrap();
+    let o = run(kyso()
+        .arg("verify")
+        .arg(&signed)
+        .arg("--password-file")
+        .arg(&file)
+        .arg("--trust")
+        .arg(pki("root.pem"))
+        .args(crl_args()));
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
+
+/// A later revision that replaces the encryption dictionary is refused with a reason.
+#[test]
+fn a_revision_changing_the_encryption_is_refused() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let enc = dir.path().join("enc.pdf");
+    encrypt(
+        &fixture("docs/congvan.pdf"),
+        &enc,
+        "",
+        &["128", "--use-aes=y"],
+        &[],
+    );
+    let mut bytes = std::fs::read(&enc).unwrap();
+    // Append an update whose trailer names another /ID.
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let startxref: u64 = text
+        .rsplit("startxref")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let trailer_at = text.rfind("trailer").unwrap();
+    let trailer_end = text[trailer_at..].find("startxref").unwrap() + trailer_at;
+    let trailer = &text[trailer_at + 7..trailer_end];
+    let id_at = trailer.find("/ID").unwrap();
+    let mut new_trailer = trailer.to_string();
+    let lt = id_at + trailer[id_at..].find('<').unwrap() + 1;
+    new_trailer.replace_range(
+        lt..lt + 2,
+        if &trailer[lt..lt + 2] == "00" {
+            "11"
+        } else {
+            "00"
+        },
+    );
+    let new_trailer =
+        new_trailer.trim().trim_end_matches(">>").to_string() + &format!(" /Prev {startxref} >>");
+    let xref_at = bytes.len();
+    bytes.extend_from_slice(
+        format!("xref\n0 0\ntrailer\n{new_trailer}\nstartxref\n{xref_at}\n%%EOF\n").as_bytes(),
+    );
+    let bad = dir.path().join("bad.pdf");
+    std::fs::write(&bad, bytes).unwrap();
+    let o = run(kyso()
+        .arg("verify")
+        .arg(&bad)
+        .arg("--trust")
+        .arg(pki("root.pem")));
+    assert_eq!(o.status.code(), Some(4), "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("/ID"), "{}", stderr(&o));
+}
+
+/// The encrypted files of the shared corpus reach their expected verdicts, with their text
+/// entries decrypted.
+#[test]
+fn corpus_encrypted_files() {
+    let Some(shared) = shared() else {
+        eprintln!("skipped: ../shared is absent");
+        return;
+    };
+    let expect = std::fs::read_to_string(shared.join("corpus/expect.tsv")).unwrap();
+    let mut seen = 0;
+    for line in expect.lines() {
+        let mut cols = line.split('\t');
+        let (Some(file), Some(verdict)) = (cols.next(), cols.next()) else {
+            continue;
+        };
+        if !file.ends_with(".pdf") || !file.contains("encrypt") {
+            continue;
+        }
+        let path: PathBuf = shared.join("corpus").join(file);
+        let o = run(kyso()
+            .arg("verify")
+            .arg(&path)
+            .arg("--json")
+            .arg("--offline"));
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{file}: {e}: {}", stderr(&o)));
+        let sigs = report["signatures"].as_array().unwrap();
+        assert!(!sigs.is_empty(), "{file}: {report:#}");
+        for s in sigs {
+            // Intact: the bytes are hashed as written (encryption does not touch /ByteRange).
+            assert_eq!(s["checks"]["byte_range_ok"], true, "{file}: {s:#}");
+            assert_eq!(s["checks"]["digest_matches"], true, "{file}: {s:#}");
+            assert_eq!(s["checks"]["signature_valid"], true, "{file}: {s:#}");
+            // Field names and text entries are readable (no encrypted bytes shown).
+            let field = s["field"].as_str().unwrap_or("");
+            assert!(
+                !field.is_empty() && field.chars().all(|c| !c.is_control() && c != '\u{fffd}'),
+                "{file}: field {field:?}"
+            );
+        }
+        if verdict == "VALID" {
+            // No trust anchors are given: intact signatures are not failures.
+            assert_ne!(o.status.code(), Some(1), "{file}: {report:#}");
+        }
+        seen += 1;
+    }
+    assert!(seen > 0, "no encrypted file in the corpus");
+}
