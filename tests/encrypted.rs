@@ -30,8 +30,8 @@ fn encrypt(src: &Path, out: &Path, user: &str, scheme: &[&str], extra: &[&str]) 
         .arg(user)
         .arg(OWNER)
         .args(scheme)
-        .args(extra)
         .arg("--")
+        .args(extra)
         .arg(src)
         .arg(out);
     let o = run(&mut c);

@@ -101,7 +101,7 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
     doc.set_signature_gaps(entries.iter().filter_map(|e| e.contents_span).collect());
     let structure_problems = doc.gap_problems();
     let now = opts.validation_time.unwrap_or_else(OffsetDateTime::now_utc);
-    let mut warnings = doc.warnings.clone();
+    let warnings = doc.warnings.clone();
     // Certificates, CRLs and OCSP responses the document carries in its DSS
     // (ETSI EN 319 142-1 §5.4.2) help build chains and answer revocation offline.
     let mut opts = opts.clone();
@@ -239,6 +239,7 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
         accept_unknown_ca_status: opts.accept_unknown_ca_status,
         contacted: budgeted.map(|b| b.contacts()).unwrap_or_default(),
         revocation_checked: opts.revocation != trust::RevocationPolicy::Off,
+        encryption: doc.security().map(|s| s.scheme()),
     })
 }
 

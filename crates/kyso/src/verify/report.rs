@@ -198,6 +198,10 @@ pub struct Report {
     pub contacted: Vec<crate::net::Contact>,
     /// Whether revocation was checked at all (false with `--revocation off`).
     pub revocation_checked: bool,
+    /// How the document is encrypted (ISO 32000-1 §7.6), e.g. "AES-256 (R6)"; absent when it
+    /// is not. Its strings and streams were decrypted for the analysis.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<String>,
 }
 
 impl Report {
