@@ -2,8 +2,11 @@
 //! each scheme are verified and signed by kyso; qpdf, pyHanko and pdfsig judge the results.
 
 mod common;
+#[path = "support/local_pki.rs"]
+mod local_pki;
 
 use common::*;
+use local_pki::LocalPki;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -389,4 +392,65 @@ fn corpus_encrypted_files() {
         seen += 1;
     }
     assert!(seen > 0, "no encrypted file in the corpus");
+}
+
+/// PAdES B-LTA on an encrypted document: the DSS streams and the document time-stamp are
+/// encrypted like the signature's update; kyso (offline) and pyHanko accept the result.
+#[test]
+fn b_lta_on_an_encrypted_document() {
+    if !tools() || !have_tool("openssl") {
+        return;
+    }
+    let pki = LocalPki::new(3000);
+    let p12 = pki.signer("enc", "Nguyễn Văn Mã Hóa", 30);
+    let enc = pki.path("enc.pdf");
+    encrypt(&fixture("docs/congvan.pdf"), &enc, USER, &["256"], &[]);
+    let out = pki.path("lta.pdf");
+    let o = run(kyso_online()
+        .arg("sign")
+        .arg(&enc)
+        .arg("-o")
+        .arg(&out)
+        .arg("--p12")
+        .arg(&p12)
+        .args([
+            "--level",
+            "B-LTA",
+            "--tsa",
+            &pki.url("/tsa"),
+            "--reason",
+            "Lưu trữ",
+        ])
+        .env("KYSO_PDF_PASSWORD", USER));
+    assert!(o.status.success(), "{}", stderr(&o));
+    qpdf_check(&out, USER);
+    let o = run(kyso()
+        .arg("verify")
+        .arg(&out)
+        .arg("--json")
+        .arg("--offline")
+        .arg("--trust")
+        .arg(pki.root())
+        .env("KYSO_PDF_PASSWORD", USER));
+    let r: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+    assert_eq!(o.status.code(), Some(0), "{r:#}");
+    assert_eq!(r["encryption"], "AES-256 (R6)", "{r:#}");
+    assert_eq!(r["signatures"][0]["level"], "PAdES-B-LTA", "{r:#}");
+    assert_eq!(r["signatures"][0]["reason"], "Lưu trữ", "{r:#}");
+    assert_eq!(r["signatures"][1]["type"], "document-timestamp", "{r:#}");
+    if have_tool("pyhanko") {
+        let o = run(Command::new("pyhanko")
+            .args(["sign", "validate", "--password", USER, "--trust"])
+            .arg(pki.root())
+            .args(["--trust-replace", "--executive-summary", "--force-revinfo"])
+            .arg(&out));
+        let text = stdout(&o);
+        assert!(o.status.success(), "pyhanko: {text}{}", stderr(&o));
+        let lines: Vec<&str> = text.lines().filter(|l| l.contains(':')).collect();
+        assert!(
+            !lines.is_empty() && lines.iter().all(|l| l.ends_with(":VALID")),
+            "{text}"
+        );
+    }
 }
