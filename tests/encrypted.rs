@@ -454,3 +454,136 @@ fn b_lta_on_an_encrypted_document() {
         );
     }
 }
+
+/// Appends an update to `signed` (opened with `password`) that rewrites the first page's
+/// content stream: with the same bytes (re-encrypted, a fresh IV) or with an added line.
+fn rewrite_page_contents(signed: &Path, out: &Path, password: &str, change: bool) {
+    use kyso::pdf::{Document, FileSource, IncrementalUpdate, Object, Password};
+    let doc = Document::open_with_password(
+        std::sync::Arc::new(FileSource::open(signed).unwrap()),
+        &Password::from_text(password),
+    )
+    .unwrap();
+    let rev = doc.last_revision();
+    let page = doc.pages_at(rev).unwrap()[0];
+    let page = doc.get(page).unwrap();
+    let contents = match page.as_dict().unwrap().get("Contents").unwrap() {
+        Object::Ref(r) => *r,
+        Object::Array(a) => a[0].as_ref().unwrap(),
+        other => panic!("/Contents {other:?}"),
+    };
+    let Object::Stream(s) = doc.get(contents).unwrap() else {
+        panic!("not a stream")
+    };
+    let mut update = IncrementalUpdate::new(&doc);
+    if change {
+        let mut data = doc.stream_decoded(&s).unwrap();
+        data.extend_from_slice(b"\nBT /F1 24 Tf 72 72 Td (GIA MAO) Tj ET\n");
+        let mut dict = s.dict.clone();
+        dict.remove("Filter");
+        dict.remove("DecodeParms");
+        update.set_stream(contents, dict, data);
+    } else {
+        update.set_stream(contents, s.dict.clone(), doc.stream_raw(&s).unwrap());
+    }
+    let mut bytes = std::fs::read(signed).unwrap();
+    let eol = !bytes.ends_with(b"\n");
+    if eol {
+        bytes.push(b'\n');
+    }
+    let written = update.write(bytes.len() as u64, false, None).unwrap();
+    bytes.extend_from_slice(&written.bytes);
+    std::fs::write(out, bytes).unwrap();
+}
+
+/// The change analysis compares decrypted content: the same page content encrypted again
+/// (other ciphertext) is no change; an added line in the encrypted stream is found.
+#[test]
+fn the_change_analysis_reads_decrypted_content() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let enc = dir.path().join("enc.pdf");
+    encrypt(
+        &fixture("docs/congvan.pdf"),
+        &enc,
+        USER,
+        &["128", "--use-aes=y"],
+        &[],
+    );
+    let signed = dir.path().join("signed.pdf");
+    assert!(kyso_sign(&enc, &signed, "agency.p12", USER, &[])
+        .status
+        .success());
+
+    let same = dir.path().join("same.pdf");
+    rewrite_page_contents(&signed, &same, USER, false);
+    assert_ne!(
+        std::fs::read(&same).unwrap().len(),
+        std::fs::read(&signed).unwrap().len()
+    );
+    let (code, report) = verify(&same, Some(USER));
+    assert_eq!(code, 0, "{report:#}");
+
+    let forged = dir.path().join("forged.pdf");
+    rewrite_page_contents(&signed, &forged, USER, true);
+    let (code, report) = verify(&forged, Some(USER));
+    assert_eq!(code, 1, "{report:#}");
+    let mods = report["signatures"][0]["modifications"].as_array().unwrap();
+    assert!(mods.iter().any(|m| m["allowed"] == false), "{report:#}");
+}
+
+/// pyHanko signs an encrypted document (its /Contents unencrypted, its /Reason encrypted):
+/// kyso reads it, signs on top, and pyHanko validates both signatures.
+#[test]
+fn pyhanko_signed_encrypted_document_round_trip() {
+    if !tools() || !have_tool("pyhanko") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let enc = dir.path().join("enc.pdf");
+    encrypt(
+        &fixture("docs/congvan.pdf"),
+        &enc,
+        USER,
+        &["128", "--use-aes=y"],
+        &[],
+    );
+    let by_pyhanko = dir.path().join("pyhanko.pdf");
+    let mut c = Command::new("pyhanko");
+    c.args(["sign", "addsig", "--field", "1/100,100,300,150/PyHanko"])
+        .args(["--reason", "Ý kiến của phòng"])
+        .args(["pemder", "--no-pass", "--key"])
+        .arg(pki("agency.key.pem"))
+        .arg("--cert")
+        .arg(pki("agency.pem"))
+        .arg("--chain")
+        .arg(pki("chain.pem"))
+        .arg(&enc)
+        .arg(&by_pyhanko)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    {
+        use std::io::Write;
+        // pyHanko asks for the document's password on standard input.
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "{USER}").unwrap();
+    }
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "pyhanko addsig: {}", stderr(&o));
+
+    let (code, report) = verify(&by_pyhanko, Some(USER));
+    assert_passed(&report, code, &["PyHanko"]);
+    assert_eq!(report["signatures"][0]["reason"], "Ý kiến của phòng");
+
+    let both = dir.path().join("both.pdf");
+    let o = kyso_sign(&by_pyhanko, &both, "leader.p12", USER, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (code, report) = verify(&both, Some(USER));
+    assert_passed(&report, code, &["PyHanko", "Signature1"]);
+    pyhanko_valid(&both, USER, 2);
+    qpdf_check(&both, USER);
+}
