@@ -285,6 +285,31 @@ fn wrong_or_missing_password_is_said_and_nothing_written() {
         .arg(pki("root.pem"))
         .args(crl_args()));
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+
+    // kyso info and kyso extract take the password the same way.
+    let o = run(kyso().arg("info").arg(&signed).arg("--json"));
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("KYSO_PDF_PASSWORD"), "{}", stderr(&o));
+    let o = run(kyso()
+        .arg("info")
+        .arg(&signed)
+        .arg("--json")
+        .env("KYSO_PDF_PASSWORD", USER));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Signature1"), "{}", stdout(&o));
+    let version = dir.path().join("version.pdf");
+    let o = run(kyso()
+        .arg("extract")
+        .arg(&signed)
+        .args(["--field", "Signature1", "-o"])
+        .arg(&version)
+        .arg("--password-file")
+        .arg(&file));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(&version).unwrap(),
+        std::fs::read(&signed).unwrap()
+    );
 }
 
 /// A later revision that replaces the encryption dictionary is refused with a reason.

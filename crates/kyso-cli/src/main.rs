@@ -327,6 +327,10 @@ struct VerifyArgs {
 struct InfoArgs {
     /// The PDF to inspect.
     input: PathBuf,
+    /// File whose first line is the password of an encrypted PDF (used when
+    /// KYSO_PDF_PASSWORD is not set; default the empty user password).
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
     /// Print as JSON.
     #[arg(long)]
     json: bool,
@@ -346,6 +350,10 @@ struct ExtractArgs {
     /// Where to write the signed version (never over the input).
     #[arg(short, long)]
     output: PathBuf,
+    /// File whose first line is the password of an encrypted PDF (used when
+    /// KYSO_PDF_PASSWORD is not set; default the empty user password).
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
     /// Print what was extracted as JSON.
     #[arg(long)]
     json: bool,
@@ -357,7 +365,14 @@ fn run_extract(args: ExtractArgs) -> u8 {
         (None, Some(f)) => kyso::extract::Which::Field(f),
         (None, None) => return exit::USAGE,
     };
-    match kyso::extract::extract_to(&args.input, &which, &args.output) {
+    let password = match pdf_password(args.password_file.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("kyso: {}", visible(&e));
+            return exit::USAGE;
+        }
+    };
+    match kyso::extract::extract_to_with_password(&args.input, &which, &args.output, &password) {
         Ok(v) => {
             if args.json {
                 outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
@@ -752,7 +767,11 @@ fn run_verify(args: VerifyArgs) -> u8 {
 }
 
 fn run_info(args: InfoArgs) -> u8 {
-    match kyso::inspect::inspect_file(&args.input) {
+    let password = match pdf_password(args.password_file.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    match kyso::inspect::inspect_file_with_password(&args.input, &password) {
         Ok(info) => {
             if args.json {
                 outln!(

@@ -347,33 +347,42 @@ fn key_r6(pp: &Params, password: &[u8]) -> Result<Option<(Vec<u8>, Opened)>> {
     if pp.u.len() < 48 || pp.o.len() < 48 || pp.ue.len() < 32 || pp.oe.len() < 32 {
         return Err(bad("/O, /U, /OE or /UE too short for an AES-256 document"));
     }
-    let u48 = &pp.u[..48];
-    let attempts: [(Opened, &[u8], &[u8], &[u8], &[u8], &[u8]); 2] = [
-        (
-            Opened::Owner,
-            &pp.o[..32],
-            &pp.o[32..40],
-            &pp.o[40..48],
-            u48,
-            &pp.oe[..32],
-        ),
-        (
-            Opened::User,
-            &pp.u[..32],
-            &pp.u[32..40],
-            &pp.u[40..48],
-            &[],
-            &pp.ue[..32],
-        ),
+    /// One password check of Algorithm 2.A: the stored hash, its validation and key salts,
+    /// the extra data hashed with them and the wrapped file key.
+    struct Attempt<'a> {
+        who: Opened,
+        hash: &'a [u8],
+        validation_salt: &'a [u8],
+        key_salt: &'a [u8],
+        udata: &'a [u8],
+        wrapped: &'a [u8],
+    }
+    let attempts = [
+        Attempt {
+            who: Opened::Owner,
+            hash: &pp.o[..32],
+            validation_salt: &pp.o[32..40],
+            key_salt: &pp.o[40..48],
+            udata: &pp.u[..48],
+            wrapped: &pp.oe[..32],
+        },
+        Attempt {
+            who: Opened::User,
+            hash: &pp.u[..32],
+            validation_salt: &pp.u[32..40],
+            key_salt: &pp.u[40..48],
+            udata: &[],
+            wrapped: &pp.ue[..32],
+        },
     ];
-    for (who, hash, vsalt, ksalt, udata, wrapped) in attempts {
-        if hash_r6(pp.r, pw, vsalt, udata)? != hash {
+    for a in attempts {
+        if hash_r6(pp.r, pw, a.validation_salt, a.udata)? != a.hash {
             continue;
         }
-        let kek = hash_r6(pp.r, pw, ksalt, udata)?;
-        let mut key = wrapped.to_vec();
+        let kek = hash_r6(pp.r, pw, a.key_salt, a.udata)?;
+        let mut key = a.wrapped.to_vec();
         cbc_decrypt_raw(&kek, [0; 16], &mut key)?;
-        return Ok(Some((key, who)));
+        return Ok(Some((key, a.who)));
     }
     Ok(None)
 }
