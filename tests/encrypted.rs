@@ -626,3 +626,65 @@ fn pyhanko_signed_encrypted_document_round_trip() {
     pyhanko_valid(&both, USER, 2);
     qpdf_check(&both, USER);
 }
+
+/// Deferred signing of an encrypted document: `kyso prepare` and `kyso complete` with the
+/// password, the value made by openssl in between.
+#[test]
+fn prepare_and_complete_an_encrypted_document() {
+    if !tools() || !have_tool("openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let enc = dir.path().join("enc.pdf");
+    encrypt(&fixture("docs/congvan.pdf"), &enc, USER, &["256"], &[]);
+    let prepared = dir.path().join("prepared.pdf");
+    let o = run(kyso()
+        .arg("prepare")
+        .arg(&enc)
+        .arg("-o")
+        .arg(&prepared)
+        .arg("--cert")
+        .arg(pki("leader.pem"))
+        .arg("--chain")
+        .arg(pki("chain.pem"))
+        .args(["--reason", "Ký sau", "--json"])
+        .env("KYSO_PDF_PASSWORD", USER));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let info: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let tbs =
+        kyso::base64::decode(info["to_be_signed_base64"].as_str().unwrap().as_bytes()).unwrap();
+    let data = dir.path().join("tbs.der");
+    std::fs::write(&data, tbs).unwrap();
+    let sig = dir.path().join("sig.bin");
+    let o = run(Command::new("openssl")
+        .args(["dgst", "-sha256", "-sign"])
+        .arg(pki("leader.key.pem"))
+        .arg("-out")
+        .arg(&sig)
+        .arg(&data));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.path().join("signed.pdf");
+    let complete = |password: Option<&str>| {
+        let mut c = kyso();
+        c.arg("complete")
+            .arg(&prepared)
+            .arg("--signature")
+            .arg(&sig)
+            .arg("-o")
+            .arg(&out);
+        if let Some(p) = password {
+            c.env("KYSO_PDF_PASSWORD", p);
+        }
+        run(&mut c)
+    };
+    let o = complete(None);
+    assert!(!o.status.success() && !out.exists(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("KYSO_PDF_PASSWORD"), "{}", stderr(&o));
+    let o = complete(Some(USER));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (code, report) = verify(&out, Some(USER));
+    assert_passed(&report, code, &["Signature1"]);
+    assert_eq!(report["signatures"][0]["reason"], "Ký sau");
+    qpdf_check(&out, USER);
+    pyhanko_valid(&out, USER, 1);
+}
