@@ -130,6 +130,10 @@ fn md5(parts: &[&[u8]]) -> [u8; 16] {
 
 /// RC4 (the same operation encrypts and decrypts).
 pub fn rc4(key: &[u8], data: &[u8]) -> Vec<u8> {
+    // Object and file keys are never empty (5 to 16 bytes); an empty key would not encrypt.
+    if key.is_empty() {
+        return data.to_vec();
+    }
     let mut s: [u8; 256] = std::array::from_fn(|i| i as u8);
     let mut j: u8 = 0;
     for i in 0..256 {
