@@ -934,6 +934,69 @@ mod tests {
         assert!(open(&d, "u256").is_err());
     }
 
+    /// Damaged or hostile encryption dictionaries are errors, never panics.
+    #[test]
+    fn malformed_dictionaries_are_refused() {
+        let o32 = "00".repeat(32);
+        let o48 = "00".repeat(48);
+        let cases: Vec<Dict> = vec![
+            dict(
+                &[("O", "00"), ("U", "00")],
+                &[("P", -4), ("R", 2), ("V", 1)],
+                &[],
+            ),
+            dict(&[("O", &o32), ("U", &o32)], &[("R", 3), ("V", 2)], &[]),
+            dict(
+                &[("O", &o32), ("U", &o32)],
+                &[("P", -4), ("R", 3), ("V", 2), ("Length", 7)],
+                &[],
+            ),
+            dict(
+                &[("O", &o32), ("U", &o32)],
+                &[("P", -4), ("R", 3), ("V", 2), ("Length", 4096)],
+                &[],
+            ),
+            dict(
+                &[("O", &o32), ("U", &o32)],
+                &[("P", -4), ("R", 9), ("V", 3)],
+                &[],
+            ),
+            dict(
+                &[("O", &o32), ("U", &o32)],
+                &[("P", -4), ("R", 4), ("V", 4)],
+                &[("StmF", "Nope")],
+            ),
+            dict(
+                &[("O", &o32), ("U", &o32)],
+                &[("P", -4), ("R", 6), ("V", 5)],
+                &[],
+            ),
+            dict(
+                &[("O", &o48), ("U", &o48), ("OE", "00"), ("UE", "00")],
+                &[("P", -4), ("R", 6), ("V", 5)],
+                &[],
+            ),
+            dict(
+                &[("O", &o48), ("U", &o48), ("OE", &o32), ("UE", &o32)],
+                &[("P", -4), ("R", 6), ("V", 5)],
+                &[],
+            ),
+            dict(
+                &[("O", &o32), ("U", &o32)],
+                &[("P", i64::MAX), ("R", 2), ("V", 1)],
+                &[],
+            ),
+        ];
+        for (i, d) in cases.iter().enumerate() {
+            assert!(open(d, "").is_err(), "case {i}");
+            assert!(open(d, "x").is_err(), "case {i}");
+        }
+        let mut other = Dict::new();
+        other.set("Filter", Object::name("Adobe.PubSec"));
+        let e = open(&other, "").unwrap_err().to_string();
+        assert!(e.contains("Adobe.PubSec"), "{e}");
+    }
+
     #[test]
     fn signature_contents_are_left_alone() {
         let mut d = Dict::new();
