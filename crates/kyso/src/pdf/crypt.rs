@@ -682,6 +682,11 @@ impl SecurityHandler {
         })
     }
 
+    /// Encrypts every string of the dictionary of new stream object `r`.
+    pub fn encrypt_dict(&self, r: ObjRef, d: &mut Dict) -> Result<()> {
+        self.walk_dict(d, 0, &mut |bytes| self.encrypt_with(self.strings, r, bytes))
+    }
+
     fn walk(
         &self,
         obj: &mut Object,

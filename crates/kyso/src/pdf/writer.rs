@@ -205,17 +205,17 @@ impl IncrementalUpdate {
             offsets.push((*r, out.len()));
             let _ = writeln!(out, "{} {} obj", r.num, r.gen);
             match body {
-                Body::Object(o) => write_object(&mut out, &self.encrypted(*r, o.clone())?),
+                Body::Object(o) if self.crypt.is_some() => {
+                    write_object(&mut out, &self.encrypted(*r, o.clone())?)
+                }
+                Body::Object(o) => write_object(&mut out, o),
                 Body::Raw(bytes) => out.extend_from_slice(bytes),
                 Body::Stream { dict, data } => {
                     let (dict, data) = match &self.crypt {
                         Some(crypt) => {
                             let data = crypt.encrypt_stream(*r, dict, data)?;
-                            let mut dict = Object::Dict(dict.clone());
-                            crypt.encrypt_object(*r, &mut dict)?;
-                            let Object::Dict(mut dict) = dict else {
-                                unreachable!("a dictionary stays a dictionary")
-                            };
+                            let mut dict = dict.clone();
+                            crypt.encrypt_dict(*r, &mut dict)?;
                             dict.set("Length", Object::Int(data.len() as i64));
                             (std::borrow::Cow::Owned(dict), std::borrow::Cow::Owned(data))
                         }
@@ -240,6 +240,8 @@ impl IncrementalUpdate {
                 trailer.set(key, v.clone());
             }
         }
+        // An encrypted document keeps its /ID: the key depends on its first string.
+        let file_id = file_id.filter(|_| self.crypt.is_none());
         if let Some(id) = file_id.or_else(|| self.base_trailer.get("ID").cloned()) {
             trailer.set("ID", id);
         }
