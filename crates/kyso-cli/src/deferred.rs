@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use kyso::pki::Certificate;
-use kyso::sign::deferred::{complete_file_with, prepare_file, SignatureInput};
+use kyso::sign::deferred::{complete_file_with_password, prepare_file, SignatureInput};
 use kyso::sign::SignOptions;
 
 /// Arguments of `kyso prepare`.
@@ -34,6 +34,10 @@ pub struct PrepareArgs {
     /// Prepare even if the certificate is expired, not yet valid or not meant for signing.
     #[arg(long)]
     pub force: bool,
+    /// File whose first line is the password of an encrypted PDF (used when
+    /// KYSO_PDF_PASSWORD is not set; default the empty user password).
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
     #[arg(long)]
     pub in_place: bool,
     /// Print what must be signed as one JSON object.
@@ -63,6 +67,10 @@ pub struct CompleteArgs {
     /// Repeatable for fallbacks.
     #[arg(long = "tsa", value_name = "URL")]
     pub tsa: Vec<String>,
+    /// File whose first line is the password of an encrypted PDF (used when
+    /// KYSO_PDF_PASSWORD is not set; default the empty user password).
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
 }
 
 fn read_certs(path: &PathBuf) -> Result<Vec<Certificate>, String> {
@@ -90,6 +98,7 @@ pub fn run_prepare(args: PrepareArgs) -> u8 {
             location: args.location.clone(),
             pss: args.pss,
             force: args.force,
+            pdf_password: crate::pdf_password(args.password_file.as_deref())?,
             ..SignOptions::default()
         };
         let (prepared, outcome) = prepare_file(
@@ -157,9 +166,16 @@ pub fn run_complete(args: CompleteArgs) -> u8 {
             Some(Err(e)) => return Err(e),
             None => None,
         };
-        let outcome =
-            complete_file_with(&args.prepared, &output, input, args.in_place, tsa.as_ref())
-                .map_err(|e| e.to_string())?;
+        let password = crate::pdf_password(args.password_file.as_deref())?;
+        let outcome = complete_file_with_password(
+            &args.prepared,
+            &output,
+            input,
+            args.in_place,
+            tsa.as_ref(),
+            &password,
+        )
+        .map_err(|e| e.to_string())?;
         if args.json {
             outln!(
                 "{}",

@@ -52,6 +52,10 @@ pub struct ExtendArgs {
     /// many days (B-LTA).
     #[arg(long, default_value_t = 90)]
     pub renew_days: i64,
+    /// File whose first line is the password of an encrypted PDF (used when
+    /// KYSO_PDF_PASSWORD is not set; default the empty user password).
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
     /// Use no network: only the data given and already in the document (no TSA either).
     /// Also set by KYSO_OFFLINE=1.
     #[arg(long)]
@@ -203,6 +207,10 @@ pub fn run_extend(args: ExtendArgs) -> u8 {
         }
     };
     opts.renew_within = time::Duration::days(args.renew_days.max(0));
+    opts.pdf_password = match crate::pdf_password(args.password_file.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return crate::fail(e),
+    };
     match kyso::ltv::extend_file(&args.input, &output, &opts, args.in_place) {
         Ok(report) => {
             for w in &report.warnings {

@@ -136,6 +136,10 @@ struct SignArgs {
     /// File whose first line is the .p12 password (used when KYSO_PIN is not set).
     #[arg(long)]
     pin_file: Option<PathBuf>,
+    /// File whose first line is the password of an encrypted PDF (used when
+    /// KYSO_PDF_PASSWORD is not set; default the empty user password).
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
     /// Reason for signing (/Reason).
     #[arg(long)]
     reason: Option<String>,
@@ -225,6 +229,11 @@ pub(crate) struct ValidationArgs {
     /// Repeatable. Without it, the trust store (`kyso trust`) is used.
     #[arg(long)]
     pub trust: Vec<PathBuf>,
+    /// File whose first line is the password of an encrypted PDF (used when
+    /// KYSO_PDF_PASSWORD is not set; default the empty user password). Never on the command
+    /// line itself: other users see it there.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
     /// Extra intermediate certificates to build chains with (not trusted). Repeatable.
     #[arg(long)]
     pub extra_certs: Vec<PathBuf>,
@@ -283,6 +292,7 @@ impl ValidationArgs {
                 max_fetches: self.max_fetches,
                 deadline: std::time::Duration::from_secs(self.network_deadline.max(1)),
             },
+            pdf_password: pdf_password(self.password_file.as_deref())?,
         })
     }
 }
@@ -327,6 +337,10 @@ struct VerifyArgs {
 struct InfoArgs {
     /// The PDF to inspect.
     input: PathBuf,
+    /// File whose first line is the password of an encrypted PDF (used when
+    /// KYSO_PDF_PASSWORD is not set; default the empty user password).
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
     /// Print as JSON.
     #[arg(long)]
     json: bool,
@@ -346,6 +360,10 @@ struct ExtractArgs {
     /// Where to write the signed version (never over the input).
     #[arg(short, long)]
     output: PathBuf,
+    /// File whose first line is the password of an encrypted PDF (used when
+    /// KYSO_PDF_PASSWORD is not set; default the empty user password).
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
     /// Print what was extracted as JSON.
     #[arg(long)]
     json: bool,
@@ -357,7 +375,14 @@ fn run_extract(args: ExtractArgs) -> u8 {
         (None, Some(f)) => kyso::extract::Which::Field(f),
         (None, None) => return exit::USAGE,
     };
-    match kyso::extract::extract_to(&args.input, &which, &args.output) {
+    let password = match pdf_password(args.password_file.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("kyso: {}", visible(&e));
+            return exit::USAGE;
+        }
+    };
+    match kyso::extract::extract_to_with_password(&args.input, &which, &args.output, &password) {
         Ok(v) => {
             if args.json {
                 outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
@@ -460,6 +485,10 @@ fn run_sign(args: SignArgs) -> u8 {
     if let Some(code) = sign_batch::check_args(args.batch.as_deref(), &output, args.recursive) {
         return code;
     }
+    let pdf_password = match pdf_password(args.password_file.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
     let identity: Box<dyn kyso::sign::Signer> = match &args.p12 {
         None if args.remote.csc.is_some() => {
             match remote::open_signer(&args.remote, args.pin_file.as_deref()) {
@@ -499,6 +528,7 @@ fn run_sign(args: SignArgs) -> u8 {
         ltv: ltv_opts,
         reserve: args.reserve,
         appearance: visible,
+        pdf_password,
         ..SignOptions::default()
     };
     if let Some(dir) = &args.batch {
@@ -584,6 +614,24 @@ fn run_sign(args: SignArgs) -> u8 {
             exit::FAILED
         }
         Err(e) => fail(e),
+    }
+}
+
+/// The password of an encrypted PDF: KYSO_PDF_PASSWORD, else the first line of
+/// --password-file, else the empty user password (ISO 32000-1 §7.6.3.4).
+pub(crate) fn pdf_password(file: Option<&Path>) -> Result<kyso::pdf::Password, String> {
+    if let Ok(p) = std::env::var("KYSO_PDF_PASSWORD") {
+        return Ok(kyso::pdf::Password::from_text(&p));
+    }
+    match file {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(kyso::pdf::Password::from_text(
+                text.lines().next().unwrap_or(""),
+            ))
+        }
+        None => Ok(kyso::pdf::Password::default()),
     }
 }
 
@@ -777,7 +825,11 @@ fn run_verify(args: VerifyArgs) -> u8 {
 }
 
 fn run_info(args: InfoArgs) -> u8 {
-    match kyso::inspect::inspect_file(&args.input) {
+    let password = match pdf_password(args.password_file.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    match kyso::inspect::inspect_file_with_password(&args.input, &password) {
         Ok(info) => {
             if args.json {
                 outln!(

@@ -110,7 +110,8 @@ void kyso_free(void *p);
 // without it the trust store of `kyso trust`), "extra_certs", "crls" (arrays of paths),
 // "offline" (default TRUE here, unlike the CLI: no network unless "offline": false;
 // KYSO_OFFLINE=1 forces it), "revocation" ("require" | "off"), "lang" ("vi" | "en"),
-// "accept_unknown_ca_status" (bool, default false), "at" (RFC 3339 validation time).
+// "accept_unknown_ca_status" (bool, default false), "at" (RFC 3339 validation time),
+// "pdf_password" (an encrypted PDF's password; default the empty user password).
 int kyso_verify_file(const char *pdf_path, const char *options_json, char **report_json);
 
 // As kyso_verify_file, for `len` bytes at `pdf`.
@@ -135,7 +136,8 @@ int kyso_extract_file(const char *input_path, const char *options_json, const ch
 // "copy_type", "agency", "font" (TTF path). Time-stamps and long-term validation: "level"
 // ("B-B" | "B-T" | "B-LT" | "B-LTA"; B-T when only "tsa" is given), "tsa" (a URL or a list
 // tried in order), "tsa_credentials" ("user:password"), "offline" (B-LT/B-LTA without network
-// for validation data).
+// for validation data). "pdf_password": an encrypted PDF's password (default the empty user
+// password); the update is encrypted with the document's own key.
 int kyso_sign_file(const char *input_path, const char *output_path, const char *options_json);
 
 // Signs `len` bytes at `pdf` (options as kyso_sign_file); the signed PDF is returned in

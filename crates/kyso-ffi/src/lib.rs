@@ -100,7 +100,8 @@ pub unsafe extern "C" fn kyso_free(p: *mut c_void) {
 /// without it the trust store of `kyso trust`), "extra_certs", "crls" (arrays of paths),
 /// "offline" (default TRUE here, unlike the CLI: no network unless "offline": false;
 /// KYSO_OFFLINE=1 forces it), "revocation" ("require" | "off"), "lang" ("vi" | "en"),
-/// "accept_unknown_ca_status" (bool, default false), "at" (RFC 3339 validation time).
+/// "accept_unknown_ca_status" (bool, default false), "at" (RFC 3339 validation time),
+/// "pdf_password" (an encrypted PDF's password; default the empty user password).
 #[no_mangle]
 pub unsafe extern "C" fn kyso_verify_file(
     pdf_path: *const c_char,
@@ -191,7 +192,8 @@ fn finish_report(report: &kyso::verify::Report, out: &mut *mut c_char) -> Result
 /// "copy_type", "agency", "font" (TTF path). Time-stamps and long-term validation: "level"
 /// ("B-B" | "B-T" | "B-LT" | "B-LTA"; B-T when only "tsa" is given), "tsa" (a URL or a list
 /// tried in order), "tsa_credentials" ("user:password"), "offline" (B-LT/B-LTA without network
-/// for validation data).
+/// for validation data). "pdf_password": an encrypted PDF's password (default the empty user
+/// password); the update is encrypted with the document's own key.
 #[no_mangle]
 pub unsafe extern "C" fn kyso_sign_file(
     input_path: *const c_char,

@@ -43,6 +43,8 @@ pub struct VerifyJson {
     accept_unknown_ca_status: bool,
     lang: Option<String>,
     at: Option<String>,
+    /// The password of an encrypted PDF (the empty user password when absent).
+    pdf_password: Option<String>,
 }
 
 impl VerifyJson {
@@ -96,6 +98,7 @@ impl VerifyJson {
             revocation,
             accept_unknown_ca_status: self.accept_unknown_ca_status,
             network: kyso::net::NetworkBudget::default(),
+            pdf_password: pdf_password(&self.pdf_password),
         })
     }
 }
@@ -147,6 +150,15 @@ pub struct SignJson {
     /// B-LT/B-LTA: gather no validation data over the network (only what the document has).
     #[serde(default)]
     offline: bool,
+    /// The password of an encrypted PDF (the empty user password when absent).
+    pdf_password: Option<String>,
+}
+
+/// The document password of an options object.
+fn pdf_password(p: &Option<String>) -> kyso::pdf::Password {
+    p.as_deref()
+        .map(kyso::pdf::Password::from_text)
+        .unwrap_or_default()
 }
 
 impl SignJson {
@@ -179,6 +191,7 @@ impl SignJson {
                 ..kyso::ltv::LtvOptions::default()
             },
             appearance: self.appearance()?,
+            pdf_password: pdf_password(&self.pdf_password),
             ..SignOptions::default()
         })
     }
@@ -361,6 +374,8 @@ pub struct PrepareJson {
     pss: bool,
     #[serde(default)]
     force: bool,
+    /// The password of an encrypted PDF (the empty user password when absent).
+    pdf_password: Option<String>,
 }
 
 impl PrepareJson {
@@ -389,6 +404,7 @@ impl PrepareJson {
             location: self.location.clone(),
             pss: self.pss,
             force: self.force,
+            pdf_password: pdf_password(&self.pdf_password),
             ..SignOptions::default()
         }
     }

@@ -44,7 +44,10 @@ pub fn error_code(e: &Error) -> c_int {
         // Decree 30/2020 guards: the caller decides ("force": true signs anyway).
         Error::InvalidArgument(_) | Error::Decree30(_) => KYSO_ERR_INVALID_ARGUMENT,
         Error::Io { .. } | Error::Output(_) => KYSO_ERR_IO,
-        Error::NotPdf(_) | Error::MalformedPdf(_) | Error::UnsupportedPdf(_) => KYSO_ERR_NOT_PDF,
+        Error::NotPdf(_)
+        | Error::MalformedPdf(_)
+        | Error::UnsupportedPdf(_)
+        | Error::PdfPassword(_) => KYSO_ERR_NOT_PDF,
         Error::Asn1(_)
         | Error::Certificate(_)
         | Error::Cms(_)

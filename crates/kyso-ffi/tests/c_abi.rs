@@ -471,3 +471,56 @@ fn extract_signed_version() {
     assert_eq!(rc, KYSO_ERR_INVALID_ARGUMENT);
     assert!(result.is_null() && !bad.exists());
 }
+
+/// An encrypted PDF through the C ABI: "pdf_password" in the sign and verify options; without
+/// it the file is refused as unreadable and nothing is written.
+#[test]
+fn encrypted_pdf_with_pdf_password() {
+    if !have("qpdf") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let enc = tmp.path().join("enc.pdf");
+    run(Command::new("qpdf")
+        .args(["--encrypt", "mat-khau", "chu", "256", "--"])
+        .arg(fixtures().join("docs/congvan.pdf"))
+        .arg(&enc));
+    let input = cstr(enc.to_str().unwrap());
+    let p12 = serde_json::to_string(fixtures().join("pki/agency.p12").to_str().unwrap()).unwrap();
+    let out = tmp.path().join("signed.pdf");
+    let out_c = cstr(out.to_str().unwrap());
+    let sign = |extra: &str| {
+        let opts = cstr(format!(r#"{{"p12_path": {p12}{extra}}}"#));
+        // SAFETY: valid C strings.
+        unsafe { kyso_sign_file(input.as_ptr(), out_c.as_ptr(), opts.as_ptr()) }
+    };
+    assert_eq!(sign(""), KYSO_ERR_NOT_PDF);
+    assert!(last_error().contains("password"), "{}", last_error());
+    assert!(!out.exists());
+    assert_eq!(
+        sign(r#", "pdf_password": "mat-khau""#),
+        KYSO_OK,
+        "{}",
+        last_error()
+    );
+
+    let pki = fixtures().join("pki");
+    let verify_with = |password: &str| {
+        let opts = cstr(format!(
+            r#"{{"trust": [{:?}], "crls": [{:?}, {:?}], "pdf_password": {password:?}}}"#,
+            pki.join("root.pem"),
+            pki.join("intermediate.crl"),
+            pki.join("root.crl")
+        ));
+        let mut report: *mut c_char = std::ptr::null_mut();
+        // SAFETY: valid C strings and out pointer; the report is freed once.
+        unsafe {
+            let rc = kyso_verify_file(out_c.as_ptr(), opts.as_ptr(), &mut report);
+            kyso_free(report.cast());
+            rc
+        }
+    };
+    assert_eq!(verify_with("mat-khau"), KYSO_OK, "{}", last_error());
+    assert_eq!(verify_with("sai"), KYSO_ERR_NOT_PDF);
+    assert!(last_error().contains("password"), "{}", last_error());
+}

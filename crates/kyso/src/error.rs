@@ -23,6 +23,10 @@ pub enum Error {
     /// A PDF feature kyso does not handle (yet) where it matters, e.g. signing an encrypted file.
     #[error("unsupported PDF: {0}")]
     UnsupportedPdf(String),
+    /// An encrypted PDF that the password given (or, when none is, the empty user password)
+    /// does not open (ISO 32000-1 §7.6.3.4). Nothing is read or written.
+    #[error("encrypted PDF: {0}")]
+    PdfPassword(String),
     /// Malformed ASN.1 (BER/DER) data.
     #[error("malformed ASN.1 data: {0}")]
     Asn1(String),

@@ -38,7 +38,16 @@ pub struct SignedVersion {
 
 /// Finds the signed version of `which` in the document read from `source`.
 pub fn signed_version(source: Arc<dyn ByteSource>, which: &Which) -> Result<SignedVersion> {
-    let doc = Document::open(source)?;
+    signed_version_with_password(source, which, &crate::pdf::Password::default())
+}
+
+/// As [`signed_version`], for an encrypted document whose password is not empty.
+pub fn signed_version_with_password(
+    source: Arc<dyn ByteSource>,
+    which: &Which,
+    password: &crate::pdf::Password,
+) -> Result<SignedVersion> {
+    let doc = Document::open_with_password(source, password)?;
     let entries = find_signatures(&doc)?;
     if entries.is_empty() {
         return Err(Error::InvalidArgument("the file has no signature".into()));
@@ -85,6 +94,16 @@ pub fn signed_version(source: Arc<dyn ByteSource>, which: &Which) -> Result<Sign
 /// Writes the signed version of `which` in `input` to `output` (atomically; never over the
 /// input).
 pub fn extract_to(input: &Path, which: &Which, output: &Path) -> Result<SignedVersion> {
+    extract_to_with_password(input, which, output, &crate::pdf::Password::default())
+}
+
+/// As [`extract_to`], for an encrypted document whose password is not empty.
+pub fn extract_to_with_password(
+    input: &Path,
+    which: &Which,
+    output: &Path,
+    password: &crate::pdf::Password,
+) -> Result<SignedVersion> {
     if same_file(input, output) {
         return Err(Error::Output(format!(
             "{} is the input file",
@@ -92,7 +111,7 @@ pub fn extract_to(input: &Path, which: &Which, output: &Path) -> Result<SignedVe
         )));
     }
     let source = Arc::new(FileSource::open(input)?);
-    let version = signed_version(source.clone(), which)?;
+    let version = signed_version_with_password(source.clone(), which, password)?;
     let mut out = AtomicOutput::create(output)?;
     let mut buf = vec![0u8; 1 << 20];
     let mut done = 0u64;

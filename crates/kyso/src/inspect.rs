@@ -53,7 +53,15 @@ pub struct DocumentInfo {
 }
 
 pub fn inspect_file(path: &Path) -> Result<DocumentInfo> {
-    let doc = Document::open(Arc::new(FileSource::open(path)?))?;
+    inspect_file_with_password(path, &crate::pdf::Password::default())
+}
+
+/// As [`inspect_file`], for an encrypted document whose password is not empty.
+pub fn inspect_file_with_password(
+    path: &Path,
+    password: &crate::pdf::Password,
+) -> Result<DocumentInfo> {
+    let doc = Document::open_with_password(Arc::new(FileSource::open(path)?), password)?;
     let last = doc.last_revision();
     let revisions = doc
         .revisions

@@ -102,7 +102,7 @@ pub(crate) fn build(
             update.set(catalog_ref, Object::Dict(catalog));
         }
     }
-    Ok(update.write(base_len, leading_eol, None).bytes)
+    Ok(update.write(base_len, leading_eol, None)?.bytes)
 }
 
 /// The items of array `key` of a DSS or VRI dictionary, whether direct or indirect.

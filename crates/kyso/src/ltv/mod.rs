@@ -87,6 +87,8 @@ pub struct LtvOptions {
     /// A new archive time-stamp is added when the last one's TSA certificate expires within
     /// this time (B-LTA renewal).
     pub renew_within: Duration,
+    /// The password of an encrypted document (the empty user password when not given).
+    pub pdf_password: crate::pdf::Password,
 }
 
 impl Default for LtvOptions {
@@ -99,6 +101,7 @@ impl Default for LtvOptions {
             crls: Vec::new(),
             ocsps: Vec::new(),
             renew_within: Duration::days(90),
+            pdf_password: crate::pdf::Password::default(),
         }
     }
 }
@@ -124,6 +127,9 @@ impl SignOptions {
         o.level = self.level;
         if o.timestamp.is_none() {
             o.timestamp = self.timestamp.clone();
+        }
+        if o.pdf_password.is_empty() {
+            o.pdf_password = self.pdf_password.clone();
         }
         o
     }
@@ -274,12 +280,8 @@ pub fn extend_to(
             "extension targets B-LT or B-LTA (B-T is reached when signing, with --tsa)".into(),
         ));
     }
-    let mut doc = Document::open(source.clone())?;
-    if doc.is_encrypted() {
-        return Err(Error::UnsupportedPdf(
-            "the document is encrypted; kyso cannot extend encrypted PDFs yet".into(),
-        ));
-    }
+    // New revisions of an encrypted document are encrypted with its key (pdf::writer).
+    let mut doc = Document::open_with_password(source.clone(), &opts.pdf_password)?;
     let mut list = items(&doc)?;
     if list.iter().all(|i| i.is_document_timestamp()) {
         return Err(Error::InvalidArgument(
@@ -291,7 +293,7 @@ pub fn extend_to(
         ..ExtendReport::default()
     };
     let now = OffsetDateTime::now_utc();
-    let mut appended = Appended::new(source.clone());
+    let mut appended = Appended::new(source.clone(), opts.pdf_password.clone());
 
     // B-LT needs each signature to be at B-T first (ETSI EN 319 142-1 §6.3): a document
     // time-stamp stands in for missing signature time-stamps.

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::pdf::{ByteSource, Document};
+use crate::pdf::{ByteSource, Document, Password};
 use crate::timestamp::{TimestampToken, TsaClient};
 
 use super::gather::Gathered;
@@ -38,13 +38,16 @@ impl ByteSource for Concat {
 pub(crate) struct Appended {
     base: Arc<dyn ByteSource>,
     bytes: Vec<u8>,
+    /// The password of an encrypted input.
+    password: Password,
 }
 
 impl Appended {
-    pub fn new(base: Arc<dyn ByteSource>) -> Self {
+    pub fn new(base: Arc<dyn ByteSource>, password: Password) -> Self {
         Appended {
             base,
             bytes: Vec::new(),
+            password,
         }
     }
 
@@ -64,7 +67,7 @@ impl Appended {
 
     /// The document as it stands with the revisions added so far.
     pub fn document(&self) -> Result<Document> {
-        Document::open(self.source())
+        Document::open_with_password(self.source(), &self.password)
     }
 
     pub fn len(&self) -> u64 {

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+use super::crypt::{Password, SecurityHandler};
 use super::filters::decode_stream;
 use super::object::{Dict, ObjRef, Object, Stream};
 use super::parser::Parser;
@@ -161,6 +162,8 @@ pub struct Document {
     /// Byte ranges no structure may come from: the /Contents gaps of signatures.
     gaps: RwLock<Vec<(u64, u64)>>,
     pub budget: Budget,
+    /// The security handler of an encrypted document, opened with its password.
+    crypt: Option<SecurityHandler>,
 }
 
 impl std::fmt::Debug for Document {
@@ -174,7 +177,27 @@ impl std::fmt::Debug for Document {
 
 impl Document {
     /// Opens a document: checks the header and reads every revision's cross-reference data.
+    /// An encrypted document is opened with the empty user password.
     pub fn open(source: Arc<dyn ByteSource>) -> Result<Document> {
+        Self::open_with_password(source, &Password::default())
+    }
+
+    /// Opens a document, decrypting it with `password` when it is encrypted (ISO 32000-1
+    /// §7.6): strings and streams are then decrypted as they are read.
+    pub fn open_with_password(
+        source: Arc<dyn ByteSource>,
+        password: &Password,
+    ) -> Result<Document> {
+        let mut doc = Self::open_structure(source)?;
+        doc.crypt = doc.security_handler(password)?;
+        if doc.crypt.is_some() {
+            // Nothing read before the key was known may be reused.
+            doc.object_streams = Mutex::new((0, HashMap::new()));
+        }
+        Ok(doc)
+    }
+
+    fn open_structure(source: Arc<dyn ByteSource>) -> Result<Document> {
         if source.is_empty() {
             return Err(Error::NotPdf("the file is empty".into()));
         }
@@ -223,7 +246,70 @@ impl Document {
             object_streams: Mutex::new((0, HashMap::new())),
             gaps: RwLock::new(Vec::new()),
             budget,
+            crypt: None,
         })
+    }
+
+    /// The security handler every revision shares: all revisions must name the same
+    /// encryption dictionary and the same first /ID string (the key comes from both, ISO
+    /// 32000-1 §7.6.3.3); a revision that adds, drops or changes them is refused.
+    fn security_handler(&self, password: &Password) -> Result<Option<SecurityHandler>> {
+        if self
+            .revisions
+            .iter()
+            .all(|r| r.trailer.get("Encrypt").is_none())
+        {
+            return Ok(None);
+        }
+        let mut first: Option<(Option<ObjRef>, Dict, Option<Vec<u8>>)> = None;
+        for rev in &self.revisions {
+            let changed = |what: &str| {
+                Error::UnsupportedPdf(format!(
+                    "revision {} {what}; every revision of an encrypted document must keep the \
+                     encryption dictionary and the first /ID string of the original",
+                    rev.index + 1
+                ))
+            };
+            let (reference, dict) = match rev.trailer.get("Encrypt") {
+                None if rev.index == 0 => {
+                    return Err(changed("is not encrypted but a later one is"));
+                }
+                None => return Err(changed("drops the document's encryption (/Encrypt)")),
+                Some(Object::Ref(r)) => match self.get_at(rev.index, *r)? {
+                    Object::Dict(d) => (Some(*r), d),
+                    _ => return Err(changed("has an /Encrypt that is not a dictionary")),
+                },
+                Some(Object::Dict(d)) => (None, d.clone()),
+                Some(_) => return Err(changed("has an /Encrypt that is not a dictionary")),
+            };
+            let id0 = rev
+                .trailer
+                .get("ID")
+                .and_then(Object::as_array)
+                .and_then(|a| a.first())
+                .and_then(Object::as_bytes)
+                .map(<[u8]>::to_vec);
+            match &first {
+                None => first = Some((reference, dict, id0)),
+                Some((r0, d0, i0)) => {
+                    if *d0 != dict || *r0 != reference {
+                        return Err(changed("changes the encryption dictionary (/Encrypt)"));
+                    }
+                    if *i0 != id0 {
+                        return Err(changed("changes the first /ID string"));
+                    }
+                }
+            }
+        }
+        let Some((reference, dict, id0)) = first else {
+            return Ok(None);
+        };
+        SecurityHandler::open(&dict, reference, id0.as_deref().unwrap_or(&[]), password).map(Some)
+    }
+
+    /// The security handler when the document is encrypted.
+    pub fn security(&self) -> Option<&SecurityHandler> {
+        self.crypt.as_ref()
     }
 
     /// Declares the /Contents gaps of the document's signatures (ISO 32000-1 §12.8.1): from now
@@ -444,7 +530,7 @@ impl Document {
                 parsed.id
             )));
         }
-        match (parsed.object, parsed.stream_data_start) {
+        let mut object = match (parsed.object, parsed.stream_data_start) {
             (Object::Dict(dict), Some(start)) => {
                 let data_offset = offset + start as u64;
                 let data_len = self.stream_length(rev, &dict, expect, depth)?;
@@ -459,14 +545,20 @@ impl Document {
                         "stream {expect} overlaps a signature's /Contents"
                     )));
                 }
-                Ok(Object::Stream(Box::new(Stream {
+                Object::Stream(Box::new(Stream {
                     dict,
                     data_offset,
                     data_len,
-                })))
+                    encrypted_as: self.crypt.as_ref().map(|_| expect),
+                }))
             }
-            (obj, _) => Ok(obj),
+            (obj, _) => obj,
+        };
+        // ISO 32000-1 §7.6.2: strings of objects outside object streams are encrypted.
+        if let Some(crypt) = &self.crypt {
+            crypt.decrypt_object(expect, &mut object)?;
         }
+        Ok(object)
     }
 
     fn stream_length(&self, rev: usize, dict: &Dict, owner: ObjRef, depth: u8) -> Result<u64> {
@@ -482,12 +574,18 @@ impl Document {
             .map_err(|_| Error::MalformedPdf(format!("stream {owner} has no valid /Length")))
     }
 
-    /// Reads a stream's encoded bytes.
+    /// Reads a stream's encoded bytes (decrypted in an encrypted document).
     pub fn stream_raw(&self, s: &Stream) -> Result<Vec<u8>> {
         if s.data_len > self.source.len() {
             return Err(Error::MalformedPdf("stream longer than the file".into()));
         }
-        self.source.read_vec(s.data_offset, s.data_len as usize)
+        let raw = self.source.read_vec(s.data_offset, s.data_len as usize)?;
+        match (&self.crypt, s.encrypted_as) {
+            (Some(crypt), Some(r)) if Some(r) != crypt.encrypt_ref => {
+                crypt.decrypt_stream(r, &s.dict, &raw)
+            }
+            _ => Ok(raw),
+        }
     }
 
     /// Reads and decodes a stream (structural filters only).

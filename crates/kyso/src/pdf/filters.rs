@@ -29,6 +29,8 @@ pub fn decode_stream(dict: &Dict, data: &[u8], limit: usize) -> Result<Vec<u8>> 
                 apply_predictor(inflated, parm)?
             }
             b"ASCIIHexDecode" | b"AHx" => ascii_hex(&out)?,
+            // ISO 32000-1 §7.4.10: the security handler has already applied the crypt filter.
+            b"Crypt" if i == 0 => out,
             other => {
                 return Err(Error::UnsupportedPdf(format!(
                     "stream filter /{} in a structural stream",

@@ -83,6 +83,10 @@ impl Dict {
         self.entries.iter().map(|(k, v)| (k.as_slice(), v))
     }
 
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = (&[u8], &mut Object)> {
+        self.entries.iter_mut().map(|(k, v)| (k.as_slice(), v))
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }
@@ -110,6 +114,9 @@ pub struct Stream {
     pub data_offset: u64,
     /// Length of the encoded data (from /Length).
     pub data_len: u64,
+    /// In an encrypted document, the object whose key encrypts the data (ISO 32000-1 §7.6.2);
+    /// None when the data is not encrypted.
+    pub encrypted_as: Option<ObjRef>,
 }
 
 /// A PDF object (ISO 32000-1 §7.3).

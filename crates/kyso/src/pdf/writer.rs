@@ -5,10 +5,12 @@
 
 use std::io::Write;
 
+use super::crypt::SecurityHandler;
 use super::document::Document;
 use super::filters::deflate;
 use super::object::{Dict, ObjRef, Object};
 use super::xref::XrefKind;
+use crate::error::Result;
 
 /// Writes `obj` in PDF syntax.
 pub fn write_object(out: &mut Vec<u8>, obj: &Object) {
@@ -111,6 +113,9 @@ pub struct IncrementalUpdate {
     xref_kind: XrefKind,
     prev: u64,
     base_trailer: Dict,
+    /// The document's security handler: new strings and streams are encrypted with its key
+    /// (ISO 32000-1 §7.6.2), each with the object key of its new object.
+    crypt: Option<SecurityHandler>,
 }
 
 /// The bytes of an update and where in them an object starts.
@@ -133,7 +138,17 @@ impl IncrementalUpdate {
             },
             prev: doc.startxref,
             base_trailer: last.trailer.clone(),
+            crypt: doc.security().cloned(),
         }
+    }
+
+    /// `obj` as it must be written inside object `r`: its strings encrypted when the document
+    /// is (for objects the caller serialises itself, see [`IncrementalUpdate::set_raw`]).
+    pub fn encrypted(&self, r: ObjRef, mut obj: Object) -> Result<Object> {
+        if let Some(crypt) = &self.crypt {
+            crypt.encrypt_object(r, &mut obj)?;
+        }
+        Ok(obj)
     }
 
     pub fn xref_kind(&self) -> XrefKind {
@@ -158,7 +173,8 @@ impl IncrementalUpdate {
         self.put(r, Body::Stream { dict, data });
     }
 
-    /// Adds an object whose serialisation the caller wrote (e.g. with placeholders).
+    /// Adds an object whose serialisation the caller wrote (e.g. with placeholders); in an
+    /// encrypted document its strings must come from [`IncrementalUpdate::encrypted`].
     pub fn set_raw(&mut self, r: ObjRef, bytes: Vec<u8>) {
         self.put(r, Body::Raw(bytes));
     }
@@ -179,7 +195,7 @@ impl IncrementalUpdate {
         base_len: u64,
         needs_leading_eol: bool,
         file_id: Option<Object>,
-    ) -> WrittenUpdate {
+    ) -> Result<WrittenUpdate> {
         let mut out = Vec::new();
         if needs_leading_eol {
             out.push(b'\n');
@@ -189,12 +205,28 @@ impl IncrementalUpdate {
             offsets.push((*r, out.len()));
             let _ = writeln!(out, "{} {} obj", r.num, r.gen);
             match body {
+                Body::Object(o) if self.crypt.is_some() => {
+                    write_object(&mut out, &self.encrypted(*r, o.clone())?)
+                }
                 Body::Object(o) => write_object(&mut out, o),
                 Body::Raw(bytes) => out.extend_from_slice(bytes),
                 Body::Stream { dict, data } => {
-                    write_dict(&mut out, dict);
+                    let (dict, data) = match &self.crypt {
+                        Some(crypt) => {
+                            let data = crypt.encrypt_stream(*r, dict, data)?;
+                            let mut dict = dict.clone();
+                            crypt.encrypt_dict(*r, &mut dict)?;
+                            dict.set("Length", Object::Int(data.len() as i64));
+                            (std::borrow::Cow::Owned(dict), std::borrow::Cow::Owned(data))
+                        }
+                        None => (
+                            std::borrow::Cow::Borrowed(dict),
+                            std::borrow::Cow::Borrowed(data),
+                        ),
+                    };
+                    write_dict(&mut out, &dict);
                     out.extend_from_slice(b"\nstream\n");
-                    out.extend_from_slice(data);
+                    out.extend_from_slice(&data);
                     out.extend_from_slice(b"\nendstream");
                 }
             }
@@ -202,11 +234,14 @@ impl IncrementalUpdate {
         }
 
         let mut trailer = Dict::new();
-        for key in ["Root", "Info"] {
+        // ISO 32000-1 §7.6.1: every revision of an encrypted document keeps its /Encrypt.
+        for key in ["Root", "Info", "Encrypt"] {
             if let Some(v) = self.base_trailer.get(key) {
                 trailer.set(key, v.clone());
             }
         }
+        // An encrypted document keeps its /ID: the key depends on its first string.
+        let file_id = file_id.filter(|_| self.crypt.is_none());
         if let Some(id) = file_id.or_else(|| self.base_trailer.get("ID").cloned()) {
             trailer.set("ID", id);
         }
@@ -280,10 +315,10 @@ impl IncrementalUpdate {
             }
         }
         let _ = write!(out, "startxref\n{xref_offset}\n%%EOF\n");
-        WrittenUpdate {
+        Ok(WrittenUpdate {
             bytes: out,
             offsets,
-        }
+        })
     }
 }
 

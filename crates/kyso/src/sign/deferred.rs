@@ -132,9 +132,28 @@ pub fn complete_file_with(
     in_place: bool,
     tsa: Option<&crate::timestamp::TsaClient>,
 ) -> Result<SignOutcome> {
+    complete_file_with_password(
+        prepared,
+        output,
+        signature,
+        in_place,
+        tsa,
+        &crate::pdf::Password::default(),
+    )
+}
+
+/// As [`complete_file_with`], for an encrypted document whose password is not empty.
+pub fn complete_file_with_password(
+    prepared: &Path,
+    output: &Path,
+    signature: SignatureInput,
+    in_place: bool,
+    tsa: Option<&crate::timestamp::TsaClient>,
+    password: &crate::pdf::Password,
+) -> Result<SignOutcome> {
     let mut stamp = None;
     let source = Arc::new(FileSource::open(prepared)?);
-    let doc = Document::open(source.clone())?;
+    let doc = Document::open_with_password(source.clone(), password)?;
     let entry = find_signatures(&doc)?
         .into_iter()
         .max_by_key(|e| e.contents_span.map(|s| s.0).unwrap_or(0))

@@ -65,6 +65,8 @@ pub struct SignOptions {
     pub ltv: crate::ltv::LtvOptions,
     /// A visible signature (Decree 30/2020 layouts); None signs invisibly.
     pub appearance: Option<crate::appearance::AppearanceRequest>,
+    /// The password of an encrypted document (the empty user password when not given).
+    pub pdf_password: crate::pdf::Password,
 }
 
 impl Default for SignOptions {
@@ -86,6 +88,7 @@ impl Default for SignOptions {
             level: crate::ltv::PadesLevel::BB,
             ltv: crate::ltv::LtvOptions::default(),
             appearance: None,
+            pdf_password: crate::pdf::Password::default(),
         }
     }
 }
@@ -236,12 +239,9 @@ pub(crate) fn sign_with(
     opts: &SignOptions,
     produce: &mut Produce,
 ) -> Result<(SignOutcome, SignedPart)> {
-    let doc = Document::open(source.clone())?;
-    if doc.is_encrypted() {
-        return Err(Error::UnsupportedPdf(
-            "the document is encrypted; kyso cannot sign encrypted PDFs yet".into(),
-        ));
-    }
+    // An encrypted document is signed with its own key: the update's strings and streams
+    // are encrypted like the original's (ISO 32000-1 §7.6; see pdf::writer).
+    let doc = Document::open_with_password(source.clone(), &opts.pdf_password)?;
     if let Some(w) = doc.warnings.first() {
         return Err(Error::MalformedPdf(format!(
             "the file's cross-reference data is damaged ({w}); repair it first (e.g. qpdf in.pdf out.pdf)"

@@ -230,7 +230,10 @@ pub fn prepare(
         write_object(&mut sig, &Object::name(&fields.sub_filter));
         let time = fields.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
         sig.extend_from_slice(b" /M ");
-        write_object(&mut sig, &Object::literal(crate::vntime::to_pdf_date(time)));
+        // In an encrypted document the strings are encrypted with the signature object's key
+        // (ISO 32000-1 §7.6.2); /Contents is not (ISO 32000-2 §7.6.2).
+        let m = Object::literal(crate::vntime::to_pdf_date(time));
+        write_object(&mut sig, &update.encrypted(sig_ref, m)?);
         for (key, value) in [
             ("Name", &fields.name),
             ("Reason", &fields.reason),
@@ -239,7 +242,7 @@ pub fn prepare(
         ] {
             if let Some(v) = value {
                 let _ = write!(sig, " /{key} ");
-                write_object(&mut sig, &Object::text(v));
+                write_object(&mut sig, &update.encrypted(sig_ref, Object::text(v))?);
             }
         }
     }
@@ -260,7 +263,7 @@ pub fn prepare(
     sig.extend_from_slice(b">>>");
     update.set_raw(sig_ref, sig);
 
-    let written = update.write(base_len, leading_eol, None);
+    let written = update.write(base_len, leading_eol, None)?;
     let sig_offset = written
         .offsets
         .iter()

@@ -66,6 +66,8 @@ pub struct VerifyOptions {
     pub accept_unknown_ca_status: bool,
     /// Requests and time verification of one document may spend on the network.
     pub network: crate::net::NetworkBudget,
+    /// The password of an encrypted document (the empty user password when not given).
+    pub pdf_password: crate::pdf::Password,
 }
 
 /// Revocation data and network access shared by every signature of a document.
@@ -93,19 +95,13 @@ pub fn verify_bytes(pdf: &[u8], opts: &VerifyOptions) -> Result<Report> {
 /// Verifies the PDF read from `source`. Errors only when the file cannot be read as a PDF at
 /// all; everything wrong with a signature is in the report.
 pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Result<Report> {
-    let doc = Document::open(source)?;
+    let doc = Document::open_with_password(source, &opts.pdf_password)?;
     let entries = find_signatures(&doc)?;
     // ISO 32000-1 §12.8.1: the /Contents gap is not signed; structure found there is an attack.
     doc.set_signature_gaps(entries.iter().filter_map(|e| e.contents_span).collect());
     let structure_problems = doc.gap_problems();
     let now = opts.validation_time.unwrap_or_else(OffsetDateTime::now_utc);
-    let mut warnings = doc.warnings.clone();
-    if doc.is_encrypted() {
-        warnings.push(opts.lang.pick(
-            "Tài liệu được mã hóa: các trường văn bản của chữ ký không được giải mã.",
-            "The document is encrypted: text entries of signatures are not decrypted.",
-        ));
-    }
+    let warnings = doc.warnings.clone();
     // Certificates, CRLs and OCSP responses the document carries in its DSS
     // (ETSI EN 319 142-1 §5.4.2) help build chains and answer revocation offline.
     let mut opts = opts.clone();
@@ -249,6 +245,7 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
         contacted: budgeted.map(|b| b.contacts()).unwrap_or_default(),
         revocation_checked: opts.revocation != trust::RevocationPolicy::Off,
         decree30,
+        encryption: doc.security().map(|s| s.scheme()),
     })
 }
 

@@ -203,6 +203,10 @@ pub struct Report {
     pub revocation_checked: bool,
     /// The Decree 30/2020 check (a verdict of its own: it never changes `indication`).
     pub decree30: crate::decree30::Decree30Report,
+    /// How the document is encrypted (ISO 32000-1 §7.6), e.g. "AES-256 (R6)"; absent when it
+    /// is not. Its strings and streams were decrypted for the analysis.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<String>,
 }
 
 impl Report {
