@@ -83,9 +83,8 @@ impl VerifyJson {
             .iter()
             .map(|p| std::fs::read(p).map_err(|e| Error::io(p, e)))
             .collect::<Result<Vec<_>, _>>()?;
-        // Offline unless "offline": false; KYSO_OFFLINE=1 keeps it offline anyway.
-        let env_offline = std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1");
-        let offline = self.offline.unwrap_or(true) || env_offline;
+        // As `kyso verify`: online unless "offline": true; KYSO_OFFLINE=1 keeps it offline.
+        let offline = self.offline.unwrap_or(false) || env_offline();
         Ok(VerifyOptions {
             trust,
             extra_certs,
@@ -98,6 +97,11 @@ impl VerifyJson {
             network: kyso::net::NetworkBudget::default(),
         })
     }
+}
+
+/// KYSO_OFFLINE=1: no network, as for the CLI.
+fn env_offline() -> bool {
+    std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1")
 }
 
 /// Options of the signing functions.
@@ -172,7 +176,7 @@ impl SignJson {
             ltv: kyso::ltv::LtvOptions {
                 level,
                 timestamp: tsa,
-                http: (!self.offline).then(|| {
+                http: (!self.offline && !env_offline()).then(|| {
                     std::sync::Arc::new(kyso::net::UreqClient::new())
                         as std::sync::Arc<dyn kyso::net::HttpClient>
                 }),
@@ -249,7 +253,7 @@ impl SignJson {
         }))
     }
 
-    fn uses_token(&self) -> bool {
+    pub(crate) fn uses_token(&self) -> bool {
         self.pkcs11_module.is_some()
             || self.token.is_some()
             || self.slot.is_some()
@@ -331,7 +335,7 @@ fn parse_hash(s: &str) -> Result<DigestAlgorithm, Failure> {
 }
 
 /// A CKA_ID in hex, colons allowed (`01`, `3a:f2`).
-fn parse_hex(s: &str) -> Result<Vec<u8>, Failure> {
+pub(crate) fn parse_hex(s: &str) -> Result<Vec<u8>, Failure> {
     let digits: String = s.chars().filter(|c| *c != ':').collect();
     if digits.is_empty() || digits.len() % 2 != 0 || !digits.is_ascii() {
         return Err(Failure::invalid(format!(
