@@ -15,7 +15,10 @@ fi
 # fonts-liberation2 (see fixtures/README.md). chromium: the `kyso serve` page test
 # (tests/serve.rs, driven by Python playwright, never a browser playwright downloads).
 # fonts-dejavu-core: a second TrueType font for the `kyso sign --font` test (tests/appearance.rs).
-APT_PACKAGES=(poppler-utils qpdf openssl softhsm2 valgrind gcc g++ chromium fonts-dejavu-core)
+# gcc-mingw-w64-x86-64, wine64, wine: the Windows cross-build and its run under Wine
+# (scripts/test-windows.sh; it adds the Rust target itself with rustup).
+APT_PACKAGES=(poppler-utils qpdf openssl softhsm2 valgrind gcc g++ chromium fonts-dejavu-core
+    gcc-mingw-w64-x86-64 wine64 wine)
 
 # command (or file) that proves each package is installed
 missing=()
@@ -29,6 +32,9 @@ have_cmd c++           || missing+=(g++)
 have_cmd openssl       || missing+=(openssl)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing+=(fonts-dejavu-core)
+have_cmd x86_64-w64-mingw32-gcc || missing+=(gcc-mingw-w64-x86-64)
+[ -x /usr/lib/wine/wine64 ] || missing+=(wine64)
+have_cmd wine          || missing+=(wine)
 # the PKCS#11 token tests (tests/token.rs, crates/kyso/tests/pkcs11.rs) load this module
 { have_cmd softhsm2-util && [ -f /usr/lib/softhsm/libsofthsm2.so ]; } || missing+=(softhsm2)
 # pip is needed below for pyhanko and playwright

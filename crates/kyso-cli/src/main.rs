@@ -85,7 +85,8 @@ enum Command {
     /// renew its archive time-stamp.
     Extend(ltv::ExtendArgs),
     /// Manage the trust anchors `kyso verify` uses when no --trust is given
-    /// (kept in $KYSO_TRUST_DIR, else $XDG_CONFIG_HOME/kyso/trust).
+    /// (kept in $KYSO_TRUST_DIR, else $XDG_CONFIG_HOME/kyso/trust; on Windows
+    /// %APPDATA%\kyso\trust).
     #[command(subcommand)]
     Trust(TrustCommand),
     /// USB tokens (PKCS#11): list them and the certificates they hold.
