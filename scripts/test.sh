@@ -21,5 +21,7 @@ if [ "${KYSO_SKIP_WINDOWS:-0}" = 1 ]; then
 else
     bash scripts/test-windows.sh
 fi
+echo "== Packaging: the .deb, unpacked and run"
+bash scripts/test-package.sh
 # One closing line for the whole run (the per-binary lines above stay as cargo printed them).
 awk '/^test result:/ {p+=$4; f+=$6; i+=$8} END {printf "total: %d passed, %d failed, %d skipped\n", p, f, i}' target/test-output.txt
