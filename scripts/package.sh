@@ -89,7 +89,6 @@ Installed-Size: $size
 Depends: libc6 (>= ${glibc:-2.31})
 Section: utils
 Priority: optional
-Homepage: https://github.com/kyso
 Description: sign and verify Vietnamese official PDF documents (PAdES)
  kyso signs PDF documents with a .p12 key or a USB token (PKCS#11) and verifies
  their signatures (ETSI EN 319 102-1), with visible signatures as Decree 30/2020

@@ -407,12 +407,16 @@ fn main() -> ExitCode {
 /// definitions, so the pages never drift from `--help`.
 fn run_man(dir: &Path) -> u8 {
     use clap::CommandFactory;
-    let write = |name: &str, cmd: clap::Command| -> std::io::Result<()> {
-        let mut page = Vec::new();
-        clap_mangen::Man::new(cmd).render(&mut page)?;
-        std::fs::write(dir.join(format!("{name}.1")), page)
+    let write = |name: &str, cmd: clap::Command| -> Result<(), String> {
+        let path = dir.join(format!("{name}.1"));
+        let mut out = kyso::output::AtomicOutput::create(&path).map_err(|e| e.to_string())?;
+        clap_mangen::Man::new(cmd)
+            .render(out.writer())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        out.commit().map_err(|e| e.to_string())
     };
-    let result = std::fs::create_dir_all(dir).and_then(|()| {
+    let result = std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()));
+    let result = result.and_then(|()| {
         let cli = Cli::command().name("kyso");
         for sub in cli.get_subcommands().filter(|c| !c.is_hide_set()) {
             // clap names are &'static str; this process ends right after.
@@ -423,7 +427,7 @@ fn run_man(dir: &Path) -> u8 {
     });
     match result {
         Ok(()) => exit::OK,
-        Err(e) => fail(format!("{}: {e}", dir.display())),
+        Err(e) => fail(e),
     }
 }
 
