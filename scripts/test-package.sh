@@ -56,6 +56,16 @@ check "and loads libkyso.so.0" sh -c 'LD_LIBRARY_PATH="$1" "$0" | grep -qx "$2"'
     "$WORK/v" "$LIB" "$VERSION"
 check "it needs libkyso.so.0 by SONAME" sh -c 'objdump -p "$0" | grep -q "NEEDED *libkyso.so.0"' "$WORK/v"
 
+# The install step of the C library (crates/kyso-ffi/install.sh) into a staging root.
+INST=$WORK/install
+DESTDIR=$INST KYSO_NO_BUILD=1 KYSO_PROFILE=${KYSO_PACKAGE_PROFILE:-dev} \
+    bash crates/kyso-ffi/install.sh /opt/kyso >/dev/null
+check "install.sh: libkyso.so -> libkyso.so.0" test "$(readlink "$INST/opt/kyso/lib/libkyso.so")" = libkyso.so.0
+for f in LICENSE-MIT LICENSE-APACHE LICENSE-LiberationSerif.txt; do
+    check "install.sh installs $f" test -s "$INST/opt/kyso/share/doc/kyso/$f"
+done
+check "install.sh: kyso.pc names the prefix" grep -qx 'prefix=/opt/kyso' "$INST/opt/kyso/lib/pkgconfig/kyso.pc"
+
 if [ "${KYSO_TEST_ZIP:-0}" = 1 ]; then
     KYSO_PACKAGE_PROFILE=${KYSO_PACKAGE_PROFILE:-dev} KYSO_PACKAGE_DIST=$WORK/dist \
         KYSO_WINDOWS_NO_BUILD=1 bash scripts/package.sh windows

@@ -7,7 +7,8 @@
 #
 #   bash crates/kyso-ffi/install.sh [PREFIX]      (default /usr/local; LIBDIR, DOCDIR may be
 #                                                  set; DESTDIR is prefixed to every path)
-#   KYSO_NO_BUILD=1: install what target/release holds without building.
+#   KYSO_NO_BUILD=1: install what cargo built without building; KYSO_PROFILE: the cargo profile
+#   (default release; dev takes target/debug).
 #
 # Cargo builds the library as libkyso_ffi.{so,a} (a target named `kyso` would collide with the
 # core crate's libkyso.rlib); this step installs it under its C name, libkyso.
@@ -21,10 +22,12 @@ DESTDIR=${DESTDIR:-}
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 ABI_MAJOR=0
 
+PROFILE=${KYSO_PROFILE:-release}
+case "$PROFILE" in dev) dir=debug ;; *) dir=$PROFILE ;; esac
 if [ "${KYSO_NO_BUILD:-0}" != 1 ]; then
-    cargo build --release -p kyso-ffi
+    cargo build --profile "$PROFILE" -p kyso-ffi
 fi
-TARGET=${CARGO_TARGET_DIR:-target}/release
+TARGET=${CARGO_TARGET_DIR:-target}/$dir
 install -d "$DESTDIR$LIBDIR/pkgconfig" "$DESTDIR$INCLUDEDIR" "$DESTDIR$DOCDIR"
 install -m 0755 "$TARGET/libkyso_ffi.so" "$DESTDIR$LIBDIR/libkyso.so.$ABI_MAJOR"
 ln -sfn "libkyso.so.$ABI_MAJOR" "$DESTDIR$LIBDIR/libkyso.so"
