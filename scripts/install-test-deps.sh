@@ -18,8 +18,11 @@ fi
 # The bindings' tests (scripts/test-bindings.sh; each bindings/*/test.sh also installs its own):
 # mono-mcs + mono-runtime (.NET), default-jdk-headless + libjna-java (Java), php-cli (PHP FFI),
 # python3-pytest (Python, for Debian's /usr/bin/python3).
+# gcc-mingw-w64-x86-64, wine64, wine: the Windows cross-build and its run under Wine
+# (scripts/test-windows.sh; it adds the Rust target itself with rustup).
 APT_PACKAGES=(poppler-utils qpdf openssl softhsm2 valgrind gcc g++ chromium fonts-dejavu-core
-    mono-mcs mono-runtime default-jdk-headless libjna-java php-cli python3-pytest bsdutils)
+    mono-mcs mono-runtime default-jdk-headless libjna-java php-cli python3-pytest bsdutils
+    gcc-mingw-w64-x86-64 wine64 wine)
 
 # command (or file) that proves each package is installed
 missing=()
@@ -41,6 +44,9 @@ have_cmd php           || missing+=(php-cli)
 # kyso serve --confirm is answered through a pseudo-terminal made by script (tests/serve.rs)
 have_cmd script        || missing+=(bsdutils)
 /usr/bin/python3 -c 'import pytest' >/dev/null 2>&1 || missing+=(python3-pytest)
+have_cmd x86_64-w64-mingw32-gcc || missing+=(gcc-mingw-w64-x86-64)
+[ -x /usr/lib/wine/wine64 ] || missing+=(wine64)
+have_cmd wine          || missing+=(wine)
 # the PKCS#11 token tests (tests/token.rs, crates/kyso/tests/pkcs11.rs) load this module
 { have_cmd softhsm2-util && [ -f /usr/lib/softhsm/libsofthsm2.so ]; } || missing+=(softhsm2)
 # pip is needed below for pyhanko and playwright

@@ -15,6 +15,14 @@ echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo test"
 cargo test --workspace 2>&1 | tee target/test-output.txt
+echo "== Windows: cross-build (debug) and Wine run (KYSO_SKIP_WINDOWS=1 skips it)"
+if [ "${KYSO_SKIP_WINDOWS:-0}" = 1 ]; then
+    echo "SKIP: Windows test (KYSO_SKIP_WINDOWS=1)"
+else
+    bash scripts/test-windows.sh
+fi
+echo "== Packaging: the .deb, unpacked and run"
+bash scripts/test-package.sh
 # One closing line for the whole run (the per-binary lines above stay as cargo printed them).
 awk '/^test result:/ {p+=$4; f+=$6; i+=$8} END {printf "total: %d passed, %d failed, %d skipped\n", p, f, i}' target/test-output.txt
 echo "== bindings (.NET, Java, PHP, Python over libkyso)"

@@ -4,8 +4,11 @@
  *   smoke FIXTURES_DIR WORK_DIR
  *
  * Signs fixtures/docs/congvan.pdf with fixtures/pki/agency.p12, verifies it (file, buffer, from
- * four threads at once), signs in memory, prepares a deferred signature, checks the error codes
- * and frees everything. Prints "smoke: N passed, 0 failed" and exits 0 when all is well.
+ * four threads at once), signs in memory, prepares a deferred signature, opens signer handles
+ * (.p12 file and .p12 in memory) that sign several documents, checks the version macros, the
+ * error codes and kyso_strerror, and frees everything. Prints "smoke: N passed, 0 failed" and
+ * exits 0 when all is well. Also built with x86_64-w64-mingw32-gcc against kyso.dll and run
+ * under Wine (scripts/test-windows.sh).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -85,6 +88,15 @@ int main(int argc, char **argv) {
 
     CHECK(kyso_version() != NULL && kyso_version()[0] != '\0');
     printf("kyso %s\n", kyso_version());
+    /* The header and the library agree; the macros are whole expressions. */
+    CHECK(kyso_version_number() == KYSO_VERSION_NUMBER);
+    CHECK(kyso_version_number() / 1000000 == KYSO_VERSION_MAJOR);
+    CHECK(KYSO_VERSION_NUMBER ==
+          KYSO_VERSION_MAJOR * 1000000 + KYSO_VERSION_MINOR * 1000 + KYSO_VERSION_PATCH);
+    CHECK(0 - KYSO_ERR_IO == 2 && -KYSO_ERR_INTERNAL == 99);
+    CHECK(strcmp(kyso_strerror(KYSO_OK), "success") == 0);
+    CHECK(strstr(kyso_strerror(KYSO_ERR_KEY), "PIN") != NULL);
+    CHECK(strstr(kyso_strerror(12345), "unknown") != NULL);
 
     /* Sign a file, verify it as a file and as a buffer. */
     rc = kyso_sign_file(input, signed_pdf, sign_opts);
@@ -186,6 +198,57 @@ int main(int argc, char **argv) {
         uint8_t junk[256];
         memset(junk, 0x5a, sizeof junk);
         CHECK(kyso_complete(path, signed_pdf, junk, sizeof junk, 0) == KYSO_ERR_CRYPTO);
+    }
+
+    /* Signer handles: one key opened once, several documents. */
+    {
+        kyso_signer *signer = NULL, *mem_signer = NULL;
+        unsigned char *p12;
+        size_t p12_len = 0;
+        char p12_path[2048], doc[2048];
+        snprintf(p12_path, sizeof p12_path, "%s/pki/leader.p12", fixtures);
+        rc = kyso_signer_open_p12_file(p12_path, "12345678", &signer);
+        CHECK(rc == KYSO_OK && signer != NULL);
+        for (i = 0; i < 3; i++) {
+            snprintf(doc, sizeof doc, "%s/handle-%d.pdf", work, i);
+            rc = kyso_sign_file_with_signer(signer, input, doc,
+                                            "{\"reason\": \"Ph\xC3\xAA duy\xE1\xBB\x87t\"}");
+            CHECK(rc == KYSO_OK);
+            rc = kyso_verify_file(doc, verify_opts, &report);
+            CHECK(rc == KYSO_OK);
+            kyso_free(report);
+            report = NULL;
+        }
+        /* Key options do not belong here: the handle is the key. */
+        snprintf(doc, sizeof doc, "%s/handle-bad.pdf", work);
+        CHECK(kyso_sign_file_with_signer(signer, input, doc, "{\"p12_path\": \"x.p12\"}") ==
+              KYSO_ERR_INVALID_ARGUMENT);
+        CHECK(kyso_sign_file_with_signer(NULL, input, doc, NULL) == KYSO_ERR_INVALID_ARGUMENT);
+        kyso_signer_close(signer);
+        kyso_signer_close(NULL);
+
+        p12 = read_file(p12_path, &p12_len);
+        CHECK(p12 != NULL);
+        CHECK(kyso_signer_open_p12_buffer(p12, p12_len, "sai", &mem_signer) == KYSO_ERR_KEY &&
+              mem_signer == NULL);
+        rc = kyso_signer_open_p12_buffer(p12, p12_len, "12345678", &mem_signer);
+        CHECK(rc == KYSO_OK && mem_signer != NULL);
+        free(p12);
+        for (i = 0; i < 2; i++) {
+            rc = kyso_sign_buffer_with_signer(mem_signer, pdf, pdf_len, NULL, &out, &out_len);
+            CHECK(rc == KYSO_OK && out != NULL && out_len > pdf_len);
+            rc = kyso_verify_buffer(out, out_len, verify_opts, &report);
+            CHECK(rc == KYSO_OK);
+            kyso_free(report);
+            report = NULL;
+            kyso_free(out);
+            out = NULL;
+        }
+        kyso_signer_close(mem_signer);
+        CHECK(kyso_signer_open_p12_buffer(NULL, 0, NULL, &mem_signer) == KYSO_ERR_INVALID_ARGUMENT);
+        CHECK(kyso_signer_open_p12_file(p12_path, "12345678", NULL) == KYSO_ERR_INVALID_ARGUMENT);
+        snprintf(doc, sizeof doc, "%s/pki/nonexistent.p12", fixtures);
+        CHECK(kyso_signer_open_p12_file(doc, NULL, &signer) == KYSO_ERR_IO && signer == NULL);
     }
 
     free(pdf);

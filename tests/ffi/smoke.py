@@ -21,8 +21,15 @@ def main() -> int:
     kyso.kyso_free.argtypes = [ctypes.c_void_p]
     kyso.kyso_free.restype = None
 
+    kyso.kyso_version_number.restype = ctypes.c_int
+    kyso.kyso_strerror.argtypes = [ctypes.c_int]
+    kyso.kyso_strerror.restype = ctypes.c_char_p
+
     version = kyso.kyso_version().decode()
     assert version, "empty version"
+    major, minor, patch = (int(p) for p in version.split(".")[:3])
+    assert kyso.kyso_version_number() == major * 1000000 + minor * 1000 + patch
+    assert b"PIN" in kyso.kyso_strerror(-5)
 
     options = json.dumps({"trust": [root], "crls": crls, "lang": "en"}).encode()
     report = ctypes.c_void_p()
@@ -38,7 +45,7 @@ def main() -> int:
     rc = kyso.kyso_verify_file(pdf.encode(), b'{"unknown": 1}', ctypes.byref(report))
     assert rc == -1 and not report.value, rc
     assert b"unknown" in kyso.kyso_last_error()
-    print(f"python smoke: kyso {version}: 1 passed, 0 failed")
+    print(f"python smoke: kyso {version}: 3 passed, 0 failed")
     return 0
 
 

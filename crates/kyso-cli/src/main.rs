@@ -86,7 +86,8 @@ enum Command {
     /// renew its archive time-stamp.
     Extend(ltv::ExtendArgs),
     /// Manage the trust anchors `kyso verify` uses when no --trust is given
-    /// (kept in $KYSO_TRUST_DIR, else $XDG_CONFIG_HOME/kyso/trust).
+    /// (kept in $KYSO_TRUST_DIR, else $XDG_CONFIG_HOME/kyso/trust; on Windows
+    /// %APPDATA%\kyso\trust).
     #[command(subcommand)]
     Trust(TrustCommand),
     /// USB tokens (PKCS#11): list them and the certificates they hold.
@@ -95,6 +96,12 @@ enum Command {
     /// A local signing and verification service with a web page (loopback only by default):
     /// GET /, GET /v1/health, POST /v1/verify, POST /v1/sign.
     Serve(Box<serve::ServeArgs>),
+    /// Write the manual pages (roff: kyso.1, kyso-sign.1, …) into DIR, for packaging.
+    #[command(hide = true)]
+    Man {
+        /// The folder to write them into (created if missing).
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -426,8 +433,37 @@ fn main() -> ExitCode {
         Command::Trust(cmd) => run_trust(cmd),
         Command::Token(cmd) => token::run(cmd),
         Command::Serve(args) => serve::run(*args),
+        Command::Man { dir } => run_man(&dir),
     };
     ExitCode::from(code)
+}
+
+/// `kyso man DIR`: kyso.1 and one page per subcommand (kyso-sign.1, …), from the clap
+/// definitions, so the pages never drift from `--help`.
+fn run_man(dir: &Path) -> u8 {
+    use clap::CommandFactory;
+    let write = |name: &str, cmd: clap::Command| -> Result<(), String> {
+        let path = dir.join(format!("{name}.1"));
+        let mut out = kyso::output::AtomicOutput::create(&path).map_err(|e| e.to_string())?;
+        clap_mangen::Man::new(cmd)
+            .render(out.writer())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        out.commit().map_err(|e| e.to_string())
+    };
+    let result = std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()));
+    let result = result.and_then(|()| {
+        let cli = Cli::command().name("kyso");
+        for sub in cli.get_subcommands().filter(|c| !c.is_hide_set()) {
+            // clap names are &'static str; this process ends right after.
+            let name: &'static str = Box::leak(format!("kyso-{}", sub.get_name()).into_boxed_str());
+            write(name, sub.clone().name(name))?;
+        }
+        write("kyso", cli)
+    });
+    match result {
+        Ok(()) => exit::OK,
+        Err(e) => fail(e),
+    }
 }
 
 /// Prints an error; its details may come from a file, so they are made visible.

@@ -24,7 +24,14 @@
  * NULL pointers, bad JSON and unknown options are KYSO_ERR_INVALID_ARGUMENT.
  *
  * Threads: every function may be called from several threads at once; the only state kept
- * between calls is each thread's last error message.
+ * between calls is each thread's last error message (and the signer handles the caller opens,
+ * which may be shared between threads: see kyso_signer).
+ *
+ * Versions: KYSO_VERSION_* below are this header's; kyso_version_number() is the loaded
+ * library's. Within one major version the ABI only grows (README.md, "ABI stability").
+ *
+ * Windows: kyso.dll with the import library kyso.lib (MSVC) / libkyso.dll.a (MinGW); define
+ * KYSO_STATIC before including this header when linking the static library instead.
  */
 
 
@@ -35,6 +42,35 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* KYSO_API: how the functions are declared: imported from kyso.dll on Windows (unless
+   KYSO_STATIC), default visibility elsewhere. Define it before including kyso.h to override. */
+#ifndef KYSO_API
+#  if defined(_WIN32) || defined(__CYGWIN__)
+#    if defined(KYSO_STATIC)
+#      define KYSO_API
+#    else
+#      define KYSO_API __declspec(dllimport)
+#    endif
+#  elif defined(__GNUC__) && __GNUC__ >= 4
+#    define KYSO_API __attribute__((visibility("default")))
+#  else
+#    define KYSO_API
+#  endif
+#endif
+
+// The version of kyso this header belongs to (compare with kyso_version_number() at run
+// time: the library a program loads may be newer than the header it was built with).
+#define KYSO_VERSION_MAJOR 0
+
+// See KYSO_VERSION_MAJOR.
+#define KYSO_VERSION_MINOR 1
+
+// See KYSO_VERSION_MAJOR.
+#define KYSO_VERSION_PATCH 0
+
+// MAJOR * 1000000 + MINOR * 1000 + PATCH (as SQLITE_VERSION_NUMBER), e.g. 1002003 for 1.2.3.
+#define KYSO_VERSION_NUMBER (((KYSO_VERSION_MAJOR * 1000000) + (KYSO_VERSION_MINOR * 1000)) + KYSO_VERSION_PATCH)
 
 // Success (and, for verification, every signature TOTAL-PASSED).
 #define KYSO_OK 0
@@ -49,34 +85,41 @@
 #define KYSO_VERIFY_NO_SIGNATURE 4
 
 // Invalid argument: a NULL pointer, bad JSON, an unknown or ill-typed option, a bad value.
-#define KYSO_ERR_INVALID_ARGUMENT -1
+#define KYSO_ERR_INVALID_ARGUMENT (-1)
 
 // A file could not be read or written (missing input, output not writable, output = input).
-#define KYSO_ERR_IO -2
+#define KYSO_ERR_IO (-2)
 
 // Not a PDF, a damaged PDF, or a PDF kyso cannot sign (encrypted, certified "no changes").
-#define KYSO_ERR_NOT_PDF -3
+#define KYSO_ERR_NOT_PDF (-3)
 
 // Cryptography: malformed certificate or CMS, unsupported algorithm, a signature that does
 // not verify, a signer certificate refused before signing (expired...; "force" overrides).
-#define KYSO_ERR_CRYPTO -4
+#define KYSO_ERR_CRYPTO (-4)
 
 // Key or PIN: wrong .p12 password, no usable key, token or PIN refused, signing callback
 // returned non-zero.
-#define KYSO_ERR_KEY -5
+#define KYSO_ERR_KEY (-5)
 
 // Network: OCSP, CRL download, remote signing service.
-#define KYSO_ERR_NETWORK -6
+#define KYSO_ERR_NETWORK (-6)
 
 // An option this version recognises but does not support (none at present; kept for
 // options later versions add).
-#define KYSO_ERR_NOT_SUPPORTED -7
+#define KYSO_ERR_NOT_SUPPORTED (-7)
 
 // Internal error: a panic caught at the boundary, out of memory, an unexpected error kind.
-#define KYSO_ERR_INTERNAL -99
+#define KYSO_ERR_INTERNAL (-99)
 
 // The smallest capacity of the signature buffer given to a kyso_sign_callback, in bytes.
 #define KYSO_SIGNATURE_CAPACITY_MIN 1024
+
+// An open key (a .p12 decrypted once, a token logged into once) that signs any number of
+// documents. Opaque: made by the `kyso_signer_open_*` functions, freed by
+// `kyso_signer_close`. Threads: one handle may be used by several threads at once (signatures
+// through one token session take turns inside kyso); close it exactly once, after every call
+// using it has returned.
+typedef struct kyso_signer kyso_signer;
 
 // Signs `len` bytes at `to_be_signed` (the DER of the CMS signed attributes) with the key of
 // the certificate given to `kyso_sign_file_with_callback`: hash them with the options' "hash"
@@ -92,14 +135,24 @@ extern "C" {
 #endif // __cplusplus
 
 // The library version, e.g. "0.1.0". Static: do not free.
-const char *kyso_version(void);
+KYSO_API const char *kyso_version(void);
+
+// The library's version as KYSO_VERSION_NUMBER: a program built with kyso.h checks at start
+// that `kyso_version_number() / 1000000 == KYSO_VERSION_MAJOR` and
+// `kyso_version_number() >= KYSO_VERSION_NUMBER` (see the ABI rule in README.md).
+KYSO_API int kyso_version_number(void);
+
+// A short English description of a return code (e.g. "key or PIN refused" for
+// KYSO_ERR_KEY), for messages when kyso_last_error() is not at hand. Static: do not free;
+// an unknown code gives "unknown kyso return code".
+KYSO_API const char *kyso_strerror(int code);
 
 // The message of the last failed call on this thread ("" when the last call succeeded).
 // Valid until the next kyso call on this thread; do not free.
-const char *kyso_last_error(void);
+KYSO_API const char *kyso_last_error(void);
 
 // Frees anything kyso returned: report_json, prepared_json, signed buffers. NULL is ignored.
-void kyso_free(void *p);
+KYSO_API void kyso_free(void *p);
 
 // Verifies every signature of the PDF at `pdf_path`. Returns 0 (all TOTAL-PASSED), 1 (one
 // TOTAL-FAILED), 3 (INDETERMINATE) or 4 (no signature), with the JSON report (as
@@ -108,21 +161,22 @@ void kyso_free(void *p);
 //
 // `options_json` (NULL or "" for defaults): "trust" (array of files or folders of anchors;
 // without it the trust store of `kyso trust`), "extra_certs", "crls" (arrays of paths),
-// "offline" (default TRUE here, unlike the CLI: no network unless "offline": false;
-// KYSO_OFFLINE=1 forces it), "revocation" ("require" | "off"), "lang" ("vi" | "en"),
+// "offline" (default false, as `kyso verify`: OCSP responders and CRL distribution points
+// named in the certificates are asked; true, or KYSO_OFFLINE=1 in the environment, uses only
+// the document and the files given), "revocation" ("require" | "off"), "lang" ("vi" | "en"),
 // "accept_unknown_ca_status" (bool, default false), "at" (RFC 3339 validation time),
 // "pdf_password" (an encrypted PDF's password; default the empty user password).
-int kyso_verify_file(const char *pdf_path, const char *options_json, char **report_json);
+KYSO_API int kyso_verify_file(const char *pdf_path, const char *options_json, char **report_json);
 
 // As kyso_verify_file, for `len` bytes at `pdf`.
-int kyso_verify_buffer(const uint8_t *pdf, size_t len, const char *options_json, char **report_json);
+KYSO_API int kyso_verify_buffer(const uint8_t *pdf, size_t len, const char *options_json, char **report_json);
 
 // Writes the signed version of one signature of `input_path` to `output_path` (a new file,
 // written atomically; never the input): the file as it was when that signature was made, up
 // to the end of the revision it signs. `options_json`: {"signature": N} (1 = the first, as the
 // report numbers them) or {"field": "name"}. On success `*result_json` (free with kyso_free)
 // holds "signature", "field", "revision", "length" and "covers_whole_document".
-int kyso_extract_file(const char *input_path, const char *options_json, const char *output_path, char **result_json);
+KYSO_API int kyso_extract_file(const char *input_path, const char *options_json, const char *output_path, char **result_json);
 
 // Signs `input_path` into `output_path` (a new file, written atomically; never the input).
 //
@@ -136,13 +190,13 @@ int kyso_extract_file(const char *input_path, const char *options_json, const ch
 // "copy_type", "agency", "font" (TTF path). Time-stamps and long-term validation: "level"
 // ("B-B" | "B-T" | "B-LT" | "B-LTA"; B-T when only "tsa" is given), "tsa" (a URL or a list
 // tried in order), "tsa_credentials" ("user:password"), "offline" (B-LT/B-LTA without network
-// for validation data). "pdf_password": an encrypted PDF's password (default the empty user
-// password); the update is encrypted with the document's own key.
-int kyso_sign_file(const char *input_path, const char *output_path, const char *options_json);
+// for validation data; also KYSO_OFFLINE=1). "pdf_password": an encrypted PDF's password
+// (default the empty user password); the update is encrypted with the document's own key.
+KYSO_API int kyso_sign_file(const char *input_path, const char *output_path, const char *options_json);
 
 // Signs `len` bytes at `pdf` (options as kyso_sign_file); the signed PDF is returned in
 // `*out` (free with kyso_free) and `*out_len`.
-int kyso_sign_buffer(const uint8_t *pdf, size_t len, const char *options_json, uint8_t **out, size_t *out_len);
+KYSO_API int kyso_sign_buffer(const uint8_t *pdf, size_t len, const char *options_json, uint8_t **out, size_t *out_len);
 
 // Deferred signing, step 1: writes `output_path` with a signature awaiting its value and
 // returns in `*prepared_json` (free with kyso_free) what must be signed, the same JSON as
@@ -152,20 +206,54 @@ int kyso_sign_buffer(const uint8_t *pdf, size_t len, const char *options_json, u
 // `options_json`: "cert_path" (PEM or DER file) or "cert_pem" (PEM text; the signer's
 // certificate first, then possibly its chain), "chain_path", "field", "reason", "location",
 // "pss", "force".
-int kyso_prepare(const char *input_path, const char *output_path, const char *options_json, char **prepared_json);
+KYSO_API int kyso_prepare(const char *input_path, const char *output_path, const char *options_json, char **prepared_json);
 
 // Deferred signing, step 2: puts the signature into the prepared document `prepared_path`
 // and writes `output_path`. `signature` is the raw value (RSA, or ECDSA as DER or raw r||s),
 // or with `is_cms` non-zero a whole CMS SignedData (DER). Nothing is written unless it
 // verifies against the certificate and the prepared data (KYSO_ERR_CRYPTO).
-int kyso_complete(const char *prepared_path, const char *output_path, const uint8_t *signature, size_t signature_len, int is_cms);
+KYSO_API int kyso_complete(const char *prepared_path, const char *output_path, const uint8_t *signature, size_t signature_len, int is_cms);
 
 // Signs `input_path` into `output_path` with a key the caller holds: `cb` makes the
 // signature value (see kyso_sign_callback), called with `user`, on the calling thread,
 // before this function returns. `certificate_pem`: the signer's certificate, then the rest
 // of its chain (PEM). `options_json`: as kyso_sign_file without the key options (p12_* and
 // PKCS#11 options are an invalid argument here).
-int kyso_sign_file_with_callback(const char *input_path, const char *output_path, const char *options_json, const char *certificate_pem, kyso_sign_callback cb, void *user);
+KYSO_API int kyso_sign_file_with_callback(const char *input_path, const char *output_path, const char *options_json, const char *certificate_pem, kyso_sign_callback cb, void *user);
+
+// Opens the key of the PKCS#12 (.p12/.pfx) file at `p12_path`, decrypted with `password`
+// (NULL = ""), into `*signer` (close with kyso_signer_close). On failure `*signer` is NULL.
+KYSO_API int kyso_signer_open_p12_file(const char *p12_path, const char *password, struct kyso_signer **signer);
+
+// As kyso_signer_open_p12_file, for the `len` bytes of a PKCS#12 file at `p12` (a key kept
+// in a database or received from a key service, never written to disk by kyso).
+KYSO_API int kyso_signer_open_p12_buffer(const uint8_t *p12, size_t len, const char *password, struct kyso_signer **signer);
+
+// Opens a key on a PKCS#11 token and logs in once, into `*signer`. `options_json`: the key
+// options of kyso_sign_file and nothing else: "pkcs11_module" (default $KYSO_PKCS11_MODULE;
+// a .so, or a .dll on Windows, e.g. "C:\\Windows\\System32\\eTPKCS11.dll"), "token" (label),
+// "slot", "key_label" or "key_id" (hex), "pin" (empty on a PIN-pad reader). A wrong PIN is
+// KYSO_ERR_KEY and is never retried by kyso (tokens lock after a few wrong PINs).
+KYSO_API int kyso_signer_open_pkcs11(const char *options_json, struct kyso_signer **signer);
+
+// Opens a key of the Windows certificate store ("MY", the current user's; a USB token's
+// certificates appear there through its minidriver) through CNG, into `*signer`.
+// `options_json`: "thumbprint" (SHA-1 of the certificate, hex, as certmgr shows it) or
+// "subject" (a part of the subject name; exactly one certificate with a private key must
+// match). The token's own PIN dialog appears when Windows needs it.
+// KYSO_ERR_NOT_SUPPORTED on other systems.
+KYSO_API int kyso_signer_open_cng(const char *options_json, struct kyso_signer **signer);
+
+// Signs `input_path` into `output_path` with an open signer. `options_json`: as
+// kyso_sign_file without the key options (they are KYSO_ERR_INVALID_ARGUMENT here).
+KYSO_API int kyso_sign_file_with_signer(const struct kyso_signer *signer, const char *input_path, const char *output_path, const char *options_json);
+
+// Signs `len` bytes at `pdf` with an open signer (options as kyso_sign_file_with_signer);
+// the signed PDF is returned in `*out` (free with kyso_free) and `*out_len`.
+KYSO_API int kyso_sign_buffer_with_signer(const struct kyso_signer *signer, const uint8_t *pdf, size_t len, const char *options_json, uint8_t **out, size_t *out_len);
+
+// Closes a signer: logs out of its token, frees its key. NULL is ignored.
+KYSO_API void kyso_signer_close(struct kyso_signer *signer);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -10,18 +10,51 @@
 #![allow(non_camel_case_types, clippy::missing_safety_doc)]
 
 mod callback;
+mod handle;
 mod options;
 mod support;
 
-use std::ffi::{c_char, c_int, c_void};
+use std::ffi::{c_char, c_int, c_void, CStr};
 use std::path::Path;
 
 use kyso::sign::deferred::{complete_file, prepare_file, SignatureInput};
 
+pub use handle::kyso_signer;
 use options::{parse, ExtractJson, PrepareJson, SignJson, VerifyJson};
 use support::{
     export_bytes, export_string, guard, optional_str, required_bytes, required_str, Failure,
 };
+
+/// The version of kyso this header belongs to (compare with kyso_version_number() at run
+/// time: the library a program loads may be newer than the header it was built with).
+pub const KYSO_VERSION_MAJOR: c_int = 0;
+/// See KYSO_VERSION_MAJOR.
+pub const KYSO_VERSION_MINOR: c_int = 1;
+/// See KYSO_VERSION_MAJOR.
+pub const KYSO_VERSION_PATCH: c_int = 0;
+/// MAJOR * 1000000 + MINOR * 1000 + PATCH (as SQLITE_VERSION_NUMBER), e.g. 1002003 for 1.2.3.
+pub const KYSO_VERSION_NUMBER: c_int =
+    KYSO_VERSION_MAJOR * 1000000 + KYSO_VERSION_MINOR * 1000 + KYSO_VERSION_PATCH;
+
+// The header's numbers are literals (cbindgen copies them); the build fails when they drift
+// from the crate version.
+const _: () = {
+    assert!(KYSO_VERSION_MAJOR == version_part(env!("CARGO_PKG_VERSION_MAJOR")));
+    assert!(KYSO_VERSION_MINOR == version_part(env!("CARGO_PKG_VERSION_MINOR")));
+    assert!(KYSO_VERSION_PATCH == version_part(env!("CARGO_PKG_VERSION_PATCH")));
+};
+
+const fn version_part(s: &str) -> c_int {
+    let b = s.as_bytes();
+    let mut n: c_int = 0;
+    let mut i = 0;
+    while i < b.len() {
+        assert!(b[i].is_ascii_digit() && n < 1000);
+        n = n * 10 + (b[i] - b'0') as c_int;
+        i += 1;
+    }
+    n
+}
 
 /// Success (and, for verification, every signature TOTAL-PASSED).
 pub const KYSO_OK: c_int = 0;
@@ -77,6 +110,37 @@ pub extern "C" fn kyso_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
 
+/// The library's version as KYSO_VERSION_NUMBER: a program built with kyso.h checks at start
+/// that `kyso_version_number() / 1000000 == KYSO_VERSION_MAJOR` and
+/// `kyso_version_number() >= KYSO_VERSION_NUMBER` (see the ABI rule in README.md).
+#[no_mangle]
+pub extern "C" fn kyso_version_number() -> c_int {
+    KYSO_VERSION_NUMBER
+}
+
+/// A short English description of a return code (e.g. "key or PIN refused" for
+/// KYSO_ERR_KEY), for messages when kyso_last_error() is not at hand. Static: do not free;
+/// an unknown code gives "unknown kyso return code".
+#[no_mangle]
+pub extern "C" fn kyso_strerror(code: c_int) -> *const c_char {
+    let text: &'static CStr = match code {
+        KYSO_OK => c"success",
+        KYSO_VERIFY_FAILED => c"verification: a signature failed (TOTAL-FAILED)",
+        KYSO_VERIFY_INDETERMINATE => c"verification: indeterminate (INDETERMINATE)",
+        KYSO_VERIFY_NO_SIGNATURE => c"verification: the file has no signature",
+        KYSO_ERR_INVALID_ARGUMENT => c"invalid argument",
+        KYSO_ERR_IO => c"file could not be read or written",
+        KYSO_ERR_NOT_PDF => c"not a PDF, damaged, or not signable",
+        KYSO_ERR_CRYPTO => c"cryptographic error",
+        KYSO_ERR_KEY => c"key or PIN refused",
+        KYSO_ERR_NETWORK => c"network error",
+        KYSO_ERR_NOT_SUPPORTED => c"not supported",
+        KYSO_ERR_INTERNAL => c"internal error",
+        _ => c"unknown kyso return code",
+    };
+    text.as_ptr()
+}
+
 /// The message of the last failed call on this thread ("" when the last call succeeded).
 /// Valid until the next kyso call on this thread; do not free.
 #[no_mangle]
@@ -98,8 +162,9 @@ pub unsafe extern "C" fn kyso_free(p: *mut c_void) {
 ///
 /// `options_json` (NULL or "" for defaults): "trust" (array of files or folders of anchors;
 /// without it the trust store of `kyso trust`), "extra_certs", "crls" (arrays of paths),
-/// "offline" (default TRUE here, unlike the CLI: no network unless "offline": false;
-/// KYSO_OFFLINE=1 forces it), "revocation" ("require" | "off"), "lang" ("vi" | "en"),
+/// "offline" (default false, as `kyso verify`: OCSP responders and CRL distribution points
+/// named in the certificates are asked; true, or KYSO_OFFLINE=1 in the environment, uses only
+/// the document and the files given), "revocation" ("require" | "off"), "lang" ("vi" | "en"),
 /// "accept_unknown_ca_status" (bool, default false), "at" (RFC 3339 validation time),
 /// "pdf_password" (an encrypted PDF's password; default the empty user password).
 #[no_mangle]
@@ -192,8 +257,8 @@ fn finish_report(report: &kyso::verify::Report, out: &mut *mut c_char) -> Result
 /// "copy_type", "agency", "font" (TTF path). Time-stamps and long-term validation: "level"
 /// ("B-B" | "B-T" | "B-LT" | "B-LTA"; B-T when only "tsa" is given), "tsa" (a URL or a list
 /// tried in order), "tsa_credentials" ("user:password"), "offline" (B-LT/B-LTA without network
-/// for validation data). "pdf_password": an encrypted PDF's password (default the empty user
-/// password); the update is encrypted with the document's own key.
+/// for validation data; also KYSO_OFFLINE=1). "pdf_password": an encrypted PDF's password
+/// (default the empty user password); the update is encrypted with the document's own key.
 #[no_mangle]
 pub unsafe extern "C" fn kyso_sign_file(
     input_path: *const c_char,
@@ -354,4 +419,175 @@ pub unsafe extern "C" fn kyso_sign_file_with_callback(
         )?;
         Ok(KYSO_OK)
     })
+}
+
+// --- The signer handle: one key, many documents -------------------------------------------
+//
+// A kyso_signer is opened once (a .p12 decrypted, a token logged into once) and signs any
+// number of documents. It may be used by several threads at once (signatures through one
+// token session take turns inside kyso); kyso_signer_close must be called exactly once, after
+// every call using the handle has returned.
+
+unsafe fn signer_out<'a>(out: *mut *mut kyso_signer) -> Result<&'a mut *mut kyso_signer, Failure> {
+    let out = out
+        .as_mut()
+        .ok_or_else(|| Failure::invalid("signer is NULL"))?;
+    *out = std::ptr::null_mut();
+    Ok(out)
+}
+
+fn hand_out(signer: Box<dyn kyso::sign::Signer>, out: &mut *mut kyso_signer) -> c_int {
+    *out = Box::into_raw(Box::new(kyso_signer { signer }));
+    KYSO_OK
+}
+
+/// Opens the key of the PKCS#12 (.p12/.pfx) file at `p12_path`, decrypted with `password`
+/// (NULL = ""), into `*signer` (close with kyso_signer_close). On failure `*signer` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn kyso_signer_open_p12_file(
+    p12_path: *const c_char,
+    password: *const c_char,
+    signer: *mut *mut kyso_signer,
+) -> c_int {
+    guard(|| {
+        let out = signer_out(signer)?;
+        let path = required_str(p12_path, "p12_path")?;
+        let password = optional_str(password, "password")?.unwrap_or("");
+        let bytes = std::fs::read(path).map_err(|e| kyso::Error::io(path, e))?;
+        let identity = kyso::sign::load_p12(&bytes, password)?;
+        Ok(hand_out(Box::new(identity), out))
+    })
+}
+
+/// As kyso_signer_open_p12_file, for the `len` bytes of a PKCS#12 file at `p12` (a key kept
+/// in a database or received from a key service, never written to disk by kyso).
+#[no_mangle]
+pub unsafe extern "C" fn kyso_signer_open_p12_buffer(
+    p12: *const u8,
+    len: usize,
+    password: *const c_char,
+    signer: *mut *mut kyso_signer,
+) -> c_int {
+    guard(|| {
+        let out = signer_out(signer)?;
+        let bytes = required_bytes(p12, len, "p12")?;
+        if bytes.is_empty() {
+            return Err(Failure::invalid("p12 is empty"));
+        }
+        let password = optional_str(password, "password")?.unwrap_or("");
+        let identity = kyso::sign::load_p12(bytes, password)?;
+        Ok(hand_out(Box::new(identity), out))
+    })
+}
+
+/// Opens a key on a PKCS#11 token and logs in once, into `*signer`. `options_json`: the key
+/// options of kyso_sign_file and nothing else: "pkcs11_module" (default $KYSO_PKCS11_MODULE;
+/// a .so, or a .dll on Windows, e.g. "C:\\Windows\\System32\\eTPKCS11.dll"), "token" (label),
+/// "slot", "key_label" or "key_id" (hex), "pin" (empty on a PIN-pad reader). A wrong PIN is
+/// KYSO_ERR_KEY and is never retried by kyso (tokens lock after a few wrong PINs).
+#[no_mangle]
+pub unsafe extern "C" fn kyso_signer_open_pkcs11(
+    options_json: *const c_char,
+    signer: *mut *mut kyso_signer,
+) -> c_int {
+    guard(|| {
+        let out = signer_out(signer)?;
+        let opened = handle::open_pkcs11(optional_str(options_json, "options_json")?)?;
+        Ok(hand_out(opened, out))
+    })
+}
+
+/// Opens a key of the Windows certificate store ("MY", the current user's; a USB token's
+/// certificates appear there through its minidriver) through CNG, into `*signer`.
+/// `options_json`: "thumbprint" (SHA-1 of the certificate, hex, as certmgr shows it) or
+/// "subject" (a part of the subject name; exactly one certificate with a private key must
+/// match). The token's own PIN dialog appears when Windows needs it.
+/// KYSO_ERR_NOT_SUPPORTED on other systems.
+#[no_mangle]
+pub unsafe extern "C" fn kyso_signer_open_cng(
+    options_json: *const c_char,
+    signer: *mut *mut kyso_signer,
+) -> c_int {
+    guard(|| {
+        let out = signer_out(signer)?;
+        let opened = handle::open_cng(optional_str(options_json, "options_json")?)?;
+        Ok(hand_out(opened, out))
+    })
+}
+
+unsafe fn signer_ref<'a>(signer: *const kyso_signer) -> Result<&'a kyso_signer, Failure> {
+    signer
+        .as_ref()
+        .ok_or_else(|| Failure::invalid("signer is NULL"))
+}
+
+/// Signs `input_path` into `output_path` with an open signer. `options_json`: as
+/// kyso_sign_file without the key options (they are KYSO_ERR_INVALID_ARGUMENT here).
+#[no_mangle]
+pub unsafe extern "C" fn kyso_sign_file_with_signer(
+    signer: *const kyso_signer,
+    input_path: *const c_char,
+    output_path: *const c_char,
+    options_json: *const c_char,
+) -> c_int {
+    guard(|| {
+        let signer = signer_ref(signer)?;
+        let input = required_str(input_path, "input_path")?;
+        let output = required_str(output_path, "output_path")?;
+        let sign_opts = handle::signature_options(optional_str(options_json, "options_json")?)?;
+        kyso::sign::sign_file(
+            Path::new(input),
+            Path::new(output),
+            signer.signer.as_ref(),
+            &sign_opts,
+            false,
+        )?;
+        Ok(KYSO_OK)
+    })
+}
+
+/// Signs `len` bytes at `pdf` with an open signer (options as kyso_sign_file_with_signer);
+/// the signed PDF is returned in `*out` (free with kyso_free) and `*out_len`.
+#[no_mangle]
+pub unsafe extern "C" fn kyso_sign_buffer_with_signer(
+    signer: *const kyso_signer,
+    pdf: *const u8,
+    len: usize,
+    options_json: *const c_char,
+    out: *mut *mut u8,
+    out_len: *mut usize,
+) -> c_int {
+    guard(|| {
+        let (Some(out), Some(out_len)) = (out.as_mut(), out_len.as_mut()) else {
+            return Err(Failure::invalid("out or out_len is NULL"));
+        };
+        *out = std::ptr::null_mut();
+        *out_len = 0;
+        let signer = signer_ref(signer)?;
+        let pdf = required_bytes(pdf, len, "pdf")?;
+        let sign_opts = handle::signature_options(optional_str(options_json, "options_json")?)?;
+        let (bytes, _) = kyso::sign::sign_bytes(pdf, signer.signer.as_ref(), &sign_opts)?;
+        let p = export_bytes(&bytes);
+        if p.is_null() {
+            return Err(Failure {
+                code: KYSO_ERR_INTERNAL,
+                message: "out of memory".into(),
+            });
+        }
+        *out = p;
+        *out_len = bytes.len();
+        Ok(KYSO_OK)
+    })
+}
+
+/// Closes a signer: logs out of its token, frees its key. NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn kyso_signer_close(signer: *mut kyso_signer) {
+    if signer.is_null() {
+        return;
+    }
+    // Dropping never unwinds across the boundary.
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        drop(Box::from_raw(signer));
+    }));
 }

@@ -85,9 +85,8 @@ impl VerifyJson {
             .iter()
             .map(|p| std::fs::read(p).map_err(|e| Error::io(p, e)))
             .collect::<Result<Vec<_>, _>>()?;
-        // Offline unless "offline": false; KYSO_OFFLINE=1 keeps it offline anyway.
-        let env_offline = std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1");
-        let offline = self.offline.unwrap_or(true) || env_offline;
+        // As `kyso verify`: online unless "offline": true; KYSO_OFFLINE=1 keeps it offline.
+        let offline = self.offline.unwrap_or(false) || env_offline();
         Ok(VerifyOptions {
             trust,
             extra_certs,
@@ -101,6 +100,11 @@ impl VerifyJson {
             pdf_password: pdf_password(&self.pdf_password),
         })
     }
+}
+
+/// KYSO_OFFLINE=1: no network, as for the CLI.
+fn env_offline() -> bool {
+    std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1")
 }
 
 /// Options of the signing functions.
@@ -184,7 +188,7 @@ impl SignJson {
             ltv: kyso::ltv::LtvOptions {
                 level,
                 timestamp: tsa,
-                http: (!self.offline).then(|| {
+                http: (!self.offline && !env_offline()).then(|| {
                     std::sync::Arc::new(kyso::net::UreqClient::new())
                         as std::sync::Arc<dyn kyso::net::HttpClient>
                 }),
@@ -262,7 +266,7 @@ impl SignJson {
         }))
     }
 
-    fn uses_token(&self) -> bool {
+    pub(crate) fn uses_token(&self) -> bool {
         self.pkcs11_module.is_some()
             || self.token.is_some()
             || self.slot.is_some()
@@ -344,7 +348,7 @@ fn parse_hash(s: &str) -> Result<DigestAlgorithm, Failure> {
 }
 
 /// A CKA_ID in hex, colons allowed (`01`, `3a:f2`).
-fn parse_hex(s: &str) -> Result<Vec<u8>, Failure> {
+pub(crate) fn parse_hex(s: &str) -> Result<Vec<u8>, Failure> {
     let digits: String = s.chars().filter(|c| *c != ':').collect();
     if digits.is_empty() || digits.len() % 2 != 0 || !digits.is_ascii() {
         return Err(Failure::invalid(format!(

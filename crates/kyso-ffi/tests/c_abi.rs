@@ -69,14 +69,54 @@ fn cargo_lib_dir() -> PathBuf {
     );
 }
 
-/// The install step: libkyso_ffi.{so,a} under their C names, libkyso.{so,a}.
-fn install_libs(into: &Path) -> PathBuf {
+/// The install step: libkyso_ffi.{so,a} under their C names, libkyso.so.0 (its SONAME) with
+/// the link libkyso.so -> libkyso.so.0, and libkyso.a.
+pub fn install_libs(into: &Path) -> PathBuf {
     let lib = into.join("lib");
     std::fs::create_dir_all(&lib).unwrap();
     let from = cargo_lib_dir();
-    std::fs::copy(from.join("libkyso_ffi.so"), lib.join("libkyso.so")).unwrap();
+    std::fs::copy(from.join("libkyso_ffi.so"), lib.join("libkyso.so.0")).unwrap();
+    std::os::unix::fs::symlink("libkyso.so.0", lib.join("libkyso.so")).unwrap();
     std::fs::copy(from.join("libkyso_ffi.a"), lib.join("libkyso.a")).unwrap();
     lib
+}
+
+/// The SONAME is libkyso.so.0, and the library exports kyso_* functions and nothing else.
+#[test]
+fn soname_and_exports() {
+    if !have("objdump") || !have("nm") {
+        return;
+    }
+    let so = cargo_lib_dir().join("libkyso_ffi.so");
+    let out = Command::new("objdump").arg("-p").arg(&so).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.split_whitespace().eq(["SONAME", "libkyso.so.0"])),
+        "no SONAME libkyso.so.0 in:\n{text}"
+    );
+    let out = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(&so)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let exported: Vec<&str> = text
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() == 3 && f[1] == "T").then_some(f[2])
+        })
+        .collect();
+    assert!(
+        exported.contains(&"kyso_signer_open_pkcs11"),
+        "{exported:?}"
+    );
+    let other: Vec<&&str> = exported
+        .iter()
+        .filter(|s| !s.starts_with("kyso_"))
+        .collect();
+    assert!(other.is_empty(), "exported besides kyso_*: {other:?}");
 }
 
 fn run(cmd: &mut Command) {

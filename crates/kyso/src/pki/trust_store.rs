@@ -123,23 +123,10 @@ pub struct TrustStore {
 }
 
 impl TrustStore {
-    /// `KYSO_TRUST_DIR`, else `$XDG_CONFIG_HOME/kyso/trust`, else `~/.config/kyso/trust`.
+    /// `KYSO_TRUST_DIR`, else on Windows `%APPDATA%\kyso\trust`, elsewhere
+    /// `$XDG_CONFIG_HOME/kyso/trust`, else `~/.config/kyso/trust`.
     pub fn default_location() -> Result<TrustStore> {
-        if let Some(dir) = std::env::var_os("KYSO_TRUST_DIR") {
-            return Ok(TrustStore::at(PathBuf::from(dir)));
-        }
-        let config = match std::env::var_os("XDG_CONFIG_HOME") {
-            Some(x) if !x.is_empty() => PathBuf::from(x),
-            _ => match std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")) {
-                Some(h) => PathBuf::from(h).join(".config"),
-                None => {
-                    return Err(Error::InvalidArgument(
-                        "no home directory: set KYSO_TRUST_DIR".into(),
-                    ))
-                }
-            },
-        };
-        Ok(TrustStore::at(config.join("kyso").join("trust")))
+        default_dir(|name| std::env::var_os(name), cfg!(windows)).map(TrustStore::at)
     }
 
     pub fn at(dir: PathBuf) -> TrustStore {
@@ -294,6 +281,36 @@ pub fn load_anchor_paths(paths: &[PathBuf]) -> Result<Vec<Certificate>> {
     Ok(out)
 }
 
+/// Where the trust store lives, from the environment `var` (split out to be tested for both
+/// systems on either).
+fn default_dir(var: impl Fn(&str) -> Option<std::ffi::OsString>, windows: bool) -> Result<PathBuf> {
+    let set = |name: &str| var(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(dir) = set("KYSO_TRUST_DIR") {
+        return Ok(dir);
+    }
+    if windows {
+        // The roaming application data of the user (FOLDERID_RoamingAppData).
+        return match set("APPDATA") {
+            Some(appdata) => Ok(appdata.join("kyso").join("trust")),
+            None => Err(Error::InvalidArgument(
+                "%APPDATA% is not set: set KYSO_TRUST_DIR".into(),
+            )),
+        };
+    }
+    let config = match set("XDG_CONFIG_HOME") {
+        Some(x) => x,
+        None => match set("HOME").or_else(|| set("USERPROFILE")) {
+            Some(h) => h.join(".config"),
+            None => {
+                return Err(Error::InvalidArgument(
+                    "no home directory: set KYSO_TRUST_DIR".into(),
+                ))
+            }
+        },
+    };
+    Ok(config.join("kyso").join("trust"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,5 +403,50 @@ mod tests {
         assert!(added[0]
             .subject
             .contains("CA phục vụ các cơ quan Nhà nước G2"));
+    }
+
+    #[test]
+    fn store_location_per_system() {
+        use std::ffi::OsString;
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| OsString::from(v))
+            }
+        };
+        const WIN: &[(&str, &str)] = &[
+            ("APPDATA", r"C:\Users\Hồng\AppData\Roaming"),
+            ("HOME", "/home/x"),
+        ];
+        assert_eq!(
+            default_dir(env(WIN), true).unwrap(),
+            Path::new(r"C:\Users\Hồng\AppData\Roaming")
+                .join("kyso")
+                .join("trust")
+        );
+        // Elsewhere %APPDATA% means nothing.
+        assert_eq!(
+            default_dir(env(WIN), false).unwrap(),
+            Path::new("/home/x/.config/kyso/trust")
+        );
+        const ALL: &[(&str, &str)] = &[
+            ("KYSO_TRUST_DIR", "/tmp/t"),
+            ("APPDATA", "C:\\a"),
+            ("XDG_CONFIG_HOME", "/x"),
+        ];
+        for windows in [true, false] {
+            assert_eq!(default_dir(env(ALL), windows).unwrap(), Path::new("/tmp/t"));
+        }
+        assert_eq!(
+            default_dir(env(&[("XDG_CONFIG_HOME", "/x"), ("HOME", "/h")]), false).unwrap(),
+            Path::new("/x/kyso/trust")
+        );
+        // Nothing to go by: an error naming the way out, never a relative path.
+        for windows in [true, false] {
+            let e = default_dir(env(&[("APPDATA", "")]), windows).unwrap_err();
+            assert!(e.to_string().contains("KYSO_TRUST_DIR"), "{e}");
+        }
     }
 }

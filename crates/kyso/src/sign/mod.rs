@@ -2,6 +2,8 @@
 //! signing, and the flow placeholder → hash ranges → CMS → patch /Contents → atomic output.
 
 pub mod checks;
+#[cfg(windows)]
+pub mod cng;
 pub mod csc;
 pub mod deferred;
 pub mod p12;

@@ -439,7 +439,7 @@ fn digest_info_prefix(digest: DigestAlgorithm) -> Result<&'static [u8]> {
 
 /// PKCS#11 `CKM_ECDSA` returns `r‖s`, each as long as the group order (PKCS#11 v2.40 §2.3.1);
 /// CMS wants `Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` (RFC 5480 §2.2).
-fn ecdsa_raw_to_der(raw: &[u8]) -> Result<Vec<u8>> {
+pub(crate) fn ecdsa_raw_to_der(raw: &[u8]) -> Result<Vec<u8>> {
     if raw.is_empty() || raw.len() % 2 != 0 {
         return Err(Error::Token(format!(
             "the token returned an ECDSA signature of odd length {}",
@@ -500,7 +500,7 @@ impl Module {
         {
             return Ok(m);
         }
-        let ctx = Pkcs11::new(&key).map_err(|e| {
+        let ctx = Pkcs11::new(loadable(&key)).map_err(|e| {
             Error::Token(format!(
                 "cannot load the PKCS#11 module {} ({e}); is it the token driver's PKCS#11 \
                  library for this system (64-bit, right OS)?",
@@ -520,6 +520,32 @@ impl Module {
         let module = Arc::new(Module { ctx, owned });
         modules.push((key, Arc::downgrade(&module)));
         Ok(module)
+    }
+}
+
+/// The path to give the loader. On Windows `canonicalize` answers in the verbatim form
+/// (`\\?\C:\…`, `\\?\UNC\server\share\…`), which some vendor modules resolving their own
+/// folder mishandle: hand LoadLibrary the ordinary form (`C:\…`, `\\server\share\…`).
+fn loadable(path: &Path) -> PathBuf {
+    match path.to_str() {
+        Some(s) => PathBuf::from(strip_verbatim(s)),
+        None => path.to_path_buf(),
+    }
+}
+
+fn strip_verbatim(s: &str) -> String {
+    if let Some(rest) = s.strip_prefix(r"\\?\UNC\") {
+        format!(r"\\{rest}")
+    } else if let Some(rest) = s.strip_prefix(r"\\?\") {
+        // Only drive paths: other verbatim forms (\\?\Volume{…}) have no ordinary spelling.
+        let b = rest.as_bytes();
+        if b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'\\' {
+            rest.to_string()
+        } else {
+            s.to_string()
+        }
+    } else {
+        s.to_string()
     }
 }
 
@@ -992,6 +1018,36 @@ mod tests {
             assert_eq!(ours, expected, "{}", alg.name());
         }
         assert!(digest_info_prefix(DigestAlgorithm::Sha1).is_err());
+    }
+
+    #[test]
+    fn windows_module_paths() {
+        let cases = [
+            (
+                r"\\?\C:\Windows\System32\eTPKCS11.dll",
+                r"C:\Windows\System32\eTPKCS11.dll",
+            ),
+            (
+                r"\\?\C:\Program Files\Viettel-CA\Trình điều khiển\p11.dll",
+                r"C:\Program Files\Viettel-CA\Trình điều khiển\p11.dll",
+            ),
+            (
+                r"\\?\UNC\may-chu\chia-se\p11.dll",
+                r"\\may-chu\chia-se\p11.dll",
+            ),
+            (r"\\?\Volume{1234}\p11.dll", r"\\?\Volume{1234}\p11.dll"),
+            (
+                r"C:\Windows\System32\p11.dll",
+                r"C:\Windows\System32\p11.dll",
+            ),
+            (
+                "/usr/lib/softhsm/libsofthsm2.so",
+                "/usr/lib/softhsm/libsofthsm2.so",
+            ),
+        ];
+        for (given, expected) in cases {
+            assert_eq!(strip_verbatim(given), expected, "{given}");
+        }
     }
 
     #[test]
