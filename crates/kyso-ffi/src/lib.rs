@@ -100,7 +100,8 @@ pub unsafe extern "C" fn kyso_free(p: *mut c_void) {
 /// without it the trust store of `kyso trust`), "extra_certs", "crls" (arrays of paths),
 /// "offline" (default TRUE here, unlike the CLI: no network unless "offline": false;
 /// KYSO_OFFLINE=1 forces it), "revocation" ("require" | "off"), "lang" ("vi" | "en"),
-/// "accept_unknown_ca_status" (bool, default false), "at" (RFC 3339 validation time).
+/// "accept_unknown_ca_status" (bool, default false), "at" (RFC 3339 validation time),
+/// "visual" ("on" (default) | "off": draw each signed version and compare it with the file).
 #[no_mangle]
 pub unsafe extern "C" fn kyso_verify_file(
     pdf_path: *const c_char,

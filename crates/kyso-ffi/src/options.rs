@@ -43,6 +43,8 @@ pub struct VerifyJson {
     accept_unknown_ca_status: bool,
     lang: Option<String>,
     at: Option<String>,
+    /// The visual check (issue 14): "on" (default) or "off".
+    visual: Option<String>,
 }
 
 impl VerifyJson {
@@ -62,6 +64,15 @@ impl VerifyJson {
             Some(other) => {
                 return Err(Failure::invalid(format!(
                     "revocation: {other:?} is neither \"require\" nor \"off\""
+                )))
+            }
+        };
+        let visual = match self.visual.as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(Failure::invalid(format!(
+                    "visual: {other:?} is neither \"on\" nor \"off\""
                 )))
             }
         };
@@ -96,6 +107,11 @@ impl VerifyJson {
             revocation,
             accept_unknown_ca_status: self.accept_unknown_ca_status,
             network: kyso::net::NetworkBudget::default(),
+            visual: kyso::visual::VisualOptions {
+                enabled: visual,
+                ..Default::default()
+            },
+            change_analysis_off: false,
         })
     }
 }
