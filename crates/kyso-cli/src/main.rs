@@ -427,7 +427,10 @@ fn run_compare(args: CompareArgs) -> u8 {
         .iter()
         .any(|c| c.visual.status == kyso::visual::VisualStatus::Difference);
     if args.json {
-        outln!("{}", serde_json::to_string_pretty(&found).unwrap_or_default());
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&found).unwrap_or_default()
+        );
     } else if found.is_empty() {
         outln!("Every signature covers the whole file: nothing to compare.");
     } else {
@@ -439,10 +442,13 @@ fn run_compare(args: CompareArgs) -> u8 {
                 visible(&c.field),
                 v.signed_revision,
                 match v.status {
-                    kyso::visual::VisualStatus::NoDifference => "no visible difference outside allowed widgets".to_string(),
+                    kyso::visual::VisualStatus::NoDifference =>
+                        "no visible difference outside allowed widgets".to_string(),
                     kyso::visual::VisualStatus::Difference => "VISIBLE DIFFERENCE".to_string(),
-                    kyso::visual::VisualStatus::NotPerformed => format!("not compared ({:?})", v.not_performed),
-                    kyso::visual::VisualStatus::Error => format!("error: {}", visible(v.error.as_deref().unwrap_or(""))),
+                    kyso::visual::VisualStatus::NotPerformed =>
+                        format!("not compared ({:?})", v.not_performed),
+                    kyso::visual::VisualStatus::Error =>
+                        format!("error: {}", visible(v.error.as_deref().unwrap_or(""))),
                 }
             );
             for p in &v.pages_added {

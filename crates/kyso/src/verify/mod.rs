@@ -1157,7 +1157,8 @@ fn judge_changes(
 /// Issue 14: the signed version and the final file drawn and compared. Pixels that differ
 /// outside the widgets the later revisions were allowed to add make the signature TOTAL-FAILED
 /// (`VISIBLE_DIFFERENCE`); a drawing that fails is INDETERMINATE (`VISUAL_CHECK_ERROR`), never
-/// "no difference".
+/// "no difference". Made also when the change analysis already failed the signature: the
+/// report then shows what the disallowed change looks like.
 #[allow(clippy::too_many_arguments)]
 fn visual_check(
     doc: &Document,
@@ -1170,17 +1171,8 @@ fn visual_check(
     report: &mut SignatureReport,
     warnings: &mut Vec<String>,
 ) {
-    use crate::visual::{NotPerformed, VisualReport, VisualStatus};
+    use crate::visual::{NotPerformed, VisualStatus};
     let lang = opts.lang;
-    let dpi = ctx.visual.options.dpi;
-    if !opts.change_analysis_off && report.modifications.iter().any(|m| !m.allowed) {
-        report.visual = Some(VisualReport::not_performed(
-            NotPerformed::AlreadyFailed,
-            dpi,
-            signed_rev + 1,
-        ));
-        return;
-    }
     let graphs = analyser
         .revision_graph(signed_rev)
         .and_then(|a| Ok((a, analyser.revision_graph(doc.last_revision())?)))
@@ -1257,8 +1249,14 @@ fn visual_check(
             .collect::<Vec<_>>()
             .join(", ");
         warnings.push(lang.pick(
-            format!("So sánh hình ảnh giới hạn ở {} trang; các trang không được so sánh: {list}.", ctx.visual.options.max_pages),
-            format!("The visual comparison is limited to {} pages; pages not compared: {list}.", ctx.visual.options.max_pages),
+            format!(
+                "So sánh hình ảnh giới hạn ở {} trang; các trang không được so sánh: {list}.",
+                ctx.visual.options.max_pages
+            ),
+            format!(
+                "The visual comparison is limited to {} pages; pages not compared: {list}.",
+                ctx.visual.options.max_pages
+            ),
         ));
     }
     report.visual = Some(v);

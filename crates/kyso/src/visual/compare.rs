@@ -129,7 +129,11 @@ pub fn compare(before: &PageImage, after: &PageImage, allowed: &[[f64; 4]]) -> V
     groups
         .into_iter()
         .map(|g| {
-            let px = if g.outside > 0 { g.out_bounds } else { g.bounds };
+            let px = if g.outside > 0 {
+                g.out_bounds
+            } else {
+                g.bounds
+            };
             let rect = after.pixels_to_user([
                 px[0] as f64,
                 px[1] as f64,

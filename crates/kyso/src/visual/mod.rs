@@ -86,8 +86,6 @@ pub enum NotPerformed {
     Encrypted,
     /// The file is larger than [`MAX_FILE`].
     TooLarge,
-    /// The change analysis already found a disallowed change.
-    AlreadyFailed,
 }
 
 /// One box in the report: a page (1-based) and a region in points.
@@ -560,9 +558,11 @@ pub fn compare_source(
         let signed_len = br.get(2).zip(br.get(3)).map(|(c, d)| (c + d) as usize);
         let mut pictures = Vec::new();
         if let (Some(len), Ok(last)) = (signed_len, &last) {
-            if let Ok(old) = bytes.get(..len).ok_or(()).and_then(|b| {
-                Renderer::open(b.to_vec()).map_err(|_| ())
-            }) {
+            if let Ok(old) = bytes
+                .get(..len)
+                .ok_or(())
+                .and_then(|b| Renderer::open(b.to_vec()).map_err(|_| ()))
+            {
                 pictures = page_pictures(&old, last, v, dpi);
             }
         }

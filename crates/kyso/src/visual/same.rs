@@ -108,8 +108,7 @@ impl<'a> Same<'a> {
                 }
                 // Assumed equal while being compared (a cycle back here adds no difference).
                 self.memo.insert((*ra, *rb), true);
-                let (Some(va), Some(vb)) = (self.old.value(ra.num), self.new.value(rb.num))
-                else {
+                let (Some(va), Some(vb)) = (self.old.value(ra.num), self.new.value(rb.num)) else {
                     self.memo.insert((*ra, *rb), false);
                     return false;
                 };
@@ -122,11 +121,7 @@ impl<'a> Same<'a> {
                 self.dicts_equal(&sa.dict, &sb.dict, depth) && self.bytes_equal(sa, sb)
             }
             (Object::Array(xa), Object::Array(xb)) => {
-                xa.len() == xb.len()
-                    && xa
-                        .iter()
-                        .zip(xb)
-                        .all(|(x, y)| self.equal(x, y, depth + 1))
+                xa.len() == xb.len() && xa.iter().zip(xb).all(|(x, y)| self.equal(x, y, depth + 1))
             }
             (Object::Ref(_), _) | (_, Object::Ref(_)) => false,
             (x, y) => x == y,
