@@ -309,69 +309,78 @@ impl<'d> Session<'d> {
         }
         report
     }
+}
 
-    /// Pictures for people (the HTML report, `kyso serve`): the signed version's first page
-    /// and, for every page with a difference, the final page dimmed with its boxes, as PNG,
-    /// drawn at `dpi`. Pages are 1-based.
-    pub fn pictures(
-        &self,
-        signed_len: u64,
-        report: &VisualReport,
-        dpi: f64,
-        max: usize,
-    ) -> Vec<Picture> {
-        let mut out = Vec::new();
-        let Ok(bytes) = self.bytes() else {
-            return out;
-        };
-        let Some(signed) = bytes.get(..signed_len as usize) else {
-            return out;
-        };
-        if let Ok(r) = Renderer::open(signed.to_vec()) {
-            if let Some(Ok(p)) = r.render(&[0], dpi).pop() {
-                out.push(Picture {
-                    page: 1,
-                    kind: PictureKind::Signed,
-                    png: render::png_rgb(p.width, p.height, &p.rgb),
-                });
-            }
-        }
-        let mut pages: Vec<usize> = report.boxes.iter().map(|b| b.page).collect();
-        pages.dedup();
-        let Ok(last) = Renderer::open(bytes.to_vec()) else {
-            return out;
-        };
-        for page in pages.into_iter().take(max) {
-            let Some(Ok(p)) = last.render(&[page - 1], dpi).pop() else {
-                continue;
-            };
-            // The boxes, placed again at this resolution.
-            let boxes: Vec<DiffBox> = report
-                .boxes
-                .iter()
-                .filter(|b| b.page == page)
-                .map(|b| {
-                    let px = p.user_to_pixels(b.diff.rect);
-                    DiffBox {
-                        pixels: [
-                            px[0].floor() as u32,
-                            px[1].floor() as u32,
-                            px[2].ceil() as u32,
-                            px[3].ceil() as u32,
-                        ],
-                        ..b.diff.clone()
-                    }
-                })
-                .collect();
-            let rgb = compare::difference_picture(&p, &boxes);
+/// Pictures for people (the HTML report, `kyso serve`) of one signature of the file `bytes`:
+/// its signed version's first page and, for every page with a difference, the final page
+/// dimmed with its boxes (at most `max`), as PNG drawn at `dpi`. Nothing when drawing fails
+/// (the report says why elsewhere).
+pub fn pictures(
+    bytes: &[u8],
+    signature: &crate::verify::SignatureReport,
+    dpi: f64,
+    max: usize,
+) -> Vec<Picture> {
+    let mut out = Vec::new();
+    let Some(br) = &signature.byte_range else {
+        return out;
+    };
+    let (Some(c), Some(d)) = (br.get(2), br.get(3)) else {
+        return out;
+    };
+    let Some(signed) = usize::try_from(c + d).ok().and_then(|n| bytes.get(..n)) else {
+        return out;
+    };
+    if let Ok(r) = Renderer::open(signed.to_vec()) {
+        if let Some(Ok(p)) = r.render(&[0], dpi).pop() {
             out.push(Picture {
-                page,
-                kind: PictureKind::Difference,
-                png: render::png_rgb(p.width, p.height, &rgb),
+                page: 1,
+                kind: PictureKind::Signed,
+                png: render::png_rgb(p.width, p.height, &p.rgb),
             });
         }
-        out
     }
+    let Some(report) = &signature.visual else {
+        return out;
+    };
+    let mut pages: Vec<usize> = report.boxes.iter().map(|b| b.page).collect();
+    pages.dedup();
+    if pages.is_empty() {
+        return out;
+    }
+    let Ok(last) = Renderer::open(bytes.to_vec()) else {
+        return out;
+    };
+    for page in pages.into_iter().take(max) {
+        let Some(Ok(p)) = last.render(&[page - 1], dpi).pop() else {
+            continue;
+        };
+        // The boxes, placed again at this resolution.
+        let boxes: Vec<DiffBox> = report
+            .boxes
+            .iter()
+            .filter(|b| b.page == page)
+            .map(|b| {
+                let px = p.user_to_pixels(b.diff.rect);
+                DiffBox {
+                    pixels: [
+                        px[0].floor() as u32,
+                        px[1].floor() as u32,
+                        px[2].ceil() as u32,
+                        px[3].ceil() as u32,
+                    ],
+                    ..b.diff.clone()
+                }
+            })
+            .collect();
+        let rgb = compare::difference_picture(&p, &boxes);
+        out.push(Picture {
+            page,
+            kind: PictureKind::Difference,
+            png: render::png_rgb(p.width, p.height, &rgb),
+        });
+    }
+    out
 }
 
 /// A picture for people.
