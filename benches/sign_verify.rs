@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use kyso::pki::Certificate;
 use kyso::appearance::{AppearanceRequest, Role};
+use kyso::pki::Certificate;
 use kyso::sign::{load_p12, sign_bytes, SignOptions};
 use kyso::verify::{verify_bytes, VerifyOptions};
 
@@ -59,8 +59,12 @@ fn bench_visual(c: &mut Criterion) {
         ..SignOptions::default()
     };
     let pdf = read("docs/letter-12pages.pdf");
-    let (signed, _) =
-        sign_bytes(&pdf, &leader, &with(Role::Leader, "images/signature-blue.png")).unwrap();
+    let (signed, _) = sign_bytes(
+        &pdf,
+        &leader,
+        &with(Role::Leader, "images/signature-blue.png"),
+    )
+    .unwrap();
     let (both, _) = sign_bytes(
         &signed,
         &agency,
@@ -74,13 +78,16 @@ fn bench_visual(c: &mut Criterion) {
     };
     for (name, visual) in [("visual check", true), ("no visual check", false)] {
         opts.visual.enabled = visual;
-        c.bench_function(&format!("verify 12-page letter, leader+seal, {name}"), |b| {
-            b.iter(|| {
-                let r = verify_bytes(&both, &opts).unwrap();
-                assert_eq!(r.exit_code(), 0);
-                assert_eq!(r.signatures[0].visual.is_some(), visual);
-            })
-        });
+        c.bench_function(
+            &format!("verify 12-page letter, leader+seal, {name}"),
+            |b| {
+                b.iter(|| {
+                    let r = verify_bytes(&both, &opts).unwrap();
+                    assert_eq!(r.exit_code(), 0);
+                    assert_eq!(r.signatures[0].visual.is_some(), visual);
+                })
+            },
+        );
     }
 }
 
