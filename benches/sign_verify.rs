@@ -76,6 +76,24 @@ fn bench_visual(c: &mut Criterion) {
         crls: vec![read("pki/intermediate.crl"), read("pki/root.crl")],
         ..VerifyOptions::default()
     };
+    // What the shortcut saves: all 12 pages of both versions drawn at the check's 36 dpi and
+    // compared (the cost per page that sets the default page budget).
+    c.bench_function(
+        "draw and compare 12 pages twice at 36 dpi (no shortcut)",
+        |b| {
+            use kyso::visual::{compare::compare, render::Renderer, DEFAULT_DPI};
+            b.iter(|| {
+                let old = Renderer::open(signed.clone()).unwrap();
+                let new = Renderer::open(both.clone()).unwrap();
+                let pages: Vec<usize> = (0..12).collect();
+                let a = old.render(&pages, DEFAULT_DPI);
+                let z = new.render(&pages, DEFAULT_DPI);
+                for (x, y) in a.iter().zip(&z) {
+                    let _ = compare(x.as_ref().unwrap(), y.as_ref().unwrap(), &[]);
+                }
+            })
+        },
+    );
     for (name, visual) in [("visual check", true), ("no visual check", false)] {
         opts.visual.enabled = visual;
         c.bench_function(

@@ -422,3 +422,56 @@ fn corpus_legitimate_updates_show_no_difference() {
         "only {checked} signatures with later revisions checked"
     );
 }
+
+/// An encrypted document followed by a revision: the check says "not performed (encrypted)",
+/// never "no difference", and does not decide the verdict.
+#[test]
+fn encrypted_file_is_not_compared_and_says_so() {
+    let Some(shared) = shared() else {
+        eprintln!("skipped: ../shared is absent");
+        return;
+    };
+    let mut b = std::fs::read(shared.join("corpus/valid/dss/encrypted.pdf")).unwrap();
+    let text = String::from_utf8_lossy(&b).to_string();
+    let at = text.rfind("trailer").unwrap();
+    let trailer = &text[at + 7..text[at..].find(">>\n").unwrap() + at + 2];
+    let prev = text
+        .rsplit("startxref")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let trailer = trailer.trim().trim_end_matches(">>").to_string() + &format!("/Prev {prev}>>");
+    // An empty update: a cross-reference section with the free head only.
+    let xref = b.len();
+    b.extend_from_slice(
+        format!("xref\n0 1\n0000000000 65535 f\r\ntrailer\n{trailer}\nstartxref\n{xref}\n%%EOF\n")
+            .as_bytes(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("enc.pdf");
+    std::fs::write(&pdf, &b).unwrap();
+    let o = run(kyso().arg("verify").arg(&pdf).args([
+        "--json",
+        "--offline",
+        "--revocation",
+        "off",
+        "--lang",
+        "en",
+    ]));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let s = &r["signatures"][0];
+    assert_eq!(s["covers_whole_document"], false, "{s:#}");
+    assert_eq!(s["visual"]["status"], "not-performed", "{s:#}");
+    assert_eq!(s["visual"]["not_performed"], "encrypted");
+    assert_ne!(s["kyso_reason"], "VISIBLE_DIFFERENCE");
+    assert!(
+        s["warnings"].as_array().unwrap().iter().any(|w| w
+            .as_str()
+            .unwrap()
+            .contains("not performed (the file is encrypted)")),
+        "{s:#}"
+    );
+}

@@ -110,7 +110,8 @@ void kyso_free(void *p);
 // without it the trust store of `kyso trust`), "extra_certs", "crls" (arrays of paths),
 // "offline" (default TRUE here, unlike the CLI: no network unless "offline": false;
 // KYSO_OFFLINE=1 forces it), "revocation" ("require" | "off"), "lang" ("vi" | "en"),
-// "accept_unknown_ca_status" (bool, default false), "at" (RFC 3339 validation time).
+// "accept_unknown_ca_status" (bool, default false), "at" (RFC 3339 validation time),
+// "visual" ("on" (default) | "off": draw each signed version and compare it with the file).
 int kyso_verify_file(const char *pdf_path, const char *options_json, char **report_json);
 
 // As kyso_verify_file, for `len` bytes at `pdf`.

@@ -349,7 +349,7 @@ fn parse_hash(s: &str) -> Result<DigestAlgorithm, Failure> {
 /// A CKA_ID in hex, colons allowed (`01`, `3a:f2`).
 fn parse_hex(s: &str) -> Result<Vec<u8>, Failure> {
     let digits: String = s.chars().filter(|c| *c != ':').collect();
-    if digits.is_empty() || digits.len() % 2 != 0 || !digits.is_ascii() {
+    if digits.is_empty() || !digits.len().is_multiple_of(2) || !digits.is_ascii() {
         return Err(Failure::invalid(format!(
             "key_id: {s:?} is not an even number of hex digits"
         )));

@@ -28,7 +28,8 @@ use std::rc::Rc;
 use serde::Serialize;
 
 pub use compare::DiffBox;
-use render::{PageImage, RenderError, Renderer};
+use render::{PageImage, Prefix, RenderError, Renderer};
+use std::sync::Arc;
 
 use crate::diff::graph::Graph;
 use crate::diff::Modification;
@@ -187,7 +188,7 @@ impl Drawn {
 pub struct Session<'d> {
     doc: &'d Document,
     pub options: VisualOptions,
-    bytes: RefCell<Option<Rc<Vec<u8>>>>,
+    bytes: RefCell<Option<Arc<Vec<u8>>>>,
     last: RefCell<Option<Result<Drawn, RenderError>>>,
 }
 
@@ -201,11 +202,12 @@ impl<'d> Session<'d> {
         }
     }
 
-    fn bytes(&self) -> crate::Result<Rc<Vec<u8>>> {
+    /// The whole file, read once (the signed versions are prefixes of it, drawn without copies).
+    fn bytes(&self) -> crate::Result<Arc<Vec<u8>>> {
         if let Some(b) = self.bytes.borrow().as_ref() {
             return Ok(b.clone());
         }
-        let b = Rc::new(self.doc.source().read_vec(0, self.doc.len() as usize)?);
+        let b = Arc::new(self.doc.source().read_vec(0, self.doc.len() as usize)?);
         *self.bytes.borrow_mut() = Some(b.clone());
         Ok(b)
     }
@@ -238,10 +240,10 @@ impl<'d> Session<'d> {
             Ok(b) => b,
             Err(e) => return fail(report, e.to_string()),
         };
-        let Some(signed) = bytes.get(..signed_len as usize) else {
+        if signed_len > bytes.len() as u64 {
             return fail(report, "the signed version is longer than the file".into());
-        };
-        let mut old = match Renderer::open(signed.to_vec()) {
+        }
+        let mut old = match Renderer::open(Prefix::shared(&bytes, signed_len as usize)) {
             Ok(r) => Drawn {
                 renderer: r,
                 pages: HashMap::new(),
@@ -254,7 +256,7 @@ impl<'d> Session<'d> {
         {
             let mut last = self.last.borrow_mut();
             if last.is_none() {
-                *last = Some(Renderer::open(bytes.to_vec()).map(|r| Drawn {
+                *last = Some(Renderer::open(bytes.clone()).map(|r| Drawn {
                     renderer: r,
                     pages: HashMap::new(),
                 }));
@@ -545,7 +547,7 @@ pub fn compare_source(
         change_analysis_off: true,
         ..Default::default()
     };
-    let bytes = source.read_vec(0, source.len() as usize)?;
+    let bytes = Arc::new(source.read_vec(0, source.len() as usize)?);
     let report = crate::verify::verify_source(source, &opts)?;
     if let Some(n) = signature {
         if n == 0 || n > report.signatures.len() {

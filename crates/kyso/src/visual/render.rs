@@ -9,7 +9,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use hayro::hayro_interpret::util::TransformExt;
 use hayro::hayro_interpret::InterpreterSettings;
-use hayro::hayro_syntax::{LoadPdfError, Pdf};
+use hayro::hayro_syntax::{LoadPdfError, Pdf, PdfData};
 use hayro::kurbo::{Affine, Point, Rect};
 use hayro::vello_cpu::color::palette::css::WHITE;
 use hayro::{PixmapSettings, RenderCache, RenderSettings};
@@ -41,6 +41,28 @@ impl std::fmt::Display for RenderError {
             RenderError::NoSuchPage(i) => write!(f, "there is no page {}", i + 1),
             RenderError::Crashed(i) => write!(f, "the renderer failed on page {}", i + 1),
         }
+    }
+}
+
+/// The first `len` bytes of a file held once in memory: a signed version drawn without a copy.
+pub struct Prefix {
+    pub data: std::sync::Arc<Vec<u8>>,
+    pub len: usize,
+}
+
+impl AsRef<[u8]> for Prefix {
+    fn as_ref(&self) -> &[u8] {
+        &self.data[..self.len.min(self.data.len())]
+    }
+}
+
+impl Prefix {
+    /// As hayro's input.
+    pub fn shared(data: &std::sync::Arc<Vec<u8>>, len: usize) -> std::sync::Arc<Prefix> {
+        std::sync::Arc::new(Prefix {
+            data: data.clone(),
+            len,
+        })
     }
 }
 
@@ -99,8 +121,9 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    /// Opens the PDF in `bytes` (a whole file, or the signed version: a prefix of one).
-    pub fn open(bytes: Vec<u8>) -> Result<Renderer, RenderError> {
+    /// Opens the PDF in `bytes` (a whole file, or the signed version: a [`Prefix`] of one).
+    pub fn open(bytes: impl Into<PdfData>) -> Result<Renderer, RenderError> {
+        let bytes = bytes.into();
         let opened = catch_unwind(AssertUnwindSafe(|| Pdf::new(bytes)));
         match opened {
             Ok(Ok(pdf)) => Ok(Renderer { pdf }),
@@ -172,12 +195,7 @@ impl Renderer {
                     height: pixmap.height() as u32,
                     rgb,
                     to_pixels,
-                    page_box: [
-                        page_box[0] as f64,
-                        page_box[1] as f64,
-                        page_box[2] as f64,
-                        page_box[3] as f64,
-                    ],
+                    page_box,
                 })
             })
             .collect()
