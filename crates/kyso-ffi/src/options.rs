@@ -482,6 +482,19 @@ mod tests {
     }
 
     #[test]
+    fn visual_check_on_by_default_off_on_request() {
+        let o: VerifyJson = parse(Some(r#"{"trust": []}"#)).unwrap();
+        assert!(o.into_options().unwrap().visual.enabled);
+        let o: VerifyJson = parse(Some(r#"{"trust": [], "visual": "off"}"#)).unwrap();
+        assert!(!o.into_options().unwrap().visual.enabled);
+        let o: VerifyJson = parse(Some(r#"{"trust": [], "visual": "maybe"}"#)).unwrap();
+        assert_eq!(
+            o.into_options().unwrap_err().code,
+            crate::KYSO_ERR_INVALID_ARGUMENT
+        );
+    }
+
+    #[test]
     fn hashes_and_ids() {
         assert_eq!(parse_hash("SHA-384").unwrap(), DigestAlgorithm::Sha384);
         assert!(parse_hash("md5").is_err());
