@@ -106,6 +106,8 @@ table.kv th{width:16em;font-weight:normal;background:#f6f6f6}
 .indeterminate,.nosig,.unreadable{color:#6b4b00;background:#fff2cc}
 .meta{color:#555;font-size:.9em}.bad{color:#8b0000;font-weight:bold}
 section{page-break-inside:avoid}
+.pics{display:flex;flex-wrap:wrap;gap:1em;margin:.5em 0}.pics figure{margin:0;max-width:18em}
+.pics img{width:100%;border:1px solid #bbb}.pics figcaption{font-size:.85em;color:#555}
 @media print{body{margin:0;max-width:none}h2{page-break-before:auto}}
 ";
 
@@ -121,7 +123,7 @@ pub fn render(items: &[Item], lang: Lang, generated: &str) -> String {
         o,
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
          <title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>{title}</h1>\n",
         if lang == Lang::Vi { "vi" } else { "en" }
     );
@@ -313,8 +315,12 @@ fn file_section(o: &mut String, n: usize, item: &Item, lang: Lang) {
                     )
                 );
             }
+            let bytes = picture_source(item, r);
             for (i, s) in r.signatures.iter().enumerate() {
                 signature(o, i + 1, s, lang);
+                if let Some(bytes) = &bytes {
+                    visual_pictures(o, bytes, s, lang);
+                }
             }
             decree30_section(o, r, lang);
             for w in &r.warnings {
@@ -486,6 +492,70 @@ fn signature(o: &mut String, n: usize, s: &SignatureReport, lang: Lang) {
         "<tr><th>{}</th><td>{changes}</td></tr>\n</table>",
         l(lang, "Thay đổi sau chữ ký", "Changes after it")
     );
+}
+
+/// The file's bytes, to draw the pictures of the visual check from (issue 14); none when the
+/// file cannot be read again or is too large.
+fn picture_source(item: &Item, r: &Report) -> Option<Vec<u8>> {
+    if r.signatures.is_empty() {
+        return None;
+    }
+    let path = Path::new(&item.file);
+    let len = std::fs::metadata(path).ok()?.len();
+    if len > kyso::visual::MAX_FILE {
+        return None;
+    }
+    std::fs::read(path).ok()
+}
+
+/// Pixels per inch of the report's pictures (an A4 page is 330 × 468 pixels).
+const PICTURE_DPI: f64 = 40.0;
+/// Pages with a difference shown per signature at most.
+const MAX_PICTURES: usize = 6;
+
+/// The signed version's first page and every page with a difference (boxes outlined), inline.
+fn visual_pictures(o: &mut String, bytes: &[u8], s: &SignatureReport, lang: Lang) {
+    let pictures = kyso::visual::pictures(bytes, s, PICTURE_DPI, MAX_PICTURES);
+    if let Some(words) = text::visual_text(s, lang) {
+        let _ = writeln!(
+            o,
+            "<p><b>{}:</b> {}</p>",
+            l(lang, "So sánh hình ảnh", "Visual check"),
+            escape(&words)
+        );
+    }
+    if pictures.is_empty() {
+        return;
+    }
+    o.push_str("<div class=\"pics\">");
+    for p in &pictures {
+        let caption = match p.kind {
+            kyso::visual::PictureKind::Signed => format!(
+                "{} — {} {}",
+                l(lang, "Bản đã ký", "Signed version"),
+                l(lang, "trang", "page"),
+                p.page
+            ),
+            kyso::visual::PictureKind::Difference => format!(
+                "{} {} — {}",
+                l(lang, "Trang", "Page"),
+                p.page,
+                l(
+                    lang,
+                    "khác biệt (đỏ: ngoài ô được phép; cam: trong ô chữ ký/biểu mẫu được phép)",
+                    "differences (red: outside allowed widgets; orange: inside allowed widgets)"
+                )
+            ),
+        };
+        let _ = write!(
+            o,
+            "<figure><img alt=\"{}\" src=\"data:image/png;base64,{}\"><figcaption>{}</figcaption></figure>",
+            escape(&caption),
+            kyso::base64::encode(&p.png),
+            escape(&caption)
+        );
+    }
+    o.push_str("</div>\n");
 }
 
 #[cfg(test)]

@@ -75,6 +75,11 @@ enum Command {
     /// Write the signed version of a signature: the file as it was when that signature was
     /// made (up to the end of the revision it signs), a PDF any viewer opens.
     Extract(ExtractArgs),
+    /// Draw each signature's signed version and the current file, page by page, and show what
+    /// changed: per changed page, the two pictures and a difference picture (the current page
+    /// dimmed, changed regions outlined in red; orange inside widgets later revisions were
+    /// allowed to add).
+    Compare(CompareArgs),
     /// Deferred signing, step 1: write the document with an empty signature for a certificate
     /// and print what must be signed (for remote services that sign a hash).
     Prepare(deferred::PrepareArgs),
@@ -266,6 +271,17 @@ pub(crate) struct ValidationArgs {
     /// Seconds all network requests for one document may take together.
     #[arg(long, default_value_t = kyso::net::NetworkBudget::default().deadline.as_secs())]
     pub network_deadline: u64,
+    /// The visual check: the signed version of each signature followed by later revisions is
+    /// drawn and compared with the current file; visible changes outside allowed widgets fail
+    /// the signature (VISIBLE_DIFFERENCE). On by default.
+    #[arg(long, value_enum, default_value_t = VisualArg::On)]
+    pub visual: VisualArg,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum VisualArg {
+    On,
+    Off,
 }
 
 impl ValidationArgs {
@@ -300,6 +316,11 @@ impl ValidationArgs {
                 deadline: std::time::Duration::from_secs(self.network_deadline.max(1)),
             },
             pdf_password: pdf_password(self.password_file.as_deref())?,
+            visual: kyso::visual::VisualOptions {
+                enabled: self.visual == VisualArg::On,
+                ..Default::default()
+            },
+            change_analysis_off: false,
         })
     }
 }
@@ -376,6 +397,130 @@ struct ExtractArgs {
     json: bool,
 }
 
+#[derive(clap::Args)]
+struct CompareArgs {
+    /// The signed PDF.
+    input: PathBuf,
+    /// Only this signature (numbered as `kyso verify` numbers them, 1 = the first).
+    #[arg(long)]
+    signature: Option<usize>,
+    /// Folder for the pictures (created if missing): sigN-pageP-signed.png, -current.png,
+    /// -difference.png. Without it, nothing is written.
+    #[arg(short, long, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// Resolution of the pictures.
+    #[arg(long, default_value_t = 72.0)]
+    dpi: f64,
+    /// Print pages and difference boxes (PDF points) as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn run_compare(args: CompareArgs) -> u8 {
+    if !(args.dpi.is_finite() && (1.0..=600.0).contains(&args.dpi)) {
+        eprintln!("kyso: --dpi must be between 1 and 600");
+        return exit::USAGE;
+    }
+    let source = match kyso::pdf::FileSource::open(&args.input) {
+        Ok(s) => std::sync::Arc::new(s),
+        Err(e) => return fail(e),
+    };
+    let found = match kyso::visual::compare_source(source, args.signature, args.dpi, 500) {
+        Ok(f) => f,
+        Err(kyso::Error::InvalidArgument(m)) => {
+            eprintln!("kyso: {}", visible(&m));
+            return exit::USAGE;
+        }
+        Err(e) => return fail(e),
+    };
+    if let Some(dir) = &args.output {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            return fail(format!("{}: {e}", dir.display()));
+        }
+        for c in &found {
+            for p in &c.pictures {
+                for (kind, png) in [
+                    ("signed", &p.signed),
+                    ("current", &p.current),
+                    ("difference", &p.difference),
+                ] {
+                    let Some(png) = png else { continue };
+                    let path = dir.join(format!("sig{}-page{}-{kind}.png", c.signature, p.page));
+                    let written = kyso::output::AtomicOutput::create(&path).and_then(|mut o| {
+                        std::io::Write::write_all(o.writer(), png)
+                            .map_err(|e| kyso::Error::io(&path, e))?;
+                        o.commit()
+                    });
+                    if let Err(e) = written {
+                        return fail(e);
+                    }
+                }
+            }
+        }
+    }
+    let differs = found
+        .iter()
+        .any(|c| c.visual.status == kyso::visual::VisualStatus::Difference);
+    if args.json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&found).unwrap_or_default()
+        );
+    } else if found.is_empty() {
+        outln!("Every signature covers the whole file: nothing to compare.");
+    } else {
+        for c in &found {
+            let v = &c.visual;
+            outln!(
+                "Signature {} ({}), signed revision {}: {}",
+                c.signature,
+                visible(&c.field),
+                v.signed_revision,
+                match v.status {
+                    kyso::visual::VisualStatus::NoDifference =>
+                        "no visible difference outside allowed widgets".to_string(),
+                    kyso::visual::VisualStatus::Difference => "VISIBLE DIFFERENCE".to_string(),
+                    kyso::visual::VisualStatus::NotPerformed =>
+                        format!("not compared ({:?})", v.not_performed),
+                    kyso::visual::VisualStatus::Error =>
+                        format!("error: {}", visible(v.error.as_deref().unwrap_or(""))),
+                }
+            );
+            for p in &v.pages_added {
+                outln!("    page {p}: added after signing");
+            }
+            for p in &v.pages_removed {
+                outln!("    page {p}: removed after signing");
+            }
+            for b in &v.boxes {
+                let r = b.diff.rect;
+                outln!(
+                    "    page {}: ({:.1}, {:.1})–({:.1}, {:.1}) pt, {} pixels{}",
+                    b.page,
+                    r[0],
+                    r[1],
+                    r[2],
+                    r[3],
+                    b.diff.differing_pixels,
+                    if b.diff.inside_allowed_widget {
+                        " (inside an allowed widget)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            if !v.pages_not_compared.is_empty() {
+                outln!("    pages not compared (limit): {:?}", v.pages_not_compared);
+            }
+        }
+    }
+    if differs {
+        exit::FAILED
+    } else {
+        exit::OK
+    }
+}
+
 fn run_extract(args: ExtractArgs) -> u8 {
     let which = match (args.signature, args.field) {
         (Some(n), _) => kyso::extract::Which::Number(n),
@@ -427,6 +572,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => run_verify(args),
         Command::Info(args) => run_info(args),
         Command::Extract(args) => run_extract(args),
+        Command::Compare(args) => run_compare(args),
         Command::Prepare(args) => deferred::run_prepare(args),
         Command::Complete(args) => deferred::run_complete(args),
         Command::Extend(args) => ltv::run_extend(args),

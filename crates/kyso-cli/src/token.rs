@@ -64,7 +64,7 @@ fn parse_hex(s: &str) -> Result<HexId, String> {
         .chars()
         .filter(|c| !matches!(c, ':' | ' ' | '-'))
         .collect();
-    if digits.is_empty() || digits.len() % 2 != 0 {
+    if digits.is_empty() || !digits.len().is_multiple_of(2) {
         return Err(format!("{s:?} is not an even number of hex digits"));
     }
     (0..digits.len())

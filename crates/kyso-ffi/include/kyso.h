@@ -165,7 +165,8 @@ KYSO_API void kyso_free(void *p);
 // named in the certificates are asked; true, or KYSO_OFFLINE=1 in the environment, uses only
 // the document and the files given), "revocation" ("require" | "off"), "lang" ("vi" | "en"),
 // "accept_unknown_ca_status" (bool, default false), "at" (RFC 3339 validation time),
-// "pdf_password" (an encrypted PDF's password; default the empty user password).
+// "pdf_password" (an encrypted PDF's password; default the empty user password),
+// "visual" ("on" (default) | "off": draw each signed version and compare it with the file).
 KYSO_API int kyso_verify_file(const char *pdf_path, const char *options_json, char **report_json);
 
 // As kyso_verify_file, for `len` bytes at `pdf`.

@@ -166,7 +166,8 @@ pub unsafe extern "C" fn kyso_free(p: *mut c_void) {
 /// named in the certificates are asked; true, or KYSO_OFFLINE=1 in the environment, uses only
 /// the document and the files given), "revocation" ("require" | "off"), "lang" ("vi" | "en"),
 /// "accept_unknown_ca_status" (bool, default false), "at" (RFC 3339 validation time),
-/// "pdf_password" (an encrypted PDF's password; default the empty user password).
+/// "pdf_password" (an encrypted PDF's password; default the empty user password),
+/// "visual" ("on" (default) | "off": draw each signed version and compare it with the file).
 #[no_mangle]
 pub unsafe extern "C" fn kyso_verify_file(
     pdf_path: *const c_char,

@@ -45,6 +45,8 @@ pub struct VerifyJson {
     at: Option<String>,
     /// The password of an encrypted PDF (the empty user password when absent).
     pdf_password: Option<String>,
+    /// The visual check (issue 14): "on" (default) or "off".
+    visual: Option<String>,
 }
 
 impl VerifyJson {
@@ -64,6 +66,15 @@ impl VerifyJson {
             Some(other) => {
                 return Err(Failure::invalid(format!(
                     "revocation: {other:?} is neither \"require\" nor \"off\""
+                )))
+            }
+        };
+        let visual = match self.visual.as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(Failure::invalid(format!(
+                    "visual: {other:?} is neither \"on\" nor \"off\""
                 )))
             }
         };
@@ -98,6 +109,11 @@ impl VerifyJson {
             accept_unknown_ca_status: self.accept_unknown_ca_status,
             network: kyso::net::NetworkBudget::default(),
             pdf_password: pdf_password(&self.pdf_password),
+            visual: kyso::visual::VisualOptions {
+                enabled: visual,
+                ..Default::default()
+            },
+            change_analysis_off: false,
         })
     }
 }
@@ -350,7 +366,7 @@ fn parse_hash(s: &str) -> Result<DigestAlgorithm, Failure> {
 /// A CKA_ID in hex, colons allowed (`01`, `3a:f2`).
 pub(crate) fn parse_hex(s: &str) -> Result<Vec<u8>, Failure> {
     let digits: String = s.chars().filter(|c| *c != ':').collect();
-    if digits.is_empty() || digits.len() % 2 != 0 || !digits.is_ascii() {
+    if digits.is_empty() || !digits.len().is_multiple_of(2) || !digits.is_ascii() {
         return Err(Failure::invalid(format!(
             "key_id: {s:?} is not an even number of hex digits"
         )));
@@ -483,6 +499,19 @@ mod tests {
         assert_eq!(s.timestamp.unwrap().urls.len(), 2);
         let o: SignJson = parse(Some(r#"{"tsa": 5}"#)).unwrap();
         assert!(o.sign_options().is_err());
+    }
+
+    #[test]
+    fn visual_check_on_by_default_off_on_request() {
+        let o: VerifyJson = parse(Some(r#"{"trust": []}"#)).unwrap();
+        assert!(o.into_options().unwrap().visual.enabled);
+        let o: VerifyJson = parse(Some(r#"{"trust": [], "visual": "off"}"#)).unwrap();
+        assert!(!o.into_options().unwrap().visual.enabled);
+        let o: VerifyJson = parse(Some(r#"{"trust": [], "visual": "maybe"}"#)).unwrap();
+        assert_eq!(
+            o.into_options().unwrap_err().code,
+            crate::KYSO_ERR_INVALID_ARGUMENT
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod pki;
 pub mod sign;
 pub mod timestamp;
 pub mod verify;
+pub mod visual;
 pub mod vntime;
 
 pub use error::{Error, Result};

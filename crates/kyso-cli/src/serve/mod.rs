@@ -447,7 +447,9 @@ fn verify(service: &Service, req: &Request) -> Response {
     match kyso::verify::verify_bytes(&req.body, &opts) {
         Ok(mut report) => {
             report.file = req.param("name").map(str::to_string);
-            Response::json(200, &report_json(&report, lang))
+            let mut json = report_json(&report, lang);
+            add_visual(&mut json, &report, &req.body, lang);
+            Response::json(200, &json)
         }
         Err(e) => Response::error(422, "unreadable_pdf", e),
     }
@@ -488,6 +490,34 @@ fn extract(req: &Request) -> Response {
 
 /// The JSON of `kyso verify --json`, plus `exit_code`, `verdict` (in words) and `display`: the
 /// words of the text report for each signature (the page shows them as they are).
+/// The visual check for the page (issue 14): per signature, `display[i].visual` in words and
+/// `display[i].pictures`: the signed version's first page and each page with a difference
+/// (boxes outlined) as PNG data: URIs.
+fn add_visual(json: &mut serde_json::Value, report: &Report, pdf: &[u8], lang: Lang) {
+    let Some(display) = json.get_mut("display").and_then(|d| d.as_array_mut()) else {
+        return;
+    };
+    for (d, s) in display.iter_mut().zip(&report.signatures) {
+        let pictures: Vec<serde_json::Value> = kyso::visual::pictures(pdf, s, 40.0, 6)
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "page": p.page,
+                    "kind": match p.kind {
+                        kyso::visual::PictureKind::Signed => "signed",
+                        kyso::visual::PictureKind::Difference => "difference",
+                    },
+                    "src": format!("data:image/png;base64,{}", kyso::base64::encode(&p.png)),
+                })
+            })
+            .collect();
+        if let Some(o) = d.as_object_mut() {
+            o.insert("visual".into(), text::visual_text(s, lang).into());
+            o.insert("pictures".into(), pictures.into());
+        }
+    }
+}
+
 fn report_json(report: &Report, lang: Lang) -> serde_json::Value {
     let mut v = serde_json::to_value(report).unwrap_or_default();
     let verdict = if report.signatures.is_empty() {

@@ -183,6 +183,12 @@ impl<'a> Analyser<'a> {
         self.signed_in.entry(rev).or_default().push(sig);
     }
 
+    /// The graph of revision `rev` (0-based), read once and shared (the visual check's
+    /// shortcut compares pages through them).
+    pub fn revision_graph(&mut self, rev: usize) -> Result<Rc<graph::Graph>> {
+        self.graph(rev)
+    }
+
     fn graph(&mut self, rev: usize) -> Result<Rc<graph::Graph>> {
         if let Some(g) = self.graphs.get(&rev) {
             return Ok(g.clone());

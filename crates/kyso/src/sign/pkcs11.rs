@@ -440,7 +440,7 @@ fn digest_info_prefix(digest: DigestAlgorithm) -> Result<&'static [u8]> {
 /// PKCS#11 `CKM_ECDSA` returns `r‖s`, each as long as the group order (PKCS#11 v2.40 §2.3.1);
 /// CMS wants `Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` (RFC 5480 §2.2).
 pub(crate) fn ecdsa_raw_to_der(raw: &[u8]) -> Result<Vec<u8>> {
-    if raw.is_empty() || raw.len() % 2 != 0 {
+    if raw.is_empty() || !raw.len().is_multiple_of(2) {
         return Err(Error::Token(format!(
             "the token returned an ECDSA signature of odd length {}",
             raw.len()

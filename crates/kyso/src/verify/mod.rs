@@ -68,6 +68,12 @@ pub struct VerifyOptions {
     pub network: crate::net::NetworkBudget,
     /// The password of an encrypted document (the empty user password when not given).
     pub pdf_password: crate::pdf::Password,
+    /// The visual check (issue 14): on by default.
+    pub visual: crate::visual::VisualOptions,
+    /// Tests only: the change analysis's verdict is ignored (its list of allowed widgets still
+    /// feeds the visual check), to show that the visual check alone catches visual attacks.
+    #[doc(hidden)]
+    pub change_analysis_off: bool,
 }
 
 /// Revocation data and network access shared by every signature of a document.
@@ -159,6 +165,7 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
     let evidence = &evidence;
     let opts = &opts;
     let mut analyser = Analyser::new(&doc, opts.lang);
+    let visual = crate::visual::Session::new(&doc, opts.visual.clone());
     let certification = find_certification(&doc, &entries);
     let coverages: Vec<byte_range::Coverage> = entries
         .iter()
@@ -186,6 +193,7 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
             entries: &entries,
             certification: certification.as_ref(),
             structure_problems: &structure_problems,
+            visual: &visual,
         };
         let signed_rev = coverages[i].revision;
         let archive_poe = signed_rev.and_then(|r| {
@@ -335,6 +343,8 @@ struct SignatureContext<'a> {
     certification: Option<&'a Certification>,
     /// Structure found where no structure may be (inside /Contents gaps).
     structure_problems: &'a [String],
+    /// The document's visual checks.
+    visual: &'a crate::visual::Session<'a>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -437,6 +447,7 @@ fn verify_signature(
         proof_of_existence: None,
         validated_at: None,
         role: None,
+        visual: None,
     };
 
     // The CMS: exactly one SignerInfo, content detached (except for time-stamp tokens).
@@ -486,6 +497,14 @@ fn verify_signature(
     }
 
     if let Some(rev) = coverage.revision {
+        // Tests only: the analysis's verdict goes to a scratch verdict.
+        let mut scratch = Verdict::new();
+        let reason_before = report.kyso_reason.clone();
+        let judged = if opts.change_analysis_off {
+            &mut scratch
+        } else {
+            &mut verdict
+        };
         judge_changes(
             doc,
             entry,
@@ -493,10 +512,30 @@ fn verify_signature(
             analyser,
             ctx,
             lang,
-            &mut verdict,
+            judged,
             &mut report,
             &mut warnings,
         );
+        if opts.change_analysis_off {
+            report.kyso_reason = reason_before;
+        }
+    }
+    if let (Some(rev), Some([_, (c, d)]), None) =
+        (coverage.revision, coverage.ranges, &coverage.problem)
+    {
+        if opts.visual.enabled && !coverage.covers_whole_document {
+            visual_check(
+                doc,
+                rev,
+                c + d,
+                analyser,
+                ctx,
+                opts,
+                &mut verdict,
+                &mut report,
+                &mut warnings,
+            );
+        }
     }
 
     // The code of the outcome that decided the verdict wins over one noted on the way.
@@ -1117,6 +1156,114 @@ fn judge_changes(
             warnings.push(e.to_string());
         }
     }
+}
+
+/// Issue 14: the signed version and the final file drawn and compared. Pixels that differ
+/// outside the widgets the later revisions were allowed to add make the signature TOTAL-FAILED
+/// (`VISIBLE_DIFFERENCE`); a drawing that fails is INDETERMINATE (`VISUAL_CHECK_ERROR`), never
+/// "no difference". Made also when the change analysis already failed the signature: the
+/// report then shows what the disallowed change looks like.
+#[allow(clippy::too_many_arguments)]
+fn visual_check(
+    doc: &Document,
+    signed_rev: usize,
+    signed_len: u64,
+    analyser: &mut Analyser,
+    ctx: &SignatureContext,
+    opts: &VerifyOptions,
+    verdict: &mut Verdict,
+    report: &mut SignatureReport,
+    warnings: &mut Vec<String>,
+) {
+    use crate::visual::{NotPerformed, VisualStatus};
+    let lang = opts.lang;
+    let graphs = analyser
+        .revision_graph(signed_rev)
+        .and_then(|a| Ok((a, analyser.revision_graph(doc.last_revision())?)))
+        .ok();
+    let v = ctx.visual.check(
+        signed_rev,
+        signed_len,
+        &report.modifications,
+        graphs.as_ref().map(|(a, b)| (&**a, &**b)),
+    );
+    match v.status {
+        VisualStatus::Difference => {
+            let (page, rect) = v.first_violation().unwrap_or((0, None));
+            let message = match rect {
+                Some(r) => lang.pick(
+                    format!(
+                        "Nội dung hiển thị đã thay đổi sau chữ ký này: trang {page}, vùng ({:.0}, {:.0})–({:.0}, {:.0}) pt, ngoài ô chữ ký/ô biểu mẫu được phép thêm.",
+                        r[0], r[1], r[2], r[3]
+                    ),
+                    format!(
+                        "What the document shows changed after this signature: page {page}, region ({:.0}, {:.0})–({:.0}, {:.0}) pt, outside the widgets later revisions were allowed to add.",
+                        r[0], r[1], r[2], r[3]
+                    ),
+                ),
+                None if v.pages_added.contains(&page) => lang.pick(
+                    format!("Sau chữ ký này, trang {page} đã được thêm vào tài liệu."),
+                    format!("After this signature, page {page} was added to the document."),
+                ),
+                None => lang.pick(
+                    format!("Sau chữ ký này, trang {page} đã bị xóa khỏi tài liệu."),
+                    format!("After this signature, page {page} was removed from the document."),
+                ),
+            };
+            verdict.set_because(
+                "VISIBLE_DIFFERENCE",
+                Indication::TotalFailed,
+                SubIndication::FormatFailure,
+                message,
+            );
+        }
+        VisualStatus::Error => verdict.set_because(
+            "VISUAL_CHECK_ERROR",
+            Indication::Indeterminate,
+            SubIndication::FormatFailure,
+            lang.pick(
+                format!(
+                    "Không so sánh được hình ảnh bản đã ký với tệp hiện tại: {}.",
+                    v.error.as_deref().unwrap_or("")
+                ),
+                format!(
+                    "The signed version and the current file could not be compared as pictures: {}.",
+                    v.error.as_deref().unwrap_or("")
+                ),
+            ),
+        ),
+        VisualStatus::NotPerformed => match v.not_performed {
+            Some(NotPerformed::Encrypted) => warnings.push(lang.pick(
+                "Không thực hiện so sánh hình ảnh (tệp được mã hóa).",
+                "Visual comparison not performed (the file is encrypted).",
+            )),
+            Some(NotPerformed::TooLarge) => warnings.push(lang.pick(
+                "Không thực hiện so sánh hình ảnh (tệp quá lớn).",
+                "Visual comparison not performed (the file is too large).",
+            )),
+            _ => {}
+        },
+        VisualStatus::NoDifference => {}
+    }
+    if !v.pages_not_compared.is_empty() {
+        let list = v
+            .pages_not_compared
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        warnings.push(lang.pick(
+            format!(
+                "So sánh hình ảnh giới hạn ở {} trang; các trang không được so sánh: {list}.",
+                ctx.visual.options.max_pages
+            ),
+            format!(
+                "The visual comparison is limited to {} pages; pages not compared: {list}.",
+                ctx.visual.options.max_pages
+            ),
+        ));
+    }
+    report.visual = Some(v);
 }
 
 /// FieldMDP lock of a signature (ISO 32000-1 §12.8.2.4): the signature field's /Lock, or a

@@ -143,7 +143,7 @@ pub struct SignatureReport {
     /// `SIGNING_CERTIFICATE_NOT_BOUND`, `SIGNER_CERTIFICATE_AMBIGUOUS` (verify/binding.rs),
     /// `WEAK_KEY`, `SIGNER_EKU_NOT_ALLOWED`, `CA_REVOCATION_UNKNOWN`, `SIGNER_REVOCATION_UNKNOWN`,
     /// `REVOCATION_NOT_FRESH`, `NAME_CONSTRAINTS_VIOLATED`, `TIMESTAMP_IN_FUTURE`,
-    /// `TIMESTAMP_OUTSIDE_TSA_VALIDITY`.
+    /// `TIMESTAMP_OUTSIDE_TSA_VALIDITY`, `VISIBLE_DIFFERENCE`, `VISUAL_CHECK_ERROR` (visual/).
     pub kyso_reason: Option<String>,
     pub sub_filter: Option<String>,
     pub byte_range: Option<Vec<i64>>,
@@ -181,6 +181,9 @@ pub struct SignatureReport {
     /// The signature's role under Decree 30/2020 (leader, organization, attachment, copy,
     /// unknown) and the evidence for it; None for document time-stamps.
     pub role: Option<crate::decree30::RoleFinding>,
+    /// The visual check (issue 14): the signed version and the final file drawn and compared;
+    /// absent when the signature covers the whole file or the check is off.
+    pub visual: Option<crate::visual::VisualReport>,
 }
 
 /// The report for a whole document.

@@ -261,6 +261,9 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang,
         l("Tình trạng thu hồi:", "Revocation status:"),
         &revocation_text(s, lang),
     );
+    if let Some(v) = visual_text(s, lang) {
+        row(l("So sánh hình ảnh:", "Visual check:"), &v);
+    }
     if let Some(r) = &s.reason {
         row(l("Lý do:", "Reason:"), r);
     }
@@ -285,6 +288,90 @@ fn render_decree30(out: &mut String, report: &Report, lang: Lang) {
         &roles,
         lang,
     ));
+}
+
+/// The visual check (issue 14) in words: what was compared and what was found.
+pub fn visual_text(s: &SignatureReport, lang: Lang) -> Option<String> {
+    use crate::visual::{NotPerformed, VisualStatus};
+    let v = s.visual.as_ref()?;
+    let pages = |p: &[usize]| {
+        p.iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let compared = lang.pick(
+        format!(
+            "bản đã ký (phiên bản {}) so với tệp hiện tại, {} trang vẽ lại",
+            v.signed_revision,
+            v.pages_compared.len()
+        ),
+        format!(
+            "signed version (revision {}) against the current file, {} page(s) drawn",
+            v.signed_revision,
+            v.pages_compared.len()
+        ),
+    );
+    Some(match v.status {
+        VisualStatus::NoDifference => {
+            let allowed = v.boxes.len();
+            lang.pick(
+                format!("không có khác biệt ngoài ô chữ ký/biểu mẫu được phép ({compared}; {allowed} vùng trong ô được phép)"),
+                format!("no difference outside allowed widgets ({compared}; {allowed} region(s) inside allowed widgets)"),
+            )
+        }
+        VisualStatus::Difference => {
+            let mut parts: Vec<String> = v
+                .boxes
+                .iter()
+                .filter(|b| !b.diff.inside_allowed_widget)
+                .take(5)
+                .map(|b| {
+                    let r = b.diff.rect;
+                    lang.pick(
+                        format!(
+                            "trang {} ({:.0}, {:.0})–({:.0}, {:.0}) pt",
+                            b.page, r[0], r[1], r[2], r[3]
+                        ),
+                        format!(
+                            "page {} ({:.0}, {:.0})–({:.0}, {:.0}) pt",
+                            b.page, r[0], r[1], r[2], r[3]
+                        ),
+                    )
+                })
+                .collect();
+            if !v.pages_added.is_empty() {
+                parts.push(lang.pick(
+                    format!("trang thêm vào: {}", pages(&v.pages_added)),
+                    format!("pages added: {}", pages(&v.pages_added)),
+                ));
+            }
+            if !v.pages_removed.is_empty() {
+                parts.push(lang.pick(
+                    format!("trang bị xóa: {}", pages(&v.pages_removed)),
+                    format!("pages removed: {}", pages(&v.pages_removed)),
+                ));
+            }
+            lang.pick(
+                format!("CÓ KHÁC BIỆT: {} ({compared})", parts.join("; ")),
+                format!("VISIBLE DIFFERENCE: {} ({compared})", parts.join("; ")),
+            )
+        }
+        VisualStatus::NotPerformed => match v.not_performed {
+            Some(NotPerformed::Encrypted) => lang.pick(
+                "không thực hiện (tệp được mã hóa)",
+                "not performed (encrypted)",
+            ),
+            _ => lang.pick(
+                "không thực hiện (tệp quá lớn)",
+                "not performed (file too large)",
+            ),
+        },
+        VisualStatus::Error => lang.pick(
+            format!("không thực hiện được: {}", v.error.as_deref().unwrap_or("")),
+            format!("could not be made: {}", v.error.as_deref().unwrap_or("")),
+        ),
+    })
 }
 
 /// Integrity of the signed bytes: "toàn vẹn" / "intact", "ĐÃ BỊ THAY ĐỔI" / "MODIFIED"...

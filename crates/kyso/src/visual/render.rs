@@ -1,0 +1,267 @@
+//! PDF bytes → pictures of pages, in-process, with `hayro` (see the module above for why hayro).
+//!
+//! Bounded: a page count limit is the caller's ([`super::VisualOptions::max_pages`]); every page
+//! is drawn with at most [`MAX_PIXELS`] pixels (a huge MediaBox is drawn at a lower resolution,
+//! never refused for its size) and each side fits hayro's 16-bit canvas. The renderer runs inside
+//! `catch_unwind` as a last guard: a panic in it is a rendering error, never a crash of kyso.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use hayro::hayro_interpret::util::TransformExt;
+use hayro::hayro_interpret::InterpreterSettings;
+use hayro::hayro_syntax::{LoadPdfError, Pdf, PdfData};
+use hayro::kurbo::{Affine, Point, Rect};
+use hayro::vello_cpu::color::palette::css::WHITE;
+use hayro::{PixmapSettings, RenderCache, RenderSettings};
+
+/// Pixels one page may have (4096 × 4096): a page larger than that at the asked resolution is
+/// drawn at a lower one.
+pub const MAX_PIXELS: u64 = 1 << 24;
+/// hayro draws into canvases whose sides are 16-bit.
+const MAX_SIDE: f64 = 65_000.0;
+
+/// Why a document or a page could not be drawn.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RenderError {
+    /// The file is encrypted; hayro does not decrypt.
+    Encrypted,
+    /// hayro cannot read the file.
+    Unreadable(String),
+    /// The page does not exist.
+    NoSuchPage(usize),
+    /// The renderer gave up (a panic caught) on this page (0-based).
+    Crashed(usize),
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RenderError::Encrypted => write!(f, "the file is encrypted"),
+            RenderError::Unreadable(why) => write!(f, "the file cannot be rendered: {why}"),
+            RenderError::NoSuchPage(i) => write!(f, "there is no page {}", i + 1),
+            RenderError::Crashed(i) => write!(f, "the renderer failed on page {}", i + 1),
+        }
+    }
+}
+
+/// The first `len` bytes of a file held once in memory: a signed version drawn without a copy.
+pub struct Prefix {
+    pub data: std::sync::Arc<Vec<u8>>,
+    pub len: usize,
+}
+
+impl AsRef<[u8]> for Prefix {
+    fn as_ref(&self) -> &[u8] {
+        &self.data[..self.len.min(self.data.len())]
+    }
+}
+
+impl Prefix {
+    /// As hayro's input.
+    pub fn shared(data: &std::sync::Arc<Vec<u8>>, len: usize) -> std::sync::Arc<Prefix> {
+        std::sync::Arc::new(Prefix {
+            data: data.clone(),
+            len,
+        })
+    }
+}
+
+/// One drawn page: opaque RGB on white, rows top to bottom.
+#[derive(Clone, Debug)]
+pub struct PageImage {
+    pub width: u32,
+    pub height: u32,
+    pub rgb: Vec<u8>,
+    /// Default user space (PDF points) → pixels.
+    pub to_pixels: [f64; 6],
+    /// The drawn area (the crop box within the media box) in default user space.
+    pub page_box: [f64; 4],
+}
+
+impl PageImage {
+    pub fn pixel(&self, x: u32, y: u32) -> [u8; 3] {
+        let i = (y as usize * self.width as usize + x as usize) * 3;
+        [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
+    }
+
+    fn affine(&self) -> Affine {
+        Affine::new(self.to_pixels)
+    }
+
+    /// A rectangle in default user space (points) → the pixel rectangle it covers, clipped.
+    pub fn user_to_pixels(&self, r: [f64; 4]) -> [f64; 4] {
+        let b = self
+            .affine()
+            .transform_rect_bbox(Rect::new(r[0], r[1], r[2], r[3]));
+        [
+            b.x0.max(0.0),
+            b.y0.max(0.0),
+            b.x1.min(self.width as f64),
+            b.y1.min(self.height as f64),
+        ]
+    }
+
+    /// A pixel rectangle → default user space (points), as `[x0, y0, x1, y1]` with x0 ≤ x1.
+    pub fn pixels_to_user(&self, r: [f64; 4]) -> [f64; 4] {
+        let inv = self.affine().inverse();
+        let b = inv.transform_rect_bbox(Rect::new(r[0], r[1], r[2], r[3]));
+        [b.x0, b.y0, b.x1, b.y1]
+    }
+
+    /// The point (in points) of pixel centre `(x, y)`.
+    pub fn pixel_to_user(&self, x: f64, y: f64) -> (f64, f64) {
+        let p = self.affine().inverse() * Point::new(x, y);
+        (p.x, p.y)
+    }
+}
+
+/// A document opened for drawing.
+pub struct Renderer {
+    pdf: Pdf,
+}
+
+impl Renderer {
+    /// Opens the PDF in `bytes` (a whole file, or the signed version: a [`Prefix`] of one).
+    pub fn open(bytes: impl Into<PdfData>) -> Result<Renderer, RenderError> {
+        let bytes = bytes.into();
+        let opened = catch_unwind(AssertUnwindSafe(|| Pdf::new(bytes)));
+        match opened {
+            Ok(Ok(pdf)) => Ok(Renderer { pdf }),
+            Ok(Err(LoadPdfError::Decryption(_))) => Err(RenderError::Encrypted),
+            Ok(Err(e)) => Err(RenderError::Unreadable(format!("{e:?}"))),
+            Err(_) => Err(RenderError::Unreadable("the renderer failed".into())),
+        }
+    }
+
+    pub fn page_count(&self) -> usize {
+        catch_unwind(AssertUnwindSafe(|| self.pdf.pages().len())).unwrap_or(0)
+    }
+
+    /// The size of page `index` (0-based) in points as drawn (rotation applied).
+    pub fn page_size(&self, index: usize) -> Option<(f64, f64)> {
+        catch_unwind(AssertUnwindSafe(|| {
+            let pages = self.pdf.pages();
+            pages.get(index).map(|p| {
+                let (w, h) = p.render_dimensions();
+                (w as f64, h as f64)
+            })
+        }))
+        .ok()
+        .flatten()
+    }
+
+    /// Draws pages `indices` (0-based) at `dpi` (lowered per page to keep within [`MAX_PIXELS`]).
+    pub fn render(&self, indices: &[usize], dpi: f64) -> Vec<Result<PageImage, RenderError>> {
+        let cache = RenderCache::new();
+        let settings = InterpreterSettings::default();
+        let pages = self.pdf.pages();
+        indices
+            .iter()
+            .map(|&i| {
+                let Some(page) = pages.get(i) else {
+                    return Err(RenderError::NoSuchPage(i));
+                };
+                let drawn = catch_unwind(AssertUnwindSafe(|| {
+                    let (w, h) = page.render_dimensions();
+                    let scale = page_scale(w as f64, h as f64, dpi);
+                    let pixmap = hayro::render(
+                        page,
+                        &cache,
+                        &settings,
+                        &RenderSettings::default(),
+                        &PixmapSettings {
+                            x_scale: scale as f32,
+                            y_scale: scale as f32,
+                            bg_color: WHITE,
+                        },
+                    );
+                    let to_pixels = (Affine::scale(scale as f32 as f64)
+                        * page.initial_transform(true).to_kurbo())
+                    .as_coeffs();
+                    let b = page.intersected_crop_box();
+                    (pixmap, to_pixels, [b.x0, b.y0, b.x1, b.y1])
+                }));
+                let Ok((pixmap, to_pixels, page_box)) = drawn else {
+                    return Err(RenderError::Crashed(i));
+                };
+                let rgb = pixmap
+                    .data()
+                    .iter()
+                    // Drawn over opaque white: every pixel is opaque.
+                    .flat_map(|p| [p.r, p.g, p.b])
+                    .collect();
+                Ok(PageImage {
+                    width: pixmap.width() as u32,
+                    height: pixmap.height() as u32,
+                    rgb,
+                    to_pixels,
+                    page_box,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Pixels per point for a page of `w` × `h` points at `dpi`, within the pixel and side budgets.
+fn page_scale(w: f64, h: f64, dpi: f64) -> f64 {
+    let mut scale = (dpi / 72.0).max(0.01);
+    let (w, h) = (w.max(1.0), h.max(1.0));
+    let pixels = w * h * scale * scale;
+    if pixels > MAX_PIXELS as f64 {
+        scale *= (MAX_PIXELS as f64 / pixels).sqrt();
+    }
+    let side = w.max(h) * scale;
+    if side > MAX_SIDE {
+        scale *= MAX_SIDE / side;
+    }
+    scale
+}
+
+/// Encodes an RGB picture as PNG.
+pub fn png_rgb(width: u32, height: u32, rgb: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, width, height);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        // Writing into memory fails only on inconsistent sizes, which the callers cannot make.
+        if let Ok(mut w) = enc.write_header() {
+            let _ = w.write_image_data(rgb);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn huge_pages_are_drawn_within_the_pixel_budget() {
+        // 14,400 in × 14,400 in (the largest MediaBox ISO 32000-1 Annex C allows).
+        let s = page_scale(1_036_800.0, 1_036_800.0, 72.0);
+        let side = 1_036_800.0 * s;
+        assert!(side * side <= MAX_PIXELS as f64 + 1.0);
+        assert!(page_scale(595.0, 842.0, 72.0) == 1.0);
+    }
+
+    #[test]
+    fn malformed_input_is_an_error_not_a_panic() {
+        for bytes in [
+            b"".to_vec(),
+            b"%PDF-1.7\n".to_vec(),
+            b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 1e30 -5] /Contents 4 0 R >> endobj\n4 0 obj << /Length 99999 >> stream\nBT /F1 12 Tf (x) Tj ET q 1 0 0 1 0 0 cm Q Q Q Q\nendstream endobj\ntrailer << /Root 1 0 R >>\n".to_vec(),
+        ] {
+            match Renderer::open(bytes) {
+                Ok(r) => {
+                    let n = r.page_count();
+                    for p in r.render(&(0..n.min(3)).collect::<Vec<_>>(), 36.0) {
+                        let _ = p;
+                    }
+                    assert!(matches!(r.render(&[n + 5], 36.0)[0], Err(RenderError::NoSuchPage(_))));
+                }
+                Err(e) => assert!(!e.to_string().is_empty()),
+            }
+        }
+    }
+}
