@@ -183,7 +183,7 @@ fn aes_decrypt(key: &[u8], data: &[u8]) -> Result<Vec<u8>> {
         // Some writers leave empty strings as they are.
         return Ok(Vec::new());
     }
-    if data.len() < 32 || data.len() % 16 != 0 {
+    if data.len() < 32 || !data.len().is_multiple_of(16) {
         return Err(Error::MalformedPdf(format!(
             "AES-encrypted data of {} bytes (not an IV and whole blocks)",
             data.len()
