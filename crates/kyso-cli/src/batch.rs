@@ -109,13 +109,16 @@ fn walk(dir: &Path, recursive: bool, files: &mut Vec<PathBuf>, errors: &mut Vec<
     }
 }
 
-/// How many files to work on at once: `--jobs`, else one per CPU core.
-pub fn workers(jobs: Option<u32>) -> usize {
+/// How many files to work on at once: `--jobs`, else `per_core` per CPU core.
+pub fn workers(jobs: Option<u32>, per_core: usize) -> usize {
     match jobs {
         Some(n) => n.max(1) as usize,
-        None => std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
+        None => {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                * per_core.max(1)
+        }
     }
 }
 
