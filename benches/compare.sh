@@ -18,7 +18,7 @@ printf '%-34s %9s %9s %9s %8s %8s\n' "file / operation" "kyso (ms)" "pyHanko" "p
     "pyHanko/" "pdfsig/"
 for doc in congvan.pdf quyetdinh-multipage.pdf baocao-100pages.pdf; do
     in=fixtures/docs/$doc
-    "$kyso" sign "$in" -o "$work/k.pdf" --p12 "$key" > /dev/null
+    "$kyso" sign "$in" -o "$work/k.pdf" --overwrite --p12 "$key" > /dev/null
     { read -r ks; read -r ps; } < <(python3 benches/median.py "$runs" \
         "$kyso sign $in -o $work/k2.pdf --overwrite --p12 $key" \
         "pyhanko sign addsig --field Sig1 --use-pades pkcs12 --no-pass $in $work/p.pdf $key")

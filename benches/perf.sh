@@ -56,7 +56,7 @@ bash benches/bigfile.sh 200 7
 echo; echo "== 5. many revisions"
 bash benches/fail_closed.sh "$runs"
 
-echo; echo "== 6. kyso serve and the C ABI (12-page class letter: quyetdinh-multipage signed)"
+echo; echo "== 6. kyso serve and the C ABI (the 3-page decision quyetdinh-multipage.pdf, signed)"
 "$kyso" sign fixtures/docs/quyetdinh-multipage.pdf -o "$work/q.pdf" --p12 fixtures/pki/agency.p12 > /dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$kyso" serve --listen "127.0.0.1:$port" "${V[@]}" 2> "$work/serve.log" &
