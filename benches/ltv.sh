@@ -207,3 +207,17 @@ done
 echo
 echo "one run each: wall time, requests to the local TSA/OCSP/CRL server, time the server spent"
 for w in "${!used[@]}"; do printf '  %-52s %s\n' "$w" "${used[$w]}"; done | sort
+
+# --- a large file (BIG_MB=200 bash benches/ltv.sh): B-LTA against B-B, the network apart ---
+if [ -n "${BIG_MB:-}" ]; then
+    python3 benches/make_big_pdf.py "$work/big.pdf" "$BIG_MB"
+    cat "$work/big.pdf" > /dev/null
+    bsign() { echo "env KYSO_PIN= $kyso sign $work/big.pdf -o $work/big-$1.pdf --overwrite --p12 $key --level $1 $2"; }
+    { read -r bb; read -r blta; } < <(python3 benches/median.py "$runs" "$(bsign B-B '')" \
+        "$(bsign B-LTA "--tsa $url/tsa")")
+    : > "$work/hits.log"
+    $(bsign B-LTA "--tsa $url/tsa") > /dev/null
+    net=$(awk '{ ms += $3 } END { printf "%.4f", ms / 1000 }' "$work/hits.log")
+    echo
+    awk -v m="$BIG_MB" -v a="$bb" -v b="$blta" -v n="$net" 'BEGIN{printf "%d MB: sign B-B %.3f s, B-LTA %.3f s (server time %.3f s): (B-LTA - server) / B-B = %.2fx (aim <= 1.3x)\n", m, a, b, n, (b-n)/a}'
+fi

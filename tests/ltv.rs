@@ -487,6 +487,41 @@ fn pdfsig_accepts_b_lta_output() {
 }
 
 #[test]
+fn a_large_b_lta_signing_writes_the_input_once_and_verifies() {
+    // 25 MB: the kernel copy with the document time-stamp's hash taken on the way
+    // (sign/sink.rs Recording), no temporary B-T file.
+    if !have_openssl() {
+        return;
+    }
+    let pki = LocalPki::new(365);
+    let p12 = pki.signer("big", "Đặng Văn Lớn", 30);
+    let input = pki.path("big.pdf");
+    let o = run(Command::new("python3")
+        .arg(fixture("../benches/make_big_pdf.py"))
+        .arg(&input)
+        .arg("24"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let original = std::fs::read(&input).unwrap();
+    let out = pki.path("big-lta.pdf");
+    let o = sign_level(&pki, &p12, &input, &out, "B-LTA");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let signed = std::fs::read(&out).unwrap();
+    assert!(signed.starts_with(&original), "not an incremental update");
+    // Nothing left beside the output.
+    let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let (code, r) = verify(&pki, &out, &["--offline"], false);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(r["signatures"][0]["level"], "PAdES-B-LTA", "{r:#}");
+    assert_eq!(r["signatures"][1]["type"], "document-timestamp", "{r:#}");
+    assert_eq!(r["signatures"][1]["indication"], "TOTAL-PASSED", "{r:#}");
+}
+
+#[test]
 fn a_no_changes_certification_still_takes_dss_and_document_time_stamps() {
     if !have_openssl() {
         return;

@@ -111,10 +111,25 @@ fn walk(dir: &Path, recursive: bool, files: &mut Vec<PathBuf>, errors: &mut Vec<
     }
 }
 
-/// Verifies every file the inputs name and prints the results; returns the exit code.
+/// How many files to work on at once: `--jobs`, else `per_core` per CPU core.
+pub fn workers(jobs: Option<u32>, per_core: usize) -> usize {
+    match jobs {
+        Some(n) => n.max(1) as usize,
+        None => {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                * per_core.max(1)
+        }
+    }
+}
+
+/// Verifies every file the inputs name with `workers` threads and prints the results;
+/// returns the exit code.
 pub fn run(
     inputs: &[PathBuf],
     recursive: bool,
+    workers: usize,
     opts: &VerifyOptions,
     format: Format,
     colour: bool,
@@ -141,11 +156,7 @@ pub fn run(
 
     let progress = std::io::stderr().is_terminal();
     let total = files.len();
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(total)
-        .max(1);
+    let workers = workers.min(total).max(1);
     let next = AtomicUsize::new(0);
     let mut printer = Printer::new(format, opts.lang, colour, progress, total);
     printer.require_decree30 = require_decree30;

@@ -138,6 +138,10 @@ struct SignArgs {
     /// With --batch: also the PDFs in subfolders (the output folder mirrors them).
     #[arg(short, long, requires = "batch")]
     recursive: bool,
+    /// With --batch: files signed at once (default: twice the number of CPU cores). A token or
+    /// a remote signing service always signs one file at a time.
+    #[arg(short, long, requires = "batch", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    jobs: Option<u32>,
     /// PKCS#12 (.p12/.pfx) file with the signer's key and certificate chain.
     #[arg(long, required_unless_present_any = ["pkcs11", "csc"])]
     p12: Option<PathBuf>,
@@ -335,6 +339,9 @@ struct VerifyArgs {
     /// Also verify the PDFs in the subfolders of the given folders.
     #[arg(short, long)]
     recursive: bool,
+    /// Files verified at once (default: the number of CPU cores).
+    #[arg(short, long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    jobs: Option<u32>,
     #[command(flatten)]
     validation: ValidationArgs,
     /// Validate as of this time (RFC 3339, e.g. 2026-11-22T09:00:00+07:00) instead of now.
@@ -715,14 +722,20 @@ fn run_sign(args: SignArgs) -> u8 {
     };
     if let Some(dir) = &args.batch {
         // Software keys sign in parallel; a token or a remote service one file at a time.
-        let parallel = args.p12.is_some();
+        // Two per core: each file also waits for its output to reach the disk (fsync), and
+        // another file's signing fills that wait (1,000 letters: 2.3 s with 2, 1.4 s with 4
+        // on 2 cores).
+        let workers = match args.p12 {
+            Some(_) => batch::workers(args.jobs, 2),
+            None => 1,
+        };
         return sign_batch::run(
             dir,
             &output,
             args.recursive,
             identity.as_ref(),
             &opts,
-            parallel,
+            workers,
             args.json,
         );
     }
@@ -953,6 +966,7 @@ fn run_verify(args: VerifyArgs) -> u8 {
         return batch::run(
             &args.input,
             args.recursive,
+            batch::workers(args.jobs, 1),
             &opts,
             format,
             colour,

@@ -116,15 +116,15 @@ fn sign_one(
     (output, result)
 }
 
-/// Signs every PDF of `dir` into `outdir`; prints a line per file, a summary (or JSON) and
-/// returns the exit code.
+/// Signs every PDF of `dir` into `outdir` with `workers` threads; prints a line per file, a
+/// summary (or JSON) and returns the exit code.
 pub fn run(
     dir: &Path,
     outdir: &Path,
     recursive: bool,
     signer: &dyn Signer,
     opts: &SignOptions,
-    parallel: bool,
+    workers: usize,
     json: bool,
 ) -> u8 {
     let started = Instant::now();
@@ -143,14 +143,7 @@ pub fn run(
         return crate::fail(format!("{}: {e}", outdir.display()));
     }
     let total = files.len();
-    let workers = if parallel {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(total)
-    } else {
-        1
-    };
+    let workers = workers.min(total).max(1);
     let progress = std::io::stderr().is_terminal();
     let next = AtomicUsize::new(0);
     let mut done: Vec<Done> = Vec::with_capacity(total);

@@ -67,9 +67,10 @@ impl AtomicOutput {
     pub fn commit(mut self) -> Result<()> {
         let target = self.target.clone();
         self.file.flush().map_err(|e| Error::io(&target, e))?;
+        // fdatasync: the data and what reading it back needs (the size), not the times.
         self.file
             .as_file()
-            .sync_all()
+            .sync_data()
             .map_err(|e| Error::io(&target, e))?;
         self.file
             .persist(&target)

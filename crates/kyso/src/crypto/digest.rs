@@ -51,15 +51,18 @@ impl DigestAlgorithm {
     }
 }
 
+#[derive(Clone)]
 enum Ctx {
     Aws(awsd::Context),
     /// SHAKE256 read out to [`DigestAlgorithm::output_len`] bytes (RFC 8419 §2.3).
     Shake256(Box<shake::Shake256>),
 }
 
-/// Incremental hasher.
+/// Incremental hasher (cloned to continue one prefix in several ways).
+#[derive(Clone)]
 pub struct Hasher {
     ctx: Ctx,
+    alg: DigestAlgorithm,
 }
 
 impl Hasher {
@@ -69,7 +72,12 @@ impl Hasher {
             Some(a) => Ctx::Aws(awsd::Context::new(a)),
             None => Ctx::Shake256(Box::default()),
         };
-        Hasher { ctx }
+        Hasher { ctx, alg }
+    }
+
+    /// The algorithm being computed.
+    pub fn algorithm(&self) -> DigestAlgorithm {
+        self.alg
     }
 
     /// Feeds data.

@@ -3,7 +3,7 @@
 
 use crate::crypto::Hasher;
 use crate::error::Result;
-use crate::pdf::{ByteSource, Document};
+use crate::pdf::Document;
 use crate::sign::placeholder::{self, SignatureFields};
 use crate::timestamp::{TimestampToken, TsaClient};
 
@@ -13,20 +13,21 @@ const FIRST_CAPACITY: usize = 8 * 1024;
 /// Slack for the second attempt: serial numbers and nonces vary in length between tokens.
 const SLACK: usize = 1024;
 
-/// Builds the update holding a document time-stamp over `source` (the whole current file).
+/// Builds the update holding a document time-stamp over the whole current file, whose bytes
+/// `hashed` has been fed with (the TSA's digest algorithm).
 pub(crate) fn build(
     doc: &Document,
-    source: &dyn ByteSource,
+    hashed: &Hasher,
     tsa: &TsaClient,
     base_len: u64,
     leading_eol: bool,
 ) -> Result<(Vec<u8>, TimestampToken)> {
-    let (bytes, token) = attempt(doc, source, tsa, base_len, leading_eol, FIRST_CAPACITY)?;
+    let (bytes, token) = attempt(doc, hashed, tsa, base_len, leading_eol, FIRST_CAPACITY)?;
     match bytes {
         Some(bytes) => Ok((bytes, token)),
         None => {
             let capacity = token.der.len() + SLACK;
-            match attempt(doc, source, tsa, base_len, leading_eol, capacity)? {
+            match attempt(doc, hashed, tsa, base_len, leading_eol, capacity)? {
                 (Some(bytes), token) => Ok((bytes, token)),
                 (None, token) => Err(crate::Error::Timestamp(format!(
                     "the TSA's tokens keep growing ({} bytes, then {} bytes)",
@@ -42,7 +43,7 @@ pub(crate) fn build(
 /// returned does not fit (with that token, to size the next try).
 fn attempt(
     doc: &Document,
-    source: &dyn ByteSource,
+    hashed: &Hasher,
     tsa: &TsaClient,
     base_len: u64,
     leading_eol: bool,
@@ -55,18 +56,7 @@ fn attempt(
         ..SignatureFields::default()
     };
     let mut prepared = placeholder::prepare(doc, &fields, capacity, base_len, leading_eol)?;
-    let mut hasher = Hasher::new(tsa.digest);
-    let mut off = 0u64;
-    let mut buf = vec![0u8; 1 << 20];
-    while off < source.len() {
-        let want = ((source.len() - off) as usize).min(buf.len());
-        let got = source.read_at(off, &mut buf[..want])?;
-        if got == 0 {
-            break;
-        }
-        hasher.update(&buf[..got]);
-        off += got as u64;
-    }
+    let mut hasher = hashed.clone();
     hasher.update(&prepared.bytes[..prepared.contents_start]);
     hasher.update(&prepared.bytes[prepared.contents_end..]);
     let token = tsa.timestamp_digest(tsa.digest, &hasher.finish())?;

@@ -198,24 +198,32 @@ pub fn extend_bytes(input: &[u8], opts: &LtvOptions) -> Result<(Vec<u8>, ExtendR
     Ok((out, report))
 }
 
-/// Signs at B-LT or B-LTA: a B-T signature into a temporary file beside `output`, then the
-/// extension from it into `output`.
+/// Signs at B-LT or B-LTA in one pass over the input: the B-T signature goes into `output`
+/// (the input copied once, hashed for the signature and for the document time-stamp alike),
+/// its revision is kept in memory, and the extension appends to the same output.
 pub(crate) fn sign_long_term(
     source: Arc<dyn ByteSource>,
     output: &Path,
     signer: &dyn Signer,
     opts: &SignOptions,
 ) -> Result<SignOutcome> {
-    let dir = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-    let mut outcome = crate::sign::sign_to(source, temp.as_file_mut(), signer, opts)?;
-    temp.as_file_mut()
-        .flush()
-        .map_err(|e| Error::io(temp.path(), e))?;
-    let report = extend_file(temp.path(), output, &opts.ltv_request(), false)?;
+    let ltv = opts.ltv_request();
+    let mut out = AtomicOutput::create(output)?;
+    let named = |e| match e {
+        Error::Io { source, .. } => Error::io(output, source),
+        other => other,
+    };
+    let hasher = ltv
+        .timestamp
+        .as_ref()
+        .map(|t| crate::crypto::Hasher::new(t.digest));
+    let mut recording = crate::sign::Recording::new(out.writer(), hasher);
+    let mut outcome =
+        crate::sign::sign_into(source.clone(), &mut recording, signer, opts).map_err(named)?;
+    let (tail, hashed) = recording.finish();
+    let appended = Appended::continuing(source, tail, hashed, ltv.pdf_password.clone());
+    let report = extend_appended(appended, out.writer(), &ltv).map_err(named)?;
+    out.commit()?;
     outcome.level = report.level.clone();
     outcome.output_size = report.output_size;
     outcome.warnings.extend(report.warnings);
@@ -275,13 +283,22 @@ pub fn extend_to(
     out: &mut dyn Write,
     opts: &LtvOptions,
 ) -> Result<ExtendReport> {
+    extend_appended(Appended::new(source, opts.pdf_password.clone()), out, opts)
+}
+
+/// The extension flow on top of what `appended` holds; writes what the output lacks.
+fn extend_appended(
+    mut appended: Appended,
+    out: &mut dyn Write,
+    opts: &LtvOptions,
+) -> Result<ExtendReport> {
     if opts.level < PadesLevel::BLT {
         return Err(Error::InvalidArgument(
             "extension targets B-LT or B-LTA (B-T is reached when signing, with --tsa)".into(),
         ));
     }
     // New revisions of an encrypted document are encrypted with its key (pdf::writer).
-    let mut doc = Document::open_with_password(source.clone(), &opts.pdf_password)?;
+    let mut doc = appended.document()?;
     let mut list = items(&doc)?;
     if list.iter().all(|i| i.is_document_timestamp()) {
         return Err(Error::InvalidArgument(
@@ -293,7 +310,6 @@ pub fn extend_to(
         ..ExtendReport::default()
     };
     let now = OffsetDateTime::now_utc();
-    let mut appended = Appended::new(source.clone(), opts.pdf_password.clone());
 
     // B-LT needs each signature to be at B-T first (ETSI EN 319 142-1 §6.3): a document
     // time-stamp stands in for missing signature time-stamps.

@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::sync::Arc;
 
+use crate::crypto::{DigestAlgorithm, Hasher};
 use crate::error::{Error, Result};
 use crate::pdf::{ByteSource, Document, Password};
 use crate::timestamp::{TimestampToken, TsaClient};
@@ -40,6 +41,11 @@ pub(crate) struct Appended {
     bytes: Vec<u8>,
     /// The password of an encrypted input.
     password: Password,
+    /// How many leading bytes the output already holds (they are not written again).
+    written: u64,
+    /// A hasher fed with the first `.1` bytes of the document (base and appended), so that a
+    /// document time-stamp does not read them again.
+    prefix: Option<(Hasher, u64)>,
 }
 
 impl Appended {
@@ -48,11 +54,33 @@ impl Appended {
             base,
             bytes: Vec::new(),
             password,
+            written: 0,
+            prefix: None,
         }
     }
 
+    /// Goes on from a signing whose output already holds `base` then `tail`; `hashed` (when
+    /// given) was fed with all of it.
+    pub fn continuing(
+        base: Arc<dyn ByteSource>,
+        tail: Vec<u8>,
+        hashed: Option<Hasher>,
+        password: Password,
+    ) -> Self {
+        let written = base.len() + tail.len() as u64;
+        Appended {
+            base,
+            bytes: tail,
+            written,
+            prefix: hashed.map(|h| (h, written)),
+            password,
+        }
+    }
+
+    /// True when nothing was added to the input (the signature's own revision, written
+    /// already, does not count).
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.len() == self.written.max(self.base.len())
     }
 
     pub fn source(&self) -> Arc<dyn ByteSource> {
@@ -91,17 +119,53 @@ impl Appended {
         tsa: &TsaClient,
     ) -> Result<TimestampToken> {
         let eol = self.needs_leading_eol()?;
-        let source = self.source();
-        let (update, token) =
-            super::doc_timestamp::build(doc, source.as_ref(), tsa, self.len(), eol)?;
+        let hashed = self.hash_all(tsa.digest)?;
+        let (update, token) = super::doc_timestamp::build(doc, &hashed, tsa, self.len(), eol)?;
         self.bytes.extend_from_slice(&update);
         Ok(token)
     }
 
-    /// Writes the input and the new revisions; returns the total length.
+    /// A hasher fed with the whole document as it stands: from the prefix hashed already when
+    /// there is one for `alg`, else read again.
+    fn hash_all(&self, alg: DigestAlgorithm) -> Result<Hasher> {
+        let base_len = self.base.len();
+        if let Some((h, covered)) = &self.prefix {
+            if h.algorithm() == alg && *covered >= base_len {
+                let mut h = h.clone();
+                h.update(&self.bytes[(covered - base_len) as usize..]);
+                return Ok(h);
+            }
+        }
+        let source = self.source();
+        let mut hasher = Hasher::new(alg);
+        let mut buf = vec![0u8; (1 << 20).min(source.len() as usize).max(1)];
+        let mut off = 0u64;
+        while off < source.len() {
+            let want = ((source.len() - off) as usize).min(buf.len());
+            let got = source.read_at(off, &mut buf[..want])?;
+            if got == 0 {
+                return Err(Error::MalformedPdf(
+                    "the input file shrank while being read".into(),
+                ));
+            }
+            hasher.update(&buf[..got]);
+            off += got as u64;
+        }
+        Ok(hasher)
+    }
+
+    /// Writes what the output does not hold yet: the input (unless a signing wrote it) and
+    /// the new revisions; returns the total length.
     pub fn write_to(&self, out: &mut dyn Write) -> Result<u64> {
         let len = self.base.len();
-        let mut buf = vec![0u8; 1 << 20];
+        if self.written >= len {
+            let from = (self.written - len) as usize;
+            out.write_all(&self.bytes[from..])
+                .map_err(|e| Error::io("<output>", e))?;
+            out.flush().map_err(|e| Error::io("<output>", e))?;
+            return Ok(self.len());
+        }
+        let mut buf = vec![0u8; (1 << 20).min(len as usize).max(1)];
         let mut off = 0u64;
         while off < len {
             let want = ((len - off) as usize).min(buf.len());

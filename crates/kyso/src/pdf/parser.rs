@@ -466,9 +466,19 @@ impl<'a> Parser<'a> {
         let Some(end) = rest.iter().position(|&b| b == b'>') else {
             return self.eof();
         };
-        let mut out = Vec::with_capacity(end / 2);
+        let mut out = Vec::with_capacity(end / 2 + 1);
         let mut hi: Option<u8> = None;
-        for &b in &rest[..end] {
+        // Pairs of digits first (a signature's /Contents is thousands of them), then digit by
+        // digit from the first whitespace or other byte on.
+        let mut done = 0;
+        for pair in rest[..end].chunks_exact(2) {
+            match (hex_val(pair[0]), hex_val(pair[1])) {
+                (Some(h), Some(l)) => out.push(h << 4 | l),
+                _ => break,
+            }
+            done += 2;
+        }
+        for &b in &rest[done..end] {
             if is_whitespace(b) {
                 continue;
             }
@@ -532,11 +542,25 @@ impl<'a> Parser<'a> {
 }
 
 fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
+    const NONE: u8 = 0xFF;
+    const TABLE: [u8; 256] = {
+        let mut t = [NONE; 256];
+        let mut i = 0;
+        while i < 10 {
+            t[b'0' as usize + i] = i as u8;
+            i += 1;
+        }
+        let mut i = 0;
+        while i < 6 {
+            t[b'a' as usize + i] = 10 + i as u8;
+            t[b'A' as usize + i] = 10 + i as u8;
+            i += 1;
+        }
+        t
+    };
+    match TABLE[usize::from(b)] {
+        NONE => None,
+        v => Some(v),
     }
 }
 

@@ -17,6 +17,12 @@ pub trait ByteSource: Send + Sync {
         self.len() == 0
     }
 
+    /// The open file behind the source, when it is one (the signing copy then stays in the
+    /// kernel: `copy_file_range`).
+    fn file(&self) -> Option<&File> {
+        None
+    }
+
     /// Reads up to `len` bytes from `offset` (clamped to the end of the source).
     fn read_vec(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
         let end = (offset.saturating_add(len as u64)).min(self.len());
@@ -100,6 +106,10 @@ impl ByteSource for FileSource {
             return Ok(0);
         }
         read_at_impl(&self.file, offset, buf).map_err(|e| Error::io(&self.path, e))
+    }
+
+    fn file(&self) -> Option<&File> {
+        Some(&self.file)
     }
 }
 

@@ -13,6 +13,12 @@ use super::xref::XrefKind;
 use crate::error::Result;
 
 /// Writes `obj` in PDF syntax.
+/// The two upper-case hexadecimal digits of a byte (ISO 32000-1 §7.3.4.3).
+pub fn hex_upper(b: u8) -> [u8; 2] {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]
+}
+
 pub fn write_object(out: &mut Vec<u8>, obj: &Object) {
     match obj {
         Object::Null => out.extend_from_slice(b"null"),
@@ -24,8 +30,9 @@ pub fn write_object(out: &mut Vec<u8>, obj: &Object) {
         Object::String(s) => {
             if s.hex {
                 out.push(b'<');
-                for b in &s.bytes {
-                    let _ = write!(out, "{b:02X}");
+                out.reserve(2 * s.bytes.len() + 1);
+                for &b in &s.bytes {
+                    out.extend_from_slice(&hex_upper(b));
                 }
                 out.push(b'>');
             } else {

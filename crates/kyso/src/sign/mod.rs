@@ -10,6 +10,7 @@ pub mod p12;
 pub mod pkcs11;
 pub mod placeholder;
 pub mod signer;
+mod sink;
 pub mod software_key;
 
 use std::io::Write;
@@ -23,6 +24,8 @@ pub use pkcs11::{list_tokens, KeySelector, Pkcs11Signer, TokenSelector};
 pub use placeholder::SignatureFields;
 pub use signer::{KeyKind, Signer};
 pub use software_key::SoftwareKey;
+
+pub(crate) use sink::{Recording, Sink};
 
 use crate::cms;
 use crate::crypto::{self, DigestAlgorithm, Hasher, SignatureScheme};
@@ -152,7 +155,7 @@ pub fn sign_file(
         return crate::ltv::sign_long_term(source, output, signer, opts);
     }
     let mut out = AtomicOutput::create(output)?;
-    let outcome = sign_to(source, out.writer(), signer, opts).map_err(|e| match e {
+    let outcome = sign_into(source, out.writer(), signer, opts).map_err(|e| match e {
         Error::Io { source, .. } => Error::io(output, source),
         other => other,
     })?;
@@ -198,6 +201,16 @@ pub fn sign_to(
     signer: &dyn Signer,
     opts: &SignOptions,
 ) -> Result<SignOutcome> {
+    sign_into(source, &mut sink::AnyWriter(out), signer, opts)
+}
+
+/// [`sign_to`] into a [`Sink`] (a file output takes the kernel's copy).
+pub(crate) fn sign_into(
+    source: Arc<dyn ByteSource>,
+    out: &mut dyn Sink,
+    signer: &dyn Signer,
+    opts: &SignOptions,
+) -> Result<SignOutcome> {
     let identity = Identity {
         certificate_der: signer.certificate_der(),
         chain_der: signer.chain_der(),
@@ -236,7 +249,7 @@ pub(crate) type Produce<'a> =
 /// The signing flow shared by immediate and deferred signing.
 pub(crate) fn sign_with(
     source: Arc<dyn ByteSource>,
-    out: &mut dyn Write,
+    out: &mut dyn Sink,
     signer: &Identity,
     opts: &SignOptions,
     produce: &mut Produce,
@@ -340,7 +353,7 @@ pub(crate) fn sign_with(
 
     // Hash the first range while copying the input, then the update around /Contents.
     let mut hasher = Hasher::new(digest);
-    copy_and_hash(source.as_ref(), out, &mut hasher)?;
+    sink::copy_and_hash(source.as_ref(), out, &mut hasher)?;
     hasher.update(&prepared.bytes[..prepared.contents_start]);
     hasher.update(&prepared.bytes[prepared.contents_end..]);
     let content_digest = hasher.finish();
@@ -433,28 +446,4 @@ pub(crate) fn ends_with_eol(src: &dyn ByteSource) -> Result<bool> {
     let len = src.len();
     let last = src.read_vec(len.saturating_sub(1), 1)?;
     Ok(matches!(last.first(), Some(b'\n' | b'\r')))
-}
-
-pub(crate) fn copy_and_hash(
-    src: &dyn ByteSource,
-    out: &mut dyn Write,
-    hasher: &mut Hasher,
-) -> Result<()> {
-    let len = src.len();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut off = 0u64;
-    while off < len {
-        let want = ((len - off) as usize).min(buf.len());
-        let got = src.read_at(off, &mut buf[..want])?;
-        if got == 0 {
-            return Err(Error::MalformedPdf(
-                "the input file shrank while being read".into(),
-            ));
-        }
-        hasher.update(&buf[..got]);
-        out.write_all(&buf[..got])
-            .map_err(|e| Error::io("<output>", e))?;
-        off += got as u64;
-    }
-    Ok(())
 }

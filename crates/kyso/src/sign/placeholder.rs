@@ -64,12 +64,11 @@ impl PreparedUpdate {
                 self.capacity()
             )));
         }
-        let mut hex = Vec::with_capacity(der.len() * 2);
-        for b in der {
-            let _ = write!(hex, "{b:02X}");
-        }
         let start = self.contents_start + 1;
-        self.bytes[start..start + hex.len()].copy_from_slice(&hex);
+        let room = &mut self.bytes[start..start + 2 * der.len()];
+        for (pair, b) in room.chunks_exact_mut(2).zip(der) {
+            pair.copy_from_slice(&crate::pdf::writer::hex_upper(*b));
+        }
         Ok(())
     }
 }
