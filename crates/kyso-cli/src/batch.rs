@@ -124,6 +124,16 @@ pub fn workers(jobs: Option<u32>, per_core: usize) -> usize {
     }
 }
 
+/// How a batch shows its results.
+pub struct Presentation<'a> {
+    pub format: Format,
+    pub colour: bool,
+    /// The HTML report to write, if asked.
+    pub report: Option<&'a Path>,
+    /// `--require-decree30`: a non-conforming document makes the exit code 1.
+    pub require_decree30: bool,
+}
+
 /// Verifies every file the inputs name with `workers` threads and prints the results;
 /// returns the exit code.
 pub fn run(
@@ -131,11 +141,14 @@ pub fn run(
     recursive: bool,
     workers: usize,
     opts: &VerifyOptions,
-    format: Format,
-    colour: bool,
-    report: Option<&Path>,
-    require_decree30: bool,
+    shown: Presentation<'_>,
 ) -> u8 {
+    let Presentation {
+        format,
+        colour,
+        report,
+        require_decree30,
+    } = shown;
     let started = Instant::now();
     let mut files = Vec::new();
     let mut errors = Vec::new();

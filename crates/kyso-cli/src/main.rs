@@ -968,10 +968,12 @@ fn run_verify(args: VerifyArgs) -> u8 {
             args.recursive,
             batch::workers(args.jobs, 1),
             &opts,
-            format,
-            colour,
-            args.report.as_deref(),
-            args.require_decree30,
+            batch::Presentation {
+                format,
+                colour,
+                report: args.report.as_deref(),
+                require_decree30: args.require_decree30,
+            },
         );
     }
     let input = &args.input[0];
