@@ -14,12 +14,6 @@ use super::render::PageImage;
 pub const CHANNEL_TOLERANCE: u8 = 32;
 /// Pixels an allowed rectangle is widened by on each side.
 pub const EDGE_TOLERANCE_PX: f64 = 2.0;
-/// The largest share of a page an allowed rectangle may cover and still excuse what changed
-/// under it. A later signature's stamp is small (Decree 30/2020: a seal 30–45 mm across, about
-/// 3 % of an A4 page; a leader's picture or an attachment stamp less than that); a "stamp" the
-/// size of the page would otherwise hide any change of the text beneath it. Larger widgets are
-/// not excused: what they change is a difference like any other.
-pub const MAX_ALLOWED_SHARE: f64 = 0.125;
 /// Differing pixels closer than this (in cells of `CELL` pixels) form one box.
 const CELL: u32 = 4;
 /// Boxes listed per page at most; beyond, the rest are merged into one.
@@ -58,12 +52,10 @@ pub fn compare(before: &PageImage, after: &PageImage, allowed: &[[f64; 4]]) -> V
             inside_allowed_widget: false,
         }];
     }
-    let page_area = w as f64 * h as f64;
     let allowed_px: Vec<[f64; 4]> = allowed
         .iter()
-        .map(|r| after.user_to_pixels(*r))
-        .filter(|p| (p[2] - p[0]) * (p[3] - p[1]) <= MAX_ALLOWED_SHARE * page_area)
-        .map(|p| {
+        .map(|r| {
+            let p = after.user_to_pixels(*r);
             [
                 p[0] - EDGE_TOLERANCE_PX,
                 p[1] - EDGE_TOLERANCE_PX,
@@ -310,19 +302,6 @@ mod tests {
         assert!(!boxes[0].inside_allowed_widget);
         assert_eq!(boxes[0].pixels[0], 150);
         assert!(boxes[0].pixels[2] <= 156, "{:?}", boxes[0]);
-    }
-
-    #[test]
-    fn a_page_sized_widget_excuses_nothing() {
-        let a = blank(200, 100);
-        let mut b = blank(200, 100);
-        paint(&mut b, 50, 40, 60, 50, 0);
-        // A "stamp" over the whole page would hide any change of the text under it.
-        let boxes = compare(&a, &b, &[[0.0, 0.0, 200.0, 100.0]]);
-        assert!(!boxes[0].inside_allowed_widget, "{boxes:?}");
-        // One an eighth of the page (50 × 50 points of 200 × 100) still excuses its inside.
-        let boxes = compare(&a, &b, &[[30.0, 30.0, 80.0, 80.0]]);
-        assert!(boxes[0].inside_allowed_widget, "{boxes:?}");
     }
 
     #[test]
