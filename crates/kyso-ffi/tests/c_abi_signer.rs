@@ -19,8 +19,13 @@ fn repo() -> PathBuf {
 }
 
 fn have(tool: &str) -> bool {
+    // openssl has no --version: its own word is `openssl version`.
     let ok = Command::new(tool)
-        .arg("--version")
+        .arg(if tool == "openssl" {
+            "version"
+        } else {
+            "--version"
+        })
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
