@@ -23,7 +23,7 @@ else
 fi
 echo "== Packaging: the .deb, unpacked and run"
 bash scripts/test-package.sh
-# One closing line for the whole run (the per-binary lines above stay as cargo printed them).
-awk '/^test result:/ {p+=$4; f+=$6; i+=$8} END {printf "total: %d passed, %d failed, %d skipped\n", p, f, i}' target/test-output.txt
 echo "== bindings (.NET, Java, PHP, Python over libkyso)"
 bash scripts/test-bindings.sh
+# One closing line for the whole run (the per-binary lines above stay as cargo printed them).
+awk '/^test result:/ {p+=$4; f+=$6; i+=$8} END {printf "total: %d passed, %d failed, %d skipped\n", p, f, i}' target/test-output.txt
