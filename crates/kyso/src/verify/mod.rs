@@ -1177,6 +1177,8 @@ fn visual_check(
 ) {
     use crate::visual::{NotPerformed, VisualStatus};
     let lang = opts.lang;
+    // Without both graphs the shortcut proves no page unchanged, so every page is drawn and
+    // compared: a failure here costs time, never a skipped comparison.
     let graphs = analyser
         .revision_graph(signed_rev)
         .and_then(|a| Ok((a, analyser.revision_graph(doc.last_revision())?)))
