@@ -28,22 +28,7 @@ use crate::pdf::{ByteSource, Document, FileSource, MemorySource};
 use crate::pki::{Certificate, PublicKeyKind};
 use crate::vntime;
 
-/// Language of the messages in a report.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Lang {
-    #[default]
-    Vi,
-    En,
-}
-
-impl Lang {
-    pub(crate) fn pick(self, vi: impl Into<String>, en: impl Into<String>) -> String {
-        match self {
-            Lang::Vi => vi.into(),
-            Lang::En => en.into(),
-        }
-    }
-}
+pub use crate::text::Lang;
 
 /// How to verify.
 #[derive(Clone, Debug, Default)]
