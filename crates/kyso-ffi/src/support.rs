@@ -55,9 +55,11 @@ pub fn error_code(e: &Error) -> c_int {
         | Error::Crypto(_)
         | Error::CertificateNotAcceptable(_) => KYSO_ERR_CRYPTO,
         Error::WrongPassword | Error::Key(_) | Error::Pin(_) | Error::Token(_) => KYSO_ERR_KEY,
-        Error::Network(_) | Error::Ocsp { .. } | Error::Csc { .. } | Error::Timestamp(_) => {
-            KYSO_ERR_NETWORK
-        }
+        Error::Network { .. }
+        | Error::Ocsp { .. }
+        | Error::Csc { .. }
+        | Error::Timestamp(_)
+        | Error::TimestampUnreachable { .. } => KYSO_ERR_NETWORK,
         // `kyso::Error` is non-exhaustive: a variant added later is reported, never hidden.
         _ => KYSO_ERR_INTERNAL,
     }
@@ -244,7 +246,13 @@ mod tests {
         assert_eq!(error_code(&Error::WrongPassword), KYSO_ERR_KEY);
         assert_eq!(error_code(&Error::Pin("x".into())), KYSO_ERR_KEY);
         assert_eq!(error_code(&Error::Crypto("x".into())), KYSO_ERR_CRYPTO);
-        assert_eq!(error_code(&Error::Network("x".into())), KYSO_ERR_NETWORK);
+        assert_eq!(
+            error_code(&Error::Network {
+                kind: kyso::net::NetFailure::Other,
+                detail: "x".into()
+            }),
+            KYSO_ERR_NETWORK
+        );
         assert_eq!(
             error_code(&Error::InvalidArgument("x".into())),
             KYSO_ERR_INVALID_ARGUMENT

@@ -69,8 +69,13 @@ pub enum Error {
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
     /// A network request failed: server unreachable, timeout, unsupported URL, offline mode.
-    #[error("network: {0}")]
-    Network(String),
+    /// `kind` says how (translated by [`crate::text::errors`]); `detail` names the URL and the
+    /// technical cause.
+    #[error("network: {detail}")]
+    Network {
+        kind: crate::net::NetFailure,
+        detail: String,
+    },
     /// An OCSP check (RFC 6960) did not give a usable answer; `kind` says why.
     #[error("{kind}: {detail}")]
     Ocsp {
@@ -81,6 +86,13 @@ pub enum Error {
     /// unreachable, refused the request, or answered with a token that does not match it.
     #[error("time-stamp: {0}")]
     Timestamp(String),
+    /// No time-stamp authority could be reached: every TSA URL failed on the network; `kind`
+    /// is how the last one failed, `detail` lists each URL and its cause.
+    #[error("time-stamp: {detail}")]
+    TimestampUnreachable {
+        kind: crate::net::NetFailure,
+        detail: String,
+    },
     /// A remote signing service (Cloud Signature Consortium API v1) gave no usable answer;
     /// `kind` says why. `status` is the HTTP status and `error` the CSC `error` code, when the
     /// service answered with one.

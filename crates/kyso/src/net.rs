@@ -70,7 +70,10 @@ pub trait HttpClient: Send + Sync {
         authorization: &str,
     ) -> Result<HttpResponse> {
         let _ = (content_type, body, authorization);
-        net_err(format!("{url}: this HTTP client cannot send credentials"))
+        net_err(
+            NetFailure::Other,
+            format!("{url}: this HTTP client cannot send credentials"),
+        )
     }
 }
 
@@ -128,8 +131,83 @@ impl<T: HttpClient + ?Sized> HttpClient for Arc<T> {
     }
 }
 
-fn net_err<T>(msg: impl Into<String>) -> Result<T> {
-    Err(Error::Network(msg.into()))
+/// How a request failed on the network, for words in the user's language
+/// ([`crate::text::errors`]); the URL and the technical cause stay in the error's detail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum NetFailure {
+    /// No answer within the timeout or the network deadline.
+    Timeout,
+    /// The host name could not be resolved.
+    Dns,
+    /// The server refused the connection (nothing listens on that port).
+    Refused,
+    /// The TLS handshake or the server's certificate was not accepted.
+    Tls,
+    /// The server answered with an HTTP error status.
+    HttpStatus,
+    /// The answer is larger than allowed.
+    TooLarge,
+    /// Too many redirects, or a redirect kyso does not follow (another scheme).
+    Redirect,
+    /// Network access is switched off (`--offline`, `KYSO_OFFLINE=1`).
+    Offline,
+    /// The URL is not an `http://` or `https://` URL.
+    UnsupportedUrl,
+    /// Not sent: the document's request budget or deadline is spent.
+    BudgetSpent,
+    /// The connection broke, or another transport error.
+    Other,
+}
+
+impl std::fmt::Display for NetFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NetFailure::Timeout => "timeout",
+            NetFailure::Dns => "host not found",
+            NetFailure::Refused => "connection refused",
+            NetFailure::Tls => "TLS failure",
+            NetFailure::HttpStatus => "HTTP error",
+            NetFailure::TooLarge => "answer too large",
+            NetFailure::Redirect => "redirect not followed",
+            NetFailure::Offline => "offline",
+            NetFailure::UnsupportedUrl => "unsupported URL",
+            NetFailure::BudgetSpent => "request budget spent",
+            NetFailure::Other => "network failure",
+        })
+    }
+}
+
+fn net_err<T>(kind: NetFailure, msg: impl Into<String>) -> Result<T> {
+    Err(Error::Network {
+        kind,
+        detail: msg.into(),
+    })
+}
+
+/// The kind of a transport error from ureq.
+fn classify(e: &ureq::Error) -> NetFailure {
+    match e {
+        ureq::Error::Timeout(_) => NetFailure::Timeout,
+        ureq::Error::BodyExceedsLimit(_) => NetFailure::TooLarge,
+        ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => NetFailure::Redirect,
+        ureq::Error::HostNotFound => NetFailure::Dns,
+        ureq::Error::BadUri(_) => NetFailure::UnsupportedUrl,
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::TlsRequired => NetFailure::Tls,
+        ureq::Error::Io(io) => match io.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>()) {
+            Some(inner) => classify(inner),
+            None => match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => NetFailure::Refused,
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                    NetFailure::Timeout
+                }
+                _ if io.to_string().contains("failed to lookup address") => NetFailure::Dns,
+                _ => NetFailure::Other,
+            },
+        },
+        _ => NetFailure::Other,
+    }
 }
 
 /// TLS for `https://` (TSAs, remote signing services): rustls with the aws-lc-rs provider kyso
@@ -149,8 +227,14 @@ fn check_url(url: &str) -> Result<()> {
     match scheme.as_deref() {
         Some("http") if url.len() > "http://".len() => Ok(()),
         Some("https") if url.len() > "https://".len() => Ok(()),
-        Some(s) => net_err(format!("{url}: unsupported URL scheme \"{s}\"")),
-        None => net_err(format!("{url}: not an http:// URL")),
+        Some(s) => net_err(
+            NetFailure::UnsupportedUrl,
+            format!("{url}: unsupported URL scheme \"{s}\""),
+        ),
+        None => net_err(
+            NetFailure::UnsupportedUrl,
+            format!("{url}: not an http:// URL"),
+        ),
     }
 }
 
@@ -227,6 +311,7 @@ impl UreqClient {
     }
 
     fn map_err(&self, url: &str, e: ureq::Error) -> Error {
+        let kind = classify(&e);
         let why = match e {
             ureq::Error::Timeout(_) => format!("no answer within {} s", self.timeout.as_secs_f32()),
             ureq::Error::BodyExceedsLimit(n) => format!("response larger than {n} bytes"),
@@ -245,7 +330,10 @@ impl UreqClient {
             ureq::Error::HostNotFound => "host not found".to_string(),
             other => other.to_string(),
         };
-        Error::Network(format!("{url}: {why}"))
+        Error::Network {
+            kind,
+            detail: format!("{url}: {why}"),
+        }
     }
 
     fn finish(
@@ -322,15 +410,17 @@ pub struct Offline;
 
 impl HttpClient for Offline {
     fn get(&self, url: &str) -> Result<HttpResponse> {
-        net_err(format!(
-            "offline: network access is disabled (not fetching {url})"
-        ))
+        net_err(
+            NetFailure::Offline,
+            format!("offline: network access is disabled (not fetching {url})"),
+        )
     }
 
     fn post(&self, url: &str, _content_type: &str, _body: &[u8]) -> Result<HttpResponse> {
-        net_err(format!(
-            "offline: network access is disabled (not posting to {url})"
-        ))
+        net_err(
+            NetFailure::Offline,
+            format!("offline: network access is disabled (not posting to {url})"),
+        )
     }
 }
 
@@ -588,10 +678,16 @@ mod tests {
         assert!(check_url("ocsp.example.vn").is_err());
         let c = UreqClient::new();
         // Refused before any connection is tried.
-        assert!(matches!(c.get("ftp://x.example/"), Err(Error::Network(_))));
+        assert!(matches!(
+            c.get("ftp://x.example/"),
+            Err(Error::Network {
+                kind: NetFailure::UnsupportedUrl,
+                ..
+            })
+        ));
         assert!(matches!(
             c.post("file:///etc/passwd", "a/b", b""),
-            Err(Error::Network(_))
+            Err(Error::Network { .. })
         ));
     }
 
@@ -599,7 +695,7 @@ mod tests {
     fn offline_fails_clearly() {
         let e = Offline.get("http://crl.example.vn/a.crl").unwrap_err();
         assert!(
-            matches!(&e, Error::Network(m) if m.starts_with("offline")),
+            matches!(&e, Error::Network { kind: NetFailure::Offline, detail } if detail.starts_with("offline")),
             "{e}"
         );
         assert!(e.to_string().contains("http://crl.example.vn/a.crl"));
@@ -768,7 +864,7 @@ impl<C: HttpClient> BudgetedClient<C> {
         };
         if let Some(why) = refusal {
             self.record(method, url, format!("not sent: {why}"));
-            return net_err(format!("{url}: not sent: {why}"));
+            return net_err(NetFailure::BudgetSpent, format!("{url}: not sent: {why}"));
         }
         let result = call();
         let outcome = match &result {
@@ -806,7 +902,10 @@ impl<C: HttpClient> HttpClient for BudgetedClient<C> {
                     .unwrap_or(current.len());
                 format!("{}/{path}", &current[..origin_end])
             } else {
-                return net_err(format!("{current}: redirect to an unsupported location"));
+                return net_err(
+                    NetFailure::Redirect,
+                    format!("{current}: redirect to an unsupported location"),
+                );
             };
             if scheme(&next) != scheme(&current) {
                 self.record(
@@ -814,11 +913,17 @@ impl<C: HttpClient> HttpClient for BudgetedClient<C> {
                     &next,
                     "not sent: the redirect changes the scheme".into(),
                 );
-                return net_err(format!("{current}: redirect to {next} changes the scheme"));
+                return net_err(
+                    NetFailure::Redirect,
+                    format!("{current}: redirect to {next} changes the scheme"),
+                );
             }
             current = next;
         }
-        net_err(format!("{url}: more than {MAX_REDIRECTS} redirects"))
+        net_err(
+            NetFailure::Redirect,
+            format!("{url}: more than {MAX_REDIRECTS} redirects"),
+        )
     }
 
     fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<HttpResponse> {

@@ -885,7 +885,7 @@ pub fn fetch_ocsp(client: &dyn HttpClient, url: &str, request: &OcspRequest) -> 
         detail,
     };
     let net = |e: Error| match e {
-        Error::Network(m) => m,
+        Error::Network { detail, .. } => detail,
         other => other.to_string(),
     };
     let post_problem = match client.post(url, REQUEST_CONTENT_TYPE, &request.der) {

@@ -3,6 +3,8 @@
 //! The core (pdf, pki, cms, sign, verify, diff, ...) returns facts; this module is the one place
 //! that turns them into sentences. Nothing below the reporting layer should need a [`Lang`].
 
+pub mod errors;
+
 /// Language of human-facing text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Lang {

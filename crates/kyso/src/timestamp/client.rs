@@ -213,16 +213,28 @@ impl TsaClient {
             ));
         }
         let mut failures = Vec::new();
+        // The network failure of each URL, while every URL failed on the network.
+        let mut network = Some(None);
         for url in &self.urls {
             match self.ask(url, algorithm, imprint) {
                 Ok(token) => return Ok(token),
-                Err(e) => failures.push(format!("{url}: {e}")),
+                Err(e) => {
+                    network = match (&e, network) {
+                        (Error::Network { kind, .. }, Some(_)) => Some(Some(*kind)),
+                        _ => None,
+                    };
+                    failures.push(format!("{url}: {e}"));
+                }
             }
         }
-        Err(Error::Timestamp(format!(
+        let detail = format!(
             "no time-stamp authority gave a usable token ({})",
             failures.join("; ")
-        )))
+        );
+        Err(match network.flatten() {
+            Some(kind) => Error::TimestampUnreachable { kind, detail },
+            None => Error::Timestamp(detail),
+        })
     }
 
     fn ask(&self, url: &str, algorithm: DigestAlgorithm, imprint: &[u8]) -> Result<TimestampToken> {
