@@ -20,6 +20,7 @@ macro_rules! outln {
 mod appearance;
 mod batch;
 mod deferred;
+mod help_text;
 mod html_report;
 mod ltv;
 mod remote;
@@ -59,6 +60,10 @@ mod exit {
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Language of every message, report and help text: vi or en (default: vi, or en with an
+    /// English locale in LC_ALL / LC_MESSAGES / LANG).
+    #[arg(long, value_enum, global = true)]
+    lang: Option<LangArg>,
 }
 
 #[derive(Subcommand)]
@@ -198,9 +203,6 @@ struct SignArgs {
     /// Print what was done as JSON.
     #[arg(long)]
     json: bool,
-    /// Language of messages (Decree 30/2020 guards and warnings): vi (default) or en.
-    #[arg(long, value_enum, default_value_t = LangArg::Vi)]
-    lang: LangArg,
     /// PAdES level: B-B (default; B-T when --tsa is given), B-T (signature time-stamp, needs
     /// --tsa), B-LT (and the validation data in a DSS), B-LTA (and a document time-stamp).
     #[arg(long)]
@@ -231,9 +233,8 @@ enum RevocationArg {
     Off,
 }
 
-#[derive(Clone, Copy, ValueEnum, Default)]
+#[derive(Clone, Copy, ValueEnum)]
 enum LangArg {
-    #[default]
     Vi,
     En,
 }
@@ -353,9 +354,6 @@ struct VerifyArgs {
     /// Print one JSON report per line per file (unreadable: {"file": ..., "error": ...}).
     #[arg(long, conflicts_with = "json")]
     json_lines: bool,
-    /// Language of the report: vi (default) or en.
-    #[arg(long, value_enum, default_value_t = LangArg::Vi)]
-    lang: LangArg,
     /// Also write a self-contained, printable HTML report of all files to this file
     /// (in the --lang language).
     #[arg(long, value_name = "FILE.html")]
@@ -573,7 +571,12 @@ fn run_extract(args: ExtractArgs) -> u8 {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = help_text::get_matches(Cli::command());
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let code = match cli.command {
         Command::Sign(args) => run_sign(*args),
         Command::Verify(args) => run_verify(args),
@@ -739,10 +742,7 @@ fn run_sign(args: SignArgs) -> u8 {
             args.json,
         );
     }
-    let lang = match args.lang {
-        LangArg::Vi => Lang::Vi,
-        LangArg::En => Lang::En,
-    };
+    let lang = help_text::lang();
     match kyso::sign::sign_file(&input, &output, identity.as_ref(), &opts, args.in_place) {
         Ok(outcome) => {
             // Decree 30/2020 guards overridden with --force, in the user's language.
@@ -933,10 +933,7 @@ fn run_trust(cmd: TrustCommand) -> u8 {
 }
 
 fn run_verify(args: VerifyArgs) -> u8 {
-    let lang = match args.lang {
-        LangArg::Vi => Lang::Vi,
-        LangArg::En => Lang::En,
-    };
+    let lang = help_text::lang();
     let validation_time = match &args.at {
         None => None,
         Some(s) => {
