@@ -69,9 +69,11 @@ impl AppearanceArgs {
             }
             return Ok(None);
         };
-        let role: Role = role.parse().map_err(|e: kyso::Error| e.to_string())?;
+        let role: Role = role
+            .parse()
+            .map_err(|e: kyso::Error| crate::help_text::error_text(&e))?;
         let rect = match &self.rect {
-            Some(r) => Some(parse_rect(r).map_err(|e| e.to_string())?),
+            Some(r) => Some(parse_rect(r).map_err(|e| crate::help_text::error_text(&e))?),
             None => None,
         };
         Ok(Some(AppearanceRequest {

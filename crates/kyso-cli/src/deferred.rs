@@ -74,9 +74,9 @@ pub struct CompleteArgs {
 }
 
 fn read_certs(path: &PathBuf) -> Result<Vec<Certificate>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let certs =
-        Certificate::parse_pem_or_der(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes = std::fs::read(path).map_err(|e| crate::help_text::io_text(path, &e))?;
+    let certs = Certificate::parse_pem_or_der(&bytes)
+        .map_err(|e| format!("{}: {}", path.display(), crate::help_text::error_text(&e)))?;
     if certs.is_empty() {
         return Err(format!("{}: no certificate found", path.display()));
     }
@@ -109,9 +109,9 @@ pub fn run_prepare(args: PrepareArgs) -> u8 {
             &opts,
             args.in_place,
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| crate::help_text::error_text(&e))?;
         for w in &outcome.warnings {
-            eprintln!("kyso: warning: {}", kyso::verify::text::visible(w));
+            crate::help_text::print_warning(w);
         }
         if args.json {
             outln!(
@@ -120,8 +120,10 @@ pub fn run_prepare(args: PrepareArgs) -> u8 {
             );
         } else {
             outln!(
-                "Đã chuẩn bị / prepared: {} (field \"{}\")",
+                "{}: {} ({} \"{}\")",
+                crate::help_text::say("Đã chuẩn bị", "prepared"),
                 args.output.display(),
+                crate::help_text::say("trường", "field"),
                 prepared.field
             );
             outln!("to_be_signed_base64: {}", prepared.to_be_signed_base64);
@@ -137,7 +139,7 @@ pub fn run_prepare(args: PrepareArgs) -> u8 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("kyso: {e}");
+            crate::help_text::print_error(&e);
             1
         }
     }
@@ -148,7 +150,7 @@ pub fn run_complete(args: CompleteArgs) -> u8 {
     let output = args.output.clone().unwrap_or_else(|| args.prepared.clone());
     let result = (|| -> Result<(), String> {
         let bytes = std::fs::read(&args.signature)
-            .map_err(|e| format!("{}: {e}", args.signature.display()))?;
+            .map_err(|e| crate::help_text::io_text(&args.signature, &e))?;
         let input = if args.cms {
             SignatureInput::Cms(bytes)
         } else {
@@ -175,7 +177,7 @@ pub fn run_complete(args: CompleteArgs) -> u8 {
             tsa.as_ref(),
             &password,
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| crate::help_text::error_text(&e))?;
         if args.json {
             outln!(
                 "{}",
@@ -183,9 +185,12 @@ pub fn run_complete(args: CompleteArgs) -> u8 {
             );
         } else {
             outln!(
-                "Đã ký / signed: {} (field \"{}\", signer: {})",
+                "{}: {} ({} \"{}\", {}: {})",
+                crate::help_text::say("Đã ký", "signed"),
                 output.display(),
+                crate::help_text::say("trường", "field"),
                 outcome.field,
+                crate::help_text::say("người ký", "signer"),
                 outcome.signer
             );
         }
@@ -194,7 +199,7 @@ pub fn run_complete(args: CompleteArgs) -> u8 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("kyso: {e}");
+            crate::help_text::print_error(&e);
             1
         }
     }

@@ -70,9 +70,42 @@ pub fn print_warning(message: &str) {
     );
 }
 
+/// Something to print as an error: a library error (translated) or a message already in the
+/// run's language.
+pub trait Say {
+    fn say(&self) -> String;
+}
+
+impl Say for kyso::Error {
+    fn say(&self) -> String {
+        error_text(self)
+    }
+}
+
+impl Say for String {
+    fn say(&self) -> String {
+        self.clone()
+    }
+}
+
+impl Say for &str {
+    fn say(&self) -> String {
+        self.to_string()
+    }
+}
+
 /// A library error in the run's language.
 pub fn error_text(e: &kyso::Error) -> String {
     kyso::text::errors::error_text(e, lang())
+}
+
+/// An error about the file `path`: "PATH: error", the path said once (an I/O error names
+/// it already).
+pub fn file_error(path: &std::path::Path, e: &kyso::Error) -> String {
+    match e {
+        kyso::Error::Io { path: p, .. } if p == path => error_text(e),
+        _ => format!("{}: {}", path.display(), error_text(e)),
+    }
 }
 
 /// A file error in the run's language.

@@ -75,7 +75,7 @@ fn offline_requested(flag: bool) -> bool {
 fn read_all(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, String> {
     paths
         .iter()
-        .map(|p| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display())))
+        .map(|p| std::fs::read(p).map_err(|e| crate::help_text::io_text(p, &e)))
         .collect()
 }
 
@@ -112,7 +112,7 @@ fn credentials(args: &TimestampArgs) -> Result<Option<String>, String> {
     match &args.tsa_auth_file {
         None => Ok(None),
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let text = std::fs::read_to_string(p).map_err(|e| crate::help_text::io_text(p, &e))?;
             let line = text.lines().next().unwrap_or("").to_string();
             if !line.contains(':') {
                 return Err(format!(
@@ -148,8 +148,8 @@ pub fn options(
         client.policy = args.tsa_policy.clone();
         Some(client)
     };
-    let extra_certs =
-        kyso::pki::trust_store::load_anchor_paths(&args.ltv_certs).map_err(|e| e.to_string())?;
+    let extra_certs = kyso::pki::trust_store::load_anchor_paths(&args.ltv_certs)
+        .map_err(|e| crate::help_text::error_text(&e))?;
     let ltv = LtvOptions {
         level,
         timestamp: tsa.clone(),
@@ -165,7 +165,7 @@ pub fn options(
 /// The signing level (B-T by default when a TSA is given); B-T and up need a TSA.
 pub fn sign_level(level: Option<&str>, args: &TimestampArgs) -> Result<PadesLevel, String> {
     let level = match level {
-        Some(l) => PadesLevel::parse(l).map_err(|e| e.to_string())?,
+        Some(l) => PadesLevel::parse(l).map_err(|e| crate::help_text::error_text(&e))?,
         None if args.tsa.is_empty() => PadesLevel::BB,
         // A TSA without a level: a signature time-stamp is what the user wants.
         None => PadesLevel::BT,
@@ -181,30 +181,31 @@ pub fn sign_level(level: Option<&str>, args: &TimestampArgs) -> Result<PadesLeve
 
 pub fn run_extend(args: ExtendArgs) -> u8 {
     if !args.in_place && args.output.is_none() {
-        eprintln!("kyso: -o OUTPUT is required (or --in-place)");
-        return exit::USAGE;
+        return crate::usage(crate::help_text::say(
+            "cần -o TỆP_KẾT_QUẢ (hoặc --in-place)",
+            "-o OUTPUT is required (or --in-place)",
+        ));
     }
     let output = args.output.clone().unwrap_or_else(|| args.input.clone());
     let level = match PadesLevel::parse(&args.level) {
         Ok(l) if l >= PadesLevel::BLT => l,
         Ok(l) => {
-            eprintln!(
-                "kyso: extend reaches B-LT or B-LTA, not {} (B-T comes from signing with --tsa)",
-                l.name()
-            );
-            return exit::USAGE;
+            return crate::usage(crate::help_text::say(
+                &format!(
+                    "extend nâng lên B-LT hoặc B-LTA, không phải {} (B-T có được khi ký với --tsa)",
+                    l.name()
+                ),
+                &format!(
+                    "extend reaches B-LT or B-LTA, not {} (B-T comes from signing with --tsa)",
+                    l.name()
+                ),
+            ));
         }
-        Err(e) => {
-            eprintln!("kyso: {e}");
-            return exit::USAGE;
-        }
+        Err(e) => return crate::usage(e),
     };
     let (_, mut opts) = match options(&args.timestamp, level, offline_requested(args.offline)) {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("kyso: {e}");
-            return exit::USAGE;
-        }
+        Err(e) => return crate::usage(e),
     };
     opts.renew_within = time::Duration::days(args.renew_days.max(0));
     opts.pdf_password = match crate::pdf_password(args.password_file.as_deref()) {
@@ -214,13 +215,13 @@ pub fn run_extend(args: ExtendArgs) -> u8 {
     match kyso::ltv::extend_file(&args.input, &output, &opts, args.in_place) {
         Ok(report) => {
             for w in &report.warnings {
-                eprintln!("kyso: warning: {}", kyso::verify::text::visible(w));
+                crate::help_text::print_warning(w);
             }
             for m in &report.missing_revocation {
-                eprintln!(
-                    "kyso: warning: no revocation data for {}",
-                    kyso::verify::text::visible(m)
-                );
+                crate::help_text::print_warning(&crate::help_text::say(
+                    &format!("không có dữ liệu thu hồi cho {m}"),
+                    &format!("no revocation data for {m}"),
+                ));
             }
             if args.json {
                 outln!(

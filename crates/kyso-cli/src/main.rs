@@ -301,7 +301,7 @@ impl ValidationArgs {
         let crls = self
             .crl
             .iter()
-            .map(|p| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display())))
+            .map(|p| std::fs::read(p).map_err(|e| help_text::io_text(p, &e)))
             .collect::<Result<Vec<_>, _>>()?;
         let offline = self.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1");
         Ok(VerifyOptions {
@@ -423,8 +423,10 @@ struct CompareArgs {
 
 fn run_compare(args: CompareArgs) -> u8 {
     if !(args.dpi.is_finite() && (1.0..=600.0).contains(&args.dpi)) {
-        eprintln!("kyso: --dpi must be between 1 and 600");
-        return exit::USAGE;
+        return usage(help_text::say(
+            "--dpi phải trong khoảng 1 đến 600",
+            "--dpi must be between 1 and 600",
+        ));
     }
     let source = match kyso::pdf::FileSource::open(&args.input) {
         Ok(s) => std::sync::Arc::new(s),
@@ -432,15 +434,12 @@ fn run_compare(args: CompareArgs) -> u8 {
     };
     let found = match kyso::visual::compare_source(source, args.signature, args.dpi, 500) {
         Ok(f) => f,
-        Err(kyso::Error::InvalidArgument(m)) => {
-            eprintln!("kyso: {}", visible(&m));
-            return exit::USAGE;
-        }
+        Err(e @ kyso::Error::InvalidArgument(_)) => return usage(e),
         Err(e) => return fail(e),
     };
     if let Some(dir) = &args.output {
         if let Err(e) = std::fs::create_dir_all(dir) {
-            return fail(format!("{}: {e}", dir.display()));
+            return fail(help_text::io_text(dir, &e));
         }
         for c in &found {
             for p in &c.pictures {
@@ -534,10 +533,7 @@ fn run_extract(args: ExtractArgs) -> u8 {
     };
     let password = match pdf_password(args.password_file.as_deref()) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("kyso: {}", visible(&e));
-            return exit::USAGE;
-        }
+        Err(e) => return usage(e),
     };
     match kyso::extract::extract_to_with_password(&args.input, &which, &args.output, &password) {
         Ok(v) => {
@@ -561,7 +557,7 @@ fn run_extract(args: ExtractArgs) -> u8 {
             exit::OK
         }
         Err(e) => {
-            eprintln!("kyso: {}", visible(&e.to_string()));
+            help_text::print_error(&help_text::error_text(&e));
             match e {
                 kyso::Error::InvalidArgument(_) | kyso::Error::Output(_) => exit::USAGE,
                 _ => exit::UNREADABLE,
@@ -600,13 +596,14 @@ fn run_man(dir: &Path) -> u8 {
     use clap::CommandFactory;
     let write = |name: &str, cmd: clap::Command| -> Result<(), String> {
         let path = dir.join(format!("{name}.1"));
-        let mut out = kyso::output::AtomicOutput::create(&path).map_err(|e| e.to_string())?;
+        let mut out =
+            kyso::output::AtomicOutput::create(&path).map_err(|e| help_text::error_text(&e))?;
         clap_mangen::Man::new(cmd)
             .render(out.writer())
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        out.commit().map_err(|e| e.to_string())
+            .map_err(|e| help_text::io_text(&path, &e))?;
+        out.commit().map_err(|e| help_text::error_text(&e))
     };
-    let result = std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()));
+    let result = std::fs::create_dir_all(dir).map_err(|e| help_text::io_text(dir, &e));
     let result = result.and_then(|()| {
         let cli = Cli::command().name("kyso");
         for sub in cli.get_subcommands().filter(|c| !c.is_hide_set()) {
@@ -622,18 +619,27 @@ fn run_man(dir: &Path) -> u8 {
     }
 }
 
-/// Prints an error; its details may come from a file, so they are made visible.
-fn fail(msg: impl std::fmt::Display) -> u8 {
-    eprintln!("kyso: {}", visible(&msg.to_string()));
+/// Prints an error in the run's language; its details may come from a file, so they are
+/// made visible.
+fn fail(msg: impl help_text::Say) -> u8 {
+    help_text::print_error(&msg.say());
     exit::FAILED
+}
+
+/// Prints a usage error in the run's language; exit code 2.
+fn usage(msg: impl help_text::Say) -> u8 {
+    help_text::print_error(&msg.say());
+    exit::USAGE
 }
 
 fn run_sign(args: SignArgs) -> u8 {
     let input = args.input.clone().unwrap_or_default();
     let output = args.output.clone().unwrap_or_else(|| input.clone());
     if !args.in_place && args.output.is_none() {
-        eprintln!("kyso: -o OUTPUT is required (or --in-place)");
-        return exit::USAGE;
+        return usage(help_text::say(
+            "cần -o TỆP_KẾT_QUẢ (hoặc --in-place)",
+            "-o OUTPUT is required (or --in-place)",
+        ));
     }
     // An existing output is never replaced unless asked (a signed original lost is not
     // recoverable); --batch refuses per file in the same way.
@@ -644,32 +650,23 @@ fn run_sign(args: SignArgs) -> u8 {
         // The output being the input has its own message (--in-place), from the library.
         && !kyso::output::same_file(&input, &output)
     {
-        eprintln!(
-            "kyso: {} already exists (--overwrite to replace it)",
-            visible(&output.display().to_string())
-        );
-        return exit::USAGE;
+        let path = output.display();
+        return usage(help_text::say(
+            &format!("{path} đã có (dùng --overwrite để thay)"),
+            &format!("{path} already exists (--overwrite to replace it)"),
+        ));
     }
     let visible = match args.appearance.request(args.page) {
         Ok(v) => v,
-        Err(e) => {
-            eprintln!("kyso: {e}");
-            return exit::USAGE;
-        }
+        Err(e) => return usage(e),
     };
     let level = match ltv::sign_level(args.level.as_deref(), &args.timestamp) {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!("kyso: {e}");
-            return exit::USAGE;
-        }
+        Err(e) => return usage(e),
     };
     let (timestamp, mut ltv_opts) = match ltv::options(&args.timestamp, level, false) {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("kyso: {e}");
-            return exit::USAGE;
-        }
+        Err(e) => return usage(e),
     };
     if args.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1") {
         ltv_opts.http = None;
@@ -693,7 +690,7 @@ fn run_sign(args: SignArgs) -> u8 {
             Err(e) => return fail(e),
         },
         Some(path) => match std::fs::read(path) {
-            Err(e) => return fail(format!("{}: {e}", path.display())),
+            Err(e) => return fail(help_text::io_text(path, &e)),
             Ok(p12) => match open_p12(&p12, args.pin_file.as_deref()) {
                 Ok(id) => Box::new(id),
                 Err(e) => return fail(e),
@@ -752,18 +749,10 @@ fn run_sign(args: SignArgs) -> u8 {
                 .map(kyso::decree30::guard::english)
                 .collect();
             for g in &outcome.decree30_guards {
-                eprintln!(
-                    "kyso: {}: {}",
-                    if lang == Lang::Vi {
-                        "cảnh báo"
-                    } else {
-                        "warning"
-                    },
-                    kyso::verify::text::visible(&kyso::decree30::words::guard_text(g, lang))
-                );
+                help_text::print_warning(&kyso::decree30::words::guard_text(g, lang));
             }
             for w in outcome.warnings.iter().filter(|w| !guards.contains(w)) {
-                eprintln!("kyso: warning: {}", kyso::verify::text::visible(w));
+                help_text::print_warning(w);
             }
             if args.json {
                 outln!(
@@ -772,16 +761,19 @@ fn run_sign(args: SignArgs) -> u8 {
                 );
             } else {
                 outln!(
-                    "Đã ký / signed: {} (field \"{}\", {}, signer: {}, {}{})",
+                    "{}: {} ({} \"{}\", {}, {}: {}, {}{})",
+                    help_text::say("Đã ký", "signed"),
                     output.display(),
+                    help_text::say("trường", "field"),
                     kyso::verify::text::visible(&outcome.field),
                     outcome.signing_time,
+                    help_text::say("người ký", "signer"),
                     kyso::verify::text::visible(&outcome.signer),
                     outcome.level,
                     outcome
                         .timestamp_time
                         .as_deref()
-                        .map(|t| format!(", time-stamp {t}"))
+                        .map(|t| format!(", {} {t}", help_text::say("dấu thời gian", "time-stamp")))
                         .unwrap_or_default()
                 );
             }
@@ -798,7 +790,7 @@ fn run_sign(args: SignArgs) -> u8 {
                     "use --force to sign anyway",
                 ),
             };
-            eprintln!("kyso: {head}:");
+            help_text::print_error(&format!("{head}:"));
             for g in &guards {
                 eprintln!(
                     "  - {}",
@@ -820,8 +812,7 @@ pub(crate) fn pdf_password(file: Option<&Path>) -> Result<kyso::pdf::Password, S
     }
     match file {
         Some(path) => {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text = std::fs::read_to_string(path).map_err(|e| help_text::io_text(path, &e))?;
             Ok(kyso::pdf::Password::from_text(
                 text.lines().next().unwrap_or(""),
             ))
@@ -842,8 +833,11 @@ fn open_p12(p12: &[u8], pin_file: Option<&Path>) -> kyso::Result<kyso::sign::Sof
     }
     match load_p12(p12, "") {
         Err(Error::WrongPassword) if std::io::stdin().is_terminal() => {
-            let pin = rpassword::prompt_password("Mật khẩu tệp khóa (.p12) / key file password: ")
-                .map_err(|e| Error::io("<terminal>", e))?;
+            let pin = rpassword::prompt_password(help_text::say(
+                "Mật khẩu tệp khóa (.p12): ",
+                "Key file (.p12) password: ",
+            ))
+            .map_err(|e| Error::io("<terminal>", e))?;
             load_p12(p12, &pin)
         }
         other => other,
@@ -851,7 +845,7 @@ fn open_p12(p12: &[u8], pin_file: Option<&Path>) -> kyso::Result<kyso::sign::Sof
 }
 
 fn read_certs(paths: &[PathBuf]) -> Result<Vec<Certificate>, String> {
-    kyso::pki::trust_store::load_anchor_paths(paths).map_err(|e| e.to_string())
+    kyso::pki::trust_store::load_anchor_paths(paths).map_err(|e| help_text::error_text(&e))
 }
 
 /// The anchors for a run: `--trust` when given, else the trust store.
@@ -861,7 +855,7 @@ fn anchors(paths: &[PathBuf]) -> Result<Vec<Certificate>, String> {
     }
     TrustStore::default_location()
         .and_then(|s| s.certificates())
-        .map_err(|e| e.to_string())
+        .map_err(|e| help_text::error_text(&e))
 }
 
 fn run_trust(cmd: TrustCommand) -> u8 {
@@ -872,26 +866,31 @@ fn run_trust(cmd: TrustCommand) -> u8 {
     match cmd {
         TrustCommand::Add { files } => {
             if files.is_empty() {
-                eprintln!("kyso: trust add needs at least one certificate file");
-                return exit::USAGE;
+                return usage(help_text::say(
+                    "trust add cần ít nhất một tệp chứng thư",
+                    "trust add needs at least one certificate file",
+                ));
             }
             for f in files {
                 let bytes = match std::fs::read(&f) {
                     Ok(b) => b,
-                    Err(e) => return fail(format!("{}: {e}", f.display())),
+                    Err(e) => return fail(help_text::io_text(&f, &e)),
                 };
                 match store.add(&bytes) {
                     Ok(added) => {
                         for e in added {
                             outln!(
-                                "Đã thêm / added {}  {}{}",
+                                "{} {}  {}{}",
+                                help_text::say("Đã thêm", "added"),
                                 e.id,
                                 visible(&e.subject),
                                 e.label.map(|l| format!("  [{l}]")).unwrap_or_default()
                             );
                         }
                     }
-                    Err(e) => return fail(format!("{}: {e}", f.display())),
+                    Err(e) => {
+                        return fail(format!("{}: {}", f.display(), help_text::error_text(&e)))
+                    }
                 }
             }
             exit::OK
@@ -905,14 +904,20 @@ fn run_trust(cmd: TrustCommand) -> u8 {
                     );
                 } else if list.is_empty() {
                     outln!(
-                        "Chưa có chứng thư gốc tin cậy nào / no trust anchors ({})",
+                        "{} ({})",
+                        help_text::say("Chưa có chứng thư gốc tin cậy nào", "no trust anchors"),
                         store.dir().display()
                     );
                 } else {
                     for e in list {
                         outln!("{}  {}", e.id, visible(&e.subject));
                         outln!("    SHA-256: {}", e.sha256_fingerprint);
-                        outln!("    hiệu lực / valid: {} → {}", e.not_before, e.not_after);
+                        outln!(
+                            "    {}: {} → {}",
+                            help_text::say("hiệu lực", "valid"),
+                            e.not_before,
+                            e.not_after
+                        );
                         if let Some(l) = e.label {
                             outln!("    {l}");
                         }
@@ -924,7 +929,12 @@ fn run_trust(cmd: TrustCommand) -> u8 {
         },
         TrustCommand::Remove { id } => match store.remove(&id) {
             Ok(e) => {
-                outln!("Đã gỡ / removed {}  {}", e.id, visible(&e.subject));
+                outln!(
+                    "{} {}  {}",
+                    help_text::say("Đã gỡ", "removed"),
+                    e.id,
+                    visible(&e.subject)
+                );
                 exit::OK
             }
             Err(e) => fail(e),
@@ -940,18 +950,17 @@ fn run_verify(args: VerifyArgs) -> u8 {
             match time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
                 Ok(t) => Some(t),
                 Err(e) => {
-                    eprintln!("kyso: --at {s}: not an RFC 3339 time ({e})");
-                    return exit::USAGE;
+                    return usage(help_text::say(
+                        &format!("--at {s}: không phải thời điểm RFC 3339 ({e})"),
+                        &format!("--at {s}: not an RFC 3339 time ({e})"),
+                    ))
                 }
             }
         }
     };
     let opts = match args.validation.verify_options(validation_time, lang) {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("kyso: {e}");
-            return exit::USAGE;
-        }
+        Err(e) => return usage(e),
     };
     if args.json_lines || batch::is_batch(&args.input) {
         let format = match (args.json, args.json_lines) {
@@ -1004,9 +1013,8 @@ fn run_verify(args: VerifyArgs) -> u8 {
             }
         }
         Err(e) => {
-            let what = format!("{}: {e}", input.display());
-            eprintln!("kyso: {}", visible(&what));
-            let msg = e.to_string();
+            let msg = kyso::text::errors::error_text(&e, lang);
+            help_text::print_error(&help_text::file_error(input, &e));
             let item = html_report::Item {
                 file: input.display().to_string(),
                 result: Err(&msg),
@@ -1037,8 +1045,7 @@ fn run_info(args: InfoArgs) -> u8 {
             exit::OK
         }
         Err(e) => {
-            let what = format!("{}: {e}", args.input.display());
-            eprintln!("kyso: {}", visible(&what));
+            help_text::print_error(&help_text::file_error(&args.input, &e));
             exit::UNREADABLE
         }
     }

@@ -56,7 +56,11 @@ pub fn open_signer(args: &CscSignArgs, pin_file: Option<&Path>) -> Result<CscSig
     let authorize = Box::new(move |req: &AuthRequest| -> Result<AuthSecrets, Error> {
         if !req.needs_input() {
             eprintln!(
-                "kyso: xác nhận yêu cầu ký trên thiết bị của bạn / confirm the signing request on your device ({})",
+                "kyso: {} ({})",
+                crate::help_text::say(
+                    "xác nhận yêu cầu ký trên thiết bị của bạn",
+                    "confirm the signing request on your device"
+                ),
                 req.signer
             );
             return Ok(AuthSecrets::default());
@@ -65,7 +69,7 @@ pub fn open_signer(args: &CscSignArgs, pin_file: Option<&Path>) -> Result<CscSig
             Some(_) => secret_from(
                 "KYSO_PIN",
                 pin_file.as_deref(),
-                "Mã PIN ký số từ xa / remote signing PIN: ",
+                &crate::help_text::say("Mã PIN ký số từ xa: ", "Remote signing PIN: "),
             )?,
             None => None,
         };
@@ -73,7 +77,7 @@ pub fn open_signer(args: &CscSignArgs, pin_file: Option<&Path>) -> Result<CscSig
             Some(_) => secret_from(
                 "KYSO_OTP",
                 None,
-                "Mã OTP (đã gửi tới điện thoại) / one-time password: ",
+                &crate::help_text::say("Mã OTP (đã gửi tới điện thoại): ", "One-time password: "),
             )?,
             None => None,
         };

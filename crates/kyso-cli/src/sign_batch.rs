@@ -18,22 +18,34 @@ use crate::batch::{duration, is_pdf_name, width};
 pub fn check_args(batch: Option<&Path>, outdir: &Path, recursive: bool) -> Option<u8> {
     let dir = batch?;
     if !dir.is_dir() {
-        eprintln!("kyso: --batch {}: not a folder", dir.display());
+        let d = dir.display();
+        crate::help_text::print_error(&crate::help_text::say(
+            &format!("--batch {d}: không phải thư mục"),
+            &format!("--batch {d}: not a folder"),
+        ));
         return Some(crate::exit::USAGE);
     }
     if outdir.exists() && !outdir.is_dir() {
-        eprintln!("kyso: -o {}: not a folder", outdir.display());
+        let o = outdir.display();
+        crate::help_text::print_error(&crate::help_text::say(
+            &format!("-o {o}: không phải thư mục"),
+            &format!("-o {o}: not a folder"),
+        ));
         return Some(crate::exit::USAGE);
     }
     // Outputs inside the folder being walked would be signed again on the next run.
     if recursive {
         if let (Ok(d), Some(o)) = (dir.canonicalize(), resolve(outdir)) {
             if o.starts_with(&d) {
-                eprintln!(
-                    "kyso: -o {} is inside --batch {} (with --recursive): choose another folder",
-                    outdir.display(),
-                    dir.display()
-                );
+                let (o, d) = (outdir.display(), dir.display());
+                crate::help_text::print_error(&crate::help_text::say(
+                    &format!(
+                        "-o {o} nằm trong --batch {d} (với --recursive): hãy chọn thư mục khác"
+                    ),
+                    &format!(
+                        "-o {o} is inside --batch {d} (with --recursive): choose another folder"
+                    ),
+                ));
                 return Some(crate::exit::USAGE);
             }
         }
@@ -111,8 +123,8 @@ fn sign_one(
             return (output, Err(msg));
         }
     }
-    let result =
-        kyso::sign::sign_file(input, &output, signer, opts, false).map_err(|e| e.to_string());
+    let result = kyso::sign::sign_file(input, &output, signer, opts, false)
+        .map_err(|e| crate::help_text::error_text(&e));
     (output, result)
 }
 
@@ -140,7 +152,7 @@ pub fn run(
         return crate::exit::FAILED;
     }
     if let Err(e) = std::fs::create_dir_all(outdir) {
-        return crate::fail(format!("{}: {e}", outdir.display()));
+        return crate::fail(crate::help_text::io_text(outdir, &e));
     }
     let total = files.len();
     let workers = workers.min(total).max(1);

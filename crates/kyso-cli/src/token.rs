@@ -117,8 +117,11 @@ fn token_pin(pin_file: Option<&Path>) -> kyso::Result<String> {
         return Ok(text.lines().next().unwrap_or("").to_owned());
     }
     if std::io::stdin().is_terminal() {
-        return rpassword::prompt_password("Mã PIN của token / token PIN: ")
-            .map_err(|e| Error::io("<terminal>", e));
+        return rpassword::prompt_password(crate::help_text::say(
+            "Mã PIN của token: ",
+            "Token PIN: ",
+        ))
+        .map_err(|e| Error::io("<terminal>", e));
     }
     Err(Error::Pin(
         "no PIN given: set KYSO_PIN, use --pin-file, or run on a terminal to be asked".into(),
@@ -131,13 +134,16 @@ pub fn run(cmd: TokenCommand) -> u8 {
         TokenCommand::List { module, json } => {
             let Some(module) = module.or_else(|| std::env::var_os(MODULE_ENV).map(PathBuf::from))
             else {
-                eprintln!("kyso: token list needs --module PATH (or {MODULE_ENV})");
+                crate::help_text::print_error(&crate::help_text::say(
+                    &format!("token list cần --module ĐƯỜNG_DẪN (hoặc {MODULE_ENV})"),
+                    &format!("token list needs --module PATH (or {MODULE_ENV})"),
+                ));
                 return 2;
             };
             let tokens = match list_tokens(&module) {
                 Ok(t) => t,
                 Err(e) => {
-                    eprintln!("kyso: {e}");
+                    crate::help_text::print_error(&crate::help_text::error_text(&e));
                     return 1;
                 }
             };

@@ -88,7 +88,7 @@ pub enum Error {
     Timestamp(String),
     /// No time-stamp authority could be reached: every TSA URL failed on the network; `kind`
     /// is how the last one failed, `detail` lists each URL and its cause.
-    #[error("time-stamp: {detail}")]
+    #[error("time-stamp: no time-stamp authority gave a usable token ({detail})")]
     TimestampUnreachable {
         kind: crate::net::NetFailure,
         detail: String,

@@ -62,6 +62,120 @@ pub struct Response {
     pub body: Vec<u8>,
 }
 
+/// An API error message in English and in Vietnamese.
+pub trait ApiText {
+    fn english(&self) -> String;
+    /// Vietnamese: the library's words for its errors; for the service's own messages, the
+    /// sentence when it is a fixed one, else the kind of `code` followed by the English
+    /// detail.
+    fn vietnamese(&self, code: &str) -> String;
+}
+
+impl ApiText for kyso::Error {
+    fn english(&self) -> String {
+        self.to_string()
+    }
+    fn vietnamese(&self, _code: &str) -> String {
+        kyso::text::errors::error_text(self, kyso::verify::Lang::Vi)
+    }
+}
+
+impl ApiText for &str {
+    fn english(&self) -> String {
+        self.to_string()
+    }
+    fn vietnamese(&self, code: &str) -> String {
+        match FIXED_VI.iter().find(|(en, _)| en == self) {
+            Some((_, vi)) => vi.to_string(),
+            None => format!("{}: {self}", code_vi(code)),
+        }
+    }
+}
+
+impl ApiText for String {
+    fn english(&self) -> String {
+        self.clone()
+    }
+    fn vietnamese(&self, code: &str) -> String {
+        self.as_str().vietnamese(code)
+    }
+}
+
+/// The service's fixed messages in Vietnamese.
+const FIXED_VI: &[(&str, &str)] = &[
+    ("internal error", "lỗi nội bộ của dịch vụ"),
+    (
+        "too many requests at once; try again",
+        "quá nhiều yêu cầu cùng lúc; hãy thử lại",
+    ),
+    ("request headers too large", "phần đầu của yêu cầu quá lớn"),
+    (
+        "too many header fields",
+        "phần đầu của yêu cầu có quá nhiều trường",
+    ),
+    (
+        "send the body with a Content-Length (chunked bodies are not accepted)",
+        "hãy gửi nội dung kèm Content-Length (không nhận nội dung gửi từng khúc)",
+    ),
+    ("no such endpoint", "không có địa chỉ API này"),
+    (
+        "send the PDF as the body, with a Content-Length",
+        "hãy gửi tệp PDF làm nội dung yêu cầu, kèm Content-Length",
+    ),
+    (
+        "method not allowed here",
+        "phương thức này không dùng được ở đây",
+    ),
+    (
+        "send the PDF as the request body",
+        "hãy gửi tệp PDF làm nội dung yêu cầu",
+    ),
+    ("signature must be a number", "signature phải là một số"),
+    (
+        "give exactly one of signature=N (1 = the first) or field=NAME",
+        "hãy cho đúng một trong signature=N (1 = chữ ký đầu tiên) hoặc field=TÊN",
+    ),
+    (
+        "this service has no key: start it with --p12 FILE or --pkcs11 MODULE",
+        "dịch vụ chưa có khóa ký: hãy khởi động với --p12 TỆP hoặc --pkcs11 THƯ_VIỆN",
+    ),
+    (
+        "send the PDF as the request body (or as the part \"pdf\" of multipart/form-data)",
+        "hãy gửi tệp PDF làm nội dung yêu cầu (hoặc phần \"pdf\" của multipart/form-data)",
+    ),
+    (
+        "give the picture either as image=NAME or as an uploaded part, not both",
+        "hãy cho hình bằng image=TÊN hoặc tải lên, không cả hai",
+    ),
+];
+
+/// What an error `code` means, in Vietnamese.
+fn code_vi(code: &str) -> &'static str {
+    match code {
+        "bad_request" => "yêu cầu không hợp lệ",
+        "timeout" => "hết thời gian chờ",
+        "header_too_large" => "phần đầu của yêu cầu quá lớn",
+        "length_required" => "thiếu Content-Length",
+        "payload_too_large" => "nội dung quá lớn",
+        "host_not_allowed" => "tên máy (Host) không được phép",
+        "origin_not_allowed" => "trang gọi (Origin) không được phép",
+        "not_found" => "không có địa chỉ API này",
+        "method_not_allowed" => "phương thức không được phép",
+        "empty_body" => "thiếu nội dung",
+        "unreadable_pdf" => "không đọc được tệp PDF",
+        "bad_parameter" => "tham số không hợp lệ",
+        "bad_body" => "nội dung yêu cầu không hợp lệ",
+        "image_too_large" => "hình quá lớn",
+        "unknown_part" => "phần không được biết",
+        "signing_not_configured" => "dịch vụ chưa có khóa ký",
+        "sign_failed" => "không ký được",
+        "not_confirmed" => "không được xác nhận ký",
+        "busy" => "dịch vụ đang bận",
+        "internal_error" => "lỗi nội bộ của dịch vụ",
+        _ => "lỗi",
+    }
+}
+
 impl Response {
     pub fn new(status: u16, content_type: &str, body: Vec<u8>) -> Response {
         Response {
@@ -76,11 +190,18 @@ impl Response {
         Response::new(status, "application/json; charset=utf-8", body)
     }
 
-    /// `{"error": message, "code": code, "status": status}`.
-    pub fn error(status: u16, code: &str, message: impl std::fmt::Display) -> Response {
+    /// `{"error": message, "error_vi": the message in Vietnamese, "code": code, "status":
+    /// status}`: `error` stays English (scripts match on it and on `code`); the page shows
+    /// `error_vi` in Vietnamese.
+    pub fn error(status: u16, code: &str, message: impl ApiText) -> Response {
         Response::json(
             status,
-            &serde_json::json!({ "error": message.to_string(), "code": code, "status": status }),
+            &serde_json::json!({
+                "error": message.english(),
+                "error_vi": message.vietnamese(code),
+                "code": code,
+                "status": status,
+            }),
         )
     }
 
@@ -135,7 +256,7 @@ pub enum ReadError {
     Gone,
 }
 
-fn bad(message: impl std::fmt::Display) -> ReadError {
+fn bad(message: impl ApiText) -> ReadError {
     ReadError::Respond(Response::error(400, "bad_request", message))
 }
 

@@ -135,34 +135,43 @@ pub fn run(args: ServeArgs) -> u8 {
     let addr: SocketAddr = match args.listen.parse() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("kyso: --listen {}: {e} (e.g. 127.0.0.1:8989)", args.listen);
-            return crate::exit::USAGE;
+            let l = &args.listen;
+            return crate::usage(crate::help_text::say(
+                &format!("--listen {l}: không phải địa chỉ và cổng ({e}; ví dụ 127.0.0.1:8989)"),
+                &format!("--listen {l}: {e} (e.g. 127.0.0.1:8989)"),
+            ));
         }
     };
     if let Some(dir) = &args.image_dir {
         if !dir.is_dir() {
-            eprintln!("kyso: --image-dir {}: not a folder", dir.display());
-            return crate::exit::USAGE;
+            let d = dir.display();
+            return crate::usage(crate::help_text::say(
+                &format!("--image-dir {d}: không phải thư mục"),
+                &format!("--image-dir {d}: not a folder"),
+            ));
         }
     }
     if !addr.ip().is_loopback() && !args.allow_remote {
-        eprintln!(
-            "kyso: --listen {addr} is not a loopback address; pass --allow-remote to listen there"
-        );
-        return crate::exit::USAGE;
+        return crate::usage(crate::help_text::say(
+            &format!(
+                "--listen {addr} không phải địa chỉ loopback; dùng --allow-remote để nghe ở đó"
+            ),
+            &format!(
+                "--listen {addr} is not a loopback address; pass --allow-remote to listen there"
+            ),
+        ));
     }
     for o in &args.allow_origin {
         if !(o.starts_with("http://") || o.starts_with("https://")) || o.ends_with('/') {
-            eprintln!("kyso: --allow-origin {o}: give an origin such as https://example.vn (scheme, host, optional port; no path)");
-            return crate::exit::USAGE;
+            return crate::usage(crate::help_text::say(
+                &format!("--allow-origin {o}: hãy cho một origin như https://example.vn (giao thức, tên máy, có thể có cổng; không có đường dẫn)"),
+                &format!("--allow-origin {o}: give an origin such as https://example.vn (scheme, host, optional port; no path)"),
+            ));
         }
     }
     let verify = match verify_options(&args) {
         Ok(v) => v,
-        Err(e) => {
-            eprintln!("kyso: {e}");
-            return crate::exit::USAGE;
-        }
+        Err(e) => return crate::usage(e),
     };
     // The key is opened once, at start (the PIN asked on this terminal, if needed); every
     // copy of the PIN is zeroed when this returns.
@@ -177,7 +186,12 @@ pub fn run(args: ServeArgs) -> u8 {
     });
     let listener = match TcpListener::bind(addr) {
         Ok(l) => l,
-        Err(e) => return crate::fail(format!("cannot listen on {addr}: {e}")),
+        Err(e) => {
+            return crate::fail(crate::help_text::say(
+                &format!("không nghe được trên {addr}: {e}"),
+                &format!("cannot listen on {addr}: {e}"),
+            ))
+        }
     };
     let bound = match listener.local_addr() {
         Ok(a) => a,
@@ -188,8 +202,14 @@ pub fn run(args: ServeArgs) -> u8 {
         match origin::Authority::parse(name, bound.port()) {
             Some(a) => public_names.push(a),
             None => {
-                eprintln!("kyso: --public-name {name}: give a host name or address, optionally with :PORT");
-                return crate::exit::USAGE;
+                return crate::usage(crate::help_text::say(
+                    &format!(
+                        "--public-name {name}: hãy cho tên máy hoặc địa chỉ, có thể kèm :CỔNG"
+                    ),
+                    &format!(
+                        "--public-name {name}: give a host name or address, optionally with :PORT"
+                    ),
+                ));
             }
         }
     }

@@ -213,27 +213,32 @@ impl TsaClient {
             ));
         }
         let mut failures = Vec::new();
-        // The network failure of each URL, while every URL failed on the network.
-        let mut network = Some(None);
+        // While every URL failed on the network: how the last one did, and each one's detail.
+        let mut network = Some((None, Vec::new()));
         for url in &self.urls {
             match self.ask(url, algorithm, imprint) {
                 Ok(token) => return Ok(token),
                 Err(e) => {
                     network = match (&e, network) {
-                        (Error::Network { kind, .. }, Some(_)) => Some(Some(*kind)),
+                        (Error::Network { kind, detail }, Some((_, mut details))) => {
+                            details.push(detail.clone());
+                            Some((Some(*kind), details))
+                        }
                         _ => None,
                     };
                     failures.push(format!("{url}: {e}"));
                 }
             }
         }
-        let detail = format!(
-            "no time-stamp authority gave a usable token ({})",
-            failures.join("; ")
-        );
-        Err(match network.flatten() {
-            Some(kind) => Error::TimestampUnreachable { kind, detail },
-            None => Error::Timestamp(detail),
+        Err(match network {
+            Some((Some(kind), details)) => Error::TimestampUnreachable {
+                kind,
+                detail: details.join("; "),
+            },
+            _ => Error::Timestamp(format!(
+                "no time-stamp authority gave a usable token ({})",
+                failures.join("; ")
+            )),
         })
     }
 
