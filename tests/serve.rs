@@ -851,6 +851,10 @@ fn page_in_headless_chromium() {
         out.contains("broken: The file could not be verified: damaged PDF"),
         "{out}"
     );
+    assert!(
+        out.contains("broken-vi: Không kiểm tra được tệp: tệp PDF bị hỏng"),
+        "{out}"
+    );
     for needle in [
         "Nguyễn Văn An",
         "Chủ tịch",

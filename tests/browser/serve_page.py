@@ -31,6 +31,12 @@ with sync_playwright() as p:
     print("verdict-vi:", verdict)
     print("result:", page.inner_text("#result"))
     page.screenshot(path=shot, full_page=True)
+    # The service's error in the page's language (error_vi), then the good file again.
+    page.set_input_files("#file", broken)
+    page.wait_for_selector(".error", timeout=30000)
+    print("broken-vi:", page.inner_text(".error"))
+    page.set_input_files("#file", pdf)
+    page.wait_for_selector("#verdict", timeout=30000)
     page.click("#en")
     # (The page's CSP forbids eval, so no wait_for_function with a string.)
     expect(page.locator("#verdict .big")).to_have_text("VALID", timeout=30000)
