@@ -23,8 +23,11 @@ fn kyso_env(env: &[(&str, &str)]) -> Command {
     c
 }
 
-/// The four ways of choosing, each with the language it must give: (env, extra args, English?).
-fn choices() -> Vec<(Vec<(&'static str, &'static str)>, Vec<&'static str>, bool)> {
+/// A way of choosing: (locale variables, extra arguments, whether it gives English).
+type Choice = (Vec<(&'static str, &'static str)>, Vec<&'static str>, bool);
+
+/// The ways of choosing, each with the language it must give.
+fn choices() -> Vec<Choice> {
     vec![
         (vec![], vec![], false),
         (vec![], vec!["--lang", "en"], true),
