@@ -78,6 +78,7 @@ fn sign_fails_cleanly_and_writes_nothing() {
         .arg(&out)
         .arg("--p12")
         .arg(pki("leader.p12"))
+        .args(["--lang", "en"])
         .env("KYSO_PIN", "sai-mat-khau"));
     assert_clean_error(&o, 1, "wrong password");
     assert!(stderr(&o).contains("password"), "{}", stderr(&o));

@@ -354,6 +354,7 @@ fn tsa_failures_are_clear_and_write_nothing() {
     });
     let sign_with = |out: &Path, tsas: &[&str], env: &[(&str, &str)]| {
         let mut c = kyso_online();
+        c.args(["--lang", "en"]);
         c.arg("sign")
             .arg(doc())
             .arg("-o")

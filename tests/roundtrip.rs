@@ -222,12 +222,13 @@ fn certificate_checks_before_signing() {
             .arg("-o")
             .arg(&out)
             .arg("--p12")
-            .arg(pki(key)));
+            .arg(pki(key))
+            .args(["--lang", "en"]));
         assert_eq!(o.status.code(), Some(1), "{key}");
         assert!(stderr(&o).contains(word), "{key}: {}", stderr(&o));
         assert!(!out.exists(), "{key}: output written despite refusal");
         // --force signs with a warning.
-        let o = sign(&input, &out, key, &["--force"]);
+        let o = sign(&input, &out, key, &["--force", "--lang", "en"]);
         assert!(stderr(&o).contains("warning"), "{key}: {}", stderr(&o));
         assert!(out.exists());
     }

@@ -229,23 +229,32 @@ pub fn run_extend(args: ExtendArgs) -> u8 {
                     serde_json::to_string_pretty(&report).unwrap_or_default()
                 );
             } else if report.unchanged {
+                let (input, level) = (args.input.display(), &report.level);
                 outln!(
-                    "Không cần bổ sung / nothing to add: {} is already {}",
-                    args.input.display(),
-                    report.level
+                    "{}",
+                    crate::help_text::say(
+                        &format!("Không cần bổ sung: {input} đã ở mức {level}"),
+                        &format!("nothing to add: {input} is already {level}"),
+                    )
                 );
             } else {
+                let say = crate::help_text::say;
                 outln!(
-                    "Đã gia hạn / extended: {} ({}; {} certificates, {} OCSP, {} CRL{})",
+                    "{}: {} ({}; {} {}, {} OCSP, {} CRL{})",
+                    say("Đã bổ sung", "extended"),
                     output.display(),
                     report.level,
                     report.certificates_added,
+                    say("chứng thư", "certificates"),
                     report.ocsp_responses_added,
                     report.crls_added,
                     report
                         .document_timestamp
                         .as_deref()
-                        .map(|t| format!(", document time-stamp {t}"))
+                        .map(|t| format!(
+                            ", {} {t}",
+                            say("dấu thời gian văn bản", "document time-stamp")
+                        ))
                         .unwrap_or_default()
                 );
             }

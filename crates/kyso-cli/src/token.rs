@@ -130,6 +130,7 @@ fn token_pin(pin_file: Option<&Path>) -> kyso::Result<String> {
 
 /// `kyso token ...`; returns the exit code.
 pub fn run(cmd: TokenCommand) -> u8 {
+    use crate::help_text::say;
     match cmd {
         TokenCommand::List { module, json } => {
             let Some(module) = module.or_else(|| std::env::var_os(MODULE_ENV).map(PathBuf::from))
@@ -156,28 +157,38 @@ pub fn run(cmd: TokenCommand) -> u8 {
             }
             if tokens.is_empty() {
                 outln!(
-                    "Không thấy token nào / no token found ({}); is it plugged in?",
-                    module.display()
+                    "{} ({}){}",
+                    say("Không thấy token nào", "no token found"),
+                    module.display(),
+                    say("; token đã được cắm vào chưa?", "; is it plugged in?")
                 );
             }
             for t in tokens {
                 outln!("slot {}: token \"{}\"", t.slot, t.label);
                 outln!("    {} {}, serial {}", t.manufacturer, t.model, t.serial);
-                outln!("    trạng thái / state: {}", t.flags.join(", "));
+                outln!("    {}: {}", say("trạng thái", "state"), t.flags.join(", "));
                 if t.certificates.is_empty() {
-                    outln!("    (không có chứng thư / no certificate readable without PIN)");
+                    outln!(
+                        "    ({})",
+                        say(
+                            "không đọc được chứng thư nào khi chưa có PIN",
+                            "no certificate readable without PIN"
+                        )
+                    );
                 }
                 for c in t.certificates {
                     outln!(
-                        "    chứng thư / certificate \"{}\" (id {}){}",
+                        "    {} \"{}\" (id {}){}",
+                        say("chứng thư", "certificate"),
                         c.label,
                         c.id,
                         if c.ca { " [CA]" } else { "" }
                     );
-                    outln!("        chủ thể / subject: {}", c.subject);
-                    outln!("        cấp bởi / issuer: {}", c.issuer);
+                    outln!("        {}: {}", say("chủ thể", "subject"), c.subject);
+                    outln!("        {}: {}", say("cấp bởi", "issuer"), c.issuer);
                     outln!(
-                        "        hiệu lực / valid: {} → {}",
+                        "        {}: {} → {}",
+                        say("hiệu lực", "valid"),
                         c.not_before,
                         c.not_after
                     );
