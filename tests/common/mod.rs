@@ -30,6 +30,11 @@ pub fn kyso() -> Command {
     c.env_remove("KYSO_PIN");
     // Tests never reach the network: only local files and servers on 127.0.0.1.
     c.env("KYSO_OFFLINE", "1");
+    // Hermetic language: kyso's default (Vietnamese), whatever the machine's locale; a test
+    // wanting English passes --lang en.
+    for v in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+        c.env_remove(v);
+    }
     // Hermetic: never the user's own trust store.
     c.env(
         "KYSO_TRUST_DIR",

@@ -438,6 +438,12 @@ const VI: &[(&str, &str)] = &[
     ("serve max_image", "Kích thước lớn nhất của hình tải lên POST /v1/sign, ví dụ 2M; lớn hơn thì trả 413"),
     ("serve confirm", "Hỏi trên terminal này trước mỗi lần ký (tên tệp, số trang, vai trò): y/N. Không có terminal, hoặc không trả lời trong --confirm-timeout, thì không ký gì"),
     ("serve confirm_timeout", "Số giây chờ câu trả lời của --confirm (cộng thêm vào --timeout)"),
+    // Flags other branches add (--verbose, --quiet, --overwrite, `kyso completions`).
+    ("* verbose", "In thêm chi tiết về những gì đang làm"),
+    ("* quiet", "Không in tiến độ và ghi chú (chỉ in lỗi)"),
+    ("* overwrite", "Thay tệp kết quả đã có (không có tùy chọn này thì tệp kết quả đã có bị từ chối)"),
+    ("completions", "In đoạn mã tự hoàn thành lệnh cho shell (bash, zsh, fish, powershell)"),
+    ("completions shell", "Shell cần đoạn mã: bash, zsh, fish hoặc powershell"),
     ("man", "Ghi các trang hướng dẫn (roff: kyso.1, kyso-sign.1, …) vào DIR, để đóng gói"),
     ("man dir", "Thư mục để ghi (tạo nếu chưa có)"),
 ];
