@@ -215,7 +215,8 @@ fn compare_writes_pictures_and_verify_fails_a_visible_change() {
         .arg("compare")
         .arg(&bad)
         .args(["--signature", "2", "-o"])
-        .arg(&out2));
+        .arg(&out2)
+        .args(["--lang", "en"]));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(out2.join("sig2-page2-difference.png").exists());
     assert!(stdout(&o).contains("page 2"), "{}", stdout(&o));

@@ -471,50 +471,83 @@ fn run_compare(args: CompareArgs) -> u8 {
             serde_json::to_string_pretty(&found).unwrap_or_default()
         );
     } else if found.is_empty() {
-        outln!("Every signature covers the whole file: nothing to compare.");
+        outln!(
+            "{}",
+            help_text::say(
+                "Mọi chữ ký đều phủ toàn bộ tệp: không có gì để so sánh.",
+                "Every signature covers the whole file: nothing to compare."
+            )
+        );
     } else {
+        use help_text::say;
         for c in &found {
             let v = &c.visual;
             outln!(
-                "Signature {} ({}), signed revision {}: {}",
+                "{} {} ({}), {} {}: {}",
+                say("Chữ ký", "Signature"),
                 c.signature,
                 visible(&c.field),
+                say("phiên bản được ký", "signed revision"),
                 v.signed_revision,
                 match v.status {
-                    kyso::visual::VisualStatus::NoDifference =>
-                        "no visible difference outside allowed widgets".to_string(),
-                    kyso::visual::VisualStatus::Difference => "VISIBLE DIFFERENCE".to_string(),
-                    kyso::visual::VisualStatus::NotPerformed =>
-                        format!("not compared ({:?})", v.not_performed),
-                    kyso::visual::VisualStatus::Error =>
-                        format!("error: {}", visible(v.error.as_deref().unwrap_or(""))),
+                    kyso::visual::VisualStatus::NoDifference => say(
+                        "không có khác biệt nhìn thấy được ngoài các ô được phép",
+                        "no visible difference outside allowed widgets"
+                    ),
+                    kyso::visual::VisualStatus::Difference =>
+                        say("CÓ KHÁC BIỆT NHÌN THẤY ĐƯỢC", "VISIBLE DIFFERENCE"),
+                    kyso::visual::VisualStatus::NotPerformed => format!(
+                        "{} ({:?})",
+                        say("không so sánh", "not compared"),
+                        v.not_performed
+                    ),
+                    kyso::visual::VisualStatus::Error => format!(
+                        "{}: {}",
+                        say("lỗi", "error"),
+                        visible(v.error.as_deref().unwrap_or(""))
+                    ),
                 }
             );
+            let page = say("trang", "page");
             for p in &v.pages_added {
-                outln!("    page {p}: added after signing");
+                outln!(
+                    "    {page} {p}: {}",
+                    say("thêm vào sau khi ký", "added after signing")
+                );
             }
             for p in &v.pages_removed {
-                outln!("    page {p}: removed after signing");
+                outln!(
+                    "    {page} {p}: {}",
+                    say("bị bỏ đi sau khi ký", "removed after signing")
+                );
             }
             for b in &v.boxes {
                 let r = b.diff.rect;
                 outln!(
-                    "    page {}: ({:.1}, {:.1})–({:.1}, {:.1}) pt, {} pixels{}",
+                    "    {page} {}: ({:.1}, {:.1})–({:.1}, {:.1}) pt, {} {}{}",
                     b.page,
                     r[0],
                     r[1],
                     r[2],
                     r[3],
                     b.diff.differing_pixels,
+                    say("điểm ảnh", "pixels"),
                     if b.diff.inside_allowed_widget {
-                        " (inside an allowed widget)"
+                        say(" (trong một ô được phép)", " (inside an allowed widget)")
                     } else {
-                        ""
+                        String::new()
                     }
                 );
             }
             if !v.pages_not_compared.is_empty() {
-                outln!("    pages not compared (limit): {:?}", v.pages_not_compared);
+                outln!(
+                    "    {}: {:?}",
+                    say(
+                        "các trang không so sánh (giới hạn)",
+                        "pages not compared (limit)"
+                    ),
+                    v.pages_not_compared
+                );
             }
         }
     }
