@@ -668,6 +668,47 @@ mod tests {
     }
 
     #[test]
+    fn transport_failures_have_their_kind() {
+        use std::io::{Read, Write};
+        let kind = |r: Result<HttpResponse>| match r {
+            Err(Error::Network { kind, detail }) => (kind, detail),
+            other => panic!("{other:?}"),
+        };
+        let client = UreqClient::with_limits(Duration::from_millis(700), 1024).without_proxy();
+        // Nothing listens: refused.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", closed.local_addr().unwrap());
+        drop(closed);
+        let (k, detail) = kind(client.get(&url));
+        assert_eq!(k, NetFailure::Refused, "{detail}");
+        assert!(detail.starts_with(&url), "{detail}");
+        // Accepts and never answers: timeout. Answers with too much: too large.
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for (i, s) in l.incoming().take(2).enumerate() {
+                let mut s = s.unwrap();
+                if i == 1 {
+                    let mut buf = [0u8; 1024];
+                    let _ = s.read(&mut buf);
+                    let body = vec![b'x'; 4096];
+                    let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Length: 4096\r\n\r\n");
+                    let _ = s.write_all(&body);
+                }
+                held.push(s);
+            }
+            std::thread::sleep(Duration::from_secs(3));
+        });
+        let (k, detail) = kind(client.get(&format!("http://{addr}/slow")));
+        assert_eq!(k, NetFailure::Timeout, "{detail}");
+        let (k, detail) = kind(client.get(&format!("http://{addr}/big")));
+        assert_eq!(k, NetFailure::TooLarge, "{detail}");
+        let (k, _) = kind(Offline.get("http://x/"));
+        assert_eq!(k, NetFailure::Offline);
+    }
+
+    #[test]
     fn urls_are_checked() {
         assert!(check_url("http://ocsp.example.vn/").is_ok());
         assert!(check_url("HTTP://ocsp.example.vn").is_ok());
