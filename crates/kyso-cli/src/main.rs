@@ -7,13 +7,17 @@
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = write!(std::io::stdout().lock(), $($arg)*);
+        if !$crate::progress::quiet_stdout() {
+            let _ = write!(std::io::stdout().lock(), $($arg)*);
+        }
     }};
 }
 macro_rules! outln {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+        if !$crate::progress::quiet_stdout() {
+            let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+        }
     }};
 }
 
@@ -21,7 +25,10 @@ mod appearance;
 mod batch;
 mod deferred;
 mod html_report;
+mod interrupt;
 mod ltv;
+#[macro_use]
+mod progress;
 mod remote;
 mod serve;
 mod sign_batch;
@@ -59,6 +66,13 @@ mod exit {
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Say what each stage does and how long it takes, on stderr (-vv: more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    verbose: u8,
+    /// Print only errors: no progress, warnings or success lines (output asked for with
+    /// --json is still printed; the exit code tells the result).
+    #[arg(short, long, global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -107,6 +121,13 @@ enum Command {
         /// The folder to write them into (created if missing).
         dir: PathBuf,
     },
+    /// Write the shell completion script for bash, zsh, fish or powershell to stdout (e.g.
+    /// `kyso completions bash > /etc/bash_completion.d/kyso`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Subcommand)]
@@ -132,7 +153,8 @@ struct SignArgs {
     #[arg(short, long, required_unless_present = "in_place")]
     output: Option<PathBuf>,
     /// Sign every PDF in this folder into the -o folder, loading the key (and asking the PIN)
-    /// once. A failure on one file does not stop the others; existing outputs are refused.
+    /// once. A failure on one file does not stop the others; existing outputs are skipped
+    /// (so a stopped run can be started again), or replaced with --overwrite.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["input", "in_place"])]
     batch: Option<PathBuf>,
     /// With --batch: also the PDFs in subfolders (the output folder mirrors them).
@@ -191,8 +213,8 @@ struct SignArgs {
     /// Write the result over the input file (atomically; the original bytes stay a prefix).
     #[arg(long)]
     in_place: bool,
-    /// Replace an existing output file (without it, an existing output is refused, as with
-    /// --batch).
+    /// Replace an existing output file (without it, an existing output is refused; with
+    /// --batch, skipped).
     #[arg(long)]
     overwrite: bool,
     /// Print what was done as JSON.
@@ -574,6 +596,23 @@ fn run_extract(args: ExtractArgs) -> u8 {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Outputs asked for by name are printed even with --quiet.
+    let explicit_output = match &cli.command {
+        Command::Sign(a) => a.json,
+        Command::Verify(a) => a.json || a.json_lines,
+        Command::Info(a) => a.json,
+        Command::Extract(a) => a.json,
+        Command::Compare(a) => a.json,
+        Command::Trust(TrustCommand::List { json }) => *json,
+        Command::Token(token::TokenCommand::List { json, .. }) => *json,
+        Command::Prepare(a) => a.json,
+        Command::Complete(a) => a.json,
+        Command::Extend(a) => a.json,
+        Command::Completions { .. } => true,
+        _ => false,
+    };
+    progress::init(cli.verbose, cli.quiet, explicit_output);
+    interrupt::install();
     let code = match cli.command {
         Command::Sign(args) => run_sign(*args),
         Command::Verify(args) => run_verify(args),
@@ -587,6 +626,7 @@ fn main() -> ExitCode {
         Command::Token(cmd) => token::run(cmd),
         Command::Serve(args) => serve::run(*args),
         Command::Man { dir } => run_man(&dir),
+        Command::Completions { shell } => run_completions(shell),
     };
     ExitCode::from(code)
 }
@@ -617,6 +657,15 @@ fn run_man(dir: &Path) -> u8 {
         Ok(()) => exit::OK,
         Err(e) => fail(e),
     }
+}
+
+/// `kyso completions SHELL`: the completion script, from the clap definition.
+fn run_completions(shell: clap_complete::Shell) -> u8 {
+    use clap::CommandFactory;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "kyso", &mut script);
+    outln!("{}", String::from_utf8_lossy(&script).trim_end());
+    exit::OK
 }
 
 /// Prints an error; its details may come from a file, so they are made visible.
@@ -691,10 +740,14 @@ fn run_sign(args: SignArgs) -> u8 {
         },
         Some(path) => match std::fs::read(path) {
             Err(e) => return fail(format!("{}: {e}", path.display())),
-            Ok(p12) => match open_p12(&p12, args.pin_file.as_deref()) {
-                Ok(id) => Box::new(id),
-                Err(e) => return fail(e),
-            },
+            Ok(p12) => {
+                match progress::stage("mở tệp khóa / opening the key file (.p12)", || {
+                    open_p12(&p12, args.pin_file.as_deref())
+                }) {
+                    Ok(id) => Box::new(id),
+                    Err(e) => return fail(e),
+                }
+            }
         },
     };
     let opts = SignOptions {
@@ -737,13 +790,24 @@ fn run_sign(args: SignArgs) -> u8 {
             &opts,
             workers,
             args.json,
+            args.overwrite,
         );
     }
     let lang = match args.lang {
         LangArg::Vi => Lang::Vi,
         LangArg::En => Lang::En,
     };
-    match kyso::sign::sign_file(&input, &output, identity.as_ref(), &opts, args.in_place) {
+    verbose!(
+        1,
+        "ký / signing {} → {} ({})",
+        kyso::verify::text::visible(&input.display().to_string()),
+        kyso::verify::text::visible(&output.display().to_string()),
+        opts.level.name()
+    );
+    let signed = progress::stage("ký / signing", || {
+        kyso::sign::sign_file(&input, &output, identity.as_ref(), &opts, args.in_place)
+    });
+    match signed {
         Ok(outcome) => {
             // Decree 30/2020 guards overridden with --force, in the user's language.
             let guards: Vec<String> = outcome
@@ -752,7 +816,7 @@ fn run_sign(args: SignArgs) -> u8 {
                 .map(kyso::decree30::guard::english)
                 .collect();
             for g in &outcome.decree30_guards {
-                eprintln!(
+                note!(
                     "kyso: {}: {}",
                     if lang == Lang::Vi {
                         "cảnh báo"
@@ -763,7 +827,7 @@ fn run_sign(args: SignArgs) -> u8 {
                 );
             }
             for w in outcome.warnings.iter().filter(|w| !guards.contains(w)) {
-                eprintln!("kyso: warning: {}", kyso::verify::text::visible(w));
+                note!("kyso: warning: {}", kyso::verify::text::visible(w));
             }
             if args.json {
                 outln!(
@@ -977,7 +1041,10 @@ fn run_verify(args: VerifyArgs) -> u8 {
         );
     }
     let input = &args.input[0];
-    match kyso::verify::verify_file(input, &opts) {
+    let verified = progress::stage("kiểm tra / verifying", || {
+        kyso::verify::verify_file(input, &opts)
+    });
+    match verified {
         Ok(report) => {
             if args.json {
                 outln!(
