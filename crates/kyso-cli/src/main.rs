@@ -207,9 +207,15 @@ struct SignArgs {
     /// 2 form filling and signing, 3 also annotations.
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3))]
     certify: Option<u8>,
-    /// Sign even if the certificate is expired, not yet valid or not meant for signing.
+    /// Sign even if the certificate is expired, not yet valid, revoked or not meant for
+    /// signing.
     #[arg(long)]
     force: bool,
+    /// CRL files (DER or PEM) to check the signing certificate against before signing (it is
+    /// also asked online, by OCSP and its CRL distribution points, unless --offline).
+    /// Repeatable.
+    #[arg(long, value_name = "FILE")]
+    crl: Vec<PathBuf>,
     /// Write the result over the input file (atomically; the original bytes stay a prefix).
     #[arg(long)]
     in_place: bool,
@@ -319,11 +325,7 @@ impl ValidationArgs {
     ) -> Result<VerifyOptions, String> {
         let trust = anchors(&self.trust)?;
         let extra_certs = read_certs(&self.extra_certs)?;
-        let crls = self
-            .crl
-            .iter()
-            .map(|p| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display())))
-            .collect::<Result<Vec<_>, _>>()?;
+        let crls = crl_files(&self.crl)?;
         let offline = self.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1");
         Ok(VerifyOptions {
             trust,
@@ -727,6 +729,14 @@ fn run_sign(args: SignArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
+    // Before the key is opened: no PIN asked for a command refused anyway.
+    let own_crls = match crl_files(&args.crl) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kyso: --crl {}", kyso::verify::text::visible(&e));
+            return exit::USAGE;
+        }
+    };
     let identity: Box<dyn kyso::sign::Signer> = match &args.p12 {
         None if args.remote.csc.is_some() => {
             match remote::open_signer(&args.remote, args.pin_file.as_deref()) {
@@ -750,6 +760,15 @@ fn run_sign(args: SignArgs) -> u8 {
             }
         },
     };
+    let lang = match args.lang {
+        LangArg::Vi => Lang::Vi,
+        LangArg::En => Lang::En,
+    };
+    let online = !(args.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1"));
+    if let Err(code) = check_own_certificate(identity.as_ref(), &own_crls, online, args.force, lang)
+    {
+        return code;
+    }
     let opts = SignOptions {
         field_name: args.field,
         reason: args.reason,
@@ -793,10 +812,6 @@ fn run_sign(args: SignArgs) -> u8 {
             args.overwrite,
         );
     }
-    let lang = match args.lang {
-        LangArg::Vi => Lang::Vi,
-        LangArg::En => Lang::En,
-    };
     verbose!(
         1,
         "ký / signing {} → {} ({})",
@@ -876,6 +891,130 @@ fn run_sign(args: SignArgs) -> u8 {
     }
 }
 
+/// The CRLs of `--crl` files (DER each), or why a file is not one: a certificate given by
+/// mistake is refused, not ignored (a check meant to use it would run without it).
+pub(crate) fn crl_files(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, String> {
+    let mut out = Vec::new();
+    for path in paths {
+        let crls = kyso::pki::crl_file::load_crl_file(path).map_err(|e| match e {
+            Error::InvalidArgument(m) => m,
+            other => other.to_string(),
+        })?;
+        out.extend(crls.into_iter().map(|c| c.der));
+    }
+    Ok(out)
+}
+
+/// Before signing: the signer's certificate revoked → refused unless --force; its status
+/// unknown or not checked (offline) → a warning; expiring within 30 days → a warning.
+fn check_own_certificate(
+    identity: &dyn kyso::sign::Signer,
+    crl: &[Vec<u8>],
+    online: bool,
+    force: bool,
+    lang: Lang,
+) -> Result<(), u8> {
+    use kyso::sign::revocation::{own_revocation, NotCheckedWhy, OwnRevocation};
+    let pick = |vi: String, en: String| if lang == Lang::Vi { vi } else { en };
+    let crls: Vec<_> = crl
+        .iter()
+        .filter_map(|d| kyso::pki::crl::Crl::from_der(d).ok())
+        .collect();
+    // The trust store may hold the issuer when the key file lacks it; without one the check
+    // uses the key file's chain alone.
+    let anchors = TrustStore::default_location()
+        .and_then(|s| s.certificates())
+        .unwrap_or_default();
+    let http: Option<std::sync::Arc<dyn kyso::net::HttpClient>> = if online {
+        Some(std::sync::Arc::new(kyso::net::UreqClient::new()))
+    } else {
+        None
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let status = progress::stage(
+        "kiểm tra thu hồi chứng thư ký / checking the signing certificate's revocation",
+        || {
+            own_revocation(
+                identity.certificate_der(),
+                identity.chain_der(),
+                &anchors,
+                &crls,
+                http,
+                now,
+            )
+        },
+    );
+    let warning = if lang == Lang::Vi {
+        "cảnh báo"
+    } else {
+        "warning"
+    };
+    match status {
+        OwnRevocation::Good => verbose!(1, "chứng thư ký chưa bị thu hồi / not revoked"),
+        OwnRevocation::Revoked { time, reason } => {
+            let since = time
+                .map(|t| format!(" ({t}{})", reason.map(|r| format!(", {r}")).unwrap_or_default()))
+                .unwrap_or_default();
+            if !force {
+                eprintln!(
+                    "kyso: {}",
+                    pick(
+                        format!("không ký: chứng thư ký số đã bị thu hồi{since}; chữ ký sẽ không hợp lệ (--force để vẫn ký)"),
+                        format!("not signed: the signing certificate is revoked{since}; the signature would not be valid (--force to sign anyway)"),
+                    )
+                );
+                return Err(exit::FAILED);
+            }
+            note!(
+                "kyso: {warning}: {}",
+                pick(
+                    format!("chứng thư ký số đã bị thu hồi{since}, vẫn ký do --force"),
+                    format!("the signing certificate is revoked{since}; signed anyway (--force)"),
+                )
+            );
+        }
+        OwnRevocation::Unknown(detail) => note!(
+            "kyso: {warning}: {} ({})",
+            pick(
+                "không xác định được tình trạng thu hồi của chứng thư ký số".into(),
+                "the signing certificate's revocation status could not be determined".into(),
+            ),
+            visible(&detail)
+        ),
+        OwnRevocation::NotChecked(why) => note!(
+            "kyso: {warning}: {}",
+            match why {
+                NotCheckedWhy::Offline => pick(
+                    "chưa kiểm tra chứng thư ký số có bị thu hồi không (ngoại tuyến; --crl TỆP để kiểm tra)".into(),
+                    "the signing certificate was not checked for revocation (offline; --crl FILE to check)".into(),
+                ),
+                NotCheckedWhy::NoIssuer => pick(
+                    "chưa kiểm tra chứng thư ký số có bị thu hồi không (thiếu chứng thư của nơi cấp)".into(),
+                    "the signing certificate was not checked for revocation (its issuer's certificate is missing)".into(),
+                ),
+            }
+        ),
+    }
+    if let Ok(cert) = Certificate::from_der(identity.certificate_der()) {
+        if let Some(days) = kyso::sign::revocation::expires_soon(&cert, now) {
+            note!(
+                "kyso: {warning}: {}",
+                pick(
+                    format!(
+                        "chứng thư ký số hết hạn sau {days} ngày ({}); hãy xin cấp chứng thư mới",
+                        kyso::vntime::display(cert.not_after)
+                    ),
+                    format!(
+                        "the signing certificate expires in {days} day(s) ({}); ask for a new one",
+                        kyso::vntime::display(cert.not_after)
+                    ),
+                )
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The password of an encrypted PDF: KYSO_PDF_PASSWORD, else the first line of
 /// --password-file, else the empty user password (ISO 32000-1 §7.6.3.4).
 pub(crate) fn pdf_password(file: Option<&Path>) -> Result<kyso::pdf::Password, String> {
@@ -894,21 +1033,53 @@ pub(crate) fn pdf_password(file: Option<&Path>) -> Result<kyso::pdf::Password, S
     }
 }
 
-/// The .p12 password: KYSO_PIN, else --pin-file, else the empty password, else a prompt.
+/// The .p12 password: KYSO_PIN, else --pin-file, else the empty password, else a prompt (up
+/// to three tries: a key file does not lock, unlike a token, whose PIN is never retried).
+/// A key file without a password opens whatever KYSO_PIN or --pin-file says: it has nothing to
+/// protect, and a PIN set for other keys must not make it unusable.
 fn open_p12(p12: &[u8], pin_file: Option<&Path>) -> kyso::Result<kyso::sign::SoftwareIdentity> {
-    if let Ok(pin) = std::env::var("KYSO_PIN") {
-        return load_p12(p12, &pin);
-    }
-    if let Some(path) = pin_file {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let pin = text.lines().next().unwrap_or("");
-        return load_p12(p12, pin);
+    let given = match std::env::var("KYSO_PIN") {
+        Ok(pin) => Some(pin),
+        Err(_) => match pin_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+                Some(text.lines().next().unwrap_or("").to_string())
+            }
+            None => None,
+        },
+    };
+    if let Some(pin) = given {
+        return match load_p12(p12, &pin) {
+            Err(Error::WrongPassword) if !pin.is_empty() => match load_p12(p12, "") {
+                Ok(id) => {
+                    verbose!(
+                        1,
+                        "tệp khóa không có mật khẩu / the key file has no password"
+                    );
+                    Ok(id)
+                }
+                Err(_) => Err(Error::WrongPassword),
+            },
+            other => other,
+        };
     }
     match load_p12(p12, "") {
         Err(Error::WrongPassword) if std::io::stdin().is_terminal() => {
-            let pin = rpassword::prompt_password("Mật khẩu tệp khóa (.p12) / key file password: ")
-                .map_err(|e| Error::io("<terminal>", e))?;
-            load_p12(p12, &pin)
+            const TRIES: usize = 3;
+            for left in (0..TRIES).rev() {
+                let pin =
+                    rpassword::prompt_password("Mật khẩu tệp khóa (.p12) / key file password: ")
+                        .map_err(|e| Error::io("<terminal>", e))?;
+                match load_p12(p12, &pin) {
+                    Err(Error::WrongPassword) if left > 0 => {
+                        eprintln!(
+                            "kyso: sai mật khẩu, còn {left} lần thử / wrong password, {left} tries left"
+                        );
+                    }
+                    other => return other,
+                }
+            }
+            Err(Error::WrongPassword)
         }
         other => other,
     }
