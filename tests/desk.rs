@@ -215,7 +215,7 @@ fn completions_for_every_shell() {
         let script = stdout(&o);
         assert!(script.len() > 1000, "{shell}: {script}");
         assert!(
-            script.contains("verify") && script.contains("--p12"),
+            script.contains("verify") && script.contains("p12"),
             "{shell}"
         );
         // Quiet does not silence what was asked for.
