@@ -749,3 +749,30 @@ fn trust_add_refuses_end_entities_and_a_second_root_of_the_same_name() {
     let o = trust(&["add".as_ref(), pki("root.der").as_os_str()]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn messages_name_each_path_once_and_never_a_temporary_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    // An output folder that does not exist: the folder is named, not the temporary file.
+    let missing = tmp.path().join("no-such-folder");
+    let o = run(kyso()
+        .args(["-q", "sign"])
+        .arg(fixture("docs/congvan.pdf"))
+        .arg("-o")
+        .arg(missing.join("out.pdf"))
+        .arg("--p12")
+        .arg(pki("agency.p12"))
+        .env("KYSO_PIN", ""));
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(!err.contains(".kyso-") && !err.contains("at path"), "{err}");
+    assert_eq!(err.matches("no-such-folder").count(), 1, "{err}");
+    // An input that does not exist: its path once.
+    let gone = tmp.path().join("gone.pdf");
+    for cmd in ["verify", "info"] {
+        let o = run(kyso().arg(cmd).arg(&gone));
+        assert_eq!(o.status.code(), Some(4), "{cmd}");
+        let err = stderr(&o);
+        assert_eq!(err.matches("gone.pdf").count(), 1, "{cmd}: {err}");
+    }
+}

@@ -670,6 +670,18 @@ fn run_completions(shell: clap_complete::Shell) -> u8 {
     exit::OK
 }
 
+/// "PATH: error", unless the error names that path itself already (an I/O error does): a
+/// message never shows the same path twice.
+pub(crate) fn about(path: &Path, e: &dyn std::fmt::Display) -> String {
+    let shown = path.display().to_string();
+    let text = e.to_string();
+    if text.starts_with(&format!("{shown}: ")) {
+        text
+    } else {
+        format!("{shown}: {text}")
+    }
+}
+
 /// Prints an error; its details may come from a file, so they are made visible.
 fn fail(msg: impl std::fmt::Display) -> u8 {
     eprintln!("kyso: {}", visible(&msg.to_string()));
@@ -1245,7 +1257,7 @@ fn run_verify(args: VerifyArgs) -> u8 {
             }
         }
         Err(e) => {
-            let what = format!("{}: {e}", input.display());
+            let what = about(input, &e);
             eprintln!("kyso: {}", visible(&what));
             let msg = e.to_string();
             let item = html_report::Item {
@@ -1278,7 +1290,7 @@ fn run_info(args: InfoArgs) -> u8 {
             exit::OK
         }
         Err(e) => {
-            let what = format!("{}: {e}", args.input.display());
+            let what = about(&args.input, &e);
             eprintln!("kyso: {}", visible(&what));
             exit::UNREADABLE
         }

@@ -192,7 +192,7 @@ pub fn run(
                             o.signer,
                             duration(d.elapsed)
                         ),
-                        Err(e) => outln!("LỖI / FAILED: {}: {e}", d.input.display()),
+                        Err(e) => outln!("LỖI / FAILED: {}", crate::about(&d.input, e)),
                     }
                 }
                 done.push(d);

@@ -66,6 +66,16 @@ pub fn remove_temporary_files() -> usize {
     removed
 }
 
+/// tempfile's errors end with "at path <the temporary file's name>": a name the user never
+/// chose and never sees on disk. The message before it and the error's kind are kept.
+fn without_temporary_name(e: std::io::Error) -> std::io::Error {
+    let text = e.to_string();
+    match text.rfind(" at path ") {
+        Some(at) => std::io::Error::new(e.kind(), text[..at].to_string()),
+        None => e,
+    }
+}
+
 /// An output being written; it appears at its path only on [`AtomicOutput::commit`].
 pub struct AtomicOutput {
     file: tempfile::NamedTempFile,
@@ -99,7 +109,9 @@ impl AtomicOutput {
         }
         // Registered under the lock, so an interrupt sees every temporary file that exists.
         let mut registry = pending();
-        let file = builder.tempfile_in(&dir).map_err(|e| Error::io(&dir, e))?;
+        let file = builder
+            .tempfile_in(&dir)
+            .map_err(|e| Error::io(&dir, without_temporary_name(e)))?;
         registry.insert(file.path().to_path_buf());
         drop(registry);
         let tracked = Tracked(file.path().to_path_buf());
