@@ -29,7 +29,9 @@ pub fn install() {
     #[cfg(windows)]
     {
         // Ctrl-C / Ctrl-Break: the console's control handler (ctrlc runs it on its own thread).
-        if let Err(e) = ctrlc::set_handler(|| stop(true, 130)) {
+        if let Err(e) = ctrlc::set_handler(|| {
+            stop(true, 130);
+        }) {
             eprintln!("kyso: warning: Ctrl-C handler not installed: {e}");
         }
     }
@@ -39,6 +41,9 @@ pub fn install() {
 fn stop(ctrl_c: bool, code: i32) -> ! {
     // Takes the registry's lock for good: nothing more is renamed into place after this.
     kyso::output::remove_temporary_files();
+    // Stopped at a password prompt, the terminal would be left without echo.
+    #[cfg(unix)]
+    restore_echo();
     let what = if ctrl_c { "Ctrl-C" } else { "SIGTERM" };
     // A fresh line on a terminal: a progress bar may be on the current one.
     use std::io::IsTerminal;
@@ -51,4 +56,19 @@ fn stop(ctrl_c: bool, code: i32) -> ! {
         "{clear}kyso: đã dừng ({what}), không ghi tệp nào dở dang / stopped ({what}), no partial file left"
     );
     std::process::exit(code)
+}
+
+/// Turns the terminal's echo back on when a password prompt had turned it off.
+#[cfg(unix)]
+fn restore_echo() {
+    use rustix::termios::{tcgetattr, tcsetattr, LocalModes, OptionalActions};
+    let Ok(tty) = std::fs::File::open("/dev/tty") else {
+        return;
+    };
+    if let Ok(mut modes) = tcgetattr(&tty) {
+        if !modes.local_modes.contains(LocalModes::ECHO) {
+            modes.local_modes.insert(LocalModes::ECHO);
+            let _ = tcsetattr(&tty, OptionalActions::Now, &modes);
+        }
+    }
 }

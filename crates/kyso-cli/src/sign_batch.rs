@@ -118,6 +118,7 @@ fn sign_one(
 
 /// Signs every PDF of `dir` into `outdir` with `workers` threads; prints a line per file, a
 /// summary (or JSON) and returns the exit code.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     dir: &Path,
     outdir: &Path,
