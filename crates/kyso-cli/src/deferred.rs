@@ -111,7 +111,7 @@ pub fn run_prepare(args: PrepareArgs) -> u8 {
         )
         .map_err(|e| e.to_string())?;
         for w in &outcome.warnings {
-            eprintln!("kyso: warning: {}", kyso::verify::text::visible(w));
+            note!("kyso: warning: {}", kyso::verify::text::visible(w));
         }
         if args.json {
             outln!(

@@ -194,10 +194,10 @@ pub fn run_extend(args: ExtendArgs) -> u8 {
     match kyso::ltv::extend_file(&args.input, &output, &opts, args.in_place) {
         Ok(report) => {
             for w in &report.warnings {
-                eprintln!("kyso: warning: {}", kyso::verify::text::visible(w));
+                note!("kyso: warning: {}", kyso::verify::text::visible(w));
             }
             for m in &report.missing_revocation {
-                eprintln!(
+                note!(
                     "kyso: warning: no revocation data for {}",
                     kyso::verify::text::visible(m)
                 );

@@ -21,14 +21,16 @@ macro_rules! outln {
     }};
 }
 
+// First: its macros (verbose!, note!) serve the modules below.
+#[macro_use]
+mod progress;
+
 mod appearance;
 mod batch;
 mod deferred;
 mod html_report;
 mod interrupt;
 mod ltv;
-#[macro_use]
-mod progress;
 mod remote;
 mod serve;
 mod sign_batch;
