@@ -10,9 +10,12 @@
 #       pkgconfig/kyso.pc
 #     usr/include/kyso.h
 #     usr/share/man/man1/kyso.1.gz, kyso-sign.1.gz, … (from the clap definitions: `kyso man`)
+#     usr/share/bash-completion/completions/kyso, usr/share/zsh/vendor-completions/_kyso,
+#       usr/share/fish/vendor_completions.d/kyso.fish (`kyso completions SHELL`)
 #     usr/share/doc/kyso/copyright, LICENSE-MIT, LICENSE-APACHE, LICENSE-LiberationSerif.txt
 #   dist/kyso-VERSION-windows-x86_64.zip
-#     kyso.exe, kyso.dll, kyso.lib, libkyso.dll.a, kyso.def, include/kyso.h, man/*.1, licences
+#     kyso.exe, kyso.dll, kyso.lib, libkyso.dll.a, kyso.def, include/kyso.h, man/*.1,
+#     completions/kyso.ps1 (PowerShell: `. .\completions\kyso.ps1` in the profile), licences
 #
 # KYSO_PACKAGE_PROFILE: cargo profile (default release; `dev` reuses a debug build, as the
 # packaging test does). The .deb is made with dpkg-deb directly: cargo-deb would first have to
@@ -39,6 +42,10 @@ cargo build --profile "$PROFILE" -p kyso-cli -p kyso-ffi
 MAN=$(mktemp -d)
 trap 'rm -rf "$MAN"' EXIT
 "$BUILD/kyso" man "$MAN/man1"
+mkdir -p "$MAN/completions"
+for shell in bash zsh fish powershell; do
+    "$BUILD/kyso" completions "$shell" >"$MAN/completions/$shell"
+done
 LICENCES=(LICENSE-MIT LICENSE-APACHE crates/kyso/assets/fonts/LICENSE-LiberationSerif.txt)
 
 if [ "$WHAT" = deb ] || [ "$WHAT" = all ]; then
@@ -47,7 +54,9 @@ if [ "$WHAT" = deb ] || [ "$WHAT" = all ]; then
     STAGE=$MAN/deb
     LIBDIR=/usr/lib/$MULTIARCH
     install -d "$STAGE/DEBIAN" "$STAGE/usr/bin" "$STAGE$LIBDIR/pkgconfig" "$STAGE/usr/include" \
-        "$STAGE/usr/share/man/man1" "$STAGE/usr/share/doc/kyso"
+        "$STAGE/usr/share/man/man1" "$STAGE/usr/share/doc/kyso" \
+        "$STAGE/usr/share/bash-completion/completions" "$STAGE/usr/share/zsh/vendor-completions" \
+        "$STAGE/usr/share/fish/vendor_completions.d"
     # Debug information is not shipped (a debug build's is most of its size).
     strip --strip-debug -o "$STAGE/usr/bin/kyso" "$BUILD/kyso"
     strip --strip-debug -o "$STAGE$LIBDIR/libkyso.so.0" "$BUILD/libkyso_ffi.so"
@@ -61,6 +70,9 @@ if [ "$WHAT" = deb ] || [ "$WHAT" = all ]; then
     for page in "$MAN"/man1/*.1; do
         gzip -9n <"$page" >"$STAGE/usr/share/man/man1/$(basename "$page").gz"
     done
+    install -m 0644 "$MAN/completions/bash" "$STAGE/usr/share/bash-completion/completions/kyso"
+    install -m 0644 "$MAN/completions/zsh" "$STAGE/usr/share/zsh/vendor-completions/_kyso"
+    install -m 0644 "$MAN/completions/fish" "$STAGE/usr/share/fish/vendor_completions.d/kyso.fish"
     install -m 0644 "${LICENCES[@]}" "$STAGE/usr/share/doc/kyso/"
     cat >"$STAGE/usr/share/doc/kyso/copyright" <<EOF
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
@@ -93,7 +105,7 @@ Description: sign and verify Vietnamese official PDF documents (PAdES)
  kyso signs PDF documents with a .p12 key or a USB token (PKCS#11) and verifies
  their signatures (ETSI EN 319 102-1), with visible signatures as Decree 30/2020
  lays out. This package holds the kyso command, the C library libkyso with its
- header kyso.h and pkg-config file, and the manual pages.
+ header kyso.h and pkg-config file, the manual pages and shell completions.
 EOF
     deb=$DIST/kyso_${VERSION}_${ARCH}.deb
     dpkg-deb --root-owner-group --build "$STAGE" "$deb" >/dev/null
@@ -109,6 +121,8 @@ if [ "$WHAT" = windows ] || [ "$WHAT" = all ]; then
     mkdir -p "$ZIPDIR/man"
     cp -r "$WIN"/. "$ZIPDIR/"
     cp "$MAN"/man1/*.1 "$ZIPDIR/man/"
+    mkdir -p "$ZIPDIR/completions"
+    cp "$MAN/completions/powershell" "$ZIPDIR/completions/kyso.ps1"
     zip=$(cd "$DIST" && pwd)/kyso-$VERSION-windows-x86_64.zip
     rm -f "$zip"
     (cd "$MAN/zip" && zip -qr -X "$zip" "kyso-$VERSION-windows-x86_64")

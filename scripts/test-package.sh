@@ -29,7 +29,8 @@ for f in ./usr/bin/kyso "./usr/lib/$MULTIARCH/libkyso.so.0" "./usr/lib/$MULTIARC
     "./usr/lib/$MULTIARCH/libkyso.a" "./usr/lib/$MULTIARCH/pkgconfig/kyso.pc" ./usr/include/kyso.h \
     ./usr/share/man/man1/kyso.1.gz ./usr/share/man/man1/kyso-sign.1.gz ./usr/share/man/man1/kyso-verify.1.gz \
     ./usr/share/doc/kyso/copyright ./usr/share/doc/kyso/LICENSE-MIT ./usr/share/doc/kyso/LICENSE-APACHE \
-    ./usr/share/doc/kyso/LICENSE-LiberationSerif.txt; do
+    ./usr/share/doc/kyso/LICENSE-LiberationSerif.txt ./usr/share/bash-completion/completions/kyso \
+    ./usr/share/zsh/vendor-completions/_kyso ./usr/share/fish/vendor_completions.d/kyso.fish; do
     check "the .deb holds $f" grep -qF -- " $f" "$WORK/contents"
 done
 check "files belong to root" sh -c '! grep -v " root/root " "$0" | grep -q .' "$WORK/contents"
@@ -41,6 +42,7 @@ dpkg -x "$deb" "$ROOTFS"
 check "kyso --version runs from the unpacked package" sh -c \
     '"$0/usr/bin/kyso" --version | grep -qx "kyso $1"' "$ROOTFS" "$VERSION"
 check "the man page renders" sh -c 'zcat "$0/usr/share/man/man1/kyso-sign.1.gz" | grep -q "^\.TH"' "$ROOTFS"
+check "the bash completion parses" bash -n "$ROOTFS/usr/share/bash-completion/completions/kyso"
 cat >"$WORK/v.c" <<'C'
 #include <stdio.h>
 #include <kyso.h>
@@ -66,12 +68,22 @@ for f in LICENSE-MIT LICENSE-APACHE LICENSE-LiberationSerif.txt; do
 done
 check "install.sh: kyso.pc names the prefix" grep -qx 'prefix=/opt/kyso' "$INST/opt/kyso/lib/pkgconfig/kyso.pc"
 
+# The install step of the command (scripts/install.sh) into a staging root.
+CLI=$WORK/install-cli
+DESTDIR=$CLI KYSO_NO_BUILD=1 KYSO_PROFILE=${KYSO_PACKAGE_PROFILE:-dev} \
+    bash scripts/install.sh /opt/kyso >/dev/null
+for f in bin/kyso share/man/man1/kyso.1 share/man/man1/kyso-verify.1 \
+    share/bash-completion/completions/kyso share/zsh/site-functions/_kyso \
+    share/fish/vendor_completions.d/kyso.fish; do
+    check "scripts/install.sh installs $f" test -s "$CLI/opt/kyso/$f"
+done
+
 if [ "${KYSO_TEST_ZIP:-0}" = 1 ]; then
     KYSO_PACKAGE_PROFILE=${KYSO_PACKAGE_PROFILE:-dev} KYSO_PACKAGE_DIST=$WORK/dist \
         KYSO_WINDOWS_NO_BUILD=1 bash scripts/package.sh windows
     zip=$WORK/dist/kyso-$VERSION-windows-x86_64.zip
     unzip -l "$zip" >"$WORK/zip-contents"
-    for f in kyso.exe kyso.dll kyso.lib libkyso.dll.a include/kyso.h man/kyso.1 man/kyso-sign.1 \
+    for f in kyso.exe kyso.dll kyso.lib libkyso.dll.a include/kyso.h man/kyso.1 man/kyso-sign.1 completions/kyso.ps1 \
         LICENSE-MIT LICENSE-APACHE LICENSE-LiberationSerif.txt; do
         check "the zip holds $f" grep -q " kyso-$VERSION-windows-x86_64/$f\$" "$WORK/zip-contents"
     done

@@ -1,5 +1,5 @@
 //! `kyso sign --batch DIR -o OUTDIR`: every PDF signed with one key, failures listed without
-//! stopping the others, existing outputs never overwritten.
+//! stopping the others, existing outputs skipped (never overwritten without --overwrite).
 
 mod common;
 
@@ -71,7 +71,8 @@ fn signs_all_and_lists_the_failure() {
         assert!(std::fs::read(out.join(name)).unwrap().starts_with(&input));
     }
 
-    // Again: every output exists already and is refused, none rewritten.
+    // Again: every output exists already and is skipped, none rewritten (the broken file
+    // still fails).
     let before = std::fs::read(out.join("a.pdf")).unwrap();
     let o = batch(&dir, &out, "leader.p12", &["-r", "--json"]);
     assert_eq!(o.status.code(), Some(1));
@@ -79,9 +80,10 @@ fn signs_all_and_lists_the_failure() {
     let all = all.as_array().unwrap();
     assert_eq!(all.len(), 4);
     for entry in all {
-        let e = entry["error"].as_str().unwrap();
-        if !entry["file"].as_str().unwrap().ends_with("broken.pdf") {
-            assert!(e.contains("exists"), "{e}");
+        if entry["file"].as_str().unwrap().ends_with("broken.pdf") {
+            assert!(entry["error"].is_string(), "{entry}");
+        } else {
+            assert_eq!(entry["skipped"], "exists", "{entry}");
         }
     }
     assert_eq!(std::fs::read(out.join("a.pdf")).unwrap(), before);

@@ -9,7 +9,7 @@
 //! > 3 (any indeterminate) > 0.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -167,7 +167,9 @@ pub fn run(
         return crate::exit::UNREADABLE;
     }
 
-    let progress = std::io::stderr().is_terminal();
+    // The bar on a terminal, not with --quiet; no per-file bar meanwhile.
+    let progress = crate::progress::bars_shown();
+    crate::progress::set_file_bars(false);
     let total = files.len();
     let workers = workers.min(total).max(1);
     let next = AtomicUsize::new(0);
@@ -271,13 +273,11 @@ impl Printer {
     /// `[done/total]` on stderr, only when it is a terminal.
     fn show_progress(&self, waiting: usize) {
         if self.progress && self.done < self.total {
-            eprint!(
-                "\r\x1b[K{} {}/{}",
+            crate::progress::draw_count(
                 self.l("Đang kiểm tra", "Verifying"),
-                self.done + waiting,
-                self.total
+                (self.done + waiting) as u64,
+                self.total as u64,
             );
-            let _ = std::io::stderr().flush();
         }
     }
 

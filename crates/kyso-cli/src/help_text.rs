@@ -63,6 +63,9 @@ pub fn print_error(message: &str) {
 
 /// Prints "kyso: cảnh báo: MESSAGE" / "kyso: warning: MESSAGE".
 pub fn print_warning(message: &str) {
+    if crate::progress::quiet() {
+        return;
+    }
     eprintln!(
         "kyso: {}: {}",
         kyso::text::errors::warning_word(lang()),

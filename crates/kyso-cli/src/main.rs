@@ -7,21 +7,30 @@
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = write!(std::io::stdout().lock(), $($arg)*);
+        if !$crate::progress::quiet_stdout() {
+            let _ = write!(std::io::stdout().lock(), $($arg)*);
+        }
     }};
 }
 macro_rules! outln {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+        if !$crate::progress::quiet_stdout() {
+            let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+        }
     }};
 }
+
+// First: its macros (verbose!, note!) serve the modules below.
+#[macro_use]
+mod progress;
 
 mod appearance;
 mod batch;
 mod deferred;
 mod help_text;
 mod html_report;
+mod interrupt;
 mod ltv;
 mod remote;
 mod serve;
@@ -64,6 +73,13 @@ struct Cli {
     /// English locale in LC_ALL / LC_MESSAGES / LANG).
     #[arg(long, value_enum, global = true)]
     lang: Option<LangArg>,
+    /// Say what each stage does and how long it takes, on stderr (-vv: more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    verbose: u8,
+    /// Print only errors: no progress, warnings or success lines (output asked for with
+    /// --json is still printed; the exit code tells the result).
+    #[arg(short, long, global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -112,6 +128,13 @@ enum Command {
         /// The folder to write them into (created if missing).
         dir: PathBuf,
     },
+    /// Write the shell completion script for bash, zsh, fish or powershell to stdout (e.g.
+    /// `kyso completions bash > /etc/bash_completion.d/kyso`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Subcommand)]
@@ -137,7 +160,8 @@ struct SignArgs {
     #[arg(short, long, required_unless_present = "in_place")]
     output: Option<PathBuf>,
     /// Sign every PDF in this folder into the -o folder, loading the key (and asking the PIN)
-    /// once. A failure on one file does not stop the others; existing outputs are refused.
+    /// once. A failure on one file does not stop the others; existing outputs are skipped
+    /// (so a stopped run can be started again), or replaced with --overwrite.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["input", "in_place"])]
     batch: Option<PathBuf>,
     /// With --batch: also the PDFs in subfolders (the output folder mirrors them).
@@ -190,14 +214,20 @@ struct SignArgs {
     /// 2 form filling and signing, 3 also annotations.
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3))]
     certify: Option<u8>,
-    /// Sign even if the certificate is expired, not yet valid or not meant for signing.
+    /// Sign even if the certificate is expired, not yet valid, revoked or not meant for
+    /// signing.
     #[arg(long)]
     force: bool,
+    /// CRL files (DER or PEM) to check the signing certificate against before signing (it is
+    /// also asked online, by OCSP and its CRL distribution points, unless --offline).
+    /// Repeatable.
+    #[arg(long, value_name = "FILE")]
+    crl: Vec<PathBuf>,
     /// Write the result over the input file (atomically; the original bytes stay a prefix).
     #[arg(long)]
     in_place: bool,
-    /// Replace an existing output file (without it, an existing output is refused, as with
-    /// --batch).
+    /// Replace an existing output file (without it, an existing output is refused; with
+    /// --batch, skipped).
     #[arg(long)]
     overwrite: bool,
     /// Print what was done as JSON.
@@ -298,11 +328,7 @@ impl ValidationArgs {
     ) -> Result<VerifyOptions, String> {
         let trust = anchors(&self.trust)?;
         let extra_certs = read_certs(&self.extra_certs)?;
-        let crls = self
-            .crl
-            .iter()
-            .map(|p| std::fs::read(p).map_err(|e| help_text::io_text(p, &e)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let crls = crl_files(&self.crl)?;
         let offline = self.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1");
         Ok(VerifyOptions {
             trust,
@@ -606,6 +632,23 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    // Outputs asked for by name are printed even with --quiet.
+    let explicit_output = match &cli.command {
+        Command::Sign(a) => a.json,
+        Command::Verify(a) => a.json || a.json_lines,
+        Command::Info(a) => a.json,
+        Command::Extract(a) => a.json,
+        Command::Compare(a) => a.json,
+        Command::Trust(TrustCommand::List { json }) => *json,
+        Command::Token(token::TokenCommand::List { json, .. }) => *json,
+        Command::Prepare(a) => a.json,
+        Command::Complete(a) => a.json,
+        Command::Extend(a) => a.json,
+        Command::Completions { .. } => true,
+        _ => false,
+    };
+    progress::init(cli.verbose, cli.quiet, explicit_output);
+    interrupt::install();
     let code = match cli.command {
         Command::Sign(args) => run_sign(*args),
         Command::Verify(args) => run_verify(args),
@@ -619,6 +662,7 @@ fn main() -> ExitCode {
         Command::Token(cmd) => token::run(cmd),
         Command::Serve(args) => serve::run(*args),
         Command::Man { dir } => run_man(&dir),
+        Command::Completions { shell } => run_completions(shell),
     };
     ExitCode::from(code)
 }
@@ -649,6 +693,27 @@ fn run_man(dir: &Path) -> u8 {
     match result {
         Ok(()) => exit::OK,
         Err(e) => fail(e),
+    }
+}
+
+/// `kyso completions SHELL`: the completion script, from the clap definition.
+fn run_completions(shell: clap_complete::Shell) -> u8 {
+    use clap::CommandFactory;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "kyso", &mut script);
+    outln!("{}", String::from_utf8_lossy(&script).trim_end());
+    exit::OK
+}
+
+/// "PATH: error", unless the error names that path itself already (an I/O error does): a
+/// message never shows the same path twice.
+pub(crate) fn about(path: &Path, e: &dyn std::fmt::Display) -> String {
+    let shown = path.display().to_string();
+    let text = e.to_string();
+    if text.starts_with(&format!("{shown}: ")) {
+        text
+    } else {
+        format!("{shown}: {text}")
     }
 }
 
@@ -711,6 +776,14 @@ fn run_sign(args: SignArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
+    // Before the key is opened: no PIN asked for a command refused anyway.
+    let own_crls = match crl_files(&args.crl) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kyso: --crl {}", kyso::verify::text::visible(&e));
+            return exit::USAGE;
+        }
+    };
     let identity: Box<dyn kyso::sign::Signer> = match &args.p12 {
         None if args.remote.csc.is_some() => {
             match remote::open_signer(&args.remote, args.pin_file.as_deref()) {
@@ -724,12 +797,22 @@ fn run_sign(args: SignArgs) -> u8 {
         },
         Some(path) => match std::fs::read(path) {
             Err(e) => return fail(help_text::io_text(path, &e)),
-            Ok(p12) => match open_p12(&p12, args.pin_file.as_deref()) {
-                Ok(id) => Box::new(id),
-                Err(e) => return fail(e),
-            },
+            Ok(p12) => {
+                match progress::stage("mở tệp khóa / opening the key file (.p12)", || {
+                    open_p12(&p12, args.pin_file.as_deref())
+                }) {
+                    Ok(id) => Box::new(id),
+                    Err(e) => return fail(e),
+                }
+            }
         },
     };
+    let lang = help_text::lang();
+    let online = !(args.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1"));
+    if let Err(code) = check_own_certificate(identity.as_ref(), &own_crls, online, args.force, lang)
+    {
+        return code;
+    }
     let opts = SignOptions {
         field_name: args.field,
         reason: args.reason,
@@ -770,10 +853,20 @@ fn run_sign(args: SignArgs) -> u8 {
             &opts,
             workers,
             args.json,
+            args.overwrite,
         );
     }
-    let lang = help_text::lang();
-    match kyso::sign::sign_file(&input, &output, identity.as_ref(), &opts, args.in_place) {
+    verbose!(
+        1,
+        "ký / signing {} → {} ({})",
+        kyso::verify::text::visible(&input.display().to_string()),
+        kyso::verify::text::visible(&output.display().to_string()),
+        opts.level.name()
+    );
+    let signed = progress::stage("ký / signing", || {
+        kyso::sign::sign_file(&input, &output, identity.as_ref(), &opts, args.in_place)
+    });
+    match signed {
         Ok(outcome) => {
             // Decree 30/2020 guards overridden with --force, in the user's language.
             let guards: Vec<String> = outcome
@@ -837,6 +930,130 @@ fn run_sign(args: SignArgs) -> u8 {
     }
 }
 
+/// The CRLs of `--crl` files (DER each), or why a file is not one: a certificate given by
+/// mistake is refused, not ignored (a check meant to use it would run without it).
+pub(crate) fn crl_files(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, String> {
+    let mut out = Vec::new();
+    for path in paths {
+        let crls = kyso::pki::crl_file::load_crl_file(path).map_err(|e| match e {
+            Error::InvalidArgument(m) => m,
+            other => help_text::error_text(&other),
+        })?;
+        out.extend(crls.into_iter().map(|c| c.der));
+    }
+    Ok(out)
+}
+
+/// Before signing: the signer's certificate revoked → refused unless --force; its status
+/// unknown or not checked (offline) → a warning; expiring within 30 days → a warning.
+fn check_own_certificate(
+    identity: &dyn kyso::sign::Signer,
+    crl: &[Vec<u8>],
+    online: bool,
+    force: bool,
+    lang: Lang,
+) -> Result<(), u8> {
+    use kyso::sign::revocation::{own_revocation, NotCheckedWhy, OwnRevocation};
+    let pick = |vi: String, en: String| if lang == Lang::Vi { vi } else { en };
+    let crls: Vec<_> = crl
+        .iter()
+        .filter_map(|d| kyso::pki::crl::Crl::from_der(d).ok())
+        .collect();
+    // The trust store may hold the issuer when the key file lacks it; without one the check
+    // uses the key file's chain alone.
+    let anchors = TrustStore::default_location()
+        .and_then(|s| s.certificates())
+        .unwrap_or_default();
+    let http: Option<std::sync::Arc<dyn kyso::net::HttpClient>> = if online {
+        Some(std::sync::Arc::new(kyso::net::UreqClient::new()))
+    } else {
+        None
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let status = progress::stage(
+        "kiểm tra thu hồi chứng thư ký / checking the signing certificate's revocation",
+        || {
+            own_revocation(
+                identity.certificate_der(),
+                identity.chain_der(),
+                &anchors,
+                &crls,
+                http,
+                now,
+            )
+        },
+    );
+    let warning = if lang == Lang::Vi {
+        "cảnh báo"
+    } else {
+        "warning"
+    };
+    match status {
+        OwnRevocation::Good => verbose!(1, "chứng thư ký chưa bị thu hồi / not revoked"),
+        OwnRevocation::Revoked { time, reason } => {
+            let since = time
+                .map(|t| format!(" ({t}{})", reason.map(|r| format!(", {r}")).unwrap_or_default()))
+                .unwrap_or_default();
+            if !force {
+                eprintln!(
+                    "kyso: {}",
+                    pick(
+                        format!("không ký: chứng thư ký số đã bị thu hồi{since}; chữ ký sẽ không hợp lệ (--force để vẫn ký)"),
+                        format!("not signed: the signing certificate is revoked{since}; the signature would not be valid (--force to sign anyway)"),
+                    )
+                );
+                return Err(exit::FAILED);
+            }
+            note!(
+                "kyso: {warning}: {}",
+                pick(
+                    format!("chứng thư ký số đã bị thu hồi{since}, vẫn ký do --force"),
+                    format!("the signing certificate is revoked{since}; signed anyway (--force)"),
+                )
+            );
+        }
+        OwnRevocation::Unknown(detail) => note!(
+            "kyso: {warning}: {} ({})",
+            pick(
+                "không xác định được tình trạng thu hồi của chứng thư ký số".into(),
+                "the signing certificate's revocation status could not be determined".into(),
+            ),
+            visible(&detail)
+        ),
+        OwnRevocation::NotChecked(why) => note!(
+            "kyso: {warning}: {}",
+            match why {
+                NotCheckedWhy::Offline => pick(
+                    "chưa kiểm tra chứng thư ký số có bị thu hồi không (ngoại tuyến; --crl TỆP để kiểm tra)".into(),
+                    "the signing certificate was not checked for revocation (offline; --crl FILE to check)".into(),
+                ),
+                NotCheckedWhy::NoIssuer => pick(
+                    "chưa kiểm tra chứng thư ký số có bị thu hồi không (thiếu chứng thư của nơi cấp)".into(),
+                    "the signing certificate was not checked for revocation (its issuer's certificate is missing)".into(),
+                ),
+            }
+        ),
+    }
+    if let Ok(cert) = Certificate::from_der(identity.certificate_der()) {
+        if let Some(days) = kyso::sign::revocation::expires_soon(&cert, now) {
+            note!(
+                "kyso: {warning}: {}",
+                pick(
+                    format!(
+                        "chứng thư ký số hết hạn sau {days} ngày ({}); hãy xin cấp chứng thư mới",
+                        kyso::vntime::display(cert.not_after)
+                    ),
+                    format!(
+                        "the signing certificate expires in {days} day(s) ({}); ask for a new one",
+                        kyso::vntime::display(cert.not_after)
+                    ),
+                )
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The password of an encrypted PDF: KYSO_PDF_PASSWORD, else the first line of
 /// --password-file, else the empty user password (ISO 32000-1 §7.6.3.4).
 pub(crate) fn pdf_password(file: Option<&Path>) -> Result<kyso::pdf::Password, String> {
@@ -854,24 +1071,56 @@ pub(crate) fn pdf_password(file: Option<&Path>) -> Result<kyso::pdf::Password, S
     }
 }
 
-/// The .p12 password: KYSO_PIN, else --pin-file, else the empty password, else a prompt.
+/// The .p12 password: KYSO_PIN, else --pin-file, else the empty password, else a prompt (up
+/// to three tries: a key file does not lock, unlike a token, whose PIN is never retried).
+/// A key file without a password opens whatever KYSO_PIN or --pin-file says: it has nothing to
+/// protect, and a PIN set for other keys must not make it unusable.
 fn open_p12(p12: &[u8], pin_file: Option<&Path>) -> kyso::Result<kyso::sign::SoftwareIdentity> {
-    if let Ok(pin) = std::env::var("KYSO_PIN") {
-        return load_p12(p12, &pin);
-    }
-    if let Some(path) = pin_file {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let pin = text.lines().next().unwrap_or("");
-        return load_p12(p12, pin);
+    let given = match std::env::var("KYSO_PIN") {
+        Ok(pin) => Some(pin),
+        Err(_) => match pin_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+                Some(text.lines().next().unwrap_or("").to_string())
+            }
+            None => None,
+        },
+    };
+    if let Some(pin) = given {
+        return match load_p12(p12, &pin) {
+            Err(Error::WrongPassword) if !pin.is_empty() => match load_p12(p12, "") {
+                Ok(id) => {
+                    verbose!(
+                        1,
+                        "tệp khóa không có mật khẩu / the key file has no password"
+                    );
+                    Ok(id)
+                }
+                Err(_) => Err(Error::WrongPassword),
+            },
+            other => other,
+        };
     }
     match load_p12(p12, "") {
         Err(Error::WrongPassword) if std::io::stdin().is_terminal() => {
-            let pin = rpassword::prompt_password(help_text::say(
-                "Mật khẩu tệp khóa (.p12): ",
-                "Key file (.p12) password: ",
-            ))
-            .map_err(|e| Error::io("<terminal>", e))?;
-            load_p12(p12, &pin)
+            const TRIES: usize = 3;
+            for left in (0..TRIES).rev() {
+                let pin = rpassword::prompt_password(help_text::say(
+                    "Mật khẩu tệp khóa (.p12): ",
+                    "Key file (.p12) password: ",
+                ))
+                .map_err(|e| Error::io("<terminal>", e))?;
+                match load_p12(p12, &pin) {
+                    Err(Error::WrongPassword) if left > 0 => {
+                        help_text::print_error(&help_text::say(
+                            &format!("sai mật khẩu, còn {left} lần thử"),
+                            &format!("wrong password, {left} tries left"),
+                        ));
+                    }
+                    other => return other,
+                }
+            }
+            Err(Error::WrongPassword)
         }
         other => other,
     }
@@ -1016,7 +1265,10 @@ fn run_verify(args: VerifyArgs) -> u8 {
         );
     }
     let input = &args.input[0];
-    match kyso::verify::verify_file(input, &opts) {
+    let verified = progress::stage("kiểm tra / verifying", || {
+        kyso::verify::verify_file(input, &opts)
+    });
+    match verified {
         Ok(report) => {
             if args.json {
                 outln!(

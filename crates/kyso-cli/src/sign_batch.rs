@@ -1,10 +1,10 @@
 //! `kyso sign --batch DIR -o OUTDIR`: signs every PDF of a folder with one key, loaded (and its
 //! PIN asked) once. Each file is signed into OUTDIR under the same relative path; an existing
-//! output is never overwritten. A failure on one file is listed and the others go on; the exit
+//! output is skipped (a re-run after an interruption signs what is left) unless --overwrite
+//! asks to replace it (atomically). A failure on one file is listed and the others go on; the exit
 //! code is 1 when any file failed.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -98,24 +98,23 @@ struct Done {
     input: PathBuf,
     output: PathBuf,
     elapsed: Duration,
-    result: Result<SignOutcome, String>,
+    /// `Ok(None)`: the output existed and was skipped.
+    result: Result<Option<SignOutcome>, String>,
 }
 
-/// Signs one file into `outdir`, refusing an existing output.
+/// Signs one file into `outdir`; an existing output is skipped unless `overwrite`.
 fn sign_one(
     input: &Path,
     dir: &Path,
     outdir: &Path,
     signer: &dyn Signer,
     opts: &SignOptions,
-) -> (PathBuf, Result<SignOutcome, String>) {
+    overwrite: bool,
+) -> (PathBuf, Result<Option<SignOutcome>, String>) {
     let rel = input.strip_prefix(dir).unwrap_or(input);
     let output = outdir.join(rel);
-    if output.exists() || output.symlink_metadata().is_ok() {
-        return (
-            output,
-            Err("the output exists already (never overwritten)".into()),
-        );
+    if !overwrite && (output.exists() || output.symlink_metadata().is_ok()) {
+        return (output, Ok(None));
     }
     if let Some(parent) = output.parent() {
         if let Err(e) = std::fs::create_dir_all(parent) {
@@ -124,12 +123,14 @@ fn sign_one(
         }
     }
     let result = kyso::sign::sign_file(input, &output, signer, opts, false)
+        .map(Some)
         .map_err(|e| crate::help_text::error_text(&e));
     (output, result)
 }
 
 /// Signs every PDF of `dir` into `outdir` with `workers` threads; prints a line per file, a
 /// summary (or JSON) and returns the exit code.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     dir: &Path,
     outdir: &Path,
@@ -138,6 +139,7 @@ pub fn run(
     opts: &SignOptions,
     workers: usize,
     json: bool,
+    overwrite: bool,
 ) -> u8 {
     let started = Instant::now();
     let (files, errors) = collect(dir, recursive);
@@ -156,7 +158,9 @@ pub fn run(
     }
     let total = files.len();
     let workers = workers.min(total).max(1);
-    let progress = std::io::stderr().is_terminal();
+    // The count on a terminal, not with --quiet; no per-file bar meanwhile.
+    let progress = crate::progress::bars_shown();
+    crate::progress::set_file_bars(false);
     let next = AtomicUsize::new(0);
     let mut done: Vec<Done> = Vec::with_capacity(total);
     std::thread::scope(|scope| {
@@ -168,7 +172,7 @@ pub fn run(
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(input) = files.get(i) else { break };
                 let t = Instant::now();
-                let (output, result) = sign_one(input, dir, outdir, signer, opts);
+                let (output, result) = sign_one(input, dir, outdir, signer, opts, overwrite);
                 let d = Done {
                     input: input.clone(),
                     output,
@@ -191,24 +195,27 @@ pub fn run(
                 }
                 if !json {
                     match &d.result {
-                        Ok(o) => outln!(
+                        Ok(None) => {
+                            outln!("Đã có, bỏ qua / exists, skipped: {}", d.output.display())
+                        }
+                        Ok(Some(o)) => outln!(
                             "Đã ký / signed: {} → {} ({}, {})",
                             d.input.display(),
                             d.output.display(),
                             o.signer,
                             duration(d.elapsed)
                         ),
-                        Err(e) => outln!("LỖI / FAILED: {}: {e}", d.input.display()),
+                        Err(e) => outln!("LỖI / FAILED: {}", crate::about(&d.input, e)),
                     }
                 }
                 done.push(d);
             }
             if progress {
-                eprint!(
-                    "\r\x1b[KĐang ký / signing {}/{total}",
-                    done.len() + pending.len()
+                crate::progress::draw_count(
+                    "Đang ký / signing",
+                    (done.len() + pending.len()) as u64,
+                    total as u64,
                 );
-                let _ = std::io::stderr().flush();
             }
         }
     });
@@ -220,10 +227,15 @@ pub fn run(
         let all: Vec<_> = done
             .iter()
             .map(|d| match &d.result {
-                Ok(o) => serde_json::json!({
+                Ok(Some(o)) => serde_json::json!({
                     "file": d.input.display().to_string(),
                     "output": d.output.display().to_string(),
                     "signed": o,
+                }),
+                Ok(None) => serde_json::json!({
+                    "file": d.input.display().to_string(),
+                    "output": d.output.display().to_string(),
+                    "skipped": "exists",
                 }),
                 Err(e) => serde_json::json!({
                     "file": d.input.display().to_string(),
@@ -247,10 +259,15 @@ fn summary(done: &[Done], elapsed: Duration) {
     let rows: Vec<[String; 3]> = done
         .iter()
         .map(|d| match &d.result {
-            Ok(_) => [
+            Ok(Some(_)) => [
                 d.input.display().to_string(),
                 "ĐÃ KÝ / SIGNED".into(),
                 d.output.display().to_string(),
+            ],
+            Ok(None) => [
+                d.input.display().to_string(),
+                "BỎ QUA / SKIPPED".into(),
+                format!("{} (đã có / exists)", d.output.display()),
             ],
             Err(e) => [
                 d.input.display().to_string(),
@@ -288,12 +305,21 @@ fn summary(done: &[Done], elapsed: Duration) {
     for r in &rows {
         line(r);
     }
-    let ok = done.iter().filter(|d| d.result.is_ok()).count();
+    let ok = done
+        .iter()
+        .filter(|d| matches!(d.result, Ok(Some(_))))
+        .count();
+    let skipped = done.iter().filter(|d| matches!(d.result, Ok(None))).count();
     outln!();
     outln!(
-        "Tổng / total: {} — {ok} đã ký / signed, {} lỗi / failed ({})",
+        "Tổng / total: {} — {ok} đã ký / signed, {} lỗi / failed{} ({})",
         done.len(),
-        done.len() - ok,
+        done.len() - ok - skipped,
+        if skipped > 0 {
+            format!(", {skipped} đã có, bỏ qua / exist, skipped")
+        } else {
+            String::new()
+        },
         duration(elapsed)
     );
 }

@@ -722,7 +722,9 @@ fn sign(service: &Service, req: &Request, deadline: Instant) -> Response {
             match file {
                 Ok(f) => {
                     let path = f.path().to_path_buf();
-                    _upload = Some(f);
+                    // Removed on Ctrl-C / SIGTERM as well as on drop (interrupt.rs).
+                    let tracked = kyso::output::track(&path);
+                    _upload = Some((f, tracked));
                     Some(path)
                 }
                 Err(e) => {

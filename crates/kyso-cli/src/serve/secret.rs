@@ -93,11 +93,18 @@ pub fn open_p12(
     pin_file: Option<&Path>,
 ) -> Result<kyso::sign::SoftwareIdentity, String> {
     let load = |pin: &str| kyso::sign::load_p12(p12, pin);
+    // A key file without a password opens whatever PIN is given (as with `kyso sign`).
+    let given = |pin: &str| match load(pin) {
+        Err(kyso::Error::WrongPassword) if !pin.is_empty() => {
+            load("").map_err(|_| kyso::Error::WrongPassword.to_string())
+        }
+        other => other.map_err(|e| e.to_string()),
+    };
     if let Some(pin) = env_pin {
-        return load(pin).map_err(|e| e.to_string());
+        return given(pin.as_str());
     }
     if let Some(path) = pin_file {
-        return load(&pin_from_file(path)?).map_err(|e| e.to_string());
+        return given(pin_from_file(path)?.as_str());
     }
     match load("") {
         Err(kyso::Error::WrongPassword) => {

@@ -4,6 +4,7 @@
 pub mod certificate;
 pub mod chain;
 pub mod crl;
+pub mod crl_file;
 pub mod name;
 pub mod ocsp;
 pub mod trust_store;

@@ -154,6 +154,35 @@ impl TrustStore {
                 )));
             }
         }
+        // RFC 5280 §4.2.1.9: only a CA certificate (basicConstraints cA TRUE) may issue
+        // certificates; an end-entity certificate as an anchor would "trust" exactly one
+        // signer and hide that its chain is never checked.
+        for cert in &certs {
+            if !cert.basic_constraints.is_some_and(|b| b.ca) {
+                return Err(Error::InvalidArgument(format!(
+                    "refused: \"{}\" is not a CA certificate (basicConstraints cA {}): an end-entity certificate cannot be a trust anchor; add the root CA that issued it",
+                    cert.subject.to_rfc4514(),
+                    if cert.basic_constraints.is_some() { "is false" } else { "is absent" }
+                )));
+            }
+        }
+        // Two anchors with one name and two keys: chains would be built to whichever is found
+        // first, and a look-alike root would sit beside the real one. A renewed root with a new
+        // key replaces the old one explicitly (kyso trust remove, then add).
+        let existing = self.certificates()?;
+        for (i, cert) in certs.iter().enumerate() {
+            let clash = existing
+                .iter()
+                .chain(&certs[..i])
+                .find(|o| o.subject.matches(&cert.subject) && o.spki_der != cert.spki_der);
+            if let Some(other) = clash {
+                return Err(Error::InvalidArgument(format!(
+                    "refused: a trust anchor named \"{}\" with another key is already there (id {}); remove it first (kyso trust remove) if this one replaces it",
+                    cert.subject.to_rfc4514(),
+                    &hex(&other.fingerprint_sha256())[..16]
+                )));
+            }
+        }
         std::fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
         let mut added = Vec::new();
         for cert in &certs {

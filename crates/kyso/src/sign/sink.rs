@@ -108,11 +108,12 @@ pub(crate) fn copy_and_hash(
     hasher: &mut Hasher,
 ) -> Result<()> {
     let len = src.len();
+    let mut pass = crate::progress::Pass::start(crate::progress::Stage::SignHashing, len);
     if cfg!(target_os = "linux") && len >= STEP {
         if let Some(input) = src.file() {
             let mut extra = out.also_hash().cloned();
             if let Some(file) = out.file() {
-                kernel_copy_and_hash(input, len, file, hasher, extra.as_mut())?;
+                kernel_copy_and_hash(input, len, file, hasher, extra.as_mut(), &mut pass)?;
                 if let (Some(h), Some(e)) = (out.also_hash(), extra) {
                     *h = e;
                 }
@@ -132,6 +133,7 @@ pub(crate) fn copy_and_hash(
         if let Some(h) = out.also_hash() {
             h.update(&buf[..got]);
         }
+        pass.advance(got as u64);
         // Straight to the file: a recording sink keeps only what follows the input.
         match out.file() {
             Some(f) => f.write_all(&buf[..got]),
@@ -154,6 +156,7 @@ fn kernel_copy_and_hash(
     output: &mut File,
     hasher: &mut Hasher,
     mut extra: Option<&mut Hasher>,
+    pass: &mut crate::progress::Pass,
 ) -> Result<()> {
     let io = |e| Error::io("<output>", e);
     let start = output.stream_position().map_err(io)?;
@@ -219,6 +222,7 @@ fn kernel_copy_and_hash(
                             h.update(&buf[..n]);
                         }
                         hashed += n as u64;
+                        pass.advance(n as u64);
                         continue;
                     }
                     Err(e) => result = Err(e),

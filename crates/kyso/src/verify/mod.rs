@@ -563,8 +563,13 @@ fn verify_signature(
 /// Hashes the signed byte ranges with `alg`.
 fn hash_ranges(doc: &Document, ranges: [(u64, u64); 2], alg: DigestAlgorithm) -> Result<Vec<u8>> {
     let mut h = Hasher::new(alg);
+    let total = ranges[0].1.saturating_add(ranges[1].1);
+    let mut pass = crate::progress::Pass::start(crate::progress::Stage::VerifyHashing, total);
     for (off, len) in ranges {
-        stream_range(doc, off, len, |chunk| h.update(chunk))?;
+        stream_range(doc, off, len, |chunk| {
+            h.update(chunk);
+            pass.advance(chunk.len() as u64);
+        })?;
     }
     Ok(h.finish())
 }

@@ -1,0 +1,65 @@
+//! Progress of the long passes over a file (hashing a large document when signing or
+//! verifying), for a front end that draws a progress bar. Nothing is reported unless a hook is
+//! set; the library never prints.
+
+use std::sync::OnceLock;
+
+/// What is being done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Signing: the input copied to the output and hashed on the way.
+    SignHashing,
+    /// Verifying: a signature's byte ranges hashed.
+    VerifyHashing,
+}
+
+/// One step of a pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// A pass over `total` bytes starts.
+    Started { stage: Stage, total: u64 },
+    /// `done` of its bytes are processed.
+    Advanced { done: u64 },
+    /// The pass ended (finished or given up).
+    Finished,
+}
+
+type Hook = Box<dyn Fn(Event) + Send + Sync>;
+
+static HOOK: OnceLock<Hook> = OnceLock::new();
+
+/// Sets the process-wide hook (once; a second call is ignored and returns false).
+pub fn set_hook(hook: impl Fn(Event) + Send + Sync + 'static) -> bool {
+    HOOK.set(Box::new(hook)).is_ok()
+}
+
+/// A pass being reported; [`Event::Finished`] is sent when it is dropped.
+pub(crate) struct Pass {
+    hook: Option<&'static Hook>,
+    done: u64,
+}
+
+impl Pass {
+    pub(crate) fn start(stage: Stage, total: u64) -> Pass {
+        let hook = HOOK.get();
+        if let Some(h) = hook {
+            h(Event::Started { stage, total });
+        }
+        Pass { hook, done: 0 }
+    }
+
+    pub(crate) fn advance(&mut self, bytes: u64) {
+        if let Some(h) = self.hook {
+            self.done += bytes;
+            h(Event::Advanced { done: self.done });
+        }
+    }
+}
+
+impl Drop for Pass {
+    fn drop(&mut self) {
+        if let Some(h) = self.hook {
+            h(Event::Finished);
+        }
+    }
+}

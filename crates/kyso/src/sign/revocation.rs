@@ -1,0 +1,111 @@
+//! The signer's own certificate before signing (Circular 15/2025/TT-BKHCN: signing software
+//! checks the certificate before use): its revocation status, by the same check verification
+//! uses (CRLs given, then OCSP and the CRL distribution points when online), and how soon it
+//! expires. Signing with a revoked certificate makes a signature every verifier rejects.
+
+use std::sync::Arc;
+
+use time::{Duration, OffsetDateTime};
+
+use crate::net::HttpClient;
+use crate::pki::crl::Crl;
+use crate::pki::validate::EndEntityUsage;
+use crate::pki::Certificate;
+use crate::verify::trust::{assess, RevocationPolicy, TrustContext};
+use crate::verify::Lang;
+
+/// A certificate expiring within this many days draws a warning.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+/// The revocation status of the signer's certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnRevocation {
+    /// An OCSP response or CRL says it is not revoked.
+    Good,
+    /// Revoked (RFC 3339 time and RFC 5280 reason, when known).
+    Revoked {
+        time: Option<String>,
+        reason: Option<String>,
+    },
+    /// Asked, but no usable answer (detail in English, for the log).
+    Unknown(String),
+    /// Not asked: offline and no CRL given, or no issuer certificate to check against.
+    NotChecked(NotCheckedWhy),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotCheckedWhy {
+    /// Offline and no CRL file given.
+    Offline,
+    /// The issuer's certificate is neither in the key file's chain nor among the anchors.
+    NoIssuer,
+}
+
+/// Checks the revocation status of `cert` (DER), issued by a certificate of `chain` (the key
+/// file's or token's) or of `anchors` (the trust store), with `crls` and, when `http` is
+/// given, OCSP and the distribution points.
+pub fn own_revocation(
+    cert_der: &[u8],
+    chain: &[Vec<u8>],
+    anchors: &[Certificate],
+    crls: &[Crl],
+    http: Option<Arc<dyn HttpClient>>,
+    now: OffsetDateTime,
+) -> OwnRevocation {
+    if http.is_none() && crls.is_empty() {
+        return OwnRevocation::NotChecked(NotCheckedWhy::Offline);
+    }
+    let cert = match Certificate::from_der(cert_der) {
+        Ok(c) => c,
+        Err(e) => return OwnRevocation::Unknown(e.to_string()),
+    };
+    // Any CA of the chain may end the path: only the signer's own status is asked here, and
+    // its issuer is what answers for it.
+    let mut points: Vec<Certificate> = anchors.to_vec();
+    points.extend(
+        chain
+            .iter()
+            .filter(|d| d.as_slice() != cert_der)
+            .filter_map(|d| Certificate::from_der(d).ok()),
+    );
+    if !points.iter().any(|p| cert.issuer.matches(&p.subject)) {
+        return OwnRevocation::NotChecked(NotCheckedWhy::NoIssuer);
+    }
+    let ctx = TrustContext {
+        anchors: &points,
+        crls,
+        embedded_crls: &[],
+        ocsps: &[],
+        http,
+        revocation: RevocationPolicy::Require,
+        time: now,
+        past: false,
+        usage: EndEntityUsage::Any,
+        accept_unknown_ca_status: true,
+        lang: Lang::En,
+    };
+    let outcome = assess(&cert, &points, &ctx, Some(now));
+    let subject = cert.subject.to_rfc4514();
+    match outcome.revocation.iter().find(|r| r.subject == subject) {
+        Some(r) if r.status == "revoked" => OwnRevocation::Revoked {
+            time: r.revocation_time.clone(),
+            reason: r.reason.clone(),
+        },
+        Some(r) if r.status == "good" => OwnRevocation::Good,
+        Some(r) => OwnRevocation::Unknown(r.detail.clone().unwrap_or_else(|| r.status.clone())),
+        None => OwnRevocation::Unknown(
+            outcome
+                .verdict
+                .map(|v| v.2)
+                .unwrap_or_else(|| "no revocation answer".into()),
+        ),
+    }
+}
+
+/// Days left before `cert` expires, when that is within [`EXPIRY_WARNING_DAYS`] (and it has
+/// not expired yet: expired certificates are refused by the signing checks).
+pub fn expires_soon(cert: &Certificate, now: OffsetDateTime) -> Option<i64> {
+    let left = cert.not_after - now;
+    (left > Duration::ZERO && left <= Duration::days(EXPIRY_WARNING_DAYS))
+        .then(|| left.whole_days())
+}
