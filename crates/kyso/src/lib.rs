@@ -22,6 +22,7 @@ pub mod net;
 pub mod output;
 pub mod pdf;
 pub mod pki;
+pub mod request;
 pub mod sign;
 pub mod text;
 pub mod timestamp;
