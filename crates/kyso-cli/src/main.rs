@@ -33,12 +33,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use kyso::crypto::DigestAlgorithm;
 use kyso::pki::trust_store::TrustStore;
-use kyso::pki::Certificate;
-use kyso::sign::{load_p12, SignOptions};
+use kyso::request::{SignRequest, SignSecrets, VerifyRequest};
+use kyso::sign::load_p12;
 use kyso::verify::text::visible;
-use kyso::verify::trust::RevocationPolicy;
 use kyso::verify::{Lang, VerifyOptions};
 use kyso::Error;
 
@@ -218,6 +216,37 @@ struct SignArgs {
     appearance: appearance::AppearanceArgs,
 }
 
+impl SignArgs {
+    /// The library's request from these flags: everything but the files to read and write,
+    /// the key and the secrets (`tests/options_model.rs` checks that no flag is forgotten).
+    fn request(&self) -> SignRequest {
+        let mut r = SignRequest::default();
+        r.reason = self.reason.clone();
+        r.location = self.location.clone();
+        r.contact = self.contact.clone();
+        r.name = self.name.clone();
+        r.field = self.field.clone();
+        r.page = self.page;
+        r.hash = self.hash.map(|h| {
+            match h {
+                HashArg::Sha256 => "sha256",
+                HashArg::Sha384 => "sha384",
+                HashArg::Sha512 => "sha512",
+            }
+            .to_string()
+        });
+        r.pss = self.pss;
+        r.certify = self.certify;
+        r.force = self.force;
+        r.level = self.level.clone();
+        r.reserve = Some(self.reserve);
+        r.offline = self.offline;
+        self.timestamp.fill(&mut r);
+        self.appearance.fill(&mut r);
+        r
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum HashArg {
     Sha256,
@@ -238,7 +267,8 @@ enum LangArg {
     En,
 }
 
-/// Trust, chain and revocation inputs of verification (`kyso verify`, `kyso serve`).
+/// Trust, chain and revocation inputs of verification (`kyso verify`, `kyso serve`), filled
+/// into the library's `kyso::request::VerifyRequest`.
 #[derive(clap::Args)]
 pub(crate) struct ValidationArgs {
     /// Trust anchor certificates: PEM (one or many) or DER files, or folders of them.
@@ -289,43 +319,54 @@ pub(crate) enum VisualArg {
 }
 
 impl ValidationArgs {
-    /// Verification options from these arguments (trust store when no --trust), or a message.
+    /// The library's request from these flags (the PDF password aside: a secret).
+    pub(crate) fn request(&self) -> VerifyRequest {
+        let mut r = VerifyRequest::default();
+        // No --trust: the trust store.
+        r.trust = (!self.trust.is_empty()).then(|| self.trust.clone());
+        r.extra_certs = self.extra_certs.clone();
+        r.crls = self.crl.clone();
+        r.offline = self.offline;
+        r.revocation = Some(
+            match self.revocation {
+                RevocationArg::Require => "require",
+                RevocationArg::Off => "off",
+            }
+            .into(),
+        );
+        r.accept_unknown_ca_status = self.accept_unknown_ca_status;
+        r.max_fetches = Some(self.max_fetches);
+        r.network_deadline = Some(self.network_deadline);
+        r.visual = Some(
+            match self.visual {
+                VisualArg::On => "on",
+                VisualArg::Off => "off",
+            }
+            .into(),
+        );
+        r
+    }
+
+    /// Verification options from these arguments (trust store when no --trust), `at` (RFC
+    /// 3339) and `lang`, or a message.
     pub(crate) fn verify_options(
         &self,
-        validation_time: Option<time::OffsetDateTime>,
+        at: Option<&str>,
         lang: Lang,
     ) -> Result<VerifyOptions, String> {
-        let trust = anchors(&self.trust)?;
-        let extra_certs = read_certs(&self.extra_certs)?;
-        let crls = self
-            .crl
-            .iter()
-            .map(|p| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display())))
-            .collect::<Result<Vec<_>, _>>()?;
-        let offline = self.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1");
-        Ok(VerifyOptions {
-            trust,
-            extra_certs,
-            validation_time,
-            lang,
-            crls,
-            online: !offline,
-            revocation: match self.revocation {
-                RevocationArg::Require => RevocationPolicy::Require,
-                RevocationArg::Off => RevocationPolicy::Off,
-            },
-            accept_unknown_ca_status: self.accept_unknown_ca_status,
-            network: kyso::net::NetworkBudget {
-                max_fetches: self.max_fetches,
-                deadline: std::time::Duration::from_secs(self.network_deadline.max(1)),
-            },
-            pdf_password: pdf_password(self.password_file.as_deref())?,
-            visual: kyso::visual::VisualOptions {
-                enabled: self.visual == VisualArg::On,
-                ..Default::default()
-            },
-            change_analysis_off: false,
-        })
+        let mut r = self.request();
+        r.at = at.map(str::to_string);
+        r.lang = Some(lang_code(lang).into());
+        let password = pdf_password(self.password_file.as_deref())?;
+        r.into_options(password).map_err(|e| e.to_string())
+    }
+}
+
+/// The code of a language in the requests ("vi", "en").
+fn lang_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => "vi",
+        Lang::En => "en",
     }
 }
 
@@ -647,36 +688,30 @@ fn run_sign(args: SignArgs) -> u8 {
         );
         return exit::USAGE;
     }
-    let visible = match args.appearance.request(args.page) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("kyso: {e}");
-            return exit::USAGE;
-        }
-    };
-    let level = match ltv::sign_level(args.level.as_deref(), &args.timestamp) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("kyso: {e}");
-            return exit::USAGE;
-        }
-    };
-    let (timestamp, mut ltv_opts) = match ltv::options(&args.timestamp, level, false) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("kyso: {e}");
-            return exit::USAGE;
-        }
-    };
-    if args.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1") {
-        ltv_opts.http = None;
-    }
     if let Some(code) = sign_batch::check_args(args.batch.as_deref(), &output, args.recursive) {
         return code;
     }
     let pdf_password = match pdf_password(args.password_file.as_deref()) {
         Ok(p) => p,
         Err(e) => return fail(e),
+    };
+    let tsa_credentials = match ltv::credentials(&args.timestamp) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kyso: {e}");
+            return exit::USAGE;
+        }
+    };
+    // The options before the key: a mistake is told before a PIN is asked.
+    let opts = match args
+        .request()
+        .into_options(SignSecrets::new(pdf_password, tsa_credentials))
+    {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("kyso: {e}");
+            return exit::USAGE;
+        }
     };
     let identity: Box<dyn kyso::sign::Signer> = match &args.p12 {
         None if args.remote.csc.is_some() => {
@@ -696,29 +731,6 @@ fn run_sign(args: SignArgs) -> u8 {
                 Err(e) => return fail(e),
             },
         },
-    };
-    let opts = SignOptions {
-        field_name: args.field,
-        reason: args.reason,
-        location: args.location,
-        contact_info: args.contact,
-        name: args.name,
-        digest: args.hash.map(|h| match h {
-            HashArg::Sha256 => DigestAlgorithm::Sha256,
-            HashArg::Sha384 => DigestAlgorithm::Sha384,
-            HashArg::Sha512 => DigestAlgorithm::Sha512,
-        }),
-        pss: args.pss,
-        force: args.force,
-        page: args.page.unwrap_or(1),
-        certify: args.certify,
-        timestamp,
-        level,
-        ltv: ltv_opts,
-        reserve: args.reserve,
-        appearance: visible,
-        pdf_password,
-        ..SignOptions::default()
     };
     if let Some(dir) = &args.batch {
         // Software keys sign in parallel; a token or a remote service one file at a time.
@@ -850,20 +862,6 @@ fn open_p12(p12: &[u8], pin_file: Option<&Path>) -> kyso::Result<kyso::sign::Sof
     }
 }
 
-fn read_certs(paths: &[PathBuf]) -> Result<Vec<Certificate>, String> {
-    kyso::pki::trust_store::load_anchor_paths(paths).map_err(|e| e.to_string())
-}
-
-/// The anchors for a run: `--trust` when given, else the trust store.
-fn anchors(paths: &[PathBuf]) -> Result<Vec<Certificate>, String> {
-    if !paths.is_empty() {
-        return read_certs(paths);
-    }
-    TrustStore::default_location()
-        .and_then(|s| s.certificates())
-        .map_err(|e| e.to_string())
-}
-
 fn run_trust(cmd: TrustCommand) -> u8 {
     let store = match TrustStore::default_location() {
         Ok(s) => s,
@@ -937,19 +935,7 @@ fn run_verify(args: VerifyArgs) -> u8 {
         LangArg::Vi => Lang::Vi,
         LangArg::En => Lang::En,
     };
-    let validation_time = match &args.at {
-        None => None,
-        Some(s) => {
-            match time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    eprintln!("kyso: --at {s}: not an RFC 3339 time ({e})");
-                    return exit::USAGE;
-                }
-            }
-        }
-    };
-    let opts = match args.validation.verify_options(validation_time, lang) {
+    let opts = match args.validation.verify_options(args.at.as_deref(), lang) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("kyso: {e}");

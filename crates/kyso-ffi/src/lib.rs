@@ -167,7 +167,9 @@ pub unsafe extern "C" fn kyso_free(p: *mut c_void) {
 /// the document and the files given), "revocation" ("require" | "off"), "lang" ("vi" | "en"),
 /// "accept_unknown_ca_status" (bool, default false), "at" (RFC 3339 validation time),
 /// "pdf_password" (an encrypted PDF's password; default the empty user password),
-/// "visual" ("on" (default) | "off": draw each signed version and compare it with the file).
+/// "visual" ("on" (default) | "off": draw each signed version and compare it with the file),
+/// "max_fetches" (network requests per document, default 16), "network_deadline" (seconds
+/// for them all, default 30). The keys are the library's `kyso::request::VerifyRequest`.
 #[no_mangle]
 pub unsafe extern "C" fn kyso_verify_file(
     pdf_path: *const c_char,
@@ -260,6 +262,9 @@ fn finish_report(report: &kyso::verify::Report, out: &mut *mut c_char) -> Result
 /// tried in order), "tsa_credentials" ("user:password"), "offline" (B-LT/B-LTA without network
 /// for validation data; also KYSO_OFFLINE=1). "pdf_password": an encrypted PDF's password
 /// (default the empty user password); the update is encrypted with the document's own key.
+/// Also "tsa_policy" (OID), "ltv_certs", "ltv_crl", "ltv_ocsp" (arrays of files to embed for
+/// B-LT/B-LTA) and "reserve" (bytes kept for the time-stamp). Besides the key and the two
+/// secrets, the keys are the library's `kyso::request::SignRequest`.
 #[no_mangle]
 pub unsafe extern "C" fn kyso_sign_file(
     input_path: *const c_char,

@@ -428,22 +428,15 @@ fn preflight(req: &Request) -> Response {
     resp
 }
 
-fn lang_of(req: &Request) -> Lang {
-    match req.param("lang") {
-        Some("en") => Lang::En,
-        _ => Lang::Vi,
-    }
-}
-
 fn verify(service: &Service, req: &Request) -> Response {
     if req.body.is_empty() {
         return Response::error(400, "empty_body", "send the PDF as the request body");
     }
-    let lang = lang_of(req);
-    let opts = VerifyOptions {
-        lang,
-        ..service.verify.clone()
+    let opts = match params::verify_options(&service.verify, &req.query) {
+        Ok(o) => o,
+        Err(e) => return Response::error(400, "bad_parameter", e),
     };
+    let lang = opts.lang;
     match kyso::verify::verify_bytes(&req.body, &opts) {
         Ok(mut report) => {
             report.file = req.param("name").map(str::to_string);
@@ -761,7 +754,7 @@ fn confirm_signing(
         .unwrap_or_else(|| "(không tên / unnamed)".into());
     let name: String = name.chars().take(120).collect();
     let name = text::visible(&name);
-    let role = params.appearance.role.as_deref().unwrap_or("invisible");
+    let role = params.request.role.as_deref().unwrap_or("invisible");
     let question = format!(
         "\nkyso serve: ký / sign \"{name}\" ({pages} trang / pages) as {role}, signer \"{}\"? [y/N] ",
         service.signer_name.as_deref().unwrap_or(""),

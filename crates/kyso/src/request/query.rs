@@ -1,7 +1,8 @@
 //! Requests from `name=value` pairs (a URL query, form fields): the same serde model as the
 //! JSON of the C ABI, read from text. Names may be written with `-` (as the command line's
 //! flags) or `_` (as the fields); a switch is `""`, `1`, `true`, `yes` or `0`, `false`, `no`; a
-//! list is the name repeated. A name given twice for a single value is an error naming it.
+//! list is the name repeated; an empty value of an optional field is no value. A name given
+//! twice for a single value is an error naming it.
 
 use serde::de::value::{SeqDeserializer, StringDeserializer};
 use serde::de::{self, DeserializeOwned, IntoDeserializer, MapAccess, Visitor};
@@ -166,9 +167,14 @@ impl<'de> de::Deserializer<'de> for Value {
         self.deserialize_string(visitor)
     }
 
-    /// A name given is a value given (even empty: a switch `no-text=` is on).
+    /// An empty value is no value, as an empty form field (`reason=`); a switch is no option,
+    /// and `no-text=` turns it on.
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, QueryError> {
-        visitor.visit_some(self)
+        if self.values.len() == 1 && self.values[0].is_empty() {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, QueryError> {

@@ -417,7 +417,14 @@ mod tests {
         assert_eq!(r.page, Some(2));
         assert_eq!(r.certify, Some(2));
         assert_eq!(r.tsa.len(), 2);
-        let r = q(&[("tsa", "http://a/"), ("pss", "no")]).unwrap();
+        let r = q(&[
+            ("tsa", "http://a/"),
+            ("pss", "no"),
+            ("reason", ""),
+            ("page", ""),
+        ])
+        .unwrap();
+        assert!(r.reason.is_none() && r.page.is_none());
         assert_eq!(r.tsa, vec!["http://a/".to_string()]);
         assert!(!r.pss);
         let e = q(&[("colour", "red")]).unwrap_err().to_string();
