@@ -22,6 +22,8 @@ mod batch;
 mod deferred;
 mod html_report;
 mod ltv;
+#[cfg(test)]
+mod options_map;
 mod remote;
 mod serve;
 mod sign_batch;
@@ -218,7 +220,7 @@ struct SignArgs {
 
 impl SignArgs {
     /// The library's request from these flags: everything but the files to read and write,
-    /// the key and the secrets (`tests/options_model.rs` checks that no flag is forgotten).
+    /// the key and the secrets (`options_map` checks that no flag is forgotten).
     fn request(&self) -> SignRequest {
         let mut r = SignRequest::default();
         r.reason = self.reason.clone();
@@ -347,26 +349,27 @@ impl ValidationArgs {
         r
     }
 
-    /// Verification options from these arguments (trust store when no --trust), `at` (RFC
-    /// 3339) and `lang`, or a message.
-    pub(crate) fn verify_options(
-        &self,
-        at: Option<&str>,
-        lang: Lang,
-    ) -> Result<VerifyOptions, String> {
-        let mut r = self.request();
-        r.at = at.map(str::to_string);
-        r.lang = Some(lang_code(lang).into());
+    /// Verification options from `request` (made from these arguments) and the PDF password
+    /// of --password-file / KYSO_PDF_PASSWORD, or a message.
+    pub(crate) fn verify_options(&self, request: VerifyRequest) -> Result<VerifyOptions, String> {
         let password = pdf_password(self.password_file.as_deref())?;
-        r.into_options(password).map_err(|e| e.to_string())
+        request.into_options(password).map_err(|e| e.to_string())
     }
 }
 
-/// The code of a language in the requests ("vi", "en").
-fn lang_code(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Vi => "vi",
-        Lang::En => "en",
+impl VerifyArgs {
+    /// The library's request from these flags (`options_map` checks that none is forgotten).
+    fn request(&self) -> VerifyRequest {
+        let mut r = self.validation.request();
+        r.at = self.at.clone();
+        r.lang = Some(
+            match self.lang {
+                LangArg::Vi => "vi",
+                LangArg::En => "en",
+            }
+            .into(),
+        );
+        r
     }
 }
 
@@ -935,7 +938,7 @@ fn run_verify(args: VerifyArgs) -> u8 {
         LangArg::Vi => Lang::Vi,
         LangArg::En => Lang::En,
     };
-    let opts = match args.validation.verify_options(args.at.as_deref(), lang) {
+    let opts = match args.validation.verify_options(args.request()) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("kyso: {e}");

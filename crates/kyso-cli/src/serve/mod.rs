@@ -273,7 +273,7 @@ fn open_signer(
 }
 
 fn verify_options(args: &ServeArgs) -> Result<VerifyOptions, String> {
-    args.validation.verify_options(None, Lang::Vi)
+    args.validation.verify_options(args.validation.request())
 }
 
 fn log(method: &str, path: &str, status: u16, bytes: usize, took: Duration) {

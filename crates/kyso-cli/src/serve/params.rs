@@ -112,6 +112,29 @@ impl SignParams {
             },
             "they name files on this machine or the key",
         )?;
+        // Every unknown name at once (serde would stop at the first).
+        let fields = kyso::request::fields_of::<SignRequest>();
+        let mut unknown: Vec<String> = query
+            .iter()
+            .map(|(k, _)| k.replace('-', "_"))
+            .filter(|k| !fields.contains(&k.as_str()) && k != "file_name")
+            .map(|k| k.replace('_', "-"))
+            .collect();
+        unknown.dedup();
+        if !unknown.is_empty() {
+            let known: Vec<String> = fields
+                .iter()
+                .filter(|f| !SignRequest::FILE_FIELDS.contains(f) || **f == "image")
+                .map(|f| f.replace('_', "-"))
+                .chain(["file-name".to_string()])
+                .collect();
+            return Err(format!(
+                "unknown parameter{}: {} (known: {})",
+                if unknown.len() > 1 { "s" } else { "" },
+                unknown.join(", "),
+                known.join(", ")
+            ));
+        }
         let mut p = SignParams::default();
         let mut rest = Vec::new();
         for (k, v) in query {
@@ -239,10 +262,14 @@ mod tests {
         assert_eq!(p.request.tsa.len(), 2);
         assert_eq!(p.image_name.as_deref(), Some("seal.png"));
         assert!(p.sign_options(None).is_ok());
-        let e = SignParams::parse(&q(&[("role", "leader"), ("colour", "red")]))
-            .err()
-            .unwrap();
-        assert!(e.contains("colour"), "{e}");
+        let e = SignParams::parse(&q(&[
+            ("role", "leader"),
+            ("colour", "red"),
+            ("seal-diamter-mm", "3"),
+        ]))
+        .err()
+        .unwrap();
+        assert!(e.contains("colour, seal-diamter-mm"), "{e}");
         let e = SignParams::parse(&q(&[("x\u{1b}[31m", "")])).err().unwrap();
         assert!(
             e.contains("unknown parameter") && !e.contains('\u{1b}'),

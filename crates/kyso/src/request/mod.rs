@@ -24,7 +24,7 @@ mod query;
 mod sign;
 mod verify;
 
-pub use query::from_pairs;
+pub use query::{fields_of, from_pairs};
 pub use sign::{SignRequest, SignSecrets};
 pub use verify::VerifyRequest;
 

@@ -209,3 +209,32 @@ impl<'de> de::Deserializer<'de> for Value {
         identifier ignored_any
     }
 }
+
+/// The field names of a request type, as serde knows them (the JSON keys; the query names
+/// with `_`): `fields_of::<SignRequest>()`.
+pub fn fields_of<T: DeserializeOwned>() -> &'static [&'static str] {
+    struct Names(std::cell::Cell<&'static [&'static str]>);
+    impl<'de> de::Deserializer<'de> for &Names {
+        type Error = QueryError;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, QueryError> {
+            Err(QueryError("not a struct".into()))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            fields: &'static [&'static str],
+            _visitor: V,
+        ) -> Result<V::Value, QueryError> {
+            self.0.set(fields);
+            Err(QueryError("names only".into()))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+    let names = Names(std::cell::Cell::new(&[]));
+    let _ = T::deserialize(&names);
+    names.0.get()
+}

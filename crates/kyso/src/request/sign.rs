@@ -435,6 +435,17 @@ mod tests {
         assert!(e.contains("reason is given more than once"), "{e}");
         let e = q(&[("pss", "maybe")]).unwrap_err().to_string();
         assert!(e.contains("pss is a switch"), "{e}");
+        let names = super::super::fields_of::<SignRequest>();
+        assert!(
+            names.contains(&"seal_diameter_mm") && names.contains(&"tsa"),
+            "{names:?}"
+        );
+        for f in SignRequest::FILE_FIELDS
+            .iter()
+            .chain(SignRequest::VISIBLE_FIELDS)
+        {
+            assert!(names.contains(f), "{f}");
+        }
         let e = q(&[("page", "two")]).unwrap_err().to_string();
         assert!(e.contains("page"), "{e}");
     }
