@@ -48,6 +48,32 @@ pub struct AppearanceArgs {
 }
 
 impl AppearanceArgs {
+    /// On the command line the rule "these need --role" is told in flags (the library, which
+    /// checks it too, names fields).
+    pub fn check(&self) -> Result<(), String> {
+        if self.role.is_some() {
+            return Ok(());
+        }
+        let given = [
+            ("--image", self.image.is_some()),
+            ("--rect", self.rect.is_some()),
+            ("--anchor", self.anchor.is_some()),
+            ("--seal-diameter-mm", self.seal_diameter_mm.is_some()),
+            ("--no-text", self.no_text),
+            ("--doc-number", self.doc_number.is_some()),
+            ("--doc-date", self.doc_date.is_some()),
+            ("--copy-type", self.copy_type.is_some()),
+            ("--agency", self.agency.is_some()),
+            ("--font", self.font.is_some()),
+        ];
+        match given.iter().find(|(_, g)| *g) {
+            Some((name, _)) => Err(format!(
+                "{name} applies to visible signatures: add --role leader|organization|attachment|copy"
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Puts these flags into the library's request (which checks them: a field given without
     /// --role is refused there, by its name).
     pub fn fill(&self, r: &mut SignRequest) {

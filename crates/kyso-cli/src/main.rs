@@ -691,6 +691,10 @@ fn run_sign(args: SignArgs) -> u8 {
         );
         return exit::USAGE;
     }
+    if let Err(e) = args.appearance.check() {
+        eprintln!("kyso: {e}");
+        return exit::USAGE;
+    }
     if let Some(code) = sign_batch::check_args(args.batch.as_deref(), &output, args.recursive) {
         return code;
     }
