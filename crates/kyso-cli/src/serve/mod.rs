@@ -570,6 +570,8 @@ struct SignBody<'a> {
     pdf: &'a [u8],
     image: Option<&'a [u8]>,
     file_name: Option<String>,
+    /// Form fields (parts without a file name): parameters, as those of the query.
+    fields: Vec<(String, String)>,
 }
 
 fn sign_body<'a>(service: &Service, req: &'a Request) -> Result<SignBody<'a>, Response> {
@@ -580,6 +582,7 @@ fn sign_body<'a>(service: &Service, req: &'a Request) -> Result<SignBody<'a>, Re
                 pdf: &req.body,
                 image: None,
                 file_name: None,
+                fields: Vec::new(),
             })
         }
         Some(Err(e)) => return Err(Response::error(400, "bad_body", e)),
@@ -591,6 +594,7 @@ fn sign_body<'a>(service: &Service, req: &'a Request) -> Result<SignBody<'a>, Re
         pdf: &[],
         image: None,
         file_name: None,
+        fields: Vec::new(),
     };
     let mut pdf_seen = false;
     for part in &parts {
@@ -621,12 +625,26 @@ fn sign_body<'a>(service: &Service, req: &'a Request) -> Result<SignBody<'a>, Re
                     format!("the part {} is given more than once", part.name),
                 ))
             }
+            // A form field: a parameter (checked with the query's).
+            name if part.file_name.is_none() => match std::str::from_utf8(part.data) {
+                Ok(v) => body.fields.push((name.to_string(), v.to_string())),
+                Err(_) => {
+                    return Err(Response::error(
+                        400,
+                        "bad_body",
+                        format!(
+                            "the field {} is not UTF-8 text",
+                            text::visible(&name.chars().take(60).collect::<String>())
+                        ),
+                    ))
+                }
+            },
             other => {
                 return Err(Response::error(
                     400,
                     "unknown_part",
                     format!(
-                        "unknown part {} (known: pdf, image)",
+                        "unknown part {} (known: pdf, image, and parameters as form fields)",
                         text::visible(&other.chars().take(60).collect::<String>())
                     ),
                 ))
@@ -644,13 +662,16 @@ fn sign(service: &Service, req: &Request, deadline: Instant) -> Response {
             "this service has no key: start it with --p12 FILE or --pkcs11 MODULE",
         );
     };
-    let params = match params::SignParams::parse(&req.query) {
-        Ok(p) => p,
-        Err(e) => return Response::error(400, "bad_parameter", e),
-    };
     let body = match sign_body(service, req) {
         Ok(b) => b,
         Err(resp) => return resp,
+    };
+    // The query's parameters and the form's fields, one request (a name in both is refused
+    // as given twice).
+    let pairs: Vec<(String, String)> = req.query.iter().chain(&body.fields).cloned().collect();
+    let params = match params::SignParams::parse(&pairs) {
+        Ok(p) => p,
+        Err(e) => return Response::error(400, "bad_parameter", e),
     };
     if body.pdf.is_empty() {
         return Response::error(
