@@ -361,6 +361,29 @@ fn one_verify_request_through_the_library_and_the_c_abi() {
     assert_eq!(code, 0, "{ffi}");
     assert_eq!(lib["signatures"][0]["indication"], "TOTAL-PASSED");
     assert_eq!(normalized(&ffi), normalized(&lib));
+    // "require_decree30" counts the layout in the result code, through the C ABI as in
+    // `kyso verify`: an invisible signature is no Decree 30 layout.
+    let mut strict = verify_request();
+    strict["require_decree30"] = json!(true);
+    let (strict_code, _) = verify_by_c_abi(&pdf, &strict);
+    let cli = run(kyso()
+        .arg("verify")
+        .arg(&signed)
+        .arg("--require-decree30")
+        .arg("--trust")
+        .arg(pki("root.pem"))
+        .args(crl_args()));
+    assert_eq!(Some(strict_code), cli.status.code(), "{}", stderr(&cli));
+    assert_eq!((code, strict_code), (0, 1), "the flag changed nothing");
+    let req: VerifyRequest = serde_json::from_value(strict).unwrap();
+    let lib_report: kyso::verify::Report = {
+        let opts = req
+            .clone()
+            .into_options(kyso::pdf::Password::default())
+            .unwrap();
+        kyso::verify::verify_bytes(&pdf, &opts).unwrap()
+    };
+    assert_eq!(req.result_code(&lib_report), strict_code);
     // "lang": "en" reached both: the report's words are English.
     assert!(
         lib["signatures"][0]["message"].as_str().unwrap().is_ascii(),

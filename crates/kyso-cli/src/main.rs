@@ -362,6 +362,7 @@ impl VerifyArgs {
     fn request(&self) -> VerifyRequest {
         let mut r = self.validation.request();
         r.at = self.at.clone();
+        r.require_decree30 = self.require_decree30;
         r.lang = Some(
             match self.lang {
                 LangArg::Vi => "vi",
@@ -942,7 +943,8 @@ fn run_verify(args: VerifyArgs) -> u8 {
         LangArg::Vi => Lang::Vi,
         LangArg::En => Lang::En,
     };
-    let opts = match args.validation.verify_options(args.request()) {
+    let request = args.request();
+    let opts = match args.validation.verify_options(request.clone()) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("kyso: {e}");
@@ -989,11 +991,7 @@ fn run_verify(args: VerifyArgs) -> u8 {
                 file: input.display().to_string(),
                 result: Ok(&report),
             };
-            let code = if args.require_decree30 {
-                report.exit_code_requiring_decree30()
-            } else {
-                report.exit_code()
-            };
+            let code = request.result_code(&report);
             match html_report::write_to(args.report.as_deref(), &[item], lang) {
                 Ok(()) => code as u8,
                 Err(code) => code,

@@ -49,11 +49,10 @@ const VERIFY_EXCEPTIONS: &[&str] = &[
     "jobs",
     // A secret: passed beside the request.
     "password_file",
-    // How the reports are printed and what the exit code counts.
+    // How the reports are printed.
     "json",
     "json_lines",
     "report",
-    "require_decree30",
 ];
 
 /// A flag whose request field has another name (the C ABI's JSON key).

@@ -168,7 +168,9 @@ KYSO_API void kyso_free(void *p);
 // "pdf_password" (an encrypted PDF's password; default the empty user password),
 // "visual" ("on" (default) | "off": draw each signed version and compare it with the file),
 // "max_fetches" (network requests per document, default 16), "network_deadline" (seconds
-// for them all, default 30). The keys are the library's `kyso::request::VerifyRequest`.
+// for them all, default 30), "require_decree30" (bool: a document that does not conform to
+// Decree 30/2020 returns 1, as `kyso verify --require-decree30`). The keys are the
+// library's `kyso::request::VerifyRequest`.
 KYSO_API int kyso_verify_file(const char *pdf_path, const char *options_json, char **report_json);
 
 // As kyso_verify_file, for `len` bytes at `pdf`.

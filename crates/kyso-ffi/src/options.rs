@@ -27,7 +27,7 @@ pub fn parse<T: DeserializeOwned + Default>(json: Option<&str>) -> Result<T, Fai
 
 /// Options of `kyso_verify_file` / `kyso_verify_buffer`: the library's [`VerifyRequest`] and
 /// the document's password, which the request does not hold.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct VerifyJson {
     request: VerifyRequest,
     /// The password of an encrypted PDF (the empty user password when absent).
@@ -61,6 +61,11 @@ fn take<'de, D: serde::Deserializer<'de>, T: DeserializeOwned + Default>(
 }
 
 impl VerifyJson {
+    /// The result code of `report` as the options count it ("require_decree30").
+    pub fn result_code(&self, report: &kyso::verify::Report) -> i32 {
+        self.request.result_code(report)
+    }
+
     pub fn into_options(self) -> Result<VerifyOptions, Failure> {
         Ok(self
             .request

@@ -192,7 +192,7 @@ pub fn verify_options(
     given.retain(|k| !VERIFY_FIELDS.contains(&k.as_str()));
     if !given.is_empty() {
         return Err(format!(
-            "set by the service's own flags, not per request: {} (per request: {}, name)",
+            "not available per request through the service: {} (per request: {}, name)",
             given.join(", "),
             VERIFY_FIELDS.join(", ")
         ));

@@ -43,6 +43,10 @@ pub struct VerifyRequest {
     pub visual: Option<String>,
     /// Language of the report's words: "vi" (default) or "en".
     pub lang: Option<String>,
+    /// A document that does not conform to Decree 30/2020 counts as failed in the result code
+    /// ([`VerifyRequest::result_code`]); the report is the same.
+    #[serde(default)]
+    pub require_decree30: bool,
 }
 
 impl VerifyRequest {
@@ -95,6 +99,16 @@ impl VerifyRequest {
             },
             change_analysis_off: false,
         })
+    }
+
+    /// The result code of `report` as this request counts it: 0 passed, 1 failed, 3
+    /// indeterminate, 4 no signature (the exit codes of `kyso verify`).
+    pub fn result_code(&self, report: &crate::verify::Report) -> i32 {
+        if self.require_decree30 {
+            report.exit_code_requiring_decree30()
+        } else {
+            report.exit_code()
+        }
     }
 
     /// `lang`: Vietnamese unless "en".
