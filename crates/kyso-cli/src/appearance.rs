@@ -1,9 +1,10 @@
-//! `kyso sign` options for visible signatures (Decree 30/2020 layouts); the layout itself is
-//! the library's `kyso::appearance`.
+//! `kyso sign` options for visible signatures (Decree 30/2020 layouts), filled into the
+//! library's `kyso::request::SignRequest`; the layout itself is the library's
+//! `kyso::appearance`.
 
 use std::path::PathBuf;
 
-use kyso::appearance::{parse_rect, AppearanceRequest, Role};
+use kyso::request::SignRequest;
 
 #[derive(clap::Args, Default)]
 pub struct AppearanceArgs {
@@ -47,48 +48,45 @@ pub struct AppearanceArgs {
 }
 
 impl AppearanceArgs {
-    /// The library request, or None for an invisible signature. `page` is --page when given.
-    pub fn request(&self, page: Option<usize>) -> Result<Option<AppearanceRequest>, String> {
-        let Some(role) = &self.role else {
-            let given = [
-                ("--image", self.image.is_some()),
-                ("--rect", self.rect.is_some()),
-                ("--anchor", self.anchor.is_some()),
-                ("--seal-diameter-mm", self.seal_diameter_mm.is_some()),
-                ("--no-text", self.no_text),
-                ("--doc-number", self.doc_number.is_some()),
-                ("--doc-date", self.doc_date.is_some()),
-                ("--copy-type", self.copy_type.is_some()),
-                ("--agency", self.agency.is_some()),
-                ("--font", self.font.is_some()),
-            ];
-            if let Some((name, _)) = given.iter().find(|(_, g)| *g) {
-                return Err(format!(
-                    "{name} applies to visible signatures: add --role leader|organization|attachment|copy"
-                ));
-            }
-            return Ok(None);
-        };
-        let role: Role = role
-            .parse()
-            .map_err(|e: kyso::Error| crate::help_text::error_text(&e))?;
-        let rect = match &self.rect {
-            Some(r) => Some(parse_rect(r).map_err(|e| crate::help_text::error_text(&e))?),
-            None => None,
-        };
-        Ok(Some(AppearanceRequest {
-            role,
-            image: self.image.clone(),
-            page,
-            rect,
-            anchor: self.anchor.clone(),
-            seal_diameter_mm: self.seal_diameter_mm,
-            no_text: self.no_text,
-            doc_number: self.doc_number.clone(),
-            doc_date: self.doc_date.clone(),
-            copy_type: self.copy_type.clone(),
-            agency: self.agency.clone(),
-            font: self.font.clone(),
-        }))
+    /// On the command line the rule "these need --role" is told in flags (the library, which
+    /// checks it too, names fields).
+    pub fn check(&self) -> Result<(), String> {
+        if self.role.is_some() {
+            return Ok(());
+        }
+        let given = [
+            ("--image", self.image.is_some()),
+            ("--rect", self.rect.is_some()),
+            ("--anchor", self.anchor.is_some()),
+            ("--seal-diameter-mm", self.seal_diameter_mm.is_some()),
+            ("--no-text", self.no_text),
+            ("--doc-number", self.doc_number.is_some()),
+            ("--doc-date", self.doc_date.is_some()),
+            ("--copy-type", self.copy_type.is_some()),
+            ("--agency", self.agency.is_some()),
+            ("--font", self.font.is_some()),
+        ];
+        match given.iter().find(|(_, g)| *g) {
+            Some((name, _)) => Err(format!(
+                "{name} applies to visible signatures: add --role leader|organization|attachment|copy"
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Puts these flags into the library's request (which checks them: a field given without
+    /// --role is refused there, by its name).
+    pub fn fill(&self, r: &mut SignRequest) {
+        r.role = self.role.clone();
+        r.image = self.image.clone();
+        r.rect = self.rect.clone();
+        r.anchor = self.anchor.clone();
+        r.seal_diameter_mm = self.seal_diameter_mm;
+        r.no_text = self.no_text;
+        r.doc_number = self.doc_number.clone();
+        r.doc_date = self.doc_date.clone();
+        r.copy_type = self.copy_type.clone();
+        r.agency = self.agency.clone();
+        r.font = self.font.clone();
     }
 }

@@ -35,6 +35,18 @@ pub struct TimestampArgs {
     pub ltv_ocsp: Vec<PathBuf>,
 }
 
+impl TimestampArgs {
+    /// Puts these flags into the library's request (the credentials are a secret: see
+    /// [`credentials`]).
+    pub fn fill(&self, r: &mut kyso::request::SignRequest) {
+        r.tsa = self.tsa.clone();
+        r.tsa_policy = self.tsa_policy.clone();
+        r.ltv_certs = self.ltv_certs.clone();
+        r.ltv_crl = self.ltv_crl.clone();
+        r.ltv_ocsp = self.ltv_ocsp.clone();
+    }
+}
+
 /// `kyso extend` arguments.
 #[derive(clap::Args)]
 pub struct ExtendArgs {
@@ -85,7 +97,7 @@ fn read_crls(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, String> {
 }
 
 /// The TSA credentials: KYSO_TSA_AUTH, else the first line of --tsa-auth-file.
-fn credentials(args: &TimestampArgs) -> Result<Option<String>, String> {
+pub fn credentials(args: &TimestampArgs) -> Result<Option<String>, String> {
     if let Ok(v) = std::env::var("KYSO_TSA_AUTH") {
         return Ok(Some(v));
     }
@@ -140,23 +152,6 @@ pub fn options(
         ..LtvOptions::default()
     };
     Ok((tsa, ltv))
-}
-
-/// The signing level (B-T by default when a TSA is given); B-T and up need a TSA.
-pub fn sign_level(level: Option<&str>, args: &TimestampArgs) -> Result<PadesLevel, String> {
-    let level = match level {
-        Some(l) => PadesLevel::parse(l).map_err(|e| crate::help_text::error_text(&e))?,
-        None if args.tsa.is_empty() => PadesLevel::BB,
-        // A TSA without a level: a signature time-stamp is what the user wants.
-        None => PadesLevel::BT,
-    };
-    if level >= PadesLevel::BT && args.tsa.is_empty() {
-        return Err(format!(
-            "--level {} needs a time-stamp authority: --tsa URL",
-            level.name()
-        ));
-    }
-    Ok(level)
 }
 
 pub fn run_extend(args: ExtendArgs) -> u8 {

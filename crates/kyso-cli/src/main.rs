@@ -32,6 +32,8 @@ mod help_text;
 mod html_report;
 mod interrupt;
 mod ltv;
+#[cfg(test)]
+mod options_map;
 mod remote;
 mod serve;
 mod sign_batch;
@@ -43,12 +45,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use kyso::crypto::DigestAlgorithm;
 use kyso::pki::trust_store::TrustStore;
-use kyso::pki::Certificate;
-use kyso::sign::{load_p12, SignOptions};
+use kyso::request::{SignRequest, SignSecrets, VerifyRequest};
+use kyso::sign::load_p12;
 use kyso::verify::text::visible;
-use kyso::verify::trust::RevocationPolicy;
 use kyso::verify::{Lang, VerifyOptions};
 use kyso::Error;
 
@@ -250,6 +250,37 @@ struct SignArgs {
     appearance: appearance::AppearanceArgs,
 }
 
+impl SignArgs {
+    /// The library's request from these flags: everything but the files to read and write,
+    /// the key and the secrets (`options_map` checks that no flag is forgotten).
+    fn request(&self) -> SignRequest {
+        let mut r = SignRequest::default();
+        r.reason = self.reason.clone();
+        r.location = self.location.clone();
+        r.contact = self.contact.clone();
+        r.name = self.name.clone();
+        r.field = self.field.clone();
+        r.page = self.page;
+        r.hash = self.hash.map(|h| {
+            match h {
+                HashArg::Sha256 => "sha256",
+                HashArg::Sha384 => "sha384",
+                HashArg::Sha512 => "sha512",
+            }
+            .to_string()
+        });
+        r.pss = self.pss;
+        r.certify = self.certify;
+        r.force = self.force;
+        r.level = self.level.clone();
+        r.reserve = Some(self.reserve);
+        r.offline = self.offline;
+        self.timestamp.fill(&mut r);
+        self.appearance.fill(&mut r);
+        r
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum HashArg {
     Sha256,
@@ -269,7 +300,8 @@ enum LangArg {
     En,
 }
 
-/// Trust, chain and revocation inputs of verification (`kyso verify`, `kyso serve`).
+/// Trust, chain and revocation inputs of verification (`kyso verify`, `kyso serve`), filled
+/// into the library's `kyso::request::VerifyRequest`.
 #[derive(clap::Args)]
 pub(crate) struct ValidationArgs {
     /// Trust anchor certificates: PEM (one or many) or DER files, or folders of them.
@@ -320,39 +352,58 @@ pub(crate) enum VisualArg {
 }
 
 impl ValidationArgs {
-    /// Verification options from these arguments (trust store when no --trust), or a message.
-    pub(crate) fn verify_options(
-        &self,
-        validation_time: Option<time::OffsetDateTime>,
-        lang: Lang,
-    ) -> Result<VerifyOptions, String> {
-        let trust = anchors(&self.trust)?;
-        let extra_certs = read_certs(&self.extra_certs)?;
-        let crls = crl_files(&self.crl)?;
-        let offline = self.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1");
-        Ok(VerifyOptions {
-            trust,
-            extra_certs,
-            validation_time,
-            lang,
-            crls,
-            online: !offline,
-            revocation: match self.revocation {
-                RevocationArg::Require => RevocationPolicy::Require,
-                RevocationArg::Off => RevocationPolicy::Off,
-            },
-            accept_unknown_ca_status: self.accept_unknown_ca_status,
-            network: kyso::net::NetworkBudget {
-                max_fetches: self.max_fetches,
-                deadline: std::time::Duration::from_secs(self.network_deadline.max(1)),
-            },
-            pdf_password: pdf_password(self.password_file.as_deref())?,
-            visual: kyso::visual::VisualOptions {
-                enabled: self.visual == VisualArg::On,
-                ..Default::default()
-            },
-            change_analysis_off: false,
-        })
+    /// The library's request from these flags (the PDF password aside: a secret).
+    pub(crate) fn request(&self) -> VerifyRequest {
+        let mut r = VerifyRequest::default();
+        // No --trust: the trust store.
+        r.trust = (!self.trust.is_empty()).then(|| self.trust.clone());
+        r.extra_certs = self.extra_certs.clone();
+        r.crls = self.crl.clone();
+        r.offline = self.offline;
+        r.revocation = Some(
+            match self.revocation {
+                RevocationArg::Require => "require",
+                RevocationArg::Off => "off",
+            }
+            .into(),
+        );
+        r.accept_unknown_ca_status = self.accept_unknown_ca_status;
+        r.max_fetches = Some(self.max_fetches);
+        r.network_deadline = Some(self.network_deadline);
+        r.visual = Some(
+            match self.visual {
+                VisualArg::On => "on",
+                VisualArg::Off => "off",
+            }
+            .into(),
+        );
+        r
+    }
+
+    /// Verification options from `request` (made from these arguments) and the PDF password
+    /// of --password-file / KYSO_PDF_PASSWORD, or a message.
+    pub(crate) fn verify_options(&self, request: VerifyRequest) -> Result<VerifyOptions, String> {
+        let password = pdf_password(self.password_file.as_deref())?;
+        request
+            .into_options(password)
+            .map_err(|e| help_text::error_text(&e))
+    }
+}
+
+impl VerifyArgs {
+    /// The library's request from these flags (`options_map` checks that none is forgotten).
+    fn request(&self) -> VerifyRequest {
+        let mut r = self.validation.request();
+        r.at = self.at.clone();
+        r.require_decree30 = self.require_decree30;
+        r.lang = Some(
+            match help_text::lang() {
+                Lang::Vi => "vi",
+                Lang::En => "en",
+            }
+            .into(),
+        );
+        r
     }
 }
 
@@ -754,20 +805,8 @@ fn run_sign(args: SignArgs) -> u8 {
             &format!("{path} already exists (--overwrite to replace it)"),
         ));
     }
-    let visible = match args.appearance.request(args.page) {
-        Ok(v) => v,
-        Err(e) => return usage(e),
-    };
-    let level = match ltv::sign_level(args.level.as_deref(), &args.timestamp) {
-        Ok(l) => l,
-        Err(e) => return usage(e),
-    };
-    let (timestamp, mut ltv_opts) = match ltv::options(&args.timestamp, level, false) {
-        Ok(o) => o,
-        Err(e) => return usage(e),
-    };
-    if args.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1") {
-        ltv_opts.http = None;
+    if let Err(e) = args.appearance.check() {
+        return usage(e);
     }
     if let Some(code) = sign_batch::check_args(args.batch.as_deref(), &output, args.recursive) {
         return code;
@@ -781,6 +820,23 @@ fn run_sign(args: SignArgs) -> u8 {
         Ok(c) => c,
         Err(e) => {
             eprintln!("kyso: --crl {}", kyso::verify::text::visible(&e));
+            return exit::USAGE;
+        }
+    };
+    let tsa_credentials = match ltv::credentials(&args.timestamp) {
+        Ok(c) => c,
+        Err(e) => {
+            return usage(e);
+        }
+    };
+    // The options before the key: a mistake is told before a PIN is asked.
+    let opts = match args
+        .request()
+        .into_options(SignSecrets::new(pdf_password, tsa_credentials))
+    {
+        Ok(o) => o,
+        Err(e) => {
+            help_text::print_error(&help_text::error_text(&e));
             return exit::USAGE;
         }
     };
@@ -813,29 +869,6 @@ fn run_sign(args: SignArgs) -> u8 {
     {
         return code;
     }
-    let opts = SignOptions {
-        field_name: args.field,
-        reason: args.reason,
-        location: args.location,
-        contact_info: args.contact,
-        name: args.name,
-        digest: args.hash.map(|h| match h {
-            HashArg::Sha256 => DigestAlgorithm::Sha256,
-            HashArg::Sha384 => DigestAlgorithm::Sha384,
-            HashArg::Sha512 => DigestAlgorithm::Sha512,
-        }),
-        pss: args.pss,
-        force: args.force,
-        page: args.page.unwrap_or(1),
-        certify: args.certify,
-        timestamp,
-        level,
-        ltv: ltv_opts,
-        reserve: args.reserve,
-        appearance: visible,
-        pdf_password,
-        ..SignOptions::default()
-    };
     if let Some(dir) = &args.batch {
         // Software keys sign in parallel; a token or a remote service one file at a time.
         // Two per core: each file also waits for its output to reach the disk (fsync), and
@@ -1034,7 +1067,7 @@ fn check_own_certificate(
             }
         ),
     }
-    if let Ok(cert) = Certificate::from_der(identity.certificate_der()) {
+    if let Ok(cert) = kyso::pki::Certificate::from_der(identity.certificate_der()) {
         if let Some(days) = kyso::sign::revocation::expires_soon(&cert, now) {
             note!(
                 "kyso: {warning}: {}",
@@ -1126,20 +1159,6 @@ fn open_p12(p12: &[u8], pin_file: Option<&Path>) -> kyso::Result<kyso::sign::Sof
     }
 }
 
-fn read_certs(paths: &[PathBuf]) -> Result<Vec<Certificate>, String> {
-    kyso::pki::trust_store::load_anchor_paths(paths).map_err(|e| help_text::error_text(&e))
-}
-
-/// The anchors for a run: `--trust` when given, else the trust store.
-fn anchors(paths: &[PathBuf]) -> Result<Vec<Certificate>, String> {
-    if !paths.is_empty() {
-        return read_certs(paths);
-    }
-    TrustStore::default_location()
-        .and_then(|s| s.certificates())
-        .map_err(|e| help_text::error_text(&e))
-}
-
 fn run_trust(cmd: TrustCommand) -> u8 {
     let store = match TrustStore::default_location() {
         Ok(s) => s,
@@ -1226,21 +1245,8 @@ fn run_trust(cmd: TrustCommand) -> u8 {
 
 fn run_verify(args: VerifyArgs) -> u8 {
     let lang = help_text::lang();
-    let validation_time = match &args.at {
-        None => None,
-        Some(s) => {
-            match time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    return usage(help_text::say(
-                        &format!("--at {s}: không phải thời điểm RFC 3339 ({e})"),
-                        &format!("--at {s}: not an RFC 3339 time ({e})"),
-                    ))
-                }
-            }
-        }
-    };
-    let opts = match args.validation.verify_options(validation_time, lang) {
+    let request = args.request();
+    let opts = match args.validation.verify_options(request.clone()) {
         Ok(o) => o,
         Err(e) => return usage(e),
     };
@@ -1287,11 +1293,7 @@ fn run_verify(args: VerifyArgs) -> u8 {
                 file: input.display().to_string(),
                 result: Ok(&report),
             };
-            let code = if args.require_decree30 {
-                report.exit_code_requiring_decree30()
-            } else {
-                report.exit_code()
-            };
+            let code = request.result_code(&report);
             match html_report::write_to(args.report.as_deref(), &[item], lang) {
                 Ok(()) => code as u8,
                 Err(code) => code,

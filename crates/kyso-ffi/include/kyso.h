@@ -166,7 +166,11 @@ KYSO_API void kyso_free(void *p);
 // the document and the files given), "revocation" ("require" | "off"), "lang" ("vi" | "en"),
 // "accept_unknown_ca_status" (bool, default false), "at" (RFC 3339 validation time),
 // "pdf_password" (an encrypted PDF's password; default the empty user password),
-// "visual" ("on" (default) | "off": draw each signed version and compare it with the file).
+// "visual" ("on" (default) | "off": draw each signed version and compare it with the file),
+// "max_fetches" (network requests per document, default 16), "network_deadline" (seconds
+// for them all, default 30), "require_decree30" (bool: a document that does not conform to
+// Decree 30/2020 returns 1, as `kyso verify --require-decree30`). The keys are the
+// library's `kyso::request::VerifyRequest`.
 KYSO_API int kyso_verify_file(const char *pdf_path, const char *options_json, char **report_json);
 
 // As kyso_verify_file, for `len` bytes at `pdf`.
@@ -193,6 +197,9 @@ KYSO_API int kyso_extract_file(const char *input_path, const char *options_json,
 // tried in order), "tsa_credentials" ("user:password"), "offline" (B-LT/B-LTA without network
 // for validation data; also KYSO_OFFLINE=1). "pdf_password": an encrypted PDF's password
 // (default the empty user password); the update is encrypted with the document's own key.
+// Also "tsa_policy" (OID), "ltv_certs", "ltv_crl", "ltv_ocsp" (arrays of files to embed for
+// B-LT/B-LTA) and "reserve" (bytes kept for the time-stamp). Besides the key and the two
+// secrets, the keys are the library's `kyso::request::SignRequest`.
 KYSO_API int kyso_sign_file(const char *input_path, const char *output_path, const char *options_json);
 
 // Signs `len` bytes at `pdf` (options as kyso_sign_file); the signed PDF is returned in

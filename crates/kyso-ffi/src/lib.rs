@@ -167,7 +167,11 @@ pub unsafe extern "C" fn kyso_free(p: *mut c_void) {
 /// the document and the files given), "revocation" ("require" | "off"), "lang" ("vi" | "en"),
 /// "accept_unknown_ca_status" (bool, default false), "at" (RFC 3339 validation time),
 /// "pdf_password" (an encrypted PDF's password; default the empty user password),
-/// "visual" ("on" (default) | "off": draw each signed version and compare it with the file).
+/// "visual" ("on" (default) | "off": draw each signed version and compare it with the file),
+/// "max_fetches" (network requests per document, default 16), "network_deadline" (seconds
+/// for them all, default 30), "require_decree30" (bool: a document that does not conform to
+/// Decree 30/2020 returns 1, as `kyso verify --require-decree30`). The keys are the
+/// library's `kyso::request::VerifyRequest`.
 #[no_mangle]
 pub unsafe extern "C" fn kyso_verify_file(
     pdf_path: *const c_char,
@@ -177,10 +181,10 @@ pub unsafe extern "C" fn kyso_verify_file(
     guard(|| {
         let out = report_out(report_json)?;
         let path = required_str(pdf_path, "pdf_path")?;
-        let opts =
-            parse::<VerifyJson>(optional_str(options_json, "options_json")?)?.into_options()?;
+        let json = parse::<VerifyJson>(optional_str(options_json, "options_json")?)?;
+        let opts = json.clone().into_options()?;
         let report = kyso::verify::verify_file(Path::new(path), &opts)?;
-        finish_report(&report, out)
+        finish_report(&report, json.result_code(&report), out)
     })
 }
 
@@ -195,10 +199,10 @@ pub unsafe extern "C" fn kyso_verify_buffer(
     guard(|| {
         let out = report_out(report_json)?;
         let pdf = required_bytes(pdf, len, "pdf")?;
-        let opts =
-            parse::<VerifyJson>(optional_str(options_json, "options_json")?)?.into_options()?;
+        let json = parse::<VerifyJson>(optional_str(options_json, "options_json")?)?;
+        let opts = json.clone().into_options()?;
         let report = kyso::verify::verify_bytes(pdf, &opts)?;
-        finish_report(&report, out)
+        finish_report(&report, json.result_code(&report), out)
     })
 }
 
@@ -235,11 +239,15 @@ unsafe fn report_out<'a>(report_json: *mut *mut c_char) -> Result<&'a mut *mut c
     Ok(out)
 }
 
-fn finish_report(report: &kyso::verify::Report, out: &mut *mut c_char) -> Result<c_int, Failure> {
+/// The report into `*out`; `code` is its result code (with "require_decree30" or not).
+fn finish_report(
+    report: &kyso::verify::Report,
+    code: c_int,
+    out: &mut *mut c_char,
+) -> Result<c_int, Failure> {
     let json = serde_json::to_string_pretty(report)
         .map_err(|e| Failure::invalid(format!("report: {e}")))?;
     *out = export_string(&json)?;
-    let code = report.exit_code();
     if code == KYSO_VERIFY_NO_SIGNATURE {
         support::set_last_error("the file has no signature");
     }
@@ -260,6 +268,9 @@ fn finish_report(report: &kyso::verify::Report, out: &mut *mut c_char) -> Result
 /// tried in order), "tsa_credentials" ("user:password"), "offline" (B-LT/B-LTA without network
 /// for validation data; also KYSO_OFFLINE=1). "pdf_password": an encrypted PDF's password
 /// (default the empty user password); the update is encrypted with the document's own key.
+/// Also "tsa_policy" (OID), "ltv_certs", "ltv_crl", "ltv_ocsp" (arrays of files to embed for
+/// B-LT/B-LTA) and "reserve" (bytes kept for the time-stamp). Besides the key and the two
+/// secrets, the keys are the library's `kyso::request::SignRequest`.
 #[no_mangle]
 pub unsafe extern "C" fn kyso_sign_file(
     input_path: *const c_char,

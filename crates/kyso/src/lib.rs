@@ -23,6 +23,7 @@ pub mod output;
 pub mod pdf;
 pub mod pki;
 pub mod progress;
+pub mod request;
 pub mod sign;
 pub mod text;
 pub mod timestamp;

@@ -293,7 +293,7 @@ fn open_signer(
 }
 
 fn verify_options(args: &ServeArgs) -> Result<VerifyOptions, String> {
-    args.validation.verify_options(None, Lang::Vi)
+    args.validation.verify_options(args.validation.request())
 }
 
 fn log(method: &str, path: &str, status: u16, bytes: usize, took: Duration) {
@@ -448,22 +448,15 @@ fn preflight(req: &Request) -> Response {
     resp
 }
 
-fn lang_of(req: &Request) -> Lang {
-    match req.param("lang") {
-        Some("en") => Lang::En,
-        _ => Lang::Vi,
-    }
-}
-
 fn verify(service: &Service, req: &Request) -> Response {
     if req.body.is_empty() {
         return Response::error(400, "empty_body", "send the PDF as the request body");
     }
-    let lang = lang_of(req);
-    let opts = VerifyOptions {
-        lang,
-        ..service.verify.clone()
+    let opts = match params::verify_options(&service.verify, &req.query) {
+        Ok(o) => o,
+        Err(e) => return Response::error(400, "bad_parameter", e),
     };
+    let lang = opts.lang;
     match kyso::verify::verify_bytes(&req.body, &opts) {
         Ok(mut report) => {
             report.file = req.param("name").map(str::to_string);
@@ -597,6 +590,8 @@ struct SignBody<'a> {
     pdf: &'a [u8],
     image: Option<&'a [u8]>,
     file_name: Option<String>,
+    /// Form fields (parts without a file name): parameters, as those of the query.
+    fields: Vec<(String, String)>,
 }
 
 fn sign_body<'a>(service: &Service, req: &'a Request) -> Result<SignBody<'a>, Response> {
@@ -607,6 +602,7 @@ fn sign_body<'a>(service: &Service, req: &'a Request) -> Result<SignBody<'a>, Re
                 pdf: &req.body,
                 image: None,
                 file_name: None,
+                fields: Vec::new(),
             })
         }
         Some(Err(e)) => return Err(Response::error(400, "bad_body", e)),
@@ -618,6 +614,7 @@ fn sign_body<'a>(service: &Service, req: &'a Request) -> Result<SignBody<'a>, Re
         pdf: &[],
         image: None,
         file_name: None,
+        fields: Vec::new(),
     };
     let mut pdf_seen = false;
     for part in &parts {
@@ -648,12 +645,26 @@ fn sign_body<'a>(service: &Service, req: &'a Request) -> Result<SignBody<'a>, Re
                     format!("the part {} is given more than once", part.name),
                 ))
             }
+            // A form field: a parameter (checked with the query's).
+            name if part.file_name.is_none() => match std::str::from_utf8(part.data) {
+                Ok(v) => body.fields.push((name.to_string(), v.to_string())),
+                Err(_) => {
+                    return Err(Response::error(
+                        400,
+                        "bad_body",
+                        format!(
+                            "the field {} is not UTF-8 text",
+                            text::visible(&name.chars().take(60).collect::<String>())
+                        ),
+                    ))
+                }
+            },
             other => {
                 return Err(Response::error(
                     400,
                     "unknown_part",
                     format!(
-                        "unknown part {} (known: pdf, image)",
+                        "unknown part {} (known: pdf, image, and parameters as form fields)",
                         text::visible(&other.chars().take(60).collect::<String>())
                     ),
                 ))
@@ -671,13 +682,16 @@ fn sign(service: &Service, req: &Request, deadline: Instant) -> Response {
             "this service has no key: start it with --p12 FILE or --pkcs11 MODULE",
         );
     };
-    let params = match params::SignParams::parse(&req.query) {
-        Ok(p) => p,
-        Err(e) => return Response::error(400, "bad_parameter", e),
-    };
     let body = match sign_body(service, req) {
         Ok(b) => b,
         Err(resp) => return resp,
+    };
+    // The query's parameters and the form's fields, one request (a name in both is refused
+    // as given twice).
+    let pairs: Vec<(String, String)> = req.query.iter().chain(&body.fields).cloned().collect();
+    let params = match params::SignParams::parse(&pairs) {
+        Ok(p) => p,
+        Err(e) => return Response::error(400, "bad_parameter", e),
     };
     if body.pdf.is_empty() {
         return Response::error(
@@ -783,7 +797,7 @@ fn confirm_signing(
         .unwrap_or_else(|| "(không tên / unnamed)".into());
     let name: String = name.chars().take(120).collect();
     let name = text::visible(&name);
-    let role = params.appearance.role.as_deref().unwrap_or("invisible");
+    let role = params.request.role.as_deref().unwrap_or("invisible");
     let question = format!(
         "\nkyso serve: ký / sign \"{name}\" ({pages} trang / pages) as {role}, signer \"{}\"? [y/N] ",
         service.signer_name.as_deref().unwrap_or(""),

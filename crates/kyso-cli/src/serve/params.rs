@@ -1,256 +1,207 @@
-//! The options of `POST /v1/sign`: query parameters named like `kyso sign`'s flags, mapped
-//! onto the CLI's own argument types (`AppearanceArgs`, `TimestampArgs`) so that the service
-//! and the command line validate and lay out a signature the same way. Unknown parameters are
-//! refused with their names (fail closed: a misspelt `seal-diamter-mm` must not give a
-//! signature the caller did not ask for).
+//! The options of `POST /v1/sign` and `POST /v1/verify`: query parameters named like
+//! `kyso sign`'s and `kyso verify`'s flags, read into the library's own requests
+//! (`kyso::request::SignRequest`, `VerifyRequest`) so that the service, the command line and
+//! the C ABI validate and lay out a signature the same way, and a new option reaches the
+//! service without being spelled here. Unknown parameters are refused with their names (fail
+//! closed: a misspelt `seal-diamter-mm` must not give a signature the caller did not ask for).
 //!
-//! Options that name files on this machine (`font`, `tsa-auth-file`, `ltv-*`, keys) are not
-//! available through the service: a web page must not choose what the service reads. The
-//! image is the exception, and only as an upload or as a bare file name in `--image-dir`.
+//! Options that name files on this machine (`font`, `tsa-auth-file`, `ltv-*`, `trust`, keys)
+//! are not available through the service: a web page must not choose what the service reads.
+//! The image is the exception, and only as an upload or as a bare file name in `--image-dir`.
 
 use std::path::{Path, PathBuf};
 
-use kyso::crypto::DigestAlgorithm;
+use kyso::request::{SignRequest, SignSecrets, VerifyRequest};
 use kyso::sign::SignOptions;
+use kyso::verify::VerifyOptions;
 
-use crate::appearance::AppearanceArgs;
-use crate::ltv::TimestampArgs;
-
-/// Every parameter `/v1/sign` understands. `file-name` only names the document for the
-/// confirmation prompt (`--confirm`).
-pub const KNOWN: &[&str] = &[
-    "reason",
-    "location",
-    "contact",
-    "name",
-    "field",
-    "page",
-    "hash",
-    "pss",
-    "certify",
-    "force",
-    "level",
-    "tsa",
-    "tsa-policy",
-    "offline",
-    "reserve",
-    "role",
-    "image",
-    "rect",
-    "anchor",
-    "seal-diameter-mm",
-    "no-text",
-    "doc-number",
-    "doc-date",
-    "copy-type",
-    "agency",
-    "file-name",
-];
-
-/// `kyso sign` flags that name a file on this machine or the key: refused by name.
+/// `kyso sign` flags that name a file on this machine, the key or the output: refused by name
+/// (with the request's own file fields, `SignRequest::FILE_FIELDS`).
 const LOCAL_ONLY: &[&str] = &[
-    "font",
     "tsa-auth-file",
-    "ltv-certs",
-    "ltv-crl",
-    "ltv-ocsp",
     "p12",
     "pkcs11",
     "pin-file",
+    "password-file",
     "output",
     "in-place",
     "overwrite",
     "batch",
 ];
 
+/// The request fields `/v1/verify` takes per request (the rest is the service's `kyso serve`
+/// flags); `name` names the document in the report.
+const VERIFY_FIELDS: &[&str] = &["lang", "at", "visual"];
+
 /// The parsed parameters of one `/v1/sign` request.
 #[derive(Default)]
 pub struct SignParams {
-    pub reason: Option<String>,
-    pub location: Option<String>,
-    pub contact: Option<String>,
-    pub name: Option<String>,
-    pub field: Option<String>,
-    pub page: Option<usize>,
-    pub hash: Option<DigestAlgorithm>,
-    pub pss: bool,
-    pub certify: Option<u8>,
-    pub force: bool,
-    pub level: Option<String>,
-    pub offline: bool,
-    pub reserve: Option<usize>,
-    pub timestamp: TimestampArgs,
-    /// The visible signature; `image` is filled by the caller from `image_name` or an upload.
-    pub appearance: AppearanceArgs,
+    /// Everything but the picture, which the caller adds from `image_name` or an upload.
+    pub request: SignRequest,
     /// `image=NAME`: a file of `--image-dir`.
     pub image_name: Option<String>,
     pub file_name: Option<String>,
 }
 
-fn flag(name: &str, v: &str) -> Result<bool, String> {
-    match v {
-        "" | "1" | "true" | "yes" => Ok(true),
-        "0" | "false" | "no" => Ok(false),
-        _ => Err(format!("{name} is a switch: give true or false, not {v:?}")),
-    }
+/// A parameter name as shown in a message: at most 60 characters, nothing invisible.
+fn shown(name: &str) -> String {
+    let k: String = name.chars().take(60).collect();
+    kyso::verify::text::visible(&k).into_owned()
 }
 
-fn number<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, String> {
-    v.trim()
-        .parse()
-        .map_err(|_| format!("{name}: {v:?} is not a number"))
+/// Refuses names that are no option of anyone's (odd characters, too long) before serde sees
+/// them, and names of `refused` with `why`.
+fn check_names(
+    query: &[(String, String)],
+    refused: impl Fn(&str) -> bool,
+    why: &str,
+) -> Result<(), String> {
+    let odd: Vec<String> = query
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| {
+            k.is_empty()
+                || k.len() > 60
+                || !k
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        })
+        .map(shown)
+        .collect();
+    if !odd.is_empty() {
+        return Err(format!(
+            "unknown parameter{}: {}",
+            if odd.len() > 1 { "s" } else { "" },
+            odd.join(", ")
+        ));
+    }
+    let mut local: Vec<&str> = query
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| refused(&k.replace('_', "-")))
+        .collect();
+    local.dedup();
+    if !local.is_empty() {
+        return Err(format!(
+            "not available through the service ({why}): {}",
+            local.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// The request's message without the library's "invalid argument: " prefix.
+fn message(e: kyso::Error) -> String {
+    match e {
+        kyso::Error::InvalidArgument(m) => m,
+        other => other.to_string(),
+    }
 }
 
 impl SignParams {
     /// Reads the query; an unknown or repeated parameter (but `tsa`) is an error naming it.
+    /// `image` (a name in `--image-dir`) and `file-name` (the document's name for the
+    /// confirmation prompt) are the service's; the rest is the request.
     pub fn parse(query: &[(String, String)]) -> Result<SignParams, String> {
-        let unknown: Vec<&str> = query
+        check_names(
+            query,
+            |k| {
+                LOCAL_ONLY.contains(&k)
+                    || (k != "image"
+                        && SignRequest::FILE_FIELDS.contains(&k.replace('-', "_").as_str()))
+            },
+            "they name files on this machine or the key",
+        )?;
+        // Every unknown name at once (serde would stop at the first).
+        let fields = kyso::request::fields_of::<SignRequest>();
+        let mut unknown: Vec<String> = query
             .iter()
-            .map(|(k, _)| k.as_str())
-            .filter(|k| !KNOWN.contains(k))
+            .map(|(k, _)| k.replace('-', "_"))
+            .filter(|k| !fields.contains(&k.as_str()) && k != "file_name")
+            .map(|k| k.replace('_', "-"))
             .collect();
-        let local: Vec<&str> = unknown
-            .iter()
-            .copied()
-            .filter(|k| LOCAL_ONLY.contains(k))
-            .collect();
-        if !local.is_empty() {
-            return Err(format!(
-                "not available through the service (they name files on this machine or the key): {}",
-                local.join(", ")
-            ));
-        }
+        unknown.dedup();
         if !unknown.is_empty() {
-            let shown: Vec<String> = unknown
+            let known: Vec<String> = fields
                 .iter()
-                .map(|k| {
-                    let k: String = k.chars().take(60).collect();
-                    kyso::verify::text::visible(&k).into_owned()
-                })
+                .filter(|f| !SignRequest::FILE_FIELDS.contains(f) || **f == "image")
+                .map(|f| f.replace('_', "-"))
+                .chain(["file-name".to_string()])
                 .collect();
             return Err(format!(
                 "unknown parameter{}: {} (known: {})",
-                if shown.len() > 1 { "s" } else { "" },
-                shown.join(", "),
-                KNOWN.join(", ")
+                if unknown.len() > 1 { "s" } else { "" },
+                unknown.join(", "),
+                known.join(", ")
             ));
         }
         let mut p = SignParams::default();
-        let mut seen: Vec<&str> = Vec::new();
+        let mut rest = Vec::new();
         for (k, v) in query {
-            if k != "tsa" && seen.contains(&k.as_str()) {
-                return Err(format!("{k} is given more than once"));
-            }
-            seen.push(k);
-            let text = || (!v.is_empty()).then(|| v.clone());
-            match k.as_str() {
-                "reason" => p.reason = text(),
-                "location" => p.location = text(),
-                "contact" => p.contact = text(),
-                "name" => p.name = text(),
-                "field" => p.field = text(),
-                "page" => match number::<usize>(k, v)? {
-                    0 => return Err("page must be 1 or more".into()),
-                    n => p.page = Some(n),
-                },
-                "hash" => {
-                    p.hash = Some(match v.to_ascii_lowercase().as_str() {
-                        "sha256" => DigestAlgorithm::Sha256,
-                        "sha384" => DigestAlgorithm::Sha384,
-                        "sha512" => DigestAlgorithm::Sha512,
-                        _ => return Err(format!("hash: {v:?} is not sha256, sha384 or sha512")),
-                    })
+            let once = |slot: &Option<String>| {
+                if slot.is_some() {
+                    Err(format!("{k} is given more than once"))
+                } else {
+                    Ok(Some(v.clone()))
                 }
-                "pss" => p.pss = flag(k, v)?,
-                "certify" => match number::<u8>(k, v) {
-                    Ok(c @ 1..=3) => p.certify = Some(c),
-                    _ => return Err("certify must be 1, 2 or 3".into()),
-                },
-                "force" => p.force = flag(k, v)?,
-                "level" => p.level = text(),
-                "tsa" => {
-                    if !(v.starts_with("http://") || v.starts_with("https://")) {
-                        return Err(format!("tsa: {v:?} is not an http(s) URL"));
-                    }
-                    p.timestamp.tsa.push(v.clone())
-                }
-                "tsa-policy" => p.timestamp.tsa_policy = text(),
-                "offline" => p.offline = flag(k, v)?,
-                "reserve" => p.reserve = Some(number(k, v)?),
-                "role" => p.appearance.role = Some(v.clone()),
-                "image" => p.image_name = Some(v.clone()),
-                "rect" => p.appearance.rect = Some(v.clone()),
-                "anchor" => p.appearance.anchor = text(),
-                "seal-diameter-mm" => {
-                    let d: f64 = number(k, v)?;
-                    if !(d.is_finite() && d > 0.0) {
-                        return Err("seal-diameter-mm must be a positive number".into());
-                    }
-                    p.appearance.seal_diameter_mm = Some(d)
-                }
-                "no-text" => p.appearance.no_text = flag(k, v)?,
-                "doc-number" => p.appearance.doc_number = text(),
-                "doc-date" => p.appearance.doc_date = text(),
-                "copy-type" => p.appearance.copy_type = text(),
-                "agency" => p.appearance.agency = text(),
-                "file-name" => p.file_name = text(),
-                // KNOWN was checked above; a name added there but not here is refused.
-                other => return Err(format!("parameter {other} is not handled")),
+            };
+            match k.replace('_', "-").as_str() {
+                "image" => p.image_name = once(&p.image_name)?,
+                "file-name" => p.file_name = once(&p.file_name)?.filter(|v| !v.is_empty()),
+                _ => rest.push((k.clone(), v.clone())),
             }
         }
-        if let Some(role) = &p.appearance.role {
-            if !["leader", "organization", "attachment", "copy"].contains(&role.as_str()) {
-                return Err(format!(
-                    "role: {role:?} is not leader, organization, attachment or copy"
-                ));
-            }
-        }
+        p.request = kyso::request::from_pairs(&rest).map_err(message)?;
         Ok(p)
     }
 
     /// The library's options, as `kyso sign` builds them from the same flags. `image`: the
-    /// picture's file (from `--image-dir` or the upload), if any.
+    /// picture's file (from `--image-dir` or the upload), if any. The TSA's credentials, as
+    /// for `kyso sign`, come from KYSO_TSA_AUTH.
     pub fn sign_options(&self, image: Option<PathBuf>) -> Result<SignOptions, String> {
-        let appearance = AppearanceArgs {
-            role: self.appearance.role.clone(),
-            image,
-            rect: self.appearance.rect.clone(),
-            anchor: self.appearance.anchor.clone(),
-            seal_diameter_mm: self.appearance.seal_diameter_mm,
-            no_text: self.appearance.no_text,
-            doc_number: self.appearance.doc_number.clone(),
-            doc_date: self.appearance.doc_date.clone(),
-            copy_type: self.appearance.copy_type.clone(),
-            agency: self.appearance.agency.clone(),
-            font: None,
-        };
-        let visible = appearance.request(self.page)?;
-        let level = crate::ltv::sign_level(self.level.as_deref(), &self.timestamp)?;
-        let offline = self.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1");
-        let (timestamp, mut ltv) = crate::ltv::options(&self.timestamp, level, false)?;
-        if offline {
-            // As `kyso sign --offline`: no network for validation data; the TSA is still asked.
-            ltv.http = None;
-        }
-        Ok(SignOptions {
-            field_name: self.field.clone(),
-            reason: self.reason.clone(),
-            location: self.location.clone(),
-            contact_info: self.contact.clone(),
-            name: self.name.clone(),
-            digest: self.hash,
-            pss: self.pss,
-            force: self.force,
-            page: self.page.unwrap_or(1),
-            certify: self.certify,
-            timestamp,
-            level,
-            ltv,
-            reserve: self.reserve.unwrap_or(kyso::sign::DEFAULT_RESERVE),
-            appearance: visible,
-            ..SignOptions::default()
-        })
+        let mut request = self.request.clone();
+        request.image = image;
+        let credentials = crate::ltv::credentials(&crate::ltv::TimestampArgs::default())?;
+        request
+            .into_options(SignSecrets::new(
+                kyso::pdf::Password::default(),
+                credentials,
+            ))
+            .map_err(message)
     }
+}
+
+/// The options of one `/v1/verify` request: the service's own (`base`, from its flags) with
+/// the per-request `lang`, `at` and `visual`; `name` (the report's file name) is the caller's.
+/// Any other parameter is refused by name.
+pub fn verify_options(
+    base: &VerifyOptions,
+    query: &[(String, String)],
+) -> Result<VerifyOptions, String> {
+    check_names(
+        query,
+        |k| {
+            let field = k.replace('-', "_");
+            VerifyRequest::FILE_FIELDS.contains(&field.as_str())
+        },
+        "they name files on this machine",
+    )?;
+    let rest: Vec<(String, String)> = query.iter().filter(|(k, _)| k != "name").cloned().collect();
+    let request: VerifyRequest = kyso::request::from_pairs(&rest).map_err(message)?;
+    let mut given: Vec<String> = rest.iter().map(|(k, _)| k.replace('-', "_")).collect();
+    given.retain(|k| !VERIFY_FIELDS.contains(&k.as_str()));
+    if !given.is_empty() {
+        return Err(format!(
+            "not available per request through the service: {} (per request: {}, name)",
+            given.join(", "),
+            VERIFY_FIELDS.join(", ")
+        ));
+    }
+    let mut opts = base.clone();
+    opts.lang = request.lang().map_err(message)?;
+    opts.validation_time = request.validation_time().map_err(message)?;
+    opts.visual.enabled = request.visual().map_err(message)? && base.visual.enabled;
+    Ok(opts)
 }
 
 /// `NAME` inside `dir`: a bare file name (no separator, no `..`, not hidden), resolved inside
@@ -300,26 +251,76 @@ mod tests {
             ("no-text", ""),
             ("tsa", "http://a/"),
             ("tsa", "http://b/"),
+            ("image", "seal.png"),
+            ("file-name", "a.pdf"),
         ]))
         .unwrap();
-        assert_eq!(p.appearance.role.as_deref(), Some("organization"));
-        assert_eq!(p.appearance.seal_diameter_mm, Some(34.0));
-        assert!(p.appearance.no_text);
-        assert_eq!(p.page, Some(2));
-        assert_eq!(p.timestamp.tsa.len(), 2);
-        let e = SignParams::parse(&q(&[("role", "leader"), ("colour", "red"), ("x", "")]))
-            .err()
-            .unwrap();
-        assert!(e.contains("colour, x"), "{e}");
-        let e = SignParams::parse(&q(&[("font", "/etc/passwd")]))
-            .err()
-            .unwrap();
-        assert!(e.contains("font"), "{e}");
-        assert!(SignParams::parse(&q(&[("page", "0")])).is_err());
-        assert!(SignParams::parse(&q(&[("role", "boss")])).is_err());
+        assert_eq!(p.request.role.as_deref(), Some("organization"));
+        assert_eq!(p.request.seal_diameter_mm, Some(34.0));
+        assert!(p.request.no_text);
+        assert_eq!(p.request.page, Some(2));
+        assert_eq!(p.request.tsa.len(), 2);
+        assert_eq!(p.image_name.as_deref(), Some("seal.png"));
+        assert!(p.sign_options(None).is_ok());
+        let e = SignParams::parse(&q(&[
+            ("role", "leader"),
+            ("colour", "red"),
+            ("seal-diamter-mm", "3"),
+        ]))
+        .err()
+        .unwrap();
+        assert!(e.contains("colour, seal-diamter-mm"), "{e}");
+        let e = SignParams::parse(&q(&[("x\u{1b}[31m", "")])).err().unwrap();
+        assert!(
+            e.contains("unknown parameter") && !e.contains('\u{1b}'),
+            "{e}"
+        );
+        for local in ["font", "ltv-crl", "ltv_certs", "p12", "tsa-auth-file"] {
+            let e = SignParams::parse(&q(&[(local, "/etc/passwd")]))
+                .err()
+                .unwrap();
+            assert!(e.contains("not available") && e.contains(local), "{e}");
+        }
+        assert!(SignParams::parse(&q(&[("image", "a"), ("image", "b")])).is_err());
         assert!(SignParams::parse(&q(&[("reason", "a"), ("reason", "b")])).is_err());
         assert!(SignParams::parse(&q(&[("pss", "maybe")])).is_err());
-        assert!(SignParams::parse(&q(&[("tsa", "file:///x")])).is_err());
+        // Values are checked when the options are made, as for the CLI and the C ABI.
+        for bad in [
+            ("page", "0"),
+            ("role", "boss"),
+            ("tsa", "file:///x"),
+            ("certify", "7"),
+        ] {
+            let p = SignParams::parse(&q(&[bad])).unwrap();
+            assert!(p.sign_options(None).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn verify_parameters() {
+        let base = kyso::request::VerifyRequest::default();
+        let mut base_req = base.clone();
+        base_req.trust = Some(Vec::new());
+        let base = base_req
+            .into_options(kyso::pdf::Password::default())
+            .unwrap();
+        let o = verify_options(
+            &base,
+            &q(&[
+                ("lang", "en"),
+                ("name", "a.pdf"),
+                ("visual", "off"),
+                ("at", "2026-01-01T00:00:00Z"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(o.lang, kyso::verify::Lang::En);
+        assert!(!o.visual.enabled && o.validation_time.is_some());
+        for bad in ["trust", "revocation", "colour", "offline"] {
+            let e = verify_options(&base, &q(&[(bad, "x")])).err().unwrap();
+            assert!(e.contains(bad), "{e}");
+        }
+        assert!(verify_options(&base, &q(&[("lang", "fr")])).is_err());
     }
 
     #[test]

@@ -1,0 +1,449 @@
+//! One options model (issue 19, item 3): the same JSON request, read into the library's
+//! `SignRequest`, signs the same way through the library, the C ABI (`kyso_sign_buffer`) and
+//! `kyso serve` (its query), and an unknown key is refused by each. (That every `kyso sign` /
+//! `kyso verify` flag reaches the request is checked by the CLI's `options_map` tests, which
+//! walk clap's arguments.)
+
+mod common;
+
+use std::ffi::{CStr, CString};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+use common::*;
+use kyso::request::{SignRequest, SignSecrets, VerifyRequest};
+use serde_json::{json, Value};
+
+/// The request of the test: a visible organization signature with every kind of value (text,
+/// number, switch, picture).
+fn request_json(image: &Path) -> Value {
+    json!({
+        "reason": "Phê duyệt",
+        "location": "Hà Nội",
+        "contact": "vanthu@ubnd.gov.vn",
+        "field": "VanThu",
+        "hash": "sha384",
+        "role": "organization",
+        "image": image,
+        "page": 1,
+        "rect": "300,100,200,100",
+        "seal_diameter_mm": 30,
+        "doc_number": "12/UBND-VP",
+        "agency": "UBND tỉnh Thử Nghiệm",
+        "force": true
+    })
+}
+
+/// The verification of a signed PDF against the fixture PKI, through the library.
+fn verify_request() -> Value {
+    json!({
+        "trust": [pki("root.pem")],
+        "crls": [pki("intermediate.crl"), pki("root.crl")],
+        "offline": true,
+        "lang": "en"
+    })
+}
+
+fn report(pdf: &[u8]) -> Value {
+    let req: VerifyRequest = serde_json::from_value(verify_request()).unwrap();
+    let opts = req.into_options(kyso::pdf::Password::default()).unwrap();
+    let report = kyso::verify::verify_bytes(pdf, &opts).unwrap();
+    serde_json::to_value(&report).unwrap()
+}
+
+/// A report without what differs between two signings of the same request: times (digits in
+/// texts), where the bytes fall, the file name.
+fn normalized(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| {
+                    ![
+                        "file",
+                        "validation_time",
+                        "validated_at",
+                        "signing_time",
+                        "byte_range",
+                    ]
+                    .contains(&k.as_str())
+                })
+                .map(|(k, v)| (k.clone(), normalized(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(normalized).collect()),
+        Value::String(s) => {
+            let mut out = String::new();
+            for c in s.chars() {
+                if c.is_ascii_digit() {
+                    if !out.ends_with('#') {
+                        out.push('#');
+                    }
+                } else {
+                    out.push(c);
+                }
+            }
+            Value::String(out)
+        }
+        other => other.clone(),
+    }
+}
+
+fn by_library(pdf: &[u8], request: &Value) -> Vec<u8> {
+    let req: SignRequest = serde_json::from_value(request.clone()).unwrap();
+    let opts = req.into_options(SignSecrets::default()).unwrap();
+    let key = kyso::sign::load_p12(&std::fs::read(pki("agency.p12")).unwrap(), "").unwrap();
+    kyso::sign::sign_bytes(pdf, &key, &opts).unwrap().0
+}
+
+/// `kyso_sign_buffer` with `json`: the signed bytes, or (code, last error).
+fn by_c_abi(pdf: &[u8], json: &Value) -> Result<Vec<u8>, (i32, String)> {
+    let options = CString::new(json.to_string()).unwrap();
+    let mut out: *mut u8 = std::ptr::null_mut();
+    let mut out_len = 0usize;
+    // SAFETY: valid pointers for the call's duration; `out` is freed with kyso_free.
+    unsafe {
+        let code = kyso_ffi::kyso_sign_buffer(
+            pdf.as_ptr(),
+            pdf.len(),
+            options.as_ptr(),
+            &mut out,
+            &mut out_len,
+        );
+        if code != 0 {
+            let msg = CStr::from_ptr(kyso_ffi::kyso_last_error())
+                .to_string_lossy()
+                .into_owned();
+            return Err((code, msg));
+        }
+        let bytes = std::slice::from_raw_parts(out, out_len).to_vec();
+        kyso_ffi::kyso_free(out.cast());
+        Ok(bytes)
+    }
+}
+
+/// `kyso_verify_buffer` with `json`: (code, report) or (code, last error).
+fn verify_by_c_abi(pdf: &[u8], json: &Value) -> (i32, Result<Value, String>) {
+    let options = CString::new(json.to_string()).unwrap();
+    let mut out: *mut std::ffi::c_char = std::ptr::null_mut();
+    // SAFETY: as above.
+    unsafe {
+        let code =
+            kyso_ffi::kyso_verify_buffer(pdf.as_ptr(), pdf.len(), options.as_ptr(), &mut out);
+        if out.is_null() {
+            let msg = CStr::from_ptr(kyso_ffi::kyso_last_error())
+                .to_string_lossy()
+                .into_owned();
+            return (code, Err(msg));
+        }
+        let text = CStr::from_ptr(out).to_string_lossy().into_owned();
+        kyso_ffi::kyso_free(out.cast());
+        (code, Ok(serde_json::from_str(&text).unwrap()))
+    }
+}
+
+/// A running `kyso serve` with the agency key and a picture folder, stopped when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(image_dir: &Path) -> Server {
+        let mut child = kyso()
+            .args(["serve", "--listen", "127.0.0.1:0", "--trust"])
+            .arg(pki("root.pem"))
+            .args(crl_args())
+            .arg("--p12")
+            .arg(pki("agency.p12"))
+            .arg("--image-dir")
+            .arg(image_dir)
+            .env("KYSO_PIN", "")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start kyso serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("kyso serve: http://")
+            .and_then(|a| a.strip_suffix('/'))
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        Server { child, addr }
+    }
+
+    /// POST `path` with `body`: (status, body).
+    fn post(&self, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        self.post_as(path, "application/pdf", body)
+    }
+
+    /// POST `path` with `body` of `content_type`: (status, body).
+    fn post_as(&self, path: &str, content_type: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+            .unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.addr,
+            body.len()
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        s.write_all(body).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let end = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let status = String::from_utf8_lossy(&raw[..end])
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        (status, raw[end + 4..].to_vec())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The request as `kyso serve`'s query: names with `-`, values as text (percent-encoded); the
+/// picture by its name in the service's picture folder.
+fn query(request: &Value) -> String {
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    request
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            let text = match (k.as_str(), v) {
+                ("image", Value::String(p)) => Path::new(p)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                (_, Value::String(s)) => s.clone(),
+                (_, other) => other.to_string(),
+            };
+            format!("{}={}", k.replace('_', "-"), enc(&text))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[test]
+fn one_request_signs_alike_through_every_door() {
+    let tmp = tempfile::tempdir().unwrap();
+    let images = tmp.path().join("images");
+    std::fs::create_dir(&images).unwrap();
+    let seal = images.join("seal.png");
+    std::fs::copy(fixture("images/seal-red.png"), &seal).unwrap();
+    let request = request_json(&seal);
+    let pdf = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+
+    let lib = by_library(&pdf, &request);
+
+    let mut ffi_json = request.clone();
+    ffi_json["p12_path"] = json!(pki("agency.p12"));
+    ffi_json["p12_password"] = json!("");
+    let ffi = by_c_abi(&pdf, &ffi_json).unwrap_or_else(|e| panic!("C ABI: {e:?}"));
+
+    let srv = Server::start(&images);
+    let (status, served) = srv.post(&format!("/v1/sign?{}", query(&request)), &pdf);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&served));
+
+    // The options were applied (not ignored alike by all three)...
+    let lib_report = report(&lib);
+    let sig = &lib_report["signatures"][0];
+    assert_eq!(sig["indication"], "TOTAL-PASSED", "{lib_report}");
+    assert_eq!(sig["field"], "VanThu");
+    assert_eq!(sig["reason"], "Phê duyệt");
+    assert_eq!(sig["location"], "Hà Nội");
+    assert_eq!(sig["contact_info"], "vanthu@ubnd.gov.vn");
+    assert!(
+        sig["algorithm"].as_str().unwrap().contains("SHA-384"),
+        "{sig}"
+    );
+    assert_eq!(sig["role"]["role"], "organization", "{}", sig["role"]);
+    // ...and gave the same signature, but for its time.
+    let expected = normalized(&lib_report);
+    for (door, bytes) in [("C ABI", &ffi), ("kyso serve", &served)] {
+        assert_eq!(
+            normalized(&report(bytes)),
+            expected,
+            "{door} signed differently from the library"
+        );
+        // The same appearance and dictionary: the same size give or take the compressed
+        // digits of the signing time (as tests/serve.rs; a picture missing is kilobytes).
+        let d = bytes.len() as i64 - lib.len() as i64;
+        assert!(
+            d.abs() < 600,
+            "{door}: {} B, the library {} B",
+            bytes.len(),
+            lib.len()
+        );
+    }
+}
+
+#[test]
+fn unknown_keys_are_refused_by_every_door() {
+    let pdf = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+    // The library.
+    let e = serde_json::from_value::<SignRequest>(json!({"resaon": "x"}))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("resaon"), "{e}");
+    let e = serde_json::from_value::<VerifyRequest>(json!({"trsut": []}))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("trsut"), "{e}");
+    // The C ABI: KYSO_ERR_INVALID_ARGUMENT naming the key, before any key is opened.
+    let (code, msg) =
+        by_c_abi(&pdf, &json!({"p12_path": pki("agency.p12"), "resaon": "x"})).unwrap_err();
+    assert_eq!(code, kyso_ffi::KYSO_ERR_INVALID_ARGUMENT);
+    assert!(msg.contains("resaon"), "{msg}");
+    let (code, out) = verify_by_c_abi(&pdf, &json!({"trust": [], "trsut": []}));
+    assert_eq!(code, kyso_ffi::KYSO_ERR_INVALID_ARGUMENT);
+    assert!(out.unwrap_err().contains("trsut"));
+    // A value the request refuses, named by its field, the same through the C ABI.
+    let (code, msg) = by_c_abi(
+        &pdf,
+        &json!({"p12_path": pki("agency.p12"), "seal_diameter_mm": 3}),
+    )
+    .unwrap_err();
+    assert_eq!(code, kyso_ffi::KYSO_ERR_INVALID_ARGUMENT);
+    assert!(
+        msg.contains("seal_diameter_mm") && msg.contains("role"),
+        "{msg}"
+    );
+    // The service: 400 naming the parameter, for signing and for verifying.
+    let tmp = tempfile::tempdir().unwrap();
+    let srv = Server::start(tmp.path());
+    for path in [
+        "/v1/sign?resaon=x",
+        "/v1/verify?trsut=x",
+        "/v1/verify?colour=red",
+    ] {
+        let (status, body) = srv.post(path, &pdf);
+        let name = path.split(['?', '=']).nth(1).unwrap();
+        let text = String::from_utf8_lossy(&body);
+        assert_eq!(status, 400, "{path}: {text}");
+        assert!(text.contains(name), "{path}: {text}");
+    }
+}
+
+#[test]
+fn one_verify_request_through_the_library_and_the_c_abi() {
+    let tmp = tempfile::tempdir().unwrap();
+    let signed = tmp.path().join("signed.pdf");
+    sign(&fixture("docs/congvan.pdf"), &signed, "agency.p12", &[]);
+    let pdf = std::fs::read(&signed).unwrap();
+    let lib = report(&pdf);
+    let (code, ffi) = verify_by_c_abi(&pdf, &verify_request());
+    let ffi = ffi.unwrap();
+    assert_eq!(code, 0, "{ffi}");
+    assert_eq!(lib["signatures"][0]["indication"], "TOTAL-PASSED");
+    assert_eq!(normalized(&ffi), normalized(&lib));
+    // "require_decree30" counts the layout in the result code, through the C ABI as in
+    // `kyso verify`: an invisible signature is no Decree 30 layout.
+    let mut strict = verify_request();
+    strict["require_decree30"] = json!(true);
+    let (strict_code, _) = verify_by_c_abi(&pdf, &strict);
+    let cli = run(kyso()
+        .arg("verify")
+        .arg(&signed)
+        .arg("--require-decree30")
+        .arg("--trust")
+        .arg(pki("root.pem"))
+        .args(crl_args()));
+    assert_eq!(Some(strict_code), cli.status.code(), "{}", stderr(&cli));
+    assert_eq!((code, strict_code), (0, 1), "the flag changed nothing");
+    let req: VerifyRequest = serde_json::from_value(strict).unwrap();
+    let lib_report: kyso::verify::Report = {
+        let opts = req
+            .clone()
+            .into_options(kyso::pdf::Password::default())
+            .unwrap();
+        kyso::verify::verify_bytes(&pdf, &opts).unwrap()
+    };
+    assert_eq!(req.result_code(&lib_report), strict_code);
+    // "lang": "en" reached both: the report's words are English.
+    assert!(
+        lib["signatures"][0]["message"].as_str().unwrap().is_ascii(),
+        "{}",
+        lib["signatures"][0]["message"]
+    );
+}
+
+/// `multipart/form-data`: the PDF as a file part, `fields` as form fields (no file name).
+fn form(pdf: &[u8], fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+    let b = "kysoOptionsModelBoundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{b}\r\nContent-Disposition: form-data; name=\"pdf\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(pdf);
+    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={b}"), body)
+}
+
+#[test]
+fn the_service_reads_form_fields_as_parameters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let srv = Server::start(tmp.path());
+    let pdf = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+    let (ct, body) = form(
+        &pdf,
+        &[
+            ("reason", "Phê duyệt"),
+            ("field", "Form1"),
+            ("hash", "sha512"),
+        ],
+    );
+    let (status, signed) = srv.post_as("/v1/sign?location=H%C3%A0+N%E1%BB%99i", &ct, &body);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&signed));
+    let r = report(&signed);
+    let sig = &r["signatures"][0];
+    assert_eq!(sig["reason"], "Phê duyệt", "{sig}");
+    assert_eq!(sig["location"], "Hà Nội", "{sig}");
+    assert_eq!(sig["field"], "Form1", "{sig}");
+    assert!(
+        sig["algorithm"].as_str().unwrap().contains("SHA-512"),
+        "{sig}"
+    );
+    // A parameter in the query and in the form is given twice; a misspelt field is unknown.
+    for (query, fields, name) in [
+        ("?reason=a", &[("reason", "b")][..], "reason"),
+        ("", &[("resaon", "b")][..], "resaon"),
+    ] {
+        let (ct, body) = form(&pdf, fields);
+        let (status, answer) = srv.post_as(&format!("/v1/sign{query}"), &ct, &body);
+        let text = String::from_utf8_lossy(&answer);
+        assert_eq!(status, 400, "{text}");
+        assert!(text.contains(name), "{text}");
+    }
+}
