@@ -50,7 +50,7 @@ pub fn load_crl_file(path: &std::path::Path) -> Result<Vec<Crl>> {
             path.display(),
             match what {
                 NotACrl::Certificate =>
-                    "this is a certificate, not a certificate revocation list (CRL); certificates go to --trust or --extra-certs",
+                    "this is a certificate, not a certificate revocation list (CRL); a certificate is given as a trust anchor or an extra certificate",
                 NotACrl::Unreadable => "not a certificate revocation list (CRL), neither DER nor PEM",
             }
         ))

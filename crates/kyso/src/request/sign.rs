@@ -12,7 +12,7 @@ use crate::ltv::{LtvOptions, PadesLevel};
 use crate::net::{HttpClient, UreqClient};
 use crate::sign::SignOptions;
 use crate::timestamp::TsaClient;
-use crate::{Error, Result};
+use crate::Result;
 
 /// Everything a signing needs but the key and the document: the signature's dictionary, its
 /// algorithms, PAdES level and time-stamps, and the visible signature (Decree 30/2020).
@@ -295,35 +295,13 @@ fn parse_hash(s: &str) -> Result<DigestAlgorithm> {
     }
 }
 
-/// CRLs from files: DER as is, PEM blocks (RFC 7468 "X509 CRL") decoded.
-fn read_crls(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>> {
+/// CRLs from files: DER, or PEM "X509 CRL" blocks (RFC 7468 §6); a file holding anything
+/// else (most often the certificate mixed up with its CRL) is refused with the reason.
+pub(crate) fn read_crls(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>> {
     let mut out = Vec::new();
-    for (bytes, path) in read_all(paths)?.into_iter().zip(paths) {
-        if !bytes.windows(10).any(|w| w == b"-----BEGIN") {
-            out.push(bytes);
-            continue;
-        }
-        let text = String::from_utf8_lossy(&bytes);
-        let before = out.len();
-        for block in text.split("-----BEGIN X509 CRL-----").skip(1) {
-            let b64: String = block
-                .split("-----END")
-                .next()
-                .unwrap_or("")
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect();
-            let der = crate::base64::decode(b64.as_bytes()).ok_or_else(|| {
-                Error::InvalidArgument(format!("{}: a CRL block is not base64", path.display()))
-            })?;
-            out.push(der);
-        }
-        if out.len() == before {
-            return Err(Error::InvalidArgument(format!(
-                "{}: no X509 CRL block",
-                path.display()
-            )));
-        }
+    for path in paths {
+        let crls = crate::pki::crl_file::load_crl_file(path)?;
+        out.extend(crls.into_iter().map(|c| c.der));
     }
     Ok(out)
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::{env_offline, invalid, read_all};
+use super::{env_offline, invalid};
 use crate::pki::trust_store::{load_anchor_paths, TrustStore};
 use crate::verify::trust::RevocationPolicy;
 use crate::verify::{Lang, VerifyOptions};
@@ -87,7 +87,7 @@ impl VerifyRequest {
             extra_certs: load_anchor_paths(&self.extra_certs)?,
             validation_time,
             lang,
-            crls: read_all(&self.crls)?,
+            crls: super::sign::read_crls(&self.crls)?,
             online: !(self.offline || env_offline()),
             revocation,
             accept_unknown_ca_status: self.accept_unknown_ca_status,
