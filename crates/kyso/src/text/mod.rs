@@ -52,6 +52,90 @@ impl Lang {
     }
 }
 
+pub mod decree30;
+pub mod diff;
+pub mod notes;
+pub mod report;
+pub mod verdict;
+
+use time::OffsetDateTime;
+
+/// A date and time as clerks write them, in Vietnam time: `05/12/2026 14:05:09 (+07:00)`.
+/// (JSON keeps RFC 3339.)
+pub fn date(t: OffsetDateTime) -> String {
+    let t = t.to_offset(crate::vntime::VIETNAM);
+    format!(
+        "{:02}/{:02}/{:04} {:02}:{:02}:{:02} (+07:00)",
+        t.day(),
+        u8::from(t.month()),
+        t.year(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// An RFC 3339 time from a report (`2026-12-05T14:05:09+07:00`) as clerks write it; a string
+/// that is not one is returned as it is.
+pub fn date_str(rfc3339: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    match OffsetDateTime::parse(rfc3339, &Rfc3339) {
+        Ok(t) => date(t),
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
+/// A person's (or organisation's) name from an RFC 4514 distinguished name: the CN, else the
+/// given name and surname, else the DN itself.
+pub fn name_of_dn(dn: &str) -> String {
+    let mut cn = None;
+    let mut given = None;
+    let mut surname = None;
+    for part in split_rdns(dn) {
+        let Some((k, v)) = part.split_once('=') else {
+            continue;
+        };
+        let v = v
+            .trim()
+            .replace("\\,", ",")
+            .replace("\\+", "+")
+            .replace("\\\"", "\"");
+        match k.trim().to_ascii_uppercase().as_str() {
+            "CN" | "2.5.4.3" => cn = cn.or(Some(v)),
+            "GN" | "GIVENNAME" | "2.5.4.42" => given = given.or(Some(v)),
+            "SN" | "SURNAME" | "2.5.4.4" => surname = surname.or(Some(v)),
+            _ => {}
+        }
+    }
+    match (cn, given, surname) {
+        (Some(cn), _, _) if !cn.is_empty() => cn,
+        (_, Some(g), Some(s)) => format!("{g} {s}"),
+        _ => dn.to_string(),
+    }
+}
+
+/// RDNs of an RFC 4514 string, split at unescaped commas and pluses.
+fn split_rdns(dn: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut escaped = false;
+    for c in dn.chars() {
+        if escaped {
+            cur.push('\\');
+            cur.push(c);
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == ',' || c == '+' {
+            out.push(std::mem::take(&mut cur));
+        } else {
+            cur.push(c);
+        }
+    }
+    out.push(cur);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::Lang;
