@@ -291,16 +291,7 @@ fn render_signature(
         integrity_text(s, lang),
     );
     row(l("Phạm vi ký:", "Coverage:"), &coverage_text(s, lang));
-    let trust = match &s.trust_anchor {
-        Some(a) => format!("{} ({})", l("tin cậy", "trusted"), short_name(a)),
-        None if verdict::is_untrusted(s) => l(
-            "KHÔNG TIN CẬY (chứng thư gốc không tin cậy hoặc giả mạo)",
-            "UNTRUSTED (the root is not trusted, or a look-alike)",
-        )
-        .to_string(),
-        None => l("chưa xác định", "unknown").to_string(),
-    };
-    row(l("Chuỗi tin cậy:", "Trust:"), &trust);
+    row(l("Chuỗi tin cậy:", "Trust:"), &trust_text(s, lang));
     if s.certificates.len() > 1 {
         let chain: Vec<String> = s
             .certificates
@@ -433,6 +424,21 @@ pub fn visual_text(s: &SignatureReport, lang: Lang) -> Option<String> {
             format!("could not be made: {}", v.error.as_deref().unwrap_or("")),
         ),
     })
+}
+
+/// The trust in the signer's chain: trusted (with the anchor's name), untrusted (a root that
+/// is not trusted, or a look-alike of one), or unknown.
+pub fn trust_text(s: &SignatureReport, lang: Lang) -> String {
+    let l = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    match &s.trust_anchor {
+        Some(a) => format!("{} ({})", l("tin cậy", "trusted"), short_name(a)),
+        None if verdict::is_untrusted(s) => l(
+            "KHÔNG TIN CẬY (chứng thư gốc không tin cậy hoặc giả mạo)",
+            "UNTRUSTED (the root is not trusted, or a look-alike)",
+        )
+        .to_string(),
+        None => l("chưa xác định", "unknown").to_string(),
+    }
 }
 
 /// Integrity of the signed bytes: "toàn vẹn" / "intact", "ĐÃ BỊ THAY ĐỔI" / "MODIFIED"...
