@@ -410,11 +410,6 @@ impl Printer {
                     Some(tone) if i == 1 => verdict::paint(&padded, tone, self.colour),
                     _ => padded,
                 };
-                let padded = if i == 1 {
-                    padded
-                } else {
-                    padded
-                };
                 if i > 0 {
                     out.push_str("  ");
                 }

@@ -455,7 +455,11 @@ fn signature(o: &mut String, n: usize, s: &SignatureReport, checked_at_all: bool
         l(lang, "Phạm vi ký", "Coverage"),
         &text::coverage_text(s, lang),
     );
-    row(o, l(lang, "Chuỗi tin cậy", "Trust"), &text::trust_text(s, lang));
+    row(
+        o,
+        l(lang, "Chuỗi tin cậy", "Trust"),
+        &text::trust_text(s, lang),
+    );
     if !s.certificates.is_empty() {
         let chain: Vec<String> = s
             .certificates
@@ -488,7 +492,11 @@ fn signature(o: &mut String, n: usize, s: &SignatureReport, checked_at_all: bool
         }
     }
     for n in &s.notes {
-        row(o, l(lang, "Lưu ý", "Note"), &kyso::text::notes::note(n, lang));
+        row(
+            o,
+            l(lang, "Lưu ý", "Note"),
+            &kyso::text::notes::note(n, lang),
+        );
     }
     // What changed after this signature (ISO 32000-1 §12.8.2: allowed or not).
     let changes = if s.modifications.is_empty() {

@@ -148,4 +148,51 @@ mod tests {
         assert_eq!(Lang::from_locale("C"), Lang::Vi);
         assert_eq!(Lang::from_locale("english_but_not"), Lang::Vi);
     }
+
+    #[test]
+    fn dates_are_written_as_clerks_write_them() {
+        let t = time::macros::datetime!(2026-12-05 07:05:09 UTC);
+        assert_eq!(super::date(t), "05/12/2026 14:05:09 (+07:00)");
+        assert_eq!(
+            super::date_str("2026-12-05T14:05:09+07:00"),
+            "05/12/2026 14:05:09 (+07:00)"
+        );
+        assert_eq!(super::date_str("not a date"), "not a date");
+    }
+
+    #[test]
+    fn names_are_taken_from_distinguished_names() {
+        assert_eq!(
+            super::name_of_dn("CN=Nguyễn Văn An,title=Chủ tịch,O=UBND,C=VN"),
+            "Nguyễn Văn An"
+        );
+        assert_eq!(
+            super::name_of_dn("GN=An+SN=Nguyễn Văn,O=UBND\\, tỉnh,C=VN"),
+            "An Nguyễn Văn"
+        );
+        assert_eq!(super::name_of_dn("O=UBND,C=VN"), "O=UBND,C=VN");
+        assert_eq!(super::name_of_dn("CN=A\\, B,C=VN"), "A, B");
+    }
+
+    /// Issue #19 item 1: no language below the reporting layer. The only lines of verify/ and
+    /// diff/ naming `Lang` are the deprecated option and its re-export.
+    #[test]
+    fn verification_and_difference_analysis_know_no_language() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut found = Vec::new();
+        for dir in ["verify", "diff"] {
+            for entry in std::fs::read_dir(src.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (n, line) in text.lines().enumerate() {
+                    let allowed = line.trim() == "pub lang: Lang,"
+                        || line.trim() == "pub use crate::text::Lang;";
+                    if (line.contains("Lang") || line.contains(".pick(")) && !allowed {
+                        found.push(format!("{}:{}: {line}", path.display(), n + 1));
+                    }
+                }
+            }
+        }
+        assert!(found.is_empty(), "{}", found.join("\n"));
+    }
 }

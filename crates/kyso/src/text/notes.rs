@@ -366,3 +366,70 @@ fn path_failure(vi: String, detail: &str) -> (String, String) {
 pub fn english(n: &Note) -> String {
     note(n, Lang::En)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn findings_are_said_in_both_languages_with_their_facts() {
+        let page = Note::VisibleDifference {
+            page: 3,
+            rect: [10.0, 20.0, 30.4, 40.6],
+        };
+        assert_eq!(
+            note(&page, Lang::Vi),
+            "Nội dung hiển thị đã thay đổi sau chữ ký này: trang 3, vùng (10, 20)–(30, 41) pt, ngoài ô chữ ký/ô biểu mẫu được phép thêm."
+        );
+        assert!(note(&page, Lang::En)
+            .starts_with("What the document shows changed after this signature: page 3,"));
+        assert_eq!(page.code(), "VISIBLE_DIFFERENCE");
+
+        let revoked = Note::SignerRevokedBeforeSigning {
+            at: Some(datetime!(2026-01-02 03:04:05 UTC)),
+        };
+        assert!(note(&revoked, Lang::Vi).contains("(02/01/2026 10:04:05 (+07:00))"));
+        assert!(
+            note(&revoked, Lang::En).contains("was revoked (02/01/2026 10:04:05 (+07:00)) before")
+        );
+
+        let change = Note::DisallowedModification {
+            what: crate::diff::What::PageContent { page: 2 },
+        };
+        assert_eq!(
+            note(&change, Lang::Vi),
+            "Sau chữ ký này, tài liệu đã bị thay đổi theo cách không được phép: nội dung trang 2 đã bị thay thế."
+        );
+        assert_eq!(
+            english(&change),
+            "After this signature the document was changed in a way that is not allowed: page 2's content was replaced."
+        );
+
+        let ts = Note::TimestampUntrusted {
+            authority: "CN=TSA".into(),
+            why: Box::new(Note::NoTrustAnchorConfigured),
+        };
+        assert!(note(&ts, Lang::Vi)
+            .starts_with("Dấu thời gian của CN=TSA chưa tin cậy được: Chữ ký toàn vẹn"));
+        assert!(english(&ts)
+            .starts_with("The time-stamp by CN=TSA cannot be trusted: The signature is intact"));
+    }
+
+    #[test]
+    fn codes_tell_an_untrusted_root_from_a_missing_anchor() {
+        let untrusted = Note::NoChainToAnchor {
+            detail: "x".into(),
+            untrusted_root: Some("CN=R".into()),
+        };
+        let no_path = Note::NoChainToAnchor {
+            detail: "x".into(),
+            untrusted_root: None,
+        };
+        assert_eq!(untrusted.code(), "UNTRUSTED_ROOT");
+        assert_eq!(no_path.code(), "NO_CHAIN_TO_TRUST_ANCHOR");
+        assert!(untrusted.is_untrusted_root() && !no_path.is_untrusted_root());
+        assert!(note(&untrusted, Lang::Vi).contains("«CN=R» không tin cậy"));
+        assert!(note(&untrusted, Lang::En).contains("untrusted root «CN=R»"));
+    }
+}

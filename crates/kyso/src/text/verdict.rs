@@ -212,3 +212,188 @@ pub fn unreadable(lang: Lang) -> Verdict {
         tone: Tone::Unreadable,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::note::Note;
+
+    fn signature_report(
+        indication: Indication,
+        sub: Option<SubIndication>,
+        note: Note,
+        revocation_checked: bool,
+    ) -> SignatureReport {
+        SignatureReport {
+            field: "Signature1".into(),
+            fields: vec!["Signature1".into()],
+            kind: "signature",
+            indication,
+            sub_indication: sub,
+            message: String::new(),
+            message_code: Some(note.code()),
+            verdict: String::new(),
+            verdict_class: "",
+            revocation_checked,
+            note: Some(note),
+            signer: None,
+            signing_time: None,
+            covers_whole_document: true,
+            algorithm: None,
+            modifications: Vec::new(),
+            kyso_reason: None,
+            sub_filter: None,
+            byte_range: None,
+            revision: Some(1),
+            revisions_after: 0,
+            bytes_after: 0,
+            reason: None,
+            location: None,
+            contact_info: None,
+            certification: false,
+            chain: Vec::new(),
+            certificates: Vec::new(),
+            revocation: Vec::new(),
+            trust_anchor: None,
+            checks: Default::default(),
+            warnings: Vec::new(),
+            warning_codes: Vec::new(),
+            notes: Vec::new(),
+            level: String::new(),
+            timestamps: Vec::new(),
+            proof_of_existence: None,
+            validated_at: None,
+            role: None,
+            visual: None,
+        }
+    }
+
+    fn passed(revocation_checked: bool) -> SignatureReport {
+        signature_report(
+            Indication::TotalPassed,
+            None,
+            Note::SignatureValid,
+            revocation_checked,
+        )
+    }
+
+    #[test]
+    fn untrusted_and_forged_roots_are_a_failure_colour_with_their_own_words() {
+        for note in [
+            Note::ForgedRoot {
+                root: "CN=Root".into(),
+            },
+            Note::NoChainToAnchor {
+                detail: "no path".into(),
+                untrusted_root: Some("CN=Other".into()),
+            },
+        ] {
+            let s = signature_report(
+                Indication::Indeterminate,
+                Some(SubIndication::NoCertificateChainFound),
+                note,
+                false,
+            );
+            let vi = signature(&s, true, Lang::Vi);
+            assert_eq!(
+                (vi.label.as_str(), vi.tone),
+                ("KHÔNG TIN CẬY", Tone::Untrusted)
+            );
+            assert_eq!(signature(&s, true, Lang::En).label, "UNTRUSTED");
+            assert_eq!(vi.tone.ansi(), Tone::Failed.ansi());
+        }
+        // No anchor configured at all stays neutral.
+        let s = signature_report(
+            Indication::Indeterminate,
+            Some(SubIndication::NoCertificateChainFound),
+            Note::NoTrustAnchorConfigured,
+            false,
+        );
+        let v = signature(&s, true, Lang::Vi);
+        assert_eq!(
+            (v.label.as_str(), v.tone),
+            ("CHƯA XÁC ĐỊNH", Tone::Indeterminate)
+        );
+    }
+
+    #[test]
+    fn revocation_not_checked_is_said_on_the_verdict() {
+        let s = passed(false);
+        assert_eq!(
+            signature(&s, false, Lang::Vi).label,
+            "HỢP LỆ (KHÔNG kiểm tra tình trạng thu hồi)"
+        );
+        assert_eq!(
+            signature(&s, false, Lang::En).label,
+            "VALID (revocation NOT checked)"
+        );
+        assert_eq!(
+            signature(&s, true, Lang::En).label,
+            "VALID (revocation status unknown)"
+        );
+        assert_eq!(signature(&passed(true), true, Lang::Vi).label, "HỢP LỆ");
+        // Waiting for revocation data says it too; a failure does not.
+        let waiting = signature_report(
+            Indication::Indeterminate,
+            Some(SubIndication::TryLater),
+            Note::SignerRevocationUnknown { detail: None },
+            false,
+        );
+        assert_eq!(
+            signature(&waiting, true, Lang::Vi).label,
+            "CHƯA XÁC ĐỊNH (không rõ tình trạng thu hồi)"
+        );
+        let failed = signature_report(
+            Indication::TotalFailed,
+            Some(SubIndication::HashFailure),
+            Note::MessageDigestMismatch,
+            false,
+        );
+        assert_eq!(signature(&failed, false, Lang::Vi).label, "KHÔNG HỢP LỆ");
+    }
+
+    #[test]
+    fn a_document_takes_the_gravest_verdict_or_says_it_has_no_signature() {
+        let mut r = Report {
+            file: None,
+            indication: Indication::TotalPassed,
+            signatures: Vec::new(),
+            revisions: 1,
+            warnings: Vec::new(),
+            validation_time: String::new(),
+            accept_unknown_ca_status: false,
+            contacted: Vec::new(),
+            revocation_checked: true,
+            verdict: String::new(),
+            verdict_class: "",
+            decree30: crate::decree30::Decree30Report {
+                status: crate::decree30::Conformity::NotApplicable,
+                kind: None,
+                points: Vec::new(),
+                roles: Vec::new(),
+            },
+            encryption: None,
+        };
+        let v = report(&r, Lang::Vi);
+        assert_eq!(
+            (v.label.as_str(), v.tone.class()),
+            ("KHÔNG CÓ CHỮ KÝ", "nosig")
+        );
+        assert_eq!(report(&r, Lang::En).label, "NO SIGNATURE");
+        r.signatures = vec![passed(true), passed(false)];
+        assert_eq!(
+            report(&r, Lang::Vi).label,
+            "HỢP LỆ (không rõ tình trạng thu hồi)"
+        );
+        r.indication = Indication::Indeterminate;
+        r.signatures.push(signature_report(
+            Indication::Indeterminate,
+            Some(SubIndication::NoCertificateChainFound),
+            Note::ForgedRoot {
+                root: "CN=R".into(),
+            },
+            false,
+        ));
+        assert_eq!(report(&r, Lang::En).tone, Tone::Untrusted);
+    }
+}

@@ -31,6 +31,8 @@ use crate::pdf::{ByteSource, Document, FileSource, MemorySource};
 use crate::pki::{Certificate, PublicKeyKind};
 use crate::vntime;
 
+/// The language type, kept here for existing paths and the deprecated option below;
+/// verification itself never reads a language.
 pub use crate::text::Lang;
 use note::Note;
 
@@ -793,9 +795,7 @@ fn check_cms(
     }
     if let PublicKeyKind::Rsa { bits } = cert.public_key {
         if bits < 2048 {
-            warnings.push(Note::WeakRsaKey {
-                bits: bits as usize,
-            });
+            warnings.push(Note::WeakRsaKey { bits });
         }
     }
 
