@@ -157,14 +157,54 @@ pub fn assess(
         ));
         return out;
     }
-
-    let mut crls: Vec<Crl> = ctx.crls.to_vec();
     let mode = if ctx.revocation == RevocationPolicy::Off {
         RevocationMode::Off
     } else {
         RevocationMode::IfAvailable
     };
     let freshness = freshness(ctx, claimed_signing_time);
+    let v = validate_fetching(signer, pool, ctx, mode, freshness, &mut out.warnings);
+    match v.result {
+        Err(e) => path_failed(&e, signer, &v.pool, ctx, claimed_signing_time, &mut out),
+        Ok(path) => path_revocation(
+            &path,
+            ctx,
+            mode,
+            &freshness,
+            v.signer_ocsp,
+            claimed_signing_time,
+            &mut out,
+        ),
+    }
+    out
+}
+
+/// What path validation found, with what the network added to it.
+struct Validation<'a> {
+    result: Result<crate::pki::validate::ValidatedPath, PathError>,
+    /// The certificates the chain was built from (with any caIssuers downloads).
+    pool: std::borrow::Cow<'a, [Certificate]>,
+    /// The OCSP answer for the signer, when one was sought.
+    signer_ocsp: Option<RevocationEvidence>,
+}
+
+/// RFC 5280 §6.1 path validation at `ctx.time`, again after fetching what is missing online:
+/// CRLs of CA certificates (§4.2.1.13), the signer's OCSP answer or CRL, and missing issuers
+/// from caIssuers URLs (§4.2.2.1).
+fn validate_fetching<'a>(
+    signer: &Certificate,
+    pool: &'a [Certificate],
+    ctx: &TrustContext,
+    mode: RevocationMode,
+    freshness: RevocationFreshness,
+    warnings: &mut Vec<Note>,
+) -> Validation<'a> {
+    let mut out = Validation {
+        result: Err(PathError::NoPathToTrustAnchor),
+        pool: std::borrow::Cow::Borrowed(pool),
+        signer_ocsp: None,
+    };
+    let mut crls: Vec<Crl> = ctx.crls.to_vec();
     let validate = |crls: &[Crl]| {
         let mut inputs = ValidationInputs::new(ctx.anchors, ctx.time);
         inputs.intermediates = pool;
@@ -177,16 +217,13 @@ pub fn assess(
     let mut result = validate(&crls);
     // CA certificates without a CRL in hand: their distribution points, online.
     if let (Ok(path), Some(http)) = (&result, &ctx.http) {
-        if mode != RevocationMode::Off
-            && fetch_ca_crls(path, http.as_ref(), &mut crls, &mut out.warnings)
-        {
+        if mode != RevocationMode::Off && fetch_ca_crls(path, http.as_ref(), &mut crls, warnings) {
             result = validate(&crls);
         }
     }
 
     // The signer without a CRL answer in hand: OCSP first (embedded, then online), and the CRL
     // distribution points (RFC 5280 §4.2.1.13) when OCSP gives no answer.
-    let mut signer_ocsp: Option<RevocationEvidence> = None;
     if let Ok(path) = &result {
         if mode != RevocationMode::Off
             && matches!(path.revocation.first(), Some(RevocationStatus::NotChecked))
@@ -194,10 +231,10 @@ pub fn assess(
             if let Some(issuer) = path.certificates.get(1) {
                 let evidence = ocsp_evidence(signer, issuer, ctx, &freshness);
                 let answered = evidence.status == "good" || evidence.status == "revoked";
-                signer_ocsp = Some(evidence);
+                out.signer_ocsp = Some(evidence);
                 if !answered {
                     if let Some(http) = &ctx.http {
-                        if fetch_crls(signer, http.as_ref(), &mut crls, &mut out.warnings) {
+                        if fetch_crls(signer, http.as_ref(), &mut crls, warnings) {
                             result = validate(&crls);
                         }
                     }
@@ -207,186 +244,195 @@ pub fn assess(
     }
 
     // RFC 5280 §4.2.2.1: fetch missing issuers from caIssuers URLs, a few hops at most.
-    let mut extended_pool: Vec<Certificate>;
-    let mut pool = pool;
     if let (Err(PathError::NoPathToTrustAnchor), Some(http)) = (&result, &ctx.http) {
-        extended_pool = pool.to_vec();
-        if fetch_ca_issuers(signer, &mut extended_pool, http.as_ref(), &mut out.warnings) {
-            pool = &extended_pool;
+        let mut extended_pool = pool.to_vec();
+        if fetch_ca_issuers(signer, &mut extended_pool, http.as_ref(), warnings) {
             let mut inputs = ValidationInputs::new(ctx.anchors, ctx.time);
-            inputs.intermediates = pool;
+            inputs.intermediates = &extended_pool;
             inputs.crls = &crls;
             inputs.revocation = mode;
             inputs.end_entity_usage = ctx.usage;
             inputs.freshness = freshness;
             result = validate_path(signer, &inputs);
+            out.pool = std::borrow::Cow::Owned(extended_pool);
         }
     }
+    out.result = result;
+    out
+}
 
-    match result {
-        Err(e) => {
-            let found = crate::pki::build_chain(signer, pool, ctx.anchors);
-            out.verdict = Some(map_path_error(
-                &e,
-                untrusted_root(&found.path),
-                claimed_signing_time,
+/// The path did not validate: the ETSI sub-indication and finding for the error, the longest
+/// chain found (for the report), a look-alike root named as such, and the revocation answer
+/// that decided, if any.
+fn path_failed(
+    e: &PathError,
+    signer: &Certificate,
+    pool: &[Certificate],
+    ctx: &TrustContext,
+    claimed_signing_time: Option<OffsetDateTime>,
+    out: &mut TrustOutcome,
+) {
+    let found = crate::pki::build_chain(signer, pool, ctx.anchors);
+    out.verdict = Some(map_path_error(
+        e,
+        untrusted_root(&found.path),
+        claimed_signing_time,
+    ));
+    out.reason = reason_of(e);
+    out.chain = found.path.iter().map(ChainCertificate::from_cert).collect();
+    flag_invisible_characters(&found.path, &mut out.warnings);
+    // A certificate naming a trusted root as its issuer that the root's key did not
+    // sign: a look-alike chain, not a chain with a defect.
+    if let PathError::BadSignature { index } = e {
+        let named = found.path.get(*index).and_then(|c| {
+            ctx.anchors
+                .iter()
+                .find(|a| a.subject.matches(&c.issuer) && c.verify_issued_by(a).is_err())
+        });
+        if let Some(anchor) = named {
+            let root = anchor.subject.to_rfc4514();
+            out.verdict = Some((
+                Indication::Indeterminate,
+                SubIndication::NoCertificateChainFound,
+                Note::ForgedRoot { root },
             ));
-            out.reason = reason_of(&e);
-            out.chain = found.path.iter().map(ChainCertificate::from_cert).collect();
-            flag_invisible_characters(&found.path, &mut out.warnings);
-            // A certificate naming a trusted root as its issuer that the root's key did not
-            // sign: a look-alike chain, not a chain with a defect.
-            if let PathError::BadSignature { index } = &e {
-                let named = found.path.get(*index).and_then(|c| {
-                    ctx.anchors
-                        .iter()
-                        .find(|a| a.subject.matches(&c.issuer) && c.verify_issued_by(a).is_err())
-                });
-                if let Some(anchor) = named {
-                    let root = anchor.subject.to_rfc4514();
-                    out.verdict = Some((
-                        Indication::Indeterminate,
-                        SubIndication::NoCertificateChainFound,
-                        Note::ForgedRoot { root },
-                    ));
-                }
-            }
-            if let PathError::RevocationUnknown { index, .. }
-            | PathError::StaleRevocationInfo { index } = &e
-            {
-                out.revocation.push(RevocationEvidence {
-                    subject: out
-                        .chain
-                        .get(*index)
-                        .map(|c| c.subject.clone())
-                        .unwrap_or_default(),
+        }
+    }
+    if let PathError::RevocationUnknown { index, .. } | PathError::StaleRevocationInfo { index } = e
+    {
+        out.revocation.push(RevocationEvidence {
+            subject: out
+                .chain
+                .get(*index)
+                .map(|c| c.subject.clone())
+                .unwrap_or_default(),
+            status: "unknown".into(),
+            source: Some("crl".into()),
+            issued: None,
+            revocation_time: None,
+            reason: None,
+            detail: Some(e.to_string()),
+        });
+    }
+    if let PathError::Revoked {
+        index,
+        reason,
+        date,
+    } = e
+    {
+        out.revocation.push(RevocationEvidence {
+            subject: out
+                .chain
+                .get(*index)
+                .map(|c| c.subject.clone())
+                .unwrap_or_default(),
+            status: "revoked".into(),
+            source: Some("crl".into()),
+            issued: None,
+            revocation_time: Some(vntime::rfc3339(*date)),
+            reason: Some(reason.name().to_string()),
+            detail: None,
+        });
+    }
+}
+
+/// The path validated: the revocation answer used for each certificate (ETSI EN 319 102-1
+/// §5.2.5), a revocation before the (claimed or proven) time, or a status that stays unknown.
+fn path_revocation(
+    path: &crate::pki::validate::ValidatedPath,
+    ctx: &TrustContext,
+    mode: RevocationMode,
+    freshness: &RevocationFreshness,
+    signer_ocsp: Option<RevocationEvidence>,
+    claimed_signing_time: Option<OffsetDateTime>,
+    out: &mut TrustOutcome,
+) {
+    out.chain = path
+        .certificates
+        .iter()
+        .map(ChainCertificate::from_cert)
+        .collect();
+    out.trust_anchor = path.certificates.last().map(|c| c.subject.to_rfc4514());
+    flag_invisible_characters(&path.certificates, &mut out.warnings);
+    for (i, cert) in path.certificates.iter().enumerate() {
+        let status = &path.revocation[i];
+        if matches!(status, RevocationStatus::TrustAnchor) {
+            continue;
+        }
+        let issuer = path.certificates.get(i + 1);
+        let evidence = match status {
+            RevocationStatus::Good {
+                crl_issuer,
+                this_update,
+                ..
+            } => RevocationEvidence {
+                subject: cert.subject.to_rfc4514(),
+                status: "good".into(),
+                source: Some(
+                    if ctx.embedded_crls.iter().any(|c| {
+                        c.issuer.to_rfc4514() == *crl_issuer && c.this_update == *this_update
+                    }) {
+                        "embedded-crl".into()
+                    } else {
+                        "crl".into()
+                    },
+                ),
+                issued: Some(vntime::rfc3339(*this_update)),
+                revocation_time: None,
+                reason: None,
+                detail: None,
+            },
+            _ if mode == RevocationMode::Off => RevocationEvidence {
+                subject: cert.subject.to_rfc4514(),
+                status: "not_checked".into(),
+                source: None,
+                issued: None,
+                revocation_time: None,
+                reason: None,
+                detail: Some("revocation checking is off".into()),
+            },
+            _ => match issuer {
+                Some(_) if i == 0 && signer_ocsp.is_some() => signer_ocsp.clone().expect("checked"),
+                Some(issuer) => ocsp_evidence(cert, issuer, ctx, freshness),
+                None => RevocationEvidence {
+                    subject: cert.subject.to_rfc4514(),
                     status: "unknown".into(),
-                    source: Some("crl".into()),
+                    source: None,
                     issued: None,
                     revocation_time: None,
                     reason: None,
-                    detail: Some(e.to_string()),
-                });
-            }
-            if let PathError::Revoked {
-                index,
-                reason,
-                date,
-            } = &e
-            {
-                out.revocation.push(RevocationEvidence {
-                    subject: out
-                        .chain
-                        .get(*index)
-                        .map(|c| c.subject.clone())
-                        .unwrap_or_default(),
-                    status: "revoked".into(),
-                    source: Some("crl".into()),
-                    issued: None,
-                    revocation_time: Some(vntime::rfc3339(*date)),
-                    reason: Some(reason.name().to_string()),
                     detail: None,
+                },
+            },
+        };
+        if evidence.status == "revoked" {
+            let time = evidence.revocation_time.as_deref().and_then(|t| {
+                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+            });
+            if ctx.past && time.is_some_and(|t| t > ctx.time) {
+                // Revoked after the time a time-stamp proves: the signature stands.
+                out.warnings.push(Note::RevokedAfterProof {
+                    subject: evidence.subject.clone(),
+                    revoked_at: evidence.revocation_time.clone().unwrap_or_default(),
+                    proven: ctx.time,
                 });
+            } else {
+                out.verdict = Some(revoked_verdict(i, time, claimed_signing_time));
             }
+        } else if evidence.status != "good" && i == 0 && mode != RevocationMode::Off {
+            // ETSI EN 319 102-1 §5.2.5: no revocation information for the signer.
+            if out.verdict.is_none() {
+                out.verdict = Some(signer_status_unknown(&evidence));
+                out.reason = Some(unknown_reason(&evidence, reason::SIGNER_REVOCATION_UNKNOWN));
+            }
+        } else if evidence.status != "good" && mode != RevocationMode::Off {
+            ca_status_unknown(&evidence, ctx, out);
         }
-        Ok(path) => {
-            out.chain = path
-                .certificates
-                .iter()
-                .map(ChainCertificate::from_cert)
-                .collect();
-            out.trust_anchor = path.certificates.last().map(|c| c.subject.to_rfc4514());
-            flag_invisible_characters(&path.certificates, &mut out.warnings);
-            for (i, cert) in path.certificates.iter().enumerate() {
-                let status = &path.revocation[i];
-                if matches!(status, RevocationStatus::TrustAnchor) {
-                    continue;
-                }
-                let issuer = path.certificates.get(i + 1);
-                let evidence = match status {
-                    RevocationStatus::Good {
-                        crl_issuer,
-                        this_update,
-                        ..
-                    } => RevocationEvidence {
-                        subject: cert.subject.to_rfc4514(),
-                        status: "good".into(),
-                        source: Some(
-                            if ctx.embedded_crls.iter().any(|c| {
-                                c.issuer.to_rfc4514() == *crl_issuer
-                                    && c.this_update == *this_update
-                            }) {
-                                "embedded-crl".into()
-                            } else {
-                                "crl".into()
-                            },
-                        ),
-                        issued: Some(vntime::rfc3339(*this_update)),
-                        revocation_time: None,
-                        reason: None,
-                        detail: None,
-                    },
-                    _ if mode == RevocationMode::Off => RevocationEvidence {
-                        subject: cert.subject.to_rfc4514(),
-                        status: "not_checked".into(),
-                        source: None,
-                        issued: None,
-                        revocation_time: None,
-                        reason: None,
-                        detail: Some("revocation checking is off".into()),
-                    },
-                    _ => match issuer {
-                        Some(_) if i == 0 && signer_ocsp.is_some() => {
-                            signer_ocsp.clone().expect("checked")
-                        }
-                        Some(issuer) => ocsp_evidence(cert, issuer, ctx, &freshness),
-                        None => RevocationEvidence {
-                            subject: cert.subject.to_rfc4514(),
-                            status: "unknown".into(),
-                            source: None,
-                            issued: None,
-                            revocation_time: None,
-                            reason: None,
-                            detail: None,
-                        },
-                    },
-                };
-                if evidence.status == "revoked" {
-                    let time = evidence.revocation_time.as_deref().and_then(|t| {
-                        time::OffsetDateTime::parse(
-                            t,
-                            &time::format_description::well_known::Rfc3339,
-                        )
-                        .ok()
-                    });
-                    if ctx.past && time.is_some_and(|t| t > ctx.time) {
-                        // Revoked after the time a time-stamp proves: the signature stands.
-                        out.warnings.push(Note::RevokedAfterProof {
-                            subject: evidence.subject.clone(),
-                            revoked_at: evidence.revocation_time.clone().unwrap_or_default(),
-                            proven: ctx.time,
-                        });
-                    } else {
-                        out.verdict = Some(revoked_verdict(i, time, claimed_signing_time));
-                    }
-                } else if evidence.status != "good" && i == 0 && mode != RevocationMode::Off {
-                    // ETSI EN 319 102-1 §5.2.5: no revocation information for the signer.
-                    if out.verdict.is_none() {
-                        out.verdict = Some(signer_status_unknown(&evidence));
-                        out.reason =
-                            Some(unknown_reason(&evidence, reason::SIGNER_REVOCATION_UNKNOWN));
-                    }
-                } else if evidence.status != "good" && mode != RevocationMode::Off {
-                    ca_status_unknown(&evidence, ctx, &mut out);
-                }
-                out.revocation.push(evidence);
-            }
-            if mode == RevocationMode::Off {
-                out.warnings.push(Note::RevocationOff);
-            }
-        }
+        out.revocation.push(evidence);
     }
-    out
+    if mode == RevocationMode::Off {
+        out.warnings.push(Note::RevocationOff);
+    }
 }
 
 /// RFC 4518 §2.2: names are compared without zero-width, soft-hyphen and format characters, so
