@@ -362,87 +362,9 @@ fn verify_signature(
         byte_range_ok: coverage.problem.is_none(),
         ..report::Checks::default()
     };
-    if let Some(p) = &coverage.problem {
-        verdict.set(
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
-            p.clone(),
-        );
-    }
-    if let Some(p) = ctx.structure_problems.first() {
-        verdict.set(
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
-            Note::StructureInGap { detail: p.clone() },
-        );
-    }
-    match entry.contents_problem() {
-        Some(ContentsProblem::NotHex) => verdict.set(
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
-            Note::ContentsNotHex,
-        ),
-        Some(ContentsProblem::DataAfterSignature { bytes }) => verdict.set(
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
-            Note::DataAfterSignature { bytes },
-        ),
-        None => {}
-    }
+    format_checking(&coverage, entry, ctx, &mut verdict);
 
-    let mut report = SignatureReport {
-        field: entry.field_names.first().cloned().unwrap_or_default(),
-        fields: entry.field_names.clone(),
-        kind: if is_timestamp {
-            "document-timestamp"
-        } else {
-            "signature"
-        },
-        indication: Indication::TotalPassed,
-        sub_indication: None,
-        message: String::new(),
-        message_code: None,
-        verdict: String::new(),
-        verdict_class: "",
-        revocation_checked: false,
-        note: None,
-        signer: None,
-        signing_time: entry
-            .signing_time_raw()
-            .and_then(|m| vntime::parse_pdf_date(&m))
-            .map(vntime::rfc3339),
-        covers_whole_document: coverage.covers_whole_document,
-        algorithm: None,
-        modifications: Vec::new(),
-        kyso_reason: None,
-        sub_filter: entry.sub_filter(),
-        byte_range: entry.byte_range.clone(),
-        revision: coverage.revision.map(|r| r + 1),
-        revisions_after: coverage.revisions_after,
-        bytes_after: coverage.bytes_after,
-        reason: entry.reason(),
-        location: entry.location(),
-        contact_info: entry.contact_info(),
-        certification: entry.is_certification(doc),
-        chain: Vec::new(),
-        certificates: Vec::new(),
-        revocation: Vec::new(),
-        trust_anchor: None,
-        checks: report::Checks::default(),
-        warnings: Vec::new(),
-        warning_codes: Vec::new(),
-        notes: Vec::new(),
-        level: if is_timestamp {
-            "RFC3161".into()
-        } else {
-            String::new()
-        },
-        timestamps: Vec::new(),
-        proof_of_existence: None,
-        validated_at: None,
-        role: None,
-        visual: None,
-    };
+    let mut report = new_report(doc, entry, &coverage);
 
     // The CMS: exactly one SignerInfo, content detached (except for time-stamp tokens).
     let sd = match SignedData::parse(&entry.contents) {
@@ -557,6 +479,106 @@ fn verify_signature(
     report
 }
 
+/// Format checking (ETSI EN 319 102-1 §5.2.2) of the signature in the file: the ByteRange rules
+/// (ISO 32000-1 §12.8.1), no file structure in a /Contents gap, /Contents a hexadecimal string
+/// holding nothing after the CMS.
+fn format_checking(
+    coverage: &byte_range::Coverage,
+    entry: &SignatureEntry,
+    ctx: &SignatureContext,
+    verdict: &mut Verdict,
+) {
+    if let Some(p) = &coverage.problem {
+        verdict.set(
+            Indication::TotalFailed,
+            SubIndication::FormatFailure,
+            p.clone(),
+        );
+    }
+    if let Some(p) = ctx.structure_problems.first() {
+        verdict.set(
+            Indication::TotalFailed,
+            SubIndication::FormatFailure,
+            Note::StructureInGap { detail: p.clone() },
+        );
+    }
+    match entry.contents_problem() {
+        Some(ContentsProblem::NotHex) => verdict.set(
+            Indication::TotalFailed,
+            SubIndication::FormatFailure,
+            Note::ContentsNotHex,
+        ),
+        Some(ContentsProblem::DataAfterSignature { bytes }) => verdict.set(
+            Indication::TotalFailed,
+            SubIndication::FormatFailure,
+            Note::DataAfterSignature { bytes },
+        ),
+        None => {}
+    }
+}
+
+/// The report of one signature with what its dictionary and ByteRange say, before any check.
+fn new_report(
+    doc: &Document,
+    entry: &SignatureEntry,
+    coverage: &byte_range::Coverage,
+) -> SignatureReport {
+    let is_timestamp = entry.is_document_timestamp();
+    SignatureReport {
+        field: entry.field_names.first().cloned().unwrap_or_default(),
+        fields: entry.field_names.clone(),
+        kind: if is_timestamp {
+            "document-timestamp"
+        } else {
+            "signature"
+        },
+        indication: Indication::TotalPassed,
+        sub_indication: None,
+        message: String::new(),
+        message_code: None,
+        verdict: String::new(),
+        verdict_class: "",
+        revocation_checked: false,
+        note: None,
+        signer: None,
+        signing_time: entry
+            .signing_time_raw()
+            .and_then(|m| vntime::parse_pdf_date(&m))
+            .map(vntime::rfc3339),
+        covers_whole_document: coverage.covers_whole_document,
+        algorithm: None,
+        modifications: Vec::new(),
+        kyso_reason: None,
+        sub_filter: entry.sub_filter(),
+        byte_range: entry.byte_range.clone(),
+        revision: coverage.revision.map(|r| r + 1),
+        revisions_after: coverage.revisions_after,
+        bytes_after: coverage.bytes_after,
+        reason: entry.reason(),
+        location: entry.location(),
+        contact_info: entry.contact_info(),
+        certification: entry.is_certification(doc),
+        chain: Vec::new(),
+        certificates: Vec::new(),
+        revocation: Vec::new(),
+        trust_anchor: None,
+        checks: report::Checks::default(),
+        warnings: Vec::new(),
+        warning_codes: Vec::new(),
+        notes: Vec::new(),
+        level: if is_timestamp {
+            "RFC3161".into()
+        } else {
+            String::new()
+        },
+        timestamps: Vec::new(),
+        proof_of_existence: None,
+        validated_at: None,
+        role: None,
+        visual: None,
+    }
+}
+
 /// Whether the signer's certificate got a revocation answer (good or revoked).
 fn signer_revocation_checked(report: &SignatureReport) -> bool {
     let signer = report.certificates.first().map(|c| c.subject.as_str());
@@ -591,6 +613,10 @@ fn read_ranges(doc: &Document, ranges: [(u64, u64); 2]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// The CMS of one signature, through the building blocks of ETSI EN 319 102-1 §5.2: format
+/// checking (§5.2.2), cryptographic verification (§5.2.7), identification of the signing
+/// certificate (§5.2.3, with the binding of ETSI EN 319 122-1 §5.2.2), and X.509 certificate
+/// validation (§5.2.6) with past signature validation (§5.6.2.4).
 #[allow(clippy::too_many_arguments)]
 fn check_cms(
     doc: &Document,
@@ -606,6 +632,31 @@ fn check_cms(
     warnings: &mut Vec<Note>,
     evidence: &Evidence,
 ) {
+    let Some((si, digest)) = signer_info(sd, entry, verdict) else {
+        return;
+    };
+    let Some(signer_check) = cryptographic_verification(
+        doc, entry, sd, si, digest, ranges, verdict, checks, report, warnings,
+    ) else {
+        return;
+    };
+    binding::check(sd, si, entry, &signer_check, opts, verdict);
+    let Some(cert) = signing_certificate(sd, &signer_check, verdict, warnings) else {
+        return;
+    };
+    validate_signer(
+        doc, entry, sd, si, cert, opts, time, signed_rev, verdict, checks, report, warnings,
+        evidence,
+    );
+}
+
+/// Format checking (ETSI EN 319 102-1 §5.2.2) of the CMS: one SignerInfo, detached unless a
+/// time-stamp or `adbe.pkcs7.sha1`, a digest algorithm kyso knows.
+fn signer_info<'a>(
+    sd: &'a SignedData,
+    entry: &SignatureEntry,
+    verdict: &mut Verdict,
+) -> Option<(&'a cms::SignerInfo, DigestAlgorithm)> {
     let fail = |v: &mut Verdict, sub, note: Note| v.set(Indication::TotalFailed, sub, note);
     // ETSI EN 319 142-1 §6.3 / PAdES: exactly one SignerInfo.
     if sd.signer_infos.len() != 1 {
@@ -616,22 +667,19 @@ fn check_cms(
                 count: sd.signer_infos.len(),
             },
         );
-        return;
+        return None;
     }
     let si = &sd.signer_infos[0];
     let is_timestamp = entry.is_document_timestamp();
     let sub_filter = entry.sub_filter().unwrap_or_default();
 
-    // What the SignerInfo signs: the byte ranges (detached), or the encapsulated content
-    // (a time-stamp token's TSTInfo, or adbe.pkcs7.sha1's digest of the ranges).
-    let encapsulated = sd.encap_content.as_deref();
     if !is_timestamp && sub_filter != "adbe.pkcs7.sha1" && sd.encap_content_present {
         fail(
             verdict,
             SubIndication::FormatFailure,
             Note::DetachedWithContent,
         );
-        return;
+        return None;
     }
     let Some(digest) = DigestAlgorithm::from_oid(&si.digest_algorithm.oid) else {
         verdict.set(
@@ -641,9 +689,32 @@ fn check_cms(
                 oid: si.digest_algorithm.oid.to_string(),
             },
         );
-        return;
+        return None;
     };
+    Some((si, digest))
+}
 
+/// Cryptographic verification (ETSI EN 319 102-1 §5.2.7): the signed bytes (or the time-stamp
+/// imprint) against the message-digest, the signature value against the signer's key.
+#[allow(clippy::too_many_arguments)]
+fn cryptographic_verification(
+    doc: &Document,
+    entry: &SignatureEntry,
+    sd: &SignedData,
+    si: &cms::SignerInfo,
+    digest: DigestAlgorithm,
+    ranges: [(u64, u64); 2],
+    verdict: &mut Verdict,
+    checks: &mut report::Checks,
+    report: &mut SignatureReport,
+    warnings: &mut Vec<Note>,
+) -> Option<cms::verify::SignerCheck> {
+    let fail = |v: &mut Verdict, sub, note: Note| v.set(Indication::TotalFailed, sub, note);
+    let is_timestamp = entry.is_document_timestamp();
+    let sub_filter = entry.sub_filter().unwrap_or_default();
+    // What the SignerInfo signs: the byte ranges (detached), or the encapsulated content
+    // (a time-stamp token's TSTInfo, or adbe.pkcs7.sha1's digest of the ranges).
+    let encapsulated = sd.encap_content.as_deref();
     let signer_check = match (
         is_timestamp || sub_filter == "adbe.pkcs7.sha1",
         encapsulated,
@@ -682,7 +753,7 @@ fn check_cms(
                 SubIndication::FormatFailure,
                 Note::TimestampWithoutTstInfo,
             );
-            return;
+            return None;
         }
         (false, _) => {
             let content_digest = match hash_ranges(doc, ranges, digest) {
@@ -695,7 +766,7 @@ fn check_cms(
                             error: e.to_string(),
                         },
                     );
-                    return;
+                    return None;
                 }
             };
             let content = if si.signed_attrs.is_none() {
@@ -751,7 +822,21 @@ fn check_cms(
             Note::ContentTypeWrong,
         );
     }
-    binding::check(sd, si, entry, &signer_check, opts, verdict);
+    Some(signer_check)
+}
+
+/// Identification of the signing certificate (ETSI EN 319 102-1 §5.2.3): present and
+/// well-formed, the one the signature value verifies with and ESS signing-certificate names.
+fn signing_certificate<'a>(
+    sd: &'a SignedData,
+    signer_check: &cms::verify::SignerCheck,
+    verdict: &mut Verdict,
+    warnings: &mut Vec<Note>,
+) -> Option<&'a Certificate> {
+    let fail = |v: &mut Verdict, sub, note: Note| v.set(Indication::TotalFailed, sub, note);
+    let signer_cert = signer_check
+        .signer_certificate
+        .and_then(|i| sd.certificates.get(i));
     let Some(cert) = signer_cert else {
         if sd.unparsed_certificates > 0 {
             fail(
@@ -759,14 +844,14 @@ fn check_cms(
                 SubIndication::FormatFailure,
                 Note::MalformedCertificate,
             );
-            return;
+            return None;
         }
         verdict.set(
             Indication::Indeterminate,
             SubIndication::NoSigningCertificateFound,
             Note::SignerCertificateMissing,
         );
-        return;
+        return None;
     };
     if !signer_check.signature_valid {
         let why = signer_check.signature_error.clone().unwrap_or_default();
@@ -799,6 +884,29 @@ fn check_cms(
         }
     }
 
+    Some(cert)
+}
+
+/// X.509 certificate validation (ETSI EN 319 102-1 §5.2.6: RFC 5280 §6 path and revocation) at
+/// the validation time, or at the time a trusted time-stamp proves (past signature validation,
+/// §5.6.2.4); the signature's time-stamps (§5.4) and PAdES level on the way.
+#[allow(clippy::too_many_arguments)]
+fn validate_signer(
+    doc: &Document,
+    entry: &SignatureEntry,
+    sd: &SignedData,
+    si: &cms::SignerInfo,
+    cert: &Certificate,
+    opts: &VerifyOptions,
+    time: &TimeContext,
+    signed_rev: Option<usize>,
+    verdict: &mut Verdict,
+    checks: &mut report::Checks,
+    report: &mut SignatureReport,
+    warnings: &mut Vec<Note>,
+    evidence: &Evidence,
+) {
+    let is_timestamp = entry.is_document_timestamp();
     // The chain to a trust anchor (RFC 5280 §6) and revocation, at the validation time, or at
     // the time a trusted time-stamp proves (past signature validation).
     let now = time.now;
