@@ -393,8 +393,15 @@ fn signature(o: &mut String, n: usize, s: &SignatureReport, checked_at_all: bool
         row(
             o,
             l(lang, "Tổ chức cấp (CA)", "Issued by (CA)"),
-            &signer.issuer,
+            &name_of_dn(&signer.issuer),
         );
+        if name_of_dn(&signer.issuer) != signer.issuer {
+            row(
+                o,
+                l(lang, "Tên đầy đủ tổ chức cấp", "Issuer DN"),
+                &signer.issuer,
+            );
+        }
         row(
             o,
             l(lang, "Số hiệu chứng thư", "Serial number"),

@@ -534,6 +534,7 @@ fn report_json(report: &Report, lang: Lang) -> serde_json::Value {
                 "verdict": s.verdict,
                 "verdict_class": s.verdict_class,
                 "signer": s.signer.as_ref().map(|g| g.common_name.clone().unwrap_or_else(|| kyso::text::name_of_dn(&g.subject))),
+                "issuer": s.signer.as_ref().map(|g| kyso::text::name_of_dn(&g.issuer)),
                 "validity": s.signer.as_ref().map(|g| format!("{} → {}", kyso::text::date_str(&g.not_before), kyso::text::date_str(&g.not_after))),
                 "signing_time": s.signing_time.as_deref().map(kyso::text::date_str),
                 "trust": text::trust_text(s, lang),

@@ -237,7 +237,10 @@ fn render_signature(
     if let Some(signer) = &s.signer {
         row(
             l("Người ký:", "Signer:"),
-            signer.common_name.as_deref().unwrap_or(&signer.subject),
+            &signer
+                .common_name
+                .clone()
+                .unwrap_or_else(|| name_of_dn(&signer.subject)),
         );
         if let Some(t) = &signer.title {
             row(l("Chức vụ:", "Title:"), t);
@@ -249,7 +252,14 @@ fn render_signature(
             l("Chủ thể chứng thư:", "Certificate subject:"),
             &signer.subject,
         );
-        row(l("Tổ chức cấp (CA):", "Issued by (CA):"), &signer.issuer);
+        // People's and agencies' names first; the distinguished name on a line of its own.
+        row(
+            l("Tổ chức cấp (CA):", "Issued by (CA):"),
+            &name_of_dn(&signer.issuer),
+        );
+        if name_of_dn(&signer.issuer) != signer.issuer {
+            row(l("Tên đầy đủ tổ chức cấp:", "Issuer DN:"), &signer.issuer);
+        }
         row(l("Số hiệu chứng thư:", "Serial number:"), &signer.serial);
         row(
             l("Hiệu lực chứng thư:", "Certificate validity:"),
