@@ -15,7 +15,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use kyso::verify::report::{Indication, Report};
+use kyso::text::verdict::{self, Tone, Verdict};
+use kyso::verify::report::Report;
 use kyso::verify::text::visible;
 use kyso::verify::{Lang, VerifyOptions};
 
@@ -37,7 +38,6 @@ pub fn is_batch(inputs: &[PathBuf]) -> bool {
 /// The result for one file.
 struct Outcome {
     path: PathBuf,
-    elapsed: Duration,
     result: Result<Report, String>,
 }
 
@@ -92,7 +92,6 @@ fn walk(dir: &Path, recursive: bool, files: &mut Vec<PathBuf>, errors: &mut Vec<
         Err(e) => {
             errors.push(Outcome {
                 path: dir.to_path_buf(),
-                elapsed: Duration::ZERO,
                 result: Err(e.to_string()),
             });
             return;
@@ -188,11 +187,9 @@ pub fn run(
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(path) = files.get(i) else { break };
-                let t = Instant::now();
                 let result = kyso::verify::verify_file(path, opts).map_err(|e| e.to_string());
                 let outcome = Outcome {
                     path: path.clone(),
-                    elapsed: t.elapsed(),
                     result,
                 };
                 if tx.send((i, outcome)).is_err() {
@@ -308,7 +305,7 @@ impl Printer {
                     outln!(
                         "{}: {} ({})",
                         self.l("Kết luận", "Verdict"),
-                        paint(self.l("KHÔNG ĐỌC ĐƯỢC", "UNREADABLE"), None, self.colour),
+                        verdict::unreadable(self.lang).painted(self.colour),
                         visible(&e.to_string())
                     );
                 }
@@ -317,18 +314,11 @@ impl Printer {
         let _ = std::io::stdout().flush();
     }
 
-    fn verdict(&self, o: &Outcome) -> (&'static str, Option<Indication>) {
+    /// The verdict from the one vocabulary (kyso::text::verdict) the other reports use.
+    fn verdict(&self, o: &Outcome) -> Verdict {
         match &o.result {
-            Err(_) => (self.l("KHÔNG ĐỌC ĐƯỢC", "UNREADABLE"), None),
-            Ok(r) if r.signatures.is_empty() => (self.l("KHÔNG CÓ CHỮ KÝ", "NO SIGNATURE"), None),
-            Ok(r) => {
-                let text = match r.indication {
-                    Indication::TotalPassed => self.l("HỢP LỆ", "VALID"),
-                    Indication::TotalFailed => self.l("KHÔNG HỢP LỆ", "INVALID"),
-                    Indication::Indeterminate => self.l("CHƯA XÁC ĐỊNH", "INDETERMINATE"),
-                };
-                (text, Some(r.indication))
-            }
+            Err(_) => verdict::unreadable(self.lang),
+            Ok(r) => verdict::report(r, self.lang),
         }
     }
 
@@ -363,20 +353,21 @@ impl Printer {
             self.l("Kết luận", "Verdict"),
             self.l("Thể thức NĐ 30", "Decree 30"),
             self.l("Người ký", "Signers"),
-            self.l("Thời gian", "Time"),
+            self.l("Thời gian ký", "Signing time"),
             self.l("Thay đổi không được phép", "Disallowed changes"),
         ];
         let mut rows = Vec::new();
-        let mut counts = [0usize; 5];
+        let mut counts = [0usize; 6];
         let mut nonconforming = 0usize;
         for o in &self.outcomes {
-            let (verdict, indication) = self.verdict(o);
-            let slot = match (&o.result, indication) {
-                (Err(_), _) => 4,
-                (Ok(_), None) => 3,
-                (Ok(_), Some(Indication::TotalPassed)) => 0,
-                (Ok(_), Some(Indication::TotalFailed)) => 1,
-                (Ok(_), Some(Indication::Indeterminate)) => 2,
+            let verdict = self.verdict(o);
+            let slot = match verdict.tone {
+                Tone::Passed => 0,
+                Tone::Failed => 1,
+                Tone::Indeterminate => 2,
+                Tone::NoSignature => 3,
+                Tone::Unreadable => 4,
+                Tone::Untrusted => 5,
             };
             counts[slot] += 1;
             if let Ok(r) = &o.result {
@@ -396,13 +387,13 @@ impl Printer {
             rows.push((
                 [
                     visible(&o.path.display().to_string()).into_owned(),
-                    verdict.to_string(),
+                    verdict.label.clone(),
                     dash(decree30),
                     dash(visible(&signers).into_owned()),
-                    duration(o.elapsed),
+                    dash(signing_time(o)),
                     dash(changes),
                 ],
-                indication,
+                Some(verdict.tone),
             ));
         }
         let mut widths = header.map(width);
@@ -411,14 +402,13 @@ impl Printer {
                 *w = (*w).max(width(cell));
             }
         }
-        let line = |cells: [String; 6], indication: Option<Indication>| {
+        let line = |cells: [String; 6], tone: Option<Tone>| {
             let mut out = String::new();
             for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
                 let padded = format!("{cell}{}", " ".repeat(w - width(cell)));
-                let padded = if i == 1 {
-                    paint(&padded, indication, self.colour)
-                } else {
-                    padded
+                let padded = match tone {
+                    Some(tone) if i == 1 => verdict::paint(&padded, tone, self.colour),
+                    _ => padded,
                 };
                 if i > 0 {
                     out.push_str("  ");
@@ -431,13 +421,19 @@ impl Printer {
         outln!("{}", self.l("TÓM TẮT", "SUMMARY"));
         line(header.map(String::from), None);
         line(widths.map(|w| "-".repeat(w)), None);
-        for (row, indication) in rows {
-            line(row, indication);
+        for (row, tone) in rows {
+            line(row, tone);
         }
         let n = self.outcomes.len();
         outln!();
+        // Untrusted roots are counted apart, when there are any.
+        let untrusted = if counts[5] > 0 {
+            format!(", {} {}", counts[5], self.l("không tin cậy", "untrusted"))
+        } else {
+            String::new()
+        };
         outln!(
-            "{}: {n} {} — {} {}, {} {}, {} {}, {} {}, {} {} ({})",
+            "{}: {n} {} — {} {}, {} {}{untrusted}, {} {}, {} {}, {} {} ({})",
             self.l("Tổng", "Total"),
             self.l("tệp", if n == 1 { "file" } else { "files" }),
             counts[0],
@@ -492,14 +488,20 @@ pub(crate) fn width(s: &str) -> usize {
     s.chars().count()
 }
 
-fn paint(text: &str, indication: Option<Indication>, colour: bool) -> String {
-    let code = match indication {
-        _ if !colour => return text.to_string(),
-        Some(Indication::TotalPassed) => "32",
-        Some(Indication::TotalFailed) => "31",
-        Some(Indication::Indeterminate) | None => "33",
+/// The signing time of the file's last signature (else its last time-stamp), as clerks write
+/// it: the time the document was signed, not the time the check took.
+fn signing_time(o: &Outcome) -> String {
+    let Ok(r) = &o.result else {
+        return String::new();
     };
-    format!("\x1b[1;{code}m{text}\x1b[0m")
+    r.signatures
+        .iter()
+        .rev()
+        .find(|s| s.kind == "signature" && s.signing_time.is_some())
+        .or_else(|| r.signatures.iter().rev().find(|s| s.signing_time.is_some()))
+        .and_then(|s| s.signing_time.as_deref())
+        .map(kyso::text::date_str)
+        .unwrap_or_default()
 }
 
 /// The signers' common names (else subjects), each once, in signature order.
@@ -508,9 +510,12 @@ fn signers(r: &Report) -> String {
     let mut names = Vec::new();
     for s in r.signatures.iter().filter(|s| s.kind == "signature") {
         if let Some(signer) = &s.signer {
-            let name = signer.common_name.as_ref().unwrap_or(&signer.subject);
+            let name = signer
+                .common_name
+                .clone()
+                .unwrap_or_else(|| kyso::text::name_of_dn(&signer.subject));
             if seen.insert(name.clone()) {
-                names.push(name.clone());
+                names.push(name);
             }
         }
     }

@@ -8,7 +8,8 @@ use std::io::Write as _;
 use std::path::Path;
 
 use kyso::output::AtomicOutput;
-use kyso::verify::report::{Indication, Report, SignatureReport};
+use kyso::text::{date_str, name_of_dn, verdict as words};
+use kyso::verify::report::{Report, SignatureReport};
 use kyso::verify::text;
 use kyso::verify::Lang;
 
@@ -76,21 +77,25 @@ fn l(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
     }
 }
 
-/// CSS class and words for an item's verdict.
-fn verdict(item: &Item, lang: Lang) -> (&'static str, &'static str) {
-    match item.result {
-        Err(_) => ("unreadable", l(lang, "KHÔNG ĐỌC ĐƯỢC", "UNREADABLE")),
-        Ok(r) if r.signatures.is_empty() => ("nosig", l(lang, "KHÔNG CÓ CHỮ KÝ", "NO SIGNATURE")),
-        Ok(r) => (class(r.indication), text::verdict_text(r.indication, lang)),
-    }
+/// CSS class and words for an item's verdict, from the one vocabulary (kyso::text::verdict).
+fn verdict(item: &Item, lang: Lang) -> (&'static str, String) {
+    let v = match item.result {
+        Err(_) => words::unreadable(lang),
+        Ok(r) => words::report(r, lang),
+    };
+    (v.tone.class(), v.label)
 }
 
-fn class(i: Indication) -> &'static str {
-    match i {
-        Indication::TotalPassed => "passed",
-        Indication::TotalFailed => "failed",
-        Indication::Indeterminate => "indeterminate",
-    }
+/// The signing time of the report's last signature (else time-stamp), as clerks write it.
+fn signing_time(r: &Report) -> String {
+    r.signatures
+        .iter()
+        .rev()
+        .find(|s| s.kind == "signature" && s.signing_time.is_some())
+        .or_else(|| r.signatures.iter().rev().find(|s| s.signing_time.is_some()))
+        .and_then(|s| s.signing_time.as_deref())
+        .map(date_str)
+        .unwrap_or_default()
 }
 
 const CSS: &str = "
@@ -102,7 +107,7 @@ th,td{border:1px solid #bbb;padding:.25em .5em;text-align:left;vertical-align:to
 th{background:#eee}
 table.kv th{width:16em;font-weight:normal;background:#f6f6f6}
 .v{font-weight:bold;padding:.1em .4em;border-radius:3px;white-space:nowrap}
-.passed{color:#0a5c1a;background:#dff3e3}.failed{color:#8b0000;background:#fbe0e0}
+.passed{color:#0a5c1a;background:#dff3e3}.failed,.untrusted{color:#8b0000;background:#fbe0e0}
 .indeterminate,.nosig,.unreadable{color:#6b4b00;background:#fff2cc}
 .meta{color:#555;font-size:.9em}.bad{color:#8b0000;font-weight:bold}
 section{page-break-inside:avoid}
@@ -146,35 +151,43 @@ fn summary(o: &mut String, items: &[Item], lang: Lang) {
     let _ = writeln!(o, "<h2>{}</h2>", l(lang, "Tóm tắt", "Summary"));
     let _ = writeln!(
         o,
-        "<table class=\"summary\"><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        "<table class=\"summary\"><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         l(lang, "Tệp", "File"),
         l(lang, "Kết luận", "Verdict"),
         l(lang, "Người ký", "Signers"),
+        l(lang, "Thời gian ký", "Signing time"),
         l(lang, "Thay đổi không được phép", "Disallowed changes"),
     );
-    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
     for (n, item) in items.iter().enumerate() {
         let (cls, words) = verdict(item, lang);
-        *counts.entry(words).or_default() += 1;
-        let (signers, changes) = match item.result {
+        *counts.entry(words.clone()).or_default() += 1;
+        let (signers, time, changes) = match item.result {
             Ok(r) => (
                 r.signatures
                     .iter()
                     .filter_map(|s| s.signer.as_ref())
-                    .map(|s| s.common_name.clone().unwrap_or_else(|| s.subject.clone()))
+                    .map(|s| {
+                        s.common_name
+                            .clone()
+                            .unwrap_or_else(|| name_of_dn(&s.subject))
+                    })
                     .collect::<Vec<_>>()
                     .join(", "),
+                signing_time(r),
                 disallowed(r).to_string(),
             ),
-            Err(_) => (String::new(), String::new()),
+            Err(_) => (String::new(), String::new(), String::new()),
         };
         let _ = writeln!(
             o,
-            "<tr><td>{}</td><td><a href=\"#f{}\">{}</a></td><td><span class=\"v {cls}\">{words}</span></td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td><a href=\"#f{}\">{}</a></td><td><span class=\"v {cls}\">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>",
             n + 1,
             n + 1,
             escape(&item.file),
+            escape(&words),
             escape(&signers),
+            escape(&time),
             escape(&changes)
         );
     }
@@ -279,9 +292,10 @@ fn file_section(o: &mut String, n: usize, item: &Item, lang: Lang) {
     let (cls, words) = verdict(item, lang);
     let _ = writeln!(
         o,
-        "<section id=\"f{n}\">\n<h2>{n}. {}</h2>\n<p>{}: <span class=\"v {cls}\">{words}</span></p>",
+        "<section id=\"f{n}\">\n<h2>{n}. {}</h2>\n<p>{}: <span class=\"v {cls}\">{}</span></p>",
         escape(&item.file),
         l(lang, "Kết luận", "Verdict"),
+        escape(&words),
     );
     match item.result {
         Err(e) => {
@@ -302,7 +316,7 @@ fn file_section(o: &mut String, n: usize, item: &Item, lang: Lang) {
                 l(lang, "Số phiên bản", "Revisions"),
                 r.revisions,
                 l(lang, "Thời điểm kiểm tra", "Validated at"),
-                escape(&r.validation_time)
+                escape(&date_str(&r.validation_time))
             );
             if r.signatures.is_empty() {
                 let _ = writeln!(
@@ -317,7 +331,7 @@ fn file_section(o: &mut String, n: usize, item: &Item, lang: Lang) {
             }
             let bytes = picture_source(item, r);
             for (i, s) in r.signatures.iter().enumerate() {
-                signature(o, i + 1, s, lang);
+                signature(o, i + 1, s, r.revocation_checked, lang);
                 if let Some(bytes) = &bytes {
                     visual_pictures(o, bytes, s, lang);
                 }
@@ -331,30 +345,39 @@ fn file_section(o: &mut String, n: usize, item: &Item, lang: Lang) {
     o.push_str("</section>\n");
 }
 
-fn signature(o: &mut String, n: usize, s: &SignatureReport, lang: Lang) {
+fn signature(o: &mut String, n: usize, s: &SignatureReport, checked_at_all: bool, lang: Lang) {
     let kind = if s.kind == "document-timestamp" {
         l(lang, "Dấu thời gian tài liệu", "Document time-stamp")
     } else {
         l(lang, "Chữ ký", "Signature")
     };
+    let v = words::signature(s, checked_at_all, lang);
     let _ = writeln!(
         o,
         "<h3>[{n}] {kind} “{}”: <span class=\"v {}\">{}</span></h3>\n<table class=\"kv\">",
         escape(&s.field),
-        class(s.indication),
-        text::verdict_text(s.indication, lang)
+        v.tone.class(),
+        escape(&v.label)
     );
     let etsi = match s.sub_indication {
         Some(sub) => format!("{} / {}", s.indication.as_str(), sub.as_str()),
         None => s.indication.as_str().to_string(),
     };
     row(o, l(lang, "Kết quả (ETSI)", "Result (ETSI)"), &etsi);
-    row(o, l(lang, "Giải thích", "Explanation"), &s.message);
+    let message = s
+        .note
+        .as_ref()
+        .map(|n| kyso::text::notes::note(n, lang))
+        .unwrap_or_else(|| s.message.clone());
+    row(o, l(lang, "Giải thích", "Explanation"), &message);
     if let Some(signer) = &s.signer {
         row(
             o,
             l(lang, "Người ký", "Signer"),
-            signer.common_name.as_deref().unwrap_or(&signer.subject),
+            &signer
+                .common_name
+                .clone()
+                .unwrap_or_else(|| name_of_dn(&signer.subject)),
         );
         if let Some(t) = &signer.title {
             row(o, l(lang, "Chức vụ", "Title"), t);
@@ -370,8 +393,15 @@ fn signature(o: &mut String, n: usize, s: &SignatureReport, lang: Lang) {
         row(
             o,
             l(lang, "Tổ chức cấp (CA)", "Issued by (CA)"),
-            &signer.issuer,
+            &name_of_dn(&signer.issuer),
         );
+        if name_of_dn(&signer.issuer) != signer.issuer {
+            row(
+                o,
+                l(lang, "Tên đầy đủ tổ chức cấp", "Issuer DN"),
+                &signer.issuer,
+            );
+        }
         row(
             o,
             l(lang, "Số hiệu chứng thư", "Serial number"),
@@ -380,11 +410,15 @@ fn signature(o: &mut String, n: usize, s: &SignatureReport, lang: Lang) {
         row(
             o,
             l(lang, "Hiệu lực chứng thư", "Certificate validity"),
-            &format!("{} → {}", signer.not_before, signer.not_after),
+            &format!(
+                "{} → {}",
+                date_str(&signer.not_before),
+                date_str(&signer.not_after)
+            ),
         );
     }
     if let Some(t) = &s.signing_time {
-        row(o, l(lang, "Thời gian ký", "Signing time"), t);
+        row(o, l(lang, "Thời gian ký", "Signing time"), &date_str(t));
     }
     if let Some(f) = &s.role {
         row(
@@ -405,7 +439,7 @@ fn signature(o: &mut String, n: usize, s: &SignatureReport, lang: Lang) {
             l(lang, "Dấu thời gian chữ ký", "Signature time-stamp"),
             &format!(
                 "{} — {} ({})",
-                t.time,
+                date_str(&t.time),
                 t.authority.as_deref().unwrap_or("?"),
                 t.indication.as_str()
             ),
@@ -415,7 +449,7 @@ fn signature(o: &mut String, n: usize, s: &SignatureReport, lang: Lang) {
         row(
             o,
             l(lang, "Chứng minh tồn tại lúc", "Proven to exist at"),
-            p,
+            &date_str(p),
         );
     }
     row(
@@ -428,11 +462,11 @@ fn signature(o: &mut String, n: usize, s: &SignatureReport, lang: Lang) {
         l(lang, "Phạm vi ký", "Coverage"),
         &text::coverage_text(s, lang),
     );
-    let trust = match &s.trust_anchor {
-        Some(a) => format!("{} ({a})", l(lang, "tin cậy", "trusted")),
-        None => l(lang, "chưa xác định", "unknown").to_string(),
-    };
-    row(o, l(lang, "Chuỗi tin cậy", "Trust"), &trust);
+    row(
+        o,
+        l(lang, "Chuỗi tin cậy", "Trust"),
+        &text::trust_text(s, lang),
+    );
     if !s.certificates.is_empty() {
         let chain: Vec<String> = s
             .certificates
@@ -459,8 +493,17 @@ fn signature(o: &mut String, n: usize, s: &SignatureReport, lang: Lang) {
     if let Some(loc) = &s.location {
         row(o, l(lang, "Địa điểm", "Location"), loc);
     }
-    for w in &s.warnings {
-        row(o, l(lang, "Lưu ý", "Note"), w);
+    if s.notes.is_empty() {
+        for w in &s.warnings {
+            row(o, l(lang, "Lưu ý", "Note"), w);
+        }
+    }
+    for n in &s.notes {
+        row(
+            o,
+            l(lang, "Lưu ý", "Note"),
+            &kyso::text::notes::note(n, lang),
+        );
     }
     // What changed after this signature (ISO 32000-1 §12.8.2: allowed or not).
     let changes = if s.modifications.is_empty() {
@@ -479,7 +522,7 @@ fn signature(o: &mut String, n: usize, s: &SignatureReport, lang: Lang) {
             let _ = write!(
                 list,
                 "<li>[{mark}] {} ({} {})</li>",
-                escape(&m.description),
+                escape(&kyso::text::diff::describe(&m.what, lang)),
                 l(lang, "phiên bản", "revision"),
                 m.revision
             );

@@ -986,7 +986,7 @@ fn check_own_certificate(
     force: bool,
     lang: Lang,
 ) -> Result<(), u8> {
-    use kyso::sign::revocation::{own_revocation, NotCheckedWhy, OwnRevocation};
+    use kyso::verify::own_certificate::{own_revocation, NotCheckedWhy, OwnRevocation};
     let pick = |vi: String, en: String| if lang == Lang::Vi { vi } else { en };
     let crls: Vec<_> = crl
         .iter()
@@ -1068,7 +1068,7 @@ fn check_own_certificate(
         ),
     }
     if let Ok(cert) = kyso::pki::Certificate::from_der(identity.certificate_der()) {
-        if let Some(days) = kyso::sign::revocation::expires_soon(&cert, now) {
+        if let Some(days) = kyso::verify::own_certificate::expires_soon(&cert, now) {
             note!(
                 "kyso: {warning}: {}",
                 pick(

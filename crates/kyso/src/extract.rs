@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::output::{same_file, AtomicOutput};
 use crate::pdf::signatures::find_signatures;
 use crate::pdf::{ByteSource, Document, FileSource};
-use crate::verify::{byte_range, Lang};
+use crate::verify::byte_range;
 
 /// Which signature: as the verification report numbers them (1 = the first), or by field name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,11 +69,12 @@ pub fn signed_version_with_password(
     };
     let entry = &entries[index];
     // Only a signature whose ByteRange is acceptable has a signed version to speak of.
-    let coverage = byte_range::check(&doc, entry, Lang::En);
+    let coverage = byte_range::check(&doc, entry);
     if let Some(problem) = coverage.problem {
         return Err(Error::MalformedPdf(format!(
-            "signature {}: {problem}",
-            index + 1
+            "signature {}: {}",
+            index + 1,
+            crate::text::notes::english(&problem)
         )));
     }
     let (Some([_, (c, d)]), Some(revision)) = (coverage.ranges, coverage.revision) else {

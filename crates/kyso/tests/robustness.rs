@@ -265,7 +265,7 @@ fn xref_entry_before_the_update_does_not_panic() {
     let doc =
         kyso::pdf::Document::open(std::sync::Arc::new(kyso::pdf::MemorySource::new(pdf))).unwrap();
     assert_eq!(doc.revisions.len(), 2);
-    let mut analyser = kyso::diff::Analyser::new(&doc, kyso::verify::Lang::En);
+    let mut analyser = kyso::diff::Analyser::new(&doc);
     let changes = analyser
         .changes_after(0, &kyso::diff::Permissions::default())
         .unwrap();

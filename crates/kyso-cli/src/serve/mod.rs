@@ -532,22 +532,25 @@ fn add_visual(json: &mut serde_json::Value, report: &Report, pdf: &[u8], lang: L
 }
 
 fn report_json(report: &Report, lang: Lang) -> serde_json::Value {
+    // The words of the report in the page's language, verdicts from the one vocabulary
+    // (kyso::text::verdict) that the CLI, batch table and HTML report use too.
+    let mut report = report.clone();
+    kyso::text::report::localise(&mut report, lang);
+    let report = &report;
     let mut v = serde_json::to_value(report).unwrap_or_default();
-    let verdict = if report.signatures.is_empty() {
-        if lang == Lang::Vi {
-            "KHÔNG CÓ CHỮ KÝ"
-        } else {
-            "NO SIGNATURE"
-        }
-    } else {
-        text::verdict_text(report.indication, lang)
-    };
+    let verdict = report.verdict.clone();
     let display: Vec<_> = report
         .signatures
         .iter()
         .map(|s| {
             serde_json::json!({
-                "verdict": text::verdict_text(s.indication, lang),
+                "verdict": s.verdict,
+                "verdict_class": s.verdict_class,
+                "signer": s.signer.as_ref().map(|g| g.common_name.clone().unwrap_or_else(|| kyso::text::name_of_dn(&g.subject))),
+                "issuer": s.signer.as_ref().map(|g| kyso::text::name_of_dn(&g.issuer)),
+                "validity": s.signer.as_ref().map(|g| format!("{} → {}", kyso::text::date_str(&g.not_before), kyso::text::date_str(&g.not_after))),
+                "signing_time": s.signing_time.as_deref().map(kyso::text::date_str),
+                "trust": text::trust_text(s, lang),
                 "integrity": text::integrity_text(s, lang),
                 "coverage": text::coverage_text(s, lang),
                 "valid_at_signing": text::valid_at_signing_text(s, lang),

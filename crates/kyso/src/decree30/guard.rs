@@ -1,6 +1,6 @@
 //! Guards when signing (issue #15): what would make kyso's own document non-conforming to
 //! Decree 30/2020. Signing is refused unless forced; forced, each becomes a warning. Facts here;
-//! the CLI puts them in words ([`super::words::guard_text`]).
+//! the CLI puts them in words ([`crate::text::decree30::guard_text`]).
 
 use serde::Serialize;
 
@@ -45,5 +45,5 @@ pub const BINDING_MARGIN_MM: f64 = 30.0;
 
 /// The English text of a guard (the library's error message; the CLI has both languages).
 pub fn english(g: &Guard) -> String {
-    super::words::guard_text(g, crate::verify::Lang::En)
+    crate::text::decree30::guard_text(g, crate::text::Lang::En)
 }

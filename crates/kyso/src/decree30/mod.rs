@@ -9,7 +9,8 @@ pub mod colour;
 pub mod guard;
 pub mod names;
 pub mod widget;
-pub mod words;
+/// The words of this module's findings, now in `crate::text::decree30`.
+pub use crate::text::decree30 as words;
 
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
@@ -27,7 +28,7 @@ pub use names::{name_kind, NameKind};
 pub use widget::{PictureFacts, WidgetFacts};
 
 /// Points per millimetre.
-const PT_PER_MM: f64 = 72.0 / 25.4;
+pub(crate) const PT_PER_MM: f64 = 72.0 / 25.4;
 /// Seal sizes accepted as real (Decree 30/2020 Appendix I: "kích thước bằng kích thước thực tế
 /// của dấu"; round seals of agencies are 30–45 mm across).
 pub const SEAL_MM: (f64, f64) = (30.0, 45.0);
@@ -161,7 +162,11 @@ pub enum SealPlacement {
 pub struct ChangeAt {
     pub revision: usize,
     pub code: String,
+    /// In the report's language (filled by `crate::text`).
     pub description: String,
+    /// The change, as a fact (None when unknown).
+    #[serde(skip)]
+    pub what: Option<crate::diff::What>,
 }
 
 /// The /M time of a signature.
@@ -830,6 +835,7 @@ fn first_non_ltv_change(sig: &SignatureReport, all: &[SignatureReport]) -> Optio
             revision: 0,
             code: "UNKNOWN".into(),
             description: String::new(),
+            what: None,
         });
     }
     sig.modifications
@@ -844,7 +850,8 @@ fn first_non_ltv_change(sig: &SignatureReport, all: &[SignatureReport]) -> Optio
         .map(|m| ChangeAt {
             revision: m.revision,
             code: m.code.to_string(),
-            description: m.description.clone(),
+            description: String::new(),
+            what: Some(m.what.clone()),
         })
 }
 

@@ -29,7 +29,6 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::pdf::{Dict, Document, ObjRef, Object};
-use crate::verify::Lang;
 pub use words::{ChangeKind, What};
 
 /// One change after a signature.
@@ -45,8 +44,11 @@ pub struct Modification {
     pub page: Option<usize>,
     pub field: Option<String>,
     pub allowed: bool,
-    /// What changed, in plain words (the report's language).
+    /// What changed, in plain words (the report's language; filled by `crate::text`).
     pub description: String,
+    /// What changed, as a fact.
+    #[serde(skip)]
+    pub what: What,
 }
 
 /// A fact found by the rules, before it is put in words.
@@ -85,7 +87,7 @@ impl Fact {
         self
     }
 
-    fn into_modification(self, revision: usize, lang: Lang) -> Modification {
+    fn into_modification(self, revision: usize) -> Modification {
         Modification {
             revision,
             kind: self.what.kind(),
@@ -94,7 +96,8 @@ impl Fact {
             page: self.page,
             field: self.field,
             allowed: self.allowed,
-            description: self.what.describe(lang),
+            description: String::new(),
+            what: self.what,
         }
     }
 }
@@ -155,7 +158,6 @@ impl FieldLock {
 /// the signatures judged.
 pub struct Analyser<'a> {
     doc: &'a Document,
-    lang: Lang,
     graphs: HashMap<usize, Rc<graph::Graph>>,
     /// Revision → the signature dictionaries whose signed part ends with it.
     signed_in: HashMap<usize, Vec<ObjRef>>,
@@ -166,10 +168,9 @@ pub struct Analyser<'a> {
 }
 
 impl<'a> Analyser<'a> {
-    pub fn new(doc: &'a Document, lang: Lang) -> Self {
+    pub fn new(doc: &'a Document) -> Self {
         Analyser {
             doc,
-            lang,
             graphs: HashMap::new(),
             signed_in: HashMap::new(),
             members: None,
@@ -222,10 +223,9 @@ impl<'a> Analyser<'a> {
                 "the document is too complex to analyse within kyso's limits".into(),
             ));
         }
-        let lang = self.lang;
         Ok(facts
             .into_iter()
-            .map(|(rev, f)| f.into_modification(rev + 1, lang))
+            .map(|(rev, f)| f.into_modification(rev + 1))
             .collect())
     }
 

@@ -130,7 +130,8 @@ pub(crate) fn gather(
                     ) {
                         path = crate::pki::build_chain(&leaf, &more, &[]).path;
                     }
-                    out.warnings.extend(warnings);
+                    out.warnings
+                        .extend(warnings.iter().map(crate::text::notes::english));
                 }
             }
             for (i, cert) in path.iter().enumerate() {

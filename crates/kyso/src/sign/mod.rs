@@ -9,7 +9,6 @@ pub mod deferred;
 pub mod p12;
 pub mod pkcs11;
 pub mod placeholder;
-pub mod revocation;
 pub mod signer;
 mod sink;
 pub mod software_key;

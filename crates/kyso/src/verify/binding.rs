@@ -4,6 +4,7 @@
 //! signing-certificate(-v2) (ETSI EN 319 122-1 §5.2.2) or, for legacy `adbe.pkcs7.*`
 //! signatures, by being the only certificate with the signer's key.
 
+use super::note::Note;
 use super::report::{Indication, SubIndication};
 use super::{Verdict, VerifyOptions};
 use crate::cms::{EssStatus, SignedData, SignerCheck, SignerInfo};
@@ -25,8 +26,8 @@ pub(super) fn check(
     verdict: &mut Verdict,
 ) {
     let sub_filter = entry.sub_filter().unwrap_or_default();
-    signed_attributes(si, signer, &sub_filter, opts, verdict);
-    algorithms(si, signer, &sub_filter, opts, verdict);
+    signed_attributes(si, signer, &sub_filter, verdict);
+    algorithms(si, signer, &sub_filter, verdict);
     if let Some(cert) = signer
         .signer_certificate
         .and_then(|i| sd.certificates.get(i))
@@ -41,19 +42,16 @@ fn signed_attributes(
     si: &SignerInfo,
     signer: &SignerCheck,
     sub_filter: &str,
-    opts: &VerifyOptions,
     verdict: &mut Verdict,
 ) {
-    let lang = opts.lang;
     if si.signed_attrs.is_none() && NEEDS_SIGNED_ATTRIBUTES.contains(&sub_filter) {
         verdict.set_because(
             "SIGNED_ATTRIBUTES_MISSING",
             Indication::TotalFailed,
             SubIndication::FormatFailure,
-            lang.pick(
-                format!("Chữ ký {sub_filter} không có thuộc tính ký (signed attributes) mà chuẩn PAdES/CAdES bắt buộc."),
-                format!("The {sub_filter} signature has no signed attributes, which PAdES/CAdES require."),
-            ),
+            Note::SignedAttributesMissing {
+                sub_filter: sub_filter.to_string(),
+            },
         );
     }
     if signer.message_digest_missing {
@@ -61,10 +59,7 @@ fn signed_attributes(
             "MESSAGE_DIGEST_MISSING",
             Indication::TotalFailed,
             SubIndication::FormatFailure,
-            lang.pick(
-                "Chữ ký thiếu thuộc tính message-digest (RFC 5652 §11.2): không có gì gắn chữ ký với nội dung đã ký.",
-                "The signature lacks the message-digest attribute (RFC 5652 §11.2): nothing binds it to the signed content.",
-            ),
+            Note::MessageDigestMissing,
         );
     }
 }
@@ -72,23 +67,13 @@ fn signed_attributes(
 /// No SHA-1 in the binding: the digestAlgorithm, the signature algorithm or `adbe.pkcs7.sha1`
 /// (Circular 15/2025), and one hash throughout (RFC 5754 §3, RFC 4056 §3, RFC 8419 §3). Both
 /// are algorithm constraints: INDETERMINATE, as ETSI EN 319 102-1 §5.2.8 and pyHanko judge them.
-fn algorithms(
-    si: &SignerInfo,
-    signer: &SignerCheck,
-    sub_filter: &str,
-    opts: &VerifyOptions,
-    verdict: &mut Verdict,
-) {
-    let lang = opts.lang;
+fn algorithms(si: &SignerInfo, signer: &SignerCheck, sub_filter: &str, verdict: &mut Verdict) {
     if signer.uses_sha1 || sub_filter == "adbe.pkcs7.sha1" {
         verdict.set_because(
             "SHA1_FORBIDDEN",
             Indication::Indeterminate,
             SubIndication::CryptoConstraintsFailureNoPoe,
-            lang.pick(
-                "Chữ ký dùng SHA-1, không được chấp nhận theo Thông tư 15/2025/TT-BKHCN.",
-                "The signature uses SHA-1, which Circular 15/2025/TT-BKHCN does not accept.",
-            ),
+            Note::Sha1Forbidden,
         );
     }
     if let Some(named) = signer.digest_mismatch {
@@ -99,10 +84,10 @@ fn algorithms(
             "DIGEST_ALGORITHM_MISMATCH",
             Indication::Indeterminate,
             SubIndication::CryptoConstraintsFailure,
-            lang.pick(
-                format!("Thuật toán chữ ký dùng {named} nhưng thuật toán băm của chữ ký (digestAlgorithm) là {digest}: hai thuật toán phải trùng nhau."),
-                format!("The signature algorithm uses {named} but the signature's digestAlgorithm is {digest}: they must be the same."),
-            ),
+            Note::DigestAlgorithmMismatch {
+                named: named.to_string(),
+                digest,
+            },
         );
     }
 }
@@ -123,16 +108,12 @@ fn signer_bound(
     if signer.ess != EssStatus::Absent {
         return;
     }
-    let lang = opts.lang;
     if sub_filter == "ETSI.CAdES.detached" {
         verdict.set_because(
             "SIGNING_CERTIFICATE_NOT_BOUND",
             Indication::Indeterminate,
             SubIndication::NoSigningCertificateFound,
-            lang.pick(
-                "Chữ ký PAdES thiếu thuộc tính signing-certificate-v2: chứng thư số của người ký không được gắn vào chữ ký.",
-                "The PAdES signature lacks the signing-certificate-v2 attribute: the signer's certificate is not bound to the signature.",
-            ),
+            Note::SigningCertificateNotBound,
         );
         return;
     }
@@ -144,17 +125,12 @@ fn signer_bound(
         let names = same_key
             .iter()
             .map(|c| c.subject.to_rfc4514())
-            .collect::<Vec<_>>()
-            .join("; ");
-        let n = same_key.len();
+            .collect::<Vec<_>>();
         verdict.set_because(
             "SIGNER_CERTIFICATE_AMBIGUOUS",
             Indication::Indeterminate,
             SubIndication::NoSigningCertificateFound,
-            lang.pick(
-                format!("Không xác định được chứng thư số của người ký: chữ ký không có thuộc tính signing-certificate và {n} chứng thư trong chữ ký/DSS cùng mang khóa của người ký ({names})."),
-                format!("The signer's certificate is ambiguous: the signature has no signing-certificate attribute and {n} certificates in the signature/DSS carry the signer's key ({names})."),
-            ),
+            Note::SignerCertificateAmbiguous { names },
         );
     }
 }

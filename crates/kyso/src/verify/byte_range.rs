@@ -1,7 +1,7 @@
 //! ByteRange rules (ISO 32000-1 §12.8.1; ETSI EN 319 142-1 §5.3): two ranges, the first from 0,
 //! the gap exactly this dictionary's /Contents string, inside the file, ending at a revision's end.
 
-use super::Lang;
+use super::note::Note;
 use crate::pdf::signatures::SignatureEntry;
 use crate::pdf::Document;
 
@@ -10,8 +10,8 @@ use crate::pdf::Document;
 pub struct Coverage {
     /// The two (offset, length) ranges, when they lie inside the file.
     pub ranges: Option<[(u64, u64); 2]>,
-    /// The first failed rule, in the report's language.
-    pub problem: Option<String>,
+    /// The first failed rule.
+    pub problem: Option<Note>,
     pub covers_whole_document: bool,
     /// 0-based revision whose end the signed part reaches.
     pub revision: Option<usize>,
@@ -19,44 +19,29 @@ pub struct Coverage {
     pub bytes_after: u64,
 }
 
-pub fn check(doc: &Document, entry: &SignatureEntry, lang: Lang) -> Coverage {
+pub fn check(doc: &Document, entry: &SignatureEntry) -> Coverage {
     let mut c = Coverage::default();
     let len = doc.len();
     let Some(br) = &entry.byte_range else {
-        c.problem = Some(lang.pick(
-            "Chữ ký không có /ByteRange hợp lệ.",
-            "The signature has no valid /ByteRange.",
-        ));
+        c.problem = Some(Note::NoByteRange);
         return c;
     };
     if br.len() != 4 {
-        c.problem = Some(lang.pick(
-            format!("/ByteRange có {} số thay vì 4 (hai đoạn).", br.len()),
-            format!(
-                "/ByteRange has {} numbers instead of 4 (two ranges).",
-                br.len()
-            ),
-        ));
+        c.problem = Some(Note::ByteRangeCount { count: br.len() });
         return c;
     }
     if br.iter().any(|&v| v < 0) {
-        c.problem = Some(lang.pick("/ByteRange có số âm.", "/ByteRange has a negative number."));
+        c.problem = Some(Note::ByteRangeNegative);
         return c;
     }
     let [a, b, cc, d] = [br[0] as u64, br[1] as u64, br[2] as u64, br[3] as u64];
     if a != 0 {
-        c.problem = Some(lang.pick(
-            "Đoạn ký đầu tiên không bắt đầu từ đầu tệp.",
-            "The first signed range does not start at the beginning of the file.",
-        ));
+        c.problem = Some(Note::ByteRangeNotFromStart);
         return c;
     }
     let end = cc.checked_add(d);
     if cc < b || end.is_none_or(|e| e > len) {
-        c.problem = Some(lang.pick(
-            format!("/ByteRange trỏ ra ngoài tệp ({len} byte) hoặc các đoạn chồng lên nhau."),
-            format!("/ByteRange points outside the file ({len} bytes) or its ranges overlap."),
-        ));
+        c.problem = Some(Note::ByteRangeOutsideFile { file_len: len });
         return c;
     }
     let end = end.unwrap_or(len);
@@ -64,23 +49,13 @@ pub fn check(doc: &Document, entry: &SignatureEntry, lang: Lang) -> Coverage {
     match entry.contents_span {
         Some((s, e)) if s == b && e == cc => {}
         Some(_) => {
-            c.problem = Some(lang.pick(
-                "Khoảng trống giữa hai đoạn ký không đúng là chuỗi /Contents của chữ ký này: phần ngoài chữ ký không được bảo vệ.",
-                "The gap between the signed ranges is not exactly this signature's /Contents string: bytes outside the signature are unprotected.",
-            ));
+            c.problem = Some(Note::ByteRangeGapNotContents);
             return c;
         }
         None => {
-            c.problem = Some(lang.pick(
-                format!(
-                    "Không xác định được vị trí /Contents: {}",
-                    entry.span_problem.clone().unwrap_or_default()
-                ),
-                format!(
-                    "Cannot locate /Contents: {}",
-                    entry.span_problem.clone().unwrap_or_default()
-                ),
-            ));
+            c.problem = Some(Note::ContentsNotLocated {
+                detail: entry.span_problem.clone().unwrap_or_default(),
+            });
             return c;
         }
     }
@@ -99,10 +74,7 @@ pub fn check(doc: &Document, entry: &SignatureEntry, lang: Lang) -> Coverage {
             c.revisions_after = doc.revisions.len() - 1 - r;
         }
         None => {
-            c.problem = Some(lang.pick(
-                "Phần đã ký không kết thúc ở cuối một phiên bản của tệp (%%EOF): phạm vi ký bất thường.",
-                "The signed part does not end at the end of a revision of the file (%%EOF): anomalous coverage.",
-            ));
+            c.problem = Some(Note::SignedPartNotAtRevisionEnd);
             return c;
         }
     }

@@ -4,10 +4,14 @@
 mod binding;
 pub mod byte_range;
 mod level;
+pub mod note;
+pub mod own_certificate;
 pub mod report;
-pub mod text;
 mod timestamps;
 pub mod trust;
+
+/// The report in words (moved to `crate::text::report`; kept here for existing paths).
+pub use crate::text::report as text;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -28,7 +32,10 @@ use crate::pdf::{ByteSource, Document, FileSource, MemorySource};
 use crate::pki::{Certificate, PublicKeyKind};
 use crate::vntime;
 
+/// The language type, kept here for existing paths and the deprecated option below;
+/// verification itself never reads a language.
 pub use crate::text::Lang;
+use note::Note;
 
 /// How to verify.
 #[derive(Clone, Debug, Default)]
@@ -39,6 +46,9 @@ pub struct VerifyOptions {
     pub extra_certs: Vec<Certificate>,
     /// Validate as of this time instead of now.
     pub validation_time: Option<OffsetDateTime>,
+    /// Deprecated: the language `message`/`warnings` strings are first rendered in. Nothing in
+    /// verification reads it; front doors render at output time with
+    /// `kyso::text::report::localise`.
     pub lang: Lang,
     /// Extra revocation data: CRLs (DER or PEM), e.g. from `--crl`.
     pub crls: Vec<Vec<u8>>,
@@ -149,13 +159,11 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
     evidence.embedded_crls = evidence.crls.iter().skip(given).cloned().collect();
     let evidence = &evidence;
     let opts = &opts;
-    let mut analyser = Analyser::new(&doc, opts.lang);
+    let mut analyser = Analyser::new(&doc);
     let visual = crate::visual::Session::new(&doc, opts.visual.clone());
     let certification = find_certification(&doc, &entries);
-    let coverages: Vec<byte_range::Coverage> = entries
-        .iter()
-        .map(|e| byte_range::check(&doc, e, opts.lang))
-        .collect();
+    let coverages: Vec<byte_range::Coverage> =
+        entries.iter().map(|e| byte_range::check(&doc, e)).collect();
     for (e, c) in entries.iter().zip(&coverages) {
         if let (Some(rev), Some(sig), None) = (c.revision, e.reference, &c.problem) {
             analyser.signature_of_revision(rev, sig);
@@ -227,7 +235,7 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
         .map(|s| s.indication)
         .max()
         .unwrap_or(Indication::Indeterminate);
-    Ok(Report {
+    let mut report = Report {
         file: None,
         indication,
         signatures,
@@ -237,16 +245,21 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
         accept_unknown_ca_status: opts.accept_unknown_ca_status,
         contacted: budgeted.map(|b| b.contacts()).unwrap_or_default(),
         revocation_checked: opts.revocation != trust::RevocationPolicy::Off,
+        verdict: String::new(),
+        verdict_class: "",
         decree30,
         encryption: doc.security().map(|s| s.scheme()),
-    })
+    };
+    // The words: rendered by the text layer, again by each front door at output time.
+    crate::text::report::localise_as_asked(&mut report, opts);
+    Ok(report)
 }
 
 /// Verdict under construction: the first failure decides.
 struct Verdict {
     indication: Indication,
     sub: Option<SubIndication>,
-    message: Option<String>,
+    message: Option<Note>,
     /// kyso's reason code of the deciding outcome, when it has one (`kyso_reason`).
     reason: Option<String>,
 }
@@ -262,7 +275,7 @@ impl Verdict {
     }
 
     /// Records an outcome unless a graver one is already recorded.
-    fn set(&mut self, indication: Indication, sub: SubIndication, message: String) {
+    fn set(&mut self, indication: Indication, sub: SubIndication, message: Note) {
         if indication > self.indication {
             self.indication = indication;
             self.sub = Some(sub);
@@ -277,7 +290,7 @@ impl Verdict {
         reason: &'static str,
         indication: Indication,
         sub: SubIndication,
-        message: String,
+        message: Note,
     ) {
         if indication > self.indication {
             self.set(indication, sub, message);
@@ -286,7 +299,7 @@ impl Verdict {
     }
 
     /// As [`Verdict::set`], with kyso's reason code for the outcome.
-    fn set_coded(&mut self, outcome: (Indication, SubIndication, String), code: Option<&str>) {
+    fn set_coded(&mut self, outcome: (Indication, SubIndication, Note), code: Option<&str>) {
         let before = self.indication;
         self.set(outcome.0, outcome.1, outcome.2);
         if self.indication != before {
@@ -343,7 +356,6 @@ fn verify_signature(
     ctx: &SignatureContext,
     evidence: &Evidence,
 ) -> SignatureReport {
-    let lang = opts.lang;
     let is_timestamp = entry.is_document_timestamp();
     let mut verdict = Verdict::new();
     let mut warnings = Vec::new();
@@ -351,89 +363,9 @@ fn verify_signature(
         byte_range_ok: coverage.problem.is_none(),
         ..report::Checks::default()
     };
-    if let Some(p) = &coverage.problem {
-        verdict.set(
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
-            p.clone(),
-        );
-    }
-    if let Some(p) = ctx.structure_problems.first() {
-        verdict.set(
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
-            lang.pick(
-                format!("Cấu trúc tệp nằm trong vùng không được ký của một chữ ký: {p}."),
-                format!("File structure lies in the unsigned gap of a signature: {p}."),
-            ),
-        );
-    }
-    match entry.contents_problem() {
-        Some(ContentsProblem::NotHex) => verdict.set(
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
-            lang.pick(
-                "/Contents của chữ ký không phải là chuỗi thập lục phân.",
-                "The signature's /Contents is not a hexadecimal string.",
-            ),
-        ),
-        Some(ContentsProblem::DataAfterSignature { bytes }) => verdict.set(
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
-            lang.pick(
-                format!("Sau chữ ký CMS trong /Contents còn {bytes} byte dữ liệu không phải số 0 (không được ký)."),
-                format!("{bytes} bytes of non-zero data follow the CMS signature in /Contents (unsigned)."),
-            ),
-        ),
-        None => {}
-    }
+    format_checking(&coverage, entry, ctx, &mut verdict);
 
-    let mut report = SignatureReport {
-        field: entry.field_names.first().cloned().unwrap_or_default(),
-        fields: entry.field_names.clone(),
-        kind: if is_timestamp {
-            "document-timestamp"
-        } else {
-            "signature"
-        },
-        indication: Indication::TotalPassed,
-        sub_indication: None,
-        message: String::new(),
-        signer: None,
-        signing_time: entry
-            .signing_time_raw()
-            .and_then(|m| vntime::parse_pdf_date(&m))
-            .map(vntime::rfc3339),
-        covers_whole_document: coverage.covers_whole_document,
-        algorithm: None,
-        modifications: Vec::new(),
-        kyso_reason: None,
-        sub_filter: entry.sub_filter(),
-        byte_range: entry.byte_range.clone(),
-        revision: coverage.revision.map(|r| r + 1),
-        revisions_after: coverage.revisions_after,
-        bytes_after: coverage.bytes_after,
-        reason: entry.reason(),
-        location: entry.location(),
-        contact_info: entry.contact_info(),
-        certification: entry.is_certification(doc),
-        chain: Vec::new(),
-        certificates: Vec::new(),
-        revocation: Vec::new(),
-        trust_anchor: None,
-        checks: report::Checks::default(),
-        warnings: Vec::new(),
-        level: if is_timestamp {
-            "RFC3161".into()
-        } else {
-            String::new()
-        },
-        timestamps: Vec::new(),
-        proof_of_existence: None,
-        validated_at: None,
-        role: None,
-        visual: None,
-    };
+    let mut report = new_report(doc, entry, &coverage);
 
     // The CMS: exactly one SignerInfo, content detached (except for time-stamp tokens).
     let sd = match SignedData::parse(&entry.contents) {
@@ -442,10 +374,9 @@ fn verify_signature(
             verdict.set(
                 Indication::TotalFailed,
                 SubIndication::FormatFailure,
-                lang.pick(
-                    format!("Chữ ký CMS không đọc được: {e}"),
-                    format!("The CMS signature cannot be read: {e}"),
-                ),
+                Note::CmsUnreadable {
+                    error: e.to_string(),
+                },
             );
             None
         }
@@ -496,7 +427,6 @@ fn verify_signature(
             rev,
             analyser,
             ctx,
-            lang,
             judged,
             &mut report,
             &mut warnings,
@@ -515,7 +445,6 @@ fn verify_signature(
                 c + d,
                 analyser,
                 ctx,
-                opts,
                 &mut verdict,
                 &mut report,
                 &mut warnings,
@@ -529,35 +458,136 @@ fn verify_signature(
     }
     if verdict.indication == Indication::TotalPassed {
         verdict.message = Some(if is_timestamp {
-            lang.pick(
-                "Dấu thời gian tài liệu hợp lệ và tin cậy.",
-                "The document time-stamp is valid and trusted.",
-            )
+            Note::DocumentTimestampValid
         } else {
-            lang.pick(
-                "Chữ ký hợp lệ: nội dung đã ký toàn vẹn, chứng thư số của người ký tin cậy.",
-                "The signature is valid: the signed content is intact and the signer's certificate is trusted.",
-            )
+            Note::SignatureValid
         });
     }
     if !report.covers_whole_document && coverage.problem.is_none() {
-        warnings.push(lang.pick(
-            format!(
-                "Chữ ký không bao trùm toàn bộ tệp: sau phần đã ký còn {} phiên bản cập nhật ({} byte).",
-                report.revisions_after, report.bytes_after
-            ),
-            format!(
-                "The signature does not cover the whole file: {} later revision(s) ({} bytes) follow the signed part.",
-                report.revisions_after, report.bytes_after
-            ),
-        ));
+        warnings.push(Note::NotWholeFile {
+            revisions_after: report.revisions_after,
+            bytes_after: report.bytes_after,
+        });
     }
     report.indication = verdict.indication;
     report.sub_indication = verdict.sub;
-    report.message = verdict.message.unwrap_or_default();
+    report.message_code = verdict.message.as_ref().map(Note::code);
+    report.note = verdict.message;
+    report.warning_codes = warnings.iter().map(Note::code).collect();
+    report.notes = warnings;
+    report.revocation_checked = signer_revocation_checked(&report);
     report.checks = checks;
-    report.warnings = warnings;
     report
+}
+
+/// Format checking (ETSI EN 319 102-1 §5.2.2) of the signature in the file: the ByteRange rules
+/// (ISO 32000-1 §12.8.1), no file structure in a /Contents gap, /Contents a hexadecimal string
+/// holding nothing after the CMS.
+fn format_checking(
+    coverage: &byte_range::Coverage,
+    entry: &SignatureEntry,
+    ctx: &SignatureContext,
+    verdict: &mut Verdict,
+) {
+    if let Some(p) = &coverage.problem {
+        verdict.set(
+            Indication::TotalFailed,
+            SubIndication::FormatFailure,
+            p.clone(),
+        );
+    }
+    if let Some(p) = ctx.structure_problems.first() {
+        verdict.set(
+            Indication::TotalFailed,
+            SubIndication::FormatFailure,
+            Note::StructureInGap { detail: p.clone() },
+        );
+    }
+    match entry.contents_problem() {
+        Some(ContentsProblem::NotHex) => verdict.set(
+            Indication::TotalFailed,
+            SubIndication::FormatFailure,
+            Note::ContentsNotHex,
+        ),
+        Some(ContentsProblem::DataAfterSignature { bytes }) => verdict.set(
+            Indication::TotalFailed,
+            SubIndication::FormatFailure,
+            Note::DataAfterSignature { bytes },
+        ),
+        None => {}
+    }
+}
+
+/// The report of one signature with what its dictionary and ByteRange say, before any check.
+fn new_report(
+    doc: &Document,
+    entry: &SignatureEntry,
+    coverage: &byte_range::Coverage,
+) -> SignatureReport {
+    let is_timestamp = entry.is_document_timestamp();
+    SignatureReport {
+        field: entry.field_names.first().cloned().unwrap_or_default(),
+        fields: entry.field_names.clone(),
+        kind: if is_timestamp {
+            "document-timestamp"
+        } else {
+            "signature"
+        },
+        indication: Indication::TotalPassed,
+        sub_indication: None,
+        message: String::new(),
+        message_code: None,
+        verdict: String::new(),
+        verdict_class: "",
+        revocation_checked: false,
+        note: None,
+        signer: None,
+        signing_time: entry
+            .signing_time_raw()
+            .and_then(|m| vntime::parse_pdf_date(&m))
+            .map(vntime::rfc3339),
+        covers_whole_document: coverage.covers_whole_document,
+        algorithm: None,
+        modifications: Vec::new(),
+        kyso_reason: None,
+        sub_filter: entry.sub_filter(),
+        byte_range: entry.byte_range.clone(),
+        revision: coverage.revision.map(|r| r + 1),
+        revisions_after: coverage.revisions_after,
+        bytes_after: coverage.bytes_after,
+        reason: entry.reason(),
+        location: entry.location(),
+        contact_info: entry.contact_info(),
+        certification: entry.is_certification(doc),
+        chain: Vec::new(),
+        certificates: Vec::new(),
+        revocation: Vec::new(),
+        trust_anchor: None,
+        checks: report::Checks::default(),
+        warnings: Vec::new(),
+        warning_codes: Vec::new(),
+        notes: Vec::new(),
+        level: if is_timestamp {
+            "RFC3161".into()
+        } else {
+            String::new()
+        },
+        timestamps: Vec::new(),
+        proof_of_existence: None,
+        validated_at: None,
+        role: None,
+        visual: None,
+    }
+}
+
+/// Whether the signer's certificate got a revocation answer (good or revoked).
+fn signer_revocation_checked(report: &SignatureReport) -> bool {
+    let signer = report.certificates.first().map(|c| c.subject.as_str());
+    report
+        .revocation
+        .iter()
+        .find(|r| Some(r.subject.as_str()) == signer)
+        .is_some_and(|r| r.status == "good" || r.status == "revoked")
 }
 
 /// Hashes the signed byte ranges with `alg`.
@@ -589,6 +619,10 @@ fn read_ranges(doc: &Document, ranges: [(u64, u64); 2]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// The CMS of one signature, through the building blocks of ETSI EN 319 102-1 §5.2: format
+/// checking (§5.2.2), cryptographic verification (§5.2.7), identification of the signing
+/// certificate (§5.2.3, with the binding of ETSI EN 319 122-1 §5.2.2), and X.509 certificate
+/// validation (§5.2.6) with past signature validation (§5.6.2.4).
 #[allow(clippy::too_many_arguments)]
 fn check_cms(
     doc: &Document,
@@ -601,60 +635,92 @@ fn check_cms(
     verdict: &mut Verdict,
     checks: &mut report::Checks,
     report: &mut SignatureReport,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Note>,
     evidence: &Evidence,
 ) {
-    let lang = opts.lang;
-    let fail = |v: &mut Verdict, sub, vi: String, en: String| {
-        v.set(Indication::TotalFailed, sub, lang.pick(vi, en))
+    let Some((si, digest)) = signer_info(sd, entry, verdict) else {
+        return;
     };
+    let Some(signer_check) = cryptographic_verification(
+        doc, entry, sd, si, digest, ranges, verdict, checks, report, warnings,
+    ) else {
+        return;
+    };
+    binding::check(sd, si, entry, &signer_check, opts, verdict);
+    let Some(cert) = signing_certificate(sd, &signer_check, verdict, warnings) else {
+        return;
+    };
+    validate_signer(
+        doc, entry, sd, si, cert, opts, time, signed_rev, verdict, checks, report, warnings,
+        evidence,
+    );
+}
+
+/// Format checking (ETSI EN 319 102-1 §5.2.2) of the CMS: one SignerInfo, detached unless a
+/// time-stamp or `adbe.pkcs7.sha1`, a digest algorithm kyso knows.
+fn signer_info<'a>(
+    sd: &'a SignedData,
+    entry: &SignatureEntry,
+    verdict: &mut Verdict,
+) -> Option<(&'a cms::SignerInfo, DigestAlgorithm)> {
+    let fail = |v: &mut Verdict, sub, note: Note| v.set(Indication::TotalFailed, sub, note);
     // ETSI EN 319 142-1 §6.3 / PAdES: exactly one SignerInfo.
     if sd.signer_infos.len() != 1 {
         fail(
             verdict,
             SubIndication::FormatFailure,
-            format!(
-                "Chữ ký CMS có {} SignerInfo; chữ ký PDF phải có đúng một.",
-                sd.signer_infos.len()
-            ),
-            format!(
-                "The CMS has {} SignerInfos; a PDF signature must have exactly one.",
-                sd.signer_infos.len()
-            ),
+            Note::SignerInfoCount {
+                count: sd.signer_infos.len(),
+            },
         );
-        return;
+        return None;
     }
     let si = &sd.signer_infos[0];
     let is_timestamp = entry.is_document_timestamp();
     let sub_filter = entry.sub_filter().unwrap_or_default();
 
-    // What the SignerInfo signs: the byte ranges (detached), or the encapsulated content
-    // (a time-stamp token's TSTInfo, or adbe.pkcs7.sha1's digest of the ranges).
-    let encapsulated = sd.encap_content.as_deref();
     if !is_timestamp && sub_filter != "adbe.pkcs7.sha1" && sd.encap_content_present {
         fail(
             verdict,
             SubIndication::FormatFailure,
-            "Chữ ký tách rời (detached) nhưng CMS lại chứa nội dung đóng gói.".into(),
-            "A detached signature whose CMS carries encapsulated content.".into(),
+            Note::DetachedWithContent,
         );
-        return;
+        return None;
     }
     let Some(digest) = DigestAlgorithm::from_oid(&si.digest_algorithm.oid) else {
         verdict.set(
             Indication::Indeterminate,
             SubIndication::CryptoConstraintsFailure,
-            lang.pick(
-                format!(
-                    "Thuật toán băm không được hỗ trợ: {}",
-                    si.digest_algorithm.oid
-                ),
-                format!("Unsupported digest algorithm: {}", si.digest_algorithm.oid),
-            ),
+            Note::UnsupportedDigest {
+                oid: si.digest_algorithm.oid.to_string(),
+            },
         );
-        return;
+        return None;
     };
+    Some((si, digest))
+}
 
+/// Cryptographic verification (ETSI EN 319 102-1 §5.2.7): the signed bytes (or the time-stamp
+/// imprint) against the message-digest, the signature value against the signer's key.
+#[allow(clippy::too_many_arguments)]
+fn cryptographic_verification(
+    doc: &Document,
+    entry: &SignatureEntry,
+    sd: &SignedData,
+    si: &cms::SignerInfo,
+    digest: DigestAlgorithm,
+    ranges: [(u64, u64); 2],
+    verdict: &mut Verdict,
+    checks: &mut report::Checks,
+    report: &mut SignatureReport,
+    warnings: &mut Vec<Note>,
+) -> Option<cms::verify::SignerCheck> {
+    let fail = |v: &mut Verdict, sub, note: Note| v.set(Indication::TotalFailed, sub, note);
+    let is_timestamp = entry.is_document_timestamp();
+    let sub_filter = entry.sub_filter().unwrap_or_default();
+    // What the SignerInfo signs: the byte ranges (detached), or the encapsulated content
+    // (a time-stamp token's TSTInfo, or adbe.pkcs7.sha1's digest of the ranges).
+    let encapsulated = sd.encap_content.as_deref();
     let signer_check = match (
         is_timestamp || sub_filter == "adbe.pkcs7.sha1",
         encapsulated,
@@ -675,11 +741,14 @@ fn check_cms(
                     fail(
                         verdict,
                         SubIndication::HashFailure,
-                        "Nội dung đã bị thay đổi sau khi ký: giá trị băm không khớp.".into(),
-                        "The content was changed after signing: the hash does not match.".into(),
+                        Note::ContentHashMismatch,
                     );
                 }
-                Err(e) => fail(verdict, SubIndication::FormatFailure, e.clone(), e),
+                Err(error) => fail(
+                    verdict,
+                    SubIndication::FormatFailure,
+                    Note::SignedBytesUnreadable { error },
+                ),
             }
             let content_digest = crate::crypto::digest(digest, content);
             cms::verify::check_signer_info(sd, si, &content_digest, Some(content))
@@ -688,10 +757,9 @@ fn check_cms(
             fail(
                 verdict,
                 SubIndication::FormatFailure,
-                "Dấu thời gian không chứa TSTInfo.".into(),
-                "The time-stamp token has no TSTInfo.".into(),
+                Note::TimestampWithoutTstInfo,
             );
-            return;
+            return None;
         }
         (false, _) => {
             let content_digest = match hash_ranges(doc, ranges, digest) {
@@ -700,10 +768,11 @@ fn check_cms(
                     fail(
                         verdict,
                         SubIndication::FormatFailure,
-                        e.to_string(),
-                        e.to_string(),
+                        Note::SignedBytesUnreadable {
+                            error: e.to_string(),
+                        },
                     );
-                    return;
+                    return None;
                 }
             };
             let content = if si.signed_attrs.is_none() {
@@ -742,45 +811,53 @@ fn check_cms(
         .to_string(),
     );
     for p in &signer_check.problems {
-        warnings.push(p.clone());
+        warnings.push(Note::CmsProblem { detail: p.clone() });
     }
 
     if signer_check.message_digest_matches == Some(false) {
         fail(
             verdict,
             SubIndication::HashFailure,
-            "Nội dung đã bị thay đổi sau khi ký: giá trị băm (message-digest) không khớp với phần đã ký.".into(),
-            "The content was changed after signing: the message digest does not match the signed bytes.".into(),
+            Note::MessageDigestMismatch,
         );
     }
     if !signer_check.content_type_ok {
         fail(
             verdict,
             SubIndication::FormatFailure,
-            "Thuộc tính content-type thiếu hoặc sai.".into(),
-            "The content-type attribute is missing or wrong.".into(),
+            Note::ContentTypeWrong,
         );
     }
-    binding::check(sd, si, entry, &signer_check, opts, verdict);
+    Some(signer_check)
+}
+
+/// Identification of the signing certificate (ETSI EN 319 102-1 §5.2.3): present and
+/// well-formed, the one the signature value verifies with and ESS signing-certificate names.
+fn signing_certificate<'a>(
+    sd: &'a SignedData,
+    signer_check: &cms::verify::SignerCheck,
+    verdict: &mut Verdict,
+    warnings: &mut Vec<Note>,
+) -> Option<&'a Certificate> {
+    let fail = |v: &mut Verdict, sub, note: Note| v.set(Indication::TotalFailed, sub, note);
+    let signer_cert = signer_check
+        .signer_certificate
+        .and_then(|i| sd.certificates.get(i));
     let Some(cert) = signer_cert else {
         if sd.unparsed_certificates > 0 {
             fail(
                 verdict,
                 SubIndication::FormatFailure,
-                "Chữ ký chứa chứng thư số mã hóa sai (không đúng DER), không xác định được người ký.".into(),
-                "The signature carries a malformed (non-DER) certificate; the signer cannot be identified.".into(),
+                Note::MalformedCertificate,
             );
-            return;
+            return None;
         }
         verdict.set(
             Indication::Indeterminate,
             SubIndication::NoSigningCertificateFound,
-            lang.pick(
-                "Không tìm thấy chứng thư số của người ký trong chữ ký.",
-                "The signer's certificate is not in the signature.",
-            ),
+            Note::SignerCertificateMissing,
         );
-        return;
+        return None;
     };
     if !signer_check.signature_valid {
         let why = signer_check.signature_error.clone().unwrap_or_default();
@@ -788,19 +865,13 @@ fn check_cms(
             verdict.set(
                 Indication::Indeterminate,
                 SubIndication::CryptoConstraintsFailure,
-                lang.pick(
-                    format!("Thuật toán chữ ký không được hỗ trợ: {why}"),
-                    format!("Unsupported signature algorithm: {why}"),
-                ),
+                Note::UnsupportedSignatureAlgorithm { detail: why },
             );
         } else {
             fail(
                 verdict,
                 SubIndication::SigCryptoFailure,
-                format!("Giá trị chữ ký không hợp lệ với khóa công khai của người ký ({why})."),
-                format!(
-                    "The signature value does not verify with the signer's public key ({why})."
-                ),
+                Note::SignatureValueInvalid { detail: why },
             );
         }
     }
@@ -808,21 +879,40 @@ fn check_cms(
         verdict.set(
             Indication::Indeterminate,
             SubIndication::NoSigningCertificateFound,
-            lang.pick(
-                format!("Thuộc tính signing-certificate không khớp với chứng thư của người ký: {m}"),
-                format!("The signing-certificate attribute does not match the signer's certificate: {m}"),
-            ),
+            Note::SigningCertificateMismatch {
+                detail: m.to_string(),
+            },
         );
     }
     if let PublicKeyKind::Rsa { bits } = cert.public_key {
         if bits < 2048 {
-            warnings.push(lang.pick(
-                format!("Khóa RSA {bits} bit, dưới mức 2048 bit mà Thông tư 15/2025 yêu cầu."),
-                format!("RSA key of {bits} bits, below the 2048 bits Circular 15/2025 requires."),
-            ));
+            warnings.push(Note::WeakRsaKey { bits });
         }
     }
 
+    Some(cert)
+}
+
+/// X.509 certificate validation (ETSI EN 319 102-1 §5.2.6: RFC 5280 §6 path and revocation) at
+/// the validation time, or at the time a trusted time-stamp proves (past signature validation,
+/// §5.6.2.4); the signature's time-stamps (§5.4) and PAdES level on the way.
+#[allow(clippy::too_many_arguments)]
+fn validate_signer(
+    doc: &Document,
+    entry: &SignatureEntry,
+    sd: &SignedData,
+    si: &cms::SignerInfo,
+    cert: &Certificate,
+    opts: &VerifyOptions,
+    time: &TimeContext,
+    signed_rev: Option<usize>,
+    verdict: &mut Verdict,
+    checks: &mut report::Checks,
+    report: &mut SignatureReport,
+    warnings: &mut Vec<Note>,
+    evidence: &Evidence,
+) {
+    let is_timestamp = entry.is_document_timestamp();
     // The chain to a trust anchor (RFC 5280 §6) and revocation, at the validation time, or at
     // the time a trusted time-stamp proves (past signature validation).
     let now = time.now;
@@ -843,15 +933,14 @@ fn check_cms(
         } else {
             crate::pki::validate::EndEntityUsage::Signing
         },
-        lang,
     };
     let mut poe = time.archive_poe;
     if !is_timestamp {
         let (stamps, proven) =
             timestamps::signature_timestamps(si, &ctx, &opts.extra_certs, time.archive_poe);
         for t in &stamps {
-            if t.indication != Indication::TotalPassed {
-                warnings.push(t.message.clone());
+            if let (false, Some(note)) = (t.indication == Indication::TotalPassed, &t.note) {
+                warnings.push(note.clone());
             }
             if let Some(code) = t
                 .kyso_reason
@@ -859,10 +948,9 @@ fn check_cms(
                 .filter(|c| timestamps::taints_signature(c))
             {
                 let sub = t.sub_indication.unwrap_or(SubIndication::OutOfBoundsNoPoe);
-                verdict.set_coded(
-                    (Indication::Indeterminate, sub, t.message.clone()),
-                    Some(code),
-                );
+                if let Some(note) = t.note.clone() {
+                    verdict.set_coded((Indication::Indeterminate, sub, note), Some(code));
+                }
             }
         }
         report.timestamps = stamps;
@@ -881,13 +969,11 @@ fn check_cms(
         .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
         .filter(|_| is_timestamp);
     // Issue 20 item 5: a document time-stamp whose time its TSA certificate cannot vouch for.
-    if let Some((code, msg)) =
-        gen_time.and_then(|g| timestamps::gen_time_problem(g, cert, now, lang))
-    {
+    if let Some((code, note)) = gen_time.and_then(|g| timestamps::gen_time_problem(g, cert, now)) {
         let outcome = (
             Indication::Indeterminate,
             SubIndication::OutOfBoundsNoPoe,
-            msg,
+            note,
         );
         verdict.set_coded(outcome, Some(code));
     }
@@ -898,7 +984,7 @@ fn check_cms(
     }
     report.validated_at = Some(vntime::rfc3339(at));
     if at != now {
-        warnings.push(timestamps::past_validation_note(lang, at));
+        warnings.push(Note::PastValidation { at });
     }
     if !is_timestamp {
         report.level = level::signature_level(
@@ -922,18 +1008,10 @@ fn check_cms(
         verdict.set(
             Indication::Indeterminate,
             SubIndication::OutOfBoundsNoPoe,
-            lang.pick(
-                format!(
-                    "Chứng thư số của người ký không còn hiệu lực tại thời điểm kiểm tra (hiệu lực {} – {}) và không có dấu thời gian chứng minh chữ ký có trước.",
-                    vntime::display(cert.not_before),
-                    vntime::display(cert.not_after)
-                ),
-                format!(
-                    "The signer's certificate is not valid at the validation time (valid {} – {}) and no time-stamp proves the signature existed earlier.",
-                    vntime::display(cert.not_before),
-                    vntime::display(cert.not_after)
-                ),
-            ),
+            Note::SignerCertificateOutOfBounds {
+                not_before: cert.not_before,
+                not_after: cert.not_after,
+            },
         );
     }
     report.chain = outcome.chain.iter().map(|c| c.subject.clone()).collect();
@@ -1079,10 +1157,9 @@ fn judge_changes(
     signed_rev: usize,
     analyser: &mut Analyser,
     ctx: &SignatureContext,
-    lang: Lang,
     verdict: &mut Verdict,
     report: &mut SignatureReport,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Note>,
 ) {
     // ISO 32000-1 §12.8.2.2: a certification signature must be the document's first signature.
     if let Some(cert) = ctx.certification {
@@ -1094,10 +1171,7 @@ fn judge_changes(
             verdict.set(
                 Indication::TotalFailed,
                 SubIndication::FormatFailure,
-                lang.pick(
-                    "Chữ ký chứng nhận (DocMDP) không phải là chữ ký đầu tiên của tài liệu.",
-                    "The certification (DocMDP) signature is not the document's first signature.",
-                ),
+                Note::CertificationNotFirst,
             );
             report.kyso_reason = Some("CERTIFICATION_NOT_FIRST".into());
         }
@@ -1116,16 +1190,9 @@ fn judge_changes(
                 verdict.set(
                     Indication::TotalFailed,
                     SubIndication::FormatFailure,
-                    lang.pick(
-                        format!(
-                            "Sau chữ ký này, tài liệu đã bị thay đổi theo cách không được phép: {}.",
-                            bad.description
-                        ),
-                        format!(
-                            "After this signature the document was changed in a way that is not allowed: {}.",
-                            bad.description
-                        ),
-                    ),
+                    Note::DisallowedModification {
+                        what: bad.what.clone(),
+                    },
                 );
                 if report.kyso_reason.is_none() {
                     report.kyso_reason = Some("DISALLOWED_MODIFICATION".into());
@@ -1138,12 +1205,13 @@ fn judge_changes(
             verdict.set(
                 Indication::Indeterminate,
                 SubIndication::FormatFailure,
-                lang.pick(
-                    format!("Không phân tích được các thay đổi sau chữ ký: {e}"),
-                    format!("The changes after the signature cannot be analysed: {e}"),
-                ),
+                Note::ChangesNotAnalysed {
+                    error: e.to_string(),
+                },
             );
-            warnings.push(e.to_string());
+            warnings.push(Note::CmsProblem {
+                detail: e.to_string(),
+            });
         }
     }
 }
@@ -1160,13 +1228,11 @@ fn visual_check(
     signed_len: u64,
     analyser: &mut Analyser,
     ctx: &SignatureContext,
-    opts: &VerifyOptions,
     verdict: &mut Verdict,
     report: &mut SignatureReport,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Note>,
 ) {
     use crate::visual::{NotPerformed, VisualStatus};
-    let lang = opts.lang;
     // Without both graphs the shortcut proves no page unchanged, so every page is drawn and
     // compared: a failure here costs time, never a skipped comparison.
     let graphs = analyser
@@ -1183,24 +1249,9 @@ fn visual_check(
         VisualStatus::Difference => {
             let (page, rect) = v.first_violation().unwrap_or((0, None));
             let message = match rect {
-                Some(r) => lang.pick(
-                    format!(
-                        "Nội dung hiển thị đã thay đổi sau chữ ký này: trang {page}, vùng ({:.0}, {:.0})–({:.0}, {:.0}) pt, ngoài ô chữ ký/ô biểu mẫu được phép thêm.",
-                        r[0], r[1], r[2], r[3]
-                    ),
-                    format!(
-                        "What the document shows changed after this signature: page {page}, region ({:.0}, {:.0})–({:.0}, {:.0}) pt, outside the widgets later revisions were allowed to add.",
-                        r[0], r[1], r[2], r[3]
-                    ),
-                ),
-                None if v.pages_added.contains(&page) => lang.pick(
-                    format!("Sau chữ ký này, trang {page} đã được thêm vào tài liệu."),
-                    format!("After this signature, page {page} was added to the document."),
-                ),
-                None => lang.pick(
-                    format!("Sau chữ ký này, trang {page} đã bị xóa khỏi tài liệu."),
-                    format!("After this signature, page {page} was removed from the document."),
-                ),
+                Some(rect) => Note::VisibleDifference { page, rect },
+                None if v.pages_added.contains(&page) => Note::PageAdded { page },
+                None => Note::PageRemoved { page },
             };
             verdict.set_because(
                 "VISIBLE_DIFFERENCE",
@@ -1213,47 +1264,22 @@ fn visual_check(
             "VISUAL_CHECK_ERROR",
             Indication::Indeterminate,
             SubIndication::FormatFailure,
-            lang.pick(
-                format!(
-                    "Không so sánh được hình ảnh bản đã ký với tệp hiện tại: {}.",
-                    v.error.as_deref().unwrap_or("")
-                ),
-                format!(
-                    "The signed version and the current file could not be compared as pictures: {}.",
-                    v.error.as_deref().unwrap_or("")
-                ),
-            ),
+            Note::VisualCheckError {
+                detail: v.error.clone().unwrap_or_default(),
+            },
         ),
         VisualStatus::NotPerformed => match v.not_performed {
-            Some(NotPerformed::Encrypted) => warnings.push(lang.pick(
-                "Không thực hiện so sánh hình ảnh (tệp được mã hóa).",
-                "Visual comparison not performed (the file is encrypted).",
-            )),
-            Some(NotPerformed::TooLarge) => warnings.push(lang.pick(
-                "Không thực hiện so sánh hình ảnh (tệp quá lớn).",
-                "Visual comparison not performed (the file is too large).",
-            )),
+            Some(NotPerformed::Encrypted) => warnings.push(Note::VisualNotPerformedEncrypted),
+            Some(NotPerformed::TooLarge) => warnings.push(Note::VisualNotPerformedTooLarge),
             _ => {}
         },
         VisualStatus::NoDifference => {}
     }
     if !v.pages_not_compared.is_empty() {
-        let list = v
-            .pages_not_compared
-            .iter()
-            .map(usize::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        warnings.push(lang.pick(
-            format!(
-                "So sánh hình ảnh giới hạn ở {} trang; các trang không được so sánh: {list}.",
-                ctx.visual.options.max_pages
-            ),
-            format!(
-                "The visual comparison is limited to {} pages; pages not compared: {list}.",
-                ctx.visual.options.max_pages
-            ),
-        ));
+        warnings.push(Note::VisualPagesNotCompared {
+            max_pages: ctx.visual.options.max_pages,
+            pages: v.pages_not_compared.clone(),
+        });
     }
     report.visual = Some(v);
 }

@@ -129,6 +129,19 @@ pub struct SignatureReport {
     pub sub_indication: Option<SubIndication>,
     /// Why, in the report's language.
     pub message: String,
+    /// The stable code of `message` (verify/note.rs), e.g. `SIGNATURE_VALID`, `UNTRUSTED_ROOT`.
+    pub message_code: Option<&'static str>,
+    /// The verdict in the report's language, as every front door says it (text/verdict.rs):
+    /// e.g. "HỢP LỆ", "KHÔNG TIN CẬY", "HỢP LỆ (KHÔNG kiểm tra tình trạng thu hồi)".
+    pub verdict: String,
+    /// The verdict's colour class: `passed`, `failed`, `untrusted`, `indeterminate`.
+    pub verdict_class: &'static str,
+    /// Whether the signer's certificate got a revocation answer (good or revoked): false
+    /// with `--revocation off` and when its status is unknown.
+    pub revocation_checked: bool,
+    /// `message` as a fact.
+    #[serde(skip)]
+    pub note: Option<super::note::Note>,
     pub signer: Option<SignerSummary>,
     /// /M (or the time-stamp's genTime), RFC 3339 in Vietnam time.
     pub signing_time: Option<String>,
@@ -166,6 +179,11 @@ pub struct SignatureReport {
     pub trust_anchor: Option<String>,
     pub checks: Checks,
     pub warnings: Vec<String>,
+    /// The stable codes of `warnings`, in the same order.
+    pub warning_codes: Vec<&'static str>,
+    /// `warnings` as facts.
+    #[serde(skip)]
+    pub notes: Vec<super::note::Note>,
     /// ETSI EN 319 142-1 level by structure: "PAdES-B-B", "PAdES-B-T", "PAdES-B-LT",
     /// "PAdES-B-LTA"; "PKCS7-B" ... for adbe.pkcs7.* signatures; "CMS" for other sub-filters;
     /// "RFC3161" for a document time-stamp.
@@ -204,6 +222,11 @@ pub struct Report {
     pub contacted: Vec<crate::net::Contact>,
     /// Whether revocation was checked at all (false with `--revocation off`).
     pub revocation_checked: bool,
+    /// The document's verdict in the report's language (text/verdict.rs): "KHÔNG CÓ CHỮ KÝ" /
+    /// "NO SIGNATURE" without signatures, else the gravest signature's.
+    pub verdict: String,
+    /// The verdict's colour class: `passed`, `failed`, `untrusted`, `indeterminate`, `nosig`.
+    pub verdict_class: &'static str,
     /// The Decree 30/2020 check (a verdict of its own: it never changes `indication`).
     pub decree30: crate::decree30::Decree30Report,
     /// How the document is encrypted (ISO 32000-1 §7.6), e.g. "AES-256 (R6)"; absent when it
@@ -250,6 +273,11 @@ pub struct TimestampReport {
     pub indication: Indication,
     pub sub_indication: Option<SubIndication>,
     pub message: String,
+    /// The stable code of `message`.
+    pub message_code: Option<&'static str>,
+    /// `message` as a fact.
+    #[serde(skip)]
+    pub note: Option<super::note::Note>,
     /// The message imprint matches what it time-stamps.
     pub imprint_matches: bool,
     /// The TSA's signature on the token verifies.
@@ -258,6 +286,11 @@ pub struct TimestampReport {
     pub chain: Vec<String>,
     pub revocation: Vec<super::trust::RevocationEvidence>,
     pub warnings: Vec<String>,
+    /// The stable codes of `warnings`, in the same order.
+    pub warning_codes: Vec<&'static str>,
+    /// `warnings` as facts.
+    #[serde(skip)]
+    pub notes: Vec<super::note::Note>,
     /// kyso's reason code when the token does not count, e.g. `TIMESTAMP_IN_FUTURE`,
     /// `TIMESTAMP_OUTSIDE_TSA_VALIDITY`, `WEAK_KEY`.
     pub kyso_reason: Option<String>,

@@ -6,9 +6,9 @@
 
 use time::OffsetDateTime;
 
+use super::note::Note;
 use super::report::{Indication, SubIndication, TimestampReport};
 use super::trust::{self, TrustContext};
-use super::Lang;
 use crate::crypto::{digest, DigestAlgorithm};
 use crate::error::Result;
 use crate::pki::validate::EndEntityUsage;
@@ -27,7 +27,6 @@ pub(crate) fn check_token(
     extra_certs: &[Certificate],
     archive_poe: Option<OffsetDateTime>,
 ) -> (TimestampReport, Option<OffsetDateTime>) {
-    let lang = base.lang;
     let mut report = TimestampReport {
         kind,
         time: String::new(),
@@ -35,12 +34,16 @@ pub(crate) fn check_token(
         indication: Indication::TotalPassed,
         sub_indication: None,
         message: String::new(),
+        message_code: None,
+        note: None,
         imprint_matches: false,
         signature_valid: false,
         trust_anchor: None,
         chain: Vec::new(),
         revocation: Vec::new(),
         warnings: Vec::new(),
+        warning_codes: Vec::new(),
+        notes: Vec::new(),
         kyso_reason: None,
     };
     let token = match TimestampToken::parse(der) {
@@ -48,10 +51,9 @@ pub(crate) fn check_token(
         Err(e) => {
             report.indication = Indication::TotalFailed;
             report.sub_indication = Some(SubIndication::FormatFailure);
-            report.message = lang.pick(
-                format!("Dấu thời gian không đọc được: {e}"),
-                format!("The time-stamp cannot be read: {e}"),
-            );
+            report.note = Some(Note::TimestampUnreadable {
+                error: e.to_string(),
+            });
             return (report, None);
         }
     };
@@ -63,7 +65,12 @@ pub(crate) fn check_token(
         .tsa_certificate
         .as_ref()
         .map(|c| c.subject.to_rfc4514());
-    report.warnings.extend(check.warnings.iter().cloned());
+    report.notes.extend(
+        check
+            .warnings
+            .iter()
+            .map(|w| Note::TimestampProblem { detail: w.clone() }),
+    );
     if !check.is_ok() {
         report.indication = Indication::TotalFailed;
         report.sub_indication = Some(if !check.imprint_matches {
@@ -74,19 +81,16 @@ pub(crate) fn check_token(
             SubIndication::FormatFailure
         });
         let why = check.problems.join("; ");
-        report.message = lang.pick(
-            format!("Dấu thời gian không hợp lệ: {why}."),
-            format!("The time-stamp is not valid: {why}."),
-        );
+        report.note = Some(Note::TimestampInvalid { why });
         return (report, None);
     }
     let Some(tsa) = check.tsa_certificate else {
         return (report, None);
     };
-    if let Some((code, message)) = gen_time_problem(token.info.gen_time, &tsa, base.time, lang) {
+    if let Some((code, note)) = gen_time_problem(token.info.gen_time, &tsa, base.time) {
         report.indication = Indication::Indeterminate;
         report.sub_indication = Some(SubIndication::OutOfBoundsNoPoe);
-        report.message = message;
+        report.note = Some(note);
         report.kyso_reason = Some(code.into());
         return (report, None);
     }
@@ -103,35 +107,21 @@ pub(crate) fn check_token(
     report.chain = outcome.chain.iter().map(|c| c.subject.clone()).collect();
     report.revocation = outcome.revocation;
     report.trust_anchor = outcome.trust_anchor;
-    report.warnings.extend(outcome.warnings);
+    report.notes.extend(outcome.warnings);
     report.kyso_reason = outcome.reason.map(str::to_string);
-    if let Some((indication, sub, message)) = outcome.verdict {
+    if let Some((indication, sub, why)) = outcome.verdict {
         report.indication = indication;
         report.sub_indication = Some(sub);
-        report.message = lang.pick(
-            format!(
-                "Dấu thời gian của {} chưa tin cậy được: {message}",
-                authority(&report)
-            ),
-            format!(
-                "The time-stamp by {} cannot be trusted: {message}",
-                authority(&report)
-            ),
-        );
+        report.note = Some(Note::TimestampUntrusted {
+            authority: authority(&report),
+            why: Box::new(why),
+        });
         return (report, None);
     }
-    report.message = lang.pick(
-        format!(
-            "Dấu thời gian hợp lệ: {} chứng nhận thời điểm {}.",
-            authority(&report),
-            vntime::display(token.info.gen_time)
-        ),
-        format!(
-            "Valid time-stamp: {} attests the time {}.",
-            authority(&report),
-            vntime::display(token.info.gen_time)
-        ),
-    );
+    report.note = Some(Note::TimestampValid {
+        authority: authority(&report),
+        time: token.info.gen_time,
+    });
     (report, Some(token.info.gen_time))
 }
 
@@ -151,35 +141,32 @@ pub mod reason {
 
 /// Issue 20 item 5: a token counts only when its genTime lies within its TSA certificate's
 /// validity (RFC 3161 §2.3: the TSA signs with a valid certificate; RFC 5280 §4.1.2.5) and not
-/// after the validation time (plus [`TIMESTAMP_CLOCK_SKEW`]). Otherwise the code and message.
+/// after the validation time (plus [`TIMESTAMP_CLOCK_SKEW`]). Otherwise the code and finding.
 pub(crate) fn gen_time_problem(
     gen_time: OffsetDateTime,
     tsa: &Certificate,
     validation_time: OffsetDateTime,
-    lang: Lang,
-) -> Option<(&'static str, String)> {
-    let subject = tsa.subject.to_rfc4514();
-    let when = vntime::display(gen_time);
+) -> Option<(&'static str, Note)> {
+    let authority = tsa.subject.to_rfc4514();
     if gen_time > validation_time + TIMESTAMP_CLOCK_SKEW {
         return Some((
             reason::TIMESTAMP_IN_FUTURE,
-            lang.pick(
-                format!("Dấu thời gian của {subject} ghi thời điểm {when}, sau thời điểm kiểm tra {}: không được dùng.", vntime::display(validation_time)),
-                format!("The time-stamp by {subject} claims {when}, after the validation time {}: not used.", vntime::display(validation_time)),
-            ),
+            Note::TimestampInFuture {
+                authority,
+                claimed: gen_time,
+                validation_time,
+            },
         ));
     }
     if gen_time < tsa.not_before || gen_time > tsa.not_after {
-        let (from, to) = (
-            vntime::display(tsa.not_before),
-            vntime::display(tsa.not_after),
-        );
         return Some((
             reason::TIMESTAMP_OUTSIDE_TSA_VALIDITY,
-            lang.pick(
-                format!("Dấu thời gian của {subject} ghi thời điểm {when}, ngoài thời hạn hiệu lực của chứng thư TSA ({from} – {to}): không được dùng."),
-                format!("The time-stamp by {subject} claims {when}, outside its TSA certificate's validity ({from} – {to}): not used."),
-            ),
+            Note::TimestampOutsideTsaValidity {
+                authority,
+                claimed: gen_time,
+                not_before: tsa.not_before,
+                not_after: tsa.not_after,
+            },
         ));
     }
     None
@@ -234,20 +221,6 @@ pub(crate) fn signature_timestamps(
     (reports, poe)
 }
 
-/// A language-neutral note for the warnings list when a signature was validated in the past.
-pub(crate) fn past_validation_note(lang: Lang, at: OffsetDateTime) -> String {
-    lang.pick(
-        format!(
-            "Chứng thư được kiểm tra tại thời điểm {} mà dấu thời gian chứng minh chữ ký đã tồn tại (kiểm tra chữ ký trong quá khứ, ETSI EN 319 102-1 §5.6.2.4).",
-            vntime::display(at)
-        ),
-        format!(
-            "The certificate was validated at {}, when a time-stamp proves the signature existed (past signature validation, ETSI EN 319 102-1 §5.6.2.4).",
-            vntime::display(at)
-        ),
-    )
-}
-
 /// A time-stamp without an archive time-stamp over it, whose TSA chain fails only because the
 /// revocation data has gone stale since: validated at its own genTime instead, with data issued
 /// after it, as long as the TSA certificate is valid now (ETSI EN 319 142-1 B-LT: verifiable
@@ -275,9 +248,6 @@ pub(crate) fn stale_revocation_fallback(
     if past.verdict.is_some() {
         return outcome;
     }
-    past.warnings.push(ctx.lang.pick(
-        "Dữ liệu thu hồi của TSA đã cũ so với thời điểm kiểm tra nhưng được phát hành sau dấu thời gian; được chấp nhận vì chứng thư TSA còn hiệu lực.",
-        "The TSA's revocation data is older than the validation time but was issued after the time-stamp; accepted while the TSA certificate is valid.",
-    ));
+    past.warnings.push(Note::TsaRevocationStaleAccepted);
     past
 }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use super::note::Note;
 use super::report::{Indication, SubIndication};
-use super::Lang;
 use crate::net::HttpClient;
 use crate::pki::crl::Crl;
 use crate::pki::ocsp::{check_ocsp_with, OcspOptions, OcspResponse, OcspStatus};
@@ -98,7 +98,6 @@ pub struct TrustContext<'a> {
     /// Accept CA certificates whose revocation status cannot be determined (with a warning)
     /// instead of INDETERMINATE (`kyso verify --accept-unknown-ca-status`).
     pub accept_unknown_ca_status: bool,
-    pub lang: Lang,
 }
 
 /// kyso_reason codes of the trust stage (report.rs `kyso_reason`).
@@ -126,10 +125,10 @@ pub struct TrustOutcome {
     pub trust_anchor: Option<String>,
     pub revocation: Vec<RevocationEvidence>,
     /// The verdict this stage contributes (None: passed).
-    pub verdict: Option<(Indication, SubIndication, String)>,
+    pub verdict: Option<(Indication, SubIndication, Note)>,
     /// kyso's reason code for the verdict, when more specific than the sub-indication.
     pub reason: Option<&'static str>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Note>,
 }
 
 /// Validates `signer` through `pool` (CMS, DSS and extra certificates) to an anchor.
@@ -140,7 +139,6 @@ pub fn assess(
     ctx: &TrustContext,
     claimed_signing_time: Option<OffsetDateTime>,
 ) -> TrustOutcome {
-    let lang = ctx.lang;
     let mut out = TrustOutcome {
         chain: Vec::new(),
         trust_anchor: None,
@@ -155,21 +153,58 @@ pub fn assess(
         out.verdict = Some((
             Indication::Indeterminate,
             SubIndication::NoCertificateChainFound,
-            lang.pick(
-                "Chữ ký toàn vẹn nhưng chưa xác định được độ tin cậy: chưa có chứng thư gốc tin cậy (--trust hoặc kyso trust add).",
-                "The signature is intact but its trust is unknown: no trust anchor is configured (--trust or kyso trust add).",
-            ),
+            Note::NoTrustAnchorConfigured,
         ));
         return out;
     }
-
-    let mut crls: Vec<Crl> = ctx.crls.to_vec();
     let mode = if ctx.revocation == RevocationPolicy::Off {
         RevocationMode::Off
     } else {
         RevocationMode::IfAvailable
     };
     let freshness = freshness(ctx, claimed_signing_time);
+    let v = validate_fetching(signer, pool, ctx, mode, freshness, &mut out.warnings);
+    match v.result {
+        Err(e) => path_failed(&e, signer, &v.pool, ctx, claimed_signing_time, &mut out),
+        Ok(path) => path_revocation(
+            &path,
+            ctx,
+            mode,
+            &freshness,
+            v.signer_ocsp,
+            claimed_signing_time,
+            &mut out,
+        ),
+    }
+    out
+}
+
+/// What path validation found, with what the network added to it.
+struct Validation<'a> {
+    result: Result<crate::pki::validate::ValidatedPath, PathError>,
+    /// The certificates the chain was built from (with any caIssuers downloads).
+    pool: std::borrow::Cow<'a, [Certificate]>,
+    /// The OCSP answer for the signer, when one was sought.
+    signer_ocsp: Option<RevocationEvidence>,
+}
+
+/// RFC 5280 §6.1 path validation at `ctx.time`, again after fetching what is missing online:
+/// CRLs of CA certificates (§4.2.1.13), the signer's OCSP answer or CRL, and missing issuers
+/// from caIssuers URLs (§4.2.2.1).
+fn validate_fetching<'a>(
+    signer: &Certificate,
+    pool: &'a [Certificate],
+    ctx: &TrustContext,
+    mode: RevocationMode,
+    freshness: RevocationFreshness,
+    warnings: &mut Vec<Note>,
+) -> Validation<'a> {
+    let mut out = Validation {
+        result: Err(PathError::NoPathToTrustAnchor),
+        pool: std::borrow::Cow::Borrowed(pool),
+        signer_ocsp: None,
+    };
+    let mut crls: Vec<Crl> = ctx.crls.to_vec();
     let validate = |crls: &[Crl]| {
         let mut inputs = ValidationInputs::new(ctx.anchors, ctx.time);
         inputs.intermediates = pool;
@@ -182,16 +217,13 @@ pub fn assess(
     let mut result = validate(&crls);
     // CA certificates without a CRL in hand: their distribution points, online.
     if let (Ok(path), Some(http)) = (&result, &ctx.http) {
-        if mode != RevocationMode::Off
-            && fetch_ca_crls(path, http.as_ref(), &mut crls, &mut out.warnings)
-        {
+        if mode != RevocationMode::Off && fetch_ca_crls(path, http.as_ref(), &mut crls, warnings) {
             result = validate(&crls);
         }
     }
 
     // The signer without a CRL answer in hand: OCSP first (embedded, then online), and the CRL
     // distribution points (RFC 5280 §4.2.1.13) when OCSP gives no answer.
-    let mut signer_ocsp: Option<RevocationEvidence> = None;
     if let Ok(path) = &result {
         if mode != RevocationMode::Off
             && matches!(path.revocation.first(), Some(RevocationStatus::NotChecked))
@@ -199,10 +231,10 @@ pub fn assess(
             if let Some(issuer) = path.certificates.get(1) {
                 let evidence = ocsp_evidence(signer, issuer, ctx, &freshness);
                 let answered = evidence.status == "good" || evidence.status == "revoked";
-                signer_ocsp = Some(evidence);
+                out.signer_ocsp = Some(evidence);
                 if !answered {
                     if let Some(http) = &ctx.http {
-                        if fetch_crls(signer, http.as_ref(), &mut crls, &mut out.warnings) {
+                        if fetch_crls(signer, http.as_ref(), &mut crls, warnings) {
                             result = validate(&crls);
                         }
                     }
@@ -212,202 +244,200 @@ pub fn assess(
     }
 
     // RFC 5280 §4.2.2.1: fetch missing issuers from caIssuers URLs, a few hops at most.
-    let mut extended_pool: Vec<Certificate>;
-    let mut pool = pool;
     if let (Err(PathError::NoPathToTrustAnchor), Some(http)) = (&result, &ctx.http) {
-        extended_pool = pool.to_vec();
-        if fetch_ca_issuers(signer, &mut extended_pool, http.as_ref(), &mut out.warnings) {
-            pool = &extended_pool;
+        let mut extended_pool = pool.to_vec();
+        if fetch_ca_issuers(signer, &mut extended_pool, http.as_ref(), warnings) {
             let mut inputs = ValidationInputs::new(ctx.anchors, ctx.time);
-            inputs.intermediates = pool;
+            inputs.intermediates = &extended_pool;
             inputs.crls = &crls;
             inputs.revocation = mode;
             inputs.end_entity_usage = ctx.usage;
             inputs.freshness = freshness;
             result = validate_path(signer, &inputs);
+            out.pool = std::borrow::Cow::Owned(extended_pool);
         }
     }
+    out.result = result;
+    out
+}
 
-    match result {
-        Err(e) => {
-            out.verdict = Some(map_path_error(&e, signer, claimed_signing_time, lang));
-            out.reason = reason_of(&e);
-            let found = crate::pki::build_chain(signer, pool, ctx.anchors);
-            out.chain = found.path.iter().map(ChainCertificate::from_cert).collect();
-            flag_invisible_characters(&found.path, lang, &mut out.warnings);
-            // A certificate naming a trusted root as its issuer that the root's key did not
-            // sign: a look-alike chain, not a chain with a defect.
-            if let PathError::BadSignature { index } = &e {
-                let named = found.path.get(*index).and_then(|c| {
-                    ctx.anchors
-                        .iter()
-                        .find(|a| a.subject.matches(&c.issuer) && c.verify_issued_by(a).is_err())
-                });
-                if let Some(anchor) = named {
-                    let root = anchor.subject.to_rfc4514();
-                    out.verdict = Some((
-                        Indication::Indeterminate,
-                        SubIndication::NoCertificateChainFound,
-                        lang.pick(
-                            format!("Chuỗi chứng thư mang tên chứng thư gốc tin cậy «{root}» nhưng không được khóa của chứng thư gốc đó ký (chứng thư gốc giả mạo)."),
-                            format!("The chain names the trusted root «{root}» as issuer but that root's key did not sign it (a look-alike root)."),
-                        ),
-                    ));
-                }
-            }
-            if let PathError::RevocationUnknown { index, .. }
-            | PathError::StaleRevocationInfo { index } = &e
-            {
-                out.revocation.push(RevocationEvidence {
-                    subject: out
-                        .chain
-                        .get(*index)
-                        .map(|c| c.subject.clone())
-                        .unwrap_or_default(),
+/// The path did not validate: the ETSI sub-indication and finding for the error, the longest
+/// chain found (for the report), a look-alike root named as such, and the revocation answer
+/// that decided, if any.
+fn path_failed(
+    e: &PathError,
+    signer: &Certificate,
+    pool: &[Certificate],
+    ctx: &TrustContext,
+    claimed_signing_time: Option<OffsetDateTime>,
+    out: &mut TrustOutcome,
+) {
+    let found = crate::pki::build_chain(signer, pool, ctx.anchors);
+    out.verdict = Some(map_path_error(
+        e,
+        untrusted_root(&found.path),
+        claimed_signing_time,
+    ));
+    out.reason = reason_of(e);
+    out.chain = found.path.iter().map(ChainCertificate::from_cert).collect();
+    flag_invisible_characters(&found.path, &mut out.warnings);
+    // A certificate naming a trusted root as its issuer that the root's key did not
+    // sign: a look-alike chain, not a chain with a defect.
+    if let PathError::BadSignature { index } = e {
+        let named = found.path.get(*index).and_then(|c| {
+            ctx.anchors
+                .iter()
+                .find(|a| a.subject.matches(&c.issuer) && c.verify_issued_by(a).is_err())
+        });
+        if let Some(anchor) = named {
+            let root = anchor.subject.to_rfc4514();
+            out.verdict = Some((
+                Indication::Indeterminate,
+                SubIndication::NoCertificateChainFound,
+                Note::ForgedRoot { root },
+            ));
+        }
+    }
+    if let PathError::RevocationUnknown { index, .. } | PathError::StaleRevocationInfo { index } = e
+    {
+        out.revocation.push(RevocationEvidence {
+            subject: out
+                .chain
+                .get(*index)
+                .map(|c| c.subject.clone())
+                .unwrap_or_default(),
+            status: "unknown".into(),
+            source: Some("crl".into()),
+            issued: None,
+            revocation_time: None,
+            reason: None,
+            detail: Some(e.to_string()),
+        });
+    }
+    if let PathError::Revoked {
+        index,
+        reason,
+        date,
+    } = e
+    {
+        out.revocation.push(RevocationEvidence {
+            subject: out
+                .chain
+                .get(*index)
+                .map(|c| c.subject.clone())
+                .unwrap_or_default(),
+            status: "revoked".into(),
+            source: Some("crl".into()),
+            issued: None,
+            revocation_time: Some(vntime::rfc3339(*date)),
+            reason: Some(reason.name().to_string()),
+            detail: None,
+        });
+    }
+}
+
+/// The path validated: the revocation answer used for each certificate (ETSI EN 319 102-1
+/// §5.2.5), a revocation before the (claimed or proven) time, or a status that stays unknown.
+fn path_revocation(
+    path: &crate::pki::validate::ValidatedPath,
+    ctx: &TrustContext,
+    mode: RevocationMode,
+    freshness: &RevocationFreshness,
+    signer_ocsp: Option<RevocationEvidence>,
+    claimed_signing_time: Option<OffsetDateTime>,
+    out: &mut TrustOutcome,
+) {
+    out.chain = path
+        .certificates
+        .iter()
+        .map(ChainCertificate::from_cert)
+        .collect();
+    out.trust_anchor = path.certificates.last().map(|c| c.subject.to_rfc4514());
+    flag_invisible_characters(&path.certificates, &mut out.warnings);
+    for (i, cert) in path.certificates.iter().enumerate() {
+        let status = &path.revocation[i];
+        if matches!(status, RevocationStatus::TrustAnchor) {
+            continue;
+        }
+        let issuer = path.certificates.get(i + 1);
+        let evidence = match status {
+            RevocationStatus::Good {
+                crl_issuer,
+                this_update,
+                ..
+            } => RevocationEvidence {
+                subject: cert.subject.to_rfc4514(),
+                status: "good".into(),
+                source: Some(
+                    if ctx.embedded_crls.iter().any(|c| {
+                        c.issuer.to_rfc4514() == *crl_issuer && c.this_update == *this_update
+                    }) {
+                        "embedded-crl".into()
+                    } else {
+                        "crl".into()
+                    },
+                ),
+                issued: Some(vntime::rfc3339(*this_update)),
+                revocation_time: None,
+                reason: None,
+                detail: None,
+            },
+            _ if mode == RevocationMode::Off => RevocationEvidence {
+                subject: cert.subject.to_rfc4514(),
+                status: "not_checked".into(),
+                source: None,
+                issued: None,
+                revocation_time: None,
+                reason: None,
+                detail: Some("revocation checking is off".into()),
+            },
+            _ => match issuer {
+                Some(_) if i == 0 && signer_ocsp.is_some() => signer_ocsp.clone().expect("checked"),
+                Some(issuer) => ocsp_evidence(cert, issuer, ctx, freshness),
+                None => RevocationEvidence {
+                    subject: cert.subject.to_rfc4514(),
                     status: "unknown".into(),
-                    source: Some("crl".into()),
+                    source: None,
                     issued: None,
                     revocation_time: None,
                     reason: None,
-                    detail: Some(e.to_string()),
-                });
-            }
-            if let PathError::Revoked {
-                index,
-                reason,
-                date,
-            } = &e
-            {
-                out.revocation.push(RevocationEvidence {
-                    subject: out
-                        .chain
-                        .get(*index)
-                        .map(|c| c.subject.clone())
-                        .unwrap_or_default(),
-                    status: "revoked".into(),
-                    source: Some("crl".into()),
-                    issued: None,
-                    revocation_time: Some(vntime::rfc3339(*date)),
-                    reason: Some(reason.name().to_string()),
                     detail: None,
+                },
+            },
+        };
+        if evidence.status == "revoked" {
+            let time = evidence.revocation_time.as_deref().and_then(|t| {
+                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+            });
+            if ctx.past && time.is_some_and(|t| t > ctx.time) {
+                // Revoked after the time a time-stamp proves: the signature stands.
+                out.warnings.push(Note::RevokedAfterProof {
+                    subject: evidence.subject.clone(),
+                    revoked_at: evidence.revocation_time.clone().unwrap_or_default(),
+                    proven: ctx.time,
                 });
+            } else {
+                out.verdict = Some(revoked_verdict(i, time, claimed_signing_time));
             }
+        } else if evidence.status != "good" && i == 0 && mode != RevocationMode::Off {
+            // ETSI EN 319 102-1 §5.2.5: no revocation information for the signer.
+            if out.verdict.is_none() {
+                out.verdict = Some(signer_status_unknown(&evidence));
+                out.reason = Some(unknown_reason(&evidence, reason::SIGNER_REVOCATION_UNKNOWN));
+            }
+        } else if evidence.status != "good" && mode != RevocationMode::Off {
+            ca_status_unknown(&evidence, ctx, out);
         }
-        Ok(path) => {
-            out.chain = path
-                .certificates
-                .iter()
-                .map(ChainCertificate::from_cert)
-                .collect();
-            out.trust_anchor = path.certificates.last().map(|c| c.subject.to_rfc4514());
-            flag_invisible_characters(&path.certificates, lang, &mut out.warnings);
-            for (i, cert) in path.certificates.iter().enumerate() {
-                let status = &path.revocation[i];
-                if matches!(status, RevocationStatus::TrustAnchor) {
-                    continue;
-                }
-                let issuer = path.certificates.get(i + 1);
-                let evidence = match status {
-                    RevocationStatus::Good {
-                        crl_issuer,
-                        this_update,
-                        ..
-                    } => RevocationEvidence {
-                        subject: cert.subject.to_rfc4514(),
-                        status: "good".into(),
-                        source: Some(
-                            if ctx.embedded_crls.iter().any(|c| {
-                                c.issuer.to_rfc4514() == *crl_issuer
-                                    && c.this_update == *this_update
-                            }) {
-                                "embedded-crl".into()
-                            } else {
-                                "crl".into()
-                            },
-                        ),
-                        issued: Some(vntime::rfc3339(*this_update)),
-                        revocation_time: None,
-                        reason: None,
-                        detail: None,
-                    },
-                    _ if mode == RevocationMode::Off => RevocationEvidence {
-                        subject: cert.subject.to_rfc4514(),
-                        status: "not_checked".into(),
-                        source: None,
-                        issued: None,
-                        revocation_time: None,
-                        reason: None,
-                        detail: Some("revocation checking is off".into()),
-                    },
-                    _ => match issuer {
-                        Some(_) if i == 0 && signer_ocsp.is_some() => {
-                            signer_ocsp.clone().expect("checked")
-                        }
-                        Some(issuer) => ocsp_evidence(cert, issuer, ctx, &freshness),
-                        None => RevocationEvidence {
-                            subject: cert.subject.to_rfc4514(),
-                            status: "unknown".into(),
-                            source: None,
-                            issued: None,
-                            revocation_time: None,
-                            reason: None,
-                            detail: None,
-                        },
-                    },
-                };
-                if evidence.status == "revoked" {
-                    let time = evidence.revocation_time.as_deref().and_then(|t| {
-                        time::OffsetDateTime::parse(
-                            t,
-                            &time::format_description::well_known::Rfc3339,
-                        )
-                        .ok()
-                    });
-                    if ctx.past && time.is_some_and(|t| t > ctx.time) {
-                        // Revoked after the time a time-stamp proves: the signature stands.
-                        out.warnings.push(lang.pick(
-                            format!(
-                                "Chứng thư {} bị thu hồi ({}) sau thời điểm dấu thời gian chứng minh chữ ký đã tồn tại ({}).",
-                                evidence.subject,
-                                evidence.revocation_time.clone().unwrap_or_default(),
-                                vntime::display(ctx.time)
-                            ),
-                            format!(
-                                "{} was revoked ({}) after the time a time-stamp proves the signature existed ({}).",
-                                evidence.subject,
-                                evidence.revocation_time.clone().unwrap_or_default(),
-                                vntime::display(ctx.time)
-                            ),
-                        ));
-                    } else {
-                        out.verdict = Some(revoked_verdict(i, time, claimed_signing_time, lang));
-                    }
-                } else if evidence.status != "good" && i == 0 && mode != RevocationMode::Off {
-                    // ETSI EN 319 102-1 §5.2.5: no revocation information for the signer.
-                    if out.verdict.is_none() {
-                        out.verdict = Some(signer_status_unknown(&evidence, lang));
-                        out.reason =
-                            Some(unknown_reason(&evidence, reason::SIGNER_REVOCATION_UNKNOWN));
-                    }
-                } else if evidence.status != "good" && mode != RevocationMode::Off {
-                    ca_status_unknown(&evidence, ctx, &mut out);
-                }
-                out.revocation.push(evidence);
-            }
-            if mode == RevocationMode::Off {
-                out.warnings.push(lang.pick(
-                    "Không kiểm tra tình trạng thu hồi (đã tắt theo yêu cầu).",
-                    "Revocation status was not checked (turned off on request).",
-                ));
-            }
-        }
+        out.revocation.push(evidence);
     }
-    out
+    if mode == RevocationMode::Off {
+        out.warnings.push(Note::RevocationOff);
+    }
 }
 
 /// RFC 4518 §2.2: names are compared without zero-width, soft-hyphen and format characters, so
 /// a name carrying them equals one without; the report says so, since no viewer shows them.
-fn flag_invisible_characters(certs: &[Certificate], lang: Lang, warnings: &mut Vec<String>) {
+fn flag_invisible_characters(certs: &[Certificate], warnings: &mut Vec<Note>) {
     for c in certs
         .iter()
         .filter(|c| c.subject.has_invisible_characters())
@@ -418,10 +448,7 @@ fn flag_invisible_characters(certs: &[Certificate], lang: Lang, warnings: &mut V
             .chars()
             .filter(|ch| !crate::pki::name::is_mapped_to_nothing(*ch))
             .collect();
-        warnings.push(lang.pick(
-            format!("Tên chứng thư «{visible}» chứa ký tự vô hình (ký tự độ rộng bằng 0, gạch nối mềm hoặc ký tự định dạng): có thể giả dạng một tên khác."),
-            format!("The certificate name «{visible}» contains invisible characters (zero-width, soft hyphen or format characters): it may imitate another name."),
-        ));
+        warnings.push(Note::InvisibleCharacters { name: visible });
     }
 }
 
@@ -462,22 +489,13 @@ fn unknown_reason(evidence: &RevocationEvidence, otherwise: &'static str) -> &'s
 }
 
 /// ETSI EN 319 102-1 §5.2.5: the signer's status is unknown (TRY_LATER), with why.
-fn signer_status_unknown(
-    evidence: &RevocationEvidence,
-    lang: Lang,
-) -> (Indication, SubIndication, String) {
-    let why = evidence
-        .detail
-        .as_deref()
-        .map(|d| format!(" ({d})"))
-        .unwrap_or_default();
+fn signer_status_unknown(evidence: &RevocationEvidence) -> (Indication, SubIndication, Note) {
     (
         Indication::Indeterminate,
         SubIndication::TryLater,
-        lang.pick(
-            format!("Không kiểm tra được tình trạng thu hồi của chứng thư số người ký (không có OCSP/CRL dùng được){why}. Cần kiểm tra lại khi có mạng hoặc dữ liệu thu hồi."),
-            format!("The revocation status of the signer's certificate could not be checked (no usable OCSP or CRL){why}. Check again when online or with revocation data."),
-        ),
+        Note::SignerRevocationUnknown {
+            detail: evidence.detail.clone(),
+        },
     )
 }
 
@@ -485,13 +503,10 @@ fn signer_status_unknown(
 /// result INDETERMINATE naming it, unless the caller accepts the risk
 /// (`--accept-unknown-ca-status`), which the report then says.
 fn ca_status_unknown(evidence: &RevocationEvidence, ctx: &TrustContext, out: &mut TrustOutcome) {
-    let lang = ctx.lang;
-    let subject = &evidence.subject;
+    let subject = evidence.subject.clone();
     if ctx.accept_unknown_ca_status {
-        out.warnings.push(lang.pick(
-            format!("Không kiểm tra được tình trạng thu hồi của chứng thư {subject}; được chấp nhận theo yêu cầu (--accept-unknown-ca-status)."),
-            format!("The revocation status of {subject} could not be checked; accepted on request (--accept-unknown-ca-status)."),
-        ));
+        out.warnings
+            .push(Note::CaRevocationUnknownAccepted { subject });
         return;
     }
     if out.verdict.is_some() {
@@ -500,10 +515,7 @@ fn ca_status_unknown(evidence: &RevocationEvidence, ctx: &TrustContext, out: &mu
     out.verdict = Some((
         Indication::Indeterminate,
         SubIndication::TryLater,
-        lang.pick(
-            format!("Không xác định được tình trạng thu hồi của chứng thư tổ chức cấp {subject} (không có OCSP/CRL dùng được). Cần dữ liệu thu hồi, hoặc --accept-unknown-ca-status nếu chấp nhận rủi ro."),
-            format!("The revocation status of the CA certificate {subject} cannot be determined (no usable OCSP or CRL). Provide revocation data, or --accept-unknown-ca-status to accept the risk."),
-        ),
+        Note::CaRevocationUnknown { subject },
     ));
     out.reason = Some(unknown_reason(evidence, reason::CA_REVOCATION_UNKNOWN));
 }
@@ -514,7 +526,7 @@ fn fetch_ca_crls(
     path: &crate::pki::validate::ValidatedPath,
     http: &dyn HttpClient,
     crls: &mut Vec<Crl>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Note>,
 ) -> bool {
     let mut fetched = false;
     for (cert, status) in path.certificates.iter().zip(&path.revocation).skip(1) {
@@ -572,7 +584,7 @@ pub(crate) fn fetch_ca_issuers(
     start: &Certificate,
     pool: &mut Vec<Certificate>,
     http: &dyn HttpClient,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Note>,
 ) -> bool {
     let mut added = false;
     let mut downloads = 0;
@@ -590,11 +602,15 @@ pub(crate) fn fetch_ca_issuers(
                 let body = match http.get(&url) {
                     Ok(r) if r.is_success() => r.body,
                     Ok(r) => {
-                        warnings.push(format!("caIssuers {url}: HTTP {}", r.status));
+                        warnings.push(Note::FetchFailed {
+                            detail: format!("caIssuers {url}: HTTP {}", r.status),
+                        });
                         continue;
                     }
                     Err(e) => {
-                        warnings.push(format!("caIssuers {url}: {e}"));
+                        warnings.push(Note::FetchFailed {
+                            detail: format!("caIssuers {url}: {e}"),
+                        });
                         continue;
                     }
                 };
@@ -629,7 +645,7 @@ fn fetch_crls(
     cert: &Certificate,
     http: &dyn HttpClient,
     crls: &mut Vec<Crl>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Note>,
 ) -> bool {
     let mut fetched = false;
     for url in cert.crl_urls().into_iter().take(4) {
@@ -639,10 +655,16 @@ fn fetch_crls(
                     crls.push(crl);
                     fetched = true;
                 }
-                Err(e) => warnings.push(format!("CRL {url}: {e}")),
+                Err(e) => warnings.push(Note::FetchFailed {
+                    detail: format!("CRL {url}: {e}"),
+                }),
             },
-            Ok(resp) => warnings.push(format!("CRL {url}: HTTP {}", resp.status)),
-            Err(e) => warnings.push(format!("CRL {url}: {e}")),
+            Ok(resp) => warnings.push(Note::FetchFailed {
+                detail: format!("CRL {url}: HTTP {}", resp.status),
+            }),
+            Err(e) => warnings.push(Note::FetchFailed {
+                detail: format!("CRL {url}: {e}"),
+            }),
         }
     }
     fetched
@@ -757,86 +779,82 @@ fn revoked_verdict(
     index: usize,
     revoked_at: Option<OffsetDateTime>,
     claimed: Option<OffsetDateTime>,
-    lang: Lang,
-) -> (Indication, SubIndication, String) {
-    let when = revoked_at.map(vntime::display).unwrap_or_default();
+) -> (Indication, SubIndication, Note) {
     if index > 0 {
         return (
             Indication::Indeterminate,
             SubIndication::RevokedCaNoPoe,
-            lang.pick(
-                format!("Chứng thư của tổ chức cấp trong chuỗi đã bị thu hồi ({when})."),
-                format!("A CA certificate of the chain was revoked ({when})."),
-            ),
+            Note::CaRevoked { at: revoked_at },
         );
     }
     match (revoked_at, claimed) {
         (Some(r), Some(c)) if r <= c => (
             Indication::TotalFailed,
             SubIndication::Revoked,
-            lang.pick(
-                format!("Chứng thư số của người ký đã bị thu hồi ({when}) trước thời điểm ký."),
-                format!("The signer's certificate was revoked ({when}) before the signing time."),
-            ),
+            Note::SignerRevokedBeforeSigning { at: revoked_at },
         ),
         _ => (
             Indication::Indeterminate,
             SubIndication::RevokedNoPoe,
-            lang.pick(
-                format!("Chứng thư số của người ký đã bị thu hồi ({when}); không có dấu thời gian chứng minh chữ ký có trước đó."),
-                format!("The signer's certificate was revoked ({when}) and no time-stamp proves the signature existed before."),
-            ),
+            Note::SignerRevokedNoPoe { at: revoked_at },
         ),
     }
+}
+
+/// The last certificate of a chain that did not reach an anchor, when it is a self-signed
+/// root: a root that is present but not trusted (RFC 5280 §6.1: only anchors end a path).
+fn untrusted_root(path: &[Certificate]) -> Option<String> {
+    let last = path.last()?;
+    (path.len() > 1 && last.subject.matches(&last.issuer) && last.verify_issued_by(last).is_ok())
+        .then(|| last.subject.to_rfc4514())
 }
 
 /// ETSI EN 319 102-1 §5.2.6 sub-indications for path validation failures.
 fn map_path_error(
     e: &PathError,
-    _signer: &Certificate,
+    untrusted_root: Option<String>,
     claimed: Option<OffsetDateTime>,
-    lang: Lang,
-) -> (Indication, SubIndication, String) {
-    let msg = |vi: String| lang.pick(vi, format!("Certificate path validation failed: {e}."));
+) -> (Indication, SubIndication, Note) {
+    let detail = e.to_string();
     match e {
         PathError::NoPathToTrustAnchor | PathError::BudgetExceeded => (
             Indication::Indeterminate,
             SubIndication::NoCertificateChainFound,
-            lang.pick(
-                format!("Chữ ký toàn vẹn nhưng không xây dựng được chuỗi chứng thư tới chứng thư gốc tin cậy ({e})."),
-                format!("The signature is intact but no certificate chain reaches a trust anchor ({e})."),
-            ),
+            Note::NoChainToAnchor {
+                detail,
+                untrusted_root,
+            },
         ),
         PathError::Expired { .. } | PathError::NotYetValid { .. } => (
             Indication::Indeterminate,
             SubIndication::OutOfBoundsNoPoe,
-            msg(format!("Chứng thư trong chuỗi không còn hiệu lực tại thời điểm kiểm tra và không có dấu thời gian chứng minh chữ ký có trước ({e}).")),
+            Note::ChainOutOfValidity { detail },
         ),
-        PathError::Revoked { index, date, .. } => revoked_verdict(*index, Some(*date), claimed, lang),
+        PathError::Revoked { index, date, .. } => revoked_verdict(*index, Some(*date), claimed),
         PathError::RevocationUnknown { .. } | PathError::StaleRevocationInfo { .. } => (
             Indication::Indeterminate,
             SubIndication::TryLater,
-            msg(format!("Không kiểm tra được tình trạng thu hồi ({e}).")),
+            Note::ChainRevocationUnknown { detail },
         ),
         PathError::AlgorithmNotAllowed { .. } => (
             Indication::Indeterminate,
             SubIndication::CryptoConstraintsFailureNoPoe,
-            msg(format!("Thuật toán hoặc độ dài khóa trong chuỗi chứng thư không được chấp nhận ({e}).")),
+            Note::ChainAlgorithmNotAllowed { detail },
         ),
         PathError::KeyUsage { index: 0, .. } => (
             Indication::Indeterminate,
             SubIndication::SigConstraintsFailure,
-            msg(format!("Chứng thư số của người ký không dùng để ký số (keyUsage) ({e}).")),
+            Note::SignerKeyUsage { detail },
         ),
         PathError::BadSignature { .. } => (
             Indication::Indeterminate,
             SubIndication::CertificateChainGeneralFailure,
-            msg(format!("Chữ ký trên một chứng thư của chuỗi không hợp lệ ({e}).")),
+            Note::ChainSignatureInvalid { detail },
         ),
         _ => (
             Indication::Indeterminate,
             SubIndication::ChainConstraintsFailure,
-            msg(format!("Chuỗi chứng thư không thỏa các ràng buộc của RFC 5280 ({e}).")),
+            Note::ChainConstraints { detail },
         ),
     }
 }
@@ -869,7 +887,6 @@ mod tests {
             past: false,
             usage: EndEntityUsage::Signing,
             accept_unknown_ca_status: true,
-            lang: Lang::En,
         };
         // Signed before the answer, validated within the age: good.
         let out = assess(
@@ -892,6 +909,7 @@ mod tests {
             (i, sub),
             (Indication::Indeterminate, SubIndication::TryLater)
         );
+        let msg = crate::text::notes::english(&msg);
         assert!(msg.contains("signing time"), "{msg}");
         assert_eq!(out.reason, Some(reason::REVOCATION_NOT_FRESH));
         // Validated later than the maximum age.

@@ -5,19 +5,74 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-use super::report::{Indication, Report, SignatureReport};
-use super::Lang;
+use super::verdict;
+use super::{date_str, name_of_dn, Lang};
+use crate::verify::report::{Indication, Report, SignatureReport, TimestampReport};
+use crate::verify::VerifyOptions;
 
-/// The verdict in words: "HỢP LỆ" / "VALID"...
+/// The plain words of an indication: "HỢP LỆ" / "VALID"... For a verdict as shown to people
+/// (no signature, untrusted, revocation not checked) use [`super::verdict`].
 pub fn verdict_text(i: Indication, lang: Lang) -> &'static str {
-    match (i, lang) {
-        (Indication::TotalPassed, Lang::Vi) => "HỢP LỆ",
-        (Indication::TotalFailed, Lang::Vi) => "KHÔNG HỢP LỆ",
-        (Indication::Indeterminate, Lang::Vi) => "CHƯA XÁC ĐỊNH",
-        (Indication::TotalPassed, Lang::En) => "VALID",
-        (Indication::TotalFailed, Lang::En) => "INVALID",
-        (Indication::Indeterminate, Lang::En) => "INDETERMINATE",
+    verdict::indication_words(i, lang)
+}
+
+/// Fills the words of a report from its facts, in `lang`: every signature's and time-stamp's
+/// `message` and `warnings`, each change's `description`, the verdicts; and the stable codes
+/// beside them. Front doors call it before output, so `--json --lang en` is English.
+pub fn localise(report: &mut Report, lang: Lang) {
+    for s in &mut report.signatures {
+        if let Some(n) = &s.note {
+            s.message = super::notes::note(n, lang);
+            s.message_code = Some(n.code());
+        }
+        s.warnings = s
+            .notes
+            .iter()
+            .map(|n| super::notes::note(n, lang))
+            .collect();
+        s.warning_codes = s.notes.iter().map(|n| n.code()).collect();
+        for m in &mut s.modifications {
+            m.description = super::diff::describe(&m.what, lang);
+        }
+        for t in &mut s.timestamps {
+            localise_timestamp(t, lang);
+        }
+        let v = verdict::signature(s, report.revocation_checked, lang);
+        s.verdict = v.label;
+        s.verdict_class = v.tone.class();
     }
+    for p in &mut report.decree30.points {
+        if let crate::decree30::Evidence::Coverage {
+            change: Some(c), ..
+        } = &mut p.evidence
+        {
+            if let Some(w) = &c.what {
+                c.description = super::diff::describe(w, lang);
+            }
+        }
+    }
+    let v = verdict::report(report, lang);
+    report.verdict = v.label;
+    report.verdict_class = v.tone.class();
+}
+
+fn localise_timestamp(t: &mut TimestampReport, lang: Lang) {
+    if let Some(n) = &t.note {
+        t.message = super::notes::note(n, lang);
+        t.message_code = Some(n.code());
+    }
+    t.warnings = t
+        .notes
+        .iter()
+        .map(|n| super::notes::note(n, lang))
+        .collect();
+    t.warning_codes = t.notes.iter().map(|n| n.code()).collect();
+}
+
+/// [`localise`] in the (deprecated) language of the options: the first rendering, so that a
+/// library caller reading `message` directly gets words.
+pub(crate) fn localise_as_asked(report: &mut Report, opts: &VerifyOptions) {
+    localise(report, opts.lang);
 }
 
 /// Whether `c` must not reach a terminal as it is: C0 and C1 controls and DEL (ESC starts
@@ -63,19 +118,6 @@ pub fn render(report: &Report, lang: Lang) -> String {
     render_styled(report, lang, false)
 }
 
-/// ANSI colour for a verdict: green passed, red failed, yellow indeterminate.
-fn paint(text: &str, i: Indication, colour: bool) -> String {
-    if !colour {
-        return text.to_string();
-    }
-    let code = match i {
-        Indication::TotalPassed => "32",
-        Indication::TotalFailed => "31",
-        Indication::Indeterminate => "33",
-    };
-    format!("\x1b[1;{code}m{text}\x1b[0m")
-}
-
 /// As [`render`], with ANSI colours for the verdicts when `colour` (a terminal, no NO_COLOR).
 pub fn render_styled(report: &Report, lang: Lang, colour: bool) -> String {
     let mut out = String::new();
@@ -83,33 +125,27 @@ pub fn render_styled(report: &Report, lang: Lang, colour: bool) -> String {
     if let Some(f) = &report.file {
         let _ = writeln!(out, "{}: {}", l("Tệp", "File"), visible(f));
     }
-    // A verdict reached without revocation checking says so on the verdict line itself.
-    let unchecked = if report.revocation_checked {
-        ""
+    // One vocabulary (text/verdict.rs): no signature, untrusted, revocation not checked are
+    // said on the verdict line itself.
+    let v = verdict::report(report, lang);
+    if report.signatures.is_empty() {
+        let _ = writeln!(out, "{}: {}", l("Kết luận", "Verdict"), v.painted(colour));
     } else {
-        l(
-            " — KHÔNG kiểm tra tình trạng thu hồi (--revocation off)",
-            " — revocation NOT checked (--revocation off)",
-        )
-    };
-    let _ = writeln!(
-        out,
-        "{}: {} ({}){unchecked}",
-        l("Kết luận", "Verdict"),
-        paint(
-            verdict_text(report.indication, lang),
-            report.indication,
-            colour
-        ),
-        report.indication.as_str()
-    );
+        let _ = writeln!(
+            out,
+            "{}: {} ({})",
+            l("Kết luận", "Verdict"),
+            v.painted(colour),
+            report.indication.as_str()
+        );
+    }
     if !report.signatures.is_empty() {
         // Decree 30/2020: a verdict of its own, on its own line (issue #15).
         let _ = writeln!(
             out,
             "{}: {}",
-            crate::decree30::words::title(lang),
-            crate::decree30::words::conformity_text(report.decree30.status, lang)
+            super::decree30::title(lang),
+            super::decree30::conformity_text(report.decree30.status, lang)
         );
     }
     let _ = writeln!(
@@ -132,7 +168,7 @@ pub fn render_styled(report: &Report, lang: Lang, colour: bool) -> String {
     }
     for (i, s) in report.signatures.iter().enumerate() {
         out.push('\n');
-        render_signature(&mut out, i + 1, s, lang, colour);
+        render_signature(&mut out, i + 1, s, report.revocation_checked, lang, colour);
         render_modifications(&mut out, s, lang);
     }
     render_decree30(&mut out, report, lang);
@@ -163,7 +199,14 @@ pub fn render_styled(report: &Report, lang: Lang, colour: bool) -> String {
     out
 }
 
-fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang, colour: bool) {
+fn render_signature(
+    out: &mut String,
+    n: usize,
+    s: &SignatureReport,
+    checked_at_all: bool,
+    lang: Lang,
+    colour: bool,
+) {
     let l = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
     let kind = if s.kind == "document-timestamp" {
         l("Dấu thời gian tài liệu", "Document time-stamp")
@@ -174,7 +217,7 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang,
         out,
         "[{n}] {kind} \"{}\": {}",
         visible(&s.field),
-        paint(verdict_text(s.indication, lang), s.indication, colour)
+        verdict::signature(s, checked_at_all, lang).painted(colour)
     );
     // Every value may come from the file: made visible here, once.
     let mut row = |label: &str, value: &str| {
@@ -185,11 +228,19 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang,
         None => s.indication.as_str().to_string(),
     };
     row(l("Kết quả (ETSI):", "Result (ETSI):"), &indication);
-    row(l("Giải thích:", "Explanation:"), &s.message);
+    let message = s
+        .note
+        .as_ref()
+        .map(|n| super::notes::note(n, lang))
+        .unwrap_or_else(|| s.message.clone());
+    row(l("Giải thích:", "Explanation:"), &message);
     if let Some(signer) = &s.signer {
         row(
             l("Người ký:", "Signer:"),
-            signer.common_name.as_deref().unwrap_or(&signer.subject),
+            &signer
+                .common_name
+                .clone()
+                .unwrap_or_else(|| name_of_dn(&signer.subject)),
         );
         if let Some(t) = &signer.title {
             row(l("Chức vụ:", "Title:"), t);
@@ -201,15 +252,26 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang,
             l("Chủ thể chứng thư:", "Certificate subject:"),
             &signer.subject,
         );
-        row(l("Tổ chức cấp (CA):", "Issued by (CA):"), &signer.issuer);
+        // People's and agencies' names first; the distinguished name on a line of its own.
+        row(
+            l("Tổ chức cấp (CA):", "Issued by (CA):"),
+            &name_of_dn(&signer.issuer),
+        );
+        if name_of_dn(&signer.issuer) != signer.issuer {
+            row(l("Tên đầy đủ tổ chức cấp:", "Issuer DN:"), &signer.issuer);
+        }
         row(l("Số hiệu chứng thư:", "Serial number:"), &signer.serial);
         row(
             l("Hiệu lực chứng thư:", "Certificate validity:"),
-            &format!("{} → {}", signer.not_before, signer.not_after),
+            &format!(
+                "{} → {}",
+                date_str(&signer.not_before),
+                date_str(&signer.not_after)
+            ),
         );
     }
     if let Some(t) = &s.signing_time {
-        row(l("Thời gian ký:", "Signing time:"), t);
+        row(l("Thời gian ký:", "Signing time:"), &date_str(t));
     }
     if let Some(a) = &s.algorithm {
         row(l("Thuật toán:", "Algorithm:"), a);
@@ -223,24 +285,23 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang,
             l("Dấu thời gian chữ ký:", "Signature time-stamp:"),
             &format!(
                 "{} — {} ({verdict})",
-                t.time,
+                date_str(&t.time),
                 t.authority.as_deref().map(short_name).unwrap_or_default()
             ),
         );
     }
     if let Some(p) = &s.proof_of_existence {
-        row(l("Chứng minh tồn tại lúc:", "Proven to exist at:"), p);
+        row(
+            l("Chứng minh tồn tại lúc:", "Proven to exist at:"),
+            &date_str(p),
+        );
     }
     row(
         l("Toàn vẹn nội dung:", "Integrity:"),
         integrity_text(s, lang),
     );
     row(l("Phạm vi ký:", "Coverage:"), &coverage_text(s, lang));
-    let trust = match &s.trust_anchor {
-        Some(a) => format!("{} ({a})", l("tin cậy", "trusted")),
-        None => l("chưa xác định", "unknown").to_string(),
-    };
-    row(l("Chuỗi tin cậy:", "Trust:"), &trust);
+    row(l("Chuỗi tin cậy:", "Trust:"), &trust_text(s, lang));
     if s.certificates.len() > 1 {
         let chain: Vec<String> = s
             .certificates
@@ -270,8 +331,13 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, lang: Lang,
     if let Some(loc) = &s.location {
         row(l("Địa điểm:", "Location:"), loc);
     }
-    for w in &s.warnings {
-        row(l("Lưu ý:", "Note:"), w);
+    if s.notes.is_empty() {
+        for w in &s.warnings {
+            row(l("Lưu ý:", "Note:"), w);
+        }
+    }
+    for n in &s.notes {
+        row(l("Lưu ý:", "Note:"), &super::notes::note(n, lang));
     }
 }
 
@@ -283,11 +349,7 @@ fn render_decree30(out: &mut String, report: &Report, lang: Lang) {
     let roles: Vec<Option<&crate::decree30::RoleFinding>> =
         report.signatures.iter().map(|s| s.role.as_ref()).collect();
     out.push('\n');
-    out.push_str(&crate::decree30::words::render(
-        &report.decree30,
-        &roles,
-        lang,
-    ));
+    out.push_str(&super::decree30::render(&report.decree30, &roles, lang));
 }
 
 /// The visual check (issue 14) in words: what was compared and what was found.
@@ -374,6 +436,21 @@ pub fn visual_text(s: &SignatureReport, lang: Lang) -> Option<String> {
     })
 }
 
+/// The trust in the signer's chain: trusted (with the anchor's name), untrusted (a root that
+/// is not trusted, or a look-alike of one), or unknown.
+pub fn trust_text(s: &SignatureReport, lang: Lang) -> String {
+    let l = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    match &s.trust_anchor {
+        Some(a) => format!("{} ({})", l("tin cậy", "trusted"), short_name(a)),
+        None if verdict::is_untrusted(s) => l(
+            "KHÔNG TIN CẬY (chứng thư gốc không tin cậy hoặc giả mạo)",
+            "UNTRUSTED (the root is not trusted, or a look-alike)",
+        )
+        .to_string(),
+        None => l("chưa xác định", "unknown").to_string(),
+    }
+}
+
 /// Integrity of the signed bytes: "toàn vẹn" / "intact", "ĐÃ BỊ THAY ĐỔI" / "MODIFIED"...
 pub fn integrity_text(s: &SignatureReport, lang: Lang) -> &'static str {
     let l = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
@@ -433,13 +510,16 @@ pub fn revocation_text(s: &SignatureReport, lang: Lang) -> String {
                 Some("embedded-crl") => l("CRL trong tài liệu", "CRL in the document"),
                 _ => "",
             };
-            let when = r.issued.as_deref().unwrap_or("");
+            let when = r.issued.as_deref().map(date_str).unwrap_or_default();
             match r.status.as_str() {
                 "good" => format!("{} ({source}, {when})", l("chưa bị thu hồi", "not revoked")),
                 "revoked" => format!(
                     "{} {} ({}; {source})",
                     l("ĐÃ BỊ THU HỒI lúc", "REVOKED at"),
-                    r.revocation_time.as_deref().unwrap_or("?"),
+                    r.revocation_time
+                        .as_deref()
+                        .map(date_str)
+                        .unwrap_or_else(|| "?".into()),
                     r.reason.as_deref().unwrap_or("?")
                 ),
                 "not_checked" => {
@@ -474,7 +554,7 @@ fn render_modifications(out: &mut String, s: &SignatureReport, lang: Lang) {
                 out,
                 "      - [{}] {} ({} {})",
                 mark,
-                visible(&m.description),
+                visible(&super::diff::describe(&m.what, lang)),
                 l("phiên bản", "revision"),
                 m.revision
             );
@@ -482,13 +562,10 @@ fn render_modifications(out: &mut String, s: &SignatureReport, lang: Lang) {
     }
 }
 
-/// The common name of an RFC 4514 subject, or the whole subject.
+/// The name in an RFC 4514 subject (the CN, or the given name and surname), or the whole
+/// subject.
 pub fn short_name(subject: &str) -> String {
-    subject
-        .split(',')
-        .find_map(|p| p.strip_prefix("CN="))
-        .map(str::to_string)
-        .unwrap_or_else(|| subject.to_string())
+    name_of_dn(subject)
 }
 
 #[cfg(test)]

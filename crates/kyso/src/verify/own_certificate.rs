@@ -12,7 +12,6 @@ use crate::pki::crl::Crl;
 use crate::pki::validate::EndEntityUsage;
 use crate::pki::Certificate;
 use crate::verify::trust::{assess, RevocationPolicy, TrustContext};
-use crate::verify::Lang;
 
 /// A certificate expiring within this many days draws a warning.
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
@@ -82,7 +81,6 @@ pub fn own_revocation(
         past: false,
         usage: EndEntityUsage::Any,
         accept_unknown_ca_status: true,
-        lang: Lang::En,
     };
     let outcome = assess(&cert, &points, &ctx, Some(now));
     let subject = cert.subject.to_rfc4514();
@@ -96,7 +94,7 @@ pub fn own_revocation(
         None => OwnRevocation::Unknown(
             outcome
                 .verdict
-                .map(|v| v.2)
+                .map(|v| v.2.code().to_string())
                 .unwrap_or_else(|| "no revocation answer".into()),
         ),
     }

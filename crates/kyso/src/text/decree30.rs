@@ -1,8 +1,8 @@
 //! The Decree 30/2020 check in words (Vietnamese, or English): the section of the text report,
 //! reused by the HTML report, the service page and the CLI's signing guards.
 
-use super::*;
-use crate::verify::Lang;
+use super::Lang;
+use crate::decree30::*;
 
 fn l(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
     match lang {
