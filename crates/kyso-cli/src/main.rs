@@ -743,7 +743,7 @@ fn run_sign(args: SignArgs) -> u8 {
         LangArg::Vi => Lang::Vi,
         LangArg::En => Lang::En,
     };
-    match kyso::sign::sign_file(&input, &output, identity.as_ref(), &opts, args.in_place) {
+    match kyso::ltv::sign_file(&input, &output, identity.as_ref(), &opts, args.in_place) {
         Ok(outcome) => {
             // Decree 30/2020 guards overridden with --force, in the user's language.
             let guards: Vec<String> = outcome

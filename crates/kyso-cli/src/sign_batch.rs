@@ -112,7 +112,7 @@ fn sign_one(
         }
     }
     let result =
-        kyso::sign::sign_file(input, &output, signer, opts, false).map_err(|e| e.to_string());
+        kyso::ltv::sign_file(input, &output, signer, opts, false).map_err(|e| e.to_string());
     (output, result)
 }
 

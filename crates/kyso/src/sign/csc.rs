@@ -95,48 +95,7 @@ const MAX_CHAIN: usize = 10;
 /// Characters kept of a text that comes from the service.
 const MAX_TEXT: usize = 300;
 
-/// Why a remote signing service gave no usable answer (carried by [`Error::Csc`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CscFailure {
-    /// No HTTP answer: connection refused, host not found, timeout.
-    Unreachable,
-    /// The service answered with an HTTP error (its CSC `error` is in [`Error::Csc`]).
-    Http,
-    /// The PIN was refused (`invalid_pin`).
-    WrongPin,
-    /// The OTP was refused or has expired (`invalid_otp`).
-    WrongOtp,
-    /// The service does not know the credential ID.
-    CredentialNotFound,
-    /// The access token was refused (expired, revoked, wrong service): HTTP 401, `invalid_token`.
-    AccessDenied,
-    /// The answer is not what CSC API v1 says (not JSON, a field missing, bad base64...).
-    Malformed,
-    /// The returned signature does not verify against the credential's certificate.
-    BadSignature,
-    /// The credential cannot be used by kyso: key disabled, certificate revoked, OAuth-only
-    /// authorisation, unknown key type.
-    Unusable,
-}
-
-impl fmt::Display for CscFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            CscFailure::Unreachable => "remote signing service unreachable",
-            CscFailure::Http => "remote signing service error",
-            CscFailure::WrongPin => "wrong PIN for the remote signing credential",
-            CscFailure::WrongOtp => "wrong or expired OTP for the remote signing credential",
-            CscFailure::CredentialNotFound => "remote signing credential not found",
-            CscFailure::AccessDenied => "access token refused by the remote signing service",
-            CscFailure::Malformed => "malformed answer from the remote signing service",
-            CscFailure::BadSignature => {
-                "the remote signing service returned a signature that does not verify"
-            }
-            CscFailure::Unusable => "remote signing credential not usable",
-        })
-    }
-}
+pub use crate::error::kinds::CscFailure;
 
 fn fail(kind: CscFailure, detail: impl Into<String>) -> Error {
     Error::Csc {
