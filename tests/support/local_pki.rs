@@ -85,33 +85,9 @@ ess_cert_id_alg = sha256
 
 pub const TSA_USER: &str = "kyso:bí-mật";
 
-pub fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run openssl");
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// `YYMMDDHHMMSSZ` (UTCTime, years before 2050), as `openssl ca -startdate/-enddate` take.
-pub fn ca_time(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:02}{:02}{:02}{:02}{:02}{:02}Z",
-        t.year() % 100,
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-}
+/// The shared test-PKI primitives (crates/kyso-testpki): `openssl` in a directory, and
+/// `openssl ca` times.
+pub use kyso_testpki::{ca_time, openssl};
 
 pub struct LocalPki {
     pub dir: tempfile::TempDir,
