@@ -2,7 +2,9 @@
 //! self-signed roots, CAs and leaves of the key types the tests need, delegated OCSP responders,
 //! CSRs, PKCS#8 exports and one-shot OCSP responses. Shared by the library's unit tests
 //! (`kyso::pki::testutil`, which loads each certificate as a `kyso::pki::Certificate`) and the
-//! integration tests (`tests/support/local_pki.rs`, `tests/revocation_online.rs`).
+//! integration tests (`tests/revocation_online.rs`); and [`local::LocalPki`], the same kind of
+//! PKI behind an `openssl ca` database with its online services (CRLs, OCSP, TSA) on
+//! 127.0.0.1, which `tests/support/local_pki.rs` re-exports.
 //!
 //! A separate crate because the library's unit tests cannot import code from `tests/`, and it
 //! depends on nothing of kyso so that both test builds can use it.
@@ -11,6 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use time::OffsetDateTime;
+
+pub mod local;
 
 /// The `openssl req`/`x509` configuration: the extensions of CAs, signers and OCSP responders.
 pub const CONFIG: &str = "\
