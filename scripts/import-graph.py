@@ -9,6 +9,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = os.path.join(ROOT, "crates", "kyso", "src")
+MARKER = "<!-- written by hand below; kept by scripts/import-graph.py -->"
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -232,6 +233,13 @@ if __name__ == "__main__":
         print(text)
     else:
         os.makedirs(os.path.join(ROOT, "docs"), exist_ok=True)
-        with open(os.path.join(ROOT, "docs", "architecture.md"), "w", encoding="utf-8") as f:
-            f.write(text)
+        path = os.path.join(ROOT, "docs", "architecture.md")
+        # What follows the marker in the existing file is written by hand and kept.
+        kept = ""
+        if os.path.exists(path):
+            old = open(path, encoding="utf-8").read()
+            if MARKER in old:
+                kept = old[old.index(MARKER):]
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text + ("\n" + kept if kept else ""))
         print("wrote docs/architecture.md")
