@@ -2,7 +2,9 @@
 //! the Document Security Store with the validation data of every signature and time-stamp
 //! (B-LT), and document time-stamps over it (B-LTA). [`extend_file`] brings any signed
 //! document, whoever signed it, to B-LT or B-LTA, and renews the archive time-stamp when the
-//! last one nears the end of its TSA certificate's validity.
+//! last one nears the end of its TSA certificate's validity. [`sign_file`] and [`sign_bytes`]
+//! sign at any level: `sign` makes the B-B or B-T signature, this module builds B-LT and B-LTA
+//! on it (`sign` knows nothing of LTV; the levels themselves are data in `crate::pades`).
 
 mod doc_timestamp;
 mod dss_update;
