@@ -94,7 +94,7 @@ fn by_library(pdf: &[u8], request: &Value) -> Vec<u8> {
     let req: SignRequest = serde_json::from_value(request.clone()).unwrap();
     let opts = req.into_options(SignSecrets::default()).unwrap();
     let key = kyso::sign::load_p12(&std::fs::read(pki("agency.p12")).unwrap(), "").unwrap();
-    kyso::sign::sign_bytes(pdf, &key, &opts).unwrap().0
+    kyso::ltv::sign_bytes(pdf, &key, &opts).unwrap().0
 }
 
 /// `kyso_sign_buffer` with `json`: the signed bytes, or (code, last error).

@@ -14,7 +14,7 @@ mod common;
 mod local_pki;
 
 use common::*;
-use local_pki::openssl;
+use local_pki::{ca_time, openssl};
 use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -100,20 +100,6 @@ const KYSO_LIMIT: Duration = Duration::from_secs(30);
 fn free_port() -> u16 {
     let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
     l.local_addr().unwrap().port()
-}
-
-/// `YYMMDDHHMMSSZ`, as `openssl ca` takes times.
-fn asn1_time(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:02}{:02}{:02}{:02}{:02}{:02}Z",
-        t.year() % 100,
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
 }
 
 fn rfc3339(v: &Value) -> OffsetDateTime {
@@ -319,7 +305,7 @@ impl Pki {
     ) -> Vec<u8> {
         let d = self.dir.path();
         let (last, next) = dates
-            .map(|(l, n)| (asn1_time(l), asn1_time(n)))
+            .map(|(l, n)| (ca_time(l), ca_time(n)))
             .unwrap_or_default();
         let mut args = vec![
             "ca",

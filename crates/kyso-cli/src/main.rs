@@ -897,7 +897,7 @@ fn run_sign(args: SignArgs) -> u8 {
         opts.level.name()
     );
     let signed = progress::stage("ký / signing", || {
-        kyso::sign::sign_file(&input, &output, identity.as_ref(), &opts, args.in_place)
+        kyso::ltv::sign_file(&input, &output, identity.as_ref(), &opts, args.in_place)
     });
     match signed {
         Ok(outcome) => {

@@ -122,7 +122,7 @@ fn sign_one(
             return (output, Err(msg));
         }
     }
-    let result = kyso::sign::sign_file(input, &output, signer, opts, false)
+    let result = kyso::ltv::sign_file(input, &output, signer, opts, false)
         .map(Some)
         .map_err(|e| crate::help_text::error_text(&e));
     (output, result)

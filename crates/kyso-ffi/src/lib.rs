@@ -283,7 +283,7 @@ pub unsafe extern "C" fn kyso_sign_file(
         let opts = parse::<SignJson>(optional_str(options_json, "options_json")?)?;
         let sign_opts = opts.sign_options()?;
         let signer = opts.open_signer()?;
-        kyso::sign::sign_file(
+        kyso::ltv::sign_file(
             Path::new(input),
             Path::new(output),
             signer.as_ref(),
@@ -314,7 +314,7 @@ pub unsafe extern "C" fn kyso_sign_buffer(
         let opts = parse::<SignJson>(optional_str(options_json, "options_json")?)?;
         let sign_opts = opts.sign_options()?;
         let signer = opts.open_signer()?;
-        let (bytes, _) = kyso::sign::sign_bytes(pdf, signer.as_ref(), &sign_opts)?;
+        let (bytes, _) = kyso::ltv::sign_bytes(pdf, signer.as_ref(), &sign_opts)?;
         let p = export_bytes(&bytes);
         if p.is_null() {
             return Err(Failure {
@@ -422,7 +422,7 @@ pub unsafe extern "C" fn kyso_sign_file_with_callback(
         let sign_opts = opts.sign_options()?;
         let certs = options::parse_certs(pem.as_bytes(), "certificate_pem")?;
         let signer = callback::CallbackSigner::new(certs, cb, user)?;
-        kyso::sign::sign_file(
+        kyso::ltv::sign_file(
             Path::new(input),
             Path::new(output),
             &signer,
@@ -547,7 +547,7 @@ pub unsafe extern "C" fn kyso_sign_file_with_signer(
         let input = required_str(input_path, "input_path")?;
         let output = required_str(output_path, "output_path")?;
         let sign_opts = handle::signature_options(optional_str(options_json, "options_json")?)?;
-        kyso::sign::sign_file(
+        kyso::ltv::sign_file(
             Path::new(input),
             Path::new(output),
             signer.signer.as_ref(),
@@ -578,7 +578,7 @@ pub unsafe extern "C" fn kyso_sign_buffer_with_signer(
         let signer = signer_ref(signer)?;
         let pdf = required_bytes(pdf, len, "pdf")?;
         let sign_opts = handle::signature_options(optional_str(options_json, "options_json")?)?;
-        let (bytes, _) = kyso::sign::sign_bytes(pdf, signer.signer.as_ref(), &sign_opts)?;
+        let (bytes, _) = kyso::ltv::sign_bytes(pdf, signer.signer.as_ref(), &sign_opts)?;
         let p = export_bytes(&bytes);
         if p.is_null() {
             return Err(Failure {

@@ -20,6 +20,7 @@ pub mod inspect;
 pub mod ltv;
 pub mod net;
 pub mod output;
+pub mod pades;
 pub mod pdf;
 pub mod pki;
 pub mod progress;

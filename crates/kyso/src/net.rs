@@ -131,53 +131,7 @@ impl<T: HttpClient + ?Sized> HttpClient for Arc<T> {
     }
 }
 
-/// How a request failed on the network, for words in the user's language
-/// ([`crate::text::errors`]); the URL and the technical cause stay in the error's detail.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum NetFailure {
-    /// No answer within the timeout or the network deadline.
-    Timeout,
-    /// The host name could not be resolved.
-    Dns,
-    /// The server refused the connection (nothing listens on that port).
-    Refused,
-    /// The TLS handshake or the server's certificate was not accepted.
-    Tls,
-    /// The server answered with an HTTP error status.
-    HttpStatus,
-    /// The answer is larger than allowed.
-    TooLarge,
-    /// Too many redirects, or a redirect kyso does not follow (another scheme).
-    Redirect,
-    /// Network access is switched off (`--offline`, `KYSO_OFFLINE=1`).
-    Offline,
-    /// The URL is not an `http://` or `https://` URL.
-    UnsupportedUrl,
-    /// Not sent: the document's request budget or deadline is spent.
-    BudgetSpent,
-    /// The connection broke, or another transport error.
-    Other,
-}
-
-impl std::fmt::Display for NetFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            NetFailure::Timeout => "timeout",
-            NetFailure::Dns => "host not found",
-            NetFailure::Refused => "connection refused",
-            NetFailure::Tls => "TLS failure",
-            NetFailure::HttpStatus => "HTTP error",
-            NetFailure::TooLarge => "answer too large",
-            NetFailure::Redirect => "redirect not followed",
-            NetFailure::Offline => "offline",
-            NetFailure::UnsupportedUrl => "unsupported URL",
-            NetFailure::BudgetSpent => "request budget spent",
-            NetFailure::Other => "network failure",
-        })
-    }
-}
+pub use crate::error::kinds::NetFailure;
 
 fn net_err<T>(kind: NetFailure, msg: impl Into<String>) -> Result<T> {
     Err(Error::Network {

@@ -760,7 +760,7 @@ fn sign(service: &Service, req: &Request, deadline: Instant) -> Response {
             return resp;
         }
     }
-    match kyso::sign::sign_bytes(body.pdf, signer.as_ref(), &opts) {
+    match kyso::ltv::sign_bytes(body.pdf, signer.as_ref(), &opts) {
         Ok((pdf, outcome)) => Response::new(200, "application/pdf", pdf)
             .with_header("Content-Disposition", "attachment; filename=\"signed.pdf\"")
             .with_header(

@@ -2,6 +2,7 @@
 
 pub mod algorithms;
 pub mod digest;
+pub mod keys;
 pub mod verify;
 
 pub use algorithms::{DigestAlgorithm, SignatureScheme};

@@ -8,9 +8,9 @@
 use aws_lc_rs::signature::{self as sig, VerificationAlgorithm};
 use ecdsa::signature::hazmat::PrehashVerifier;
 
+use super::keys::{parse_spki, Curve, PublicKeyKind};
 use super::{DigestAlgorithm, SignatureScheme};
 use crate::asn1::{oid, reader::tag, AlgorithmIdentifier, Reader};
-use crate::pki::certificate::{parse_spki, Curve, PublicKeyKind};
 
 /// Decoded `RSASSA-PSS-params` (RFC 4055 §3.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

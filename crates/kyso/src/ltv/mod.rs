@@ -2,7 +2,9 @@
 //! the Document Security Store with the validation data of every signature and time-stamp
 //! (B-LT), and document time-stamps over it (B-LTA). [`extend_file`] brings any signed
 //! document, whoever signed it, to B-LT or B-LTA, and renews the archive time-stamp when the
-//! last one nears the end of its TSA certificate's validity.
+//! last one nears the end of its TSA certificate's validity. [`sign_file`] and [`sign_bytes`]
+//! sign at any level: `sign` makes the B-B or B-T signature, this module builds B-LT and B-LTA
+//! on it (`sign` knows nothing of LTV; the levels themselves are data in `crate::pades`).
 
 mod doc_timestamp;
 mod dss_update;
@@ -14,111 +16,21 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde::Serialize;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use crate::asn1::oid;
-use crate::cms::{Attribute, SignedData};
+use crate::cms::SignedData;
 use crate::error::{Error, Result};
-use crate::net::HttpClient;
 use crate::output::AtomicOutput;
 use crate::pdf::signatures::{find_signatures, SignatureEntry};
 use crate::pdf::{ByteSource, Document, FileSource, MemorySource};
-use crate::pki::Certificate;
 use crate::sign::{SignOptions, SignOutcome, Signer};
-use crate::timestamp::{TimestampToken, TsaClient};
+use crate::timestamp::TimestampToken;
 
+pub use crate::pades::{LtvOptions, PadesLevel};
+pub use crate::timestamp::{signature_timestamp, tsa_certificate};
 pub use gather::signature_vri_key;
 use source::Appended;
-
-/// PAdES baseline levels (ETSI EN 319 142-1 §6.1), in increasing order.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub enum PadesLevel {
-    #[default]
-    BB,
-    BT,
-    BLT,
-    BLTA,
-}
-
-impl PadesLevel {
-    /// "B-B", "B-T", "B-LT", "B-LTA".
-    pub fn name(self) -> &'static str {
-        match self {
-            PadesLevel::BB => "B-B",
-            PadesLevel::BT => "B-T",
-            PadesLevel::BLT => "B-LT",
-            PadesLevel::BLTA => "B-LTA",
-        }
-    }
-
-    /// Accepts "B-LT", "b-lt", "LT", "PAdES-B-LT" and the like.
-    pub fn parse(s: &str) -> Result<PadesLevel> {
-        let t = s.trim().to_ascii_uppercase();
-        let t = t.strip_prefix("PADES-").unwrap_or(&t);
-        let t = t.strip_prefix("B-").unwrap_or(t);
-        match t {
-            "B" => Ok(PadesLevel::BB),
-            "T" => Ok(PadesLevel::BT),
-            "LT" => Ok(PadesLevel::BLT),
-            "LTA" => Ok(PadesLevel::BLTA),
-            _ => Err(Error::InvalidArgument(format!(
-                "unknown PAdES level '{s}' (B-B, B-T, B-LT or B-LTA)"
-            ))),
-        }
-    }
-}
-
-/// How to gather validation data and time-stamps for B-LT and B-LTA.
-#[derive(Clone)]
-pub struct LtvOptions {
-    /// The level to reach: B-LT or B-LTA (for extension).
-    pub level: PadesLevel,
-    /// The TSA for document time-stamps (B-LTA, or B-LT of signatures without a time-stamp).
-    pub timestamp: Option<TsaClient>,
-    /// Network access for OCSP, CRLs and missing issuers; None: only the data given here and
-    /// already in the document.
-    pub http: Option<Arc<dyn HttpClient>>,
-    /// Certificates that help complete chains (intermediates, roots).
-    pub extra_certs: Vec<Certificate>,
-    /// CRLs (DER) to embed where they apply.
-    pub crls: Vec<Vec<u8>>,
-    /// OCSP responses (DER) to embed where they apply.
-    pub ocsps: Vec<Vec<u8>>,
-    /// A new archive time-stamp is added when the last one's TSA certificate expires within
-    /// this time (B-LTA renewal).
-    pub renew_within: Duration,
-    /// The password of an encrypted document (the empty user password when not given).
-    pub pdf_password: crate::pdf::Password,
-}
-
-impl Default for LtvOptions {
-    fn default() -> Self {
-        LtvOptions {
-            level: PadesLevel::BLT,
-            timestamp: None,
-            http: None,
-            extra_certs: Vec::new(),
-            crls: Vec::new(),
-            ocsps: Vec::new(),
-            renew_within: Duration::days(90),
-            pdf_password: crate::pdf::Password::default(),
-        }
-    }
-}
-
-impl std::fmt::Debug for LtvOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LtvOptions")
-            .field("level", &self.level)
-            .field("timestamp", &self.timestamp)
-            .field("online", &self.http.is_some())
-            .field("extra_certs", &self.extra_certs.len())
-            .field("crls", &self.crls.len())
-            .field("ocsps", &self.ocsps.len())
-            .field("renew_within", &self.renew_within)
-            .finish()
-    }
-}
 
 impl SignOptions {
     /// The extension options for this signing request's level and TSA.
@@ -155,22 +67,6 @@ pub struct ExtendReport {
     pub output_size: u64,
 }
 
-/// The signature time-stamp attribute (RFC 3161 Appendix A, id-aa-signatureTimeStampToken)
-/// over a SignerInfo's signature value.
-pub fn signature_timestamp(
-    tsa: &TsaClient,
-    signature_value: &[u8],
-) -> Result<(Attribute, TimestampToken)> {
-    let token = tsa.timestamp_data(signature_value)?;
-    Ok((
-        Attribute {
-            oid: oid::SIGNATURE_TIMESTAMP_TOKEN.to_string(),
-            values: vec![token.der.clone()],
-        },
-        token,
-    ))
-}
-
 /// Extends the signed PDF at `input` into `output` (atomically). `in_place` allows `output`
 /// to be the input; its bytes stay an exact prefix either way.
 pub fn extend_file(
@@ -198,10 +94,48 @@ pub fn extend_bytes(input: &[u8], opts: &LtvOptions) -> Result<(Vec<u8>, ExtendR
     Ok((out, report))
 }
 
+/// Signs `input` into `output` (a new file, written atomically) at any PAdES level: B-B and B-T
+/// by [`crate::sign::sign_file`], B-LT and B-LTA by signing then extending in one pass over the
+/// input. `in_place` allows `output` to be the input; its bytes stay an exact prefix.
+pub fn sign_file(
+    input: &Path,
+    output: &Path,
+    signer: &dyn Signer,
+    opts: &SignOptions,
+    in_place: bool,
+) -> Result<SignOutcome> {
+    if opts.level < PadesLevel::BLT {
+        return crate::sign::sign_file(input, output, signer, opts, in_place);
+    }
+    let source = Arc::new(FileSource::open(input)?);
+    crate::sign::same_file_guard(input, output, in_place)?;
+    sign_long_term(source, output, signer, opts)
+}
+
+/// Signs a document held in memory at any PAdES level and returns the signed bytes: B-B and
+/// B-T by [`crate::sign::sign_bytes`], B-LT and B-LTA by extending the B-T signature.
+pub fn sign_bytes(
+    input: &[u8],
+    signer: &dyn Signer,
+    opts: &SignOptions,
+) -> Result<(Vec<u8>, SignOutcome)> {
+    if opts.level < PadesLevel::BLT {
+        return crate::sign::sign_bytes(input, signer, opts);
+    }
+    let source = Arc::new(MemorySource::new(input.to_vec()));
+    let mut out = Vec::with_capacity(input.len() + 32 * 1024);
+    let mut outcome = crate::sign::sign_to(source, &mut out, signer, opts)?;
+    let (extended, report) = extend_bytes(&out, &opts.ltv_request())?;
+    outcome.level = report.level.clone();
+    outcome.output_size = extended.len() as u64;
+    outcome.warnings.extend(report.warnings);
+    Ok((extended, outcome))
+}
+
 /// Signs at B-LT or B-LTA in one pass over the input: the B-T signature goes into `output`
 /// (the input copied once, hashed for the signature and for the document time-stamp alike),
 /// its revision is kept in memory, and the extension appends to the same output.
-pub(crate) fn sign_long_term(
+fn sign_long_term(
     source: Arc<dyn ByteSource>,
     output: &Path,
     signer: &dyn Signer,
@@ -397,14 +331,6 @@ fn count(report: &mut ExtendReport, data: &gather::Gathered) {
     report.certificates_added += data.certs.len();
     report.ocsp_responses_added += data.ocsps.len();
     report.crls_added += data.crls.len();
-}
-
-/// The certificate that signed a time-stamp token.
-pub fn tsa_certificate(token: &TimestampToken) -> Option<&Certificate> {
-    let sd = &token.signed_data;
-    sd.signer_infos
-        .first()
-        .and_then(|si| sd.signer_certificate(si))
 }
 
 /// When a time-stamp stops being verifiable without renewal: its TSA certificate's notAfter.

@@ -36,51 +36,7 @@ pub const NONCE_LEN: usize = 32;
 /// Media type of a POSTed request (RFC 6960 Appendix C.1).
 pub const REQUEST_CONTENT_TYPE: &str = "application/ocsp-request";
 
-/// Why an OCSP check gave no usable answer (carried by [`Error::Ocsp`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OcspFailure {
-    /// The certificate names no OCSP responder (no id-ad-ocsp in Authority Information Access).
-    NoResponder,
-    /// No answer from the responder: network error, timeout, offline, HTTP error status.
-    Unreachable,
-    /// The responder answered with an error responseStatus (tryLater, internalError...).
-    ResponderError,
-    /// The response cannot be parsed or is not a basic OCSP response.
-    Malformed,
-    /// The response signature does not verify with its signer's key.
-    BadSignature,
-    /// The signer is neither the issuing CA nor a responder it authorised (RFC 6960 §4.2.2.2).
-    UnauthorisedResponder,
-    /// The response has no status for the certificate asked about.
-    CertIdMismatch,
-    /// nextUpdate is before the validation time (or the response is older than allowed).
-    Stale,
-    /// thisUpdate or producedAt is after the validation time.
-    NotYetValid,
-    /// The nonce echoed by the responder is not the one sent (or is missing when required).
-    NonceMismatch,
-    /// The responder's key is too weak (RSA under 2048 bits, issue 20 item 3).
-    WeakKey,
-}
-
-impl fmt::Display for OcspFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            OcspFailure::NoResponder => "no OCSP responder",
-            OcspFailure::Unreachable => "OCSP responder unreachable",
-            OcspFailure::ResponderError => "OCSP responder error",
-            OcspFailure::Malformed => "malformed OCSP response",
-            OcspFailure::BadSignature => "OCSP response signature does not verify",
-            OcspFailure::UnauthorisedResponder => "unauthorised OCSP responder",
-            OcspFailure::CertIdMismatch => "OCSP response is about another certificate",
-            OcspFailure::Stale => "stale OCSP response",
-            OcspFailure::NotYetValid => "OCSP response not yet valid",
-            OcspFailure::NonceMismatch => "OCSP nonce mismatch",
-            OcspFailure::WeakKey => "OCSP responder key too weak",
-        })
-    }
-}
+pub use crate::error::kinds::OcspFailure;
 
 fn fail<T>(kind: OcspFailure, detail: impl Into<String>) -> Result<T> {
     Err(Error::Ocsp {

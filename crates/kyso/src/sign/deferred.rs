@@ -225,7 +225,7 @@ pub fn complete_file_with_password(
                 .collect();
             let mut unsigned = Vec::new();
             if let Some(tsa) = tsa {
-                let (attribute, token) = crate::ltv::signature_timestamp(tsa, &value)?;
+                let (attribute, token) = crate::timestamp::signature_timestamp(tsa, &value)?;
                 unsigned.push(attribute);
                 stamp = Some(token);
             }

@@ -65,9 +65,9 @@ pub struct SignOptions {
     pub timestamp: Option<crate::timestamp::TsaClient>,
     /// The PAdES baseline level to reach (ETSI EN 319 142-1 §6): B-B by default; B-T adds a
     /// signature time-stamp, B-LT a DSS with validation data, B-LTA a document time-stamp.
-    pub level: crate::ltv::PadesLevel,
+    pub level: crate::pades::PadesLevel,
     /// Validation data gathering for B-LT and B-LTA (network, extra certificates and CRLs).
-    pub ltv: crate::ltv::LtvOptions,
+    pub ltv: crate::pades::LtvOptions,
     /// A visible signature (Decree 30/2020 layouts); None signs invisibly.
     pub appearance: Option<crate::appearance::AppearanceRequest>,
     /// The password of an encrypted document (the empty user password when not given).
@@ -90,8 +90,8 @@ impl Default for SignOptions {
             reserve: DEFAULT_RESERVE,
             certify: None,
             timestamp: None,
-            level: crate::ltv::PadesLevel::BB,
-            ltv: crate::ltv::LtvOptions::default(),
+            level: crate::pades::PadesLevel::BB,
+            ltv: crate::pades::LtvOptions::default(),
             appearance: None,
             pdf_password: crate::pdf::Password::default(),
         }
@@ -134,14 +134,15 @@ impl SignOutcome {
         .into();
         self.timestamp_time = stamp.map(|t| crate::vntime::rfc3339(t.info.gen_time));
         self.timestamp_authority = stamp
-            .and_then(crate::ltv::tsa_certificate)
+            .and_then(crate::timestamp::tsa_certificate)
             .map(|c| c.subject.to_rfc4514());
         self
     }
 }
 
-/// Signs `input` into `output` (a new file, written atomically). `in_place` allows
-/// `output` to be the input itself; the input's bytes stay an exact prefix either way.
+/// Signs `input` into `output` (a new file, written atomically) at PAdES B-B or B-T. `in_place`
+/// allows `output` to be the input itself; the input's bytes stay an exact prefix either way.
+/// Every level, B-LT and B-LTA included: `kyso::ltv::sign_file`.
 pub fn sign_file(
     input: &Path,
     output: &Path,
@@ -149,11 +150,9 @@ pub fn sign_file(
     opts: &SignOptions,
     in_place: bool,
 ) -> Result<SignOutcome> {
+    refuse_long_term(opts)?;
     let source = Arc::new(FileSource::open(input)?);
     same_file_guard(input, output, in_place)?;
-    if opts.level >= crate::ltv::PadesLevel::BLT {
-        return crate::ltv::sign_long_term(source, output, signer, opts);
-    }
     let mut out = AtomicOutput::create(output)?;
     let outcome = sign_into(source, out.writer(), signer, opts).map_err(|e| match e {
         Error::Io { source, .. } => Error::io(output, source),
@@ -174,27 +173,36 @@ pub(crate) fn same_file_guard(input: &Path, output: &Path, in_place: bool) -> Re
     Ok(())
 }
 
-/// Signs a document held in memory and returns the signed bytes.
+/// Signs a document held in memory at PAdES B-B or B-T and returns the signed bytes. Every
+/// level: `kyso::ltv::sign_bytes`.
 pub fn sign_bytes(
     input: &[u8],
     signer: &dyn Signer,
     opts: &SignOptions,
 ) -> Result<(Vec<u8>, SignOutcome)> {
+    refuse_long_term(opts)?;
     let source = Arc::new(MemorySource::new(input.to_vec()));
     let mut out = Vec::with_capacity(input.len() + 32 * 1024);
-    let mut outcome = sign_to(source, &mut out, signer, opts)?;
-    if opts.level >= crate::ltv::PadesLevel::BLT {
-        let (extended, report) = crate::ltv::extend_bytes(&out, &opts.ltv_request())?;
-        outcome.level = report.level.clone();
-        outcome.output_size = extended.len() as u64;
-        outcome.warnings.extend(report.warnings);
-        out = extended;
-    }
+    let outcome = sign_to(source, &mut out, signer, opts)?;
     Ok((out, outcome))
 }
 
+/// Signing makes B-B and B-T; B-LT and B-LTA are built on the signature by `ltv`
+/// (`kyso::ltv::sign_file`, `kyso::ltv::sign_bytes`). Asked for more here, refuse rather than
+/// return a lower level than asked.
+fn refuse_long_term(opts: &SignOptions) -> Result<()> {
+    if opts.level > crate::pades::PadesLevel::BT {
+        return Err(Error::InvalidArgument(format!(
+            "{} is reached by signing then extending (kyso::ltv::sign_file or sign_bytes)",
+            opts.level.name()
+        )));
+    }
+    Ok(())
+}
+
 /// The signing flow, writing sequentially to `out`: the input copied once (and hashed while
-/// copied), then the update with the finished signature.
+/// copied), then the update with the finished signature. Reaches B-T at most (a level above
+/// signs at B-T; `ltv` extends from there).
 pub fn sign_to(
     source: Arc<dyn ByteSource>,
     out: &mut dyn Write,
@@ -379,14 +387,14 @@ pub(crate) fn sign_with(
     // PAdES B-T (ETSI EN 319 142-1 §6.3): a signature time-stamp over the signature value.
     let mut unsigned = Vec::new();
     let mut stamp = None;
-    if opts.level >= crate::ltv::PadesLevel::BT && !signature.is_empty() {
+    if opts.level >= crate::pades::PadesLevel::BT && !signature.is_empty() {
         let tsa = opts.timestamp.as_ref().ok_or_else(|| {
             Error::InvalidArgument(format!(
                 "{} needs a time-stamp authority (--tsa URL)",
                 opts.level.name()
             ))
         })?;
-        let (attribute, token) = crate::ltv::signature_timestamp(tsa, &signature)?;
+        let (attribute, token) = crate::timestamp::signature_timestamp(tsa, &signature)?;
         unsigned.push(attribute);
         stamp = Some(token);
     }

@@ -3,6 +3,10 @@
 
 use std::path::PathBuf;
 
+pub mod kinds;
+
+pub use kinds::{CscFailure, Guard, NetFailure, OcspFailure};
+
 /// Everything that can go wrong in kyso.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -63,8 +67,8 @@ pub enum Error {
     Output(String),
     /// Signing as asked would make a document that does not conform to Decree 30/2020
     /// (issue #15 guards); `force` signs anyway with warnings.
-    #[error("{} (use --force to sign anyway)", .0.iter().map(crate::decree30::guard::english).collect::<Vec<_>>().join("; "))]
-    Decree30(Vec<crate::decree30::Guard>),
+    #[error("{} (use --force to sign anyway)", .0.iter().map(Guard::to_string).collect::<Vec<_>>().join("; "))]
+    Decree30(Vec<Guard>),
     /// A caller passed an invalid argument or option.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
@@ -73,15 +77,12 @@ pub enum Error {
     /// technical cause.
     #[error("network: {detail}")]
     Network {
-        kind: crate::net::NetFailure,
+        kind: kinds::NetFailure,
         detail: String,
     },
     /// An OCSP check (RFC 6960) did not give a usable answer; `kind` says why.
     #[error("{kind}: {detail}")]
-    Ocsp {
-        kind: crate::pki::ocsp::OcspFailure,
-        detail: String,
-    },
+    Ocsp { kind: OcspFailure, detail: String },
     /// A time-stamp (RFC 3161) could not be obtained or is not acceptable: the TSA was
     /// unreachable, refused the request, or answered with a token that does not match it.
     #[error("time-stamp: {0}")]
@@ -90,7 +91,7 @@ pub enum Error {
     /// is how the last one failed, `detail` lists each URL and its cause.
     #[error("time-stamp: no time-stamp authority gave a usable token ({detail})")]
     TimestampUnreachable {
-        kind: crate::net::NetFailure,
+        kind: kinds::NetFailure,
         detail: String,
     },
     /// A remote signing service (Cloud Signature Consortium API v1) gave no usable answer;
@@ -98,7 +99,7 @@ pub enum Error {
     /// service answered with one.
     #[error("{kind}: {detail}")]
     Csc {
-        kind: crate::sign::csc::CscFailure,
+        kind: CscFailure,
         status: Option<u16>,
         error: Option<String>,
         detail: String,

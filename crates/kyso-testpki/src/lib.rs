@@ -1,0 +1,337 @@
+//! The one throw-away test PKI of kyso (issue #19 item 4), made with the `openssl` command line:
+//! self-signed roots, CAs and leaves of the key types the tests need, delegated OCSP responders,
+//! CSRs, PKCS#8 exports and one-shot OCSP responses. Shared by the library's unit tests
+//! (`kyso::pki::testutil`, which loads each certificate as a `kyso::pki::Certificate`) and the
+//! integration tests (`tests/revocation_online.rs`); and [`local::LocalPki`], the same kind of
+//! PKI behind an `openssl ca` database with its online services (CRLs, OCSP, TSA) on
+//! 127.0.0.1, which `tests/support/local_pki.rs` re-exports.
+//!
+//! A separate crate because the library's unit tests cannot import code from `tests/`, and it
+//! depends on nothing of kyso so that both test builds can use it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use time::OffsetDateTime;
+
+pub mod local;
+
+/// The `openssl req`/`x509` configuration: the extensions of CAs, signers and OCSP responders.
+pub const CONFIG: &str = "\
+[req]
+distinguished_name = dn
+prompt = no
+string_mask = utf8only
+utf8 = yes
+[dn]
+CN = unused
+[v3_ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[v3_leaf]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,nonRepudiation
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+extendedKeyUsage = emailProtection
+[v3_ocsp]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = OCSPSigning
+authorityKeyIdentifier = keyid:always
+";
+
+/// Runs `openssl` in `dir` (stdin closed), panicking with its stderr on failure.
+pub fn openssl(dir: &Path, args: &[&str]) {
+    openssl_output(dir, args);
+}
+
+/// Runs `openssl` in `dir` (stdin closed) and returns its standard output; panics with its
+/// stderr on failure.
+pub fn openssl_output(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run openssl");
+    assert!(
+        out.status.success(),
+        "openssl {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `YYMMDDHHMMSSZ` (UTCTime, years before 2050), as `openssl ca -startdate/-enddate` take.
+pub fn ca_time(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:02}{:02}{:02}{:02}{:02}{:02}Z",
+        t.year() % 100,
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Key types used by the tests.
+#[derive(Clone, Copy, Debug)]
+pub enum Key {
+    /// Too short for kyso's policy: only for tests of its refusal.
+    Rsa1024,
+    Rsa2048,
+    /// Too small for kyso's policy: only for tests of its refusal.
+    P224,
+    P256,
+    P384,
+    Ed25519,
+}
+
+impl Key {
+    /// The `openssl req` arguments that make a new key of this type.
+    pub fn args(self) -> Vec<&'static str> {
+        match self {
+            Key::Rsa1024 => vec!["-newkey", "rsa:1024"],
+            Key::Rsa2048 => vec!["-newkey", "rsa:2048"],
+            Key::P224 => vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-224"],
+            Key::P256 => vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+            Key::P384 => vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
+            Key::Ed25519 => vec!["-newkey", "ed25519"],
+        }
+    }
+}
+
+/// A generated certificate as a test wants it: made from its PEM and key files.
+pub trait Load: Sized {
+    fn load(pem: PathBuf, key: PathBuf) -> Self;
+    fn pem(&self) -> &Path;
+    fn key(&self) -> &Path;
+}
+
+/// A generated certificate and its key files, with its DER.
+pub struct Issued {
+    pub pem: PathBuf,
+    pub key: PathBuf,
+    pub der: Vec<u8>,
+}
+
+impl Load for Issued {
+    fn load(pem: PathBuf, key: PathBuf) -> Self {
+        let dir = pem.parent().expect("PEM in a directory").to_path_buf();
+        let der = dir.join("load.der");
+        let (p, d) = (pem.to_str().unwrap(), der.to_str().unwrap());
+        openssl(&dir, &["x509", "-in", p, "-outform", "DER", "-out", d]);
+        let der = std::fs::read(der).unwrap();
+        Issued { pem, key, der }
+    }
+    fn pem(&self) -> &Path {
+        &self.pem
+    }
+    fn key(&self) -> &Path {
+        &self.key
+    }
+}
+
+/// A temporary directory with [`CONFIG`]; certificates come back as `I`.
+pub struct Pki<I: Load = Issued> {
+    pub dir: tempfile::TempDir,
+    issued: std::marker::PhantomData<I>,
+}
+
+impl<I: Load> Default for Pki<I> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<I: Load> Pki<I> {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("openssl.cnf"), CONFIG).unwrap();
+        Pki {
+            dir,
+            issued: std::marker::PhantomData,
+        }
+    }
+
+    pub fn path(&self, f: &str) -> PathBuf {
+        self.dir.path().join(f)
+    }
+
+    fn load(&self, name: &str) -> I {
+        I::load(
+            self.path(&format!("{name}.pem")),
+            self.path(&format!("{name}.key")),
+        )
+    }
+
+    /// Self-signed CA.
+    pub fn root(&self, name: &str, key: Key, subj: &str) -> I {
+        let (k, p) = (format!("{name}.key"), format!("{name}.pem"));
+        let mut args = vec!["req", "-x509", "-new", "-config", "openssl.cnf", "-utf8"];
+        args.extend(key.args());
+        args.extend([
+            "-nodes",
+            "-keyout",
+            &k,
+            "-out",
+            &p,
+            "-subj",
+            subj,
+            "-days",
+            "3650",
+            "-extensions",
+            "v3_ca",
+        ]);
+        openssl(self.dir.path(), &args);
+        self.load(name)
+    }
+
+    /// Certificate for a new key (`ca` true for a CA) issued by `issuer`.
+    pub fn issue(&self, name: &str, key: Key, subj: &str, issuer: &I, ca: bool, serial: u32) -> I {
+        let (k, csr) = (format!("{name}.key"), format!("{name}.csr"));
+        let mut args = vec!["req", "-new", "-config", "openssl.cnf", "-utf8"];
+        args.extend(key.args());
+        args.extend(["-nodes", "-keyout", &k, "-out", &csr, "-subj", subj]);
+        openssl(self.dir.path(), &args);
+        self.sign_csr(name, &csr, issuer, ca, serial)
+    }
+
+    /// Certificate for an existing CSR signed by `issuer` (used for cross-signing).
+    pub fn sign_csr(&self, name: &str, csr: &str, issuer: &I, ca: bool, serial: u32) -> I {
+        let ext = if ca { "v3_ca" } else { "v3_leaf" };
+        self.sign_csr_ext(name, csr, issuer, ext, serial)
+    }
+
+    /// A delegated OCSP responder certificate (id-kp-OCSPSigning) for a new key, by `issuer`.
+    pub fn ocsp_responder(&self, name: &str, key: Key, issuer: &I, serial: u32) -> I {
+        let (k, csr) = (format!("{name}.key"), format!("{name}.csr"));
+        let mut args = vec!["req", "-new", "-config", "openssl.cnf", "-utf8"];
+        args.extend(key.args());
+        args.extend(["-nodes", "-keyout", &k, "-out", &csr, "-subj", "/CN=OCSP"]);
+        openssl(self.dir.path(), &args);
+        self.sign_csr_ext(name, &csr, issuer, "v3_ocsp", serial)
+    }
+
+    /// Certificate for a CSR signed by `issuer` with the config's extension section `ext`.
+    pub fn sign_csr_ext(&self, name: &str, csr: &str, issuer: &I, ext: &str, serial: u32) -> I {
+        let p = format!("{name}.pem");
+        let serial = serial.to_string();
+        let (ipem, ikey) = (
+            issuer.pem().to_str().unwrap(),
+            issuer.key().to_str().unwrap(),
+        );
+        #[rustfmt::skip]
+        openssl(self.dir.path(), &[
+            "x509", "-req", "-in", csr, "-CA", ipem, "-CAkey", ikey, "-set_serial", &serial,
+            "-days", "365", "-extfile", "openssl.cnf", "-extensions", ext, "-out", &p,
+        ]);
+        self.load(name)
+    }
+
+    /// CSR for an existing key.
+    pub fn csr_for(&self, name: &str, key: &Path, subj: &str) {
+        let csr = format!("{name}.csr");
+        let key = key.to_str().unwrap();
+        #[rustfmt::skip]
+        openssl(self.dir.path(), &[
+            "req", "-new", "-config", "openssl.cnf", "-utf8", "-key", key, "-out", &csr,
+            "-subj", subj,
+        ]);
+    }
+
+    /// `openssl ocsp` as a one-shot responder over an index naming `leaf` (issued by `issuer`)
+    /// good: the DER of a response signed by `signer`, without nextUpdate (no -ndays/-nmin).
+    pub fn ocsp_good_without_next_update(&self, leaf: &I, issuer: &I, signer: &I) -> Vec<u8> {
+        let dir = self.dir.path();
+        let lp = leaf.pem().to_str().unwrap();
+        let serial = openssl_output(dir, &["x509", "-in", lp, "-noout", "-serial"]);
+        let serial = serial.trim().trim_start_matches("serial=");
+        let line = format!("V\t491231235959Z\t\t{serial}\tunknown\t/CN=leaf\n");
+        std::fs::write(self.path("index.txt"), line).unwrap();
+        let ip = issuer.pem().to_str().unwrap();
+        #[rustfmt::skip]
+        openssl(dir, &[
+            "ocsp", "-issuer", ip, "-cert", lp, "-no_nonce", "-reqout", "q.der",
+        ]);
+        let (sp, sk) = (
+            signer.pem().to_str().unwrap(),
+            signer.key().to_str().unwrap(),
+        );
+        #[rustfmt::skip]
+        openssl(dir, &[
+            "ocsp", "-index", "index.txt", "-CA", ip, "-rsigner", sp, "-rkey", sk,
+            "-reqin", "q.der", "-respout", "r.der",
+        ]);
+        std::fs::read(self.path("r.der")).unwrap()
+    }
+
+    /// PKCS#8 DER of a key file.
+    pub fn pkcs8(&self, key: &Path) -> Vec<u8> {
+        let out = self.path("tmp.p8");
+        let (k, o) = (key.to_str().unwrap(), out.to_str().unwrap());
+        #[rustfmt::skip]
+        openssl(self.dir.path(), &[
+            "pkcs8", "-topk8", "-nocrypt", "-outform", "DER", "-in", k, "-out", o,
+        ]);
+        std::fs::read(out).unwrap()
+    }
+}
+
+/// Root (RSA) → intermediate (P-384) → leaf of the given key type with a Vietnamese subject.
+pub fn standard_chain<I: Load>(pki: &Pki<I>, leaf_key: Key) -> (I, I, I) {
+    let root = pki.root("root", Key::Rsa2048, "/C=VN/O=Bộ Thử Nghiệm/CN=Root CA");
+    let int = pki.issue(
+        "int",
+        Key::P384,
+        "/C=VN/O=Bộ Thử Nghiệm/CN=Intermediate CA",
+        &root,
+        true,
+        2,
+    );
+    let leaf = pki.issue(
+        "leaf",
+        leaf_key,
+        "/C=VN/L=Hà Nội/O=Bộ Thử Nghiệm/title=Giám đốc/CN=Nguyễn Văn An",
+        &int,
+        false,
+        0x1234,
+    );
+    (root, int, leaf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chain_is_made_and_verifies_with_openssl() {
+        if Command::new("openssl").arg("version").output().is_err() {
+            eprintln!("skipped: no openssl");
+            return;
+        }
+        let pki: Pki = Pki::new();
+        let (root, int, leaf) = standard_chain(&pki, Key::P256);
+        // A DER certificate is a SEQUENCE.
+        assert!(leaf.der.starts_with(&[0x30]) && int.der.len() > 200);
+        let (r, i, l) = (
+            root.pem.to_str().unwrap(),
+            int.pem.to_str().unwrap(),
+            leaf.pem.to_str().unwrap(),
+        );
+        let out = openssl_output(
+            pki.dir.path(),
+            &["verify", "-CAfile", r, "-untrusted", i, l],
+        );
+        assert!(out.contains(": OK"), "{out}");
+        assert_eq!(
+            ca_time(time::macros::datetime!(2026-12-05 10:11:12 +07:00)),
+            "261205031112Z"
+        );
+    }
+}
