@@ -182,14 +182,6 @@ fn kernel_copy_and_hash(
                     break;
                 }
                 copied += step;
-                // Start the disk writes now, while the hasher catches up, rather than all in
-                // the final fsync (the copy is ahead of the hashing).
-                if copied < len {
-                    if let Err(e) = writer.sync_data() {
-                        let _ = tx.send(Err(e));
-                        break;
-                    }
-                }
             }
         });
         let mut buf = vec![0u8; BUF];
@@ -228,6 +220,9 @@ fn kernel_copy_and_hash(
             if result.is_err() {
                 break;
             }
+            // Start the disk writes of the step just hashed, without waiting for them, so
+            // that the final fdatasync finds most of the file on disk already.
+            start_writeback(output, start + end - step, step);
         }
         let _ = copier.join();
         result?;
@@ -238,6 +233,23 @@ fn kernel_copy_and_hash(
     })
 }
 
+/// Asks the kernel to write `len` bytes at `offset` of `file` to disk now, without waiting
+/// (Linux: POSIX_FADV_DONTNEED starts the write-back of the range's dirty pages, then drops
+/// those already clean). Only a hint: durability still comes from the caller's fdatasync, so a
+/// failure here is ignored on purpose.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File, offset: u64, len: u64) {
+    let _ = rustix::fs::fadvise(
+        file,
+        offset,
+        std::num::NonZeroU64::new(len),
+        rustix::fs::Advice::DontNeed,
+    );
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &File, _offset: u64, _len: u64) {}
+
 #[cfg(unix)]
 fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
     std::os::unix::fs::FileExt::read_at(file, buf, offset)
@@ -246,4 +258,27 @@ fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
 #[cfg(windows)]
 fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
     std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+}
+
+/// [`super::sign_file`] for a batch: the output is written completely but left staged, neither
+/// synced nor renamed; [`crate::output::commit_all`] then makes many outputs durable at once.
+/// B-LT/B-LTA outputs (network-bound) are committed here as by `sign_file`.
+pub fn sign_file_staged(
+    input: &std::path::Path,
+    output: &std::path::Path,
+    signer: &dyn super::Signer,
+    opts: &super::SignOptions,
+) -> Result<(super::SignOutcome, crate::output::Staged)> {
+    if opts.level >= crate::ltv::PadesLevel::BLT {
+        let outcome = super::sign_file(input, output, signer, opts, false)?;
+        return Ok((outcome, crate::output::Staged::committed(output)));
+    }
+    let source = std::sync::Arc::new(crate::pdf::FileSource::open(input)?);
+    super::same_file_guard(input, output, false)?;
+    let mut out = crate::output::AtomicOutput::create(output)?;
+    let outcome = super::sign_into(source, out.writer(), signer, opts).map_err(|e| match e {
+        Error::Io { source, .. } => Error::io(output, source),
+        other => other,
+    })?;
+    Ok((outcome, out.stage()?))
 }
