@@ -84,19 +84,7 @@ fn read_crls(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, String> {
     let mut out = Vec::new();
     for bytes in read_all(paths)? {
         if bytes.starts_with(b"-----") || bytes.windows(10).any(|w| w == b"-----BEGIN") {
-            let text = String::from_utf8_lossy(&bytes);
-            for block in text.split("-----BEGIN X509 CRL-----").skip(1) {
-                let b64: String = block
-                    .split("-----END")
-                    .next()
-                    .unwrap_or("")
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .collect();
-                if let Some(der) = kyso::base64::decode(b64.as_bytes()) {
-                    out.push(der);
-                }
-            }
+            out.extend(kyso::pem::blocks(&bytes, "X509 CRL")?);
         } else {
             out.push(bytes);
         }

@@ -26,6 +26,7 @@ pub mod ltv;
 pub mod net;
 pub mod output;
 pub mod pdf;
+pub mod pem;
 pub mod pki;
 pub mod sign;
 pub mod text;
