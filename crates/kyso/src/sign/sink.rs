@@ -181,6 +181,12 @@ fn kernel_copy_and_hash(
                 if tx.send(r).is_err() || stop {
                     break;
                 }
+                // Start the disk writes of the step just copied, here rather than on the
+                // hashing thread (submitting them can block), without waiting for them, so that
+                // the final fdatasync finds most of the file on disk already. The pages stay
+                // cached for the read-back: they are dirty or under write-back when the hint
+                // is given, and only clean pages are dropped.
+                start_writeback(output, start + copied, step);
                 copied += step;
             }
         });
@@ -220,9 +226,6 @@ fn kernel_copy_and_hash(
             if result.is_err() {
                 break;
             }
-            // Start the disk writes of the step just hashed, without waiting for them, so
-            // that the final fdatasync finds most of the file on disk already.
-            start_writeback(output, start + end - step, step);
         }
         let _ = copier.join();
         result?;
