@@ -181,13 +181,17 @@ fn kernel_copy_and_hash(
                 if tx.send(r).is_err() || stop {
                     break;
                 }
-                // Start the disk writes of the step just copied, here rather than on the
-                // hashing thread (submitting them can block), without waiting for them, so that
-                // the final fdatasync finds most of the file on disk already. The pages stay
-                // cached for the read-back: they are dirty or under write-back when the hint
-                // is given, and only clean pages are dropped.
-                start_writeback(output, start + copied, step);
                 copied += step;
+            }
+        });
+        // Each step, once hashed, is handed to the disk at once (without waiting) so that the
+        // final fdatasync finds most of the file written already; on a thread of its own, as
+        // submitting the writes can block. Only after the hashing: the hint may drop the clean
+        // pages that the read-back needs.
+        let (wb_tx, wb_rx) = std::sync::mpsc::channel::<(u64, u64)>();
+        let writeback = scope.spawn(move || {
+            for (offset, len) in wb_rx {
+                start_writeback(output, offset, len);
             }
         });
         let mut buf = vec![0u8; BUF];
@@ -226,8 +230,11 @@ fn kernel_copy_and_hash(
             if result.is_err() {
                 break;
             }
+            let _ = wb_tx.send((start + end - step, step));
         }
+        drop(wb_tx);
         let _ = copier.join();
+        let _ = writeback.join();
         result?;
         if hashed != len {
             return Err(shrank());
