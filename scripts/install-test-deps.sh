@@ -102,4 +102,19 @@ else
     log "pip: playwright done"
 fi
 
+# cargo-audit: checks Cargo.lock against the RustSec advisory database (scripts/test.sh).
+# Built once from crates.io with its own lockfile (--locked) and kept in ~/.cargo/bin.
+if have_cmd cargo-audit; then
+    log "cargo: cargo-audit already installed, skipping"
+else
+    log "cargo: cargo install --locked cargo-audit"
+    if ! cargo install --locked cargo-audit; then
+        if [ "${KYSO_REQUIRE_TOOLS:-0}" = 1 ]; then
+            log "error: cargo-audit could not be installed" >&2
+            exit 1
+        fi
+        log "SKIP: cargo-audit could not be installed (the RustSec check will be skipped)"
+    fi
+fi
+
 log "all test dependencies present"

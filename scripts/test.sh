@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-test-deps.sh
+bash scripts/audit.sh   # before the export below: the caller's KYSO_REQUIRE_TOOLS decides
 export KYSO_REQUIRE_TOOLS=1   # interop tests fail (not skip) when pyhanko/pdfsig/qpdf are missing
 
 if [ ! -d ../shared/corpus ]; then

@@ -149,3 +149,50 @@ fn token_batch_signs_every_file_with_one_session() {
     }
     assert!(!out.join("broken.pdf").exists());
 }
+
+/// Every name under `dir`, recursively.
+fn all_names(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            out.extend(all_names(&e.path()));
+        } else {
+            out.push(e.file_name().to_string_lossy().into_owned());
+        }
+    }
+    out
+}
+
+#[test]
+fn group_commit_leaves_only_complete_outputs() {
+    // The outputs are made durable in groups (all synced, then renamed, then the folders
+    // synced): afterwards every output is complete and no temporary file is left, also beside a
+    // file that failed.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    let letter = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+    for i in 0..40 {
+        let sub = if i % 2 == 0 { "" } else { "sub/" };
+        std::fs::write(dir.join(format!("{sub}d{i:02}.pdf")), &letter).unwrap();
+    }
+    std::fs::write(dir.join("sub/broken.pdf"), "%PDF-1.7\nnot a PDF\n").unwrap();
+    let o = batch(&dir, &out, "agency.p12", &["-r", "-j", "3"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("40 đã ký / signed, 1 lỗi / failed"));
+    let names = all_names(&out);
+    assert_eq!(names.len(), 40, "{names:?}");
+    assert!(names
+        .iter()
+        .all(|n| n.starts_with('d') && n.ends_with(".pdf")));
+    for i in [0, 1, 39] {
+        let sub = if i % 2 == 0 { "" } else { "sub/" };
+        let signed = std::fs::read(out.join(format!("{sub}d{i:02}.pdf"))).unwrap();
+        assert!(signed.starts_with(&letter) && signed.len() > letter.len());
+        assert!(signed.ends_with(b"%%EOF\n") || signed.ends_with(b"%%EOF"));
+    }
+    let (code, report) = verify_json(&out.join("sub/d39.pdf"), &[]);
+    assert_eq!(code, 0, "{report}");
+}

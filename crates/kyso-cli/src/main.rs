@@ -1,5 +1,9 @@
 //! `kyso`: sign and verify Vietnamese official PDF documents. A thin layer over the `kyso`
 //! library: argument parsing, secrets from the environment / a file / a prompt, printing.
+//!
+//! No unsafe code except one reviewed function, `serve::secret::wipe_environ_value`, which
+//! overwrites the PIN in the C library's environment block (no safe interface exists for that).
+#![deny(unsafe_code)]
 
 /// `print!`/`println!` that stop quietly when the reader has gone (`kyso info | head`): a write
 /// to a closed pipe is not an error of kyso's, and must not panic. The exit code stays the

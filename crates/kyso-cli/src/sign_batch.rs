@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use kyso::output::Staged;
 use kyso::sign::{SignOptions, SignOutcome, Signer};
 
 use crate::batch::{duration, is_pdf_name, width};
@@ -102,7 +103,8 @@ struct Done {
     result: Result<Option<SignOutcome>, String>,
 }
 
-/// Signs one file into `outdir`; an existing output is skipped unless `overwrite`.
+/// Signs one file into `outdir`; an existing output is skipped (`Ok(None)`) unless
+/// `overwrite`. The output is left staged (see [`commit`]) for the committing thread.
 fn sign_one(
     input: &Path,
     dir: &Path,
@@ -110,7 +112,7 @@ fn sign_one(
     signer: &dyn Signer,
     opts: &SignOptions,
     overwrite: bool,
-) -> (PathBuf, Result<Option<SignOutcome>, String>) {
+) -> (PathBuf, Result<Option<(SignOutcome, Staged)>, String>) {
     let rel = input.strip_prefix(dir).unwrap_or(input);
     let output = outdir.join(rel);
     if !overwrite && (output.exists() || output.symlink_metadata().is_ok()) {
@@ -122,10 +124,57 @@ fn sign_one(
             return (output, Err(msg));
         }
     }
-    let result = kyso::ltv::sign_file(input, &output, signer, opts, false)
-        .map(Some)
-        .map_err(|e| crate::help_text::error_text(&e));
+    // B-LT/B-LTA wait on the network anyway: those are committed one by one, as `kyso sign` does.
+    let result = if opts.level >= kyso::pades::PadesLevel::BLT {
+        kyso::ltv::sign_file(input, &output, signer, opts, false)
+            .map(|outcome| Some((outcome, Staged::committed(&output))))
+    } else {
+        kyso::sign::sign_file_staged(input, &output, signer, opts).map(Some)
+    }
+    .map_err(|e| crate::help_text::error_text(&e));
     (output, result)
+}
+
+/// Most outputs made durable by one [`kyso::output::commit_all`].
+const GROUP: usize = 256;
+/// How long a group waits for more outputs after its first: syncing many files at once costs
+/// about as much as syncing one, so a short wait buys many documents per second.
+const GATHER: Duration = Duration::from_millis(40);
+
+/// The committing thread: takes the staged outputs as the signing threads finish them, makes
+/// each group durable and puts it in place at once (all data synced, then the renames, then the
+/// folders synced: see `commit_all`), and only then passes the results on. While a group is
+/// synced the signing threads go on with the next files, so the disk waits overlap the signing.
+fn commit(rx: mpsc::Receiver<(usize, Done, Option<Staged>)>, tx: mpsc::Sender<(usize, Done)>) {
+    while let Ok(first) = rx.recv() {
+        let mut group = vec![first];
+        let until = Instant::now() + GATHER;
+        while group.len() < GROUP {
+            let left = until.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(item) => group.push(item),
+                Err(_) => break, // the time is up, or every file is signed
+            }
+        }
+        let (mut dones, mut staged, mut slots) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, d, s) in group {
+            if let Some(s) = s {
+                slots.push(dones.len());
+                staged.push(s);
+            }
+            dones.push((i, d));
+        }
+        for (slot, r) in slots.into_iter().zip(kyso::output::commit_all(staged)) {
+            if let Err(e) = r {
+                dones[slot].1.result = Err(e.to_string());
+            }
+        }
+        for item in dones {
+            if tx.send(item).is_err() {
+                return;
+            }
+        }
+    }
 }
 
 /// Signs every PDF of `dir` into `outdir` with `workers` threads; prints a line per file, a
@@ -165,26 +214,33 @@ pub fn run(
     let mut done: Vec<Done> = Vec::with_capacity(total);
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::channel::<(usize, Done)>();
+        let (staged_tx, staged_rx) = mpsc::channel::<(usize, Done, Option<Staged>)>();
+        scope.spawn(move || commit(staged_rx, tx));
         for _ in 0..workers.max(1) {
-            let tx = tx.clone();
+            let tx = staged_tx.clone();
             let (files, next) = (&files, &next);
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(input) = files.get(i) else { break };
                 let t = Instant::now();
                 let (output, result) = sign_one(input, dir, outdir, signer, opts, overwrite);
+                let (result, staged) = match result {
+                    Ok(Some((outcome, staged))) => (Ok(Some(outcome)), Some(staged)),
+                    Ok(None) => (Ok(None), None),
+                    Err(e) => (Err(e), None),
+                };
                 let d = Done {
                     input: input.clone(),
                     output,
                     elapsed: t.elapsed(),
                     result,
                 };
-                if tx.send((i, d)).is_err() {
+                if tx.send((i, d, staged)).is_err() {
                     break;
                 }
             });
         }
-        drop(tx);
+        drop(staged_tx);
         // Report in path order as soon as the files before are done.
         let mut pending = BTreeMap::new();
         for (i, d) in rx {

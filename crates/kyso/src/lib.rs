@@ -6,6 +6,11 @@
 //! - [`sign`]: keys and the signing flow; [`verify`]: the verification pipeline and its report;
 //! - [`diff`]: what changed after each signature, and whether it was allowed;
 //! - [`inspect`]: what a file holds, without judging it.
+//!
+//! No unsafe code, except the Windows certificate-store signer (`sign::cng`), which calls the
+//! CryptoAPI/NCrypt C functions and is the one module allowed to.
+#![cfg_attr(not(windows), forbid(unsafe_code))]
+#![cfg_attr(windows, deny(unsafe_code))]
 
 pub mod appearance;
 pub mod asn1;
@@ -22,6 +27,7 @@ pub mod net;
 pub mod output;
 pub mod pades;
 pub mod pdf;
+pub mod pem;
 pub mod pki;
 pub mod progress;
 pub mod request;

@@ -144,3 +144,236 @@ impl AtomicOutput {
         Ok(())
     }
 }
+
+impl AtomicOutput {
+    /// Ends the writing without making the output durable nor putting it in place: a batch
+    /// then makes many outputs durable at once ([`commit_all`]). Dropping the result removes
+    /// the temporary file.
+    pub fn stage(mut self) -> Result<Staged> {
+        self.file.flush().map_err(|e| Error::io(&self.target, e))?;
+        start_writeback(self.file.as_file());
+        Ok(Staged {
+            file: Some(self.file),
+            target: self.target,
+            // Still removed on an interrupt until `commit_all` renames it.
+            _tracked: Some(self._tracked),
+        })
+    }
+}
+
+/// A complete output in its temporary file, not yet synced nor renamed; or an output already
+/// committed by its own path (B-LT/B-LTA signing commits itself).
+pub struct Staged {
+    file: Option<tempfile::NamedTempFile>,
+    target: PathBuf,
+    // After `file`: dropped after the temporary file is removed or renamed.
+    _tracked: Option<Tracked>,
+}
+
+impl Staged {
+    /// An output that is already durable and in place.
+    pub fn committed(target: &Path) -> Staged {
+        Staged {
+            file: None,
+            target: target.to_path_buf(),
+            _tracked: None,
+        }
+    }
+
+    /// Where the output goes.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+}
+
+/// Threads issuing fdatasync at once in [`commit_all`]: the file system groups concurrent
+/// syncs into one journal commit, so a few in flight cost about one.
+const SYNC_THREADS: usize = 8;
+
+/// Makes every staged output durable and puts it in place, in an order that gives each output
+/// the durability of [`AtomicOutput::commit`] at a fraction of the cost for many small files:
+/// 1. fdatasync of every temporary file (several at once, see [`SYNC_THREADS`]);
+/// 2. the rename of each file whose sync succeeded — a rename is only made after the data it
+///    points to is durable, so after a crash a name shows either nothing or the complete file;
+/// 3. one fsync of each folder that received a name, so the renames themselves survive a
+///    crash before the call returns.
+///
+/// The result for each output is in the order given. A failed output leaves no file at its
+/// name and no temporary file.
+pub fn commit_all(staged: Vec<Staged>) -> Vec<Result<()>> {
+    let mut results: Vec<Option<Result<()>>> = staged
+        .iter()
+        .map(|s| if s.file.is_none() { Some(Ok(())) } else { None })
+        .collect();
+    // 1. Data first.
+    let synced: Vec<std::io::Result<()>> = {
+        let files: Vec<&std::fs::File> = staged
+            .iter()
+            .filter_map(|s| s.file.as_ref().map(|f| f.as_file()))
+            .collect();
+        let per = files.len().div_ceil(SYNC_THREADS).max(1);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = files
+                .chunks(per)
+                .map(|part| {
+                    let h =
+                        scope.spawn(move || part.iter().map(|f| f.sync_data()).collect::<Vec<_>>());
+                    (part.len(), h)
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|(n, h)| {
+                    h.join().unwrap_or_else(|_| {
+                        (0..n)
+                            .map(|_| Err(std::io::Error::other("sync thread panicked")))
+                            .collect()
+                    })
+                })
+                .collect::<Vec<std::io::Result<()>>>()
+        })
+    };
+    // 2. Then the names.
+    let mut synced = synced.into_iter();
+    let mut folders: Vec<(PathBuf, Vec<usize>)> = Vec::new();
+    for (i, s) in staged.into_iter().enumerate() {
+        let Some(file) = s.file else { continue };
+        let sync = synced
+            .next()
+            .unwrap_or_else(|| Err(std::io::Error::other("sync result missing")));
+        if let Err(e) = sync {
+            results[i] = Some(Err(Error::io(&s.target, e)));
+            continue; // the temporary file is removed as `file` drops
+        }
+        // Renamed under the registry's lock, as in `AtomicOutput::commit`.
+        let registry = pending();
+        let persisted = file.persist(&s.target);
+        drop(registry);
+        match persisted {
+            Err(e) => results[i] = Some(Err(Error::io(&s.target, e.error))),
+            Ok(_) => {
+                let dir = match s.target.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                match folders.iter_mut().find(|(d, _)| *d == dir) {
+                    Some((_, v)) => v.push(i),
+                    None => folders.push((dir, vec![i])),
+                }
+                results[i] = Some(Ok(()));
+            }
+        }
+    }
+    // 3. Then the folders' entries.
+    for (dir, members) in folders {
+        if let Err(e) = sync_dir(&dir) {
+            for i in members {
+                results[i] = Some(Err(Error::Output(format!(
+                    "{} was written but its folder could not be synced to disk: {e}",
+                    dir.display()
+                ))));
+            }
+        }
+    }
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(Error::Output("output not committed".into()))))
+        .collect()
+}
+
+/// Asks the kernel to write the file to disk now, without waiting (Linux: POSIX_FADV_DONTNEED
+/// starts the write-back of the dirty pages). The later fdatasync then mostly waits for one
+/// journal commit shared by the whole group. Only a hint: durability comes from the fdatasync,
+/// so a failure here is ignored on purpose.
+fn start_writeback(file: &std::fs::File) {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::fs::fadvise(file, 0, None, rustix::fs::Advice::DontNeed);
+    #[cfg(not(target_os = "linux"))]
+    let _ = file;
+}
+
+/// fsync of a folder, which makes the names created in it durable (POSIX: a rename is durable
+/// once its directory is synced). Windows has no folder sync; NTFS journals renames.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn staged(target: &Path, body: &[u8]) -> Staged {
+        let mut out = AtomicOutput::create(target).unwrap();
+        out.writer().write_all(body).unwrap();
+        out.stage().unwrap()
+    }
+
+    #[test]
+    fn staged_outputs_appear_only_when_committed_and_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let a = dir.path().join("a.pdf");
+        let b = sub.join("b.pdf");
+        let s = vec![staged(&a, b"first"), staged(&b, &[7u8; 100_000])];
+        // Written but staged: no name yet, only the temporary files.
+        assert!(!a.exists() && !b.exists());
+        assert_eq!(names(dir.path()).len(), 2); // sub + one temporary file
+        let results = commit_all(s);
+        assert!(results.iter().all(|r| r.is_ok()), "{results:?}");
+        assert_eq!(std::fs::read(&a).unwrap(), b"first");
+        assert_eq!(std::fs::read(&b).unwrap(), vec![7u8; 100_000]);
+        assert_eq!(names(dir.path()), ["a.pdf", "sub"]);
+        assert_eq!(names(&sub), ["b.pdf"]);
+    }
+
+    #[test]
+    fn a_dropped_staged_output_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.pdf");
+        drop(staged(&a, b"never"));
+        assert!(names(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_failed_rename_leaves_no_output_and_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = dir.path().join("ok.pdf");
+        let bad = dir.path().join("bad.pdf");
+        let s = vec![staged(&bad, b"x"), staged(&ok, b"y")];
+        // A folder now stands where the output is to go: the rename must fail.
+        std::fs::create_dir(&bad).unwrap();
+        std::fs::write(bad.join("keep"), b"").unwrap();
+        let results = commit_all(s);
+        assert!(results[0].is_err());
+        assert!(results[1].is_ok());
+        assert!(bad.is_dir());
+        assert_eq!(names(dir.path()), ["bad.pdf", "ok.pdf"]);
+    }
+
+    #[test]
+    fn an_already_committed_output_is_reported_as_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.pdf");
+        let results = commit_all(vec![Staged::committed(&a)]);
+        assert!(results[0].is_ok());
+        assert_eq!(Staged::committed(&a).target(), a);
+    }
+}

@@ -32,6 +32,7 @@ pub fn take_env_pin() -> Option<Pin> {
 /// Overwrites with NULs the value of `name` in the C library's environment (the strings
 /// `/proc/<pid>/environ` reads), leaving `NAME=`.
 #[cfg(unix)]
+#[allow(unsafe_code)] // the one exception in kyso-cli: see main.rs
 fn wipe_environ_value(name: &str) {
     use std::ffi::{c_char, CStr};
     extern "C" {

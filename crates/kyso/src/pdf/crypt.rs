@@ -55,10 +55,8 @@ impl fmt::Debug for Password {
 
 impl Drop for Password {
     fn drop(&mut self) {
-        for b in self.0.iter_mut() {
-            // SAFETY: `b` is a valid, aligned, exclusive reference into the vector.
-            unsafe { std::ptr::write_volatile(b, 0) };
-        }
+        // Volatile writes the optimiser keeps (zeroize), without unsafe code here.
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }
 

@@ -114,13 +114,6 @@ fn cert_err<T>(msg: impl Into<String>) -> Result<T> {
     Err(Error::Certificate(msg.into()))
 }
 
-fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
-}
-
 impl Certificate {
     /// Parses one DER (or BER) certificate; the input must hold exactly one.
     pub fn from_der(der: &[u8]) -> Result<Certificate> {
@@ -130,24 +123,14 @@ impl Certificate {
 
     /// Parses a PEM bundle (any number of `CERTIFICATE` blocks, RFC 7468 §5) or a single DER certificate.
     pub fn parse_pem_or_der(data: &[u8]) -> Result<Vec<Certificate>> {
-        const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
-        const END: &[u8] = b"-----END CERTIFICATE-----";
         if data.first() == Some(&0x30) {
             return Ok(vec![Certificate::from_der(data)?]);
         }
-        let mut certs = Vec::new();
-        let mut pos = 0;
-        while let Some(b) = find(data, BEGIN, pos) {
-            let start = b + BEGIN.len();
-            let Some(e) = find(data, END, start) else {
-                return cert_err("PEM block without END line");
-            };
-            certs.push(Certificate::from_der(
-                &crate::base64::decode(&data[start..e])
-                    .ok_or_else(|| Error::Certificate("invalid base64 in PEM".into()))?,
-            )?);
-            pos = e + END.len();
-        }
+        let certs = crate::pem::blocks(data, "CERTIFICATE")
+            .map_err(Error::Certificate)?
+            .iter()
+            .map(|der| Certificate::from_der(der))
+            .collect::<Result<Vec<_>>>()?;
         if certs.is_empty() {
             return cert_err("no certificate found (expected PEM or DER)");
         }

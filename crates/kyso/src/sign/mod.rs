@@ -3,6 +3,7 @@
 
 pub mod checks;
 #[cfg(windows)]
+#[allow(unsafe_code)] // C calls into CryptoAPI/NCrypt
 pub mod cng;
 pub mod csc;
 pub mod deferred;
@@ -11,6 +12,7 @@ pub mod pkcs11;
 pub mod placeholder;
 pub mod signer;
 mod sink;
+pub use sink::sign_file_staged;
 pub mod software_key;
 
 use std::io::Write;

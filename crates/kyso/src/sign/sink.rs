@@ -185,14 +185,16 @@ fn kernel_copy_and_hash(
                     break;
                 }
                 copied += step;
-                // Start the disk writes now, while the hasher catches up, rather than all in
-                // the final fsync (the copy is ahead of the hashing).
-                if copied < len {
-                    if let Err(e) = writer.sync_data() {
-                        let _ = tx.send(Err(e));
-                        break;
-                    }
-                }
+            }
+        });
+        // Each step, once hashed, is handed to the disk at once (without waiting) so that the
+        // final fdatasync finds most of the file written already; on a thread of its own, as
+        // submitting the writes can block. Only after the hashing: the hint may drop the clean
+        // pages that the read-back needs.
+        let (wb_tx, wb_rx) = std::sync::mpsc::channel::<(u64, u64)>();
+        let writeback = scope.spawn(move || {
+            for (offset, len) in wb_rx {
+                start_writeback(output, offset, len);
             }
         });
         let mut buf = vec![0u8; BUF];
@@ -232,8 +234,11 @@ fn kernel_copy_and_hash(
             if result.is_err() {
                 break;
             }
+            let _ = wb_tx.send((start + end - step, step));
         }
+        drop(wb_tx);
         let _ = copier.join();
+        let _ = writeback.join();
         result?;
         if hashed != len {
             return Err(shrank());
@@ -241,6 +246,23 @@ fn kernel_copy_and_hash(
         Ok(())
     })
 }
+
+/// Asks the kernel to write `len` bytes at `offset` of `file` to disk now, without waiting
+/// (Linux: POSIX_FADV_DONTNEED starts the write-back of the range's dirty pages, then drops
+/// those already clean). Only a hint: durability still comes from the caller's fdatasync, so a
+/// failure here is ignored on purpose.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File, offset: u64, len: u64) {
+    let _ = rustix::fs::fadvise(
+        file,
+        offset,
+        std::num::NonZeroU64::new(len),
+        rustix::fs::Advice::DontNeed,
+    );
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &File, _offset: u64, _len: u64) {}
 
 #[cfg(unix)]
 fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -250,4 +272,30 @@ fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
 #[cfg(windows)]
 fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
     std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+}
+
+/// [`super::sign_file`] for a batch: the output is written completely but left staged, neither
+/// synced nor renamed; [`crate::output::commit_all`] then makes many outputs durable at once.
+/// B-B and B-T only: B-LT/B-LTA are made by `ltv::sign_file` (network-bound, committed alone).
+pub fn sign_file_staged(
+    input: &std::path::Path,
+    output: &std::path::Path,
+    signer: &dyn super::Signer,
+    opts: &super::SignOptions,
+) -> Result<(super::SignOutcome, crate::output::Staged)> {
+    if opts.level >= crate::pades::PadesLevel::BLT {
+        // B-LT/B-LTA are composed one level up (ltv::sign_file), never here.
+        return Err(Error::InvalidArgument(format!(
+            "level {}: a staged signing makes B-B or B-T only",
+            opts.level.name()
+        )));
+    }
+    let source = std::sync::Arc::new(crate::pdf::FileSource::open(input)?);
+    super::same_file_guard(input, output, false)?;
+    let mut out = crate::output::AtomicOutput::create(output)?;
+    let outcome = super::sign_into(source, out.writer(), signer, opts).map_err(|e| match e {
+        Error::Io { source, .. } => Error::io(output, source),
+        other => other,
+    })?;
+    Ok((outcome, out.stage()?))
 }

@@ -1071,15 +1071,11 @@ fn parse_crls(bytes: &[u8]) -> Vec<crate::pki::crl::Crl> {
     if let Ok(crl) = crate::pki::crl::Crl::from_der(bytes) {
         return vec![crl];
     }
-    let text = String::from_utf8_lossy(bytes);
-    text.split("-----BEGIN X509 CRL-----")
-        .skip(1)
-        .filter_map(|block| block.split("-----END X509 CRL-----").next())
-        .filter_map(|b64| {
-            let clean: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
-            crate::base64::decode(clean.as_bytes())
-        })
-        .filter_map(|der| crate::pki::crl::Crl::from_der(&der).ok())
+    // A CRL that cannot be read is evidence not given: revocation then stays unknown.
+    crate::pem::blocks(bytes, "X509 CRL")
+        .unwrap_or_else(|_| Vec::new())
+        .iter()
+        .filter_map(|der| crate::pki::crl::Crl::from_der(der).ok())
         .collect()
 }
 
