@@ -5,10 +5,7 @@
 use std::path::Path;
 
 use super::Lang;
-use crate::error::Error;
-use crate::net::NetFailure;
-use crate::pki::ocsp::OcspFailure;
-use crate::sign::csc::CscFailure;
+use crate::error::{CscFailure, Error, NetFailure, OcspFailure};
 
 /// The error in `lang`: "<kind>: <detail>".
 pub fn error_text(e: &Error, lang: Lang) -> String {
