@@ -18,12 +18,13 @@ fi
 # The bindings' tests (scripts/test-bindings.sh; each bindings/*/test.sh also installs its own):
 # mono-mcs + mono-runtime (.NET), default-jdk-headless + libjna-java (Java), php-cli (PHP FFI),
 # python3-pytest (Python, for Debian's /usr/bin/python3).
-# tmux: a terminal for tests/desk.rs (progress bar, password typed again).
+# tmux: a terminal for tests/desk.rs (progress bar, password typed again); zsh, fish: they parse
+# the completion scripts `kyso completions` writes (tests/desk.rs).
 # gcc-mingw-w64-x86-64, wine64, wine: the Windows cross-build and its run under Wine
 # (scripts/test-windows.sh; it adds the Rust target itself with rustup).
 APT_PACKAGES=(poppler-utils qpdf openssl softhsm2 valgrind gcc g++ chromium fonts-dejavu-core
     mono-mcs mono-runtime default-jdk-headless libjna-java php-cli python3-pytest bsdutils
-    gcc-mingw-w64-x86-64 wine64 wine tmux)
+    gcc-mingw-w64-x86-64 wine64 wine tmux zsh fish)
 
 # command (or file) that proves each package is installed
 missing=()
@@ -46,6 +47,8 @@ have_cmd php           || missing+=(php-cli)
 have_cmd script        || missing+=(bsdutils)
 # the progress bar and the retyped .p12 password on a terminal (tests/desk.rs)
 have_cmd tmux          || missing+=(tmux)
+have_cmd zsh           || missing+=(zsh)
+have_cmd fish          || missing+=(fish)
 /usr/bin/python3 -c 'import pytest' >/dev/null 2>&1 || missing+=(python3-pytest)
 have_cmd x86_64-w64-mingw32-gcc || missing+=(gcc-mingw-w64-x86-64)
 [ -x /usr/lib/wine/wine64 ] || missing+=(wine64)

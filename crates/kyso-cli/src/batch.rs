@@ -92,7 +92,7 @@ fn walk(dir: &Path, recursive: bool, files: &mut Vec<PathBuf>, errors: &mut Vec<
         Err(e) => {
             errors.push(Outcome {
                 path: dir.to_path_buf(),
-                result: Err(e.to_string()),
+                result: Err(crate::help_text::io_text(dir, &e)),
             });
             return;
         }
@@ -187,7 +187,8 @@ pub fn run(
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(path) = files.get(i) else { break };
-                let result = kyso::verify::verify_file(path, opts).map_err(|e| e.to_string());
+                let result = kyso::verify::verify_file(path, opts)
+                    .map_err(|e| crate::help_text::error_text(&e));
                 let outcome = Outcome {
                     path: path.clone(),
                     result,

@@ -58,14 +58,18 @@ pub fn write_to(path: Option<&Path>, items: &[Item], lang: Lang) -> Result<(), u
         .unwrap_or_default();
     match write(path, items, lang, &generated) {
         Ok(()) => {
-            eprintln!(
+            note!(
                 "kyso: {}: {}",
                 l(lang, "đã ghi báo cáo", "report written"),
                 path.display()
             );
             Ok(())
         }
-        Err(e) => Err(crate::fail(format!("--report {}: {e}", path.display()))),
+        Err(e) => Err(crate::fail(format!(
+            "--report {}: {}",
+            path.display(),
+            crate::help_text::error_text(&e)
+        ))),
     }
 }
 
