@@ -251,7 +251,7 @@ fn mixed_folder_human_summary() {
     // The unreadable file is reported in order on stdout, counted in one line on stderr;
     // no progress line.
     assert!(
-        out.contains("not-a-pdf.pdf\nKết luận: KHÔNG ĐỌC ĐƯỢC (not a PDF file"),
+        out.contains("not-a-pdf.pdf\nKết luận: KHÔNG ĐỌC ĐƯỢC (không phải tệp PDF"),
         "{out}"
     );
     assert_eq!(stderr(&o), "kyso: 1 tệp không đọc được\n");
