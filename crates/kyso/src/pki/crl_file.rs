@@ -21,14 +21,9 @@ pub fn parse_crl_file(bytes: &[u8]) -> std::result::Result<Vec<Crl>, NotACrl> {
     if let Ok(crl) = Crl::from_der(bytes) {
         return Ok(vec![crl]);
     }
-    let text = String::from_utf8_lossy(bytes);
+    // RFC 7468 blocks through the one PEM reader (crate::pem); a broken block is unreadable.
     let mut crls = Vec::new();
-    for block in text.split("-----BEGIN X509 CRL-----").skip(1) {
-        let Some(b64) = block.split("-----END X509 CRL-----").next() else {
-            return Err(NotACrl::Unreadable);
-        };
-        let clean: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
-        let der = crate::base64::decode(clean.as_bytes()).ok_or(NotACrl::Unreadable)?;
+    for der in crate::pem::blocks(bytes, "X509 CRL").map_err(|_| NotACrl::Unreadable)? {
         crls.push(Crl::from_der(&der).map_err(|_| NotACrl::Unreadable)?);
     }
     if !crls.is_empty() {

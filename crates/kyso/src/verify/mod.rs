@@ -106,8 +106,11 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
     // Certificates, CRLs and OCSP responses the document carries in its DSS
     // (ETSI EN 319 142-1 §5.4.2) help build chains and answer revocation offline.
     let mut opts = opts.clone();
+    let given_crls = parse_given_crls(&opts.crls)?;
+    // The caller's CRLs come first; the document's own (DSS, signed attributes) after them.
+    let given = given_crls.len();
     let mut evidence = Evidence {
-        crls: opts.crls.iter().flat_map(|c| parse_crls(c)).collect(),
+        crls: given_crls,
         embedded_crls: Vec::new(),
         ocsps: Vec::new(),
         http: None,
@@ -155,7 +158,6 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
             );
         }
     }
-    let given = opts.crls.iter().map(|c| parse_crls(c).len()).sum();
     evidence.embedded_crls = evidence.crls.iter().skip(given).cloned().collect();
     let evidence = &evidence;
     let opts = &opts;
@@ -1067,16 +1069,28 @@ fn archival_value(value: &[u8], crls: &mut Vec<Vec<u8>>, ocsps: &mut Vec<Vec<u8>
 }
 
 /// CRLs from a file: DER, or PEM with one or many `X509 CRL` blocks.
-fn parse_crls(bytes: &[u8]) -> Vec<crate::pki::crl::Crl> {
-    if let Ok(crl) = crate::pki::crl::Crl::from_der(bytes) {
-        return vec![crl];
+/// The CRLs the caller gives (DER, or PEM "X509 CRL" blocks), each parsed once. One that
+/// cannot be read is refused: evidence silently dropped could leave a revocation unseen.
+fn parse_given_crls(given: &[Vec<u8>]) -> Result<Vec<crate::pki::crl::Crl>> {
+    let mut out = Vec::new();
+    for (i, bytes) in given.iter().enumerate() {
+        let crls = crate::pki::crl_file::parse_crl_file(bytes).map_err(|what| {
+            Error::InvalidArgument(format!(
+                "CRL {} of the verification options: {}",
+                i + 1,
+                match what {
+                    crate::pki::crl_file::NotACrl::Certificate => {
+                        "a certificate, not a certificate revocation list"
+                    }
+                    crate::pki::crl_file::NotACrl::Unreadable => {
+                        "not a certificate revocation list (CRL), neither DER nor PEM"
+                    }
+                }
+            ))
+        })?;
+        out.extend(crls);
     }
-    // A CRL that cannot be read is evidence not given: revocation then stays unknown.
-    crate::pem::blocks(bytes, "X509 CRL")
-        .unwrap_or_else(|_| Vec::new())
-        .iter()
-        .filter_map(|der| crate::pki::crl::Crl::from_der(der).ok())
-        .collect()
+    Ok(out)
 }
 
 /// RFC 3161 §2.4.2: the time-stamp's messageImprint must be the hash of the signed ranges.
