@@ -13,30 +13,45 @@ pub use crate::crypto::keys::{parse_spki, Curve, PublicKeyKind, SpkiInfo};
 /// KeyUsage bits (RFC 5280 §4.2.1.3).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct KeyUsage {
+    /// Bit 0: the key verifies signatures other than on certificates and CRLs (e.g. on a PDF).
     pub digital_signature: bool,
-    /// Also called contentCommitment.
+    /// Bit 1, also called contentCommitment: the signer commits to the content signed.
     pub non_repudiation: bool,
+    /// Bit 2: the key encrypts other keys (RSA key transport).
     pub key_encipherment: bool,
+    /// Bit 3: the key encrypts user data directly.
     pub data_encipherment: bool,
+    /// Bit 4: the key is used for key agreement (ECDH).
     pub key_agreement: bool,
+    /// Bit 5: the key verifies signatures on certificates (a CA key).
     pub key_cert_sign: bool,
+    /// Bit 6: the key verifies signatures on CRLs.
     pub crl_sign: bool,
+    /// Bit 7: with `key_agreement`, the key may only encipher during key agreement.
     pub encipher_only: bool,
+    /// Bit 8: with `key_agreement`, the key may only decipher during key agreement.
     pub decipher_only: bool,
 }
 
 /// BasicConstraints (RFC 5280 §4.2.1.9).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BasicConstraints {
+    /// cA: the subject is a certification authority that may issue certificates.
     pub ca: bool,
+    /// pathLenConstraint: the most non-self-issued intermediates allowed below this CA;
+    /// None = no limit (or not a CA).
     pub path_len: Option<u32>,
 }
 
 /// One extension (RFC 5280 §4.1.2.9); `value` is the extnValue OCTET STRING contents.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Extension {
+    /// extnID as a dotted OID, e.g. `2.5.29.15` for keyUsage.
     pub oid: String,
+    /// Whether a relying party that does not understand the extension must reject the
+    /// certificate (RFC 5280 §4.2).
     pub critical: bool,
+    /// The DER of the extension value (contents of extnValue, not the OCTET STRING header).
     pub value: Vec<u8>,
 }
 
@@ -86,28 +101,40 @@ pub struct Certificate {
     pub version: u8,
     /// serialNumber INTEGER contents octets.
     pub serial: Vec<u8>,
+    /// Who issued and signed the certificate (RFC 5280 §4.1.2.4).
     pub issuer: Name,
+    /// Whom the certificate names (§4.1.2.6); the signer's name in a PDF signature.
     pub subject: Name,
+    /// Start of the validity period (§4.1.2.5), UTC.
     pub not_before: OffsetDateTime,
+    /// End of the validity period (§4.1.2.5), UTC, inclusive.
     pub not_after: OffsetDateTime,
     /// The whole SubjectPublicKeyInfo encoding.
     pub spki_der: Vec<u8>,
+    /// The subject's public key, decoded (algorithm, curve or modulus size).
     pub public_key: PublicKeyKind,
     /// The outer signatureAlgorithm (RFC 5280 §4.1.1.2).
     pub signature_algorithm: AlgorithmIdentifier,
     /// The `signature` field inside tbsCertificate (must equal the outer one, §4.1.2.3).
     pub tbs_signature_algorithm: AlgorithmIdentifier,
+    /// The issuer's signature over `tbs_der` (the BIT STRING contents).
     pub signature: Vec<u8>,
     /// Unused bits declared by the signature BIT STRING (anything but 0 means a bad signature).
     pub signature_unused_bits: u8,
+    /// The keyUsage extension (§4.2.1.3); None when absent (any use allowed by it).
     pub key_usage: Option<KeyUsage>,
+    /// The basicConstraints extension (§4.2.1.9); None when absent (not a CA).
     pub basic_constraints: Option<BasicConstraints>,
+    /// The subjectKeyIdentifier (§4.2.1.2); None when absent.
     pub subject_key_id: Option<Vec<u8>>,
     /// keyIdentifier of the AuthorityKeyIdentifier extension.
     pub authority_key_id: Option<Vec<u8>>,
     /// Dotted KeyPurposeId OIDs.
+    /// Dotted KeyPurposeId OIDs of extKeyUsage (§4.2.1.12); empty when absent.
     pub extended_key_usage: Vec<String>,
+    /// Every extension as found, in order, including those decoded into the fields above.
     pub extensions: Vec<Extension>,
+
 }
 
 fn cert_err<T>(msg: impl Into<String>) -> Result<T> {

@@ -45,10 +45,12 @@ impl ReasonFlags {
         Ok(ReasonFlags(mask & Self::ALL.0))
     }
 
+    /// The reasons in both sets (RFC 5280 §6.3.3 (d): interim_reasons_mask).
     pub fn intersect(self, o: ReasonFlags) -> ReasonFlags {
         ReasonFlags(self.0 & o.0)
     }
 
+    /// The reasons in either set (RFC 5280 §6.3.3 (j): reasons_mask grows with each CRL).
     pub fn union(self, o: ReasonFlags) -> ReasonFlags {
         ReasonFlags(self.0 | o.0)
     }
@@ -62,15 +64,25 @@ impl ReasonFlags {
 /// CRLReason (RFC 5280 §5.3.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RevocationReason {
+    /// 0: no reason given (also what an entry without reasonCode means).
     Unspecified,
+    /// 1: the subject's private key is known or suspected to be compromised.
     KeyCompromise,
+    /// 2: the issuing CA's key is known or suspected to be compromised.
     CaCompromise,
+    /// 3: the subject's name or other information changed (no compromise).
     AffiliationChanged,
+    /// 4: the certificate was replaced by a new one (no compromise).
     Superseded,
+    /// 5: the certificate is no longer needed (no compromise).
     CessationOfOperation,
+    /// 6: temporarily suspended; may be lifted by `RemoveFromCrl` in a later CRL.
     CertificateHold,
+    /// 8: only in delta CRLs, a previous hold was lifted (RFC 5280 §5.3.1).
     RemoveFromCrl,
+    /// 9: a privilege granted by the certificate was withdrawn.
     PrivilegeWithdrawn,
+    /// 10: an attribute authority's key was compromised (attribute certificates).
     AaCompromise,
 }
 
@@ -200,8 +212,11 @@ impl DistributionPointName {
 /// One `DistributionPoint` of a certificate's CRL distribution points (RFC 5280 §4.2.1.13).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DistributionPoint {
+    /// distributionPoint: where the CRL is (URIs) or its name; None when only `crl_issuer` is set.
     pub name: Option<DistributionPointName>,
+    /// reasons: the revocation reasons this point's CRL covers; None = all reasons.
     pub reasons: Option<ReasonFlags>,
+    /// cRLIssuer: who signs this point's CRL (indirect CRL); None = the certificate's issuer.
     pub crl_issuer: Option<Vec<GeneralName>>,
 }
 
@@ -274,11 +289,17 @@ pub fn crl_urls(cert: &Certificate) -> Vec<String> {
 /// `IssuingDistributionPoint` (RFC 5280 §5.2.5).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IssuingDistributionPoint {
+    /// The distribution point this CRL is published for; None = not restricted to one.
     pub distribution_point: Option<DistributionPointName>,
+    /// The CRL covers end-entity certificates only.
     pub only_contains_user_certs: bool,
+    /// The CRL covers CA certificates only.
     pub only_contains_ca_certs: bool,
+    /// The CRL covers only these reasons; None = all reasons.
     pub only_some_reasons: Option<ReasonFlags>,
+    /// The CRL may list certificates of issuers other than its signer (§5.3.3).
     pub indirect_crl: bool,
+    /// The CRL covers attribute certificates only (never usable for X.509 certificates).
     pub only_contains_attribute_certs: bool,
     /// The extension value, to compare a delta CRL's scope (RFC 5280 §6.3.3 (c)(2)).
     pub der: Vec<u8>,
@@ -327,9 +348,12 @@ fn parse_idp(value: &[u8]) -> Result<IssuingDistributionPoint> {
 pub struct RevokedEntry {
     /// userCertificate INTEGER contents octets.
     pub serial: Vec<u8>,
+    /// When the CA revoked the certificate (§5.1.2.6).
     pub revocation_date: OffsetDateTime,
     /// reasonCode (§5.3.1); `None` when absent.
     pub reason: Option<RevocationReason>,
+    /// invalidityDate (§5.3.2): when the key is known or suspected to have become invalid,
+    /// possibly before `revocation_date`; None when absent.
     pub invalidity_date: Option<OffsetDateTime>,
     /// The certificate issuer this entry applies to (§5.3.3): the certificateIssuer
     /// extension of this entry or the nearest preceding one; `None` = the CRL issuer.
@@ -341,30 +365,43 @@ pub struct RevokedEntry {
 /// A parsed CRL (RFC 5280 §5.1).
 #[derive(Clone, Debug)]
 pub struct Crl {
+    /// The whole CRL encoding, as read (what goes into a DSS /CRLs stream).
     pub der: Vec<u8>,
     /// The tbsCertList encoding, what the issuer signed.
     pub tbs_der: Vec<u8>,
     /// 1 or 2.
     pub version: u8,
+    /// The outer signatureAlgorithm (§5.1.1.2).
     pub signature_algorithm: AlgorithmIdentifier,
+    /// The `signature` field inside tbsCertList (must equal the outer one, §5.1.2.2).
     pub tbs_signature_algorithm: AlgorithmIdentifier,
+    /// The issuer's signature over `tbs_der` (the BIT STRING contents).
     pub signature: Vec<u8>,
     /// Unused bits declared by the signature BIT STRING (non-zero: never verifies).
     pub signature_unused_bits: u8,
+    /// Who signed the CRL (§5.1.2.3).
     pub issuer: Name,
+    /// When the CRL was issued (§5.1.2.4): the status it gives is known as of this time.
     pub this_update: OffsetDateTime,
+    /// When the next CRL will be issued at the latest (§5.1.2.5); after it this CRL is stale.
+    /// None when absent: its age is then bounded by
+    /// [`RevocationFreshness`](crate::pki::validate::RevocationFreshness).
     pub next_update: Option<OffsetDateTime>,
+    /// The revoked certificates listed, in order; empty when none.
     pub revoked: Vec<RevokedEntry>,
     /// cRLNumber (§5.2.3), unsigned big-endian without leading zeros.
     pub crl_number: Option<Vec<u8>>,
     /// deltaCRLIndicator BaseCRLNumber (§5.2.4): present on delta CRLs.
     pub delta_base: Option<Vec<u8>>,
+    /// The issuingDistributionPoint extension (§5.2.5): the CRL's scope; None = full scope.
     pub issuing_distribution_point: Option<IssuingDistributionPoint>,
     /// keyIdentifier of the authorityKeyIdentifier extension (§5.2.1).
     pub authority_key_id: Option<Vec<u8>>,
     /// Critical CRL extensions kyso does not understand (§5.2: the CRL is then unusable).
     pub unknown_critical_extensions: Vec<String>,
+    /// Every CRL extension as found, in order.
     pub extensions: Vec<Extension>,
+
 }
 
 /// Non-negative INTEGER → minimal unsigned big-endian bytes.

@@ -311,7 +311,14 @@ pub enum GeneralName {
     /// `iPAddress [7] OCTET STRING` (address, or address and mask in name constraints).
     IpAddress(Vec<u8>),
     /// otherName, x400Address, ediPartyName, registeredID: the tag number and encoding.
-    Other { tag: u32, der: Vec<u8> },
+    Other {
+        /// The context tag number of the choice (0 otherName, 3 x400Address, 5 ediPartyName,
+        /// 8 registeredID).
+        tag: u32,
+        /// The whole element's encoding, kept for exact comparison.
+        der: Vec<u8>,
+    },
+
 }
 
 impl GeneralName {

@@ -61,9 +61,13 @@ pub use super::crl::RevocationReason;
 /// The status of one certificate (RFC 6960 §4.2.1 CertStatus).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OcspStatus {
+    /// The responder knows the certificate and it is not revoked (at `thisUpdate`).
     Good,
+    /// The certificate is revoked (or on hold).
     Revoked {
+        /// revocationTime: when the CA revoked it.
         time: OffsetDateTime,
+        /// revocationReason; None when the responder gave none.
         reason: Option<RevocationReason>,
     },
     /// The responder does not know the certificate.
@@ -73,6 +77,7 @@ pub enum OcspStatus {
 /// `CertID` (RFC 6960 §4.1.1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertId {
+    /// The digest used for the two hashes below (SHA-1 by most responders, SHA-256 sent by kyso).
     pub hash_algorithm: AlgorithmIdentifier,
     /// Hash of the DER of the issuer's name (the issuer field of the certificate asked about).
     pub issuer_name_hash: Vec<u8>,
@@ -157,6 +162,7 @@ impl CertId {
 /// An OCSPRequest for one certificate (RFC 6960 §4.1.1), unsigned.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OcspRequest {
+    /// Which certificate the request asks about.
     pub cert_id: CertId,
     /// The nonce sent in the id-pkix-ocsp-nonce extension (RFC 6960 §4.4.1), if any.
     pub nonce: Option<Vec<u8>>,
@@ -230,6 +236,7 @@ fn url_encode_base64(s: &str) -> String {
 /// `ResponderID` (RFC 6960 §4.2.1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ResponderId {
+    /// The subject name of the responder's certificate.
     ByName(Name),
     /// SHA-1 of the responder's subjectPublicKey BIT STRING contents.
     ByKey(Vec<u8>),
@@ -260,9 +267,14 @@ impl fmt::Display for ResponderId {
 /// One `SingleResponse` (RFC 6960 §4.2.1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SingleResponse {
+    /// The certificate this answer is about (match it with [`CertId::matches`]).
     pub cert_id: CertId,
+    /// certStatus: good, revoked or unknown.
     pub status: OcspStatus,
+    /// The time at which the status is known to be correct.
     pub this_update: OffsetDateTime,
+    /// When newer status will be available; None = at any time (freshness is then bounded
+    /// by the caller's maximum age).
     pub next_update: Option<OffsetDateTime>,
 }
 
@@ -276,12 +288,17 @@ pub struct OcspResponse {
     pub basic_der: Vec<u8>,
     /// The tbsResponseData encoding, what the responder signed.
     pub tbs_der: Vec<u8>,
+    /// Who signed the response: by name or by key hash.
     pub responder_id: ResponderId,
+    /// producedAt: when the responder signed the response.
     pub produced_at: OffsetDateTime,
+    /// One answer per certificate asked about (usually one).
     pub responses: Vec<SingleResponse>,
     /// The extnValue (OCTET STRING contents) of the nonce response extension, if any.
     pub nonce: Option<Vec<u8>>,
+    /// The algorithm of the responder's signature.
     pub signature_algorithm: AlgorithmIdentifier,
+    /// The responder's signature over `tbs_der` (BIT STRING contents).
     pub signature: Vec<u8>,
     /// Certificates included to help verify the signature (`certs`).
     pub certs: Vec<Certificate>,
@@ -767,10 +784,15 @@ impl Default for OcspOptions {
 /// What a verified OCSP response says about a certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OcspOutcome {
+    /// The certificate's status according to the verified response.
     pub status: OcspStatus,
+    /// thisUpdate of the matching single response.
     pub this_update: OffsetDateTime,
+    /// nextUpdate of the matching single response; None when absent.
     pub next_update: Option<OffsetDateTime>,
+    /// producedAt of the response.
     pub produced_at: OffsetDateTime,
+
     /// Subject (RFC 4514) of the certificate that signed the response.
     pub responder: String,
     /// True when signed by a delegated responder rather than the CA itself.

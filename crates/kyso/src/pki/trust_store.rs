@@ -16,6 +16,7 @@ pub struct KnownRoot {
     pub common_name: &'static str,
     /// How it is labelled in `kyso trust list`.
     pub label: &'static str,
+    /// SHA-256 of the root certificate's DER: the only thing that makes a certificate this root.
     pub sha256: [u8; 32],
 }
 
@@ -48,9 +49,24 @@ pub enum RootRecognition {
     Known(&'static KnownRoot),
     /// It claims one of their names with another key: a look-alike.
     LookAlike(&'static KnownRoot),
+    /// Neither: some other certificate (it may still be a trust anchor the user added).
     Unknown,
 }
 
+/// Whether `cert` is one of [`KNOWN_ROOTS`] (by fingerprint), or a look-alike that carries one
+/// of their common names (compared after RFC 4518 preparation) with another key.
+///
+/// # Examples
+///
+/// ```
+/// use kyso::pki::{trust_store::{recognise, RootRecognition}, Certificate};
+///
+/// let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/pki/root.pem"))?;
+/// let root = Certificate::parse_pem_or_der(&pem)?.remove(0);
+/// // The throw-away test root is neither of Vietnam's roots nor named like one.
+/// assert_eq!(recognise(&root), RootRecognition::Unknown);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn recognise(cert: &Certificate) -> RootRecognition {
     let fp = cert.fingerprint_sha256();
     if let Some(k) = KNOWN_ROOTS.iter().find(|k| k.sha256 == fp) {
@@ -77,12 +93,17 @@ fn normalise(s: &str) -> String {
 pub struct TrustEntry {
     /// Short identifier: the first 16 hex digits of the SHA-256 fingerprint.
     pub id: String,
+    /// The subject name in RFC 4514 text form.
     pub subject: String,
+    /// SHA-256 of the DER, upper-case hex bytes joined by `:` (as browsers show it).
     pub sha256_fingerprint: String,
+    /// Start of validity, RFC 3339 in Vietnam time (UTC+07:00).
     pub not_before: String,
+    /// End of validity, RFC 3339 in Vietnam time (UTC+07:00).
     pub not_after: String,
     /// "Gốc chuyên dùng Chính phủ…" for the known roots, else None.
     pub label: Option<String>,
+    /// The parsed certificate (not serialised); None only for an entry built without one.
     #[serde(skip)]
     pub certificate: Option<Certificate>,
 }
@@ -129,11 +150,14 @@ impl TrustStore {
         default_dir(|name| std::env::var_os(name), cfg!(windows)).map(TrustStore::at)
     }
 
+    /// A store kept in `dir` (created when the first anchor is added; nothing is read yet).
     pub fn at(dir: PathBuf) -> TrustStore {
         TrustStore { dir }
     }
 
+    /// The directory holding the store's DER files.
     pub fn dir(&self) -> &Path {
+
         &self.dir
     }
 

@@ -76,6 +76,7 @@ pub enum RevocationMode {
 /// What the end-entity (target) certificate must be usable for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EndEntityUsage {
+    /// No key usage check on the target (e.g. for a CRL signer or an OCSP responder path).
     Any,
     /// digitalSignature or nonRepudiation when a keyUsage extension is present.
     Signing,
@@ -87,7 +88,9 @@ pub enum EndEntityUsage {
 /// Which signature algorithms and key sizes are accepted on certificates and CRLs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AlgorithmPolicy {
+    /// Smallest RSA modulus accepted, in bits (2048 by default; Circular 15/2025 asks ≥ 2048).
     pub min_rsa_bits: usize,
+    /// Whether SHA-1 based signatures on certificates and CRLs are accepted (false by default).
     pub allow_sha1: bool,
 }
 
@@ -161,8 +164,11 @@ impl RevocationFreshness {
 pub struct PolicyInputs {
     /// user-initial-policy-set (dotted OIDs); `[anyPolicy]` by default.
     pub initial_policy_set: Vec<String>,
+    /// initial-explicit-policy (§6.1.1 (e)): the path must carry an acceptable policy.
     pub initial_explicit_policy: bool,
+    /// initial-policy-mapping-inhibit (§6.1.1 (f)): policy mappings are not allowed.
     pub initial_policy_mapping_inhibit: bool,
+    /// initial-any-policy-inhibit (§6.1.1 (g)): anyPolicy in a certificate is not honoured.
     pub initial_any_policy_inhibit: bool,
 }
 
@@ -186,10 +192,16 @@ pub struct ValidationInputs<'a> {
     pub intermediates: &'a [Certificate],
     /// CRLs (complete and delta) available for revocation checking.
     pub crls: &'a [Crl],
+    /// The validation time (RFC 5280 §6.1.1 (b)): validity periods and CRL freshness are
+    /// judged at this instant (the signing or time-stamp time, not necessarily now).
     pub time: OffsetDateTime,
+    /// Whether a missing CRL fails the path, is accepted, or is not looked for.
     pub revocation: RevocationMode,
+    /// The user's policy inputs (RFC 5280 §6.1.1 (c), (e)-(g)).
     pub policy: PolicyInputs,
+    /// What the target certificate must be usable for (checked on its keyUsage/extKeyUsage).
     pub end_entity_usage: EndEntityUsage,
+    /// Accepted signature algorithms and key sizes along the path.
     pub algorithm_policy: AlgorithmPolicy,
     /// When CRLs without nextUpdate count.
     pub freshness: RevocationFreshness,
@@ -218,8 +230,11 @@ impl<'a> ValidationInputs<'a> {
 pub enum RevocationStatus {
     /// Not revoked according to the CRL of this issuer (and number, when present).
     Good {
+        /// Issuer of the CRL that covered the certificate, in RFC 4514 text form.
         crl_issuer: String,
+        /// The CRL's cRLNumber (RFC 5280 §5.2.3) in decimal; None when the CRL has none.
         crl_number: Option<String>,
+        /// The CRL's thisUpdate: the status is known as of this time.
         this_update: OffsetDateTime,
     },
     /// No CRL in scope was given (mode `IfAvailable`), or checking is off.
@@ -249,64 +264,96 @@ pub enum PathError {
     NoPathToTrustAnchor,
     /// The signature on certificate `index` does not verify with its issuer's key.
     BadSignature {
+        /// Position of the certificate in the path: 0 = the target, counting towards the anchor.
         index: usize,
     },
     /// The signature algorithm or key of certificate `index` (or of its issuer) is not accepted.
     AlgorithmNotAllowed {
+        /// Position of the certificate in the path: 0 = the target, counting towards the anchor.
         index: usize,
+        /// What was found, in English, for logs and reports (not a stable code).
         detail: String,
     },
+    /// Certificate `index` is past its notAfter at the validation time (RFC 5280 §6.1.3 (a)(2)).
     Expired {
+        /// Position of the certificate in the path: 0 = the target, counting towards the anchor.
         index: usize,
+        /// The certificate's notAfter.
         not_after: OffsetDateTime,
     },
+    /// Certificate `index` is before its notBefore at the validation time (RFC 5280 §6.1.3 (a)(2)).
     NotYetValid {
+        /// Position of the certificate in the path: 0 = the target, counting towards the anchor.
         index: usize,
+        /// The certificate's notBefore.
         not_before: OffsetDateTime,
     },
     /// An issuing certificate is not a CA (basicConstraints, RFC 5280 §6.1.4 (k)).
     NotACa {
+        /// Position of the certificate in the path: 0 = the target, counting towards the anchor.
         index: usize,
     },
     /// pathLenConstraint exceeded (RFC 5280 §6.1.4 (l)).
     PathLengthExceeded {
+        /// Position of the certificate in the path: 0 = the target, counting towards the anchor.
         index: usize,
     },
     /// keyUsage forbids the use (keyCertSign for CAs, signing for the end entity).
     KeyUsage {
+        /// Position of the certificate in the path: 0 = the target, counting towards the anchor.
         index: usize,
+        /// What was found, in English, for logs and reports (not a stable code).
         detail: String,
     },
+    /// Certificate `index` has a critical extension kyso does not process (RFC 5280 §6.1.4 (o)).
     UnknownCriticalExtension {
+        /// Position of the certificate in the path: 0 = the target, counting towards the anchor.
         index: usize,
+        /// Dotted OID of the extension kyso does not process (RFC 5280 §6.1.4 (o)).
         oid: String,
     },
+    /// Certificate `index` has a name outside the permitted subtrees, or inside an excluded
+    /// one, of an issuing CA (RFC 5280 §6.1.3 (b)-(c)).
     NameConstraints {
+        /// Position of the certificate in the path: 0 = the target, counting towards the anchor.
         index: usize,
+        /// What was found, in English, for logs and reports (not a stable code).
         detail: String,
     },
     /// No acceptable certificate policy (RFC 5280 §6.1.3 (f), §6.1.5 (g)) or a forbidden mapping.
     Policy {
+        /// Position of the certificate in the path: 0 = the target, counting towards the anchor.
         index: usize,
+        /// What was found, in English, for logs and reports (not a stable code).
         detail: String,
     },
+    /// Certificate `index` is on a CRL in scope, revoked before the validation time (RFC 5280 §6.3).
     Revoked {
+        /// Position of the certificate in the path: 0 = the target, counting towards the anchor.
         index: usize,
+        /// The CRL entry's reasonCode (unspecified when the entry has none).
         reason: RevocationReason,
+        /// The revocationDate of the CRL entry.
         date: OffsetDateTime,
+
     },
     /// The revocation status could not be determined (no usable CRL).
     RevocationUnknown {
+        /// Position of the certificate in the path: 0 = the target, counting towards the anchor.
         index: usize,
+        /// What was found, in English, for logs and reports (not a stable code).
         detail: String,
     },
     /// The only CRLs in scope are outdated (nextUpdate passed).
     StaleRevocationInfo {
+        /// Position of the certificate in the path: 0 = the target, counting towards the anchor.
         index: usize,
     },
     /// A certificate extension is malformed.
     Malformed {
+        /// Position of the certificate in the path: 0 = the target, counting towards the anchor.
         index: usize,
+        /// What was found, in English, for logs and reports (not a stable code).
         detail: String,
     },
     /// The search gave up (too many candidates or signature checks).
