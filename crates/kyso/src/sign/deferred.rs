@@ -37,12 +37,17 @@ pub struct Prepared {
     pub signature_algorithm: String,
     /// The OID of the digest algorithm, for CSC-style APIs.
     pub digest_algorithm_oid: String,
+    /// The name of the signature field the prepared document holds (/T).
     pub field: String,
+    /// The signer certificate's subject (RFC 4514).
     pub signer: String,
+    /// `to_be_signed_base64` as bytes (not serialised).
     #[serde(skip)]
     pub to_be_signed: Vec<u8>,
+    /// `digest_base64` as bytes (not serialised).
     #[serde(skip)]
     pub digest: Vec<u8>,
+
 }
 
 /// What completes a prepared document.

@@ -43,10 +43,15 @@ pub const DEFAULT_RESERVE: usize = 8 * 1024;
 /// What a signature should look like and how it is made.
 #[derive(Clone, Debug)]
 pub struct SignOptions {
+    /// The signature field's name (/T); None picks a free `Signature1`, `Signature2`…
     pub field_name: Option<String>,
+    /// /Reason of the signature dictionary (ISO 32000-1 §12.8.1), e.g. "Phê duyệt"; None omits it.
     pub reason: Option<String>,
+    /// /Location, e.g. "Hà Nội"; None omits it.
     pub location: Option<String>,
+    /// /ContactInfo (phone, e-mail); None omits it.
     pub contact_info: Option<String>,
+    /// /Name; None omits it (viewers then show the certificate's subject).
     pub name: Option<String>,
     /// The digest; None picks the key's natural one (SHA-256, or SHA-384 for P-384).
     pub digest: Option<DigestAlgorithm>,
@@ -103,13 +108,21 @@ impl Default for SignOptions {
 /// What signing did.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct SignOutcome {
+    /// The name of the signature field that was signed.
     pub field: String,
+    /// The signer certificate's subject (RFC 4514).
     pub signer: String,
+    /// The claimed signing time written to /M and the CMS signingTime, RFC 3339 in +07:00.
     pub signing_time: String,
+    /// /ByteRange: offset and length of the two signed ranges around /Contents.
     pub byte_range: [u64; 4],
+    /// Size of the CMS SignedData in bytes (time-stamp token included from B-T up).
     pub cms_size: usize,
+    /// Size of the /Contents placeholder in bytes (binary, half its hex length).
     pub reserved_size: usize,
+    /// Size of the signed document in bytes (after the B-LT/B-LTA revisions, if any).
     pub output_size: u64,
+
     /// The PAdES level reached ("PAdES-B-B" ... "PAdES-B-LTA").
     pub level: String,
     /// genTime of the signature time-stamp (RFC 3339, +07:00), from B-T up.

@@ -96,8 +96,11 @@ pub struct TokenInfo {
     pub slot: u64,
     /// The token label (use with `--token`).
     pub label: String,
+    /// manufacturerID of the token info (e.g. the CA's or the chip maker's name).
     pub manufacturer: String,
+    /// The token model.
     pub model: String,
+    /// The token's serial number, as the module reports it.
     pub serial: String,
     /// The token's state in words: `initialised`, `login required`, `PIN count low`,
     /// `PIN final try`, `PIN locked`, `PIN to be changed`, `PIN pad`…
@@ -115,11 +118,15 @@ pub struct TokenCertificate {
     pub id: String,
     /// Subject (RFC 4514, Vietnamese text as is), or why the certificate cannot be read.
     pub subject: String,
+    /// Issuer (RFC 4514); empty when the certificate cannot be read.
     pub issuer: String,
+    /// Serial number in hex; empty when the certificate cannot be read.
     pub serial: String,
-    /// Validity (RFC 3339, +07:00).
+    /// Start of validity (RFC 3339, +07:00).
     pub not_before: String,
+    /// End of validity (RFC 3339, +07:00).
     pub not_after: String,
+
     /// Whether the certificate is a CA certificate (basicConstraints cA).
     pub ca: bool,
 }

@@ -17,10 +17,15 @@ const BYTE_RANGE_DIGITS: usize = 10;
 /// Entries of the signature dictionary chosen by the caller.
 #[derive(Clone, Debug, Default)]
 pub struct SignatureFields {
+    /// The field name (/T); None picks a free `SignatureN`.
     pub field_name: Option<String>,
+    /// /Reason (ISO 32000-1 §12.8.1, Table 252); None omits it.
     pub reason: Option<String>,
+    /// /Location; None omits it.
     pub location: Option<String>,
+    /// /ContactInfo; None omits it.
     pub contact_info: Option<String>,
+    /// /Name; None omits it.
     pub name: Option<String>,
     /// /SubFilter, e.g. `ETSI.CAdES.detached`.
     pub sub_filter: String,
@@ -46,8 +51,10 @@ pub struct PreparedUpdate {
     pub contents_end: usize,
     /// The final /ByteRange.
     pub byte_range: [u64; 4],
+    /// The name (/T) of the field the update adds.
     pub field_name: String,
 }
+
 
 impl PreparedUpdate {
     /// Capacity of /Contents in bytes of DER.

@@ -6,10 +6,13 @@ use super::*;
 /// What the authorisation callback is asked for, once per signature.
 #[derive(Clone, Debug)]
 pub struct AuthRequest {
+    /// The service's identifier of the credential (key + certificate) to authorise.
     pub credential_id: String,
     /// The signer's certificate subject (RFC 4514).
     pub signer: String,
+    /// The credential's description from `credentials/info`, to show the user; None if not given.
     pub description: Option<String>,
+    /// Explicit (PIN/OTP typed here), OAuth2 code, or implicit (confirmed on the user's device).
     pub mode: AuthMode,
     /// Set when a PIN is asked for (required or optional).
     pub pin: Option<PinSpec>,
@@ -38,8 +41,11 @@ impl AuthRequest {
 /// The PIN and/or OTP for one authorisation. `Debug` shows no secret.
 #[derive(Clone, Default)]
 pub struct AuthSecrets {
+    /// The PIN the user typed; None when the credential asks for none.
     pub pin: Option<String>,
+    /// The one-time password the user received or generated; None when none is asked for.
     pub otp: Option<String>,
+
 }
 
 impl fmt::Debug for AuthSecrets {

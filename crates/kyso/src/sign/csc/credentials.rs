@@ -19,30 +19,40 @@ pub enum AuthMode {
 /// Whether a PIN or OTP is asked for (`presence`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Presence {
+    /// `true`: the value must be given for authorisation to succeed.
     Required,
+    /// `optional`: the user may give it (some services then skip a step).
     Optional,
 }
 
 /// What the service says about the PIN (`PIN` of `credentials/info`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PinSpec {
+    /// Whether the PIN is required or optional.
     pub presence: Presence,
     /// `A` (alphanumeric) or `N` (numeric).
     pub format: Option<String>,
+    /// A short label for the input field, in the service's language; None if not given.
     pub label: Option<String>,
+    /// A longer explanation to show the user; None if not given.
     pub description: Option<String>,
 }
 
 /// What the service says about the OTP (`OTP` of `credentials/info`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OtpSpec {
+    /// Whether the OTP is required or optional.
     pub presence: Presence,
     /// `online`: the service sends it after `credentials/sendOTP`; otherwise the user's own
     /// generator (`offline`).
     pub online: bool,
+    /// Who provides the OTP (e.g. the service's name or an SMS gateway); None if not given.
     pub provider: Option<String>,
+    /// `A` (alphanumeric) or `N` (numeric).
     pub format: Option<String>,
+    /// A short label for the input field; None if not given.
     pub label: Option<String>,
+    /// A longer explanation to show the user; None if not given.
     pub description: Option<String>,
     /// The OTP device or service identifier (`ID`).
     pub id: Option<String>,
@@ -51,7 +61,9 @@ pub struct OtpSpec {
 /// What `credentials/info` says about a credential.
 #[derive(Clone, Debug)]
 pub struct CredentialInfo {
+    /// The identifier passed to `credentials/info`, `credentials/authorize` and `signHash`.
     pub credential_id: String,
+    /// The service's description of the credential; None if not given.
     pub description: Option<String>,
     /// DER certificates, the signer's first, then its chain.
     pub certificates: Vec<Vec<u8>>,
@@ -63,10 +75,15 @@ pub struct CredentialInfo {
     pub key_len: Option<u64>,
     /// `cert.status`: `valid`, `expired`, `revoked`, `suspended`.
     pub cert_status: Option<String>,
+    /// `cert.subjectDN` as the service writes it (free text, not parsed); None if not given.
     pub subject_dn: Option<String>,
+    /// `authMode`: how signatures with this credential are authorised.
     pub auth_mode: AuthMode,
+    /// The PIN asked for in explicit mode; None = no PIN.
     pub pin: Option<PinSpec>,
+    /// The OTP asked for in explicit mode; None = no OTP.
     pub otp: Option<OtpSpec>,
+
     /// `multisign`: signatures one authorisation may cover.
     pub multisign: Option<u64>,
 }
