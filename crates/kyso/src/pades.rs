@@ -14,11 +14,17 @@ use crate::timestamp::TsaClient;
 /// PAdES baseline levels (ETSI EN 319 142-1 §6.1), in increasing order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PadesLevel {
+    /// B-B: the signature alone (CMS with the signed attributes of §6.3).
     #[default]
     BB,
+    /// B-T: plus a signature time-stamp (RFC 3161) proving it existed at a time (§6.3, T-level).
     BT,
+    /// B-LT: plus a Document Security Store with the certificates and revocation data needed to
+    /// validate it offline (§6.4).
     BLT,
+    /// B-LTA: plus a document time-stamp over the DSS, so the data can be renewed (§6.5).
     BLTA,
+
 }
 
 impl PadesLevel {

@@ -52,19 +52,27 @@ impl SignOptions {
 pub struct ExtendReport {
     /// The PAdES level the document's signatures reach now ("PAdES-B-LTA" ...).
     pub level: String,
+    /// Signatures (document time-stamps included) whose validation data was gathered.
     pub signatures: usize,
+    /// Certificates added to the DSS /Certs (ones already there are not counted).
     pub certificates_added: usize,
+    /// OCSP responses added to the DSS /OCSPs.
     pub ocsp_responses_added: usize,
+    /// CRLs added to the DSS /CRLs.
     pub crls_added: usize,
     /// genTime of the document time-stamp added (RFC 3339, +07:00).
     pub document_timestamp: Option<String>,
+    /// Subject (RFC 4514) of the TSA that made the document time-stamp; None when none was added.
     pub timestamp_authority: Option<String>,
     /// True when nothing needed adding (the output is a copy of the input).
     pub unchanged: bool,
     /// Certificates for which no revocation data could be found.
     pub missing_revocation: Vec<String>,
+    /// Remarks on data that was found but not used (stale, unverifiable, unreachable responder).
     pub warnings: Vec<String>,
+    /// Size of the extended document in bytes.
     pub output_size: u64,
+
 }
 
 /// Extends the signed PDF at `input` into `output` (atomically). `in_place` allows `output`
