@@ -17,8 +17,11 @@ use crate::verify::byte_range;
 /// Which signature: as the verification report numbers them (1 = the first), or by field name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Which {
+    /// The n-th signature in file order, 1-based, as `kyso verify` numbers them.
     Number(usize),
+    /// The signature in the field with this (fully qualified) name.
     Field(String),
+
 }
 
 /// What was extracted.

@@ -13,46 +13,92 @@ use crate::pdf::{Document, FileSource, XrefKind};
 use crate::verify::text::visible;
 use crate::vntime;
 
+/// One revision of the file: the original document or one incremental update
+/// (ISO 32000-1 §7.5.6).
 #[derive(Debug, Serialize)]
 pub struct RevisionInfo {
-    /// 1-based.
+    /// 1-based: 1 is the original document, each incremental update adds one.
     pub number: usize,
+    /// How the revision's cross-reference is written (table, stream, hybrid).
     pub xref: XrefKind,
     /// Offset just past this revision's %%EOF.
     pub end: Option<u64>,
 }
 
+/// One interactive form field of the last revision (ISO 32000-1 §12.7.3).
 #[derive(Debug, Serialize)]
 pub struct FieldInfo {
+    /// The fully qualified field name (parent names joined with `.`).
     pub name: String,
+    /// /FT as written: `Sig`, `Tx`, `Btn`, `Ch`; None when the field has none.
     pub field_type: Option<String>,
+    /// A signature field with a value (/V): it holds a signature, not only a place for one.
     pub signed: bool,
 }
 
+/// One signature dictionary found in the file, as written (nothing is verified).
 #[derive(Debug, Serialize)]
 pub struct SignatureInfo {
+    /// The names of the fields whose /V is this signature (usually one).
     pub fields: Vec<String>,
+    /// /SubFilter, e.g. `ETSI.CAdES.detached`, `adbe.pkcs7.detached`, `ETSI.RFC3161`.
     pub sub_filter: Option<String>,
+    /// The signer certificate's common name (else its subject); None when the CMS in /Contents
+    /// cannot be read or names no signer certificate.
     pub signer: Option<String>,
+    /// /M, the time the signer's software claims (RFC 3339, +07:00); None when absent or not a
+    /// PDF date. Claimed, not proven: only a time-stamp proves a time.
     pub signing_time: Option<String>,
+    /// /ByteRange as written (offset, length pairs); None when absent.
     pub byte_range: Option<Vec<i64>>,
+    /// The byte ranges reach the end of the file (give or take a final end-of-line): nothing
+    /// was appended after this signature.
     pub covers_whole_document: bool,
 }
 
+/// What `kyso info` shows about a PDF: structure facts, no judgement.
 #[derive(Debug, Serialize)]
 pub struct DocumentInfo {
+    /// The path as given.
     pub file: String,
+    /// File size in bytes.
     pub size: u64,
+    /// The version in the header, e.g. `1.7` (the catalog's /Version is not consulted).
     pub pdf_version: String,
+    /// The document has an /Encrypt dictionary (ISO 32000-1 §7.6).
     pub encrypted: bool,
+    /// Pages of the last revision.
     pub pages: usize,
+    /// Every revision, oldest first.
     pub revisions: Vec<RevisionInfo>,
+    /// The form fields of the last revision.
     pub fields: Vec<FieldInfo>,
+    /// Every signature and document time-stamp, in file order.
     pub signatures: Vec<SignatureInfo>,
+    /// Irregularities met while reading (repaired cross-references, and the like).
     pub warnings: Vec<String>,
 }
 
+/// Reads the PDF at `path` (unencrypted, or encrypted with the empty user password) and
+/// describes its revisions, fields and signatures without verifying anything.
+///
+/// # Errors
+///
+/// The file cannot be read or is not a PDF kyso can parse; an encrypted file whose user
+/// password is not empty (use [`inspect_file_with_password`]).
+///
+/// # Examples
+///
+/// ```
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/docs/congvan-signed-pyhanko.pdf");
+/// let info = kyso::inspect::inspect_file(std::path::Path::new(path))?;
+/// assert_eq!(info.signatures.len(), 1);
+/// assert!(info.signatures[0].covers_whole_document);
+/// assert!(info.fields.iter().any(|f| f.signed));
+/// # Ok::<(), kyso::Error>(())
+/// ```
 pub fn inspect_file(path: &Path) -> Result<DocumentInfo> {
+
     inspect_file_with_password(path, &crate::pdf::Password::default())
 }
 

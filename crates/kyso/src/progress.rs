@@ -17,9 +17,18 @@ pub enum Stage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
     /// A pass over `total` bytes starts.
-    Started { stage: Stage, total: u64 },
+    Started {
+        /// What the pass is for.
+        stage: Stage,
+        /// Bytes the pass will go over.
+        total: u64,
+    },
     /// `done` of its bytes are processed.
-    Advanced { done: u64 },
+    Advanced {
+        /// Bytes processed so far since `Started` (not since the last event), ≤ `total`.
+        done: u64,
+    },
+
     /// The pass ended (finished or given up).
     Finished,
 }
