@@ -21,7 +21,6 @@ pub enum Which {
     Number(usize),
     /// The signature in the field with this (fully qualified) name.
     Field(String),
-
 }
 
 /// What was extracted.

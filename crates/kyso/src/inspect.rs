@@ -98,7 +98,6 @@ pub struct DocumentInfo {
 /// # Ok::<(), kyso::Error>(())
 /// ```
 pub fn inspect_file(path: &Path) -> Result<DocumentInfo> {
-
     inspect_file_with_password(path, &crate::pdf::Password::default())
 }
 

@@ -125,7 +125,6 @@ impl AtomicOutput {
     /// The temporary file to write the output into; nothing reaches the target until
     /// [`commit`](Self::commit).
     pub fn writer(&mut self) -> &mut std::fs::File {
-
         self.file.as_file_mut()
     }
 

@@ -24,7 +24,6 @@ pub enum PadesLevel {
     BLT,
     /// B-LTA: plus a document time-stamp over the DSS, so the data can be renewed (§6.5).
     BLTA,
-
 }
 
 impl PadesLevel {

@@ -72,7 +72,6 @@ pub struct ExtendReport {
     pub warnings: Vec<String>,
     /// Size of the extended document in bytes.
     pub output_size: u64,
-
 }
 
 /// Extends the signed PDF at `input` into `output` (atomically). `in_place` allows `output`

@@ -134,7 +134,6 @@ pub struct Certificate {
     pub extended_key_usage: Vec<String>,
     /// Every extension as found, in order, including those decoded into the fields above.
     pub extensions: Vec<Extension>,
-
 }
 
 fn cert_err<T>(msg: impl Into<String>) -> Result<T> {

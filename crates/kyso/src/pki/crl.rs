@@ -401,7 +401,6 @@ pub struct Crl {
     pub unknown_critical_extensions: Vec<String>,
     /// Every CRL extension as found, in order.
     pub extensions: Vec<Extension>,
-
 }
 
 /// Non-negative INTEGER → minimal unsigned big-endian bytes.

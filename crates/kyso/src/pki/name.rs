@@ -318,7 +318,6 @@ pub enum GeneralName {
         /// The whole element's encoding, kept for exact comparison.
         der: Vec<u8>,
     },
-
 }
 
 impl GeneralName {

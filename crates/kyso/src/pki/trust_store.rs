@@ -157,7 +157,6 @@ impl TrustStore {
 
     /// The directory holding the store's DER files.
     pub fn dir(&self) -> &Path {
-
         &self.dir
     }
 

@@ -47,7 +47,6 @@ pub struct Prepared {
     /// `digest_base64` as bytes (not serialised).
     #[serde(skip)]
     pub digest: Vec<u8>,
-
 }
 
 /// What completes a prepared document.

@@ -55,7 +55,6 @@ pub struct PreparedUpdate {
     pub field_name: String,
 }
 
-
 impl PreparedUpdate {
     /// Capacity of /Contents in bytes of DER.
     pub fn capacity(&self) -> usize {

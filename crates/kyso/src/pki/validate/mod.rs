@@ -335,7 +335,6 @@ pub enum PathError {
         reason: RevocationReason,
         /// The revocationDate of the CRL entry.
         date: OffsetDateTime,
-
     },
     /// The revocation status could not be determined (no usable CRL).
     RevocationUnknown {

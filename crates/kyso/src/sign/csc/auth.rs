@@ -45,7 +45,6 @@ pub struct AuthSecrets {
     pub pin: Option<String>,
     /// The one-time password the user received or generated; None when none is asked for.
     pub otp: Option<String>,
-
 }
 
 impl fmt::Debug for AuthSecrets {
