@@ -7,6 +7,36 @@
 //! - [`diff`]: what changed after each signature, and whether it was allowed;
 //! - [`inspect`]: what a file holds, without judging it.
 //!
+//! # Examples
+//!
+//! Sign a document with a software certificate (a PKCS#12 file, opened in memory), then verify
+//! it against the certificate's root. The `.p12`, its chain and the CRLs are the repository's
+//! throw-away test PKI (`fixtures/pki`, never trust it); a real signer would use a token
+//! ([`sign::Pkcs11Signer`]) or a remote service ([`sign::csc`]) instead.
+//!
+//! ```
+//! use kyso::pki::Certificate;
+//! use kyso::sign::{load_p12, sign_bytes, SignOptions};
+//! use kyso::verify::{verify_bytes, Indication, VerifyOptions};
+//!
+//! let fixture =
+//!     |f: &str| std::fs::read(format!("{}/../../fixtures/{f}", env!("CARGO_MANIFEST_DIR")));
+//! let signer = load_p12(&fixture("pki/leader.p12")?, "12345678")?;
+//! let pdf = fixture("docs/congvan.pdf")?;
+//!
+//! let opts = SignOptions { reason: Some("Phê duyệt".into()), ..SignOptions::default() };
+//! let (signed, outcome) = sign_bytes(&pdf, &signer, &opts)?;
+//! assert_eq!(outcome.level, "PAdES-B-B");
+//! assert!(signed.starts_with(&pdf)); // an incremental update: the original bytes stay as they were
+//!
+//! let trust = Certificate::parse_pem_or_der(&fixture("pki/root.pem")?)?;
+//! let crls = vec![fixture("pki/root.crl")?, fixture("pki/intermediate.crl")?];
+//! let report = verify_bytes(&signed, &VerifyOptions { trust, crls, ..VerifyOptions::default() })?;
+//! assert_eq!(report.signatures.len(), 1);
+//! assert_eq!(report.indication, Indication::TotalPassed);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! No unsafe code, except the Windows certificate-store signer (`sign::cng`), which calls the
 //! CryptoAPI/NCrypt C functions and is the one module allowed to.
 #![cfg_attr(not(windows), forbid(unsafe_code))]
