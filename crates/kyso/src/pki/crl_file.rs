@@ -16,7 +16,28 @@ pub enum NotACrl {
     Unreadable,
 }
 
-/// The CRLs of a `--crl` file, or what it is instead.
+/// The CRLs of a `--crl` file (one DER CRL, or PEM `X509 CRL` blocks), or what it is instead.
+///
+/// # Errors
+///
+/// [`NotACrl::Certificate`] when the bytes are a certificate (a common mix-up),
+/// [`NotACrl::Unreadable`] when they are neither, or when one PEM block of several is broken:
+/// the file is refused whole rather than used in part.
+///
+/// # Examples
+///
+/// ```
+/// use kyso::pki::crl_file::{parse_crl_file, NotACrl};
+///
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/pki/");
+/// let crls = parse_crl_file(&std::fs::read(format!("{dir}intermediate.crl"))?).unwrap();
+/// assert_eq!(crls.len(), 1);
+/// assert!(crls[0].revoked.iter().any(|e| e.serial == [0x30, 0x08]));
+///
+/// let not_a_crl = parse_crl_file(&std::fs::read(format!("{dir}intermediate.pem"))?);
+/// assert_eq!(not_a_crl.unwrap_err(), NotACrl::Certificate);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub fn parse_crl_file(bytes: &[u8]) -> std::result::Result<Vec<Crl>, NotACrl> {
     if let Ok(crl) = Crl::from_der(bytes) {
         return Ok(vec![crl]);

@@ -173,6 +173,29 @@ pub struct OcspRequest {
 impl OcspRequest {
     /// A request for `cert` issued by `issuer` with a SHA-1 CertID, and a fresh random nonce
     /// of [`NONCE_LEN`] octets when `with_nonce`.
+    ///
+    /// # Errors
+    ///
+    /// The issuer's public key cannot be read (for the key hash), or the random generator fails.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kyso::pki::{ocsp::OcspRequest, Certificate};
+    ///
+    /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/pki/");
+    /// let cert = |f: &str| -> Result<Certificate, Box<dyn std::error::Error>> {
+    ///     Ok(Certificate::parse_pem_or_der(&std::fs::read(format!("{dir}{f}"))?)?.remove(0))
+    /// };
+    /// let (leader, ca) = (cert("leader.pem")?, cert("intermediate.pem")?);
+    ///
+    /// let request = OcspRequest::new(&leader, &ca, true)?;
+    /// assert!(request.cert_id.matches(&leader, &ca));
+    /// assert_eq!(request.nonce.as_ref().map(Vec::len), Some(kyso::pki::ocsp::NONCE_LEN));
+    /// // RFC 6960 Appendix A.1: small requests may go as a GET.
+    /// assert!(request.get_url("http://ocsp.example.vn").starts_with("http://ocsp.example.vn/M"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(cert: &Certificate, issuer: &Certificate, with_nonce: bool) -> Result<Self> {
         let nonce = if with_nonce {
             let mut n = vec![0u8; NONCE_LEN];

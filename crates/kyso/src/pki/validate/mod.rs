@@ -450,6 +450,56 @@ impl PathError {
 }
 
 /// Validates `target` against the trust anchors (RFC 5280 §6.1, §6.3).
+///
+/// Candidate paths are built from `inputs.intermediates` up to one of `inputs.anchors`; each is
+/// run through basic certificate processing, preparation for the next certificate and wrap-up
+/// (§6.1.3–§6.1.5), the key and algorithm policy, and CRL checking per `inputs.revocation`.
+/// The first path that passes is returned. Called by signature verification (`verify`) for the
+/// signer, time-stamp authorities and OCSP responders, and before signing (`sign::checks`).
+///
+/// # Errors
+///
+/// The most specific [`PathError`] over every candidate: a path that fails late (revoked,
+/// expired, policy) is reported rather than a missing issuer. Nothing is accepted that was not
+/// checked: a CRL in scope that cannot be used is an error, not a pass.
+///
+/// # Examples
+///
+/// ```
+/// use kyso::pki::crl::{Crl, RevocationReason};
+/// use kyso::pki::validate::{
+///     validate_path, EndEntityUsage, PathError, RevocationMode, RevocationStatus, ValidationInputs,
+/// };
+/// use kyso::pki::Certificate;
+///
+/// let read =
+///     |f: &str| std::fs::read(format!("{}/../../fixtures/pki/{f}", env!("CARGO_MANIFEST_DIR")));
+/// let cert = |f: &str| -> Result<Certificate, Box<dyn std::error::Error>> {
+///     Ok(Certificate::parse_pem_or_der(&read(f)?)?.remove(0))
+/// };
+/// let anchors = [cert("root.pem")?];
+/// let intermediates = [cert("intermediate.pem")?];
+/// // Required revocation: every certificate below the anchor needs a CRL in scope.
+/// let crls = [Crl::from_der(&read("intermediate.crl")?)?, Crl::from_der(&read("root.crl")?)?];
+///
+/// let mut inputs = ValidationInputs::new(&anchors, time::OffsetDateTime::now_utc());
+/// inputs.intermediates = &intermediates;
+/// inputs.crls = &crls;
+/// inputs.revocation = RevocationMode::Required;
+/// inputs.end_entity_usage = EndEntityUsage::Signing;
+///
+/// let path = validate_path(&cert("leader.pem")?, &inputs)?;
+/// assert_eq!(path.certificates.len(), 3); // leader, intermediate, root
+/// assert!(matches!(path.revocation[0], RevocationStatus::Good { .. }));
+///
+/// // The intermediate's CRL lists this one: the path is refused, with the reason.
+/// let err = validate_path(&cert("revoked.pem")?, &inputs).unwrap_err();
+/// assert!(matches!(
+///     err,
+///     PathError::Revoked { index: 0, reason: RevocationReason::KeyCompromise, .. }
+/// ));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn validate_path(
     target: &Certificate,
     inputs: &ValidationInputs<'_>,
