@@ -8,6 +8,46 @@
 //! 2. Minutes or processes later, [`complete_file`] takes the signature value (or a whole CMS),
 //!    checks it against the certificate and the prepared data, and writes the signed document.
 //!    The prepared file carries everything needed; nothing is kept elsewhere.
+//!
+//! The CLI's `kyso prepare` / `kyso complete` and the C ABI's two-step calls use it; a
+//! [`csc`](super::csc) service or an HSM behind the caller's own API are typical signers.
+//!
+//! # Examples
+//!
+//! The signature value made by a key the library never sees (here the test `.p12`, standing in
+//! for a remote service):
+//!
+//! ```
+//! use kyso::crypto::{DigestAlgorithm, SignatureScheme};
+//! use kyso::sign::deferred::{complete_file, prepare_file, SignatureInput};
+//! use kyso::sign::{load_p12, SignOptions, Signer};
+//!
+//! let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/");
+//! let key = load_p12(&std::fs::read(format!("{root}pki/leader.p12"))?, "12345678")?;
+//! let dir = tempfile::tempdir()?;
+//! let (prepared_pdf, signed_pdf) = (dir.path().join("prepared.pdf"), dir.path().join("signed.pdf"));
+//!
+//! // Step 1: only the certificate and chain are needed.
+//! let input = std::path::PathBuf::from(format!("{root}docs/congvan.pdf"));
+//! let (prepared, _) = prepare_file(
+//!     &input, &prepared_pdf, &key.certificate, &key.chain, &SignOptions::default(), false,
+//! )?;
+//! assert_eq!((prepared.digest_algorithm.as_str(), prepared.digest.len()), ("SHA-256", 32));
+//!
+//! // Elsewhere: the key signs the DER of the signed attributes.
+//! let value = key.sign(&prepared.to_be_signed, DigestAlgorithm::Sha256, SignatureScheme::RsaPkcs1v15)?;
+//!
+//! // A value that does not verify is refused, and nothing is written.
+//! let mut forged = value.clone();
+//! forged[10] ^= 1;
+//! assert!(complete_file(&prepared_pdf, &signed_pdf, SignatureInput::Raw(forged), false).is_err());
+//! assert!(!signed_pdf.exists());
+//!
+//! // Step 2.
+//! let outcome = complete_file(&prepared_pdf, &signed_pdf, SignatureInput::Raw(value), false)?;
+//! assert_eq!(outcome.field, prepared.field);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::path::Path;
 use std::sync::Arc;

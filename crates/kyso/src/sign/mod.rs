@@ -1,5 +1,17 @@
 //! Signing: keys ([`Signer`] and its back-ends), the checks Circular 15/2025 asks for before
 //! signing, and the flow placeholder → hash ranges → CMS → patch /Contents → atomic output.
+//!
+//! A signature is an incremental update (ISO 32000-1 §7.5.6) adding a signature field and its
+//! dictionary (§12.8.1, [`placeholder`]); /Contents holds a detached CMS SignedData (RFC 5652
+//! §5, built by `cms`) over the /ByteRange, with the PAdES signed attributes of ETSI EN
+//! 319 142-1 §5.3 (/SubFilter `ETSI.CAdES.detached`). The key is behind [`Signer`]: a `.p12`
+//! ([`p12`], [`software_key`]), a token ([`pkcs11`]), the Windows store (`cng`) or a remote
+//! service ([`csc`]); [`deferred`] splits the flow in two for keys kyso cannot call.
+//!
+//! [`sign_file`] and [`sign_bytes`] reach PAdES B-B or B-T (with a TSA, `timestamp`); the
+//! long-term levels are built on top by `ltv` (`kyso::ltv::sign_file`). Before signing,
+//! [`checks`] refuses a certificate that is expired, not yet valid or not for signing, unless
+//! `force` is set. The crate-level example signs and verifies a document.
 
 pub mod checks;
 #[cfg(windows)]
@@ -158,6 +170,35 @@ impl SignOutcome {
 /// Signs `input` into `output` (a new file, written atomically) at PAdES B-B or B-T. `in_place`
 /// allows `output` to be the input itself; the input's bytes stay an exact prefix either way.
 /// Every level, B-LT and B-LTA included: `kyso::ltv::sign_file`.
+///
+/// # Errors
+///
+/// `output` is the input and `in_place` is false; the input cannot be read or parsed; the
+/// signer's certificate fails the checks before signing (unless `opts.force`); the key refuses
+/// to sign; a level above B-T is asked for; the time-stamp authority fails (B-T). On any error
+/// the output is left as it was: it is written to a temporary file renamed into place.
+///
+/// # Examples
+///
+/// ```
+/// use kyso::sign::{load_p12, sign_file, SignOptions};
+///
+/// let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/");
+/// let signer = load_p12(&std::fs::read(format!("{root}pki/leader.p12"))?, "12345678")?;
+/// let dir = tempfile::tempdir()?;
+/// let input = dir.path().join("congvan.pdf");
+/// std::fs::copy(format!("{root}docs/congvan.pdf"), &input)?;
+/// let opts = SignOptions { location: Some("Hà Nội".into()), ..SignOptions::default() };
+///
+/// // Never over the input unless asked.
+/// assert!(sign_file(&input, &input, &signer, &opts, false).is_err());
+///
+/// let output = dir.path().join("congvan-signed.pdf");
+/// let outcome = sign_file(&input, &output, &signer, &opts, false)?;
+/// assert_eq!(outcome.output_size, std::fs::metadata(&output)?.len());
+/// assert_eq!(outcome.byte_range[0], 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn sign_file(
     input: &Path,
     output: &Path,
@@ -190,6 +231,10 @@ pub(crate) fn same_file_guard(input: &Path, output: &Path, in_place: bool) -> Re
 
 /// Signs a document held in memory at PAdES B-B or B-T and returns the signed bytes. Every
 /// level: `kyso::ltv::sign_bytes`.
+///
+/// # Errors
+///
+/// As [`sign_file`], without the file errors.
 pub fn sign_bytes(
     input: &[u8],
     signer: &dyn Signer,

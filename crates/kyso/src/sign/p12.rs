@@ -73,6 +73,20 @@ impl Signer for SoftwareIdentity {
 /// Errors: [`Error::WrongPassword`] when the MAC or decryption fails, [`Error::Key`] when the
 /// file is not PKCS#12, holds no key or no certificate matching the key,
 /// [`Error::UnsupportedAlgorithm`] for key types or ciphers kyso cannot use.
+///
+/// # Examples
+///
+/// ```
+/// use kyso::sign::{load_p12, KeyKind, Signer};
+///
+/// let p12 = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/pki/leader.p12"))?;
+/// assert!(matches!(load_p12(&p12, "wrong"), Err(kyso::Error::WrongPassword)));
+///
+/// let identity = load_p12(&p12, "12345678")?;
+/// assert_eq!(identity.key_kind(), KeyKind::Rsa { bits: 2048 });
+/// assert_eq!(identity.chain.len(), 2); // intermediate, then root
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load_p12(bytes: &[u8], password: &str) -> Result<SoftwareIdentity> {
     let archive = open_archive(bytes, password)?;
     identity_from_archive(&archive)
