@@ -5,6 +5,52 @@
 //! last one nears the end of its TSA certificate's validity. [`sign_file`] and [`sign_bytes`]
 //! sign at any level: `sign` makes the B-B or B-T signature, this module builds B-LT and B-LTA
 //! on it (`sign` knows nothing of LTV; the levels themselves are data in `crate::pades`).
+//!
+//! The validation data (certificates, OCSP responses, CRLs) comes from the document, from
+//! [`LtvOptions`] and, when allowed, from the network (OCSP responders and CRL distribution
+//! points named by the certificates); the time-stamps come from an RFC 3161 TSA
+//! (`crate::timestamp`). Each step is an incremental update, so every earlier signature stays
+//! intact.
+//!
+//! # Examples
+//!
+//! Signing at B-LTA with a TSA (needs the network, so not run here):
+//!
+//! ```no_run
+//! use kyso::ltv::{sign_file, PadesLevel};
+//! use kyso::sign::{load_p12, SignOptions};
+//! use kyso::timestamp::TsaClient;
+//!
+//! let signer = load_p12(&std::fs::read("chu-ky.p12")?, &std::env::var("KYSO_P12_PASSWORD")?)?;
+//! let mut opts = SignOptions {
+//!     level: PadesLevel::BLTA,
+//!     timestamp: Some(TsaClient::new(vec!["http://tsa.example.vn".into()])),
+//!     ..SignOptions::default()
+//! };
+//! // Revocation data given by the caller (else only what the document already holds).
+//! opts.ltv.crls.push(std::fs::read("ca.crl")?);
+//! let (input, output) = ("quyet-dinh.pdf".as_ref(), "quyet-dinh-ky.pdf".as_ref());
+//! let outcome = sign_file(input, output, &signer, &opts, false)?;
+//! assert_eq!(outcome.level, "PAdES-B-LTA");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! B-LT needs a time-stamp under the signature: without a TSA, a B-B signature is not extended
+//! (and nothing claims a level it does not have):
+//!
+//! ```
+//! use kyso::ltv::{extend_bytes, LtvOptions};
+//! use kyso::sign::{load_p12, sign_bytes, SignOptions};
+//!
+//! let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/");
+//! let signer = load_p12(&std::fs::read(format!("{root}pki/leader.p12"))?, "12345678")?;
+//! let pdf = std::fs::read(format!("{root}docs/congvan.pdf"))?;
+//! let (signed, _) = sign_bytes(&pdf, &signer, &SignOptions::default())?;
+//!
+//! let err = extend_bytes(&signed, &LtvOptions::default()).unwrap_err();
+//! assert!(err.to_string().contains("time-stamp"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod doc_timestamp;
 mod dss_update;
@@ -76,6 +122,13 @@ pub struct ExtendReport {
 
 /// Extends the signed PDF at `input` into `output` (atomically). `in_place` allows `output`
 /// to be the input; its bytes stay an exact prefix either way.
+///
+/// # Errors
+///
+/// The input cannot be read or holds no signature; `opts.level` is below B-LT; a time-stamp is
+/// needed (a signature without one, or B-LTA) and `opts.timestamp` is None or the TSA fails;
+/// the output cannot be written. Revocation data that cannot be found is not an error: it is
+/// listed in [`ExtendReport::missing_revocation`].
 pub fn extend_file(
     input: &Path,
     output: &Path,
