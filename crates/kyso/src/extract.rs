@@ -2,6 +2,9 @@
 //! signature signs — exactly what its signer saw and signed (ISO 32000-1 §12.8.1: the signed
 //! ranges cover that whole revision but the /Contents gap), a PDF any viewer opens, as Adobe's
 //! "View signed version".
+//!
+//! `kyso extract` calls it; the signature numbering is the verification report's, so a clerk
+//! can open exactly what signature N approved and compare it with what the file shows now.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -96,6 +99,35 @@ pub fn signed_version_with_password(
 
 /// Writes the signed version of `which` in `input` to `output` (atomically; never over the
 /// input).
+///
+/// # Errors
+///
+/// `output` is the input file; the input cannot be read or parsed, has no signature, or no
+/// signature `which`; the signature's /ByteRange does not describe a revision of this file; the
+/// output cannot be written (then nothing is left at `output`).
+///
+/// # Examples
+///
+/// ```
+/// use kyso::extract::{extract_to, Which};
+/// use kyso::sign::{load_p12, sign_bytes, SignOptions};
+///
+/// let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/");
+/// let signer = load_p12(&std::fs::read(format!("{root}pki/leader.p12"))?, "12345678")?;
+/// let pdf = std::fs::read(format!("{root}docs/congvan.pdf"))?;
+/// // Two signatures: the second one is added after the first.
+/// let (once, _) = sign_bytes(&pdf, &signer, &SignOptions::default())?;
+/// let (twice, _) = sign_bytes(&once, &signer, &SignOptions::default())?;
+///
+/// let dir = tempfile::tempdir()?;
+/// let (input, output) = (dir.path().join("twice.pdf"), dir.path().join("first.pdf"));
+/// std::fs::write(&input, &twice)?;
+/// let version = extract_to(&input, &Which::Number(1), &output)?;
+/// // What the first signer signed is exactly the document after the first signature.
+/// assert_eq!(std::fs::read(&output)?, once);
+/// assert!(!version.covers_whole_document);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn extract_to(input: &Path, which: &Which, output: &Path) -> Result<SignedVersion> {
     extract_to_with_password(input, which, output, &crate::pdf::Password::default())
 }

@@ -1,4 +1,9 @@
 //! `kyso info`: what a PDF holds — revisions, fields, signatures — without judging anything.
+//!
+//! It reads the file with `pdf` (revisions by their cross-reference sections, ISO 32000-1
+//! §7.5.6; fields, §12.7.3; signature dictionaries, §12.8.1) and `cms` (only to name the
+//! signer); no signature is verified and no certificate validated — use `verify` for that. A
+//! document whose structure is odd is still described, with `warnings`.
 
 use std::fmt::Write;
 use std::path::Path;

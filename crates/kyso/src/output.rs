@@ -1,5 +1,32 @@
 //! Writing outputs safely: never over the input (unless asked), always through a temporary
 //! file in the target directory renamed into place, so an error leaves no partial output.
+//!
+//! Every file kyso writes goes through here: signed documents (`sign`, `ltv`), extracted
+//! versions (`extract`), reports and batches of the CLI. [`AtomicOutput`] is one output;
+//! [`AtomicOutput::stage`] and [`commit_all`] make many outputs durable at once; the CLI's
+//! interrupt handler calls [`remove_temporary_files`].
+//!
+//! # Examples
+//!
+//! ```
+//! use std::io::Write;
+//! use kyso::output::AtomicOutput;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let target = dir.path().join("out.pdf");
+//!
+//! let mut out = AtomicOutput::create(&target)?;
+//! out.writer().write_all(b"%PDF-1.7 ...")?;
+//! drop(out); // an error before commit: nothing appears
+//! assert!(!target.exists());
+//! assert_eq!(std::fs::read_dir(dir.path())?.count(), 0); // and no temporary file is left
+//!
+//! let mut out = AtomicOutput::create(&target)?;
+//! out.writer().write_all(b"%PDF-1.7 ...")?;
+//! out.commit()?;
+//! assert_eq!(std::fs::read(&target)?, b"%PDF-1.7 ...");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::collections::BTreeSet;
 use std::io::Write;

@@ -38,6 +38,23 @@ impl PadesLevel {
     }
 
     /// Accepts "B-LT", "b-lt", "LT", "PAdES-B-LT" and the like.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for anything else (e.g. "LTV", which names no baseline level).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kyso::pades::PadesLevel;
+    ///
+    /// assert_eq!(PadesLevel::parse("PAdES-B-LT")?, PadesLevel::BLT);
+    /// assert_eq!(PadesLevel::parse("lta")?.name(), "B-LTA");
+    /// assert!(PadesLevel::parse("LTV").is_err());
+    /// // Levels are ordered: each one includes the one below.
+    /// assert!(PadesLevel::BT < PadesLevel::BLT);
+    /// # Ok::<(), kyso::Error>(())
+    /// ```
     pub fn parse(s: &str) -> Result<PadesLevel> {
         let t = s.trim().to_ascii_uppercase();
         let t = t.strip_prefix("PADES-").unwrap_or(&t);

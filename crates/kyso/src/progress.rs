@@ -28,7 +28,6 @@ pub enum Event {
         /// Bytes processed so far since `Started` (not since the last event), ≤ `total`.
         done: u64,
     },
-
     /// The pass ended (finished or given up).
     Finished,
 }
@@ -38,6 +37,34 @@ type Hook = Box<dyn Fn(Event) + Send + Sync>;
 static HOOK: OnceLock<Hook> = OnceLock::new();
 
 /// Sets the process-wide hook (once; a second call is ignored and returns false).
+///
+/// The hook runs on the thread doing the work, between reads: keep it short (update a
+/// counter, send to a channel). Signing reports [`Stage::SignHashing`] over the input's
+/// length; verification reports [`Stage::VerifyHashing`] once per signature.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use kyso::progress::{set_hook, Event, Stage};
+/// use kyso::sign::{load_p12, sign_bytes, SignOptions};
+///
+/// let events = Arc::new(Mutex::new(Vec::new()));
+/// let seen = events.clone();
+/// assert!(set_hook(move |e| seen.lock().unwrap().push(e)));
+///
+/// let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/");
+/// let signer = load_p12(&std::fs::read(format!("{root}pki/leader.p12"))?, "12345678")?;
+/// let pdf = std::fs::read(format!("{root}docs/congvan.pdf"))?;
+/// sign_bytes(&pdf, &signer, &SignOptions::default())?;
+///
+/// let events = events.lock().unwrap();
+/// let total = pdf.len() as u64;
+/// assert_eq!(events.first(), Some(&Event::Started { stage: Stage::SignHashing, total }));
+/// assert!(events.contains(&Event::Advanced { done: total }));
+/// assert_eq!(events.last(), Some(&Event::Finished));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn set_hook(hook: impl Fn(Event) + Send + Sync + 'static) -> bool {
     HOOK.set(Box::new(hook)).is_ok()
 }

@@ -1,5 +1,25 @@
 //! Times as Vietnamese documents show them: always UTC+07:00 (no daylight saving), whatever the
 //! host's time zone (VIETNAM.md §1.6).
+//!
+//! Used wherever a time is written or shown: /M of a signature dictionary (ISO 32000-1
+//! §7.9.4 date strings), the times of reports and `kyso info`, certificate validity in
+//! messages. Instants stay `OffsetDateTime` (UTC) inside the library; only their text is local.
+//!
+//! # Examples
+//!
+//! ```
+//! use kyso::vntime::{display, parse_pdf_date, rfc3339, to_pdf_date};
+//!
+//! // 02:30:05 UTC is 09:30:05 in Hà Nội.
+//! let t = time::OffsetDateTime::from_unix_timestamp(1_795_314_605)?;
+//! assert_eq!(to_pdf_date(t), "D:20261122093005+07'00'");
+//! assert_eq!(rfc3339(t), "2026-11-22T09:30:05+07:00");
+//! assert_eq!(display(t), "22.11.2026 09:30:05 +07:00");
+//! // A date written elsewhere, in UTC, is the same instant.
+//! assert_eq!(parse_pdf_date("D:20261122023005Z"), Some(t));
+//! assert_eq!(parse_pdf_date("not a date"), None);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use time::{macros::offset, OffsetDateTime, UtcOffset};
 
