@@ -221,7 +221,7 @@ const SYNC_THREADS: usize = 8;
 
 /// Makes every staged output durable and puts it in place, in an order that gives each output
 /// the durability of [`AtomicOutput::commit`] at a fraction of the cost for many small files:
-/// 1. fdatasync of every temporary file (several at once, see [`SYNC_THREADS`]);
+/// 1. fdatasync of every temporary file (a few at once, grouped by the file system);
 /// 2. the rename of each file whose sync succeeded — a rename is only made after the data it
 ///    points to is durable, so after a crash a name shows either nothing or the complete file;
 /// 3. one fsync of each folder that received a name, so the renames themselves survive a
