@@ -21,7 +21,7 @@
 //! use kyso::sign::{load_p12, SignOptions};
 //! use kyso::timestamp::TsaClient;
 //!
-//! let signer = load_p12(&std::fs::read("chu-ky.p12")?, &std::env::var("KYSO_P12_PASSWORD")?)?;
+//! let signer = load_p12(&std::fs::read("chu-ky.p12")?, &std::env::var("KYSO_PIN")?)?;
 //! let mut opts = SignOptions {
 //!     level: PadesLevel::BLTA,
 //!     timestamp: Some(TsaClient::new(vec!["http://tsa.example.vn".into()])),

@@ -44,6 +44,28 @@
 //! A module is initialised (`C_Initialize`) once per process and finalised when the last
 //! [`Pkcs11Signer`] or listing using it is done; if something else in the process initialised it
 //! first, kyso leaves it initialised.
+//!
+//! # Examples
+//!
+//! Signing with the only key of the only token present (needs a token, so not run here; the
+//! PIN comes from the environment, never from the command line):
+//!
+//! ```no_run
+//! use kyso::sign::{list_tokens, sign_file, KeySelector, Pkcs11Signer, SignOptions, TokenSelector};
+//!
+//! let module = std::path::PathBuf::from(std::env::var("KYSO_PKCS11_MODULE")?);
+//! let tokens = list_tokens(&module)?;
+//! assert_eq!(tokens.len(), 1, "plug in exactly one token");
+//!
+//! let pin = std::env::var("KYSO_PIN")?;
+//! let signer = Pkcs11Signer::open(
+//!     &module, TokenSelector::default(), KeySelector::default(), &pin, Vec::new(),
+//! )?;
+//! let (input, output) = ("cong-van.pdf".as_ref(), "cong-van-ky.pdf".as_ref());
+//! let outcome = sign_file(input, output, &signer, &SignOptions::default(), false)?;
+//! assert_eq!(outcome.signer, signer.certificate().subject.to_rfc4514());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -194,6 +216,12 @@ impl Pkcs11Signer {
     ///
     /// An empty `pin` on a token with a PIN pad (CKF_PROTECTED_AUTHENTICATION_PATH) asks for the
     /// PIN on the pad.
+    ///
+    /// # Errors
+    ///
+    /// The module cannot be loaded; no token, or several and none selected; no key with a
+    /// certificate, or several and none selected; the PIN is locked (not tried) or refused
+    /// ([`Error::Pin`], with the tries the token says are left).
     pub fn open(
         module: &Path,
         token: TokenSelector,
