@@ -137,6 +137,12 @@ impl SignRequest {
 
     /// The library's options: values checked, files read (certificates, CRLs, OCSP
     /// responses; the picture and font are read when signing).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming the field for a value
+    /// out of its range or set (`hash`, `level`, `page`, `certify`, `tsa`, `rect`, `role`…), or a
+    /// file (certificate, CRL, OCSP response) that cannot be read or is not what it should be.
     pub fn into_options(self, secrets: SignSecrets) -> Result<SignOptions> {
         if self.page == Some(0) {
             return Err(invalid("page", "pages are numbered from 1"));

@@ -55,6 +55,39 @@ impl VerifyRequest {
 
     /// The library's options: values checked, certificates and CRLs read; `pdf_password`
     /// opens an encrypted PDF (the default is the empty user password).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming the field for a value
+    /// out of its set (`revocation`, `visual`, `lang`) or a time that is not RFC 3339 (`at`); a
+    /// trust, certificate or CRL file that cannot be read or is not what it should be (a CRL file
+    /// holding a certificate is refused, not skipped); the trust store cannot be read when
+    /// `trust` is None.
+    ///
+    /// # Examples
+    ///
+    /// A request read from a `kyso serve` query, turned into options:
+    ///
+    /// ```
+    /// use kyso::request::{from_pairs, VerifyRequest};
+    ///
+    /// let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/pki/root.pem");
+    /// let pairs = |q: &[(&str, &str)]| -> Vec<(String, String)> {
+    ///     q.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    /// };
+    /// let req: VerifyRequest =
+    ///     from_pairs(&pairs(&[("trust", root), ("offline", ""), ("at", "2030-01-01T00:00:00+07:00")]))?;
+    /// let opts = req.into_options(Default::default())?;
+    /// assert_eq!(opts.trust.len(), 1);
+    /// assert!(!opts.online);
+    /// assert_eq!(opts.validation_time.map(|t| t.year()), Some(2030));
+    ///
+    /// // A value out of its set names the field; an unknown name is refused.
+    /// let bad: VerifyRequest = from_pairs(&pairs(&[("revocation", "maybe")]))?;
+    /// assert!(bad.into_options(Default::default()).unwrap_err().to_string().contains("revocation"));
+    /// assert!(from_pairs::<VerifyRequest>(&pairs(&[("revocaton", "off")])).is_err());
+    /// # Ok::<(), kyso::Error>(())
+    /// ```
     pub fn into_options(self, pdf_password: crate::pdf::Password) -> Result<VerifyOptions> {
         let lang = self.lang()?;
         let revocation = match self.revocation.as_deref() {
