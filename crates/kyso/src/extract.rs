@@ -42,6 +42,12 @@ pub struct SignedVersion {
 }
 
 /// Finds the signed version of `which` in the document read from `source`.
+///
+/// # Errors
+///
+/// The document cannot be parsed, has no signature, or no signature `which`; the signature's
+/// /ByteRange does not end its revision in this file (the signed version would not be a PDF
+/// its signer saw).
 pub fn signed_version(source: Arc<dyn ByteSource>, which: &Which) -> Result<SignedVersion> {
     signed_version_with_password(source, which, &crate::pdf::Password::default())
 }

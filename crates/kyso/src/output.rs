@@ -112,7 +112,13 @@ pub struct AtomicOutput {
 }
 
 impl AtomicOutput {
-    /// Creates a temporary file next to `target`.
+    /// Creates a temporary file next to `target` (same folder, so the final rename stays on one
+    /// file system), readable as any new file is (0666 less the umask on Unix).
+    ///
+    /// # Errors
+    ///
+    /// `target` is a directory, or the temporary file cannot be created in its folder (missing
+    /// folder, no permission, disk full). `target` itself is not touched.
     pub fn create(target: &Path) -> Result<AtomicOutput> {
         if target.is_dir() {
             return Err(Error::Output(format!(
@@ -156,6 +162,11 @@ impl AtomicOutput {
     }
 
     /// Flushes to disk and renames into place. Dropping without commit removes the temp file.
+    ///
+    /// # Errors
+    ///
+    /// The data cannot be written or synced, or the rename fails; the previous content of the
+    /// target, if any, is then left as it was.
     pub fn commit(mut self) -> Result<()> {
         let target = self.target.clone();
         self.file.flush().map_err(|e| Error::io(&target, e))?;

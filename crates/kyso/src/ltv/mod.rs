@@ -147,6 +147,10 @@ pub fn extend_file(
 }
 
 /// Extends a signed PDF held in memory.
+///
+/// # Errors
+///
+/// As [`extend_file`], without the file errors.
 pub fn extend_bytes(input: &[u8], opts: &LtvOptions) -> Result<(Vec<u8>, ExtendReport)> {
     let source: Arc<dyn ByteSource> = Arc::new(MemorySource::new(input.to_vec()));
     let mut out = Vec::with_capacity(input.len() + 64 * 1024);
@@ -157,6 +161,11 @@ pub fn extend_bytes(input: &[u8], opts: &LtvOptions) -> Result<(Vec<u8>, ExtendR
 /// Signs `input` into `output` (a new file, written atomically) at any PAdES level: B-B and B-T
 /// by [`crate::sign::sign_file`], B-LT and B-LTA by signing then extending in one pass over the
 /// input. `in_place` allows `output` to be the input; its bytes stay an exact prefix.
+///
+/// # Errors
+///
+/// As [`crate::sign::sign_file`], and for B-LT/B-LTA as [`extend_file`] (a TSA is needed:
+/// `opts.timestamp`). On any error nothing is written: signing and extension are one output.
 pub fn sign_file(
     input: &Path,
     output: &Path,
@@ -174,6 +183,10 @@ pub fn sign_file(
 
 /// Signs a document held in memory at any PAdES level and returns the signed bytes: B-B and
 /// B-T by [`crate::sign::sign_bytes`], B-LT and B-LTA by extending the B-T signature.
+///
+/// # Errors
+///
+/// As [`sign_file`], without the file errors.
 pub fn sign_bytes(
     input: &[u8],
     signer: &dyn Signer,

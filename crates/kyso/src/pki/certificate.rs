@@ -142,12 +142,26 @@ fn cert_err<T>(msg: impl Into<String>) -> Result<T> {
 
 impl Certificate {
     /// Parses one DER (or BER) certificate; the input must hold exactly one.
+    ///
+    /// # Errors
+    ///
+    /// Bytes left after the certificate, an encoding that does not follow RFC 5280 §4.1, or an
+    /// extension kyso decodes (key usage, basic constraints, key identifiers, EKU) that is
+    /// malformed or repeated. Unknown extensions are kept, not refused: path validation judges
+    /// the critical ones.
     pub fn from_der(der: &[u8]) -> Result<Certificate> {
         let el = Reader::new(der).read_single()?;
         Certificate::from_element(&el)
     }
 
     /// Parses a PEM bundle (any number of `CERTIFICATE` blocks, RFC 7468 §5) or a single DER certificate.
+    ///
+    /// # Errors
+    ///
+    /// No certificate found, a broken PEM block, or any certificate that [`from_der`]
+    /// refuses: one bad certificate refuses the whole bundle.
+    ///
+    /// [`from_der`]: Certificate::from_der
     pub fn parse_pem_or_der(data: &[u8]) -> Result<Vec<Certificate>> {
         if data.first() == Some(&0x30) {
             return Ok(vec![Certificate::from_der(data)?]);

@@ -431,7 +431,14 @@ fn for_each_extension(
 }
 
 impl Crl {
-    /// Parses a DER (or BER) CertificateList (RFC 5280 §5.1).
+    /// Parses a DER (or BER) CertificateList (RFC 5280 §5.1). The signature is not verified
+    /// here: [`verify_signed_by`](Crl::verify_signed_by) does, and path validation calls it.
+    ///
+    /// # Errors
+    ///
+    /// Bytes left after the CRL, or an encoding that does not follow RFC 5280 §5.1 (including
+    /// malformed CRL or entry extensions kyso decodes). Unknown critical extensions are kept in
+    /// `unknown_critical_extensions`: such a CRL is parsed but never used (§5.2, §5.3).
     pub fn from_der(der: &[u8]) -> Result<Crl> {
         let el = Reader::new(der).read_single()?;
         el.expect_universal(tag::SEQUENCE, "CertificateList")?;

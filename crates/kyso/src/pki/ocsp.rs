@@ -914,6 +914,14 @@ pub fn fetch_ocsp(client: &dyn HttpClient, url: &str, request: &OcspRequest) -> 
 
 /// Asks the certificate's OCSP responder(s) whether `cert`, issued by `issuer`, is revoked,
 /// and verifies the answer at `at` (normally now). Default [`OcspOptions`] (nonce sent).
+///
+/// # Errors
+///
+/// [`Error::Ocsp`] with the [`OcspFailure`] saying why no usable answer was obtained: no
+/// responder named, none reachable, an error status, or an answer that fails one of the
+/// checks listed in the module documentation (signature, responder authorisation, CertID,
+/// freshness, nonce, key size). A verified answer of `revoked` or `unknown` is not an error:
+/// it is the outcome's `status`.
 pub fn check_ocsp(
     cert: &Certificate,
     issuer: &Certificate,

@@ -111,6 +111,12 @@ pub fn key_kind_of(cert: &Certificate) -> Result<KeyKind> {
 
 /// Step 1: writes `output` (never over `input` unless `in_place`) with a signature awaiting its
 /// value, made for `certificate_der` with `chain_der`; returns what must be signed.
+///
+/// # Errors
+///
+/// As [`sign_file`](crate::sign::sign_file) (the certificate checks included), and
+/// [`Error::UnsupportedAlgorithm`] for a certificate whose key kyso cannot sign with (not RSA,
+/// P-256 or P-384).
 pub fn prepare_file(
     input: &Path,
     output: &Path,
@@ -159,6 +165,13 @@ fn scheme_name(s: SignatureScheme) -> &'static str {
 
 /// Step 2: completes `prepared` into `output`. The signature must verify against the
 /// certificate and the prepared data, or nothing is written.
+///
+/// # Errors
+///
+/// `prepared`'s last signature is not a prepared kyso signature, or is already complete; the
+/// value does not verify with the certificate over the prepared signed attributes (or a given
+/// CMS is not over this document's byte ranges); the value does not fit the reserved
+/// /Contents; the output cannot be written.
 pub fn complete_file(
     prepared: &Path,
     output: &Path,

@@ -70,7 +70,9 @@ impl Signer for SoftwareIdentity {
 /// chain. An empty `password` also opens files protected by an absent password (RFC 7292
 /// Appendix B.1: the empty octet string, as opposed to the BMPString `00 00` of `""`).
 ///
-/// Errors: [`Error::WrongPassword`] when the MAC or decryption fails, [`Error::Key`] when the
+/// # Errors
+///
+/// [`Error::WrongPassword`] when the MAC or decryption fails, [`Error::Key`] when the
 /// file is not PKCS#12, holds no key or no certificate matching the key,
 /// [`Error::UnsupportedAlgorithm`] for key types or ciphers kyso cannot use.
 ///
