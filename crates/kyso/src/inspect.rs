@@ -35,7 +35,8 @@ pub struct RevisionInfo {
 pub struct FieldInfo {
     /// The fully qualified field name (parent names joined with `.`).
     pub name: String,
-    /// /FT as written: `Sig`, `Tx`, `Btn`, `Ch`; None when the field has none.
+    /// /FT (inherited from a parent field when not on the field itself): `Sig`, `Tx`, `Btn`,
+    /// `Ch`; None when neither has one.
     pub field_type: Option<String>,
     /// A signature field with a value (/V): it holds a signature, not only a place for one.
     pub signed: bool,

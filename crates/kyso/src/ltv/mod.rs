@@ -98,7 +98,7 @@ impl SignOptions {
 pub struct ExtendReport {
     /// The PAdES level the document's signatures reach now ("PAdES-B-LTA" ...).
     pub level: String,
-    /// Signatures (document time-stamps included) whose validation data was gathered.
+    /// Signatures in the document (document time-stamps not counted).
     pub signatures: usize,
     /// Certificates added to the DSS /Certs (ones already there are not counted).
     pub certificates_added: usize,

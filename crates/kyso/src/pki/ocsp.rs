@@ -77,7 +77,8 @@ pub enum OcspStatus {
 /// `CertID` (RFC 6960 §4.1.1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertId {
-    /// The digest used for the two hashes below (SHA-1 by most responders, SHA-256 sent by kyso).
+    /// The digest of the two hashes below: SHA-1 in the requests kyso sends (RFC 5019 §2.1.1:
+    /// what every responder supports); a response may use another.
     pub hash_algorithm: AlgorithmIdentifier,
     /// Hash of the DER of the issuer's name (the issuer field of the certificate asked about).
     pub issuer_name_hash: Vec<u8>,

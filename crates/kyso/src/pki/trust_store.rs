@@ -103,7 +103,7 @@ pub struct TrustEntry {
     pub not_after: String,
     /// "Gốc chuyên dùng Chính phủ…" for the known roots, else None.
     pub label: Option<String>,
-    /// The parsed certificate (not serialised); None only for an entry built without one.
+    /// The parsed certificate (not serialised); always set in the entries kyso lists.
     #[serde(skip)]
     pub certificate: Option<Certificate>,
 }

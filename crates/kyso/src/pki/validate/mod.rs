@@ -232,7 +232,7 @@ pub enum RevocationStatus {
     Good {
         /// Issuer of the CRL that covered the certificate, in RFC 4514 text form.
         crl_issuer: String,
-        /// The CRL's cRLNumber (RFC 5280 §5.2.3) in decimal; None when the CRL has none.
+        /// The CRL's cRLNumber (RFC 5280 §5.2.3) in hex; None when the CRL has none.
         crl_number: Option<String>,
         /// The CRL's thisUpdate: the status is known as of this time.
         this_update: OffsetDateTime,
@@ -327,13 +327,14 @@ pub enum PathError {
         /// What was found, in English, for logs and reports (not a stable code).
         detail: String,
     },
-    /// Certificate `index` is on a CRL in scope, revoked before the validation time (RFC 5280 §6.3).
+    /// Certificate `index` is on a CRL in scope, revoked at or before the validation time (its
+    /// invalidityDate counts when earlier; RFC 5280 §5.3.2, §6.3).
     Revoked {
         /// Position of the certificate in the path: 0 = the target, counting towards the anchor.
         index: usize,
         /// The CRL entry's reasonCode (unspecified when the entry has none).
         reason: RevocationReason,
-        /// The revocationDate of the CRL entry.
+        /// The revocationDate of the CRL entry (not the invalidityDate).
         date: OffsetDateTime,
     },
     /// The revocation status could not be determined (no usable CRL).
