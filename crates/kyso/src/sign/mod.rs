@@ -124,7 +124,8 @@ pub struct SignOutcome {
     pub field: String,
     /// The signer certificate's subject (RFC 4514).
     pub signer: String,
-    /// The claimed signing time written to /M and the CMS signingTime, RFC 3339 in +07:00.
+    /// The claimed signing time written to /M (PAdES puts no signingTime attribute in the
+    /// CMS, ETSI EN 319 142-1 §5.3), RFC 3339 in +07:00.
     pub signing_time: String,
     /// /ByteRange: offset and length of the two signed ranges around /Contents.
     pub byte_range: [u64; 4],
