@@ -816,7 +816,6 @@ pub struct OcspOutcome {
     pub next_update: Option<OffsetDateTime>,
     /// producedAt of the response.
     pub produced_at: OffsetDateTime,
-
     /// Subject (RFC 4514) of the certificate that signed the response.
     pub responder: String,
     /// True when signed by a delegated responder rather than the CA itself.

@@ -135,7 +135,6 @@ pub struct SignOutcome {
     pub reserved_size: usize,
     /// Size of the signed document in bytes (after the B-LT/B-LTA revisions, if any).
     pub output_size: u64,
-
     /// The PAdES level reached ("PAdES-B-B" ... "PAdES-B-LTA").
     pub level: String,
     /// genTime of the signature time-stamp (RFC 3339, +07:00), from B-T up.

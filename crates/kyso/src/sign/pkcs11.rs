@@ -148,7 +148,6 @@ pub struct TokenCertificate {
     pub not_before: String,
     /// End of validity (RFC 3339, +07:00).
     pub not_after: String,
-
     /// Whether the certificate is a CA certificate (basicConstraints cA).
     pub ca: bool,
 }

@@ -83,7 +83,6 @@ pub struct CredentialInfo {
     pub pin: Option<PinSpec>,
     /// The OTP asked for in explicit mode; None = no OTP.
     pub otp: Option<OtpSpec>,
-
     /// `multisign`: signatures one authorisation may cover.
     pub multisign: Option<u64>,
 }
