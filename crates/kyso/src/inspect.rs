@@ -73,8 +73,11 @@ pub struct DocumentInfo {
     pub pdf_version: String,
     /// The document has an /Encrypt dictionary (ISO 32000-1 §7.6).
     pub encrypted: bool,
-    /// Pages of the last revision.
+    /// Pages of the last revision; 0 when they could not be counted (see `pages_error`).
     pub pages: usize,
+    /// Why the page tree of the last revision could not be read (ISO 32000-1 §7.7.3); None
+    /// when `pages` is the count. `pages` alone cannot tell an empty tree from an unreadable one.
+    pub pages_error: Option<String>,
     /// Every revision, oldest first.
     pub revisions: Vec<RevisionInfo>,
     /// The form fields of the last revision.
@@ -135,18 +138,29 @@ pub fn inspect_file_with_password(
             name: f.name,
         })
         .collect();
+    let mut warnings = doc.warnings.clone();
     let signatures = find_signatures(&doc)?
         .into_iter()
-        .map(|e| {
-            let signer = SignedData::parse(&e.contents).ok().and_then(|sd| {
-                let si = sd.signer_infos.first()?;
-                let cert = sd.signer_certificate(si)?;
-                Some(
-                    cert.subject
-                        .common_name()
-                        .unwrap_or_else(|| cert.subject.to_rfc4514()),
-                )
-            });
+        .enumerate()
+        .map(|(n, e)| {
+            // Display only (`info` judges nothing), but an unreadable CMS is said, not hidden.
+            let signer = match SignedData::parse(&e.contents) {
+                Ok(sd) => sd.signer_infos.first().and_then(|si| {
+                    let cert = sd.signer_certificate(si)?;
+                    Some(
+                        cert.subject
+                            .common_name()
+                            .unwrap_or_else(|| cert.subject.to_rfc4514()),
+                    )
+                }),
+                Err(err) => {
+                    warnings.push(format!(
+                        "signature {}: its CMS (/Contents) cannot be read: {err}",
+                        n + 1
+                    ));
+                    None
+                }
+            };
             let covers = e.byte_range.as_ref().is_some_and(|b| {
                 b.len() == 4 && (b[2] + b[3]) as u64 >= doc.len().saturating_sub(2)
             });
@@ -163,16 +177,21 @@ pub fn inspect_file_with_password(
             }
         })
         .collect();
+    let (pages, pages_error) = match doc.pages_at(last) {
+        Ok(p) => (p.len(), None),
+        Err(e) => (0, Some(e.to_string())),
+    };
     Ok(DocumentInfo {
         file: path.display().to_string(),
         size: doc.len(),
         pdf_version: doc.version.clone(),
         encrypted: doc.is_encrypted(),
-        pages: doc.pages_at(last).map(|p| p.len()).unwrap_or(0),
+        pages,
+        pages_error,
         revisions,
         fields,
         signatures,
-        warnings: doc.warnings.clone(),
+        warnings,
     })
 }
 
@@ -187,10 +206,15 @@ impl DocumentInfo {
             self.size,
             visible(&self.pdf_version)
         );
+        // `let _ =` on writeln!: writing to a String cannot fail.
+        let pages = match &self.pages_error {
+            None => self.pages.to_string(),
+            Some(e) => format!("? (không đếm được / cannot be counted: {})", visible(e)),
+        };
         let _ = writeln!(
             out,
-            "Số trang / pages: {}   mã hóa / encrypted: {}",
-            self.pages, self.encrypted
+            "Số trang / pages: {pages}   mã hóa / encrypted: {}",
+            self.encrypted
         );
         let _ = writeln!(out, "Phiên bản / revisions: {}", self.revisions.len());
         for r in &self.revisions {
@@ -227,5 +251,70 @@ impl DocumentInfo {
             let _ = writeln!(out, "Lưu ý / note: {}", visible(w));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A classic-xref PDF whose objects are `objs` (numbered from 1), catalog 1 0 R.
+    fn pdf(objs: &[&str]) -> Vec<u8> {
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, o) in objs.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes(),
+        );
+        for off in offsets {
+            out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objs.len() + 1
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    fn inspect(bytes: &[u8]) -> DocumentInfo {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.pdf");
+        std::fs::write(&path, bytes).unwrap();
+        inspect_file(&path).unwrap()
+    }
+
+    /// An unreadable page tree is said to be unreadable, not reported as 0 pages.
+    #[test]
+    fn unreadable_page_tree_is_not_zero_pages() {
+        let good = inspect(&pdf(&[
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>",
+        ]));
+        assert_eq!((good.pages, good.pages_error.as_deref()), (1, None));
+        let json = serde_json::to_value(&good).unwrap();
+        assert!(json["pages_error"].is_null() && json["pages"] == 1);
+
+        let bad = inspect(&pdf(&[
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [2 0 R] /Count 1 >>",
+        ]));
+        assert_eq!(bad.pages, 0);
+        let why = bad.pages_error.as_deref().expect("the error is reported");
+        assert!(!why.is_empty());
+        assert!(
+            bad.render().contains("cannot be counted"),
+            "{}",
+            bad.render()
+        );
+        let json = serde_json::to_value(&bad).unwrap();
+        assert!(json["pages_error"].is_string());
     }
 }
