@@ -140,9 +140,22 @@ impl AttributeTypeAndValue {
             .is_some_and(|t| t.chars().any(is_mapped_to_nothing))
     }
 
-    /// The value cannot be prepared (RFC 4518 §2.4 prohibited characters).
+    /// The value cannot be prepared: RFC 4518 §2.4 prohibited characters, or a character
+    /// string type whose octets do not decode (RFC 4518 §2.1 transcoding fails).
     fn is_unpreparable(&self) -> bool {
-        self.text.as_deref().is_some_and(|t| prepare(t).is_none())
+        match &self.text {
+            Some(t) => prepare(t).is_none(),
+            None => self.is_undecodable_string(),
+        }
+    }
+
+    /// A DirectoryString type (X.520) whose contents did not decode (invalid UTF-8, odd
+    /// BMPString...): it has no text to compare, only its octets.
+    fn is_undecodable_string(&self) -> bool {
+        self.text.is_none()
+            && Reader::new(&self.value_der)
+                .read_single()
+                .is_ok_and(|e| e.is_string())
     }
 }
 
@@ -164,6 +177,9 @@ impl Name {
                 let oid = r.read()?.as_oid()?;
                 let value = r.read()?;
                 r.finish("AttributeTypeAndValue")?;
+                // A string that does not decode keeps no text: it is compared by its octets
+                // only (RFC 5280 §7.1: equal encodings match) and is unpreparable, so name
+                // constraints refuse to judge it (`has_prohibited_characters`).
                 let text = if value.is_string() {
                     value.as_string().ok()
                 } else {
@@ -267,8 +283,9 @@ impl Name {
             .any(|a| a.has_invisible_characters())
     }
 
-    /// Some value holds a character RFC 4518 §2.4 prohibits: it matches nothing, and a name
-    /// constraint cannot be judged on it.
+    /// Some value holds a character RFC 4518 §2.4 prohibits, or is a character string that
+    /// does not decode: it matches nothing but its own encoding, and a name constraint cannot
+    /// be judged on it.
     pub fn has_prohibited_characters(&self) -> bool {
         self.rdns.iter().flatten().any(|a| a.is_unpreparable())
     }
@@ -448,5 +465,33 @@ mod tests {
         assert!(name("UBND tỉnh Bắc\u{200B} Giang").has_invisible_characters());
         assert!(!name(&nfd).has_invisible_characters());
         assert!(name("a\u{E000}b").has_prohibited_characters());
+    }
+
+    /// A UTF8String that is not UTF-8 has no text: it is not read as a look-alike of a
+    /// well-formed name, and it cannot be judged against name constraints.
+    #[test]
+    fn undecodable_string_is_unpreparable() {
+        let bad = Name::from_der(&w::sequence(&[&atv(
+            oid::AT_ORGANIZATION,
+            w::tlv(0x0C, b"Evil\xFF"),
+        )]))
+        .unwrap();
+        assert!(bad.has_prohibited_characters());
+        let good = Name::from_der(&w::sequence(&[&atv(
+            oid::AT_ORGANIZATION,
+            w::utf8_string("Evil\u{FF}"),
+        )]))
+        .unwrap();
+        assert!(!good.has_prohibited_characters());
+        assert!(!bad.matches(&good) && !good.matches(&bad));
+        // Its own encoding still matches (RFC 5280 §7.1).
+        assert!(bad.matches(&bad.clone()));
+        // A non-string value (no text, by design) is not flagged.
+        let octets = Name::from_der(&w::sequence(&[&atv(
+            oid::AT_ORGANIZATION,
+            w::tlv(0x04, b"\xFF"),
+        )]))
+        .unwrap();
+        assert!(!octets.has_prohibited_characters());
     }
 }
