@@ -96,6 +96,7 @@ pub fn signed_version_with_password(
     };
     Ok(SignedVersion {
         signature: index + 1,
+        // Display only: a signature dictionary no field points to has no name.
         field: entry.field_names.first().cloned().unwrap_or_default(),
         revision: revision + 1,
         length: c + d,

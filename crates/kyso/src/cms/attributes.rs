@@ -200,6 +200,7 @@ impl SignedAttributes {
                     sa.signing_certificate_v1 =
                         Some(parse_signing_certificate(&a.single_value()?, false)?)
                 }
+                // Other attributes are kept in `attributes` (RFC 5652 §5.3 has no criticality).
                 _ => {}
             }
         }

@@ -148,6 +148,8 @@ impl SignedData {
             for c in certs.children()? {
                 let c = c?;
                 match (c.class, c.number) {
+                    // Counted, not hidden: verify reports unparsed certificates, and a signer
+                    // whose certificate is among them is not found (RFC 5652 §5.1).
                     (Class::Universal, tag::SEQUENCE) => match Certificate::from_element(&c) {
                         Ok(cert) => certificates.push(cert),
                         Err(_) => unparsed_certificates += 1,

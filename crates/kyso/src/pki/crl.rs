@@ -183,9 +183,13 @@ impl DistributionPointName {
             (Class::Context, 0) => Ok(DistributionPointName::FullName(
                 GeneralName::list_from_element(&inner)?,
             )),
-            (Class::Context, 1) => Ok(DistributionPointName::RelativeToIssuer(writer::retag(
-                inner.raw, 0x31,
-            )?)),
+            (Class::Context, 1) => {
+                let rdn = writer::retag(inner.raw, 0x31)?;
+                // Checked now so that `names` can always complete it (RFC 5280 §4.2.1.13): a
+                // relative name that does not parse would otherwise match no scope at all.
+                Name::from_der(&writer::tlv(0x30, &rdn))?;
+                Ok(DistributionPointName::RelativeToIssuer(rdn))
+            }
             _ => crl_err("invalid DistributionPointName"),
         }
     }
@@ -195,6 +199,9 @@ impl DistributionPointName {
         match self {
             DistributionPointName::FullName(v) => v.clone(),
             DistributionPointName::RelativeToIssuer(rdn) => {
+                // Unreachable fallbacks: `issuer` was parsed as a Name and `rdn` was checked
+                // by `from_wrapper`. An empty list matches no scope, so it fails closed
+                // (RFC 5280 §6.3.3 (b)(2): the CRL is then not used for the certificate).
                 let Ok(outer) = Reader::new(&issuer.der).read_single() else {
                     return Vec::new();
                 };
@@ -272,6 +279,8 @@ pub fn crl_distribution_points(cert: &Certificate) -> Result<Vec<DistributionPoi
 /// extensions yield no URL.
 pub fn crl_urls(cert: &Certificate) -> Vec<String> {
     let mut out = Vec::new();
+    // Only where to fetch from: path validation parses the extension again and reports a
+    // malformed one (validate/revocation.rs), so no URL here cannot make a certificate pass.
     for dp in crl_distribution_points(cert).unwrap_or_default() {
         if let Some(DistributionPointName::FullName(names)) = dp.name {
             for n in names {
@@ -530,6 +539,8 @@ impl Crl {
                             current_issuer = Some(GeneralName::list_from_element(&el()?)?);
                         }
                         _ if critical => unknown.push(o.to_string()),
+                        // RFC 5280 §5.3: a non-critical entry extension kyso does not know
+                        // may be ignored.
                         _ => {}
                     }
                     Ok(())
@@ -568,10 +579,13 @@ impl Crl {
                         aki = Some(k.string_bytes()?.into_owned());
                     }
                 }
+                // RFC 5280 §5.2.2, §5.2.6, §5.2.7: known, informational (kept in `extensions`);
+                // they do not change which certificates the CRL revokes.
                 oid::EXT_ISSUER_ALT_NAME
                 | oid::EXT_FRESHEST_CRL
                 | oid::EXT_AUTHORITY_INFO_ACCESS => {}
                 _ if critical => unknown.push(o.to_string()),
+                // RFC 5280 §5.2: an unknown non-critical CRL extension may be ignored.
                 _ => {}
             }
             Ok(())
@@ -654,6 +668,33 @@ mod tests {
         assert!(Crl::from_der(&[0x30, 0x00]).is_err());
         assert!(Crl::from_der(&[0x30, 0x03, 0x02, 0x01, 0x01]).is_err());
         assert!(parse_distribution_points(&[0x30, 0x02, 0x30, 0x00]).is_err());
+    }
+
+    /// A nameRelativeToCRLIssuer that is not a valid RDN makes the distribution point
+    /// malformed: it is refused when parsed, rather than resolving later to no name (which
+    /// would put every CRL out of scope without saying why).
+    #[test]
+    fn relative_name_is_checked_when_parsed() {
+        use crate::asn1::writer as w;
+        let dp = |rdn_content: &[u8]| {
+            let dpn = w::context(0, true, &w::context(1, true, rdn_content));
+            w::sequence(&[&w::sequence(&[&dpn])])
+        };
+        let atv = w::sequence(&[
+            &w::oid(oid::AT_COMMON_NAME).unwrap(),
+            &w::utf8_string("CRL 1"),
+        ]);
+        let good = parse_distribution_points(&dp(&atv)).unwrap();
+        let issuer = Name::from_der(&name("CA")).unwrap();
+        let names = good[0].name.as_ref().unwrap().names(&issuer);
+        assert_eq!(names.len(), 1);
+        let GeneralName::Directory(full) = &names[0] else {
+            panic!("{names:?}")
+        };
+        assert_eq!(full.rdns.len(), 2);
+        for bad in [w::integer_u64(1), Vec::new()] {
+            assert!(parse_distribution_points(&dp(&bad)).is_err(), "{bad:?}");
+        }
     }
 
     fn ext(oid_s: &str, critical: bool, value: &[u8]) -> Vec<u8> {

@@ -39,6 +39,7 @@ pub enum NotACrl {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn parse_crl_file(bytes: &[u8]) -> std::result::Result<Vec<Crl>, NotACrl> {
+    // Not DER: tried as PEM below; bytes that are neither end in `Unreadable` (never a CRL).
     if let Ok(crl) = Crl::from_der(bytes) {
         return Ok(vec![crl]);
     }

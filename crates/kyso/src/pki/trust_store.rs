@@ -72,6 +72,7 @@ pub fn recognise(cert: &Certificate) -> RootRecognition {
     if let Some(k) = KNOWN_ROOTS.iter().find(|k| k.sha256 == fp) {
         return RootRecognition::Known(k);
     }
+    // Recognition only labels an anchor the user already trusts: no CN, no look-alike warning.
     let cn = cert.subject.common_name().unwrap_or_default();
     match KNOWN_ROOTS
         .iter()
@@ -85,6 +86,7 @@ pub fn recognise(cert: &Certificate) -> RootRecognition {
 /// RFC 4518 preparation (NFKC, invisible characters dropped, case folded, spaces collapsed), so
 /// that a decomposed, full-width or zero-width variant of a known root's name is a look-alike.
 fn normalise(s: &str) -> String {
+    // A name with RFC 4518 prohibited characters is compared as written (a label, not trust).
     super::name::prepare(s).unwrap_or_else(|| s.to_string())
 }
 
@@ -228,6 +230,7 @@ impl TrustStore {
             Err(e) => return Err(Error::io(&self.dir, e)),
         };
         let mut out = Vec::new();
+        // Skipping an unreadable file can only remove an anchor, never add trust.
         for entry in entries.flatten() {
             let path = entry.path();
             if path.extension().and_then(|e| e.to_str()) != Some("der") {

@@ -67,12 +67,14 @@ impl TimestampRequest {
         if status > 1 {
             let mut text = Vec::new();
             if let Some(free) = sr.read_optional_universal(16)? {
+                // Only words for the refusal message (RFC 3161 §2.4.2); the answer is an error.
                 for s in free.children()? {
                     if let Ok(t) = s?.as_string() {
                         text.push(t);
                     }
                 }
             }
+            // Likewise words only: an unreadable failInfo just names no reason.
             let fail_info = sr
                 .read_optional_universal(3)?
                 .and_then(|b| b.as_bit_string().ok())

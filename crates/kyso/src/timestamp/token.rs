@@ -107,6 +107,7 @@ impl TimestampToken {
                     si.digest_algorithm.oid
                 )),
                 Some(alg) => {
+                    // `parse` read the TSTInfo from eContent, so it is present (RFC 3161 §2.4.2).
                     let content = sd.encap_content.as_deref().unwrap_or_default();
                     let digest = crypto::digest(alg, content);
                     let check = cms::verify::check_signer_info(sd, si, &digest, Some(content));

@@ -19,7 +19,11 @@ pub fn key_allowed(cert: &Certificate, pol: &AlgorithmPolicy) -> Result<(), Stri
             "{bits}-bit RSA key of \"{}\" (minimum {})",
             cert.subject, pol.min_rsa_bits
         )),
-        _ => Ok(()),
+        // Listed one by one so that a key kind added later is not allowed by default.
+        PublicKeyKind::Rsa { .. }
+        | PublicKeyKind::Ec { .. }
+        | PublicKeyKind::Ed25519
+        | PublicKeyKind::Ed448 => Ok(()),
     }
 }
 

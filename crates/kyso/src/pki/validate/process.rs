@@ -77,6 +77,8 @@ pub(super) fn process_path(
     wrap_up(&mut st, path[0], n, policy, usage)
 }
 
+/// A u64 too large for usize (only on 32-bit targets) saturates: a pathLenConstraint or
+/// policy skip count that large cannot be reached by a path of at most MAX_PATH_LEN anyway.
 pub(super) fn clamp(v: u64) -> usize {
     usize::try_from(v).unwrap_or(usize::MAX)
 }

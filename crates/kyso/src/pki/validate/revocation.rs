@@ -151,6 +151,7 @@ impl<'a> Ctx<'a> {
                     .and_then(|d| d.find_entry(&cert.serial, &cert.issuer))
                     .or_else(|| crl.find_entry(&cert.serial, &cert.issuer));
                 if let Some(e) = entry {
+                    // RFC 5280 §5.3.1: no reasonCode means unspecified (the entry still revokes).
                     let reason = e.reason.unwrap_or(RevocationReason::Unspecified);
                     // Revoked after `time` (invalidityDate when given): still valid then.
                     let effective = e
@@ -301,6 +302,7 @@ impl<'a> Ctx<'a> {
                     && cmp_unsigned(base, number).is_le()
                     && cmp_unsigned(dn, number).is_gt()
             })
+            // The filter above kept only deltas with a cRLNumber: the defaults are never used.
             .max_by(|a, b| {
                 cmp_unsigned(
                     a.crl_number.as_deref().unwrap_or_default(),
