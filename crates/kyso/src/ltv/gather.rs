@@ -65,6 +65,10 @@ pub(crate) fn gather(
     opts: &LtvOptions,
     now: OffsetDateTime,
 ) -> Gathered {
+    // What is already embedded is only a source of evidence here (not re-fetched, not added
+    // twice): an unreadable DSS or entry means more is fetched, and the verifier validates all
+    // of it again (ETSI EN 319 102-1 §5.2.6). The DSS itself is rewritten by dss_update, which
+    // reads it strictly.
     let dss = read_dss(doc).unwrap_or_default();
     let mut pool: Vec<Certificate> = opts.extra_certs.clone();
     pool.extend(
@@ -90,23 +94,38 @@ pub(crate) fn gather(
 
     let mut out = Gathered::default();
     let mut done: Vec<Vec<u8>> = Vec::new();
-    for item in items {
+    for (n, item) in items.iter().enumerate() {
+        let label = || match item.entry.field_names.first() {
+            Some(f) => format!("signature {} (field \"{f}\")", n + 1),
+            None => format!("signature {}", n + 1),
+        };
+        if let Some(p) = &item.problem {
+            out.missing.push(format!("{}: {p}", label()));
+        }
         // Whose chains this item needs: its signer and its time-stamp's TSA.
         let mut leaves: Vec<(Certificate, Vec<Certificate>)> = Vec::new();
         if let Some(sd) = &item.signed_data {
             if !item.entry.is_document_timestamp() {
-                if let Some(cert) = sd
+                match sd
                     .signer_infos
                     .first()
                     .and_then(|si| sd.signer_certificate(si))
                 {
-                    leaves.push((cert.clone(), sd.certificates.clone()));
+                    Some(cert) => leaves.push((cert.clone(), sd.certificates.clone())),
+                    None => out.missing.push(format!(
+                        "{}: its signer certificate is not in the CMS",
+                        label()
+                    )),
                 }
             }
         }
         if let Some(token) = &item.timestamp {
-            if let Some(cert) = tsa_certificate(token) {
-                leaves.push((cert.clone(), token.signed_data.certificates.clone()));
+            match tsa_certificate(token) {
+                Some(cert) => leaves.push((cert.clone(), token.signed_data.certificates.clone())),
+                None => out.missing.push(format!(
+                    "{}: its time-stamp token does not hold the TSA certificate",
+                    label()
+                )),
             }
         }
         let mut vri = VriEntry {
@@ -194,6 +213,8 @@ fn revocation_for(
     known_ocsps: &[(OcspResponse, bool)],
     given_crls: &[(Vec<u8>, Crl, bool)],
 ) -> Found {
+    // A response or CRL that does not verify for this certificate is simply not reused; the
+    // one chosen is validated again when the document is verified.
     for (resp, known) in known_ocsps {
         if let Ok(o) = resp.status_for(cert, issuer, now) {
             return Found::Ocsp(o.response_der, *known);

@@ -248,6 +248,9 @@ pub(crate) struct Item {
     pub signed_data: Option<SignedData>,
     /// The TSA token: the document time-stamp itself, or the signature's time-stamp.
     pub timestamp: Option<TimestampToken>,
+    /// Why the CMS or a time-stamp token could not be read: the item then gets no validation
+    /// data, and the report says so (never a silent skip).
+    pub problem: Option<String>,
 }
 
 impl Item {
@@ -261,24 +264,41 @@ fn items(doc: &Document) -> Result<Vec<Item>> {
     Ok(entries
         .into_iter()
         .map(|entry| {
-            let signed_data = SignedData::parse(&entry.contents).ok();
-            let timestamp = if entry.is_document_timestamp() {
-                TimestampToken::parse(&entry.contents).ok()
+            let mut problem = None;
+            let signed_data = match SignedData::parse(&entry.contents) {
+                Ok(sd) => Some(sd),
+                Err(e) => {
+                    problem = Some(format!("its CMS (/Contents) cannot be read: {e}"));
+                    None
+                }
+            };
+            let token = if entry.is_document_timestamp() {
+                Some(TimestampToken::parse(&entry.contents))
             } else {
+                // ETSI EN 319 142-1 §5.3: the signature time-stamp, an unsigned attribute.
                 signed_data.as_ref().and_then(|sd| {
                     sd.signer_infos.first().and_then(|si| {
                         si.unsigned_attrs
                             .iter()
                             .find(|a| a.oid == oid::SIGNATURE_TIMESTAMP_TOKEN)
                             .and_then(|a| a.values.first())
-                            .and_then(|v| TimestampToken::parse(v).ok())
+                            .map(|v| TimestampToken::parse(v))
                     })
                 })
+            };
+            let timestamp = match token {
+                Some(Ok(t)) => Some(t),
+                Some(Err(e)) => {
+                    problem.get_or_insert(format!("its time-stamp token cannot be read: {e}"));
+                    None
+                }
+                None => None,
             };
             Item {
                 entry,
                 signed_data,
                 timestamp,
+                problem,
             }
         })
         .collect())
@@ -320,6 +340,7 @@ fn extend_appended(
 
     // B-LT needs each signature to be at B-T first (ETSI EN 319 142-1 §6.3): a document
     // time-stamp stands in for missing signature time-stamps.
+    // Never the default: a document of document time-stamps only was refused above.
     let last_signature = list
         .iter()
         .rposition(|i| !i.is_document_timestamp())
@@ -430,6 +451,44 @@ mod tests {
         assert_eq!(
             signature_vri_key(b"abc"),
             "A9993E364706816ABA3E25717850C26C9CD0D89D"
+        );
+    }
+
+    /// A signature whose CMS cannot be read gets no validation data, and the report says
+    /// so instead of skipping it silently.
+    #[test]
+    fn unreadable_cms_is_reported_not_skipped() {
+        let mut pdf = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../fixtures/docs/congvan-signed-pyhanko.pdf"),
+        )
+        .unwrap();
+        let doc = Document::open(Arc::new(MemorySource::new(pdf.clone()))).unwrap();
+        let good = items(&doc).unwrap();
+        assert!(good[0].signed_data.is_some() && good[0].problem.is_none());
+
+        // Overwrite the start of /Contents (the SignedData's SEQUENCE header) with zeros.
+        let at = pdf
+            .windows(11)
+            .position(|w| w == b"/Contents <")
+            .expect("a /Contents hex string")
+            + 11;
+        pdf[at..at + 16].copy_from_slice(b"0000000000000000");
+        let doc = Document::open(Arc::new(MemorySource::new(pdf))).unwrap();
+        let list = items(&doc).unwrap();
+        assert!(list[0].signed_data.is_none());
+        let problem = list[0].problem.as_deref().expect("the problem is kept");
+        assert!(problem.contains("cannot be read"), "{problem}");
+        let data = gather::gather(
+            &doc,
+            &list,
+            &LtvOptions::default(),
+            OffsetDateTime::now_utc(),
+        );
+        assert!(
+            data.missing.iter().any(|m| m.contains("cannot be read")),
+            "{:?}",
+            data.missing
         );
     }
 
