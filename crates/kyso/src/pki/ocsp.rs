@@ -364,6 +364,32 @@ fn read_generalized_time(el: &Element<'_>, what: &str) -> Result<OffsetDateTime>
     el.as_time()
 }
 
+/// The answer about `cert` among a response's SingleResponses (RFC 6960 §4.2.1, found by
+/// CertID). Several answers about it that disagree (good in one, revoked in another) are not
+/// understood: the response is refused, never read as its first answer.
+fn single_for<'a>(
+    responses: &'a [SingleResponse],
+    cert: &Certificate,
+    issuer: &Certificate,
+) -> Result<Option<&'a SingleResponse>> {
+    let mut matching = responses.iter().filter(|s| s.cert_id.matches(cert, issuer));
+    let Some(first) = matching.next() else {
+        return Ok(None);
+    };
+    if let Some(other) = matching.find(|s| s.status != first.status) {
+        return fail(
+            OcspFailure::Malformed,
+            format!(
+                "contradictory statuses for serial {}: {:?} and {:?}",
+                cert.serial_hex(),
+                first.status,
+                other.status
+            ),
+        );
+    }
+    Ok(Some(first))
+}
+
 fn parse_single(el: &Element<'_>) -> Result<SingleResponse> {
     el.expect_universal(tag::SEQUENCE, "SingleResponse")?;
     let mut r = el.children()?;
@@ -586,11 +612,7 @@ impl OcspResponse {
         if let Err(why) = crate::pki::validate::key_allowed(signer, &policy) {
             return fail(OcspFailure::WeakKey, format!("responder: {why}"));
         }
-        let Some(single) = self
-            .responses
-            .iter()
-            .find(|s| s.cert_id.matches(cert, issuer))
-        else {
+        let Some(single) = single_for(&self.responses, cert, issuer)? else {
             return fail(
                 OcspFailure::CertIdMismatch,
                 format!(
@@ -1085,6 +1107,42 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(kind(&e), Some(OcspFailure::NoResponder), "{e}");
+    }
+
+    /// Two answers about the same certificate that disagree are refused, whichever comes
+    /// first; agreeing duplicates and answers about other certificates are fine.
+    #[test]
+    fn contradictory_single_responses_are_refused() {
+        let pki = Pki::new();
+        let (_root, int, leaf) = standard_chain(&pki, Key::P256);
+        let now = OffsetDateTime::now_utc();
+        let single = |cert: &Certificate, status| SingleResponse {
+            cert_id: CertId::new(cert, &int.cert).unwrap(),
+            status,
+            this_update: now,
+            next_update: None,
+        };
+        let revoked = OcspStatus::Revoked {
+            time: now,
+            reason: None,
+        };
+        let good = single(&leaf.cert, OcspStatus::Good);
+        let bad = single(&leaf.cert, revoked);
+        for list in [
+            vec![good.clone(), bad.clone()],
+            vec![bad.clone(), good.clone()],
+            vec![good.clone(), single(&leaf.cert, OcspStatus::Unknown)],
+        ] {
+            let e = single_for(&list, &leaf.cert, &int.cert).unwrap_err();
+            assert_eq!(kind(&e), Some(OcspFailure::Malformed), "{e}");
+        }
+        let same = [good.clone(), good.clone()];
+        let found = single_for(&same, &leaf.cert, &int.cert).unwrap();
+        assert_eq!(found.map(|s| s.status), Some(OcspStatus::Good));
+        let other = [single(&int.cert, revoked), good.clone()];
+        let found = single_for(&other, &leaf.cert, &int.cert).unwrap();
+        assert_eq!(found.map(|s| s.status), Some(OcspStatus::Good));
+        assert!(single_for(&[], &leaf.cert, &int.cert).unwrap().is_none());
     }
 
     /// Issue 13 item 6: without nextUpdate, a response counts only within the maximum age and
