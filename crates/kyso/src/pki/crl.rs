@@ -656,6 +656,19 @@ impl Crl {
                 }
         })
     }
+
+    /// True when an entry of this indirect CRL has `serial` but names its certificate issuer
+    /// (RFC 5280 §5.3.3 certificateIssuer) without any directoryName: whether it revokes a
+    /// certificate of a given issuer cannot be told, so the CRL cannot clear that serial.
+    pub fn has_unresolvable_entry(&self, serial: &[u8]) -> bool {
+        self.is_indirect()
+            && self.revoked.iter().any(|e| {
+                e.serial == serial
+                    && e.certificate_issuer.as_ref().is_some_and(|names| {
+                        !names.iter().any(|n| matches!(n, GeneralName::Directory(_)))
+                    })
+            })
+    }
 }
 
 #[cfg(test)]

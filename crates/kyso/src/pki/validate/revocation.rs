@@ -150,6 +150,19 @@ impl<'a> Ctx<'a> {
                 let entry = delta
                     .and_then(|d| d.find_entry(&cert.serial, &cert.issuer))
                     .or_else(|| crl.find_entry(&cert.serial, &cert.issuer));
+                // RFC 5280 §5.3.3: an entry for this serial whose issuer cannot be compared
+                // might be this certificate's: the CRL does not clear it.
+                if entry.is_none()
+                    && (crl.has_unresolvable_entry(&cert.serial)
+                        || delta.is_some_and(|d| d.has_unresolvable_entry(&cert.serial)))
+                {
+                    problems.push(
+                        "a CRL entry for this serial number names its certificate issuer in a \
+                         form that cannot be compared"
+                            .into(),
+                    );
+                    continue;
+                }
                 if let Some(e) = entry {
                     // RFC 5280 §5.3.1: no reasonCode means unspecified (the entry still revokes).
                     let reason = e.reason.unwrap_or(RevocationReason::Unspecified);

@@ -43,6 +43,17 @@ fn crl_without_next_update(pki: &Pki, issuer: &Issued, this_update: OffsetDateTi
 
 /// As [`crl_without_next_update`], signed with ECDSA/SHA-384 or (`rsa`) RSA/SHA-256.
 fn crl_signed(pki: &Pki, issuer: &Issued, this_update: OffsetDateTime, rsa: bool) -> Crl {
+    crl_signed_with(pki, issuer, this_update, rsa, &[])
+}
+
+/// As [`crl_signed`], with `rest` (revokedCertificates, [0] crlExtensions) after thisUpdate.
+fn crl_signed_with(
+    pki: &Pki,
+    issuer: &Issued,
+    this_update: OffsetDateTime,
+    rsa: bool,
+    rest: &[&[u8]],
+) -> Crl {
     use crate::asn1::writer as w;
     let t = this_update.to_offset(time::UtcOffset::UTC);
     let gt = format!(
@@ -59,12 +70,15 @@ fn crl_signed(pki: &Pki, issuer: &Issued, this_update: OffsetDateTime, rsa: bool
     } else {
         w::sequence(&[&w::oid("1.2.840.10045.4.3.3").unwrap()])
     };
-    let tbs = w::sequence(&[
-        &w::integer_u64(1),
-        &alg,
-        &issuer.cert.subject.der,
-        &w::tlv(0x18, gt.as_bytes()),
-    ]);
+    let (version, this) = (w::integer_u64(1), w::tlv(0x18, gt.as_bytes()));
+    let mut parts: Vec<&[u8]> = vec![
+        version.as_slice(),
+        alg.as_slice(),
+        issuer.cert.subject.der.as_slice(),
+        this.as_slice(),
+    ];
+    parts.extend_from_slice(rest);
+    let tbs = w::sequence(&parts);
     std::fs::write(pki.path("tbs.der"), &tbs).unwrap();
     let key = issuer.key.to_str().unwrap();
     let md = if rsa { "-sha256" } else { "-sha384" };
@@ -103,6 +117,67 @@ fn crl_without_next_update_is_fresh_only_for_a_while() {
         validate_path(&leaf.cert, &inputs).unwrap_err(),
         PathError::StaleRevocationInfo { index: 0 }
     );
+}
+
+/// RFC 5280 §5.3.3: in an indirect CRL, an entry for the certificate's serial whose
+/// certificateIssuer holds no directoryName might be about this certificate: the CRL does not
+/// say it is good. The same entry naming another CA by directoryName does not concern it.
+#[test]
+fn indirect_crl_entry_with_an_uncomparable_issuer_does_not_clear() {
+    use crate::asn1::{oid, writer as w};
+    let pki = Pki::new();
+    let (root, int, leaf) = standard_chain(&pki, Key::P256);
+    let now = OffsetDateTime::now_utc();
+    let ext = |o: &str, critical: bool, v: &[u8]| {
+        let (o, v) = (w::oid(o).unwrap(), w::octet_string(v));
+        if critical {
+            w::sequence(&[&o, &w::boolean(true), &v])
+        } else {
+            w::sequence(&[&o, &v])
+        }
+    };
+    // IssuingDistributionPoint { indirectCRL [4] TRUE }, critical (RFC 5280 §5.2.5).
+    let idp = w::sequence(&[&w::context(4, false, &[0xFF])]);
+    let crl_exts = w::explicit(
+        0,
+        &w::sequence(&[&ext(oid::EXT_ISSUING_DISTRIBUTION_POINT, true, &idp)]),
+    );
+    let crl_for = |issuer_names: &[u8]| {
+        let entry = w::sequence(&[
+            &w::tlv(0x02, &leaf.cert.serial),
+            &w::tlv(0x17, b"250101000000Z"),
+            &w::sequence(&[&ext(oid::EXT_CERTIFICATE_ISSUER, true, issuer_names)]),
+        ]);
+        crl_signed_with(
+            &pki,
+            &int,
+            now,
+            false,
+            &[&w::sequence(&[&entry]), &crl_exts],
+        )
+    };
+    let anchors = [root.cert.clone()];
+    let inters = [int.cert.clone()];
+    let mut inputs = ValidationInputs::new(&anchors, now + time::Duration::hours(1));
+    inputs.intermediates = &inters;
+
+    // certificateIssuer = { uniformResourceIdentifier }: cannot be compared with a DN.
+    let uri = w::sequence(&[&w::tlv(0x86, b"http://ca.example/")]);
+    let crls = [crl_for(&uri)];
+    inputs.crls = &crls;
+    assert!(crls[0].is_indirect() && crls[0].has_unresolvable_entry(&leaf.cert.serial));
+    let e = validate_path(&leaf.cert, &inputs).unwrap_err();
+    assert!(
+        matches!(&e, PathError::RevocationUnknown { index: 0, detail } if detail.contains("cannot be compared")),
+        "{e}"
+    );
+
+    // certificateIssuer = { directoryName: another CA }: the entry is not about the leaf.
+    let other = w::sequence(&[&w::context(4, true, &root.cert.subject.der)]);
+    let crls = [crl_for(&other)];
+    inputs.crls = &crls;
+    let v = validate_path(&leaf.cert, &inputs).unwrap();
+    assert!(matches!(v.revocation[0], RevocationStatus::Good { .. }));
 }
 
 /// Issue 20 items 3 and 4: short keys anywhere, and the document-signing EKU allow-list.
