@@ -379,6 +379,8 @@ fn extend_appended(
             .iter()
             .enumerate()
             .filter(|(n, i)| i.is_document_timestamp() && *n > last_signature)
+            // An unreadable archive time-stamp (reported by gather) does not count: a new one
+            // is then added rather than trusting an expiry that cannot be read.
             .filter_map(|(_, i)| i.timestamp.as_ref())
             .next_back()
             .map(tsa_expiry);

@@ -889,6 +889,7 @@ pub fn aia_urls(cert: &Certificate, method_oid: &str) -> Result<Vec<String>> {
 }
 
 /// True when `body` has the outer shape of an OCSPResponse (SEQUENCE { ENUMERATED, ... }).
+/// Only picks POST or GET (RFC 6960 Appendix A.1); the body is then parsed strictly.
 fn looks_like_ocsp_response(body: &[u8]) -> bool {
     Reader::new(body)
         .read_single()

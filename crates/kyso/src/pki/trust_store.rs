@@ -300,6 +300,7 @@ pub fn load_anchor_paths(paths: &[PathBuf]) -> Result<Vec<Certificate>> {
         if p.is_dir() {
             let mut files: Vec<PathBuf> = std::fs::read_dir(p)
                 .map_err(|e| Error::io(p, e))?
+                // An entry the directory listing cannot return is one anchor fewer, never more.
                 .flatten()
                 .map(|e| e.path())
                 .filter(|f| {
