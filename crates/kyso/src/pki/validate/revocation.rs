@@ -104,6 +104,8 @@ impl<'a> Ctx<'a> {
             // No cRLDistributionPoints: the issuer's CRLs, all reasons.
             dps.push(DistributionPoint::default());
         }
+        // A bound on work: points past it are not searched, so their reasons stay uncovered
+        // unless an earlier point's CRL covers them (RFC 5280 §6.3.3 (l)) — never a pass.
         dps.truncate(MAX_DISTRIBUTION_POINTS);
         let mut reasons_mask = ReasonFlags::default();
         let mut in_scope = false;
