@@ -135,6 +135,25 @@ pub fn run_prepare(args: PrepareArgs) -> u8 {
         if let Some(p) = &args.chain {
             chain.extend(read_certs(p)?.into_iter().map(|c| c.der));
         }
+        // As `kyso sign` does: a revoked certificate is refused unless --force (offline with
+        // no CRL it is said to be unchecked).
+        let online = !std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1");
+        match crate::own_certificate_check(&signer.der, &chain, &[], online, args.force) {
+            Ok(warnings) => warnings
+                .iter()
+                .for_each(crate::help_text::print_sign_warning),
+            Err(crate::OwnRevoked { time, reason }) => {
+                return Err(format!(
+                    "{} ({})",
+                    kyso::text::sign::own_certificate_revoked(
+                        &time,
+                        &reason,
+                        crate::help_text::lang()
+                    ),
+                    crate::help_text::say("--force để vẫn ký", "--force to sign anyway")
+                ))
+            }
+        }
         let secrets = kyso::request::SignSecrets::new(
             crate::pdf_password(args.password_file.as_deref())?,
             None,
@@ -153,7 +172,7 @@ pub fn run_prepare(args: PrepareArgs) -> u8 {
         )
         .map_err(|e| crate::help_text::error_text(&e))?;
         for w in &outcome.warnings {
-            crate::help_text::print_warning(w);
+            crate::help_text::print_sign_warning(w);
         }
         if args.json {
             outln!(

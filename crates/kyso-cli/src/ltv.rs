@@ -203,7 +203,7 @@ pub fn run_extend(args: ExtendArgs) -> u8 {
     match kyso::ltv::extend_file(&args.input, &output, &opts, args.in_place) {
         Ok(report) => {
             for w in &report.warnings {
-                crate::help_text::print_warning(w);
+                crate::help_text::print_sign_warning(w);
             }
             for m in &report.missing_revocation {
                 crate::help_text::print_warning(&crate::help_text::say(
