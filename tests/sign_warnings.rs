@@ -53,11 +53,11 @@ fn a_warning_is_said_in_vietnamese_and_english_and_coded_in_json() {
         "{err}"
     );
     assert!(
-        !err.contains("pss_not_applicable"),
+        !err.contains("PSS_NOT_APPLICABLE"),
         "a code is not words: {err}"
     );
     let v = json(&o);
-    assert_eq!(codes(&v), vec!["pss_not_applicable"], "{v}");
+    assert_eq!(codes(&v), vec!["PSS_NOT_APPLICABLE"], "{v}");
     assert_eq!(
         v["warnings"][0], "PSS applies to RSA keys only; signed with ECDSA",
         "{v}"
@@ -83,7 +83,7 @@ fn a_warning_is_said_in_vietnamese_and_english_and_coded_in_json() {
     );
     let v = json(&o);
     assert!(
-        codes(&v).contains(&"certificate_expired".to_string()),
+        codes(&v).contains(&"CERTIFICATE_EXPIRED".to_string()),
         "{v}"
     );
     let o = sign_with(

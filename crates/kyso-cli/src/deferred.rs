@@ -53,6 +53,10 @@ pub struct PrepareArgs {
     pub reserve: Option<usize>,
     #[command(flatten)]
     pub appearance: crate::appearance::AppearanceArgs,
+    /// CRL files (DER or PEM) for the check of the signer's certificate before preparing.
+    /// Repeatable.
+    #[arg(long = "crl", value_name = "FILE")]
+    pub crl: Vec<PathBuf>,
     /// File whose first line is the password of an encrypted PDF (used when
     /// KYSO_PDF_PASSWORD is not set; default the empty user password).
     #[arg(long, value_name = "FILE")]
@@ -138,7 +142,8 @@ pub fn run_prepare(args: PrepareArgs) -> u8 {
         // As `kyso sign` does: a revoked certificate is refused unless --force (offline with
         // no CRL it is said to be unchecked).
         let online = !std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1");
-        match crate::own_certificate_check(&signer.der, &chain, &[], online, args.force) {
+        let crls = crate::crl_files(&args.crl)?;
+        match crate::own_certificate_check(&signer.der, &chain, &crls, online, args.force) {
             Ok(warnings) => warnings
                 .iter()
                 .for_each(crate::help_text::print_sign_warning),

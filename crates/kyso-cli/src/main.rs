@@ -107,7 +107,7 @@ enum Command {
     Compare(CompareArgs),
     /// Deferred signing, step 1: write the document with an empty signature for a certificate
     /// and print what must be signed (for remote services that sign a hash).
-    Prepare(deferred::PrepareArgs),
+    Prepare(Box<deferred::PrepareArgs>),
     /// Deferred signing, step 2: put the signature value (or a whole CMS) into a prepared
     /// document; refused unless it verifies against the certificate and the prepared data.
     Complete(deferred::CompleteArgs),
@@ -715,7 +715,7 @@ fn main() -> ExitCode {
         Command::Info(args) => run_info(args),
         Command::Extract(args) => run_extract(args),
         Command::Compare(args) => run_compare(args),
-        Command::Prepare(args) => deferred::run_prepare(args),
+        Command::Prepare(args) => deferred::run_prepare(*args),
         Command::Complete(args) => deferred::run_complete(args),
         Command::Extend(args) => ltv::run_extend(args),
         Command::Trust(cmd) => run_trust(cmd),

@@ -67,6 +67,8 @@ const PREPARE_EXCEPTIONS: &[&str] = &[
     "cert",
     "chain",
     "password_file",
+    // Revocation data for the check of the signer's own certificate (as `kyso sign --crl`).
+    "crl",
     "json",
 ];
 

@@ -30,12 +30,12 @@ impl CertificateProblem {
     /// A stable code for machines.
     pub fn code(&self) -> &'static str {
         match self {
-            CertificateProblem::NotYetValid { .. } => "certificate_not_yet_valid",
-            CertificateProblem::Expired { .. } => "certificate_expired",
-            CertificateProblem::KeyUsage => "certificate_key_usage",
-            CertificateProblem::ExtendedKeyUsage { .. } => "certificate_extended_key_usage",
-            CertificateProblem::KeyNotAcceptable { .. } => "key_not_acceptable",
-            CertificateProblem::DigestNotAllowed { .. } => "digest_not_allowed",
+            CertificateProblem::NotYetValid { .. } => "CERTIFICATE_NOT_YET_VALID",
+            CertificateProblem::Expired { .. } => "CERTIFICATE_EXPIRED",
+            CertificateProblem::KeyUsage => "CERTIFICATE_KEY_USAGE",
+            CertificateProblem::ExtendedKeyUsage { .. } => "CERTIFICATE_EXTENDED_KEY_USAGE",
+            CertificateProblem::KeyNotAcceptable { .. } => "KEY_NOT_ACCEPTABLE",
+            CertificateProblem::DigestNotAllowed { .. } => "DIGEST_NOT_ALLOWED",
         }
     }
 }
@@ -85,20 +85,20 @@ impl SignWarning {
     pub fn code(&self) -> &'static str {
         match self {
             SignWarning::CertificateOverridden(p) => p.code(),
-            SignWarning::Decree30(_) => "decree30_guard_overridden",
-            SignWarning::PssNotApplicable => "pss_not_applicable",
-            SignWarning::FetchFailed { .. } => "fetch_failed",
-            SignWarning::NoRevocationData { .. } => "no_revocation_data",
-            SignWarning::ArchiveTimestampStillValid { .. } => "archive_timestamp_still_valid",
-            SignWarning::OwnCertificateRevoked { .. } => "own_certificate_revoked",
-            SignWarning::OwnStatusUnknown { .. } => "own_status_unknown",
+            SignWarning::Decree30(_) => "DECREE30_GUARD_OVERRIDDEN",
+            SignWarning::PssNotApplicable => "PSS_NOT_APPLICABLE",
+            SignWarning::FetchFailed { .. } => "FETCH_FAILED",
+            SignWarning::NoRevocationData { .. } => "NO_REVOCATION_DATA",
+            SignWarning::ArchiveTimestampStillValid { .. } => "ARCHIVE_TIMESTAMP_STILL_VALID",
+            SignWarning::OwnCertificateRevoked { .. } => "OWN_CERTIFICATE_REVOKED",
+            SignWarning::OwnStatusUnknown { .. } => "OWN_STATUS_UNKNOWN",
             SignWarning::OwnStatusNotChecked(OwnStatusNotChecked::Offline) => {
-                "own_status_not_checked_offline"
+                "OWN_STATUS_NOT_CHECKED_OFFLINE"
             }
             SignWarning::OwnStatusNotChecked(OwnStatusNotChecked::NoIssuer) => {
-                "own_status_not_checked_no_issuer"
+                "OWN_STATUS_NOT_CHECKED_NO_ISSUER"
             }
-            SignWarning::OwnCertificateExpiresSoon { .. } => "own_certificate_expires_soon",
+            SignWarning::OwnCertificateExpiresSoon { .. } => "OWN_CERTIFICATE_EXPIRES_SOON",
         }
     }
 }
@@ -185,7 +185,7 @@ mod tests {
         assert_eq!(v["field"], "Sig1");
         assert_eq!(
             v["warning_codes"],
-            serde_json::json!(["pss_not_applicable", "certificate_key_usage"])
+            serde_json::json!(["PSS_NOT_APPLICABLE", "CERTIFICATE_KEY_USAGE"])
         );
         let text = v["warnings"].as_array().unwrap();
         assert!(text[0].as_str().unwrap().contains("PSS"), "{text:?}");
