@@ -206,10 +206,9 @@ pub fn run_extend(args: ExtendArgs) -> u8 {
                 crate::help_text::print_sign_warning(w);
             }
             for m in &report.missing_revocation {
-                crate::help_text::print_warning(&crate::help_text::say(
-                    &format!("không có dữ liệu thu hồi cho {m}"),
-                    &format!("no revocation data for {m}"),
-                ));
+                crate::help_text::print_sign_warning(&kyso::sign::SignWarning::NoRevocationData {
+                    certificate: m.clone(),
+                });
             }
             if args.json {
                 outln!(
