@@ -255,6 +255,12 @@ fn extending_a_pyhanko_signed_document_keeps_its_signature_valid() {
     assert_eq!(rep["level"], "PAdES-B-LTA", "{rep:#}");
     assert!(rep["crls_added"].as_u64().unwrap() >= 2, "{rep:#}");
     assert!(rep["document_timestamp"].is_string(), "{rep:#}");
+    // Warnings in English beside their stable codes, one for one (JSON only grows).
+    assert_eq!(
+        rep["warnings"].as_array().map(Vec::len),
+        rep["warning_codes"].as_array().map(Vec::len),
+        "{rep:#}"
+    );
     // The input's bytes are an exact prefix of the output.
     let (a, b) = (std::fs::read(&input).unwrap(), std::fs::read(&out).unwrap());
     assert!(b.len() > a.len() && b.starts_with(&a));

@@ -447,3 +447,128 @@ fn the_service_reads_form_fields_as_parameters() {
         assert!(text.contains(name), "{text}");
     }
 }
+
+/// `kyso_prepare` with `json`: the prepared JSON, or (code, last error).
+fn prepare_by_c_abi(input: &Path, output: &Path, json: &Value) -> Result<Value, (i32, String)> {
+    let input = CString::new(input.to_str().unwrap()).unwrap();
+    let output = CString::new(output.to_str().unwrap()).unwrap();
+    let options = CString::new(json.to_string()).unwrap();
+    let mut out: *mut std::ffi::c_char = std::ptr::null_mut();
+    // SAFETY: valid pointers for the call's duration; `out` is freed with kyso_free.
+    unsafe {
+        let code =
+            kyso_ffi::kyso_prepare(input.as_ptr(), output.as_ptr(), options.as_ptr(), &mut out);
+        if code != 0 {
+            let msg = CStr::from_ptr(kyso_ffi::kyso_last_error())
+                .to_string_lossy()
+                .into_owned();
+            return Err((code, msg));
+        }
+        let text = CStr::from_ptr(out).to_string_lossy().into_owned();
+        kyso_ffi::kyso_free(out.cast());
+        Ok(serde_json::from_str(&text).unwrap())
+    }
+}
+
+#[test]
+fn prepare_takes_the_sign_request_at_every_door() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("docs/congvan.pdf");
+    let request = json!({"reason": "Phê duyệt", "field": "VanThu", "hash": "sha512", "certify": 2});
+    // The library.
+    let req: SignRequest = serde_json::from_value(request.clone()).unwrap();
+    let opts = req.into_prepare_options(SignSecrets::default()).unwrap();
+    let cert = std::fs::read(pki("agency.pem")).unwrap();
+    let cert = kyso::pki::Certificate::parse_pem_or_der(&cert)
+        .unwrap()
+        .remove(0);
+    let by_lib = dir.path().join("lib.pdf");
+    let (lib, _) =
+        kyso::sign::deferred::prepare_file(&input, &by_lib, &cert.der, &[], &opts, false).unwrap();
+    // The C ABI: the same keys beside its own (the certificate).
+    let mut c_json = request.clone();
+    c_json["cert_path"] = json!(pki("agency.pem"));
+    let c = prepare_by_c_abi(&input, &dir.path().join("c.pdf"), &c_json).unwrap();
+    // The command line: the same options as flags.
+    let o = run(kyso()
+        .arg("prepare")
+        .arg(&input)
+        .arg("-o")
+        .arg(dir.path().join("cli.pdf"))
+        .arg("--cert")
+        .arg(pki("agency.pem"))
+        .args([
+            "--reason",
+            "Phê duyệt",
+            "--field",
+            "VanThu",
+            "--hash",
+            "sha512",
+        ])
+        .args(["--certify", "2", "--json"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cli: Value = serde_json::from_slice(&o.stdout).unwrap();
+    for p in [&c, &cli] {
+        assert_eq!(p["digest_algorithm"], lib.digest_algorithm, "{p}");
+        assert_eq!(p["digest_algorithm"], "SHA-512", "{p}");
+        assert_eq!(p["field"], "VanThu", "{p}");
+    }
+    // Certified (DocMDP 2) by every door: the prepared files carry /DocMDP.
+    for name in ["lib.pdf", "c.pdf", "cli.pdf"] {
+        let bytes = std::fs::read(dir.path().join(name)).unwrap();
+        assert!(
+            bytes.windows(6).any(|w| w == b"DocMDP"),
+            "{name}: no certification"
+        );
+    }
+    // What only completion adds is refused, naming the key; so is a misspelt key.
+    for (json, key) in [
+        (
+            json!({"cert_path": pki("agency.pem"), "tsa": "http://127.0.0.1:9/"}),
+            "tsa",
+        ),
+        (
+            json!({"cert_path": pki("agency.pem"), "resaon": "x"}),
+            "resaon",
+        ),
+    ] {
+        let (code, msg) = prepare_by_c_abi(&input, &dir.path().join("x.pdf"), &json).unwrap_err();
+        assert_eq!(code, kyso_ffi::KYSO_ERR_INVALID_ARGUMENT, "{msg}");
+        assert!(msg.contains(key), "{msg}");
+    }
+}
+
+#[test]
+fn extend_reads_the_same_request_from_json_and_a_query() {
+    let json: kyso::request::ExtendRequest = serde_json::from_value(json!({
+        "level": "B-LT",
+        "tsa": ["http://127.0.0.1:9/a", "http://127.0.0.1:9/b"],
+        "renew_days": 30,
+        "offline": true
+    }))
+    .unwrap();
+    let pairs: Vec<(String, String)> = [
+        ("level", "B-LT"),
+        ("tsa", "http://127.0.0.1:9/a"),
+        ("tsa", "http://127.0.0.1:9/b"),
+        ("renew-days", "30"),
+        ("offline", ""),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let query: kyso::request::ExtendRequest = kyso::request::from_pairs(&pairs).unwrap();
+    assert_eq!(format!("{json:?}"), format!("{query:?}"));
+    let opts = query
+        .into_options(kyso::pdf::Password::default(), None)
+        .unwrap();
+    assert_eq!(opts.level, kyso::ltv::PadesLevel::BLT);
+    assert_eq!(opts.renew_within, time::Duration::days(30));
+    assert!(opts.http.is_none());
+    let e = kyso::request::from_pairs::<kyso::request::ExtendRequest>(&[(
+        "renew_dyas".to_string(),
+        "3".to_string(),
+    )])
+    .unwrap_err();
+    assert!(e.to_string().contains("renew_dyas"), "{e}");
+}

@@ -1353,3 +1353,28 @@ fn confirm_without_a_terminal_signs_nothing() {
     assert_eq!(err["code"], "not_confirmed");
     assert!(err["error"].as_str().unwrap().contains("terminal"), "{err}");
 }
+
+#[test]
+fn a_revoked_signing_certificate_is_refused_unless_forced() {
+    // As `kyso sign`: the signer's own certificate is checked (here with the test CRLs the
+    // service was started with), per request.
+    let pdf = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
+    let srv = Server::start(&["--p12", pki("revoked.p12").to_str().unwrap()]);
+    let (status, _, body) = srv.request("POST", "/v1/sign", &[], &pdf);
+    let text = String::from_utf8_lossy(&body);
+    assert_eq!(status, 422, "{text}");
+    assert!(
+        text.contains("certificate_revoked") && text.contains("keyCompromise"),
+        "{text}"
+    );
+    let (status, h, body) = srv.request("POST", "/v1/sign?force=1", &[], &pdf);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert!(body.starts_with(b"%PDF"));
+    let codes = header(&h, "x-kyso-warning-codes").unwrap_or_default();
+    assert!(codes.contains("OWN_CERTIFICATE_REVOKED"), "{codes:?}");
+    // A good certificate: answered for by the CRL, nothing to say.
+    let good = Server::start(&["--p12", pki("agency.p12").to_str().unwrap()]);
+    let (status, h, _) = good.request("POST", "/v1/sign", &[], &pdf);
+    assert_eq!(status, 200);
+    assert_eq!(header(&h, "x-kyso-warning-codes").as_deref(), Some(""));
+}

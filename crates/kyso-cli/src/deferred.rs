@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use kyso::pki::Certificate;
 use kyso::sign::deferred::{complete_file_with_password, prepare_file, SignatureInput};
-use kyso::sign::SignOptions;
 
 /// Arguments of `kyso prepare`.
 #[derive(clap::Args)]
@@ -28,12 +27,36 @@ pub struct PrepareArgs {
     pub reason: Option<String>,
     #[arg(long)]
     pub location: Option<String>,
+    /// Contact information (/ContactInfo).
+    #[arg(long)]
+    pub contact: Option<String>,
+    /// Signer name (/Name; default: from the certificate).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Page of the visible signature (1-based).
+    #[arg(long)]
+    pub page: Option<usize>,
+    /// Digest algorithm (default: the key's natural digest).
+    #[arg(long, value_parser = ["sha256", "sha384", "sha512"])]
+    pub hash: Option<String>,
     /// Use RSASSA-PSS (RSA keys).
     #[arg(long)]
     pub pss: bool,
+    /// A certification signature with DocMDP permissions 1, 2 or 3.
+    #[arg(long, value_name = "P")]
+    pub certify: Option<u8>,
     /// Prepare even if the certificate is expired, not yet valid or not meant for signing.
     #[arg(long)]
     pub force: bool,
+    /// Room kept in /Contents for a time-stamp added on completion, in bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub reserve: Option<usize>,
+    #[command(flatten)]
+    pub appearance: crate::appearance::AppearanceArgs,
+    /// CRL files (DER or PEM) for the check of the signer's certificate before preparing.
+    /// Repeatable.
+    #[arg(long = "crl", value_name = "FILE")]
+    pub crl: Vec<PathBuf>,
     /// File whose first line is the password of an encrypted PDF (used when
     /// KYSO_PDF_PASSWORD is not set; default the empty user password).
     #[arg(long, value_name = "FILE")]
@@ -83,8 +106,32 @@ fn read_certs(path: &PathBuf) -> Result<Vec<Certificate>, String> {
     Ok(certs)
 }
 
+impl PrepareArgs {
+    /// The library's request from these flags: everything but the files, the certificates
+    /// and the secrets (`options_map` checks that no flag is forgotten).
+    pub fn request(&self) -> kyso::request::SignRequest {
+        let mut r = kyso::request::SignRequest::default();
+        r.field = self.field.clone();
+        r.reason = self.reason.clone();
+        r.location = self.location.clone();
+        r.contact = self.contact.clone();
+        r.name = self.name.clone();
+        r.page = self.page;
+        r.hash = self.hash.clone();
+        r.pss = self.pss;
+        r.certify = self.certify;
+        r.force = self.force;
+        r.reserve = self.reserve;
+        self.appearance.fill(&mut r);
+        r
+    }
+}
+
 /// Runs `kyso prepare`; the exit code.
 pub fn run_prepare(args: PrepareArgs) -> u8 {
+    if let Err(e) = args.appearance.check() {
+        return crate::usage(e);
+    }
     let result = (|| -> Result<(), String> {
         let mut certs = read_certs(&args.cert)?;
         let signer = certs.remove(0);
@@ -92,15 +139,34 @@ pub fn run_prepare(args: PrepareArgs) -> u8 {
         if let Some(p) = &args.chain {
             chain.extend(read_certs(p)?.into_iter().map(|c| c.der));
         }
-        let opts = SignOptions {
-            field_name: args.field.clone(),
-            reason: args.reason.clone(),
-            location: args.location.clone(),
-            pss: args.pss,
-            force: args.force,
-            pdf_password: crate::pdf_password(args.password_file.as_deref())?,
-            ..SignOptions::default()
-        };
+        // As `kyso sign` does: a revoked certificate is refused unless --force (offline with
+        // no CRL it is said to be unchecked).
+        let online = !std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1");
+        let crls = crate::crl_files(&args.crl)?;
+        match crate::own_certificate_check(&signer.der, &chain, &crls, online, args.force) {
+            Ok(warnings) => warnings
+                .iter()
+                .for_each(crate::help_text::print_sign_warning),
+            Err(crate::OwnRevoked { time, reason }) => {
+                return Err(format!(
+                    "{} ({})",
+                    kyso::text::sign::own_certificate_revoked(
+                        &time,
+                        &reason,
+                        crate::help_text::lang()
+                    ),
+                    crate::help_text::say("--force để vẫn ký", "--force to sign anyway")
+                ))
+            }
+        }
+        let secrets = kyso::request::SignSecrets::new(
+            crate::pdf_password(args.password_file.as_deref())?,
+            None,
+        );
+        let opts = args
+            .request()
+            .into_prepare_options(secrets)
+            .map_err(|e| crate::help_text::error_text(&e))?;
         let (prepared, outcome) = prepare_file(
             &args.input,
             &args.output,
@@ -111,7 +177,7 @@ pub fn run_prepare(args: PrepareArgs) -> u8 {
         )
         .map_err(|e| crate::help_text::error_text(&e))?;
         for w in &outcome.warnings {
-            crate::help_text::print_warning(w);
+            crate::help_text::print_sign_warning(w);
         }
         if args.json {
             outln!(

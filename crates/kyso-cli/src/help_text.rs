@@ -61,6 +61,21 @@ pub fn print_error(message: &str) {
     );
 }
 
+/// Prints a signing's or an extension's warning in the run's language, with the command
+/// line's hint where the library's words call for a flag.
+pub fn print_sign_warning(w: &kyso::sign::SignWarning) {
+    use kyso::sign::warning::{OwnStatusNotChecked, SignWarning};
+    let text = kyso::text::sign::warning(w, lang());
+    let hint = match w {
+        SignWarning::OwnCertificateRevoked { .. } => say(" do --force", " (--force)"),
+        SignWarning::OwnStatusNotChecked(OwnStatusNotChecked::Offline) => {
+            say(" (--crl TỆP để kiểm tra)", " (--crl FILE to check)")
+        }
+        _ => String::new(),
+    };
+    print_warning(&format!("{text}{hint}"));
+}
+
 /// Prints "kyso: cảnh báo: MESSAGE" / "kyso: warning: MESSAGE".
 pub fn print_warning(message: &str) {
     if crate::progress::quiet() {
@@ -97,9 +112,47 @@ impl Say for &str {
     }
 }
 
-/// A library error in the run's language.
+/// A library error in the run's language, with the flag that answers it when there is one
+/// (the library says what is needed in its own terms; the flags are the command line's).
 pub fn error_text(e: &kyso::Error) -> String {
-    kyso::text::errors::error_text(e, lang())
+    let text = kyso::text::errors::error_text(e, lang());
+    match flag_hint(e) {
+        Some(hint) => format!("{text} ({hint})"),
+        None => text,
+    }
+}
+
+/// The command line's words for what an error needs: "--tsa URL", "--force to sign anyway"...
+pub fn flag_hint(e: &kyso::Error) -> Option<String> {
+    use kyso::error::Need;
+    Some(match e {
+        kyso::Error::Needs { need, .. } => match need {
+            Need::TimestampAuthority => "--tsa URL".to_string(),
+            Need::DistinctOutput => say(
+                "-o TỆP khác, hoặc --in-place",
+                "another -o OUTPUT, or --in-place",
+            ),
+            Need::LargerReserve { at_least } => format!("--reserve {at_least}"),
+            Need::OtherFieldName => say("--field TÊN khác", "another --field NAME"),
+            Need::TokenChoice => "--token LABEL, --slot N".to_string(),
+            Need::SlotChoice => "--slot N".to_string(),
+            Need::KeyChoice => "--key-label LABEL, --key-id HEX".to_string(),
+            Need::KeyIdChoice => "--key-id HEX".to_string(),
+            Need::TsaCredentials => say(
+                "--tsa-auth-file TỆP hoặc KYSO_TSA_AUTH",
+                "--tsa-auth-file FILE or KYSO_TSA_AUTH",
+            ),
+            _ => return None,
+        },
+        kyso::Error::PdfPassword(_) => say(
+            "mật khẩu qua KYSO_PDF_PASSWORD hoặc --password-file TỆP",
+            "the password with KYSO_PDF_PASSWORD or --password-file FILE",
+        ),
+        kyso::Error::CertificateNotAcceptable(_) | kyso::Error::Decree30(_) => {
+            say("dùng --force để vẫn ký", "use --force to sign anyway")
+        }
+        _ => return None,
+    })
 }
 
 /// An error about the file `path`: "PATH: error", the path said once (an I/O error names
@@ -137,7 +190,13 @@ fn vi_text(path: &str, id: Option<&str>) -> Option<&'static str> {
         None => path.to_string(),
     };
     let find = |k: &str| VI.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
-    find(&key).or_else(|| id.and_then(|id| find(&format!("* {id}"))))
+    find(&key)
+        // `kyso prepare` takes the request of `kyso sign` (at B-B): the same words.
+        .or_else(|| match (path, id) {
+            ("prepare", Some(id)) => find(&format!("sign {id}")),
+            _ => None,
+        })
+        .or_else(|| id.and_then(|id| find(&format!("* {id}"))))
 }
 
 fn localize(mut cmd: Command, path: &str, missing: &mut Vec<String>) -> Command {

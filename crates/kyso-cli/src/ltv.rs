@@ -80,8 +80,21 @@ pub struct ExtendArgs {
     pub json: bool,
 }
 
-fn offline_requested(flag: bool) -> bool {
-    flag || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1")
+impl ExtendArgs {
+    /// The library's request from these flags: everything but the files and the secrets
+    /// (`options_map` checks that no flag is forgotten).
+    pub fn request(&self) -> kyso::request::ExtendRequest {
+        let mut r = kyso::request::ExtendRequest::default();
+        r.level = Some(self.level.clone());
+        r.tsa = self.timestamp.tsa.clone();
+        r.tsa_policy = self.timestamp.tsa_policy.clone();
+        r.ltv_certs = self.timestamp.ltv_certs.clone();
+        r.ltv_crl = self.timestamp.ltv_crl.clone();
+        r.ltv_ocsp = self.timestamp.ltv_ocsp.clone();
+        r.renew_days = Some(self.renew_days);
+        r.offline = self.offline;
+        r
+    }
 }
 
 fn read_all(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, String> {
@@ -162,41 +175,40 @@ pub fn run_extend(args: ExtendArgs) -> u8 {
         ));
     }
     let output = args.output.clone().unwrap_or_else(|| args.input.clone());
-    let level = match PadesLevel::parse(&args.level) {
-        Ok(l) if l >= PadesLevel::BLT => l,
-        Ok(l) => {
-            return crate::usage(crate::help_text::say(
-                &format!(
-                    "extend nâng lên B-LT hoặc B-LTA, không phải {} (B-T có được khi ký với --tsa)",
-                    l.name()
-                ),
-                &format!(
-                    "extend reaches B-LT or B-LTA, not {} (B-T comes from signing with --tsa)",
-                    l.name()
-                ),
-            ));
-        }
+    // B-T is reached when signing: say how on the command line.
+    if matches!(PadesLevel::parse(&args.level), Ok(l) if l < PadesLevel::BLT) {
+        return crate::usage(crate::help_text::say(
+            &format!(
+                "extend nâng lên B-LT hoặc B-LTA, không phải {} (B-T có được khi ký với --tsa)",
+                args.level
+            ),
+            &format!(
+                "extend reaches B-LT or B-LTA, not {} (B-T comes from signing with --tsa)",
+                args.level
+            ),
+        ));
+    }
+    let tsa_credentials = match credentials(&args.timestamp) {
+        Ok(c) => c,
         Err(e) => return crate::usage(e),
     };
-    let (_, mut opts) = match options(&args.timestamp, level, offline_requested(args.offline)) {
-        Ok(o) => o,
-        Err(e) => return crate::usage(e),
-    };
-    opts.renew_within = time::Duration::days(args.renew_days.max(0));
-    opts.pdf_password = match crate::pdf_password(args.password_file.as_deref()) {
+    let pdf_password = match crate::pdf_password(args.password_file.as_deref()) {
         Ok(p) => p,
         Err(e) => return crate::fail(e),
+    };
+    let opts = match args.request().into_options(pdf_password, tsa_credentials) {
+        Ok(o) => o,
+        Err(e) => return crate::usage(crate::help_text::error_text(&e)),
     };
     match kyso::ltv::extend_file(&args.input, &output, &opts, args.in_place) {
         Ok(report) => {
             for w in &report.warnings {
-                crate::help_text::print_warning(w);
+                crate::help_text::print_sign_warning(w);
             }
             for m in &report.missing_revocation {
-                crate::help_text::print_warning(&crate::help_text::say(
-                    &format!("không có dữ liệu thu hồi cho {m}"),
-                    &format!("no revocation data for {m}"),
-                ));
+                crate::help_text::print_sign_warning(&kyso::sign::SignWarning::NoRevocationData {
+                    certificate: m.clone(),
+                });
             }
             if args.json {
                 outln!(

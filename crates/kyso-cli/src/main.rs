@@ -107,7 +107,7 @@ enum Command {
     Compare(CompareArgs),
     /// Deferred signing, step 1: write the document with an empty signature for a certificate
     /// and print what must be signed (for remote services that sign a hash).
-    Prepare(deferred::PrepareArgs),
+    Prepare(Box<deferred::PrepareArgs>),
     /// Deferred signing, step 2: put the signature value (or a whole CMS) into a prepared
     /// document; refused unless it verifies against the certificate and the prepared data.
     Complete(deferred::CompleteArgs),
@@ -673,7 +673,12 @@ fn run_extract(args: ExtractArgs) -> u8 {
         Err(e) => {
             help_text::print_error(&help_text::error_text(&e));
             match e {
-                kyso::Error::InvalidArgument(_) | kyso::Error::Output(_) => exit::USAGE,
+                kyso::Error::InvalidArgument(_)
+                | kyso::Error::Output(_)
+                | kyso::Error::Needs {
+                    need: kyso::error::Need::DistinctOutput,
+                    ..
+                } => exit::USAGE,
                 _ => exit::UNREADABLE,
             }
         }
@@ -710,7 +715,7 @@ fn main() -> ExitCode {
         Command::Info(args) => run_info(args),
         Command::Extract(args) => run_extract(args),
         Command::Compare(args) => run_compare(args),
-        Command::Prepare(args) => deferred::run_prepare(args),
+        Command::Prepare(args) => deferred::run_prepare(*args),
         Command::Complete(args) => deferred::run_complete(args),
         Command::Extend(args) => ltv::run_extend(args),
         Command::Trust(cmd) => run_trust(cmd),
@@ -869,8 +874,14 @@ fn run_sign(args: SignArgs) -> u8 {
     };
     let lang = help_text::lang();
     let online = !(args.offline || std::env::var("KYSO_OFFLINE").is_ok_and(|v| v == "1"));
-    if let Err(code) = check_own_certificate(identity.as_ref(), &own_crls, online, args.force, lang)
-    {
+    if let Err(code) = check_own_certificate(
+        identity.certificate_der(),
+        identity.chain_der(),
+        &own_crls,
+        online,
+        args.force,
+        lang,
+    ) {
         return code;
     }
     if let Some(dir) = &args.batch {
@@ -905,17 +916,10 @@ fn run_sign(args: SignArgs) -> u8 {
     });
     match signed {
         Ok(outcome) => {
-            // Decree 30/2020 guards overridden with --force, in the user's language.
-            let guards: Vec<String> = outcome
-                .decree30_guards
-                .iter()
-                .map(kyso::decree30::guard::english)
-                .collect();
-            for g in &outcome.decree30_guards {
-                help_text::print_warning(&kyso::decree30::words::guard_text(g, lang));
-            }
-            for w in outcome.warnings.iter().filter(|w| !guards.contains(w)) {
-                help_text::print_warning(w);
+            // Guards and checks overridden with --force and other remarks, in the user's
+            // language.
+            for w in &outcome.warnings {
+                help_text::print_sign_warning(w);
             }
             if args.json {
                 outln!(
@@ -981,17 +985,49 @@ pub(crate) fn crl_files(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, String> {
     Ok(out)
 }
 
-/// Before signing: the signer's certificate revoked → refused unless --force; its status
-/// unknown or not checked (offline) → a warning; expiring within 30 days → a warning.
-fn check_own_certificate(
-    identity: &dyn kyso::sign::Signer,
+/// The warning a check of the signer's own certificate calls for before signing (none when it
+/// is not revoked; a revoked one is refused unless forced, by the caller).
+pub(crate) fn own_warning(
+    status: &kyso::verify::own_certificate::OwnRevocation,
+) -> Option<kyso::sign::SignWarning> {
+    use kyso::sign::warning::OwnStatusNotChecked;
+    use kyso::sign::SignWarning;
+    use kyso::verify::own_certificate::{NotCheckedWhy, OwnRevocation};
+    match status {
+        OwnRevocation::Good => None,
+        OwnRevocation::Revoked { time, reason } => Some(SignWarning::OwnCertificateRevoked {
+            time: time.clone(),
+            reason: reason.clone(),
+        }),
+        OwnRevocation::Unknown(detail) => Some(SignWarning::OwnStatusUnknown {
+            detail: detail.clone(),
+        }),
+        OwnRevocation::NotChecked(NotCheckedWhy::Offline) => Some(
+            SignWarning::OwnStatusNotChecked(OwnStatusNotChecked::Offline),
+        ),
+        OwnRevocation::NotChecked(NotCheckedWhy::NoIssuer) => Some(
+            SignWarning::OwnStatusNotChecked(OwnStatusNotChecked::NoIssuer),
+        ),
+    }
+}
+
+/// A signing certificate found revoked (RFC 3339 time and RFC 5280 reason, when known).
+pub(crate) struct OwnRevoked {
+    pub time: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// The check of the signer's own certificate before signing (Circular 15/2025/TT-BKHCN),
+/// shared by `kyso sign`, `kyso prepare` and `kyso serve`: revoked → Err unless `force`; its
+/// status unknown or not checked (offline) → a warning; expiring within 30 days → a warning.
+pub(crate) fn own_certificate_check(
+    certificate_der: &[u8],
+    chain_der: &[Vec<u8>],
     crl: &[Vec<u8>],
     online: bool,
     force: bool,
-    lang: Lang,
-) -> Result<(), u8> {
-    use kyso::verify::own_certificate::{own_revocation, NotCheckedWhy, OwnRevocation};
-    let pick = |vi: String, en: String| if lang == Lang::Vi { vi } else { en };
+) -> Result<Vec<kyso::sign::SignWarning>, OwnRevoked> {
+    use kyso::verify::own_certificate::{own_revocation, OwnRevocation};
     let crls: Vec<_> = crl
         .iter()
         .filter_map(|d| kyso::pki::crl::Crl::from_der(d).ok())
@@ -1009,86 +1045,58 @@ fn check_own_certificate(
     let now = time::OffsetDateTime::now_utc();
     let status = progress::stage(
         "kiểm tra thu hồi chứng thư ký / checking the signing certificate's revocation",
-        || {
-            own_revocation(
-                identity.certificate_der(),
-                identity.chain_der(),
-                &anchors,
-                &crls,
-                http,
-                now,
-            )
-        },
+        || own_revocation(certificate_der, chain_der, &anchors, &crls, http, now),
     );
-    let warning = if lang == Lang::Vi {
-        "cảnh báo"
-    } else {
-        "warning"
-    };
-    match status {
-        OwnRevocation::Good => verbose!(1, "chứng thư ký chưa bị thu hồi / not revoked"),
-        OwnRevocation::Revoked { time, reason } => {
-            let since = time
-                .map(|t| format!(" ({t}{})", reason.map(|r| format!(", {r}")).unwrap_or_default()))
-                .unwrap_or_default();
-            if !force {
-                eprintln!(
-                    "kyso: {}",
-                    pick(
-                        format!("không ký: chứng thư ký số đã bị thu hồi{since}; chữ ký sẽ không hợp lệ (--force để vẫn ký)"),
-                        format!("not signed: the signing certificate is revoked{since}; the signature would not be valid (--force to sign anyway)"),
-                    )
-                );
-                return Err(exit::FAILED);
-            }
-            note!(
-                "kyso: {warning}: {}",
-                pick(
-                    format!("chứng thư ký số đã bị thu hồi{since}, vẫn ký do --force"),
-                    format!("the signing certificate is revoked{since}; signed anyway (--force)"),
-                )
-            );
+    if let OwnRevocation::Revoked { time, reason } = &status {
+        if !force {
+            return Err(OwnRevoked {
+                time: time.clone(),
+                reason: reason.clone(),
+            });
         }
-        OwnRevocation::Unknown(detail) => note!(
-            "kyso: {warning}: {} ({})",
-            pick(
-                "không xác định được tình trạng thu hồi của chứng thư ký số".into(),
-                "the signing certificate's revocation status could not be determined".into(),
-            ),
-            visible(&detail)
-        ),
-        OwnRevocation::NotChecked(why) => note!(
-            "kyso: {warning}: {}",
-            match why {
-                NotCheckedWhy::Offline => pick(
-                    "chưa kiểm tra chứng thư ký số có bị thu hồi không (ngoại tuyến; --crl TỆP để kiểm tra)".into(),
-                    "the signing certificate was not checked for revocation (offline; --crl FILE to check)".into(),
-                ),
-                NotCheckedWhy::NoIssuer => pick(
-                    "chưa kiểm tra chứng thư ký số có bị thu hồi không (thiếu chứng thư của nơi cấp)".into(),
-                    "the signing certificate was not checked for revocation (its issuer's certificate is missing)".into(),
-                ),
-            }
-        ),
     }
-    if let Ok(cert) = kyso::pki::Certificate::from_der(identity.certificate_der()) {
+    let mut warnings = Vec::new();
+    match own_warning(&status) {
+        Some(w) => warnings.push(w),
+        None => verbose!(1, "chứng thư ký chưa bị thu hồi / not revoked"),
+    }
+    if let Ok(cert) = kyso::pki::Certificate::from_der(certificate_der) {
         if let Some(days) = kyso::verify::own_certificate::expires_soon(&cert, now) {
-            note!(
-                "kyso: {warning}: {}",
-                pick(
-                    format!(
-                        "chứng thư ký số hết hạn sau {days} ngày ({}); hãy xin cấp chứng thư mới",
-                        kyso::vntime::display(cert.not_after)
-                    ),
-                    format!(
-                        "the signing certificate expires in {days} day(s) ({}); ask for a new one",
-                        kyso::vntime::display(cert.not_after)
-                    ),
-                )
-            );
+            warnings.push(kyso::sign::SignWarning::OwnCertificateExpiresSoon {
+                days,
+                not_after: kyso::vntime::display(cert.not_after),
+            });
         }
     }
-    Ok(())
+    Ok(warnings)
+}
+
+/// [`own_certificate_check`] on the command line: the warnings printed, a revoked certificate
+/// refused with the flag that overrides it; Err is the exit code.
+pub(crate) fn check_own_certificate(
+    certificate_der: &[u8],
+    chain_der: &[Vec<u8>],
+    crl: &[Vec<u8>],
+    online: bool,
+    force: bool,
+    lang: Lang,
+) -> Result<(), u8> {
+    match own_certificate_check(certificate_der, chain_der, crl, online, force) {
+        Ok(warnings) => {
+            for w in &warnings {
+                help_text::print_sign_warning(w);
+            }
+            Ok(())
+        }
+        Err(OwnRevoked { time, reason }) => {
+            help_text::print_error(&format!(
+                "{} ({})",
+                kyso::text::sign::own_certificate_revoked(&time, &reason, lang),
+                help_text::say("--force để vẫn ký", "--force to sign anyway")
+            ));
+            Err(exit::FAILED)
+        }
+    }
 }
 
 /// The password of an encrypted PDF: KYSO_PDF_PASSWORD, else the first line of

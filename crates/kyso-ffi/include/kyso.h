@@ -212,8 +212,11 @@ KYSO_API int kyso_sign_buffer(const uint8_t *pdf, size_t len, const char *option
 // signature_algorithm, digest_algorithm_oid, field, signer).
 //
 // `options_json`: "cert_path" (PEM or DER file) or "cert_pem" (PEM text; the signer's
-// certificate first, then possibly its chain), "chain_path", "field", "reason", "location",
-// "pss", "force".
+// certificate first, then possibly its chain), "chain_path", "pdf_password", and the keys of
+// kyso_sign_file's request ("field", "reason", "location", "contact", "name", "page", "hash",
+// "pss", "certify", "force", "reserve", "role" and the visible signature's keys) but the
+// time-stamp and validation-data ones ("tsa", "level" above B-B, "ltv_*"), which are refused:
+// kyso_complete adds the time-stamp.
 KYSO_API int kyso_prepare(const char *input_path, const char *output_path, const char *options_json, char **prepared_json);
 
 // Deferred signing, step 2: puts the signature into the prepared document `prepared_path`

@@ -334,8 +334,11 @@ pub unsafe extern "C" fn kyso_sign_buffer(
 /// signature_algorithm, digest_algorithm_oid, field, signer).
 ///
 /// `options_json`: "cert_path" (PEM or DER file) or "cert_pem" (PEM text; the signer's
-/// certificate first, then possibly its chain), "chain_path", "field", "reason", "location",
-/// "pss", "force".
+/// certificate first, then possibly its chain), "chain_path", "pdf_password", and the keys of
+/// kyso_sign_file's request ("field", "reason", "location", "contact", "name", "page", "hash",
+/// "pss", "certify", "force", "reserve", "role" and the visible signature's keys) but the
+/// time-stamp and validation-data ones ("tsa", "level" above B-B, "ltv_*"), which are refused:
+/// kyso_complete adds the time-stamp.
 #[no_mangle]
 pub unsafe extern "C" fn kyso_prepare(
     input_path: *const c_char,
@@ -357,7 +360,7 @@ pub unsafe extern "C" fn kyso_prepare(
             Path::new(output),
             &certificate,
             &chain,
-            &opts.sign_options(),
+            &opts.sign_options()?,
             false,
         )?;
         let json = serde_json::to_string_pretty(&prepared)

@@ -240,22 +240,30 @@ pub(crate) fn parse_hex(s: &str) -> Result<Vec<u8>, Failure> {
         .collect()
 }
 
-/// Options of `kyso_prepare`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Options of `kyso_prepare`: the signer's certificates, the document's password and the
+/// library's [`SignRequest`] (at B-B: the time-stamp comes with `kyso_complete`).
+#[derive(Debug, Default)]
 pub struct PrepareJson {
     cert_path: Option<PathBuf>,
     cert_pem: Option<String>,
     chain_path: Option<PathBuf>,
-    field: Option<String>,
-    reason: Option<String>,
-    location: Option<String>,
-    #[serde(default)]
-    pss: bool,
-    #[serde(default)]
-    force: bool,
     /// The password of an encrypted PDF (the empty user password when absent).
     pdf_password: Option<String>,
+    request: SignRequest,
+}
+
+impl<'de> Deserialize<'de> for PrepareJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut map = serde_json::Map::deserialize(d)?;
+        Ok(PrepareJson {
+            cert_path: take::<D, _>(&mut map, "cert_path")?,
+            cert_pem: take::<D, _>(&mut map, "cert_pem")?,
+            chain_path: take::<D, _>(&mut map, "chain_path")?,
+            pdf_password: take::<D, _>(&mut map, "pdf_password")?,
+            request: serde_json::from_value(serde_json::Value::Object(map))
+                .map_err(serde::de::Error::custom)?,
+        })
+    }
 }
 
 impl PrepareJson {
@@ -277,16 +285,9 @@ impl PrepareJson {
         Ok((signer.der, chain))
     }
 
-    pub fn sign_options(&self) -> SignOptions {
-        SignOptions {
-            field_name: self.field.clone(),
-            reason: self.reason.clone(),
-            location: self.location.clone(),
-            pss: self.pss,
-            force: self.force,
-            pdf_password: pdf_password(&self.pdf_password),
-            ..SignOptions::default()
-        }
+    pub fn sign_options(&self) -> Result<SignOptions, Failure> {
+        let secrets = SignSecrets::new(pdf_password(&self.pdf_password), None);
+        Ok(self.request.clone().into_prepare_options(secrets)?)
     }
 }
 
@@ -325,6 +326,13 @@ mod tests {
         assert!(o.uses_token());
         assert!(parse::<SignJson>(Some("[")).is_err());
         assert!(parse::<PrepareJson>(None).is_ok());
+        // kyso_prepare reads the signing request: its fields, and nothing else.
+        let o = parse::<PrepareJson>(Some(r#"{"cert_path": "c.pem", "hash": "sha512"}"#)).unwrap();
+        assert!(o.sign_options().unwrap().digest.is_some());
+        let e = parse::<PrepareJson>(Some(r#"{"cert_path": "c.pem", "resaon": "x"}"#)).unwrap_err();
+        assert!(e.message.contains("resaon"), "{}", e.message);
+        let o = parse::<PrepareJson>(Some(r#"{"tsa": "http://a"}"#)).unwrap();
+        assert!(o.sign_options().is_err());
         assert!(parse::<VerifyJson>(Some("  ")).is_ok());
     }
 

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::ffi::{c_char, c_int, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use kyso::error::Need;
 use kyso::Error;
 
 use crate::{
@@ -31,10 +32,34 @@ impl Failure {
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
+        let message = match key_hint(&e) {
+            Some(key) => format!("{e} (options_json: {key})"),
+            None => e.to_string(),
+        };
         Failure {
             code: error_code(&e),
-            message: e.to_string(),
+            message,
         }
+    }
+}
+
+/// The C ABI's JSON keys that answer what an error needs (the library does not name them).
+fn key_hint(e: &Error) -> Option<&'static str> {
+    match e {
+        Error::Needs { need, .. } => Some(match need {
+            Need::TimestampAuthority => "\"tsa\"",
+            Need::LargerReserve { .. } => "\"reserve\"",
+            Need::OtherFieldName => "\"field\"",
+            Need::TokenChoice => "\"token\" or \"slot\"",
+            Need::SlotChoice => "\"slot\"",
+            Need::KeyChoice => "\"key_label\" or \"key_id\"",
+            Need::KeyIdChoice => "\"key_id\"",
+            Need::TsaCredentials => "\"tsa_credentials\"",
+            _ => return None,
+        }),
+        Error::PdfPassword(_) => Some("\"pdf_password\""),
+        Error::CertificateNotAcceptable(_) | Error::Decree30(_) => Some("\"force\": true"),
+        _ => None,
     }
 }
 
@@ -43,6 +68,17 @@ pub fn error_code(e: &Error) -> c_int {
     match e {
         // Decree 30/2020 guards: the caller decides ("force": true signs anyway).
         Error::InvalidArgument(_) | Error::Decree30(_) => KYSO_ERR_INVALID_ARGUMENT,
+        // What the caller must give or choose: the code of the kind of thing it concerns.
+        Error::Needs { need, .. } => match need {
+            Need::DistinctOutput => KYSO_ERR_IO,
+            Need::TokenChoice | Need::SlotChoice | Need::KeyChoice | Need::KeyIdChoice => {
+                KYSO_ERR_KEY
+            }
+            // As before these were told apart: a time-stamp that did not fit was a
+            // time-stamp failure.
+            Need::TsaCredentials | Need::LargerReserve { .. } => KYSO_ERR_NETWORK,
+            _ => KYSO_ERR_INVALID_ARGUMENT,
+        },
         Error::Io { .. } | Error::Output(_) => KYSO_ERR_IO,
         Error::NotPdf(_)
         | Error::MalformedPdf(_)

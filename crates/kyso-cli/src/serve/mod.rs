@@ -392,7 +392,7 @@ fn cors(
             .with_header("Access-Control-Allow-Origin", o)
             .with_header(
                 "Access-Control-Expose-Headers",
-                "X-Kyso-Field, X-Kyso-Signing-Time, X-Kyso-Signed-Revision",
+                "X-Kyso-Field, X-Kyso-Signing-Time, X-Kyso-Signed-Revision, X-Kyso-Warning-Codes",
             )
             .with_header("Vary", "Origin"),
         _ => resp.with_header("Vary", "Origin"),
@@ -755,6 +755,28 @@ fn sign(service: &Service, req: &Request, deadline: Instant) -> Response {
         Ok(o) => o,
         Err(e) => return Response::error(400, "bad_parameter", e),
     };
+    // As `kyso sign` does: the signer's own certificate, revoked → refused unless force; its
+    // remarks go with the others into X-Kyso-Warning-Codes.
+    let own = crate::own_certificate_check(
+        signer.certificate_der(),
+        signer.chain_der(),
+        &service.verify.crls,
+        service.verify.online,
+        opts.force,
+    );
+    let own_warnings = match own {
+        Ok(w) => w,
+        Err(crate::OwnRevoked { time, reason }) => {
+            return Response::error(
+                422,
+                "certificate_revoked",
+                format!(
+                    "{} (force=1 to sign anyway)",
+                    kyso::text::sign::own_certificate_revoked(&time, &reason, kyso::text::Lang::En)
+                ),
+            )
+        }
+    };
     if let Some(timeout) = service.confirm {
         if let Err(resp) = confirm_signing(service, &params, &body, timeout, deadline) {
             return resp;
@@ -762,6 +784,15 @@ fn sign(service: &Service, req: &Request, deadline: Instant) -> Response {
     }
     match kyso::ltv::sign_bytes(body.pdf, signer.as_ref(), &opts) {
         Ok((pdf, outcome)) => Response::new(200, "application/pdf", pdf)
+            .with_header(
+                "X-Kyso-Warning-Codes",
+                own_warnings
+                    .iter()
+                    .chain(outcome.warnings.iter())
+                    .map(kyso::sign::SignWarning::code)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )
             .with_header("Content-Disposition", "attachment; filename=\"signed.pdf\"")
             .with_header(
                 "X-Kyso-Field",
@@ -775,7 +806,9 @@ fn sign(service: &Service, req: &Request, deadline: Instant) -> Response {
         Err(e @ (kyso::Error::NotPdf(_) | kyso::Error::MalformedPdf(_))) => {
             Response::error(422, "unreadable_pdf", e)
         }
-        Err(e @ kyso::Error::InvalidArgument(_)) => Response::error(400, "bad_parameter", e),
+        Err(e @ (kyso::Error::InvalidArgument(_) | kyso::Error::Needs { .. })) => {
+            Response::error(400, "bad_parameter", e)
+        }
         Err(e) => Response::error(422, "sign_failed", e),
     }
 }

@@ -96,6 +96,32 @@ impl fmt::Display for CscFailure {
     }
 }
 
+/// What an operation needs from its caller: a value not given, or a choice between several
+/// candidates. The library says why in its own words ([`super::Error::Needs`]); each front
+/// door names its own parameter for it (a command-line flag, a JSON key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Need {
+    /// A time-stamp authority (RFC 3161): B-T and up, or a B-LTA archive time-stamp.
+    TimestampAuthority,
+    /// Another output than the input, or the permission to write over the input.
+    DistinctOutput,
+    /// More room kept in /Contents for the time-stamp token, at least this many bytes.
+    LargerReserve { at_least: usize },
+    /// Another signature field name.
+    OtherFieldName,
+    /// A choice among several tokens: by label or by slot.
+    TokenChoice,
+    /// A choice among several tokens of the same label: by slot.
+    SlotChoice,
+    /// A choice among several keys of a token: by label or by id.
+    KeyChoice,
+    /// A choice among several keys of the same label: by id.
+    KeyIdChoice,
+    /// (Other) credentials for the time-stamp authority (HTTP 401/403).
+    TsaCredentials,
+}
+
 /// One reason not to sign as asked.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 pub mod kinds;
 
-pub use kinds::{CscFailure, Guard, NetFailure, OcspFailure};
+pub use kinds::{CscFailure, Guard, Need, NetFailure, OcspFailure};
 
 /// Everything that can go wrong in kyso.
 #[derive(Debug, thiserror::Error)]
@@ -60,15 +60,20 @@ pub enum Error {
     #[error("cryptographic operation failed: {0}")]
     Crypto(String),
     /// Circular 15/2025 checks before signing: the signer's certificate must not be used.
-    #[error("signer certificate not acceptable: {0} (use --force to sign anyway)")]
+    /// `force` signs anyway.
+    #[error("signer certificate not acceptable: {0}")]
     CertificateNotAcceptable(String),
     /// The output cannot be written where asked (it is the input, it exists...).
     #[error("output: {0}")]
     Output(String),
     /// Signing as asked would make a document that does not conform to Decree 30/2020
     /// (issue #15 guards); `force` signs anyway with warnings.
-    #[error("{} (use --force to sign anyway)", .0.iter().map(Guard::to_string).collect::<Vec<_>>().join("; "))]
+    #[error("{}", .0.iter().map(Guard::to_string).collect::<Vec<_>>().join("; "))]
     Decree30(Vec<Guard>),
+    /// The operation needs something from its caller: `need` says what (for a front door to
+    /// name its own parameter), `detail` why, in the library's words.
+    #[error("{detail}")]
+    Needs { need: Need, detail: String },
     /// A caller passed an invalid argument or option.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

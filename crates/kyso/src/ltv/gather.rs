@@ -34,7 +34,7 @@ pub(crate) struct Gathered {
     pub vri: Vec<VriEntry>,
     /// Certificates left without revocation data.
     pub missing: Vec<String>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::sign::SignWarning>,
 }
 
 impl Gathered {
@@ -149,8 +149,16 @@ pub(crate) fn gather(
                     ) {
                         path = crate::pki::build_chain(&leaf, &more, &[]).path;
                     }
-                    out.warnings
-                        .extend(warnings.iter().map(crate::text::notes::english));
+                    out.warnings.extend(warnings.into_iter().map(|n| match n {
+                        crate::verify::note::Note::FetchFailed { detail } => {
+                            crate::sign::SignWarning::FetchFailed { detail }
+                        }
+                        // Only download failures are noted there today; any other finding
+                        // keeps its English words rather than being dropped.
+                        other => crate::sign::SignWarning::FetchFailed {
+                            detail: crate::text::notes::english(&other),
+                        },
+                    }));
                 }
             }
             for (i, cert) in path.iter().enumerate() {

@@ -70,7 +70,7 @@ use crate::error::{Error, Result};
 use crate::output::AtomicOutput;
 use crate::pdf::signatures::{find_signatures, SignatureEntry};
 use crate::pdf::{ByteSource, Document, FileSource, MemorySource};
-use crate::sign::{SignOptions, SignOutcome, Signer};
+use crate::sign::{SignOptions, SignOutcome, SignWarning, Signer};
 use crate::timestamp::TimestampToken;
 
 pub use crate::pades::{LtvOptions, PadesLevel};
@@ -114,8 +114,10 @@ pub struct ExtendReport {
     pub unchanged: bool,
     /// Certificates for which no revocation data could be found.
     pub missing_revocation: Vec<String>,
-    /// Remarks on data that was found but not used (stale, unverifiable, unreachable responder).
-    pub warnings: Vec<String>,
+    /// Remarks on data that was found but not used (stale, unverifiable, unreachable
+    /// responder); in JSON `warnings` (English) and `warning_codes`, in the same order.
+    #[serde(flatten)]
+    pub warnings: crate::sign::SignWarnings,
     /// Size of the extended document in bytes.
     pub output_size: u64,
 }
@@ -234,10 +236,10 @@ fn sign_long_term(
     outcome.level = report.level.clone();
     outcome.output_size = report.output_size;
     outcome.warnings.extend(report.warnings);
-    for m in report.missing_revocation {
+    for certificate in report.missing_revocation {
         outcome
             .warnings
-            .push(format!("no revocation data could be embedded for {m}"));
+            .push(SignWarning::NoRevocationData { certificate });
     }
     Ok(outcome)
 }
@@ -321,7 +323,7 @@ fn extend_appended(
 ) -> Result<ExtendReport> {
     if opts.level < PadesLevel::BLT {
         return Err(Error::InvalidArgument(
-            "extension targets B-LT or B-LTA (B-T is reached when signing, with --tsa)".into(),
+            "extension targets B-LT or B-LTA (B-T is reached when signing, with a time-stamp authority)".into(),
         ));
     }
     // New revisions of an encrypted document are encrypted with its key (pdf::writer).
@@ -351,10 +353,9 @@ fn extend_appended(
             && !list[n..].iter().any(|d| d.is_document_timestamp())
     });
     if untimed && opts.level == PadesLevel::BLT {
-        let tsa = opts.timestamp.as_ref().ok_or_else(|| {
-            Error::InvalidArgument(
-                "a signature has no time-stamp: B-LT needs one first (give --tsa URL)".into(),
-            )
+        let tsa = opts.timestamp.as_ref().ok_or_else(|| Error::Needs {
+            need: crate::error::Need::TimestampAuthority,
+            detail: "a signature has no time-stamp: B-LT needs one first".into(),
         })?;
         let token = appended.append_doc_timestamp(&doc, tsa)?;
         note_timestamp(&mut report, &token);
@@ -390,8 +391,9 @@ fn extend_appended(
             Some(Some(expiry)) => expiry - now < opts.renew_within,
         };
         if renew || untimed {
-            let tsa = opts.timestamp.as_ref().ok_or_else(|| {
-                Error::InvalidArgument("B-LTA needs a time-stamp authority (--tsa URL)".into())
+            let tsa = opts.timestamp.as_ref().ok_or_else(|| Error::Needs {
+                need: crate::error::Need::TimestampAuthority,
+                detail: "B-LTA needs a time-stamp authority".into(),
             })?;
             let token = appended.append_doc_timestamp(&doc, tsa)?;
             note_timestamp(&mut report, &token);
@@ -405,10 +407,11 @@ fn extend_appended(
                 appended.append_dss(&doc, &data)?;
             }
         } else if let Some(Some(expiry)) = latest_archive {
-            report.warnings.push(format!(
-                "the last archive time-stamp stays valid until {} (its TSA certificate); no new one was needed",
-                crate::vntime::rfc3339(expiry)
-            ));
+            report
+                .warnings
+                .push(SignWarning::ArchiveTimestampStillValid {
+                    until: crate::vntime::rfc3339(expiry),
+                });
         }
     }
 

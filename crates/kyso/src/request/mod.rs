@@ -1,7 +1,8 @@
-//! One options model for every front door: [`SignRequest`] and [`VerifyRequest`] are plain
-//! data that the command line fills from its flags, the C ABI reads from its JSON and
-//! `kyso serve` reads from a query ([`from_pairs`]); [`SignRequest::into_options`] and
-//! [`VerifyRequest::into_options`] load the files they name and check the values, with errors
+//! One options model for every front door: [`SignRequest`], [`VerifyRequest`] and
+//! [`ExtendRequest`] are plain data that the command line fills from its flags, the C ABI reads from its JSON and
+//! `kyso serve` reads from a query ([`from_pairs`]); [`SignRequest::into_options`] (and
+//! [`SignRequest::into_prepare_options`] for a deferred signing's first step, the same request
+//! at B-B), [`VerifyRequest::into_options`] and [`ExtendRequest::into_options`] load the files they name and check the values, with errors
 //! that name the field. A new option is added here once and reaches every door.
 //!
 //! Field names are the JSON keys of the C ABI (`kyso.h`), which are the command line's long
@@ -20,10 +21,12 @@
 //! assert!(serde_json::from_str::<kyso::request::SignRequest>(r#"{"resaon": "x"}"#).is_err());
 //! ```
 
+mod extend;
 mod query;
 mod sign;
 mod verify;
 
+pub use extend::ExtendRequest;
 pub use query::{fields_of, from_pairs};
 pub use sign::{SignRequest, SignSecrets};
 pub use verify::VerifyRequest;

@@ -196,6 +196,34 @@ impl SignRequest {
         })
     }
 
+    /// The options of a deferred signing's first step (`kyso prepare`): the same request, at
+    /// B-B. The signature time-stamp is added when the signature is completed, and validation
+    /// data by an extension; the fields asking for them here are refused, naming the field.
+    pub fn into_prepare_options(self, secrets: SignSecrets) -> Result<SignOptions> {
+        let later = [
+            ("tsa", !self.tsa.is_empty()),
+            ("tsa_policy", self.tsa_policy.is_some()),
+            ("ltv_certs", !self.ltv_certs.is_empty()),
+            ("ltv_crl", !self.ltv_crl.is_empty()),
+            ("ltv_ocsp", !self.ltv_ocsp.is_empty()),
+        ];
+        if let Some((name, _)) = later.iter().find(|(_, given)| *given) {
+            return Err(invalid(
+                name,
+                "a prepared signature gets its time-stamp when completed and its validation data when extended",
+            ));
+        }
+        if let Some(l) = &self.level {
+            if PadesLevel::parse(l).ok() != Some(PadesLevel::BB) {
+                return Err(invalid(
+                    "level",
+                    format!("{l:?}: a prepared signature is B-B until completed with a time-stamp"),
+                ));
+            }
+        }
+        self.into_options(secrets)
+    }
+
     /// The PAdES level asked for; B-T and up need a TSA (ETSI EN 319 142-1 §6.3).
     pub fn level(&self) -> Result<PadesLevel> {
         for u in &self.tsa {
@@ -352,6 +380,27 @@ mod tests {
             let e = req(json).unwrap_err().to_string();
             assert!(e.contains(field), "{json}: {e}");
             assert!(!e.contains("--"), "{json}: names a flag: {e}");
+        }
+    }
+
+    #[test]
+    fn prepare_is_the_same_request_at_b_b() {
+        let prep = |json: &str| -> Result<SignOptions> {
+            let r: SignRequest = serde_json::from_str(json).map_err(|e| invalid("json", e))?;
+            r.into_prepare_options(SignSecrets::default())
+        };
+        let o = prep(r#"{"reason": "r", "hash": "sha512", "level": "B-B", "certify": 2}"#).unwrap();
+        assert_eq!(o.level, PadesLevel::BB);
+        assert_eq!(o.certify, Some(2));
+        assert_eq!(o.digest, Some(DigestAlgorithm::Sha512));
+        for (json, field) in [
+            (r#"{"tsa": "http://a"}"#, "tsa"),
+            (r#"{"level": "B-LT"}"#, "level"),
+            (r#"{"ltv_crl": ["x.crl"]}"#, "ltv_crl"),
+            (r#"{"page": 0}"#, "page"),
+        ] {
+            let e = prep(json).unwrap_err().to_string();
+            assert!(e.contains(field), "{json}: {e}");
         }
     }
 

@@ -6,56 +6,52 @@ use time::OffsetDateTime;
 use crate::crypto::DigestAlgorithm;
 use crate::error::{Error, Result};
 use crate::pki::Certificate;
+use crate::sign::warning::CertificateProblem;
 
-/// Returns the problems found as warnings when `force` is set; otherwise the first problem is
-/// an [`Error::CertificateNotAcceptable`].
+/// Returns the problems found when `force` is set (the caller warns of them); otherwise any
+/// problem is an [`Error::CertificateNotAcceptable`].
 pub fn check_signer_certificate(
     cert: &Certificate,
     at: OffsetDateTime,
     digest: DigestAlgorithm,
     force: bool,
-) -> Result<Vec<String>> {
+) -> Result<Vec<CertificateProblem>> {
     let mut problems = Vec::new();
     if at < cert.not_before {
-        problems.push(format!(
-            "the certificate is not valid yet (valid from {})",
-            crate::vntime::display(cert.not_before)
-        ));
+        problems.push(CertificateProblem::NotYetValid {
+            from: crate::vntime::display(cert.not_before),
+        });
     }
     if at > cert.not_after {
-        problems.push(format!(
-            "the certificate expired on {}",
-            crate::vntime::display(cert.not_after)
-        ));
+        problems.push(CertificateProblem::Expired {
+            on: crate::vntime::display(cert.not_after),
+        });
     }
     if let Some(ku) = &cert.key_usage {
         if !ku.digital_signature && !ku.non_repudiation {
-            problems.push(
-                "the certificate's key usage allows neither digitalSignature nor nonRepudiation"
-                    .into(),
-            );
+            problems.push(CertificateProblem::KeyUsage);
         }
     }
     // Issue 20 items 3 and 4: what the verifier would refuse is not signed either.
-    if let Some(p) = crate::pki::validate::document_signing_eku_problem(cert) {
-        problems.push(p);
+    if let Some(detail) = crate::pki::validate::document_signing_eku_problem(cert) {
+        problems.push(CertificateProblem::ExtendedKeyUsage { detail });
     }
     let policy = crate::pki::validate::AlgorithmPolicy::default();
-    if let Err(p) = crate::pki::validate::key_allowed(cert, &policy) {
-        problems.push(format!("the key is not acceptable: {p}"));
+    if let Err(detail) = crate::pki::validate::key_allowed(cert, &policy) {
+        problems.push(CertificateProblem::KeyNotAcceptable { detail });
     }
     if !digest.is_acceptable() {
-        problems.push(format!(
-            "{} is not allowed for new signatures",
-            digest.name()
-        ));
+        problems.push(CertificateProblem::DigestNotAllowed {
+            digest: digest.name().to_string(),
+        });
     }
     if problems.is_empty() || force {
-        Ok(problems
-            .into_iter()
-            .map(|p| format!("signed despite: {p}"))
-            .collect())
+        Ok(problems)
     } else {
-        Err(Error::CertificateNotAcceptable(problems.join("; ")))
+        let english: Vec<String> = problems
+            .iter()
+            .map(|p| crate::text::sign::problem(p, crate::text::Lang::En))
+            .collect();
+        Err(Error::CertificateNotAcceptable(english.join("; ")))
     }
 }

@@ -364,7 +364,7 @@ pub fn complete_file_with_password(
         level: String::new(),
         timestamp_time: None,
         timestamp_authority: None,
-        warnings: Vec::new(),
+        warnings: Default::default(),
         decree30_guards: Vec::new(),
     }
     .with_signature_timestamp(stamp.as_ref()))

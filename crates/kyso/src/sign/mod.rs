@@ -24,7 +24,9 @@ pub mod pkcs11;
 pub mod placeholder;
 pub mod signer;
 mod sink;
+pub mod warning;
 pub use sink::sign_file_staged;
+pub use warning::{CertificateProblem, SignWarning, SignWarnings};
 pub mod software_key;
 
 use std::io::Write;
@@ -141,9 +143,11 @@ pub struct SignOutcome {
     pub timestamp_time: Option<String>,
     /// The TSA certificate's subject (RFC 4514), from B-T up.
     pub timestamp_authority: Option<String>,
-    /// Checks overridden with `force`, and other remarks.
-    pub warnings: Vec<String>,
-    /// Decree 30/2020 guards overridden with `force` (their English text is in `warnings`).
+    /// Checks overridden with `force`, and other remarks: in JSON `warnings` (English) and
+    /// `warning_codes` (stable codes), in the same order.
+    #[serde(flatten)]
+    pub warnings: SignWarnings,
+    /// Decree 30/2020 guards overridden with `force` (also in `warnings`).
     pub decree30_guards: Vec<crate::decree30::Guard>,
 }
 
@@ -221,10 +225,13 @@ pub fn sign_file(
 /// Refuses to write over the input unless asked to.
 pub(crate) fn same_file_guard(input: &Path, output: &Path, in_place: bool) -> Result<()> {
     if !in_place && same_file(input, output) {
-        return Err(Error::Output(format!(
-            "the output {} is the input file; choose another output or pass --in-place",
-            output.display()
-        )));
+        return Err(Error::Needs {
+            need: crate::error::Need::DistinctOutput,
+            detail: format!(
+                "the output {} is the input file; another output is needed, or the permission to write over the input",
+                output.display()
+            ),
+        });
     }
     Ok(())
 }
@@ -362,8 +369,11 @@ pub(crate) fn sign_with(
     let signing_time = opts.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
     let kind = signer.kind;
     let digest = opts.digest.unwrap_or_else(|| kind.default_digest());
-    let mut warnings =
-        checks::check_signer_certificate(&certificate, signing_time, digest, opts.force)?;
+    let mut warnings: Vec<SignWarning> =
+        checks::check_signer_certificate(&certificate, signing_time, digest, opts.force)?
+            .into_iter()
+            .map(SignWarning::CertificateOverridden)
+            .collect();
     let scheme = kind.default_scheme(opts.pss);
     kind.check(digest, scheme)?;
     let sub_filter = "ETSI.CAdES.detached".to_string();
@@ -400,7 +410,7 @@ pub(crate) fn sign_with(
         .as_ref()
         .map(|w| w.guards.clone())
         .unwrap_or_default();
-    warnings.extend(decree30_guards.iter().map(crate::decree30::guard::english));
+    warnings.extend(decree30_guards.iter().cloned().map(SignWarning::Decree30));
 
     let base_len = doc.len();
     let leading_eol = !ends_with_eol(source.as_ref())?;
@@ -448,11 +458,9 @@ pub(crate) fn sign_with(
     let mut unsigned = Vec::new();
     let mut stamp = None;
     if opts.level >= crate::pades::PadesLevel::BT && !signature.is_empty() {
-        let tsa = opts.timestamp.as_ref().ok_or_else(|| {
-            Error::InvalidArgument(format!(
-                "{} needs a time-stamp authority (--tsa URL)",
-                opts.level.name()
-            ))
+        let tsa = opts.timestamp.as_ref().ok_or_else(|| Error::Needs {
+            need: crate::error::Need::TimestampAuthority,
+            detail: format!("{} needs a time-stamp authority", opts.level.name()),
         })?;
         let (attribute, token) = crate::timestamp::signature_timestamp(tsa, &signature)?;
         unsigned.push(attribute);
@@ -470,11 +478,14 @@ pub(crate) fn sign_with(
     if der.len() > prepared.capacity() {
         if let Some(token) = &stamp {
             // The room was fixed before the TSA answered (it is part of what was signed).
-            return Err(Error::Timestamp(format!(
-                "the TSA's token ({} bytes) does not fit the room kept for it; sign again with a reserve of at least {} bytes (--reserve)",
-                token.der.len(),
-                opts.reserve + der.len() - prepared.capacity() + 1024
-            )));
+            let at_least = opts.reserve + der.len() - prepared.capacity() + 1024;
+            return Err(Error::Needs {
+                need: crate::error::Need::LargerReserve { at_least },
+                detail: format!(
+                    "the TSA's token ({} bytes) does not fit the room kept for it; sign again with a reserve of at least {at_least} bytes",
+                    token.der.len(),
+                ),
+            });
         }
     }
     prepared.fill_contents(&der)?;
@@ -483,7 +494,7 @@ pub(crate) fn sign_with(
     out.flush().map_err(|e| Error::io("<output>", e))?;
 
     if opts.pss && scheme != SignatureScheme::RsaPss {
-        warnings.push("PSS applies to RSA keys only; signed with ECDSA".into());
+        warnings.push(SignWarning::PssNotApplicable);
     }
     let outcome = SignOutcome {
         field: prepared.field_name.clone(),
@@ -496,7 +507,7 @@ pub(crate) fn sign_with(
         level: String::new(),
         timestamp_time: None,
         timestamp_authority: None,
-        warnings,
+        warnings: warnings.into(),
         decree30_guards,
     }
     .with_signature_timestamp(stamp.as_ref());

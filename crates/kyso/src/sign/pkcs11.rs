@@ -341,7 +341,7 @@ impl Pkcs11Signer {
                 )),
                 CkError::Pkcs11(RvError::MechanismInvalid, _) => Error::Token(format!(
                     "the token does not offer {} for {}; try another scheme \
-                     (e.g. without --pss)",
+                     (e.g. PKCS#1 v1.5 instead of PSS)",
                     mechanism.mechanism_type(),
                     self.description
                 )),
@@ -520,7 +520,7 @@ impl Module {
         if !path.is_file() {
             return Err(Error::Token(format!(
                 "PKCS#11 module {} not found; install the token's driver and give the path of \
-                 its PKCS#11 library (.so/.dll) with --pkcs11 or {MODULE_ENV}",
+                 its PKCS#11 library (.so/.dll), or set {MODULE_ENV}",
                 path.display()
             )));
         }
@@ -641,16 +641,22 @@ fn select_token(ctx: &Pkcs11, sel: &TokenSelector) -> Result<Slot> {
             describe_token_selector(sel),
             names()
         ))),
-        _ if sel.slot.is_none() && sel.label.is_none() => Err(Error::Token(format!(
-            "{} tokens are present: {}; choose one with --token LABEL or --slot N",
-            matching.len(),
-            names()
-        ))),
-        _ => Err(Error::Token(format!(
-            "several tokens match {}: {}; choose one with --slot N",
-            describe_token_selector(sel),
-            names()
-        ))),
+        _ if sel.slot.is_none() && sel.label.is_none() => Err(Error::Needs {
+            need: crate::error::Need::TokenChoice,
+            detail: format!(
+                "{} tokens are present: {}; one must be chosen by label or slot",
+                matching.len(),
+                names()
+            ),
+        }),
+        _ => Err(Error::Needs {
+            need: crate::error::Need::SlotChoice,
+            detail: format!(
+                "several tokens match {}: {}; one must be chosen by slot",
+                describe_token_selector(sel),
+                names()
+            ),
+        }),
     }
 }
 
@@ -953,17 +959,22 @@ fn choose_key<'a>(
             describe_key_selector(sel),
             list(&all)
         ))),
-        many if !selected => Err(Error::Token(format!(
-            "{token} holds {} keys with a certificate: {}; choose one with --key-label LABEL \
-             or --key-id HEX",
-            many.len(),
-            list(many)
-        ))),
-        many => Err(Error::Token(format!(
-            "several keys on {token} match {}: {}; choose one with --key-id HEX",
-            describe_key_selector(sel),
-            list(many)
-        ))),
+        many if !selected => Err(Error::Needs {
+            need: crate::error::Need::KeyChoice,
+            detail: format!(
+                "{token} holds {} keys with a certificate: {}; one must be chosen by label or id",
+                many.len(),
+                list(many)
+            ),
+        }),
+        many => Err(Error::Needs {
+            need: crate::error::Need::KeyIdChoice,
+            detail: format!(
+                "several keys on {token} match {}: {}; one must be chosen by id",
+                describe_key_selector(sel),
+                list(many)
+            ),
+        }),
     }
 }
 

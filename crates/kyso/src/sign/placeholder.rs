@@ -103,9 +103,12 @@ pub fn prepare(
             if let Some(f) = empty.iter().find(|f| &f.name == name) {
                 (name.clone(), f.reference)
             } else if existing.iter().any(|f| &f.name == name) {
-                return Err(Error::InvalidArgument(format!(
-                    "the document already has a field named '{name}' (signed or not a signature field); choose another --field"
-                )));
+                return Err(Error::Needs {
+                    need: crate::error::Need::OtherFieldName,
+                    detail: format!(
+                        "the document already has a field named '{name}' (signed or not a signature field)"
+                    ),
+                });
             } else {
                 (name.clone(), None)
             }
@@ -127,9 +130,12 @@ pub fn prepare(
 
     let field_ref = match reuse {
         Some(_) if fields.appearance.is_some() => {
-            return Err(Error::InvalidArgument(format!(
-                "the empty signature field '{field_name}' has its own widget; a visible signature needs a new field (choose another --field)"
-            )));
+            return Err(Error::Needs {
+                need: crate::error::Need::OtherFieldName,
+                detail: format!(
+                    "the empty signature field '{field_name}' has its own widget; a visible signature needs a new field"
+                ),
+            });
         }
         Some(field_ref) => {
             // ISO 32000-1 §12.7.4.5: put the value into the existing empty field.

@@ -28,18 +28,16 @@ pub fn error_text(e: &Error, lang: Lang) -> String {
         Error::Token(d) => format!("thiết bị ký (token): {d}"),
         Error::Crypto(d) => format!("thao tác mật mã không thành công: {d}"),
         Error::CertificateNotAcceptable(d) => {
-            format!("chứng thư số của người ký không dùng được: {d} (dùng --force để vẫn ký)")
+            format!("chứng thư số của người ký không dùng được: {d}")
         }
         Error::Output(d) => format!("tệp kết quả: {d}"),
-        Error::Decree30(guards) => format!(
-            "{} (dùng --force để vẫn ký)",
-            guards
-                .iter()
-                .map(|g| crate::decree30::words::guard_text(g, lang))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
+        Error::Decree30(guards) => guards
+            .iter()
+            .map(|g| crate::decree30::words::guard_text(g, lang))
+            .collect::<Vec<_>>()
+            .join("; "),
         Error::InvalidArgument(d) => format!("tham số không hợp lệ: {d}"),
+        Error::Needs { need, detail } => format!("{}: {detail}", need_text(*need, lang)),
         Error::Network { kind, detail } => {
             format!("lỗi mạng, {}: {detail}", net_failure_text(*kind, lang))
         }
@@ -55,6 +53,37 @@ pub fn error_text(e: &Error, lang: Lang) -> String {
         #[allow(unreachable_patterns)]
         other => format!("lỗi (chưa dịch): {other}"),
     }
+}
+
+/// What an operation needs from its caller, as a phrase (the detail follows it).
+pub fn need_text(need: crate::error::Need, lang: Lang) -> String {
+    use crate::error::Need as N;
+    let (vi, en) = match need {
+        N::TimestampAuthority => (
+            "cần máy chủ cấp dấu thời gian",
+            "a time-stamp authority is needed",
+        ),
+        N::DistinctOutput => ("tệp kết quả trùng tệp đầu vào", "the output is the input"),
+        N::LargerReserve { .. } => (
+            "cần dành thêm chỗ cho dấu thời gian",
+            "more room is needed for the time-stamp",
+        ),
+        N::OtherFieldName => (
+            "cần tên trường chữ ký khác",
+            "another signature field name is needed",
+        ),
+        N::TokenChoice | N::SlotChoice => {
+            ("cần chọn thiết bị ký (token)", "a token must be chosen")
+        }
+        N::KeyChoice | N::KeyIdChoice => ("cần chọn khóa trên thiết bị ký", "a key must be chosen"),
+        N::TsaCredentials => (
+            "máy chủ cấp dấu thời gian đòi thông tin đăng nhập",
+            "the time-stamp authority asks for credentials",
+        ),
+        #[allow(unreachable_patterns)]
+        _ => ("thiếu thông tin cần thiết", "something is needed"),
+    };
+    lang.pick(vi, en)
 }
 
 /// A file error in `lang`: "<path>: <what happened> (<the system's words>)".

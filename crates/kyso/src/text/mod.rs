@@ -4,6 +4,7 @@
 //! that turns them into sentences. Nothing below the reporting layer should need a [`Lang`].
 
 pub mod errors;
+pub mod sign;
 
 /// Language of human-facing text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

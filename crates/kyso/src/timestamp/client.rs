@@ -255,10 +255,13 @@ impl TsaClient {
             None => self.http.post(url, QUERY, &request.der)?,
         };
         if resp.status == 401 || resp.status == 403 {
-            return Err(Error::Timestamp(format!(
-                "HTTP {}: the TSA wants (other) credentials (--tsa-user-file)",
-                resp.status
-            )));
+            return Err(Error::Needs {
+                need: crate::error::Need::TsaCredentials,
+                detail: format!(
+                    "HTTP {}: the TSA at {url} wants (other) credentials",
+                    resp.status
+                ),
+            });
         }
         if !resp.is_success() {
             return Err(Error::Timestamp(format!("HTTP {}", resp.status)));

@@ -26,8 +26,8 @@ pub enum OwnRevocation {
         time: Option<String>,
         reason: Option<String>,
     },
-    /// Asked, but no usable answer (detail in English, for the log).
-    Unknown(String),
+    /// Asked, but no usable answer (the detail in English, when the answer had one).
+    Unknown(Option<String>),
     /// Not asked: offline and no CRL given, or no issuer certificate to check against.
     NotChecked(NotCheckedWhy),
 }
@@ -56,7 +56,7 @@ pub fn own_revocation(
     }
     let cert = match Certificate::from_der(cert_der) {
         Ok(c) => c,
-        Err(e) => return OwnRevocation::Unknown(e.to_string()),
+        Err(e) => return OwnRevocation::Unknown(Some(e.to_string())),
     };
     // Any CA of the chain may end the path: only the signer's own status is asked here, and
     // its issuer is what answers for it.
@@ -90,13 +90,9 @@ pub fn own_revocation(
             reason: r.reason.clone(),
         },
         Some(r) if r.status == "good" => OwnRevocation::Good,
-        Some(r) => OwnRevocation::Unknown(r.detail.clone().unwrap_or_else(|| r.status.clone())),
-        None => OwnRevocation::Unknown(
-            outcome
-                .verdict
-                .map(|v| v.2.code().to_string())
-                .unwrap_or_else(|| "no revocation answer".into()),
-        ),
+        // The status ("unknown") and the verdict's finding code are not words: only a detail.
+        Some(r) => OwnRevocation::Unknown(r.detail.clone()),
+        None => OwnRevocation::Unknown(None),
     }
 }
 
