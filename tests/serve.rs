@@ -471,8 +471,9 @@ fn load_300_concurrent_verifications() {
         elapsed.as_secs_f64(),
         total as f64 / elapsed.as_secs_f64()
     );
+    // Every request answered correctly under concurrency; how fast is the benches' business
+    // (benches/serve_load.py), not a timed test's: a loaded CI machine must not turn this red.
     assert_eq!((ok, other), (total, 0));
-    assert!(elapsed < Duration::from_secs(120), "{elapsed:?}");
 }
 
 #[test]
