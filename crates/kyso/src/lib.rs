@@ -13,8 +13,8 @@
 #![cfg_attr(windows, deny(unsafe_code))]
 
 pub mod appearance;
-pub mod asn1;
-pub mod base64;
+mod asn1;
+mod base64;
 pub mod cms;
 pub mod crypto;
 pub mod decree30;
@@ -23,11 +23,11 @@ pub mod error;
 pub mod extract;
 pub mod inspect;
 pub mod ltv;
-pub mod net;
+mod net;
 pub mod output;
 pub mod pades;
 pub mod pdf;
-pub mod pem;
+mod pem;
 pub mod pki;
 pub mod progress;
 pub mod request;
