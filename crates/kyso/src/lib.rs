@@ -58,3 +58,6 @@ pub mod visual;
 pub mod vntime;
 
 pub use error::{Error, Result};
+
+#[cfg(all(test, not(all(feature = "net", feature = "visual"))))]
+mod verify_only_tests;
