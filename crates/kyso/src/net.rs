@@ -226,7 +226,7 @@ impl Default for UreqClient {
 
 #[cfg(feature = "net")]
 impl UreqClient {
-    /// A client with [`DEFAULT_TIMEOUT`] and [`DEFAULT_MAX_BODY`].
+    /// A client with a 10 s timeout and a 10 MiB response limit.
     pub fn new() -> Self {
         UreqClient::with_limits(DEFAULT_TIMEOUT, DEFAULT_MAX_BODY)
     }
@@ -243,7 +243,7 @@ impl UreqClient {
     }
 
     /// The same client, returning redirects as answers (with their `Location`) instead of
-    /// following them: for [`BudgetedClient`], which follows them itself.
+    /// following them: for verification's budgeted client, which follows them itself.
     pub fn without_redirects(self) -> Self {
         UreqClient::build(self.timeout, self.max_body, true, false)
     }
@@ -809,7 +809,7 @@ pub struct NetworkBudget {
     /// Requests at most. 16 covers a signer, two CAs and a TSA chain each with OCSP and a CRL,
     /// and a caIssuers fetch or two — what a real Vietnamese chain needs — with room to spare.
     pub max_fetches: u32,
-    /// All requests together end by then; each request also stops at [`DEFAULT_TIMEOUT`].
+    /// All requests together end by then; each request also stops at 10 s.
     /// 30 s: a clerk waits for a verdict, and a responder that has not answered by then is
     /// reported as unreachable (TRY_LATER), not waited for.
     pub deadline: Duration,

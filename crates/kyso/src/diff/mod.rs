@@ -19,7 +19,7 @@
 pub mod changes;
 pub mod graph;
 pub mod roles;
-mod rules;
+pub mod rules;
 pub mod words;
 
 use std::collections::HashMap;
