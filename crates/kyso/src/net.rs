@@ -805,6 +805,7 @@ mod tests {
 /// How much network verification of one document may use (issue: a document's certificates
 /// name the URLs, so its author chooses whom the verifier contacts, and when).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NetworkBudget {
     /// Requests at most. 16 covers a signer, two CAs and a TSA chain each with OCSP and a CRL,
     /// and a caIssuers fetch or two — what a real Vietnamese chain needs — with room to spare.
@@ -826,6 +827,7 @@ impl Default for NetworkBudget {
 
 /// One request made (or refused) while verifying.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Contact {
     pub method: &'static str,
     pub url: String,
