@@ -14,6 +14,12 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+echo "== kyso feature sets: verify-only (no default features) and two in between"
+# Check builds of one crate (clippy checks as it lints); the verify-only unit tests run too.
+cargo clippy -p kyso --no-default-features --all-targets -- -D warnings
+cargo clippy -p kyso --no-default-features --features net --lib -- -D warnings
+cargo clippy -p kyso --no-default-features --features visual,pkcs11 --lib -- -D warnings
+cargo test -p kyso --no-default-features --lib
 echo "== cargo test"
 cargo test --workspace 2>&1 | tee target/test-output.txt
 echo "== Windows: cross-build (debug) and Wine run (KYSO_SKIP_WINDOWS=1 skips it)"

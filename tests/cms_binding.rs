@@ -6,8 +6,7 @@
 mod common;
 
 use common::*;
-use kyso::asn1::reader::Reader;
-use kyso::asn1::writer as w;
+use kyso_testpki::der as w;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -95,18 +94,12 @@ fn plant_and_verify(dir: &Path, p: &Prepared, cms: &[u8], name: &str) -> (i32, s
 
 /// The raw encodings of the children of a constructed element.
 fn children(der: &[u8]) -> Vec<Vec<u8>> {
-    let el = Reader::new(der).read_single().unwrap();
-    let mut r = el.children().unwrap();
-    let mut out = Vec::new();
-    while !r.is_empty() {
-        out.push(r.read().unwrap().raw.to_vec());
-    }
-    out
+    w::children(der)
 }
 
 /// `AlgorithmIdentifier` with NULL parameters (RFC 4055 §5 for the RSA ones).
 fn alg(oid: &str) -> Vec<u8> {
-    w::sequence(&[&w::oid(oid).unwrap(), &w::null()])
+    w::sequence(&[&w::oid(oid), &w::null()])
 }
 
 /// How to re-sign an openssl CMS: which signed attributes to keep, the digest `openssl dgst`
@@ -127,13 +120,7 @@ fn resign(dir: &Path, cms: &[u8], how: &Resign) -> Vec<u8> {
     let attrs: Vec<Vec<u8>> = children(&si[3])
         .into_iter()
         .filter(|a| {
-            let oid = Reader::new(a)
-                .read_single()
-                .unwrap()
-                .children()
-                .unwrap()
-                .read();
-            let oid = oid.unwrap().as_oid().unwrap();
+            let oid = w::oid_string(&children(a)[0]);
             Some(oid.as_str()) != how.drop_attribute
         })
         .collect();
@@ -154,7 +141,7 @@ fn resign(dir: &Path, cms: &[u8], how: &Resign) -> Vec<u8> {
         &si[0],
         &si[1],
         &si[2],
-        &w::retag(&signed, 0xA0).unwrap(),
+        &w::retag(&signed, 0xA0),
         &sig_alg,
         &w::octet_string(&std::fs::read(sig).unwrap()),
     ]);

@@ -3,6 +3,7 @@
 
 mod common;
 
+use base64ct::{Base64, Encoding};
 use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,7 +26,7 @@ fn prepare(dir: &Path, cert: &str, extra: &[&str]) -> (PathBuf, serde_json::Valu
 }
 
 fn b64(s: &serde_json::Value) -> Vec<u8> {
-    kyso::base64::decode(s.as_str().unwrap().as_bytes()).unwrap()
+    Base64::decode_vec(s.as_str().unwrap()).unwrap()
 }
 
 /// `openssl dgst -sign` over the to-be-signed bytes.
@@ -108,12 +109,14 @@ fn ecdsa_raw_and_der_values_complete() {
     assert_eq!(verify_json(&out, &[]).0, 0);
     // The same value as raw r‖s (what tokens and some services return).
     let der = std::fs::read(&der_sig).unwrap();
-    let el = kyso::asn1::reader::Reader::new(&der).read_single().unwrap();
-    let mut r = el.children().unwrap();
+    let ints = kyso_testpki::der::children(&der);
     let mut raw = Vec::new();
-    for _ in 0..2 {
-        let int = r.read().unwrap();
-        let v: Vec<u8> = int.value.iter().copied().skip_while(|&b| b == 0).collect();
+    for int in &ints[..2] {
+        let v: Vec<u8> = kyso_testpki::der::content(int)
+            .iter()
+            .copied()
+            .skip_while(|&b| b == 0)
+            .collect();
         raw.extend(std::iter::repeat_n(0u8, 32 - v.len()));
         raw.extend(v);
     }

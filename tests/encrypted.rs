@@ -5,6 +5,7 @@ mod common;
 #[path = "support/local_pki.rs"]
 mod local_pki;
 
+use base64ct::{Base64, Encoding};
 use common::*;
 use local_pki::LocalPki;
 use std::path::{Path, PathBuf};
@@ -661,8 +662,7 @@ fn prepare_and_complete_an_encrypted_document() {
         .env("KYSO_PDF_PASSWORD", USER));
     assert!(o.status.success(), "{}", stderr(&o));
     let info: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let tbs =
-        kyso::base64::decode(info["to_be_signed_base64"].as_str().unwrap().as_bytes()).unwrap();
+    let tbs = Base64::decode_vec(info["to_be_signed_base64"].as_str().unwrap()).unwrap();
     let data = dir.path().join("tbs.der");
     std::fs::write(&data, tbs).unwrap();
     let sig = dir.path().join("sig.bin");

@@ -9,6 +9,7 @@ mod common;
 #[path = "support/local_pki.rs"]
 mod local_pki;
 
+use base64ct::{Base64, Encoding};
 use std::path::{Path, PathBuf};
 
 use common::*;
@@ -224,7 +225,7 @@ default_md = sha256\ndefault_crl_days = 7\n"
             .arg("--json"));
         assert!(o.status.success(), "prepare {name}: {}", stderr(&o));
         let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-        let tbs = kyso::base64::decode(v["to_be_signed_base64"].as_str().unwrap().as_bytes());
+        let tbs = Base64::decode_vec(v["to_be_signed_base64"].as_str().unwrap());
         std::fs::write(self.path("tbs.der"), tbs.unwrap()).unwrap();
         let key = format!("{name}.key");
         self.openssl(&[

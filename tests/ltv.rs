@@ -7,6 +7,7 @@ mod common;
 #[path = "support/local_pki.rs"]
 mod local_pki;
 
+use base64ct::{Base64, Encoding};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -439,8 +440,7 @@ fn deferred_signing_completes_with_a_signature_time_stamp() {
         .arg("--json"));
     assert!(o.status.success(), "{}", stderr(&o));
     let info: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let tbs =
-        kyso::base64::decode(info["to_be_signed_base64"].as_str().unwrap().as_bytes()).unwrap();
+    let tbs = Base64::decode_vec(info["to_be_signed_base64"].as_str().unwrap()).unwrap();
     std::fs::write(pki.path("tbs.der"), &tbs).unwrap();
     let o = run(Command::new("openssl")
         .args(["dgst", "-sha256", "-sign"])

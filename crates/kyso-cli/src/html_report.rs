@@ -3,6 +3,7 @@
 //! default. Everything taken from a document or a certificate is escaped: file names, subjects
 //! and reasons are attacker-controlled.
 
+use base64ct::{Base64, Encoding};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
@@ -598,7 +599,7 @@ fn visual_pictures(o: &mut String, bytes: &[u8], s: &SignatureReport, lang: Lang
             o,
             "<figure><img alt=\"{}\" src=\"data:image/png;base64,{}\"><figcaption>{}</figcaption></figure>",
             escape(&caption),
-            kyso::base64::encode(&p.png),
+            Base64::encode_string(&p.png),
             escape(&caption)
         );
     }

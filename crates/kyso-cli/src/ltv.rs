@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use kyso::ltv::{LtvOptions, PadesLevel};
-use kyso::net::{HttpClient, Offline, UreqClient};
+use kyso::request::{HttpClient, Offline, UreqClient};
 use kyso::timestamp::TsaClient;
 
 use crate::exit;

@@ -337,10 +337,10 @@ pub(crate) struct ValidationArgs {
     pub accept_unknown_ca_status: bool,
     /// Network requests one document may cause at most (OCSP, CRLs, CA issuers; the URLs come
     /// from its certificates). Every URL is listed in the report.
-    #[arg(long, default_value_t = kyso::net::NetworkBudget::default().max_fetches)]
+    #[arg(long, default_value_t = kyso::request::NetworkBudget::default().max_fetches)]
     pub max_fetches: u32,
     /// Seconds all network requests for one document may take together.
-    #[arg(long, default_value_t = kyso::net::NetworkBudget::default().deadline.as_secs())]
+    #[arg(long, default_value_t = kyso::request::NetworkBudget::default().deadline.as_secs())]
     pub network_deadline: u64,
     /// The visual check: the signed version of each signature followed by later revisions is
     /// drawn and compared with the current file; visible changes outside allowed widgets fail
@@ -1037,8 +1037,8 @@ pub(crate) fn own_certificate_check(
     let anchors = TrustStore::default_location()
         .and_then(|s| s.certificates())
         .unwrap_or_default();
-    let http: Option<std::sync::Arc<dyn kyso::net::HttpClient>> = if online {
-        Some(std::sync::Arc::new(kyso::net::UreqClient::new()))
+    let http: Option<std::sync::Arc<dyn kyso::request::HttpClient>> = if online {
+        Some(std::sync::Arc::new(kyso::request::UreqClient::new()))
     } else {
         None
     };

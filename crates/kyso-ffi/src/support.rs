@@ -284,7 +284,7 @@ mod tests {
         assert_eq!(error_code(&Error::Crypto("x".into())), KYSO_ERR_CRYPTO);
         assert_eq!(
             error_code(&Error::Network {
-                kind: kyso::net::NetFailure::Other,
+                kind: kyso::error::NetFailure::Other,
                 detail: "x".into()
             }),
             KYSO_ERR_NETWORK

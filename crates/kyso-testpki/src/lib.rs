@@ -14,6 +14,7 @@ use std::process::{Command, Stdio};
 
 use time::OffsetDateTime;
 
+pub mod der;
 pub mod local;
 
 /// The `openssl req`/`x509` configuration: the extensions of CAs, signers and OCSP responders.

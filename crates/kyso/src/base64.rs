@@ -1,7 +1,7 @@
 //! Base64 (RFC 4648 §4), for PEM bodies, OCSP GET requests and the JSON that deferred and
 //! remote signing exchange.
 
-use base64ct::{Base64, Base64Unpadded, Encoding};
+use base64ct::{Base64, Encoding};
 
 /// Base64 (RFC 4648 §4) with padding.
 pub fn encode(data: &[u8]) -> String {
@@ -10,6 +10,7 @@ pub fn encode(data: &[u8]) -> String {
 
 /// Decodes base64 (RFC 4648 §4), ignoring whitespace, with or without the final padding;
 /// None when it is not base64 (base64ct: constant-time, and non-canonical trailing bits refused).
+#[cfg(any(test, feature = "net"))] // the CSC client (`sign::csc`)
 pub fn decode(s: &[u8]) -> Option<Vec<u8>> {
     let clean: Vec<u8> = s
         .iter()
@@ -19,7 +20,7 @@ pub fn decode(s: &[u8]) -> Option<Vec<u8>> {
     if clean.contains(&b'=') {
         Base64::decode_vec(std::str::from_utf8(&clean).ok()?).ok()
     } else {
-        Base64Unpadded::decode_vec(std::str::from_utf8(&clean).ok()?).ok()
+        base64ct::Base64Unpadded::decode_vec(std::str::from_utf8(&clean).ok()?).ok()
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Layout, one concern per module:
 //! - [`pdf`]: the file — lazy reader, revisions, incremental writer, signature fields;
-//! - [`asn1`], [`pki`], [`cms`], [`crypto`]: encodings, certificates, CMS SignedData, algorithms;
+//! - [`pki`], [`cms`], [`crypto`]: certificates, CMS SignedData, algorithms (the BER/DER,
+//!   base64/PEM and HTTP plumbing under them is private);
 //! - [`sign`]: keys and the signing flow; [`verify`]: the verification pipeline and its report;
 //! - [`diff`]: what changed after each signature, and whether it was allowed;
 //! - [`inspect`]: what a file holds, without judging it.
@@ -12,7 +13,7 @@
 //! Sign a document with a software certificate (a PKCS#12 file, opened in memory), then verify
 //! it against the certificate's root. The `.p12`, its chain and the CRLs are the repository's
 //! throw-away test PKI (`fixtures/pki`, never trust it); a real signer would use a token
-//! ([`sign::Pkcs11Signer`]) or a remote service ([`sign::csc`]) instead.
+//! (`sign::Pkcs11Signer`, feature `pkcs11`) or a remote service (`sign::csc`, feature `net`) instead.
 //!
 //! ```
 //! use kyso::pki::Certificate;
@@ -36,6 +37,23 @@
 //! assert_eq!(report.indication, Indication::TotalPassed);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//! Network access (the [`request::HttpClient`] trait, `request::UreqClient` (feature `net`),
+//! [`request::Offline`], [`request::NetworkBudget`]) is re-exported from [`request`], where a
+//! front door configures it.
+//!
+//! # Features
+//!
+//! The default is the whole of kyso. A verify-only user writes
+//! `kyso = { version = "…", default-features = false }` and still verifies fully, offline:
+//! revocation data comes from the file (DSS, CMS) or from the caller
+//! ([`verify::VerifyOptions::crls`]); where a fetch would be needed the result is
+//! INDETERMINATE with the reason that it could not be fetched, as with `kyso verify --offline`.
+//!
+//! | feature | brings | without it |
+//! |---|---|---|
+//! | `net` | ureq + rustls: OCSP/CRL/caIssuers fetches, `timestamp::TsaClient::new`, CSC remote signing (`sign::csc`) | verification fetches nothing (as offline); LTV and `TsaClient::with_http` use a [`request::HttpClient`] the caller passes |
+//! | `pkcs11` | cryptoki: tokens and HSMs (`sign::pkcs11`) | .p12 and caller-provided [`sign::Signer`]s only |
+//! | `visual` | hayro: the visual check and the pictures of `kyso compare` | the check is off by default; asking for it gives INDETERMINATE (`VISUAL_CHECK_ERROR`) |
 //!
 //! No unsafe code, except the Windows certificate-store signer (`sign::cng`), which calls the
 //! CryptoAPI/NCrypt C functions and is the one module allowed to.
@@ -43,8 +61,8 @@
 #![cfg_attr(windows, deny(unsafe_code))]
 
 pub mod appearance;
-pub mod asn1;
-pub mod base64;
+mod asn1;
+mod base64;
 pub mod cms;
 pub mod crypto;
 pub mod decree30;
@@ -53,11 +71,11 @@ pub mod error;
 pub mod extract;
 pub mod inspect;
 pub mod ltv;
-pub mod net;
+mod net;
 pub mod output;
 pub mod pades;
 pub mod pdf;
-pub mod pem;
+mod pem;
 pub mod pki;
 pub mod progress;
 pub mod request;
@@ -69,3 +87,6 @@ pub mod visual;
 pub mod vntime;
 
 pub use error::{Error, Result};
+
+#[cfg(all(test, not(all(feature = "net", feature = "visual"))))]
+mod verify_only_tests;

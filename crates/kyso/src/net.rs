@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 /// Default per-request timeout (connection, request and whole response body).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default limit on a response body: 10 MiB.
+#[cfg(feature = "net")]
 pub const DEFAULT_MAX_BODY: u64 = 10 * 1024 * 1024;
 /// Redirects followed at most.
 pub const MAX_REDIRECTS: u32 = 3;
@@ -140,6 +141,7 @@ fn net_err<T>(kind: NetFailure, msg: impl Into<String>) -> Result<T> {
     })
 }
 
+#[cfg(feature = "net")]
 /// The kind of a transport error from ureq.
 fn classify(e: &ureq::Error) -> NetFailure {
     match e {
@@ -164,6 +166,7 @@ fn classify(e: &ureq::Error) -> NetFailure {
     }
 }
 
+#[cfg(feature = "net")]
 /// TLS for `https://` (TSAs, remote signing services): rustls with the aws-lc-rs provider kyso
 /// already uses for its own cryptography, and the Mozilla root store (webpki-roots).
 pub(crate) fn tls_config() -> ureq::tls::TlsConfig {
@@ -175,6 +178,7 @@ pub(crate) fn tls_config() -> ureq::tls::TlsConfig {
         .build()
 }
 
+#[cfg(feature = "net")]
 /// Accepts `http://` and `https://` URLs; other schemes get a clear error.
 fn check_url(url: &str) -> Result<()> {
     let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
@@ -192,6 +196,7 @@ fn check_url(url: &str) -> Result<()> {
     }
 }
 
+#[cfg(feature = "net")]
 /// The real HTTP client (ureq, plain HTTP).
 #[derive(Clone)]
 pub struct UreqClient {
@@ -202,6 +207,7 @@ pub struct UreqClient {
     follow: bool,
 }
 
+#[cfg(feature = "net")]
 impl std::fmt::Debug for UreqClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UreqClient")
@@ -211,14 +217,16 @@ impl std::fmt::Debug for UreqClient {
     }
 }
 
+#[cfg(feature = "net")]
 impl Default for UreqClient {
     fn default() -> Self {
         UreqClient::new()
     }
 }
 
+#[cfg(feature = "net")]
 impl UreqClient {
-    /// A client with [`DEFAULT_TIMEOUT`] and [`DEFAULT_MAX_BODY`].
+    /// A client with a 10 s timeout and a 10 MiB response limit.
     pub fn new() -> Self {
         UreqClient::with_limits(DEFAULT_TIMEOUT, DEFAULT_MAX_BODY)
     }
@@ -235,7 +243,7 @@ impl UreqClient {
     }
 
     /// The same client, returning redirects as answers (with their `Location`) instead of
-    /// following them: for [`BudgetedClient`], which follows them itself.
+    /// following them: for verification's budgeted client, which follows them itself.
     pub fn without_redirects(self) -> Self {
         UreqClient::build(self.timeout, self.max_body, true, false)
     }
@@ -322,6 +330,7 @@ impl UreqClient {
     }
 }
 
+#[cfg(feature = "net")]
 impl HttpClient for UreqClient {
     fn get(&self, url: &str) -> Result<HttpResponse> {
         check_url(url)?;
@@ -356,6 +365,29 @@ impl HttpClient for UreqClient {
                 .send(body),
         )
     }
+}
+
+/// The client of a caller that did not give one: ureq, or [`Offline`] when kyso is built
+/// without the `net` feature (every request then fails with an "offline" error).
+pub(crate) fn default_client() -> Arc<dyn HttpClient> {
+    #[cfg(feature = "net")]
+    return Arc::new(UreqClient::new());
+    #[cfg(not(feature = "net"))]
+    return Arc::new(Offline);
+}
+
+/// The client verification fetches revocation data with (`timeout` per request, no redirects;
+/// [`BudgetedClient`] follows them itself); None without the `net` feature, which verification
+/// treats as offline: no fetch, revocation not determined unless the file or the caller has it.
+#[cfg(feature = "net")]
+pub(crate) fn live_client(timeout: Duration) -> Option<UreqClient> {
+    Some(UreqClient::with_limits(timeout, DEFAULT_MAX_BODY).without_redirects())
+}
+
+/// Without the `net` feature: no live client (see the `net` version).
+#[cfg(not(feature = "net"))]
+pub(crate) fn live_client(_timeout: Duration) -> Option<Offline> {
+    None
 }
 
 /// No network: every request fails with an "offline" error (`kyso verify --offline`).
@@ -405,6 +437,9 @@ impl<C> std::fmt::Debug for CachingClient<C> {
     }
 }
 
+// Only `new` and `cached` are used by the library today: verification never stores into the
+// cache (`insert`/`get_with_expiry` are exercised by the tests only), so its `get` always misses.
+#[allow(dead_code)]
 impl<C: HttpClient> CachingClient<C> {
     /// Wraps `inner` with an empty cache.
     pub fn new(inner: C) -> Self {
@@ -532,6 +567,7 @@ impl<C: HttpClient> HttpClient for CachingClient<C> {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(feature = "net")]
     /// A server on 127.0.0.1 answering `/a` → 302 `/b`, `/b` → 200, `/c` → 302 to https.
     fn redirecting_server() -> u16 {
         use std::io::{Read, Write};
@@ -554,6 +590,7 @@ mod tests {
         port
     }
 
+    #[cfg(feature = "net")]
     #[test]
     fn budgeted_client_follows_same_scheme_redirects_and_lists_them() {
         let port = redirecting_server();
@@ -621,6 +658,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "net")]
     #[test]
     fn transport_failures_have_their_kind() {
         use std::io::{Read, Write};
@@ -662,6 +700,7 @@ mod tests {
         assert_eq!(k, NetFailure::Offline);
     }
 
+    #[cfg(feature = "net")]
     #[test]
     fn urls_are_checked() {
         assert!(check_url("http://ocsp.example.vn/").is_ok());
@@ -766,11 +805,12 @@ mod tests {
 /// How much network verification of one document may use (issue: a document's certificates
 /// name the URLs, so its author chooses whom the verifier contacts, and when).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NetworkBudget {
     /// Requests at most. 16 covers a signer, two CAs and a TSA chain each with OCSP and a CRL,
     /// and a caIssuers fetch or two — what a real Vietnamese chain needs — with room to spare.
     pub max_fetches: u32,
-    /// All requests together end by then; each request also stops at [`DEFAULT_TIMEOUT`].
+    /// All requests together end by then; each request also stops at 10 s.
     /// 30 s: a clerk waits for a verdict, and a responder that has not answered by then is
     /// reported as unreachable (TRY_LATER), not waited for.
     pub deadline: Duration,
@@ -787,6 +827,7 @@ impl Default for NetworkBudget {
 
 /// One request made (or refused) while verifying.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Contact {
     pub method: &'static str,
     pub url: String,

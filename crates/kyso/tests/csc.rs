@@ -5,6 +5,7 @@
 //! Every wait is bounded: the server stops when its test ends or after 30 s, and reads time out
 //! after 5 s.
 
+use base64ct::{Base64, Encoding};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -41,7 +42,7 @@ fn read(rel: &str) -> Vec<u8> {
 fn pem_body(pem: &[u8]) -> Vec<u8> {
     let text = String::from_utf8(pem.to_vec()).unwrap();
     let b64: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
-    kyso::base64::decode(b64.as_bytes()).expect("PEM base64")
+    Base64::decode_vec(&b64).expect("PEM base64")
 }
 
 fn certs(rel: &str) -> Vec<Certificate> {
@@ -155,7 +156,7 @@ impl Server {
         let chain: Vec<String> = certs(&format!("pki/{}.pem", config.cert))
             .into_iter()
             .chain(certs("pki/chain.pem"))
-            .map(|c| kyso::base64::encode(&c.der))
+            .map(|c| Base64::encode_string(&c.der))
             .collect();
         let (st, sp) = (state.clone(), stop.clone());
         let thread = std::thread::spawn(move || {
@@ -315,12 +316,12 @@ fn answer(
             let [hash] = hashes.as_slice() else {
                 return error(400, "invalid_request", "Invalid parameter hash");
             };
-            let hash = kyso::base64::decode(hash.as_str().unwrap_or("").as_bytes()).unwrap();
+            let hash = Base64::decode_vec(hash.as_str().unwrap_or("")).unwrap();
             let params = req.get("signAlgoParams").and_then(Value::as_str);
             match key.sign_hash(&hash, s("hashAlgo"), s("signAlgo"), params) {
                 Some(v) => (
                     200,
-                    Some(json!({ "signatures": [kyso::base64::encode(&v)] })),
+                    Some(json!({ "signatures": [Base64::encode_string(&v)] })),
                 ),
                 None => error(400, "invalid_request", "Invalid parameter signAlgo"),
             }

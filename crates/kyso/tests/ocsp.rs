@@ -17,12 +17,12 @@ use std::time::{Duration, Instant};
 
 use kyso::crypto::DigestAlgorithm;
 use kyso::error::Error;
-use kyso::net::{HttpClient, Offline, UreqClient};
 use kyso::pki::ocsp::{
     check_ocsp, check_ocsp_with, fetch_ocsp, ocsp_urls, CertId, OcspFailure, OcspOptions,
     OcspRequest, OcspResponse, OcspStatus, ResponderId, RevocationReason,
 };
 use kyso::pki::Certificate;
+use kyso::request::{HttpClient, Offline, UreqClient};
 use time::OffsetDateTime;
 
 const CONFIG: &str = "\

@@ -11,9 +11,9 @@
 
 use std::path::{Path, PathBuf};
 
-use kyso::asn1::AlgorithmIdentifier;
 use kyso::crypto::{verify_signature, DigestAlgorithm, SignatureScheme};
 use kyso::error::Error;
+use kyso::pki::AlgorithmIdentifier;
 use kyso::pki::Certificate;
 use kyso::sign::pkcs11::{list_tokens, KeySelector, Pkcs11Signer, TokenSelector};
 use kyso::sign::{KeyKind, SignOptions, Signer};

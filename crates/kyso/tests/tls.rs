@@ -5,7 +5,7 @@ use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use kyso::net::{HttpClient, UreqClient};
+use kyso::request::{HttpClient, UreqClient};
 
 struct Server(Child);
 

@@ -21,6 +21,7 @@ mod origin;
 mod params;
 mod secret;
 
+use base64ct::{Base64, Encoding};
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -520,7 +521,7 @@ fn add_visual(json: &mut serde_json::Value, report: &Report, pdf: &[u8], lang: L
                         kyso::visual::PictureKind::Signed => "signed",
                         kyso::visual::PictureKind::Difference => "difference",
                     },
-                    "src": format!("data:image/png;base64,{}", kyso::base64::encode(&p.png)),
+                    "src": format!("data:image/png;base64,{}", Base64::encode_string(&p.png)),
                 })
             })
             .collect();

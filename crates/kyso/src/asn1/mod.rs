@@ -5,7 +5,7 @@ pub mod oid;
 pub mod reader;
 pub mod writer;
 
-pub use reader::{Class, Element, Reader, MAX_DEPTH};
+pub use reader::{Class, Element, Reader};
 
 use crate::error::{Error, Result};
 

@@ -7,7 +7,9 @@ pub const TST_INFO: &str = "1.2.840.113549.1.9.16.1.4";
 pub const CONTENT_TYPE: &str = "1.2.840.113549.1.9.3";
 pub const MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
 pub const SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
+#[cfg(test)]
 pub const COUNTER_SIGNATURE: &str = "1.2.840.113549.1.9.6";
+#[cfg(test)]
 pub const SMIME_CAPABILITIES: &str = "1.2.840.113549.1.9.15";
 /// RFC 2634 §5.4 id-aa-signingCertificate.
 pub const SIGNING_CERTIFICATE: &str = "1.2.840.113549.1.9.16.2.12";
@@ -20,6 +22,7 @@ pub const ADBE_REVOCATION_INFO: &str = "1.2.840.113583.1.1.8";
 
 // Digests: RFC 3370 §2.1 (SHA-1), RFC 5754 §2 (SHA-2).
 pub const SHA1: &str = "1.3.14.3.2.26";
+#[cfg(test)]
 pub const SHA224: &str = "2.16.840.1.101.3.4.2.4";
 pub const SHA256: &str = "2.16.840.1.101.3.4.2.1";
 pub const SHA384: &str = "2.16.840.1.101.3.4.2.2";
@@ -59,6 +62,7 @@ pub const ED448: &str = "1.3.101.113";
 
 // X.520 attribute types (RFC 5280 Appendix A.1, RFC 4519).
 pub const AT_COMMON_NAME: &str = "2.5.4.3";
+#[cfg(test)]
 pub const AT_SURNAME: &str = "2.5.4.4";
 pub const AT_SERIAL_NUMBER: &str = "2.5.4.5";
 pub const AT_COUNTRY: &str = "2.5.4.6";
@@ -68,6 +72,7 @@ pub const AT_STREET: &str = "2.5.4.9";
 pub const AT_ORGANIZATION: &str = "2.5.4.10";
 pub const AT_ORGANIZATIONAL_UNIT: &str = "2.5.4.11";
 pub const AT_TITLE: &str = "2.5.4.12";
+#[cfg(test)]
 pub const AT_GIVEN_NAME: &str = "2.5.4.42";
 pub const AT_DOMAIN_COMPONENT: &str = "0.9.2342.19200300.100.1.25";
 pub const AT_UID: &str = "0.9.2342.19200300.100.1.1";

@@ -654,7 +654,7 @@ impl<'a> Element<'a> {
 
     /// Re-encodes this element as DER (X.690 §10-11): definite minimal lengths,
     /// primitive strings, canonical BOOLEAN, SET components sorted (§11.6).
-    pub fn to_der(&self) -> Result<Vec<u8>> {
+    pub fn to_der(self) -> Result<Vec<u8>> {
         let mut out = Vec::with_capacity(self.raw.len());
         self.write_der(&mut out)?;
         Ok(out)

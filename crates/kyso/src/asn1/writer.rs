@@ -6,14 +6,13 @@ use crate::error::{Error, Result};
 pub mod tags {
     pub const BOOLEAN: u8 = 0x01;
     pub const INTEGER: u8 = 0x02;
+    #[cfg(test)]
     pub const BIT_STRING: u8 = 0x03;
     pub const OCTET_STRING: u8 = 0x04;
     pub const NULL: u8 = 0x05;
     pub const OID: u8 = 0x06;
+    #[cfg(test)]
     pub const UTF8_STRING: u8 = 0x0C;
-    pub const PRINTABLE_STRING: u8 = 0x13;
-    pub const UTC_TIME: u8 = 0x17;
-    pub const GENERALIZED_TIME: u8 = 0x18;
     pub const SEQUENCE: u8 = 0x30;
     pub const SET: u8 = 0x31;
 }
@@ -45,6 +44,7 @@ pub fn sequence(parts: &[&[u8]]) -> Vec<u8> {
 }
 
 /// `SET { parts... }` in the given order (for SET with distinct tags already in order).
+#[cfg(test)]
 pub fn set(parts: &[&[u8]]) -> Vec<u8> {
     tlv(tags::SET, &parts.concat())
 }
@@ -110,6 +110,7 @@ pub fn octet_string(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// BIT STRING with no unused bits.
+#[cfg(test)]
 pub fn bit_string(bytes: &[u8]) -> Vec<u8> {
     let mut c = Vec::with_capacity(bytes.len() + 1);
     c.push(0);
@@ -118,6 +119,7 @@ pub fn bit_string(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// UTF8String.
+#[cfg(test)]
 pub fn utf8_string(s: &str) -> Vec<u8> {
     tlv(tags::UTF8_STRING, s.as_bytes())
 }

@@ -4,9 +4,9 @@
 pub mod crypt;
 pub mod document;
 pub mod dss;
-pub mod filters;
+pub(crate) mod filters;
 pub mod object;
-pub mod parser;
+pub(crate) mod parser;
 pub mod signatures;
 pub mod source;
 pub mod writer;

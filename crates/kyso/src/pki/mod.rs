@@ -39,6 +39,8 @@ pub mod ocsp;
 pub mod trust_store;
 pub mod validate;
 
+/// `AlgorithmIdentifier` (RFC 5280 §4.1.1.2), as certificates, CRLs and CMS carry it.
+pub use crate::asn1::AlgorithmIdentifier;
 pub use certificate::{
     BasicConstraints, Certificate, Curve, Extension, KeyUsage, PublicKeyKind, SpkiInfo,
 };

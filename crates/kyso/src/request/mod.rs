@@ -31,6 +31,14 @@ pub use query::{fields_of, from_pairs};
 pub use sign::{SignRequest, SignSecrets};
 pub use verify::VerifyRequest;
 
+#[cfg(feature = "net")]
+pub use crate::net::UreqClient;
+/// Network access, for callers that pass their own HTTP client (tests, proxies, a stub that
+/// refuses everything) or read the network budget: the [`HttpClient`] trait and its
+/// [`HttpResponse`], [`Offline`] (every request refused), the [`NetworkBudget`] of one
+/// verification, and [`UreqClient`], the real client (feature `net`).
+pub use crate::net::{HttpClient, HttpResponse, NetworkBudget, Offline};
+
 use crate::{Error, Result};
 
 /// KYSO_OFFLINE=1: no network, whatever the request says (every front door honours it).

@@ -9,7 +9,7 @@ use super::{env_offline, invalid, read_all};
 use crate::appearance::{parse_rect, AppearanceRequest, Role};
 use crate::crypto::DigestAlgorithm;
 use crate::ltv::{LtvOptions, PadesLevel};
-use crate::net::{HttpClient, UreqClient};
+use crate::net::HttpClient;
 use crate::sign::SignOptions;
 use crate::timestamp::TsaClient;
 use crate::Result;
@@ -157,7 +157,7 @@ impl SignRequest {
         let level = self.level()?;
         let offline = self.offline || env_offline();
         // The TSA is asked even offline (offline is about validation data).
-        let http: Arc<dyn HttpClient> = Arc::new(UreqClient::new());
+        let http: Arc<dyn HttpClient> = crate::net::default_client();
         let timestamp = if self.tsa.is_empty() {
             None
         } else {

@@ -159,7 +159,9 @@ impl VerifyRequest {
     /// `visual`: whether the visual check runs.
     pub fn visual(&self) -> Result<bool> {
         match self.visual.as_deref() {
-            None | Some("on") => Ok(true),
+            // Default "on", or "off" when kyso is built without the feature `visual`.
+            None => Ok(cfg!(feature = "visual")),
+            Some("on") => Ok(true),
             Some("off") => Ok(false),
             Some(other) => Err(invalid(
                 "visual",
@@ -197,7 +199,9 @@ mod tests {
     #[test]
     fn defaults_and_values() {
         let o = req(r#"{"trust": []}"#).unwrap();
-        assert!(o.visual.enabled && o.trust.is_empty());
+        // The visual check is on by default when kyso has it.
+        assert_eq!(o.visual.enabled, cfg!(feature = "visual"));
+        assert!(o.trust.is_empty());
         assert_eq!(o.revocation, RevocationPolicy::Require);
         assert_eq!(o.network, crate::net::NetworkBudget::default());
         let o = req(

@@ -17,9 +17,11 @@ pub mod checks;
 #[cfg(windows)]
 #[allow(unsafe_code)] // C calls into CryptoAPI/NCrypt
 pub mod cng;
+#[cfg(feature = "net")]
 pub mod csc;
 pub mod deferred;
 pub mod p12;
+#[cfg(feature = "pkcs11")]
 pub mod pkcs11;
 pub mod placeholder;
 pub mod signer;
@@ -36,6 +38,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 pub use p12::{load_p12, SoftwareIdentity};
+#[cfg(feature = "pkcs11")]
 pub use pkcs11::{list_tokens, KeySelector, Pkcs11Signer, TokenSelector};
 pub use placeholder::SignatureFields;
 pub use signer::{KeyKind, Signer};

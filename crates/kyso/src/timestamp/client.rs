@@ -184,6 +184,7 @@ impl std::fmt::Debug for TsaClient {
 
 impl TsaClient {
     /// A client for `urls` over the real network (ureq; https with the Mozilla roots).
+    #[cfg(feature = "net")]
     pub fn new(urls: Vec<String>) -> TsaClient {
         TsaClient::with_http(urls, Arc::new(crate::net::UreqClient::new()))
     }

@@ -116,14 +116,13 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
         http: None,
     };
     // Every request counts against the document's budget and is listed in the report.
-    let budgeted = opts.online.then(|| {
-        let per_request = crate::net::DEFAULT_TIMEOUT.min(opts.network.deadline);
-        Arc::new(crate::net::BudgetedClient::new(
-            crate::net::UreqClient::with_limits(per_request, crate::net::DEFAULT_MAX_BODY)
-                .without_redirects(),
-            opts.network,
-        ))
-    });
+    // Without the `net` feature there is no live client: as offline.
+    let per_request = crate::net::DEFAULT_TIMEOUT.min(opts.network.deadline);
+    let budgeted = opts
+        .online
+        .then(|| crate::net::live_client(per_request))
+        .flatten()
+        .map(|live| Arc::new(crate::net::BudgetedClient::new(live, opts.network)));
     if let Some(b) = &budgeted {
         evidence.http = Some(Arc::new(crate::net::CachingClient::new(b.clone())));
     }

@@ -4,6 +4,9 @@
 
 use serde::Serialize;
 
+/// One network request made during a verification ([`Report::contacted`]).
+pub use crate::net::Contact;
+
 /// ETSI EN 319 102-1 §5.1.3 main indications.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, PartialOrd, Ord)]
 pub enum Indication {

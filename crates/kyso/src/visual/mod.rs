@@ -61,7 +61,8 @@ pub struct VisualOptions {
 impl Default for VisualOptions {
     fn default() -> Self {
         VisualOptions {
-            enabled: true,
+            // Off when kyso is built without the renderer (feature `visual`).
+            enabled: cfg!(feature = "visual"),
             dpi: DEFAULT_DPI,
             max_pages: DEFAULT_MAX_PAGES,
         }

@@ -5,19 +5,26 @@
 //! never refused for its size) and each side fits hayro's 16-bit canvas. The renderer runs inside
 //! `catch_unwind` as a last guard: a panic in it is a rendering error, never a crash of kyso.
 
+#[cfg(feature = "visual")]
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+#[cfg(feature = "visual")]
 use hayro::hayro_interpret::util::TransformExt;
+#[cfg(feature = "visual")]
 use hayro::hayro_interpret::InterpreterSettings;
+#[cfg(feature = "visual")]
 use hayro::hayro_syntax::{LoadPdfError, Pdf, PdfData};
-use hayro::kurbo::{Affine, Point, Rect};
+#[cfg(feature = "visual")]
 use hayro::vello_cpu::color::palette::css::WHITE;
+#[cfg(feature = "visual")]
 use hayro::{PixmapSettings, RenderCache, RenderSettings};
+use kurbo::{Affine, Point, Rect};
 
 /// Pixels one page may have (4096 × 4096): a page larger than that at the asked resolution is
 /// drawn at a lower one.
 pub const MAX_PIXELS: u64 = 1 << 24;
 /// hayro draws into canvases whose sides are 16-bit.
+#[cfg(feature = "visual")]
 const MAX_SIDE: f64 = 65_000.0;
 
 /// Why a document or a page could not be drawn.
@@ -31,6 +38,8 @@ pub enum RenderError {
     NoSuchPage(usize),
     /// The renderer gave up (a panic caught) on this page (0-based).
     Crashed(usize),
+    /// kyso was built without the renderer (feature `visual` off).
+    NotBuilt,
 }
 
 impl std::fmt::Display for RenderError {
@@ -40,6 +49,9 @@ impl std::fmt::Display for RenderError {
             RenderError::Unreadable(why) => write!(f, "the file cannot be rendered: {why}"),
             RenderError::NoSuchPage(i) => write!(f, "there is no page {}", i + 1),
             RenderError::Crashed(i) => write!(f, "the renderer failed on page {}", i + 1),
+            RenderError::NotBuilt => {
+                write!(f, "kyso was built without the renderer (feature `visual`)")
+            }
         }
     }
 }
@@ -116,10 +128,12 @@ impl PageImage {
 }
 
 /// A document opened for drawing.
+#[cfg(feature = "visual")]
 pub struct Renderer {
     pdf: Pdf,
 }
 
+#[cfg(feature = "visual")]
 impl Renderer {
     /// Opens the PDF in `bytes` (a whole file, or the signed version: a [`Prefix`] of one).
     pub fn open(bytes: impl Into<PdfData>) -> Result<Renderer, RenderError> {
@@ -202,7 +216,35 @@ impl Renderer {
     }
 }
 
+/// Without the feature `visual`: nothing can be opened, so no page is ever drawn and the
+/// visual check, when asked for, ends in an error (never "no difference").
+#[cfg(not(feature = "visual"))]
+pub struct Renderer {
+    never: std::convert::Infallible,
+}
+
+#[cfg(not(feature = "visual"))]
+impl Renderer {
+    /// Always [`RenderError::NotBuilt`].
+    pub fn open<T>(_bytes: T) -> Result<Renderer, RenderError> {
+        Err(RenderError::NotBuilt)
+    }
+
+    pub fn page_count(&self) -> usize {
+        match self.never {}
+    }
+
+    pub fn page_size(&self, _index: usize) -> Option<(f64, f64)> {
+        match self.never {}
+    }
+
+    pub fn render(&self, _indices: &[usize], _dpi: f64) -> Vec<Result<PageImage, RenderError>> {
+        match self.never {}
+    }
+}
+
 /// Pixels per point for a page of `w` × `h` points at `dpi`, within the pixel and side budgets.
+#[cfg(feature = "visual")]
 fn page_scale(w: f64, h: f64, dpi: f64) -> f64 {
     let mut scale = (dpi / 72.0).max(0.01);
     let (w, h) = (w.max(1.0), h.max(1.0));
@@ -232,7 +274,7 @@ pub fn png_rgb(width: u32, height: u32, rgb: &[u8]) -> Vec<u8> {
     out
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "visual"))]
 mod tests {
     use super::*;
 
