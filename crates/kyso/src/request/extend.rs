@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::sign::read_crls;
 use super::{env_offline, invalid, read_all};
 use crate::ltv::{LtvOptions, PadesLevel};
-use crate::net::{HttpClient, Offline, UreqClient};
+use crate::net::{default_client, HttpClient, Offline};
 use crate::timestamp::TsaClient;
 use crate::Result;
 
@@ -86,8 +86,7 @@ impl ExtendRequest {
             return Err(invalid("renew_days", "must be 0 or more"));
         }
         let offline = self.offline || env_offline();
-        let http: Option<Arc<dyn HttpClient>> =
-            (!offline).then(|| Arc::new(UreqClient::new()) as Arc<dyn HttpClient>);
+        let http: Option<Arc<dyn HttpClient>> = (!offline).then(default_client);
         let timestamp = if self.tsa.is_empty() {
             None
         } else {

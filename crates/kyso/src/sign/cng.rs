@@ -269,7 +269,7 @@ impl Signer for CngSigner {
             }
             SignatureScheme::Ecdsa => {
                 let raw = self.sign_hash(&hash, std::ptr::null(), 0)?;
-                super::pkcs11::ecdsa_raw_to_der(&raw)?
+                super::signer::ecdsa_raw_to_der(&raw)?
             }
             other => {
                 return Err(Error::UnsupportedAlgorithm(format!(

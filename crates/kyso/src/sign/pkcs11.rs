@@ -81,8 +81,8 @@ use cryptoki::slot::Slot;
 use cryptoki::types::AuthPin;
 use serde::Serialize;
 
-use super::signer::{KeyKind, Signer};
-use crate::asn1::{writer, AlgorithmIdentifier};
+use super::signer::{ecdsa_raw_to_der, KeyKind, Signer};
+use crate::asn1::AlgorithmIdentifier;
 use crate::cms;
 use crate::crypto::{self, DigestAlgorithm, SignatureScheme};
 use crate::error::{Error, Result};
@@ -469,22 +469,6 @@ fn digest_info_prefix(digest: DigestAlgorithm) -> Result<&'static [u8]> {
             other.name()
         ))),
     }
-}
-
-/// PKCS#11 `CKM_ECDSA` returns `r‖s`, each as long as the group order (PKCS#11 v2.40 §2.3.1);
-/// CMS wants `Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` (RFC 5480 §2.2).
-pub(crate) fn ecdsa_raw_to_der(raw: &[u8]) -> Result<Vec<u8>> {
-    if raw.is_empty() || !raw.len().is_multiple_of(2) {
-        return Err(Error::Token(format!(
-            "the token returned an ECDSA signature of odd length {}",
-            raw.len()
-        )));
-    }
-    let (r, s) = raw.split_at(raw.len() / 2);
-    Ok(writer::sequence(&[
-        &writer::integer_unsigned(r),
-        &writer::integer_unsigned(s),
-    ]))
 }
 
 fn key_kind(cert: &Certificate) -> Result<KeyKind> {
@@ -1047,6 +1031,7 @@ fn build_chain(leaf: &Certificate, token: &[TokenCert], extra: Vec<Vec<u8>>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::asn1::writer;
 
     #[test]
     fn digest_info_prefixes_match_the_der_encoding() {

@@ -106,6 +106,23 @@ impl KeyKind {
     }
 }
 
+/// PKCS#11 `CKM_ECDSA` (and Windows NCrypt) return `r‖s`, each as long as the group order (PKCS#11 v2.40 §2.3.1);
+/// CMS wants `Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` (RFC 5480 §2.2).
+#[cfg(any(feature = "pkcs11", windows))]
+pub(crate) fn ecdsa_raw_to_der(raw: &[u8]) -> Result<Vec<u8>> {
+    if raw.is_empty() || !raw.len().is_multiple_of(2) {
+        return Err(Error::Token(format!(
+            "the token returned an ECDSA signature of odd length {}",
+            raw.len()
+        )));
+    }
+    let (r, s) = raw.split_at(raw.len() / 2);
+    Ok(crate::asn1::writer::sequence(&[
+        &crate::asn1::writer::integer_unsigned(r),
+        &crate::asn1::writer::integer_unsigned(s),
+    ]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
