@@ -15,8 +15,11 @@ use crate::asn1::{oid, reader::tag, AlgorithmIdentifier, Reader};
 /// Decoded `RSASSA-PSS-params` (RFC 4055 §3.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PssParams {
+    /// `hashAlgorithm`: the digest of the message (default SHA-1).
     pub hash: DigestAlgorithm,
+    /// The digest inside `maskGenAlgorithm` (MGF1, default SHA-1).
     pub mgf_hash: DigestAlgorithm,
+    /// `saltLength` in bytes (default 20).
     pub salt_len: u64,
 }
 
