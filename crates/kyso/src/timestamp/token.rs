@@ -13,7 +13,9 @@ use crate::pki::Certificate;
 pub struct TimestampToken {
     /// The token's encoding (a ContentInfo), as embedded in a signature or /Contents.
     pub der: Vec<u8>,
+    /// The CMS SignedData of the token (TSA signature and certificates).
     pub signed_data: SignedData,
+    /// The TSTInfo: time, imprint, serial, policy, nonce and accuracy.
     pub info: TstInfo,
 }
 
@@ -33,6 +35,7 @@ pub struct TokenCheck {
 }
 
 impl TokenCheck {
+    /// Whether the token can be used: imprint matches, signature verifies, no problem found (warnings allowed).
     pub fn is_ok(&self) -> bool {
         self.imprint_matches && self.signature_valid && self.problems.is_empty()
     }
@@ -156,9 +159,11 @@ impl TimestampToken {
 
 /// Whether a certificate may sign time-stamps.
 pub enum Purpose {
+    /// The extended key usage is exactly id-kp-timeStamping and critical.
     Fit,
     /// Allowed, but not as RFC 3161 asks.
     NotCritical(String),
+    /// Not a time-stamping certificate (no EKU, or another purpose); the reason in English.
     Unfit(String),
 }
 
