@@ -8,12 +8,16 @@ use crate::error::Result;
 /// Validation data found in the newest revision's /DSS, as DER.
 #[derive(Clone, Debug, Default)]
 pub struct Dss {
+    /// /Certs: DER certificates.
     pub certs: Vec<Vec<u8>>,
+    /// /OCSPs: DER OCSPResponses (RFC 6960).
     pub ocsps: Vec<Vec<u8>>,
+    /// /CRLs: DER CertificateLists (RFC 5280 §5).
     pub crls: Vec<Vec<u8>>,
 }
 
 impl Dss {
+    /// Whether the store holds nothing (or there is no /DSS).
     pub fn is_empty(&self) -> bool {
         self.certs.is_empty() && self.ocsps.is_empty() && self.crls.is_empty()
     }

@@ -14,6 +14,7 @@ pub struct SignatureEntry {
     pub field_names: Vec<String>,
     /// The signature dictionary's own object, when /V is a reference.
     pub reference: Option<ObjRef>,
+    /// The signature dictionary (ISO 32000-1 §12.8.1, Table 252), resolved.
     pub dict: Dict,
     /// /ByteRange as written (numbers only; anything else makes it None).
     pub byte_range: Option<Vec<i64>>,
@@ -33,7 +34,10 @@ pub enum ContentsProblem {
     /// /Contents is not a hexadecimal string.
     NotHex,
     /// Bytes other than zero padding follow the CMS (unsigned bytes anyone may change).
-    DataAfterSignature { bytes: usize },
+    DataAfterSignature {
+        /// How many bytes follow the CMS encoding, up to the last non-zero one.
+        bytes: usize,
+    },
 }
 
 impl SignatureEntry {
@@ -55,12 +59,15 @@ impl SignatureEntry {
         self.dict.get(key).and_then(Object::as_text)
     }
 
+    /// /SubFilter: the signature encoding (`adbe.pkcs7.detached`, `ETSI.CAdES.detached`,
+    /// `ETSI.RFC3161`...).
     pub fn sub_filter(&self) -> Option<String> {
         self.dict
             .name("SubFilter")
             .map(|n| String::from_utf8_lossy(n).into_owned())
     }
 
+    /// /Filter: the preferred handler (usually `Adobe.PPKLite`); informative.
     pub fn filter(&self) -> Option<String> {
         self.dict
             .name("Filter")
@@ -77,20 +84,26 @@ impl SignatureEntry {
     pub fn signing_time_raw(&self) -> Option<String> {
         self.text("M")
     }
+    /// /Reason as text, if given.
     pub fn reason(&self) -> Option<String> {
         self.text("Reason")
     }
+    /// /Location as text, if given.
     pub fn location(&self) -> Option<String> {
         self.text("Location")
     }
+    /// /ContactInfo as text, if given.
     pub fn contact_info(&self) -> Option<String> {
         self.text("ContactInfo")
     }
+    /// /Name: the signer's name as the signing software wrote it (not from the certificate; not
+    /// trusted).
     pub fn name(&self) -> Option<String> {
         self.text("Name")
     }
 
-    /// Whether a /Reference entry asks for DocMDP (a certification signature, ISO 32000-1 §12.8.2.2).
+    /// Whether a /Reference entry asks for DocMDP (a certification signature, ISO 32000-1
+    /// §12.8.2.2).
     pub fn is_certification(&self, doc: &Document) -> bool {
         let Some(refs) = self.dict.get("Reference") else {
             return false;

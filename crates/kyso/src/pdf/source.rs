@@ -13,6 +13,7 @@ pub trait ByteSource: Send + Sync {
     /// Fills `buf` from `offset`; returns how many bytes were read (less only at the end).
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize>;
 
+    /// Whether the source has no bytes.
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -48,10 +49,12 @@ pub struct MemorySource {
 }
 
 impl MemorySource {
+    /// A source over `data` (a `Vec<u8>`, a boxed slice or a shared `Arc<[u8]>`).
     pub fn new(data: impl Into<Arc<[u8]>>) -> Self {
         MemorySource { data: data.into() }
     }
 
+    /// All the bytes.
     pub fn bytes(&self) -> &[u8] {
         &self.data
     }
@@ -78,6 +81,10 @@ pub struct FileSource {
 }
 
 impl FileSource {
+    /// Opens `path` for reading; its length is taken now.
+    ///
+    /// Fails with [`Error::Io`] when the file cannot be opened and [`Error::NotPdf`] for a
+    /// directory.
     pub fn open(path: &Path) -> Result<Self> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.is_dir() {
@@ -91,6 +98,7 @@ impl FileSource {
         })
     }
 
+    /// The path the file was opened from.
     pub fn path(&self) -> &Path {
         &self.path
     }
