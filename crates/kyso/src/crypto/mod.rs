@@ -3,8 +3,8 @@
 //! The ground floor under [`crate::cms`], [`crate::pki`] and [`crate::timestamp`]: it knows
 //! algorithms and keys, not certificates or policies.
 //! - [`algorithms`]: [`DigestAlgorithm`] (RFC 5754, RFC 8419) and [`SignatureScheme`];
-//! - [`digest`]: one-shot [`digest()`] and incremental [`Hasher`] (what a PDF /ByteRange is
-//!   hashed with, ISO 32000-1 §12.8.1);
+//! - [`digest`](mod@digest): one-shot [`digest()`] and incremental [`Hasher`] (what a PDF
+//!   /ByteRange is hashed with, ISO 32000-1 §12.8.1);
 //! - [`keys`]: SubjectPublicKeyInfo decoding (RFC 5280 §4.1.2.7) into a key kind and size;
 //! - [`verify`]: [`verify_signature`] for RSA PKCS#1 v1.5 / PSS (RFC 8017), ECDSA (P-256/384/521,
 //!   brainpool), Ed25519 and Ed448. It says whether the mathematics holds; whether SHA-1 or a

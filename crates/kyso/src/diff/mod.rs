@@ -15,6 +15,44 @@
 //! what a reader sees — the clerk's question is "is what I see what the leader signed?" — and form
 //! filling is how the "replace" shadow attack passes in other verifiers. A certification signature
 //! opts in: /P 2 allows form filling (with appearances that only draw text), /P 3 annotations too.
+//!
+//! The verifier ([`crate::verify`]) makes one [`Analyser`] per document, tells it which
+//! signature ends at which revision, and asks [`Analyser::changes_after`] for each signature;
+//! the [`Modification`]s go into the report, where `crate::text` puts them in words. Facts are
+//! [`What`] (with a stable JSON `code`) grouped into [`ChangeKind`]s.
+//!
+//! # Examples
+//!
+//! Replace the content of page 1 in an incremental update: the change is found and refused.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use kyso::diff::{Analyser, ChangeKind, Permissions};
+//! use kyso::pdf::{Dict, Document, IncrementalUpdate, MemorySource, Object};
+//!
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/docs/congvan.pdf");
+//! let original = std::fs::read(path)?;
+//! let doc = Document::open(Arc::new(MemorySource::new(original.clone())))?;
+//!
+//! // Page 1 now shows other text.
+//! let page_ref = doc.pages_at(0)?[0];
+//! let mut page = doc.get(page_ref)?.as_dict().expect("a page dictionary").clone();
+//! let mut update = IncrementalUpdate::new(&doc);
+//! let content = update.allocate();
+//! update.set_stream(content, Dict::new(), b"BT /F1 12 Tf 72 720 Td (forged) Tj ET".to_vec());
+//! page.set("Contents", Object::Ref(content));
+//! update.set(page_ref, Object::Dict(page));
+//! let written = update.write(doc.len(), !original.ends_with(b"\n"), None)?;
+//!
+//! let mut changed = original;
+//! changed.extend_from_slice(&written.bytes);
+//! let doc = Document::open(Arc::new(MemorySource::new(changed)))?;
+//! let mods = Analyser::new(&doc).changes_after(0, &Permissions::default())?;
+//! assert!(mods
+//!     .iter()
+//!     .any(|m| m.kind == ChangeKind::PageContentChanged && m.page == Some(1) && !m.allowed));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod changes;
 pub mod graph;
@@ -36,13 +74,18 @@ pub use words::{ChangeKind, What};
 pub struct Modification {
     /// 1-based revision that made the change.
     pub revision: usize,
+    /// The coarse category (serialised as `kind`).
     pub kind: ChangeKind,
     /// A stable code for machines, finer than `kind` (e.g. `PAGE_CONTENT_CHANGED`).
     pub code: &'static str,
     /// The object changed, e.g. `12 0 R`.
     pub object: Option<String>,
+    /// 1-based page the change is on, when it is on one.
     pub page: Option<usize>,
+    /// Fully qualified name of the form field concerned, when one is.
     pub field: Option<String>,
+    /// Whether a rule allows the change for the signature judged (see the module docs). A
+    /// disallowed change makes the signature's document-integrity check fail.
     pub allowed: bool,
     /// What changed, in plain words (the report's language; filled by `crate::text`).
     pub description: String,
@@ -54,14 +97,21 @@ pub struct Modification {
 /// A fact found by the rules, before it is put in words.
 #[derive(Clone, Debug)]
 pub struct Fact {
+    /// What was found.
     pub what: What,
+    /// Whether a rule allows it.
     pub allowed: bool,
+    /// The object number concerned, when there is one.
     pub object: Option<u32>,
+    /// 1-based page, when the change is on one.
     pub page: Option<usize>,
+    /// Fully qualified field name, when a field is concerned.
     pub field: Option<String>,
 }
 
 impl Fact {
+    /// A fact with no object, page or field yet (see [`Fact::on`], [`Fact::page`],
+    /// [`Fact::field`]).
     pub fn new(what: What, allowed: bool) -> Fact {
         Fact {
             what,
@@ -72,16 +122,19 @@ impl Fact {
         }
     }
 
+    /// Names the object concerned.
     pub fn on(mut self, num: u32) -> Fact {
         self.object = Some(num);
         self
     }
 
+    /// Names the 1-based page concerned.
     pub fn page(mut self, page: usize) -> Fact {
         self.page = Some(page);
         self
     }
 
+    /// Names the field concerned.
     pub fn field(mut self, name: &str) -> Fact {
         self.field = Some(name.to_string());
         self
@@ -115,13 +168,18 @@ pub struct Permissions {
 #[derive(Clone, Debug, Default)]
 pub enum FieldLock {
     #[default]
+    /// No FieldMDP lock: nothing locked by field.
     None,
+    /// /Action /All: every field is locked.
     All,
+    /// /Action /Include: only the named fields are locked.
     Include(Vec<String>),
+    /// /Action /Exclude: every field except the named ones is locked.
     Exclude(Vec<String>),
 }
 
 impl FieldLock {
+    /// Whether the field with fully qualified name `name` is locked.
     pub fn locks(&self, name: &str) -> bool {
         match self {
             FieldLock::None => false,
@@ -168,6 +226,7 @@ pub struct Analyser<'a> {
 }
 
 impl<'a> Analyser<'a> {
+    /// An analyser for `doc`; nothing is read until a question is asked.
     pub fn new(doc: &'a Document) -> Self {
         Analyser {
             doc,
@@ -199,7 +258,14 @@ impl<'a> Analyser<'a> {
         Ok(g)
     }
 
-    /// Every change after revision `signed_rev` (0-based), judged under `perms`.
+    /// Every change after revision `signed_rev` (0-based), judged under `perms`, in revision
+    /// order; data after the last `%%EOF` comes last. An empty list means nothing changed.
+    ///
+    /// # Errors
+    ///
+    /// A revision that cannot be analysed (unreadable object, broken page tree where it
+    /// matters, the work budget spent) is an error — the caller's verdict is INDETERMINATE —
+    /// unless a disallowed change was already found in an earlier revision, which then decides.
     pub fn changes_after(
         &mut self,
         signed_rev: usize,

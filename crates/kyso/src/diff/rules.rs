@@ -42,6 +42,8 @@ pub struct Judge<'a> {
 }
 
 impl<'a> Judge<'a> {
+    /// A judge of revision `rev` (its graph `new`) against the revision before (`old`), under
+    /// `perms`; `signed_here` are the signature dictionaries that sign exactly `rev`.
     pub fn new(
         doc: &'a Document,
         rev: usize,
@@ -65,6 +67,7 @@ impl<'a> Judge<'a> {
         }
     }
 
+    /// The facts found so far, in the order found.
     pub fn into_facts(self) -> Vec<Fact> {
         self.facts
     }
