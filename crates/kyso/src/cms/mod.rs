@@ -1,7 +1,7 @@
 //! CMS SignedData (RFC 5652) as used in PDF signatures (PAdES, ETSI EN 319 142-1).
 //!
 //! A PDF signature's /Contents is a detached CMS SignedData over the bytes /ByteRange names
-//! (ISO 32000-1 §12.8.3.3, ETSI EN 319 142-1 §5.1). This module reads and writes that
+//! (ISO 32000-1 §12.8.3.3; ETSI EN 319 142-1 for PAdES). This module reads and writes that
 //! structure and checks its cryptography; it does not decide trust (certificate paths,
 //! revocation) — that is [`crate::pki`] and [`crate::verify`], which call it.
 //! - [`parse`]: ContentInfo / [`SignedData`] / [`SignerInfo`] (RFC 5652 §3, §5.1, §5.3);

@@ -1,4 +1,7 @@
-//! Algorithm identifiers shared by signing and verification.
+//! Algorithm identifiers shared by signing and verification: which digest (RFC 5754 SHA-2 in
+//! CMS, RFC 8419 SHAKE256) and which signature scheme (RFC 8017, FIPS 186-4, RFC 8032) a
+//! signature uses. The OIDs they map to are in [`digest`](mod@super::digest) and
+//! [`super::verify`].
 
 use serde::Serialize;
 

@@ -1,4 +1,9 @@
 //! Random access to the bytes of a PDF, without loading a large file into memory.
+//!
+//! [`super::Document`] reads through a [`ByteSource`]: a [`FileSource`] for files (positional
+//! reads, so one open file can serve several readers) or a [`MemorySource`] for bytes already
+//! in memory (the C ABI, the HTTP service, tests). Sources are read-only: kyso never writes
+//! into its input (outputs go to a new file, [`crate::output`]).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //!
 //! Used by signing for PAdES B-T signature time-stamps (the `signature-time-stamp-token`
 //! unsigned attribute, ETSI EN 319 122-1 §5.3) and by LTV for document time-stamps (ISO
-//! 32000-2 §12.8.5, ETSI EN 319 142-1 §5.4); the token itself is a CMS SignedData read by
+//! 32000-2 §12.8.5, ETSI EN 319 142-1 §5.4.3); the token itself is a CMS SignedData read by
 //! [`crate::cms`] and its TSTInfo by [`crate::cms::timestamp`].
 //!
 //! # Examples
