@@ -23,7 +23,8 @@ pub struct Attribute {
 }
 
 impl Attribute {
-    /// Parses one Attribute element.
+    /// Parses one `Attribute` element; fails with [`Error::Asn1`] when it is not a SEQUENCE of
+    /// an OID and a SET.
     pub fn from_element(el: &Element<'_>) -> Result<Attribute> {
         el.expect_universal(tag::SEQUENCE, "Attribute")?;
         let mut r = el.children()?;

@@ -149,7 +149,7 @@ impl Budget {
 /// A PDF document read on demand from a [`ByteSource`].
 pub struct Document {
     source: Arc<dyn ByteSource>,
-    /// Header version, e.g. "1.7".
+    /// The version in the `%PDF-` header, e.g. "1.7" (the catalog's /Version may raise it).
     pub version: String,
     /// Revisions, oldest first.
     pub revisions: Vec<Revision>,
@@ -415,7 +415,7 @@ impl Document {
         self.revisions.len() - 1
     }
 
-    /// The newest trailer.
+    /// The newest revision's trailer: what a viewer opening the file reads first.
     pub fn trailer(&self) -> &Dict {
         &self.revisions[self.last_revision()].trailer
     }

@@ -18,7 +18,7 @@ pub struct SignatureEntry {
     pub dict: Dict,
     /// /ByteRange as written (numbers only; anything else makes it None).
     pub byte_range: Option<Vec<i64>>,
-    /// Decoded /Contents.
+    /// The /Contents bytes, hex-decoded: the CMS encoding followed by zero padding.
     pub contents: Vec<u8>,
     /// Byte span `[start, end)` in the file of the /Contents string, delimiters included.
     pub contents_span: Option<(u64, u64)>,
