@@ -212,6 +212,12 @@ impl Document {
 
     /// Opens a document, decrypting it with `password` when it is encrypted (ISO 32000-1
     /// §7.6): strings and streams are then decrypted as they are read.
+    ///
+    /// # Errors
+    ///
+    /// As [`Document::open`]; [`Error::PdfPassword`] when `password` opens neither as user nor
+    /// as owner password, [`Error::UnsupportedPdf`] for a security handler other than the
+    /// standard one.
     pub fn open_with_password(
         source: Arc<dyn ByteSource>,
         password: &Password,

@@ -163,6 +163,13 @@ pub fn docmdp_permission(doc: &Document) -> Result<Option<i64>> {
 
 /// All signature dictionaries reachable from signature fields in the newest revision, in file
 /// order of their /Contents. Fields without a value (empty signature fields) are not listed.
+///
+/// # Errors
+///
+/// [`Error::MalformedPdf`] (or another read error) when the catalog, the form fields or a
+/// signature dictionary cannot be read: a signature that cannot be found is never "no
+/// signature". A /Contents that is present but wrong is not an error here; it is reported by
+/// [`SignatureEntry::contents_problem`] and `span_problem`.
 pub fn find_signatures(doc: &Document) -> Result<Vec<SignatureEntry>> {
     let rev = doc.last_revision();
     let fields = doc.fields_at(rev)?;

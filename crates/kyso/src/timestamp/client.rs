@@ -58,6 +58,12 @@ impl TimestampRequest {
     /// Reads a TimeStampResp (§2.4.2) and checks it answers this request: status granted,
     /// same imprint and nonce, a valid TSA signature by a certificate meant for time-stamping,
     /// and the requested policy.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Timestamp`] naming the first check that failed (refusal with the TSA's status
+    /// text and failure bits, another imprint or nonce, an invalid or unfit TSA signature, a
+    /// policy other than `policy`); [`Error::Asn1`] or [`Error::Cms`] for a malformed answer.
     pub fn accept(&self, response: &[u8], policy: Option<&str>) -> Result<TimestampToken> {
         let err = |m: String| Error::Timestamp(m);
         let top = Reader::new(response)

@@ -44,6 +44,11 @@ impl TokenCheck {
 impl TimestampToken {
     /// Parses a token: a ContentInfo with SignedData whose eContentType is id-ct-TSTInfo
     /// (RFC 3161 §2.4.2). Trailing bytes (PDF /Contents padding) are ignored.
+    ///
+    /// # Errors
+    ///
+    /// As [`SignedData::parse`] for the CMS; [`Error::Timestamp`] when the content is not a
+    /// TSTInfo or is absent. Nothing is verified here: see [`TimestampToken::check`].
     pub fn parse(der: &[u8]) -> Result<TimestampToken> {
         let signed_data = SignedData::parse(der)?;
         if signed_data.encap_content_type != oid::TST_INFO {
