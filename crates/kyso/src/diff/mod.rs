@@ -66,7 +66,7 @@ use std::rc::Rc;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::pdf::{Dict, Document, ObjRef, Object};
+use crate::pdf::{Dict, Document, ObjRef};
 pub use words::{ChangeKind, What};
 
 /// One change after a signature.
@@ -189,25 +189,48 @@ impl FieldLock {
         }
     }
 
-    /// Reads a FieldMDP lock dictionary (/Action, /Fields) as revision `rev` defines it.
+    /// Reads a FieldMDP lock dictionary (/Action, /Fields) as revision `rev` defines it
+    /// (ISO 32000-1 §12.8.2.4, Table 256).
+    ///
+    /// A lock kyso cannot read locks every field (fail closed): /Action missing, not a name or
+    /// unknown; /Fields missing or not an array under /Include or /Exclude (it is required
+    /// there); a /Fields entry that is not a text string (a field name). Reading a lock that
+    /// names fewer fields than it means would let a locked field change without a finding.
+    ///
+    /// # Errors
+    ///
+    /// An object of the lock that cannot be read (a broken reference); callers treat the lock as
+    /// [`FieldLock::All`] then too.
     pub fn from_dict(doc: &Document, rev: usize, d: &Dict) -> Result<FieldLock> {
-        let names = || -> Result<Vec<String>> {
-            Ok(match d.get("Fields") {
-                Some(f) => doc
-                    .resolve_at(rev, f)?
-                    .as_array()
-                    .map(|a| a.iter().filter_map(Object::as_text).collect())
-                    .unwrap_or_default(),
-                None => Vec::new(),
-            })
+        let action = match d.get("Action") {
+            Some(a) => doc.resolve_at(rev, a)?,
+            None => return Ok(FieldLock::All),
         };
-        Ok(match d.name("Action") {
-            Some(b"All") => FieldLock::All,
-            Some(b"Include") => FieldLock::Include(names()?),
-            Some(b"Exclude") => FieldLock::Exclude(names()?),
-            // An action kyso does not know locks everything (fail closed).
-            Some(_) => FieldLock::All,
-            None => FieldLock::None,
+        let include = match action.as_name() {
+            Some(b"All") => return Ok(FieldLock::All),
+            Some(b"Include") => true,
+            Some(b"Exclude") => false,
+            // An action kyso does not know, or none: everything is locked.
+            _ => return Ok(FieldLock::All),
+        };
+        let fields = match d.get("Fields") {
+            Some(f) => doc.resolve_at(rev, f)?,
+            None => return Ok(FieldLock::All),
+        };
+        let Some(items) = fields.as_array() else {
+            return Ok(FieldLock::All);
+        };
+        let mut names = Vec::with_capacity(items.len());
+        for item in items {
+            match doc.resolve_at(rev, item)?.as_text() {
+                Some(name) => names.push(name),
+                None => return Ok(FieldLock::All),
+            }
+        }
+        Ok(if include {
+            FieldLock::Include(names)
+        } else {
+            FieldLock::Exclude(names)
         })
     }
 }
@@ -403,5 +426,161 @@ impl<'a> Analyser<'a> {
             None => fact.what.clone(),
         };
         Ok(Fact { what, ..fact })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::pdf::{IncrementalUpdate, MemorySource, Object};
+
+    fn congvan() -> Vec<u8> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/docs/congvan.pdf"
+        );
+        std::fs::read(path).expect("fixtures/docs/congvan.pdf")
+    }
+
+    fn open(bytes: Vec<u8>) -> Document {
+        Document::open(Arc::new(MemorySource::new(bytes))).expect("a readable PDF")
+    }
+
+    fn dict(s: &str) -> Dict {
+        crate::pdf::parser::Parser::new(s.as_bytes(), true)
+            .object(0)
+            .expect("a dictionary")
+            .as_dict()
+            .expect("a dictionary")
+            .clone()
+    }
+
+    fn lock(doc: &Document, s: &str) -> FieldLock {
+        FieldLock::from_dict(doc, doc.last_revision(), &dict(s)).expect("no broken reference")
+    }
+
+    /// ISO 32000-1 §12.8.2.4, Table 256: a lock read as written.
+    #[test]
+    fn readable_locks() {
+        let doc = open(congvan());
+        assert!(matches!(
+            lock(&doc, "<< /Action /Include /Fields [(SoTien) <FEFF0041>] >>"),
+            FieldLock::Include(n) if n == ["SoTien", "A"]
+        ));
+        assert!(matches!(
+            lock(&doc, "<< /Action /Exclude /Fields [(SoTien)] >>"),
+            FieldLock::Exclude(n) if n == ["SoTien"]
+        ));
+        assert!(matches!(lock(&doc, "<< /Action /All >>"), FieldLock::All));
+    }
+
+    /// A lock kyso cannot read locks every field, under /Include as under /Exclude: reading
+    /// fewer names would let a locked field change without a finding.
+    #[test]
+    fn unreadable_locks_lock_everything() {
+        let doc = open(congvan());
+        for bad in [
+            // A name where a field name (text string) is required.
+            "<< /Action /Include /Fields [/SoTien] >>",
+            "<< /Action /Include /Fields [(A) 5] >>",
+            "<< /Action /Exclude /Fields [(A) /SoTien] >>",
+            // /Fields not an array, or missing (required under Include and Exclude).
+            "<< /Action /Include /Fields (SoTien) >>",
+            "<< /Action /Exclude /Fields << /SoTien 1 >> >>",
+            "<< /Action /Include >>",
+            "<< /Action /Exclude >>",
+            // A reference to an object the file does not have is null: not an array.
+            "<< /Action /Include /Fields 999999 0 R >>",
+            "<< /Action /Include /Fields [999999 0 R] >>",
+            // /Action unknown, not a name, or missing (it is required).
+            "<< /Action /Lock /Fields [(SoTien)] >>",
+            "<< /Action (Include) /Fields [(SoTien)] >>",
+            "<< /Fields [(SoTien)] >>",
+        ] {
+            let l = lock(&doc, bad);
+            assert!(matches!(l, FieldLock::All), "{bad} read as {l:?}");
+            assert!(l.locks("SoTien") && l.locks("Khac"), "{bad}");
+        }
+    }
+
+    /// congvan.pdf with a text field `SoTien` = `1.000` (revision 1), then the value changed to
+    /// `5.000.000.000` (revision 2).
+    fn filled() -> Document {
+        let doc = open(congvan());
+        let rev = doc.last_revision();
+        let page_ref = doc.pages_at(rev).expect("pages")[0];
+        let mut page = doc.get(page_ref).expect("page").as_dict().unwrap().clone();
+        let mut catalog = doc.catalog_at(rev).expect("catalog");
+        let catalog_ref = doc.catalog_ref_at(rev).expect("catalog");
+        let mut update = IncrementalUpdate::new(&doc);
+        let field = update.allocate();
+        let field_dict = |value: &str| {
+            let mut f = dict(
+                "<< /FT /Tx /T (SoTien) /Type /Annot /Subtype /Widget /Rect [400 700 520 720] >>",
+            );
+            f.set("V", Object::text(value));
+            f.set("P", Object::Ref(page_ref));
+            f
+        };
+        update.set(field, Object::Dict(field_dict("1.000")));
+        let mut form = Dict::new();
+        form.set("Fields", Object::Array(vec![Object::Ref(field)]));
+        catalog.set("AcroForm", Object::Dict(form));
+        update.set(catalog_ref, Object::Dict(catalog));
+        page.set("Annots", Object::Array(vec![Object::Ref(field)]));
+        update.set(page_ref, Object::Dict(page));
+        let mut bytes = congvan();
+        let written = update
+            .write(doc.len(), !bytes.ends_with(b"\n"), None)
+            .expect("update written");
+        bytes.extend_from_slice(&written.bytes);
+
+        let doc = open(bytes.clone());
+        let mut update = IncrementalUpdate::new(&doc);
+        update.set(field, Object::Dict(field_dict("5.000.000.000")));
+        let written = update
+            .write(doc.len(), !bytes.ends_with(b"\n"), None)
+            .expect("update written");
+        bytes.extend_from_slice(&written.bytes);
+        open(bytes)
+    }
+
+    fn filling(doc: &Document, lock: FieldLock) -> Modification {
+        let perms = Permissions {
+            docmdp: Some(2),
+            lock,
+        };
+        let mods = Analyser::new(doc)
+            .changes_after(1, &perms)
+            .expect("analysed");
+        assert_eq!(mods.len(), 1, "{mods:#?}");
+        mods.into_iter().next().unwrap()
+    }
+
+    /// Under a certification with P = 2, filling `SoTien` is allowed unless a lock names it;
+    /// a lock with a /Fields entry kyso cannot read (a name, not a string) locks it too.
+    #[test]
+    fn a_change_to_a_field_under_an_unreadable_lock_is_refused() {
+        let doc = filled();
+        let open = filling(&doc, FieldLock::None);
+        assert_eq!(open.kind, ChangeKind::FormFilled);
+        assert!(open.allowed, "{open:#?}");
+        let other = filling(&doc, lock(&doc, "<< /Action /Include /Fields [(Khac)] >>"));
+        assert!(other.allowed, "{other:#?}");
+        for bad in [
+            "<< /Action /Include /Fields [/SoTien (Khac)] >>",
+            "<< /Action /Exclude /Fields [(Khac) /SoTien] >>",
+            "<< /Action /Include /Fields /SoTien >>",
+        ] {
+            let m = filling(&doc, lock(&doc, bad));
+            assert_eq!(m.kind, ChangeKind::FormFilled, "{bad}");
+            assert!(!m.allowed, "{bad}: {m:#?}");
+            assert!(
+                matches!(m.what, What::FormFilled { locked: true, .. }),
+                "{bad}: {m:#?}"
+            );
+        }
     }
 }
