@@ -583,4 +583,195 @@ mod tests {
             );
         }
     }
+
+    /// congvan.pdf with its page 1 dictionary rewritten by `edit` in an incremental update.
+    fn page_edited(edit: impl Fn(&mut Dict)) -> Document {
+        let doc = open(congvan());
+        let page_ref = doc.pages_at(0).expect("pages")[0];
+        let mut page = doc.get(page_ref).expect("page").as_dict().unwrap().clone();
+        edit(&mut page);
+        let mut update = IncrementalUpdate::new(&doc);
+        update.set(page_ref, Object::Dict(page));
+        let mut bytes = congvan();
+        let written = update
+            .write(doc.len(), !bytes.ends_with(b"\n"), None)
+            .expect("update written");
+        bytes.extend_from_slice(&written.bytes);
+        open(bytes)
+    }
+
+    /// An annotation written directly in /Annots (no object of its own) is an annotation all
+    /// the same (ISO 32000-1 §12.5.2): adding one after a signature is found and refused.
+    #[test]
+    fn a_direct_annotation_added_is_refused() {
+        let annot = dict(
+            "<< /Type /Annot /Subtype /FreeText /Rect [72 480 520 520] /F 4 \
+             /DA (/Helv 16 Tf 0 g) /Contents (5.000.000.000) >>",
+        );
+        let doc =
+            page_edited(|p| p.set("Annots", Object::Array(vec![Object::Dict(annot.clone())])));
+        let mods = Analyser::new(&doc)
+            .changes_after(0, &Permissions::default())
+            .expect("analysed");
+        assert!(
+            mods.iter()
+                .any(|m| m.kind == ChangeKind::AnnotationAdded && !m.allowed),
+            "{mods:#?}"
+        );
+    }
+
+    /// A field written directly in /Fields (ISO 32000-1 §12.7.3.1 asks for references) is not
+    /// skipped: adding one after a signature is a disallowed change of the form.
+    #[test]
+    fn a_direct_field_added_is_refused() {
+        let doc = open(congvan());
+        let mut catalog = doc.catalog_at(0).expect("catalog");
+        let catalog_ref = doc.catalog_ref_at(0).expect("catalog");
+        catalog.set(
+            "AcroForm",
+            Object::Dict(dict(
+                "<< /Fields [<< /FT /Tx /T (SoTien) /V (5.000.000.000) /Rect [0 0 9 9] >>] >>",
+            )),
+        );
+        let mut update = IncrementalUpdate::new(&doc);
+        update.set(catalog_ref, Object::Dict(catalog));
+        let mut bytes = congvan();
+        let written = update
+            .write(doc.len(), !bytes.ends_with(b"\n"), None)
+            .expect("update written");
+        bytes.extend_from_slice(&written.bytes);
+        let doc = open(bytes);
+        for docmdp in [None, Some(2), Some(3)] {
+            let perms = Permissions {
+                docmdp,
+                lock: FieldLock::None,
+            };
+            let mods = Analyser::new(&doc)
+                .changes_after(0, &perms)
+                .expect("analysed");
+            assert!(
+                mods.iter()
+                    .any(|m| m.kind == ChangeKind::FormChanged && !m.allowed),
+                "{docmdp:?}: {mods:#?}"
+            );
+        }
+    }
+
+    /// A direct annotation changed in place is refused after an approval signature and allowed
+    /// under DocMDP P = 3 (annotations), as an indirect one is.
+    #[test]
+    fn a_direct_annotation_changed_is_judged_by_value() {
+        let note = |text: &str| {
+            let mut a = dict("<< /Type /Annot /Subtype /Text /Rect [0 0 20 20] >>");
+            a.set("Contents", Object::text(text));
+            Object::Dict(a)
+        };
+        // Revision 1 has the note; revision 2 changes its text.
+        let first = page_edited(|p| p.set("Annots", Object::Array(vec![note("ok")])));
+        let page_ref = first.pages_at(1).expect("pages")[0];
+        let mut page = first
+            .get(page_ref)
+            .expect("page")
+            .as_dict()
+            .unwrap()
+            .clone();
+        page.set("Annots", Object::Array(vec![note("5.000.000.000")]));
+        let mut update = IncrementalUpdate::new(&first);
+        update.set(page_ref, Object::Dict(page));
+        let mut bytes = first.source().read_vec(0, first.len() as usize).unwrap();
+        let written = update
+            .write(first.len(), !bytes.ends_with(b"\n"), None)
+            .expect("update written");
+        bytes.extend_from_slice(&written.bytes);
+        let doc = open(bytes);
+        let judged = |docmdp| {
+            let perms = Permissions {
+                docmdp,
+                lock: FieldLock::None,
+            };
+            Analyser::new(&doc)
+                .changes_after(1, &perms)
+                .expect("analysed")
+        };
+        let mods = judged(None);
+        assert!(
+            mods.iter()
+                .any(|m| m.kind == ChangeKind::AnnotationAdded && !m.allowed)
+                && mods
+                    .iter()
+                    .any(|m| m.kind == ChangeKind::AnnotationRemoved && !m.allowed),
+            "{mods:#?}"
+        );
+        let mods = judged(Some(3));
+        assert!(
+            !mods.is_empty() && mods.iter().all(|m| m.allowed),
+            "{mods:#?}"
+        );
+    }
+
+    /// `bytes` with an update that rewrites page 1 as it was (no change), without its `%%EOF`
+    /// line when `eof` is false.
+    fn no_op_update(mut bytes: Vec<u8>, eof: bool) -> Vec<u8> {
+        let doc = open(bytes.clone());
+        let page_ref = doc.pages_at(doc.last_revision()).expect("pages")[0];
+        let page = doc.get(page_ref).expect("page");
+        let mut update = IncrementalUpdate::new(&doc);
+        update.set(page_ref, page);
+        let written = update
+            .write(doc.len(), !bytes.ends_with(b"\n"), None)
+            .expect("update written");
+        let mut tail = written.bytes;
+        if !eof {
+            let at = tail
+                .windows(5)
+                .rposition(|w| w == b"%%EOF")
+                .expect("a %%EOF line");
+            tail.truncate(at);
+        }
+        bytes.extend_from_slice(&tail);
+        bytes
+    }
+
+    /// An object appended after the last revision is found whether or not that revision ends
+    /// with `%%EOF` (ISO 32000-1 §7.5.5); without the marker, `startxref N` alone may follow.
+    #[test]
+    fn data_after_a_last_revision_without_eof_is_found() {
+        let clean = open(no_op_update(congvan(), false));
+        assert!(clean.revisions.last().unwrap().end.is_none());
+        let mods = Analyser::new(&clean)
+            .changes_after(0, &Permissions::default())
+            .expect("analysed");
+        assert!(mods.is_empty(), "{mods:#?}");
+
+        let mut bytes = no_op_update(congvan(), false);
+        bytes.extend_from_slice(b"99 0 obj\n(5.000.000.000)\nendobj\n");
+        let doc = open(bytes);
+        let mods = Analyser::new(&doc)
+            .changes_after(0, &Permissions::default())
+            .expect("analysed");
+        assert!(
+            mods.iter()
+                .any(|m| m.kind == ChangeKind::TrailingData && !m.allowed),
+            "{mods:#?}"
+        );
+    }
+
+    /// An object between two updates that no cross-reference entry lists is found although the
+    /// update before it has no `%%EOF` line (ISO 32000-1 §7.5.6).
+    #[test]
+    fn an_object_without_xref_after_a_revision_without_eof_is_found() {
+        let mut bytes = no_op_update(congvan(), false);
+        bytes.extend_from_slice(b"98 0 obj\n(5.000.000.000)\nendobj\n");
+        let doc = open(no_op_update(bytes, true));
+        assert_eq!(doc.revisions.len(), 3);
+        assert!(doc.revisions[1].end.is_none());
+        let mods = Analyser::new(&doc)
+            .changes_after(0, &Permissions::default())
+            .expect("analysed");
+        assert!(
+            mods.iter()
+                .any(|m| m.kind == ChangeKind::ObjectWithoutXref && !m.allowed),
+            "{mods:#?}"
+        );
+    }
 }

@@ -456,6 +456,26 @@ impl<'a> Judge<'a> {
 
     /// /Fields or /Kids: nothing removed; what is added must be a new field, judged once.
     fn field_list(&mut self, num: u32, old: &Object, new: &Object) -> Result<()> {
+        // ISO 32000-1 §12.7.2, §12.7.3.1: /Fields and /Kids are arrays of references to
+        // fields. Anything else there, or a direct dictionary added or changed in one, is not
+        // a field kyso can name or judge: a disallowed change, never skipped.
+        let is_list = |o: &Object| matches!(o, Object::Array(_) | Object::Null);
+        let (old_direct, new_direct) = (direct_items(old), direct_items(new));
+        if !is_list(old)
+            || !is_list(new)
+            || !unmatched(&old_direct, &new_direct).is_empty()
+            || !unmatched(&new_direct, &old_direct).is_empty()
+        {
+            self.push(
+                Fact::new(
+                    What::FormChanged {
+                        key: "Fields".into(),
+                    },
+                    false,
+                )
+                .on(num),
+            );
+        }
         let old_items: HashSet<u32> = list_refs(old);
         let new_items: HashSet<u32> = list_refs(new);
         if old_items.iter().any(|r| !new_items.contains(r)) {
@@ -652,6 +672,34 @@ impl<'a> Judge<'a> {
             return Ok(());
         }
         let annotations = self.perms.docmdp == Some(3);
+        // An annotation written directly in the array has no object number of its own
+        // (ISO 32000-1 §12.5.2 draws it all the same): one added, removed or changed is judged
+        // by value here (a changed one is removed and added). A direct widget belongs to no
+        // field kyso can judge: never allowed.
+        let (old_direct, new_direct) = (direct_items(old), direct_items(new));
+        for gone in unmatched(&old_direct, &new_direct) {
+            let widget = gone
+                .as_dict()
+                .is_none_or(|d| d.has_name("Subtype", "Widget"));
+            self.push(
+                Fact::new(What::AnnotationRemoved { page }, annotations && !widget)
+                    .on(num)
+                    .page(page),
+            );
+        }
+        for added in unmatched(&new_direct, &old_direct) {
+            let subtype = added
+                .as_dict()
+                .and_then(|d| d.name("Subtype"))
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .unwrap_or_else(|| "?".into());
+            let allowed = annotations && added.as_dict().is_some() && subtype != "Widget";
+            self.push(
+                Fact::new(What::AnnotationAdded { page, subtype }, allowed)
+                    .on(num)
+                    .page(page),
+            );
+        }
         let old_items = list_refs(old);
         let new_items = list_refs(new);
         let mut removed: Vec<u32> = old_items.difference(&new_items).copied().collect();
@@ -1004,6 +1052,26 @@ fn list_refs(obj: &Object) -> HashSet<u32> {
     obj.as_array()
         .map(|a| a.iter().filter_map(Object::as_ref).map(|r| r.num).collect())
         .unwrap_or_default()
+}
+
+/// The items of an array that are not references, in order (none when `obj` is no array).
+fn direct_items(obj: &Object) -> Vec<&Object> {
+    obj.as_array()
+        .map(|a| a.iter().filter(|o| o.as_ref().is_none()).collect())
+        .unwrap_or_default()
+}
+
+/// The items of `these` that no item of `others` matches by value (each match used once).
+fn unmatched<'o>(these: &[&'o Object], others: &[&Object]) -> Vec<&'o Object> {
+    let mut used = vec![false; others.len()];
+    let mut out = Vec::new();
+    for &item in these {
+        match (0..others.len()).find(|&i| !used[i] && same_value(item, others[i])) {
+            Some(i) => used[i] = true,
+            None => out.push(item),
+        }
+    }
+    out
 }
 
 /// A field value as text for the report.

@@ -68,6 +68,12 @@ impl Revision {
         nums.into_iter()
     }
 
+    /// Offset just past this revision's cross-reference data (its trailer dictionary, or its
+    /// xref stream's data): where its `%%EOF` should follow.
+    pub fn data_end(&self) -> u64 {
+        self.sections.iter().map(|s| s.data_end).max().unwrap_or(0)
+    }
+
     /// Highest object number in use in this revision's own entries.
     fn max_in_use(&self) -> u32 {
         self.sections
