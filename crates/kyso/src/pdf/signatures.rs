@@ -142,20 +142,35 @@ pub fn docmdp_permission(doc: &Document) -> Result<Option<i64>> {
         Some(r) => doc.resolve_at(rev, r)?,
         None => return Ok(Some(2)),
     };
-    for r in refs.as_array().unwrap_or(&[]) {
+    // Table 252: /Reference is an array of signature references. One kyso cannot read gives
+    // the most restrictive permission (fail closed), never the default.
+    let Some(refs) = refs.as_array() else {
+        return Ok(Some(1));
+    };
+    for r in refs {
+        // A reference that is not a dictionary is no DocMDP transform (another method's is
+        // judged by its own reader, or not at all: it adds no permission).
         let Some(sigref) = doc.resolve_dict_at(rev, r)? else {
             continue;
         };
         if !sigref.has_name("TransformMethod", "DocMDP") {
             continue;
         }
-        let params = match sigref.get("TransformParams") {
-            Some(p) => doc.resolve_dict_at(rev, p)?,
-            None => None,
+        // Table 254: /P is 1, 2 or 3, 2 when absent. Any other value (not an integer, out of
+        // range, parameters that are not a dictionary) is not read as a permission: 1.
+        let p = match sigref.get("TransformParams") {
+            None => 2,
+            Some(params) => match doc.resolve_dict_at(rev, params)? {
+                None => 1,
+                Some(params) => match params.get("P") {
+                    None => 2,
+                    Some(p) => match doc.resolve_at(rev, p)?.as_int() {
+                        Some(p @ 1..=3) => p,
+                        _ => 1,
+                    },
+                },
+            },
         };
-        let p = params
-            .and_then(|d| d.get("P").and_then(Object::as_int))
-            .unwrap_or(2);
         return Ok(Some(p));
     }
     Ok(Some(2))
@@ -290,4 +305,77 @@ pub fn stream_range(
         done += got as u64;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::pdf::{IncrementalUpdate, MemorySource};
+
+    /// congvan.pdf certified in appearance only: /Perms /DocMDP names a signature dictionary
+    /// whose /Reference is `reference` (no signature value; only the permission is read).
+    fn with_reference(reference: &str) -> Document {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/docs/congvan.pdf"
+        );
+        let mut bytes = std::fs::read(path).expect("congvan.pdf");
+        let doc = Document::open(Arc::new(MemorySource::new(bytes.clone()))).unwrap();
+        let mut update = IncrementalUpdate::new(&doc);
+        let sig = update.allocate();
+        let three = update.allocate();
+        update.set(three, Object::Int(3));
+        let text = format!("<< /Type /Sig /Reference {reference} >>")
+            .replace("THREE", &format!("{} 0 R", three.num));
+        let dict = Parser::new(text.as_bytes(), true).object(0).unwrap();
+        update.set(sig, dict);
+        let mut catalog = doc.catalog_at(0).unwrap();
+        let mut perms = Dict::new();
+        perms.set("DocMDP", Object::Ref(sig));
+        catalog.set("Perms", Object::Dict(perms));
+        update.set(doc.catalog_ref_at(0).unwrap(), Object::Dict(catalog));
+        let written = update
+            .write(doc.len(), !bytes.ends_with(b"\n"), None)
+            .unwrap();
+        bytes.extend_from_slice(&written.bytes);
+        Document::open(Arc::new(MemorySource::new(bytes))).unwrap()
+    }
+
+    fn permission(reference: &str) -> Option<i64> {
+        docmdp_permission(&with_reference(reference)).expect("read")
+    }
+
+    /// ISO 32000-1 §12.8.2.2, Table 254: /P as written, 2 when absent; a value kyso cannot
+    /// read as a permission is 1 (no changes), never the more permissive default.
+    #[test]
+    fn docmdp_permission_fails_closed() {
+        let sigref =
+            |params: &str| format!("[<< /Type /SigRef /TransformMethod /DocMDP {params} >>]");
+        assert_eq!(permission(&sigref("/TransformParams << /P 1 >>")), Some(1));
+        assert_eq!(permission(&sigref("/TransformParams << /P 3 >>")), Some(3));
+        assert_eq!(
+            permission(&sigref("/TransformParams << /P THREE >>")),
+            Some(3)
+        );
+        assert_eq!(
+            permission(&sigref("/TransformParams << /V /1.2 >>")),
+            Some(2)
+        );
+        assert_eq!(permission(&sigref("")), Some(2));
+        for bad in [
+            "/TransformParams << /P 4 >>",
+            "/TransformParams << /P 0 >>",
+            "/TransformParams << /P 2.5 >>",
+            "/TransformParams << /P (3) >>",
+            "/TransformParams 3",
+        ] {
+            assert_eq!(permission(&sigref(bad)), Some(1), "{bad}");
+        }
+        assert_eq!(
+            permission("<< /Type /SigRef /TransformMethod /DocMDP >>"),
+            Some(1)
+        );
+    }
 }
