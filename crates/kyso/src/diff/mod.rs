@@ -774,4 +774,37 @@ mod tests {
             "{mods:#?}"
         );
     }
+
+    /// A page whose /Annots array (signed revision) cannot be read, then replaced by an empty
+    /// one: what the signer saw there is unknown, so the analysis is an error (INDETERMINATE),
+    /// never "there were no annotations".
+    #[test]
+    fn an_unreadable_signed_value_is_an_error_not_absent() {
+        let doc = open(congvan());
+        let page_ref = doc.pages_at(0).expect("pages")[0];
+        let mut page = doc.get(page_ref).expect("page").as_dict().unwrap().clone();
+        let mut update = IncrementalUpdate::new(&doc);
+        let annots = update.allocate();
+        update.set_raw(annots, b"[ << /Subtype /Text /Rect [0 0 9 9] ".to_vec());
+        page.set("Annots", Object::Ref(annots));
+        update.set(page_ref, Object::Dict(page.clone()));
+        let mut bytes = congvan();
+        let written = update
+            .write(doc.len(), !bytes.ends_with(b"\n"), None)
+            .expect("update written");
+        bytes.extend_from_slice(&written.bytes);
+
+        let signed = open(bytes.clone());
+        assert!(signed.get(annots).is_err(), "the array must be unreadable");
+        let mut update = IncrementalUpdate::new(&signed);
+        page.set("Annots", Object::Array(Vec::new()));
+        update.set(page_ref, Object::Dict(page));
+        let written = update
+            .write(signed.len(), !bytes.ends_with(b"\n"), None)
+            .expect("update written");
+        bytes.extend_from_slice(&written.bytes);
+        let doc = open(bytes);
+        let judged = Analyser::new(&doc).changes_after(1, &Permissions::default());
+        assert!(judged.is_err(), "{judged:#?}");
+    }
 }

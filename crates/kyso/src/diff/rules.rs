@@ -237,14 +237,55 @@ impl<'a> Judge<'a> {
 
     /// The value of `key` in the old dictionary (old revision) and the new one (new revision),
     /// one reference followed; `null` when absent.
-    fn entry_pair(&self, o: &Dict, n: &Dict, key: &str) -> (Object, Object) {
-        let side = |g: &Graph, d: &Dict| {
-            d.get(key)
-                .and_then(|v| g.resolve(v))
-                .cloned()
-                .unwrap_or(Object::Null)
+    ///
+    /// # Errors
+    ///
+    /// A value its revision cannot read: the analysis cannot say what changed (INDETERMINATE),
+    /// rather than judging it as absent.
+    fn entry_pair(&self, o: &Dict, n: &Dict, key: &str) -> Result<(Object, Object)> {
+        Ok((
+            self.old_entry(o, key)?.unwrap_or(Object::Null),
+            self.new_entry(n, key)?.unwrap_or(Object::Null),
+        ))
+    }
+
+    /// The value of `key` in a dictionary of the revision before (one reference followed);
+    /// `None` when absent. An object that revision cannot read is an error (the verdict is
+    /// INDETERMINATE): what the signer saw there is unknown, so it is not "absent".
+    fn old_entry(&self, d: &Dict, key: &str) -> Result<Option<Object>> {
+        let Some(v) = d.get(key) else {
+            return Ok(None);
         };
-        (side(self.old, o), side(self.new, n))
+        let Object::Ref(r) = v else {
+            return Ok(Some(v.clone()));
+        };
+        let read = match self.old.nodes.get(&r.num) {
+            Some(node) => node.value.clone(),
+            None => read_slot(self.doc, self.rev - 1, r.num)?,
+        };
+        read.map(Some).map_err(|e| {
+            Error::MalformedPdf(format!(
+                "/{key} of revision {} cannot be read: {e}",
+                self.rev
+            ))
+        })
+    }
+
+    /// The value of `key` in a dictionary of this revision (one reference followed); `None`
+    /// when absent or unreadable. Every caller judges a new value that is missing as a
+    /// disallowed change or as nothing added, and an unreadable object this revision defines
+    /// is a [`What::BrokenReference`] of its own.
+    fn new_entry(&self, d: &Dict, key: &str) -> Result<Option<Object>> {
+        let Some(v) = d.get(key) else {
+            return Ok(None);
+        };
+        let Object::Ref(r) = v else {
+            return Ok(Some(v.clone()));
+        };
+        Ok(match self.new.nodes.get(&r.num) {
+            Some(node) => node.value.clone().ok(),
+            None => read_slot(self.doc, self.rev, r.num)?.ok(),
+        })
     }
 
     // --- "used only under" -------------------------------------------------------------------
@@ -327,14 +368,16 @@ impl<'a> Judge<'a> {
                 "DSS" => self.push(Fact::new(What::Dss, true).on(num)),
                 "Metadata" => self.push(Fact::new(What::Metadata, true).on(num)),
                 "AcroForm" => {
-                    let od = o
-                        .get("AcroForm")
-                        .and_then(|v| self.old.resolve(v))
+                    // Absent or not a dictionary: no form (what a viewer sees); unreadable: an
+                    // error, never "no form before".
+                    let od = self
+                        .old_entry(o, "AcroForm")?
+                        .as_ref()
                         .and_then(Object::as_dict)
                         .cloned();
-                    let nd = n
-                        .get("AcroForm")
-                        .and_then(|v| self.new.resolve(v))
+                    let nd = self
+                        .new_entry(n, "AcroForm")?
+                        .as_ref()
                         .and_then(Object::as_dict)
                         .cloned();
                     let empty = Dict::new();
@@ -402,17 +445,17 @@ impl<'a> Judge<'a> {
         for key in changed_keys(&o, &n) {
             match key.as_str() {
                 "Fields" => {
-                    let (ov, nv) = self.entry_pair(&o, &n, "Fields");
+                    let (ov, nv) = self.entry_pair(&o, &n, "Fields")?;
                     self.field_list(num, &ov, &nv)?;
                 }
                 // SignaturesExist | AppendOnly (Table 219): they change nothing shown.
                 "SigFlags" => self.push(Fact::new(What::FormFlags, true).on(num)),
                 "DR" => {
-                    let ov = o.get("DR").and_then(|v| self.old.resolve(v)).cloned();
-                    let nv = n.get("DR").and_then(|v| self.new.resolve(v)).cloned();
+                    let ov = self.old_entry(&o, "DR")?;
+                    let nv = self.new_entry(&n, "DR")?;
                     let allowed = match (ov, nv) {
                         (None, Some(_)) => true,
-                        (Some(a), Some(b)) => self.keeps_fonts(&a, &b),
+                        (Some(a), Some(b)) => self.keeps_fonts(&a, &b)?,
                         _ => false,
                     } && self.perms.docmdp != Some(1);
                     self.push(if allowed {
@@ -438,20 +481,18 @@ impl<'a> Judge<'a> {
     /// /DR (ISO 32000-1 §12.7.2) serves only to make new appearances; its fonts also draw
     /// fields that have no appearance of their own, so existing fonts must stay as they were.
     /// Other resources (signing tools put their appearance XObjects there) may change.
-    fn keeps_fonts(&self, old: &Object, new: &Object) -> bool {
+    fn keeps_fonts(&self, old: &Object, new: &Object) -> Result<bool> {
         let (Some(o), Some(n)) = (old.as_dict(), new.as_dict()) else {
-            return false;
+            return Ok(false);
         };
         for key in ["Font", "Encoding"] {
-            let of = o.get(key).and_then(|v| self.old.resolve(v)).cloned();
-            let nf = n.get(key).and_then(|v| self.new.resolve(v)).cloned();
-            match (of, nf) {
+            match (self.old_entry(o, key)?, self.new_entry(n, key)?) {
                 (None, _) => {}
                 (Some(a), Some(b)) if a == b || extends(&a, &b) => {}
-                _ => return false,
+                _ => return Ok(false),
             }
         }
-        true
+        Ok(true)
     }
 
     /// /Fields or /Kids: nothing removed; what is added must be a new field, judged once.
@@ -629,7 +670,7 @@ impl<'a> Judge<'a> {
         for key in changed_keys(o, n) {
             match key.as_str() {
                 "Annots" => {
-                    let (ov, nv) = self.entry_pair(o, n, "Annots");
+                    let (ov, nv) = self.entry_pair(o, n, "Annots")?;
                     self.annots(num, page, &ov, &nv)?;
                 }
                 "Contents" => self.push(
