@@ -368,6 +368,7 @@ impl Graph {
                 .map(|v| refs_in(v).into_iter().map(|r| r.num).collect())
                 .unwrap_or_default();
         }
+        // A holder not in the graph has no subtree: nothing becomes explainable by it.
         self.nodes
             .get(&holder)
             .map(|n| {

@@ -2,6 +2,10 @@
 //! (ISO 32000-1 §7.7: catalog, page tree, interactive form) through that revision's
 //! cross-reference data. An object can have several roles (shared objects); an object with none is
 //! not used by the document at that revision.
+//!
+//! Words only: the map names what a change no rule explains did (`Analyser::describe_by_role`);
+//! an object it cannot read or reach keeps the generic description, and the change stays
+//! disallowed whatever the map says.
 
 use std::collections::{HashMap, HashSet};
 

@@ -635,6 +635,7 @@ impl<'a> Judge<'a> {
                 let Some(d) = self.new.value(*w).and_then(Object::as_dict) else {
                     return false;
                 };
+                // Flags or /Rect kyso cannot read count as visible: the stricter judgement.
                 let flags = d.get("F").and_then(Object::as_int).unwrap_or(0);
                 if flags & HIDDEN_FLAGS != 0 {
                     return false;
@@ -1089,6 +1090,7 @@ fn extends(old: &Object, new: &Object) -> bool {
     go(old, new, 0)
 }
 
+/// The references of an array; its other items are judged by [`direct_items`] in every caller.
 fn list_refs(obj: &Object) -> HashSet<u32> {
     obj.as_array()
         .map(|a| a.iter().filter_map(Object::as_ref).map(|r| r.num).collect())

@@ -485,6 +485,7 @@ impl SecurityHandler {
                 )))
             }
         };
+        // ISO 32000-1 §7.6.1, Table 20: /Length defaults to 40; /StmF, /StrF to Identity.
         let length_bits = int(encrypt, "Length").unwrap_or(40);
         let n = match v {
             1 => 5,

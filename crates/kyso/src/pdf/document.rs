@@ -780,6 +780,8 @@ impl Document {
                     "the page tree loops or is too deep".into(),
                 ));
             }
+            // A node that is not a dictionary, or /Kids that is not an array of references, is
+            // not listed: the diff has no rule that allows changing what it does not list.
             let Some(dict) = self.resolve_dict_at(rev, &Object::Ref(node))? else {
                 continue;
             };

@@ -49,6 +49,8 @@ pub fn read_dss_at(doc: &Document, rev: usize) -> Result<Dss> {
             .unwrap_or(&[])
             .iter()
             .take(MAX_ENTRIES)
+            // An entry that cannot be read is evidence missing, never a reason to pass
+            // (ETSI EN 319 142-1 §5.4.2: the DSS only adds validation data).
             .filter_map(|item| match doc.resolve_at(rev, item).ok()? {
                 Object::Stream(s) => doc.stream_decoded(&s).ok(),
                 _ => None,

@@ -108,6 +108,9 @@ impl SignatureEntry {
         let Some(refs) = self.dict.get("Reference") else {
             return false;
         };
+        // Unreadable: not taken as a certification. The signed dictionary and its /Reference
+        // are covered by the signature; a later revision that makes them unreadable redefines
+        // objects the signed revision uses, which the diff refuses on its own.
         let Ok(refs) = doc.resolve(refs) else {
             return false;
         };
@@ -164,10 +167,11 @@ pub fn docmdp_permission(doc: &Document) -> Result<Option<i64>> {
                 None => 1,
                 Some(params) => match params.get("P") {
                     None => 2,
-                    Some(p) => match doc.resolve_at(rev, p)?.as_int() {
-                        Some(p @ 1..=3) => p,
-                        _ => 1,
-                    },
+                    Some(p) => doc
+                        .resolve_at(rev, p)?
+                        .as_int()
+                        .filter(|p| (1..=3).contains(p))
+                        .unwrap_or(1),
                 },
             },
         };
