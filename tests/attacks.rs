@@ -1142,6 +1142,94 @@ fn form_filling_that_paints_an_xobject_is_caught() {
     assert_disallowed(&pdf, &["field_changed"]);
 }
 
+/// The form document with an empty signature field `KyDuyet` whose FieldMDP /Lock
+/// (ISO 32000-1 §12.8.2.4, Table 233) is `lock`, then signed into that field as a certification
+/// with P = 2: (signed bytes, `SoTien`'s object number).
+fn locked_form(lab: &Lab, name: &str, lock: &str) -> (Vec<u8>, u32) {
+    let (form, field) = form_document(lab);
+    let base = std::fs::read(form).unwrap();
+    let l = layout(&base);
+    let acroform = ref_in(&obj_body(&base, l.root), "AcroForm");
+    let sig_field = l.size;
+    let body = format!(
+        "<</FT /Sig /T (KyDuyet) /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /F 132 \
+         /P {} 0 R /Lock {lock}>>",
+        l.page
+    );
+    let fields = add_to_array(
+        &obj_body(&base, acroform),
+        "Fields",
+        &format!("{sig_field} 0 R"),
+    );
+    let page = add_to_array(
+        &obj_body(&base, l.page),
+        "Annots",
+        &format!("{sig_field} 0 R"),
+    );
+    let doc = append_update(
+        &base,
+        &[
+            (sig_field, body.into_bytes()),
+            (acroform, fields),
+            (l.page, page),
+        ],
+    );
+    let input = lab.write(&format!("{name}-unsigned.pdf"), &doc);
+    let signed = lab.signed(
+        &input,
+        &format!("{name}.pdf"),
+        "leader.p12",
+        &["--certify", "2", "--field", "KyDuyet"],
+    );
+    (signed, field)
+}
+
+/// A FieldMDP lock that names a field kyso cannot read (a name, not a text string) locks every
+/// field: filling `SoTien` after it is refused. Read as "no names", the lock would have let
+/// the certification (P = 2) allow the change. The readable lock naming another field is the
+/// control: the same filling passes.
+#[test]
+fn form_filling_under_an_unreadable_field_lock_is_refused() {
+    let lab = Lab::new();
+    let (signed, field) = locked_form(
+        &lab,
+        "lock-other",
+        "<</Type /SigFieldLock /Action /Include /Fields [(Khac)]>>",
+    );
+    let pdf = lab.write("lock-other-filled.pdf", &fill(&signed, field, PLAIN_FILL));
+    let (code, report) = verify_json(&pdf, &[]);
+    assert_eq!(code, 0, "{report:#}");
+
+    for (name, lock) in [
+        (
+            "lock-name",
+            "<</Type /SigFieldLock /Action /Include /Fields [/SoTien (Khac)]>>",
+        ),
+        (
+            "lock-exclude-name",
+            "<</Type /SigFieldLock /Action /Exclude /Fields [(Khac) /SoTien]>>",
+        ),
+        (
+            "lock-not-array",
+            "<</Type /SigFieldLock /Action /Include /Fields /SoTien>>",
+        ),
+    ] {
+        let (signed, field) = locked_form(&lab, name, lock);
+        let pdf = lab.write(
+            &format!("{name}-filled.pdf"),
+            &fill(&signed, field, PLAIN_FILL),
+        );
+        let report = assert_disallowed(&pdf, &["form_filled"]);
+        let mods = modifications(&report["signatures"][0]);
+        assert!(
+            mods.iter().any(|m| m["kind"] == "form_filled"
+                && m["field"] == "SoTien"
+                && m["allowed"] == false),
+            "{name}: {mods:#?}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 7. Fail closed (issue 13): structure that is not exact per revision, ambiguities, objects
 //    the old role walk could not reach, limits. Every file must be refused: exit 1, 3 or 4,

@@ -16,12 +16,15 @@ fn cms_err<T>(msg: impl Into<String>) -> Result<T> {
 /// (RFC 5652 §5.3). Values keep their encoding as found (DER for DER input).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attribute {
+    /// attrType, dotted OID (e.g. `1.2.840.113549.1.9.4` for message-digest).
     pub oid: String,
+    /// attrValues: the encoding of each value of the SET, in order (usually one).
     pub values: Vec<Vec<u8>>,
 }
 
 impl Attribute {
-    /// Parses one Attribute element.
+    /// Parses one `Attribute` element; fails with [`Error::Asn1`] when it is not a SEQUENCE of
+    /// an OID and a SET.
     pub fn from_element(el: &Element<'_>) -> Result<Attribute> {
         el.expect_universal(tag::SEQUENCE, "Attribute")?;
         let mut r = el.children()?;
@@ -68,7 +71,10 @@ pub fn parse_attributes(el: &Element<'_>) -> Result<Vec<Attribute>> {
 /// One ESSCertID / ESSCertIDv2 (RFC 2634 §5.4.1, RFC 5035 §4).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EssCertId {
+    /// The algorithm of [`EssCertId::hash`]: SHA-1 for ESSCertID (v1), the `hashAlgorithm`
+    /// field (default SHA-256) for ESSCertIDv2.
     pub hash_algorithm: DigestAlgorithm,
+    /// `certHash`: the digest of the whole signer certificate (its DER).
     pub hash: Vec<u8>,
     /// issuerSerial: the first directoryName of the GeneralNames and the serial contents.
     pub issuer_serial: Option<(Name, Vec<u8>)>,
@@ -136,11 +142,22 @@ pub struct SignedAttributes {
     /// The original bytes with the tag changed when they were definite-length,
     /// otherwise the DER re-encoding of BER input.
     pub der: Vec<u8>,
+    /// content-type attribute (RFC 5652 §11.1), dotted OID; must equal eContentType.
     pub content_type: Option<String>,
+    /// message-digest attribute (RFC 5652 §11.2): the hash of the signed content (for PDF, of the
+    /// /ByteRange bytes). `None` when absent.
     pub message_digest: Option<Vec<u8>>,
+    /// signing-time attribute (RFC 5652 §11.3): the signer's own claim, not trusted (PAdES
+    /// baseline signatures put the claimed time in /M instead, ETSI EN 319 142-1). `None` when
+    /// absent.
     pub signing_time: Option<OffsetDateTime>,
+    /// ESS signing-certificate-v2 (RFC 5035 §3): the certificates identified, first one the
+    /// signer's. `None` when absent.
     pub signing_certificate_v2: Option<Vec<EssCertId>>,
+    /// ESS signing-certificate (RFC 2634 §5.4, SHA-1 hashes), as legacy signers write it. `None`
+    /// when absent.
     pub signing_certificate_v1: Option<Vec<EssCertId>>,
+    /// Every signed attribute in order, the ones decoded above included.
     pub attributes: Vec<Attribute>,
 }
 

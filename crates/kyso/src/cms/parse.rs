@@ -13,19 +13,37 @@ fn cms_err<T>(msg: impl Into<String>) -> Result<T> {
 /// `SignerIdentifier` (RFC 5652 §5.3).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SignerIdentifier {
-    IssuerAndSerial { issuer: Name, serial: Vec<u8> },
+    /// `issuerAndSerialNumber` (RFC 5652 §10.2.4): the certificate's issuer and serial number
+    /// (SignerInfo version 1).
+    IssuerAndSerial {
+        /// The issuer's distinguished name.
+        issuer: Name,
+        /// The serial number's INTEGER contents (big-endian, as encoded).
+        serial: Vec<u8>,
+    },
+    /// `[0] subjectKeyIdentifier`: the signer certificate's SKI extension value (SignerInfo version
+    /// 3).
     SubjectKeyId(Vec<u8>),
 }
 
 /// `SignerInfo` (RFC 5652 §5.3).
 #[derive(Clone, Debug)]
 pub struct SignerInfo {
+    /// CMSVersion: 1 with issuerAndSerialNumber, 3 with subjectKeyIdentifier.
     pub version: u64,
+    /// Which certificate signed (looked up with [`SignedData::signer_certificate`]).
     pub sid: SignerIdentifier,
+    /// The digest of the content and of the signed attributes.
     pub digest_algorithm: AlgorithmIdentifier,
+    /// The signed attributes; `None` when the signature covers the content directly (not allowed by
+    /// PAdES).
     pub signed_attrs: Option<SignedAttributes>,
+    /// How [`SignerInfo::signature`] was computed (rsaEncryption, RSASSA-PSS,
+    /// ecdsa-with-SHA256...).
     pub signature_algorithm: AlgorithmIdentifier,
+    /// The signature value (for ECDSA the DER `Ecdsa-Sig-Value`).
     pub signature: Vec<u8>,
+    /// Unsigned attributes (signature time-stamp, RFC 3161 Appendix A); empty when none.
     pub unsigned_attrs: Vec<Attribute>,
 }
 
@@ -83,18 +101,24 @@ impl SignerInfo {
 /// `SignedData` (RFC 5652 §5.1) from a ContentInfo (§3).
 #[derive(Clone, Debug)]
 pub struct SignedData {
+    /// CMSVersion of the SignedData (1 or 3 in PDF signatures).
     pub version: u64,
+    /// digestAlgorithms: the set the signers declare (informative; each SignerInfo names its own).
     pub digest_algorithms: Vec<AlgorithmIdentifier>,
+    /// eContentType, dotted OID: id-data for PDF signatures, id-ct-TSTInfo for time-stamp tokens.
     pub encap_content_type: String,
     /// True when eContent is present (an attached signature).
     pub encap_content_present: bool,
     /// eContent bytes when present (constructed segments concatenated).
     pub encap_content: Option<Vec<u8>>,
+    /// The X.509 certificates of the `certificates` field, parsed, in order (signer, chain,
+    /// anything else).
     pub certificates: Vec<Certificate>,
     /// CertificateChoices that are not X.509 certificates or failed to parse.
     pub unparsed_certificates: usize,
     /// Number of CRLs / other revocation entries in `crls` (not decoded here).
     pub crl_count: usize,
+    /// The SignerInfos; a PDF signature has exactly one (ISO 32000-1 §12.8.3.3.1).
     pub signer_infos: Vec<SignerInfo>,
     /// Length of the ContentInfo encoding; bytes after it (PDF padding) are ignored.
     pub encoded_len: usize,
@@ -104,6 +128,11 @@ impl SignedData {
     /// Parses a ContentInfo holding SignedData. Trailing bytes after the
     /// ContentInfo (the zero padding of a PDF /Contents) are ignored, but the
     /// length comes from the header, never from trimming zeros. BER is accepted.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Cms`] when the ContentInfo is not id-signedData or the SignedData does not follow
+    /// RFC 5652 §5.1; [`Error::Asn1`] when the bytes are not BER at all.
     pub fn parse(bytes: &[u8]) -> Result<SignedData> {
         let mut top = Reader::new(bytes);
         let ci = top.read()?;

@@ -10,12 +10,15 @@ use crate::error::{Error, Result};
 /// The parts of a TSTInfo a verifier needs.
 #[derive(Clone, Debug)]
 pub struct TstInfo {
+    /// The TSA policy OID under which the token was issued (dotted).
     pub policy: String,
     /// messageImprint.hashAlgorithm (OID).
     pub imprint_algorithm: String,
     /// messageImprint.hashedMessage.
     pub imprint: Vec<u8>,
+    /// serialNumber contents (big-endian), unique per TSA.
     pub serial: Vec<u8>,
+    /// genTime: when the TSA saw the imprint (UTC; sub-second precision dropped).
     pub gen_time: OffsetDateTime,
     /// The nonce echoed from the request, when there was one.
     pub nonce: Option<Vec<u8>>,

@@ -23,13 +23,21 @@ pub enum EssStatus {
 pub struct SignerCheck {
     /// Index into `SignedData::certificates`.
     pub signer_certificate: Option<usize>,
+    /// The digest algorithm of the SignerInfo, `None` when kyso does not know it (then nothing
+    /// verifies).
     pub digest: Option<DigestAlgorithm>,
+    /// The signature scheme that verified (or was tried), `None` when the algorithm is unknown.
     pub scheme: Option<SignatureScheme>,
     /// `None` when there are no signed attributes (or no message-digest).
     pub message_digest_matches: Option<bool>,
+    /// The signature value verifies with the signer certificate's key.
     pub signature_valid: bool,
+    /// Why the signature does not verify, in English; `None` when it does.
     pub signature_error: Option<String>,
+    /// The content-type attribute is present and equals eContentType (RFC 5652 §11.1), or there are
+    /// no signed attributes.
     pub content_type_ok: bool,
+    /// What the ESS signing-certificate attributes say about the signer certificate.
     pub ess: EssStatus,
     /// Signed attributes without the message-digest attribute (RFC 5652 §11.2): nothing binds
     /// the content.
@@ -39,6 +47,8 @@ pub struct SignerCheck {
     pub digest_mismatch: Option<DigestAlgorithm>,
     /// SHA-1 as digestAlgorithm or inside the signature algorithm (Circular 15/2025).
     pub uses_sha1: bool,
+    /// Everything else wrong, in English (signer certificate missing, unsupported algorithm...);
+    /// empty when none.
     pub problems: Vec<String>,
 }
 

@@ -1,4 +1,7 @@
-//! Algorithm identifiers shared by signing and verification.
+//! Algorithm identifiers shared by signing and verification: which digest (RFC 5754 SHA-2 in
+//! CMS, RFC 8419 SHAKE256) and which signature scheme (RFC 8017, FIPS 186-4, RFC 8032) a
+//! signature uses. The OIDs they map to are in [`digest`](mod@super::digest) and
+//! [`super::verify`].
 
 use serde::Serialize;
 
@@ -8,8 +11,11 @@ use serde::Serialize;
 pub enum DigestAlgorithm {
     /// SHA-1: verification of legacy signatures only; not acceptable under Circular 15/2025.
     Sha1,
+    /// SHA-256 (FIPS 180-4), 32-byte output: kyso's default for signing and time-stamp imprints.
     Sha256,
+    /// SHA-384 (FIPS 180-4), 48-byte output.
     Sha384,
+    /// SHA-512 (FIPS 180-4), 64-byte output.
     Sha512,
     /// SHAKE256 with a 512-bit output (FIPS 202; `id-shake256`, RFC 8419 §2.3): the
     /// digest Ed448 signatures use in CMS; verification only.

@@ -66,7 +66,7 @@ pub struct Hasher {
 }
 
 impl Hasher {
-    /// Starts a new digest computation.
+    /// A hasher for `alg` with nothing fed yet.
     pub fn new(alg: DigestAlgorithm) -> Self {
         let ctx = match alg.aws() {
             Some(a) => Ctx::Aws(awsd::Context::new(a)),
@@ -75,12 +75,12 @@ impl Hasher {
         Hasher { ctx, alg }
     }
 
-    /// The algorithm being computed.
+    /// The algorithm this hasher computes (which decides the output length).
     pub fn algorithm(&self) -> DigestAlgorithm {
         self.alg
     }
 
-    /// Feeds data.
+    /// Feeds the next bytes; pieces may have any size and are hashed as if concatenated.
     pub fn update(&mut self, data: &[u8]) {
         match &mut self.ctx {
             Ctx::Aws(c) => c.update(data),
@@ -88,7 +88,7 @@ impl Hasher {
         }
     }
 
-    /// Returns the digest value.
+    /// The digest value, [`DigestAlgorithm::output_len`] bytes long (SHAKE256 is read out to 64).
     pub fn finish(self) -> Vec<u8> {
         match self.ctx {
             Ctx::Aws(c) => c.finish().as_ref().to_vec(),

@@ -13,8 +13,11 @@ const BRAINPOOL_P384R1: &str = "1.3.36.3.3.2.8.1.1.11";
 /// Named elliptic curves (RFC 5480 §2.1.1.1, RFC 5639 §4.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Curve {
+    /// NIST P-256 / secp256r1 (`prime256v1`), 32-byte field elements.
     P256,
+    /// NIST P-384 / secp384r1, 48-byte field elements.
     P384,
+    /// NIST P-521 / secp521r1, 66-byte field elements.
     P521,
     /// brainpoolP256r1 (RFC 5639); verification only.
     BrainpoolP256r1,
@@ -36,13 +39,19 @@ impl Curve {
 /// The subject public key type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PublicKeyKind {
+    /// RSA key (`rsaEncryption` or `id-RSASSA-PSS`, RFC 3279 §2.3.1, RFC 4055).
     Rsa {
+        /// Modulus length in bits (e.g. 2048); policy checks compare it with the minimum they accept.
         bits: usize,
     },
+    /// Elliptic-curve key (`id-ecPublicKey`, RFC 5480) on a curve kyso knows.
     Ec {
+        /// The named curve from the key's ECParameters.
         curve: Curve,
     },
+    /// Ed25519 key (RFC 8410); verification only.
     Ed25519,
+    /// Ed448 key (RFC 8410); verification only.
     Ed448,
     /// Unknown algorithm (or unknown EC curve): the OID.
     Other(String),
@@ -51,7 +60,9 @@ pub enum PublicKeyKind {
 /// Decoded SubjectPublicKeyInfo (RFC 5280 §4.1.2.7).
 #[derive(Clone, Debug)]
 pub struct SpkiInfo {
+    /// The key's AlgorithmIdentifier as written (OID and raw parameters).
     pub algorithm: AlgorithmIdentifier,
+    /// What the algorithm and parameters mean: key type, RSA size or EC curve.
     pub kind: PublicKeyKind,
     /// Contents of the subjectPublicKey BIT STRING (RSAPublicKey, EC point, raw key).
     pub key_bytes: Vec<u8>,

@@ -15,8 +15,11 @@ use crate::asn1::{oid, reader::tag, AlgorithmIdentifier, Reader};
 /// Decoded `RSASSA-PSS-params` (RFC 4055 §3.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PssParams {
+    /// `hashAlgorithm`: the digest of the message (default SHA-1).
     pub hash: DigestAlgorithm,
+    /// The digest inside `maskGenAlgorithm` (MGF1, default SHA-1).
     pub mgf_hash: DigestAlgorithm,
+    /// `saltLength` in bytes (default 20).
     pub salt_len: u64,
 }
 
@@ -335,6 +338,37 @@ fn verify_brainpool(
 /// algorithm, used when the signature algorithm does not name a hash
 /// (`rsaEncryption`, RFC 5652 §10.1.2 / RFC 3370 §3.2). SHA-1 and 1024-bit RSA
 /// verify; the caller judges the policy. Returns the scheme used or a reason.
+///
+/// # Errors
+///
+/// An English reason when the signature does not verify, when the key and the algorithm do
+/// not go together (an RSA scheme with an EC key...), or when the algorithm, curve or
+/// parameters are not supported.
+///
+/// # Examples
+///
+/// The test intermediate CA certificate is signed by the test root:
+///
+/// ```
+/// use kyso::crypto::{verify::digest_of_signature_algorithm, verify_signature, DigestAlgorithm};
+/// use kyso::pki::Certificate;
+///
+/// let pki = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/pki");
+/// let read = |name: &str| std::fs::read(format!("{pki}/{name}"));
+/// let root = &Certificate::parse_pem_or_der(&read("root.pem")?)?[0];
+/// let ca = &Certificate::parse_pem_or_der(&read("intermediate.pem")?)?[0];
+///
+/// let alg = &ca.signature_algorithm;
+/// let digest = digest_of_signature_algorithm(alg).unwrap_or(DigestAlgorithm::Sha256);
+/// assert!(verify_signature(&root.spki_der, alg, digest, &ca.tbs_der, &ca.signature).is_ok());
+///
+/// // One changed byte in the signed part and it no longer verifies.
+/// let mut tbs = ca.tbs_der.clone();
+/// let last = tbs.len() - 1;
+/// tbs[last] ^= 1;
+/// assert!(verify_signature(&root.spki_der, alg, digest, &tbs, &ca.signature).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn verify_signature(
     spki_der: &[u8],
     signature_algorithm: &AlgorithmIdentifier,

@@ -119,9 +119,11 @@ pub fn trailer_changes(doc: &Document, rev: usize) -> Vec<Fact> {
 /// Finds `N G obj` definitions in the revision's bytes that its xref does not point at.
 pub fn objects_without_xref(doc: &Document, rev: usize) -> Result<Vec<Fact>> {
     let mut out = Vec::new();
-    let Some(start) = doc.revisions[rev - 1].end else {
-        return Ok(out);
-    };
+    // Without a `%%EOF` after the revision before, its bytes end with its xref data: what
+    // follows is searched all the same (never skipped for a missing marker).
+    let start = doc.revisions[rev - 1]
+        .end
+        .unwrap_or(doc.revisions[rev - 1].limit);
     let end = doc.revisions[rev].limit;
     if end <= start {
         return Ok(out);
@@ -160,14 +162,33 @@ pub fn objects_without_xref(doc: &Document, rev: usize) -> Result<Vec<Fact>> {
 }
 
 /// Bytes after the last %%EOF that are not white space (ISO 32000-1 §7.5.5).
+/// Without a `%%EOF` (or one too far away to be the last revision's), the bytes after its
+/// xref data may hold only the end of that data: `endstream endobj startxref N`.
 pub fn trailing_data(doc: &Document) -> Result<Option<Fact>> {
-    let end = doc.revisions[doc.last_revision()].end.unwrap_or(doc.len());
+    let last = &doc.revisions[doc.last_revision()];
+    let (end, marker) = match last.end {
+        Some(end) => (end, true),
+        None => (last.data_end(), false),
+    };
     if end >= doc.len() {
         return Ok(None);
     }
     let n = (doc.len() - end).min(1 << 20) as usize;
     let tail = doc.source().read_vec(end, n)?;
-    if tail.iter().all(|&b| crate::pdf::parser::is_whitespace(b)) && doc.len() - end <= 1 << 20 {
+    let tokens: Vec<&[u8]> = tail
+        .split(|&b| crate::pdf::parser::is_whitespace(b))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let clean = match tokens.as_slice() {
+        [] => true,
+        _ if marker => false,
+        [b"endstream", b"endobj", rest @ ..] | rest => match rest {
+            [] => true,
+            [b"startxref", n] => n.iter().all(u8::is_ascii_digit),
+            _ => false,
+        },
+    };
+    if clean && doc.len() - end <= 1 << 20 {
         return Ok(None);
     }
     Ok(Some(Fact::new(

@@ -44,14 +44,19 @@ pub struct FieldNode {
 /// The graph of one revision.
 #[derive(Debug)]
 pub struct Graph {
+    /// The revision (0-based) this graph describes.
     pub rev: usize,
+    /// That revision's trailer.
     pub trailer: Dict,
+    /// Every object reachable from the trailer, by number, as this revision reads it.
     pub nodes: HashMap<u32, Node>,
     /// child → (parent or [`TRAILER`], top-level key of the parent holding the reference).
     pub parents: HashMap<u32, Vec<(u32, Vec<u8>)>>,
+    /// The catalog's object number (from /Root), `None` when /Root is not a reference.
     pub catalog: Option<u32>,
     /// Pages in order (1-based page numbers are positions + 1), or why the page tree is broken.
     pub pages: std::result::Result<Vec<ObjRef>, String>,
+    /// Page object number → 1-based page number.
     pub page_of: HashMap<u32, usize>,
     /// Indirect /Annots arrays → page.
     pub annots_arrays: HashMap<u32, usize>,
@@ -152,6 +157,7 @@ impl Graph {
         self.resolve(obj).and_then(Object::as_dict).cloned()
     }
 
+    /// The catalog dictionary, `None` when missing or not a dictionary.
     pub fn catalog_dict(&self) -> Option<Dict> {
         self.catalog
             .and_then(|c| self.value(c))
@@ -362,6 +368,7 @@ impl Graph {
                 .map(|v| refs_in(v).into_iter().map(|r| r.num).collect())
                 .unwrap_or_default();
         }
+        // A holder not in the graph has no subtree: nothing becomes explainable by it.
         self.nodes
             .get(&holder)
             .map(|n| {

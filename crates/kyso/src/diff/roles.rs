@@ -2,6 +2,10 @@
 //! (ISO 32000-1 §7.7: catalog, page tree, interactive form) through that revision's
 //! cross-reference data. An object can have several roles (shared objects); an object with none is
 //! not used by the document at that revision.
+//!
+//! Words only: the map names what a change no rule explains did (`Analyser::describe_by_role`);
+//! an object it cannot read or reach keeps the generic description, and the change stays
+//! disallowed whatever the map says.
 
 use std::collections::{HashMap, HashSet};
 
@@ -16,7 +20,9 @@ const MAX_DEPTH: usize = 64;
 /// The part an object plays in the document.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
+    /// The document catalog (/Root).
     Catalog,
+    /// The document information dictionary (trailer /Info).
     Info,
     /// An intermediate /Pages node.
     PageTree,
@@ -36,16 +42,21 @@ pub enum Role {
     FieldList,
     /// A form field or widget (fully qualified field name, and whether it is a signature field).
     Field {
+        /// Fully qualified field name.
         name: String,
+        /// Whether it is a signature field (/FT /Sig, possibly inherited).
         signature: bool,
     },
     /// A field's or widget's appearance (streams and dictionaries under /AP).
     FieldAppearance {
+        /// Fully qualified name of the field the appearance belongs to.
         name: String,
+        /// Whether that field is a signature field.
         signature: bool,
     },
     /// The value dictionary of a signed signature field.
     SignatureValue {
+        /// Fully qualified name of the signature field.
         name: String,
     },
     /// /AcroForm /DR and other form-level resources.
@@ -63,12 +74,14 @@ pub enum Role {
 /// Roles of every object used at one revision.
 #[derive(Debug, Default)]
 pub struct RoleMap {
+    /// Object number → every role it plays; absent when unused at this revision.
     pub roles: HashMap<u32, HashSet<Role>>,
     /// Page references in order.
     pub pages: Vec<ObjRef>,
 }
 
 impl RoleMap {
+    /// The roles of object `num`, `None` when the revision does not use it.
     pub fn get(&self, num: u32) -> Option<&HashSet<Role>> {
         self.roles.get(&num)
     }

@@ -42,6 +42,8 @@ pub struct Judge<'a> {
 }
 
 impl<'a> Judge<'a> {
+    /// A judge of revision `rev` (its graph `new`) against the revision before (`old`), under
+    /// `perms`; `signed_here` are the signature dictionaries that sign exactly `rev`.
     pub fn new(
         doc: &'a Document,
         rev: usize,
@@ -65,6 +67,7 @@ impl<'a> Judge<'a> {
         }
     }
 
+    /// The facts found so far, in the order found.
     pub fn into_facts(self) -> Vec<Fact> {
         self.facts
     }
@@ -234,14 +237,55 @@ impl<'a> Judge<'a> {
 
     /// The value of `key` in the old dictionary (old revision) and the new one (new revision),
     /// one reference followed; `null` when absent.
-    fn entry_pair(&self, o: &Dict, n: &Dict, key: &str) -> (Object, Object) {
-        let side = |g: &Graph, d: &Dict| {
-            d.get(key)
-                .and_then(|v| g.resolve(v))
-                .cloned()
-                .unwrap_or(Object::Null)
+    ///
+    /// # Errors
+    ///
+    /// A value its revision cannot read: the analysis cannot say what changed (INDETERMINATE),
+    /// rather than judging it as absent.
+    fn entry_pair(&self, o: &Dict, n: &Dict, key: &str) -> Result<(Object, Object)> {
+        Ok((
+            self.old_entry(o, key)?.unwrap_or(Object::Null),
+            self.new_entry(n, key)?.unwrap_or(Object::Null),
+        ))
+    }
+
+    /// The value of `key` in a dictionary of the revision before (one reference followed);
+    /// `None` when absent. An object that revision cannot read is an error (the verdict is
+    /// INDETERMINATE): what the signer saw there is unknown, so it is not "absent".
+    fn old_entry(&self, d: &Dict, key: &str) -> Result<Option<Object>> {
+        let Some(v) = d.get(key) else {
+            return Ok(None);
         };
-        (side(self.old, o), side(self.new, n))
+        let Object::Ref(r) = v else {
+            return Ok(Some(v.clone()));
+        };
+        let read = match self.old.nodes.get(&r.num) {
+            Some(node) => node.value.clone(),
+            None => read_slot(self.doc, self.rev - 1, r.num)?,
+        };
+        read.map(Some).map_err(|e| {
+            Error::MalformedPdf(format!(
+                "/{key} of revision {} cannot be read: {e}",
+                self.rev
+            ))
+        })
+    }
+
+    /// The value of `key` in a dictionary of this revision (one reference followed); `None`
+    /// when absent or unreadable. Every caller judges a new value that is missing as a
+    /// disallowed change or as nothing added, and an unreadable object this revision defines
+    /// is a [`What::BrokenReference`] of its own.
+    fn new_entry(&self, d: &Dict, key: &str) -> Result<Option<Object>> {
+        let Some(v) = d.get(key) else {
+            return Ok(None);
+        };
+        let Object::Ref(r) = v else {
+            return Ok(Some(v.clone()));
+        };
+        Ok(match self.new.nodes.get(&r.num) {
+            Some(node) => node.value.clone().ok(),
+            None => read_slot(self.doc, self.rev, r.num)?.ok(),
+        })
     }
 
     // --- "used only under" -------------------------------------------------------------------
@@ -324,14 +368,16 @@ impl<'a> Judge<'a> {
                 "DSS" => self.push(Fact::new(What::Dss, true).on(num)),
                 "Metadata" => self.push(Fact::new(What::Metadata, true).on(num)),
                 "AcroForm" => {
-                    let od = o
-                        .get("AcroForm")
-                        .and_then(|v| self.old.resolve(v))
+                    // Absent or not a dictionary: no form (what a viewer sees); unreadable: an
+                    // error, never "no form before".
+                    let od = self
+                        .old_entry(o, "AcroForm")?
+                        .as_ref()
                         .and_then(Object::as_dict)
                         .cloned();
-                    let nd = n
-                        .get("AcroForm")
-                        .and_then(|v| self.new.resolve(v))
+                    let nd = self
+                        .new_entry(n, "AcroForm")?
+                        .as_ref()
                         .and_then(Object::as_dict)
                         .cloned();
                     let empty = Dict::new();
@@ -399,17 +445,17 @@ impl<'a> Judge<'a> {
         for key in changed_keys(&o, &n) {
             match key.as_str() {
                 "Fields" => {
-                    let (ov, nv) = self.entry_pair(&o, &n, "Fields");
+                    let (ov, nv) = self.entry_pair(&o, &n, "Fields")?;
                     self.field_list(num, &ov, &nv)?;
                 }
                 // SignaturesExist | AppendOnly (Table 219): they change nothing shown.
                 "SigFlags" => self.push(Fact::new(What::FormFlags, true).on(num)),
                 "DR" => {
-                    let ov = o.get("DR").and_then(|v| self.old.resolve(v)).cloned();
-                    let nv = n.get("DR").and_then(|v| self.new.resolve(v)).cloned();
+                    let ov = self.old_entry(&o, "DR")?;
+                    let nv = self.new_entry(&n, "DR")?;
                     let allowed = match (ov, nv) {
                         (None, Some(_)) => true,
-                        (Some(a), Some(b)) => self.keeps_fonts(&a, &b),
+                        (Some(a), Some(b)) => self.keeps_fonts(&a, &b)?,
                         _ => false,
                     } && self.perms.docmdp != Some(1);
                     self.push(if allowed {
@@ -435,24 +481,42 @@ impl<'a> Judge<'a> {
     /// /DR (ISO 32000-1 §12.7.2) serves only to make new appearances; its fonts also draw
     /// fields that have no appearance of their own, so existing fonts must stay as they were.
     /// Other resources (signing tools put their appearance XObjects there) may change.
-    fn keeps_fonts(&self, old: &Object, new: &Object) -> bool {
+    fn keeps_fonts(&self, old: &Object, new: &Object) -> Result<bool> {
         let (Some(o), Some(n)) = (old.as_dict(), new.as_dict()) else {
-            return false;
+            return Ok(false);
         };
         for key in ["Font", "Encoding"] {
-            let of = o.get(key).and_then(|v| self.old.resolve(v)).cloned();
-            let nf = n.get(key).and_then(|v| self.new.resolve(v)).cloned();
-            match (of, nf) {
+            match (self.old_entry(o, key)?, self.new_entry(n, key)?) {
                 (None, _) => {}
                 (Some(a), Some(b)) if a == b || extends(&a, &b) => {}
-                _ => return false,
+                _ => return Ok(false),
             }
         }
-        true
+        Ok(true)
     }
 
     /// /Fields or /Kids: nothing removed; what is added must be a new field, judged once.
     fn field_list(&mut self, num: u32, old: &Object, new: &Object) -> Result<()> {
+        // ISO 32000-1 §12.7.2, §12.7.3.1: /Fields and /Kids are arrays of references to
+        // fields. Anything else there, or a direct dictionary added or changed in one, is not
+        // a field kyso can name or judge: a disallowed change, never skipped.
+        let is_list = |o: &Object| matches!(o, Object::Array(_) | Object::Null);
+        let (old_direct, new_direct) = (direct_items(old), direct_items(new));
+        if !is_list(old)
+            || !is_list(new)
+            || !unmatched(&old_direct, &new_direct).is_empty()
+            || !unmatched(&new_direct, &old_direct).is_empty()
+        {
+            self.push(
+                Fact::new(
+                    What::FormChanged {
+                        key: "Fields".into(),
+                    },
+                    false,
+                )
+                .on(num),
+            );
+        }
         let old_items: HashSet<u32> = list_refs(old);
         let new_items: HashSet<u32> = list_refs(new);
         if old_items.iter().any(|r| !new_items.contains(r)) {
@@ -571,6 +635,7 @@ impl<'a> Judge<'a> {
                 let Some(d) = self.new.value(*w).and_then(Object::as_dict) else {
                     return false;
                 };
+                // Flags or /Rect kyso cannot read count as visible: the stricter judgement.
                 let flags = d.get("F").and_then(Object::as_int).unwrap_or(0);
                 if flags & HIDDEN_FLAGS != 0 {
                     return false;
@@ -606,7 +671,7 @@ impl<'a> Judge<'a> {
         for key in changed_keys(o, n) {
             match key.as_str() {
                 "Annots" => {
-                    let (ov, nv) = self.entry_pair(o, n, "Annots");
+                    let (ov, nv) = self.entry_pair(o, n, "Annots")?;
                     self.annots(num, page, &ov, &nv)?;
                 }
                 "Contents" => self.push(
@@ -649,6 +714,34 @@ impl<'a> Judge<'a> {
             return Ok(());
         }
         let annotations = self.perms.docmdp == Some(3);
+        // An annotation written directly in the array has no object number of its own
+        // (ISO 32000-1 §12.5.2 draws it all the same): one added, removed or changed is judged
+        // by value here (a changed one is removed and added). A direct widget belongs to no
+        // field kyso can judge: never allowed.
+        let (old_direct, new_direct) = (direct_items(old), direct_items(new));
+        for gone in unmatched(&old_direct, &new_direct) {
+            let widget = gone
+                .as_dict()
+                .is_none_or(|d| d.has_name("Subtype", "Widget"));
+            self.push(
+                Fact::new(What::AnnotationRemoved { page }, annotations && !widget)
+                    .on(num)
+                    .page(page),
+            );
+        }
+        for added in unmatched(&new_direct, &old_direct) {
+            let subtype = added
+                .as_dict()
+                .and_then(|d| d.name("Subtype"))
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .unwrap_or_else(|| "?".into());
+            let allowed = annotations && added.as_dict().is_some() && subtype != "Widget";
+            self.push(
+                Fact::new(What::AnnotationAdded { page, subtype }, allowed)
+                    .on(num)
+                    .page(page),
+            );
+        }
         let old_items = list_refs(old);
         let new_items = list_refs(new);
         let mut removed: Vec<u32> = old_items.difference(&new_items).copied().collect();
@@ -997,10 +1090,31 @@ fn extends(old: &Object, new: &Object) -> bool {
     go(old, new, 0)
 }
 
+/// The references of an array; its other items are judged by [`direct_items`] in every caller.
 fn list_refs(obj: &Object) -> HashSet<u32> {
     obj.as_array()
         .map(|a| a.iter().filter_map(Object::as_ref).map(|r| r.num).collect())
         .unwrap_or_default()
+}
+
+/// The items of an array that are not references, in order (none when `obj` is no array).
+fn direct_items(obj: &Object) -> Vec<&Object> {
+    obj.as_array()
+        .map(|a| a.iter().filter(|o| o.as_ref().is_none()).collect())
+        .unwrap_or_default()
+}
+
+/// The items of `these` that no item of `others` matches by value (each match used once).
+fn unmatched<'o>(these: &[&'o Object], others: &[&Object]) -> Vec<&'o Object> {
+    let mut used = vec![false; others.len()];
+    let mut out = Vec::new();
+    for &item in these {
+        match (0..others.len()).find(|&i| !used[i] && same_value(item, others[i])) {
+            Some(i) => used[i] = true,
+            None => out.push(item),
+        }
+    }
+    out
 }
 
 /// A field value as text for the report.

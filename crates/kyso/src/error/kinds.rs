@@ -131,24 +131,36 @@ pub enum Guard {
     LeaderAfterOrganization {
         /// 1-based number of the agency's signature already in the document.
         signature: usize,
+        /// Common name of that agency signature's signer.
         signer: String,
     },
     /// `--role leader` with a certificate whose common name is not a person's name.
-    LeaderNotPerson { common_name: String },
+    LeaderNotPerson {
+        /// The certificate's subject common name, as found.
+        common_name: String,
+    },
     /// The name the leader's picture is placed above is not in the signer block (e.g. the
     /// letterhead at the top of page 1).
     AnchorNotInSignerBlock {
+        /// The name text the picture was anchored to.
         anchor: String,
+        /// 1-based page where the anchor was found.
         page: usize,
         /// Distance of the found text from the top of the page.
         from_top_mm: f64,
     },
     /// A document number was asked for but no blank "Số: ..." was found on page 1; it went
     /// into the text block beside the seal.
-    NumberBlankNotFound { number: String },
+    NumberBlankNotFound {
+        /// The document number that was to be written.
+        number: String,
+    },
     /// An issue date was asked for but no blank "ngày ... tháng ... năm" was found on page 1;
     /// it went into the text block beside the seal.
-    DateBlankNotFound { date: String },
+    DateBlankNotFound {
+        /// The issue date that was to be written.
+        date: String,
+    },
     /// The seal's text block reaches into the binding margin (Decree 30/2020 Appendix I: left
     /// margin 30–35 mm).
     TextInBindingMargin {

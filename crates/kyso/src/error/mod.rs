@@ -1,5 +1,25 @@
 //! The one error type of the `kyso` crate. Each variant names something a user or an
 //! integrator can act on (fix the file, the password, the arguments, the key...).
+//!
+//! Every fallible function of the crate returns [`Result`]. Variants carry facts: the
+//! categories in [`kinds`] ([`NetFailure`], [`OcspFailure`], [`CscFailure`], [`Guard`]) are
+//! typed so that front ends (CLI, service, C ABI) can translate them ([`crate::text`]); the
+//! `String`s are technical detail in English. The enum is `#[non_exhaustive]`: match with a
+//! wildcard arm.
+//!
+//! Errors are for "could not do it" (unreadable file, wrong password, unreachable server). A
+//! signature that does not verify is not an error: it is an outcome in the verification report.
+//!
+//! # Examples
+//!
+//! ```
+//! use std::sync::Arc;
+//! use kyso::pdf::{Document, MemorySource};
+//! use kyso::Error;
+//!
+//! let err = Document::open(Arc::new(MemorySource::new(b"hello".to_vec()))).unwrap_err();
+//! assert!(matches!(err, Error::NotPdf(_) | Error::MalformedPdf(_)), "{err:?}");
+//! ```
 
 use std::path::PathBuf;
 
@@ -14,8 +34,10 @@ pub enum Error {
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
+        /// The file concerned.
         path: PathBuf,
         #[source]
+        /// What the operating system said.
         source: std::io::Error,
     },
     /// The input is not a PDF at all (no `%PDF-` header, empty file, directory...).
@@ -82,12 +104,19 @@ pub enum Error {
     /// technical cause.
     #[error("network: {detail}")]
     Network {
+        /// How the request failed (unreachable, timeout, HTTP status, offline...).
         kind: kinds::NetFailure,
+        /// The URL and the technical cause, in English.
         detail: String,
     },
     /// An OCSP check (RFC 6960) did not give a usable answer; `kind` says why.
     #[error("{kind}: {detail}")]
-    Ocsp { kind: OcspFailure, detail: String },
+    Ocsp {
+        /// Why the answer is not usable (no responder, unauthorized, bad signature, stale...).
+        kind: OcspFailure,
+        /// The responder URL and the technical cause, in English.
+        detail: String,
+    },
     /// A time-stamp (RFC 3161) could not be obtained or is not acceptable: the TSA was
     /// unreachable, refused the request, or answered with a token that does not match it.
     #[error("time-stamp: {0}")]
@@ -96,7 +125,9 @@ pub enum Error {
     /// is how the last one failed, `detail` lists each URL and its cause.
     #[error("time-stamp: no time-stamp authority gave a usable token ({detail})")]
     TimestampUnreachable {
+        /// How the last TSA failed.
         kind: kinds::NetFailure,
+        /// Every URL tried and its cause, in English.
         detail: String,
     },
     /// A remote signing service (Cloud Signature Consortium API v1) gave no usable answer;
@@ -104,9 +135,13 @@ pub enum Error {
     /// service answered with one.
     #[error("{kind}: {detail}")]
     Csc {
+        /// What went wrong, as a category a front end can translate.
         kind: CscFailure,
+        /// HTTP status of the service's answer; `None` when there was no answer.
         status: Option<u16>,
+        /// CSC `error` code from the JSON body (e.g. `invalid_request`); `None` when the body had none.
         error: Option<String>,
+        /// Technical detail in English (URL, `error_description`, cause).
         detail: String,
     },
 }

@@ -25,6 +25,9 @@ use crate::error::{Error, Result};
 pub struct Password(Vec<u8>);
 
 impl Password {
+    /// A password from raw bytes, used as given: revision 6 (AES-256) takes the first 127 bytes
+    /// (UTF-8, no SASLprep applied, ISO 32000-2 §7.6.4.3.3), older revisions the first 32
+    /// (ISO 32000-1 §7.6.3.3).
     pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
         Password(bytes.into())
     }
@@ -34,6 +37,7 @@ impl Password {
         Password(text.as_bytes().to_vec())
     }
 
+    /// Whether this is the empty password (the one that opens files with only an owner password).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -82,7 +86,9 @@ pub enum Method {
 /// Which password opened the document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Opened {
+    /// The user password (or the empty one): the owner's restrictions (/P) apply.
     User,
+    /// The owner password: full access.
     Owner,
 }
 
@@ -92,6 +98,7 @@ pub struct SecurityHandler {
     key: Vec<u8>,
     /// /V and /R of the encryption dictionary.
     pub version: u8,
+    /// /R: the revision of the standard security handler (2–4 RC4/AES-128, 6 AES-256).
     pub revision: u8,
     strings: Method,
     streams: Method,
@@ -100,6 +107,7 @@ pub struct SecurityHandler {
     encrypt_metadata: bool,
     /// The encryption dictionary's own object (never decrypted).
     pub encrypt_ref: Option<ObjRef>,
+    /// Which password opened the document.
     pub opened_with: Opened,
 }
 
@@ -477,6 +485,7 @@ impl SecurityHandler {
                 )))
             }
         };
+        // ISO 32000-1 §7.6.1, Table 20: /Length defaults to 40; /StmF, /StrF to Identity.
         let length_bits = int(encrypt, "Length").unwrap_or(40);
         let n = match v {
             1 => 5,

@@ -34,7 +34,10 @@ pub struct Revision {
     pub index: usize,
     /// The offset `startxref` gives for this revision.
     pub xref_offset: u64,
+    /// How this revision's cross-reference data is written.
     pub kind: XrefKind,
+    /// This revision's trailer (for a cross-reference stream, its dictionary): /Root, /Size, /Prev,
+    /// /Encrypt, /ID.
     pub trailer: Dict,
     /// Offset just past this revision's `%%EOF` line; None when no marker follows its xref data.
     pub end: Option<u64>,
@@ -63,6 +66,12 @@ impl Revision {
         nums.sort_unstable();
         nums.dedup();
         nums.into_iter()
+    }
+
+    /// Offset just past this revision's cross-reference data (its trailer dictionary, or its
+    /// xref stream's data): where its `%%EOF` should follow.
+    pub fn data_end(&self) -> u64 {
+        self.sections.iter().map(|s| s.data_end).max().unwrap_or(0)
     }
 
     /// Highest object number in use in this revision's own entries.
@@ -146,7 +155,7 @@ impl Budget {
 /// A PDF document read on demand from a [`ByteSource`].
 pub struct Document {
     source: Arc<dyn ByteSource>,
-    /// Header version, e.g. "1.7".
+    /// The version in the `%PDF-` header, e.g. "1.7" (the catalog's /Version may raise it).
     pub version: String,
     /// Revisions, oldest first.
     pub revisions: Vec<Revision>,
@@ -161,6 +170,7 @@ pub struct Document {
     object_streams: Mutex<ObjectStreamCache>,
     /// Byte ranges no structure may come from: the /Contents gaps of signatures.
     gaps: RwLock<Vec<(u64, u64)>>,
+    /// The work limits every read of this document counts against.
     pub budget: Budget,
     /// The security handler of an encrypted document, opened with its password.
     crypt: Option<SecurityHandler>,
@@ -178,12 +188,42 @@ impl std::fmt::Debug for Document {
 impl Document {
     /// Opens a document: checks the header and reads every revision's cross-reference data.
     /// An encrypted document is opened with the empty user password.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotPdf`] without a `%PDF-` header, [`Error::MalformedPdf`] when the
+    /// cross-reference data or trailer cannot be read, [`Error::PdfPassword`] when the document
+    /// is encrypted and the empty password does not open it (use
+    /// [`Document::open_with_password`]), [`Error::Io`] when the source cannot be read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use kyso::pdf::{Document, FileSource};
+    ///
+    /// let path = concat!(
+    ///     env!("CARGO_MANIFEST_DIR"),
+    ///     "/../../fixtures/docs/congvan-incremental.pdf"
+    /// );
+    /// let doc = Document::open(Arc::new(FileSource::open(path.as_ref())?))?;
+    /// assert!(doc.revisions.len() > 1, "an incrementally updated file");
+    /// let pages = doc.pages_at(doc.last_revision())?;
+    /// assert!(!pages.is_empty());
+    /// # Ok::<(), kyso::Error>(())
+    /// ```
     pub fn open(source: Arc<dyn ByteSource>) -> Result<Document> {
         Self::open_with_password(source, &Password::default())
     }
 
     /// Opens a document, decrypting it with `password` when it is encrypted (ISO 32000-1
     /// §7.6): strings and streams are then decrypted as they are read.
+    ///
+    /// # Errors
+    ///
+    /// As [`Document::open`]; [`Error::PdfPassword`] when `password` opens neither as user nor
+    /// as owner password, [`Error::UnsupportedPdf`] for a security handler other than the
+    /// standard one.
     pub fn open_with_password(
         source: Arc<dyn ByteSource>,
         password: &Password,
@@ -367,23 +407,27 @@ impl Document {
         self.budget.exhausted()
     }
 
+    /// The bytes the document is read from.
     pub fn source(&self) -> &Arc<dyn ByteSource> {
         &self.source
     }
 
+    /// Length of the file in bytes.
     pub fn len(&self) -> u64 {
         self.source.len()
     }
 
+    /// Whether the file has no bytes (never true for an opened document).
     pub fn is_empty(&self) -> bool {
         self.source.is_empty()
     }
 
+    /// Index of the newest revision in [`Document::revisions`] (0 when the file was never updated).
     pub fn last_revision(&self) -> usize {
         self.revisions.len() - 1
     }
 
-    /// The newest trailer.
+    /// The newest revision's trailer: what a viewer opening the file reads first.
     pub fn trailer(&self) -> &Dict {
         &self.revisions[self.last_revision()].trailer
     }
@@ -476,6 +520,8 @@ impl Document {
         self.resolve_at(self.last_revision(), obj)
     }
 
+    /// [`Document::resolve`] as revision `rev` sees the objects: a later update's redefinition is
+    /// invisible to it.
     pub fn resolve_at(&self, rev: usize, obj: &Object) -> Result<Object> {
         let mut cur = obj.clone();
         for _ in 0..32 {
@@ -709,6 +755,9 @@ impl Document {
             .ok_or_else(|| Error::MalformedPdf("the trailer has no /Root".into()))
     }
 
+    /// The document catalog dictionary at revision `rev` (ISO 32000-1 §7.7.2).
+    ///
+    /// Fails with [`Error::MalformedPdf`] when /Root is missing or not a dictionary.
     pub fn catalog_at(&self, rev: usize) -> Result<Dict> {
         let r = self.catalog_ref_at(rev)?;
         self.resolve_dict_at(rev, &Object::Ref(r))?
@@ -731,6 +780,8 @@ impl Document {
                     "the page tree loops or is too deep".into(),
                 ));
             }
+            // A node that is not a dictionary, or /Kids that is not an array of references, is
+            // not listed: the diff has no rule that allows changing what it does not list.
             let Some(dict) = self.resolve_dict_at(rev, &Object::Ref(node))? else {
                 continue;
             };
@@ -834,10 +885,12 @@ pub struct FormField {
     pub name: String,
     /// /FT, possibly inherited.
     pub field_type: Option<Vec<u8>>,
+    /// The field's own dictionary (its widget's entries too when merged, ISO 32000-1 §12.5.6.19).
     pub dict: Dict,
 }
 
 impl FormField {
+    /// Whether this is a signature field (/FT /Sig).
     pub fn is_signature(&self) -> bool {
         self.field_type.as_deref() == Some(b"Sig")
     }

@@ -8,12 +8,16 @@ use crate::error::Result;
 /// Validation data found in the newest revision's /DSS, as DER.
 #[derive(Clone, Debug, Default)]
 pub struct Dss {
+    /// /Certs: DER certificates.
     pub certs: Vec<Vec<u8>>,
+    /// /OCSPs: DER OCSPResponses (RFC 6960).
     pub ocsps: Vec<Vec<u8>>,
+    /// /CRLs: DER CertificateLists (RFC 5280 §5).
     pub crls: Vec<Vec<u8>>,
 }
 
 impl Dss {
+    /// Whether the store holds nothing (or there is no /DSS).
     pub fn is_empty(&self) -> bool {
         self.certs.is_empty() && self.ocsps.is_empty() && self.crls.is_empty()
     }
@@ -45,6 +49,8 @@ pub fn read_dss_at(doc: &Document, rev: usize) -> Result<Dss> {
             .unwrap_or(&[])
             .iter()
             .take(MAX_ENTRIES)
+            // An entry that cannot be read is evidence missing, never a reason to pass
+            // (ETSI EN 319 142-1 §5.4.2: the DSS only adds validation data).
             .filter_map(|item| match doc.resolve_at(rev, item).ok()? {
                 Object::Stream(s) => doc.stream_decoded(&s).ok(),
                 _ => None,

@@ -12,13 +12,33 @@ pub fn decode_stream(dict: &Dict, data: &[u8], limit: usize) -> Result<Vec<u8>> 
     let filters: Vec<&[u8]> = match dict.get("Filter") {
         None | Some(Object::Null) => vec![],
         Some(Object::Name(n)) => vec![n.as_slice()],
-        Some(Object::Array(a)) => a.iter().filter_map(Object::as_name).collect(),
+        // ISO 32000-1 §7.3.8.2, Table 5: a name or an array of names. An entry that is not a
+        // name is not skipped: the data would be decoded with a filter missing.
+        Some(Object::Array(a)) => a
+            .iter()
+            .map(|f| {
+                f.as_name().ok_or_else(|| {
+                    Error::MalformedPdf("stream /Filter array holds a non-name".into())
+                })
+            })
+            .collect::<Result<_>>()?,
         Some(_) => return Err(Error::MalformedPdf("stream /Filter is not a name".into())),
     };
+    // A dictionary, or an array of dictionaries and nulls (one per filter); anything else (an
+    // indirect reference included) is refused rather than decoding without the parameters.
+    fn parm(p: &Object) -> Result<Option<&Dict>> {
+        match p {
+            Object::Dict(d) => Ok(Some(d)),
+            Object::Null => Ok(None),
+            _ => Err(Error::UnsupportedPdf(
+                "stream /DecodeParms is not a direct dictionary".into(),
+            )),
+        }
+    }
     let parms: Vec<Option<&Dict>> = match dict.get("DecodeParms") {
-        Some(Object::Dict(d)) => vec![Some(d)],
-        Some(Object::Array(a)) => a.iter().map(Object::as_dict).collect(),
-        _ => vec![],
+        None | Some(Object::Null) => vec![],
+        Some(Object::Array(a)) => a.iter().map(parm).collect::<Result<_>>()?,
+        Some(p) => vec![parm(p)?],
     };
     let mut out = data.to_vec();
     for (i, filter) in filters.iter().enumerate() {
@@ -175,6 +195,7 @@ pub fn deflate(data: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pdf::ObjRef;
 
     #[test]
     fn png_up_predictor_round_trip() {
@@ -201,6 +222,32 @@ mod tests {
         dict.set("Filter", Object::name("FlateDecode"));
         dict.set("DecodeParms", Object::Dict(parm));
         assert!(decode_stream(&dict, &deflate(&[2, 0, 0]), 1 << 30).is_err());
+    }
+
+    /// Filters and parameters kyso cannot read are refused, never skipped.
+    #[test]
+    fn unreadable_filters_or_parameters_are_refused() {
+        let data = deflate(b"BT (x) Tj ET");
+        let with = |filter: Object, parms: Option<Object>| {
+            let mut dict = Dict::new();
+            dict.set("Filter", filter);
+            if let Some(p) = parms {
+                dict.set("DecodeParms", p);
+            }
+            decode_stream(&dict, &data, 1 << 20)
+        };
+        let flate = || Object::name("FlateDecode");
+        assert!(with(Object::Array(vec![flate()]), None).is_ok());
+        assert!(with(
+            Object::Array(vec![flate()]),
+            Some(Object::Array(vec![Object::Null]))
+        )
+        .is_ok());
+        assert!(with(Object::Array(vec![flate(), Object::Int(5)]), None).is_err());
+        assert!(with(Object::Array(vec![Object::text("FlateDecode")]), None).is_err());
+        assert!(with(flate(), Some(Object::Ref(ObjRef::new(9, 0)))).is_err());
+        assert!(with(flate(), Some(Object::Int(12))).is_err());
+        assert!(with(flate(), Some(Object::Array(vec![Object::Int(12)]))).is_err());
     }
 
     #[test]

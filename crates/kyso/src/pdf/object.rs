@@ -1,15 +1,21 @@
-//! The PDF object model (ISO 32000-1 §7.3).
+//! The PDF object model (ISO 32000-1 §7.3): the eight basic types plus indirect references,
+//! as [`super::parser`] reads them and [`super::writer`] writes them. Dictionaries keep their
+//! entry order, and strings remember whether they were hexadecimal, so rewritten objects stay
+//! recognisable in difference analysis.
 
 use std::fmt;
 
 /// An indirect reference `N G R` (ISO 32000-1 §7.3.10).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ObjRef {
+    /// Object number (1 and up; 0 is the head of the free list).
     pub num: u32,
+    /// Generation number (0 for objects never freed and reused).
     pub gen: u16,
 }
 
 impl ObjRef {
+    /// The reference `num gen R`.
     pub fn new(num: u32, gen: u16) -> Self {
         ObjRef { num, gen }
     }
@@ -24,7 +30,9 @@ impl fmt::Display for ObjRef {
 /// A PDF string, with the form it was written in (literal `( )` or hexadecimal `< >`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PdfString {
+    /// The string's bytes after unescaping (literal) or hex decoding, and decryption.
     pub bytes: Vec<u8>,
+    /// Whether it is (or will be written as) a hexadecimal string.
     pub hex: bool,
 }
 
@@ -35,6 +43,7 @@ pub struct Dict {
 }
 
 impl Dict {
+    /// An empty dictionary.
     pub fn new() -> Self {
         Dict::default()
     }
@@ -60,6 +69,7 @@ impl Dict {
         }
     }
 
+    /// Removes `key` and returns its value, if present.
     pub fn remove(&mut self, key: &str) -> Option<Object> {
         let pos = self
             .entries
@@ -79,6 +89,7 @@ impl Dict {
         self.entries.iter().any(|(k, _)| k.as_slice() == key)
     }
 
+    /// The entries in file order; keys are names without the slash.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &Object)> {
         self.entries.iter().map(|(k, v)| (k.as_slice(), v))
     }
@@ -87,10 +98,12 @@ impl Dict {
         self.entries.iter_mut().map(|(k, v)| (k.as_slice(), v))
     }
 
+    /// Number of entries.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// Whether the dictionary has no entry.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -109,6 +122,7 @@ impl Dict {
 /// A stream: its dictionary and where its (still encoded) data lies in the file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stream {
+    /// The stream dictionary (/Length, /Filter, /DecodeParms, /Type...).
     pub dict: Dict,
     /// Offset of the first data byte in the file.
     pub data_offset: u64,
@@ -122,23 +136,35 @@ pub struct Stream {
 /// A PDF object (ISO 32000-1 §7.3).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Object {
+    /// `null`.
     Null,
+    /// `true` / `false`.
     Bool(bool),
+    /// An integer (ISO 32000-1 §7.3.3).
     Int(i64),
+    /// A real number (ISO 32000-1 §7.3.3; written without exponent).
     Real(f64),
+    /// A string, literal or hexadecimal (ISO 32000-1 §7.3.4).
     String(PdfString),
+    /// A name without the slash, `#xx` escapes decoded (ISO 32000-1 §7.3.5).
     Name(Vec<u8>),
+    /// An array (ISO 32000-1 §7.3.6).
     Array(Vec<Object>),
+    /// A dictionary (ISO 32000-1 §7.3.7).
     Dict(Dict),
+    /// A stream: only as the direct value of an indirect object (ISO 32000-1 §7.3.8).
     Stream(Box<Stream>),
+    /// An indirect reference; [`crate::pdf::Document::resolve`] follows it.
     Ref(ObjRef),
 }
 
 impl Object {
+    /// The name `/s`.
     pub fn name(s: &str) -> Object {
         Object::Name(s.as_bytes().to_vec())
     }
 
+    /// A literal string `( )` holding `bytes` as they are.
     pub fn literal(bytes: impl Into<Vec<u8>>) -> Object {
         Object::String(PdfString {
             bytes: bytes.into(),
@@ -160,6 +186,8 @@ impl Object {
         }
     }
 
+    /// The dictionary, or a stream's dictionary; `None` for anything else (a reference is not
+    /// followed).
     pub fn as_dict(&self) -> Option<&Dict> {
         match self {
             Object::Dict(d) => Some(d),
@@ -168,6 +196,7 @@ impl Object {
         }
     }
 
+    /// The elements when this is an array.
     pub fn as_array(&self) -> Option<&[Object]> {
         match self {
             Object::Array(a) => Some(a),
@@ -175,6 +204,7 @@ impl Object {
         }
     }
 
+    /// The name's bytes (without slash) when this is a name.
     pub fn as_name(&self) -> Option<&[u8]> {
         match self {
             Object::Name(n) => Some(n),
@@ -182,6 +212,7 @@ impl Object {
         }
     }
 
+    /// The value when this is an integer (a real is `None`; see [`Object::as_f64`]).
     pub fn as_int(&self) -> Option<i64> {
         match self {
             Object::Int(i) => Some(*i),
@@ -198,6 +229,7 @@ impl Object {
         }
     }
 
+    /// The reference when this is one (not resolved).
     pub fn as_ref(&self) -> Option<ObjRef> {
         match self {
             Object::Ref(r) => Some(*r),
@@ -205,6 +237,7 @@ impl Object {
         }
     }
 
+    /// The string when this is one.
     pub fn as_string(&self) -> Option<&PdfString> {
         match self {
             Object::String(s) => Some(s),
@@ -212,11 +245,13 @@ impl Object {
         }
     }
 
+    /// A string's bytes (decoded, not interpreted as text; see [`Object::as_text`]).
     pub fn as_bytes(&self) -> Option<&[u8]> {
         self.as_string().map(|s| s.bytes.as_slice())
     }
 
-    /// Decodes a text string (UTF-16BE with BOM, UTF-8 with BOM, else PDFDocEncoding taken as Latin-1).
+    /// Decodes a text string (UTF-16BE with BOM, UTF-8 with BOM, else PDFDocEncoding taken as
+    /// Latin-1).
     pub fn as_text(&self) -> Option<String> {
         self.as_bytes().map(decode_text_string)
     }

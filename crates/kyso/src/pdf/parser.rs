@@ -9,6 +9,7 @@ use super::object::{Dict, ObjRef, Object, PdfString};
 const MAX_DEPTH: usize = 100;
 
 #[derive(Debug, Clone, PartialEq)]
+/// Why [`Parser`] stopped.
 pub enum ParseError {
     /// The window ended in the middle of an object.
     NeedMore,
@@ -16,6 +17,7 @@ pub enum ParseError {
     Syntax(String),
 }
 
+/// The result of a [`Parser`] step.
 pub type ParseResult<T> = std::result::Result<T, ParseError>;
 
 fn syntax<T>(msg: impl Into<String>) -> ParseResult<T> {
@@ -42,12 +44,16 @@ fn is_regular(b: u8) -> bool {
 /// What an indirect object definition `N G obj ... endobj` holds.
 #[derive(Debug)]
 pub struct IndirectObject {
+    /// The object's number and generation as written in `N G obj`.
     pub id: ObjRef,
+    /// The object's value (a [`Object::Stream`] with its data offset in the file for streams).
     pub object: Object,
     /// For a stream: the offset (relative to the window) of the first data byte.
     pub stream_data_start: Option<usize>,
 }
 
+/// A PDF tokenizer and object parser over a window of bytes (ISO 32000-1 §7.2–7.3), bounded in
+/// nesting depth.
 pub struct Parser<'a> {
     buf: &'a [u8],
     pos: usize,
@@ -56,6 +62,7 @@ pub struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    /// A parser at the start of `buf`; `at_file_end` says whether `buf` ends where the file ends.
     pub fn new(buf: &'a [u8], at_file_end: bool) -> Self {
         Parser {
             buf,
@@ -64,6 +71,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A parser at offset `pos` of `buf` (see [`Parser::new`]).
     pub fn at(buf: &'a [u8], pos: usize, at_file_end: bool) -> Self {
         Parser {
             buf,
@@ -72,10 +80,12 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// The current offset in the window.
     pub fn pos(&self) -> usize {
         self.pos
     }
 
+    /// Moves to offset `pos` of the window.
     pub fn set_pos(&mut self, pos: usize) {
         self.pos = pos;
     }
@@ -564,6 +574,8 @@ fn hex_val(b: u8) -> Option<u8> {
     }
 }
 
+/// An unsigned decimal token (digits only, at most 19 of them so it fits a `u64`); `None`
+/// otherwise.
 pub fn parse_uint(tok: &[u8]) -> Option<u64> {
     if tok.is_empty() || tok.len() > 19 || !tok.iter().all(u8::is_ascii_digit) {
         return None;

@@ -14,10 +14,11 @@ pub struct SignatureEntry {
     pub field_names: Vec<String>,
     /// The signature dictionary's own object, when /V is a reference.
     pub reference: Option<ObjRef>,
+    /// The signature dictionary (ISO 32000-1 §12.8.1, Table 252), resolved.
     pub dict: Dict,
     /// /ByteRange as written (numbers only; anything else makes it None).
     pub byte_range: Option<Vec<i64>>,
-    /// Decoded /Contents.
+    /// The /Contents bytes, hex-decoded: the CMS encoding followed by zero padding.
     pub contents: Vec<u8>,
     /// Byte span `[start, end)` in the file of the /Contents string, delimiters included.
     pub contents_span: Option<(u64, u64)>,
@@ -33,7 +34,10 @@ pub enum ContentsProblem {
     /// /Contents is not a hexadecimal string.
     NotHex,
     /// Bytes other than zero padding follow the CMS (unsigned bytes anyone may change).
-    DataAfterSignature { bytes: usize },
+    DataAfterSignature {
+        /// How many bytes follow the CMS encoding, up to the last non-zero one.
+        bytes: usize,
+    },
 }
 
 impl SignatureEntry {
@@ -55,12 +59,15 @@ impl SignatureEntry {
         self.dict.get(key).and_then(Object::as_text)
     }
 
+    /// /SubFilter: the signature encoding (`adbe.pkcs7.detached`, `ETSI.CAdES.detached`,
+    /// `ETSI.RFC3161`...).
     pub fn sub_filter(&self) -> Option<String> {
         self.dict
             .name("SubFilter")
             .map(|n| String::from_utf8_lossy(n).into_owned())
     }
 
+    /// /Filter: the preferred handler (usually `Adobe.PPKLite`); informative.
     pub fn filter(&self) -> Option<String> {
         self.dict
             .name("Filter")
@@ -77,24 +84,33 @@ impl SignatureEntry {
     pub fn signing_time_raw(&self) -> Option<String> {
         self.text("M")
     }
+    /// /Reason as text, if given.
     pub fn reason(&self) -> Option<String> {
         self.text("Reason")
     }
+    /// /Location as text, if given.
     pub fn location(&self) -> Option<String> {
         self.text("Location")
     }
+    /// /ContactInfo as text, if given.
     pub fn contact_info(&self) -> Option<String> {
         self.text("ContactInfo")
     }
+    /// /Name: the signer's name as the signing software wrote it (not from the certificate; not
+    /// trusted).
     pub fn name(&self) -> Option<String> {
         self.text("Name")
     }
 
-    /// Whether a /Reference entry asks for DocMDP (a certification signature, ISO 32000-1 §12.8.2.2).
+    /// Whether a /Reference entry asks for DocMDP (a certification signature, ISO 32000-1
+    /// §12.8.2.2).
     pub fn is_certification(&self, doc: &Document) -> bool {
         let Some(refs) = self.dict.get("Reference") else {
             return false;
         };
+        // Unreadable: not taken as a certification. The signed dictionary and its /Reference
+        // are covered by the signature; a later revision that makes them unreadable redefines
+        // objects the signed revision uses, which the diff refuses on its own.
         let Ok(refs) = doc.resolve(refs) else {
             return false;
         };
@@ -129,20 +145,36 @@ pub fn docmdp_permission(doc: &Document) -> Result<Option<i64>> {
         Some(r) => doc.resolve_at(rev, r)?,
         None => return Ok(Some(2)),
     };
-    for r in refs.as_array().unwrap_or(&[]) {
+    // Table 252: /Reference is an array of signature references. One kyso cannot read gives
+    // the most restrictive permission (fail closed), never the default.
+    let Some(refs) = refs.as_array() else {
+        return Ok(Some(1));
+    };
+    for r in refs {
+        // A reference that is not a dictionary is no DocMDP transform (another method's is
+        // judged by its own reader, or not at all: it adds no permission).
         let Some(sigref) = doc.resolve_dict_at(rev, r)? else {
             continue;
         };
         if !sigref.has_name("TransformMethod", "DocMDP") {
             continue;
         }
-        let params = match sigref.get("TransformParams") {
-            Some(p) => doc.resolve_dict_at(rev, p)?,
-            None => None,
+        // Table 254: /P is 1, 2 or 3, 2 when absent. Any other value (not an integer, out of
+        // range, parameters that are not a dictionary) is not read as a permission: 1.
+        let p = match sigref.get("TransformParams") {
+            None => 2,
+            Some(params) => match doc.resolve_dict_at(rev, params)? {
+                None => 1,
+                Some(params) => match params.get("P") {
+                    None => 2,
+                    Some(p) => doc
+                        .resolve_at(rev, p)?
+                        .as_int()
+                        .filter(|p| (1..=3).contains(p))
+                        .unwrap_or(1),
+                },
+            },
         };
-        let p = params
-            .and_then(|d| d.get("P").and_then(Object::as_int))
-            .unwrap_or(2);
         return Ok(Some(p));
     }
     Ok(Some(2))
@@ -150,6 +182,13 @@ pub fn docmdp_permission(doc: &Document) -> Result<Option<i64>> {
 
 /// All signature dictionaries reachable from signature fields in the newest revision, in file
 /// order of their /Contents. Fields without a value (empty signature fields) are not listed.
+///
+/// # Errors
+///
+/// [`Error::MalformedPdf`] (or another read error) when the catalog, the form fields or a
+/// signature dictionary cannot be read: a signature that cannot be found is never "no
+/// signature". A /Contents that is present but wrong is not an error here; it is reported by
+/// [`SignatureEntry::contents_problem`] and `span_problem`.
 pub fn find_signatures(doc: &Document) -> Result<Vec<SignatureEntry>> {
     let rev = doc.last_revision();
     let fields = doc.fields_at(rev)?;
@@ -270,4 +309,77 @@ pub fn stream_range(
         done += got as u64;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::pdf::{IncrementalUpdate, MemorySource};
+
+    /// congvan.pdf certified in appearance only: /Perms /DocMDP names a signature dictionary
+    /// whose /Reference is `reference` (no signature value; only the permission is read).
+    fn with_reference(reference: &str) -> Document {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/docs/congvan.pdf"
+        );
+        let mut bytes = std::fs::read(path).expect("congvan.pdf");
+        let doc = Document::open(Arc::new(MemorySource::new(bytes.clone()))).unwrap();
+        let mut update = IncrementalUpdate::new(&doc);
+        let sig = update.allocate();
+        let three = update.allocate();
+        update.set(three, Object::Int(3));
+        let text = format!("<< /Type /Sig /Reference {reference} >>")
+            .replace("THREE", &format!("{} 0 R", three.num));
+        let dict = Parser::new(text.as_bytes(), true).object(0).unwrap();
+        update.set(sig, dict);
+        let mut catalog = doc.catalog_at(0).unwrap();
+        let mut perms = Dict::new();
+        perms.set("DocMDP", Object::Ref(sig));
+        catalog.set("Perms", Object::Dict(perms));
+        update.set(doc.catalog_ref_at(0).unwrap(), Object::Dict(catalog));
+        let written = update
+            .write(doc.len(), !bytes.ends_with(b"\n"), None)
+            .unwrap();
+        bytes.extend_from_slice(&written.bytes);
+        Document::open(Arc::new(MemorySource::new(bytes))).unwrap()
+    }
+
+    fn permission(reference: &str) -> Option<i64> {
+        docmdp_permission(&with_reference(reference)).expect("read")
+    }
+
+    /// ISO 32000-1 §12.8.2.2, Table 254: /P as written, 2 when absent; a value kyso cannot
+    /// read as a permission is 1 (no changes), never the more permissive default.
+    #[test]
+    fn docmdp_permission_fails_closed() {
+        let sigref =
+            |params: &str| format!("[<< /Type /SigRef /TransformMethod /DocMDP {params} >>]");
+        assert_eq!(permission(&sigref("/TransformParams << /P 1 >>")), Some(1));
+        assert_eq!(permission(&sigref("/TransformParams << /P 3 >>")), Some(3));
+        assert_eq!(
+            permission(&sigref("/TransformParams << /P THREE >>")),
+            Some(3)
+        );
+        assert_eq!(
+            permission(&sigref("/TransformParams << /V /1.2 >>")),
+            Some(2)
+        );
+        assert_eq!(permission(&sigref("")), Some(2));
+        for bad in [
+            "/TransformParams << /P 4 >>",
+            "/TransformParams << /P 0 >>",
+            "/TransformParams << /P 2.5 >>",
+            "/TransformParams << /P (3) >>",
+            "/TransformParams 3",
+        ] {
+            assert_eq!(permission(&sigref(bad)), Some(1), "{bad}");
+        }
+        assert_eq!(
+            permission("<< /Type /SigRef /TransformMethod /DocMDP >>"),
+            Some(1)
+        );
+    }
 }

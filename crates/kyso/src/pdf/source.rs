@@ -1,4 +1,9 @@
 //! Random access to the bytes of a PDF, without loading a large file into memory.
+//!
+//! [`super::Document`] reads through a [`ByteSource`]: a [`FileSource`] for files (positional
+//! reads, so one open file can serve several readers) or a [`MemorySource`] for bytes already
+//! in memory (the C ABI, the HTTP service, tests). Sources are read-only: kyso never writes
+//! into its input (outputs go to a new file, [`crate::output`]).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -13,6 +18,7 @@ pub trait ByteSource: Send + Sync {
     /// Fills `buf` from `offset`; returns how many bytes were read (less only at the end).
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize>;
 
+    /// Whether the source has no bytes.
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -48,10 +54,12 @@ pub struct MemorySource {
 }
 
 impl MemorySource {
+    /// A source over `data` (a `Vec<u8>`, a boxed slice or a shared `Arc<[u8]>`).
     pub fn new(data: impl Into<Arc<[u8]>>) -> Self {
         MemorySource { data: data.into() }
     }
 
+    /// All the bytes.
     pub fn bytes(&self) -> &[u8] {
         &self.data
     }
@@ -78,6 +86,10 @@ pub struct FileSource {
 }
 
 impl FileSource {
+    /// Opens `path` for reading; its length is taken now.
+    ///
+    /// Fails with [`Error::Io`] when the file cannot be opened and [`Error::NotPdf`] for a
+    /// directory.
     pub fn open(path: &Path) -> Result<Self> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.is_dir() {
@@ -91,6 +103,7 @@ impl FileSource {
         })
     }
 
+    /// The path the file was opened from.
     pub fn path(&self) -> &Path {
         &self.path
     }

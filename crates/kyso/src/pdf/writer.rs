@@ -12,13 +12,13 @@ use super::object::{Dict, ObjRef, Object};
 use super::xref::XrefKind;
 use crate::error::Result;
 
-/// Writes `obj` in PDF syntax.
 /// The two upper-case hexadecimal digits of a byte (ISO 32000-1 §7.3.4.3).
 pub fn hex_upper(b: u8) -> [u8; 2] {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
     [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]
 }
 
+/// Writes `obj` in PDF syntax (a stream as its dictionary only; the data is the caller's).
 pub fn write_object(out: &mut Vec<u8>, obj: &Object) {
     match obj {
         Object::Null => out.extend_from_slice(b"null"),
@@ -72,6 +72,7 @@ pub fn write_object(out: &mut Vec<u8>, obj: &Object) {
     }
 }
 
+/// Writes `d` as `<< /Key value ... >>` in entry order.
 pub fn write_dict(out: &mut Vec<u8>, d: &Dict) {
     out.extend_from_slice(b"<<");
     for (k, v) in d.iter() {
@@ -127,6 +128,7 @@ pub struct IncrementalUpdate {
 
 /// The bytes of an update and where in them an object starts.
 pub struct WrittenUpdate {
+    /// The bytes to append to the file, from the first new object to `%%EOF`.
     pub bytes: Vec<u8>,
     /// (object, offset of its `N G obj` within `bytes`).
     pub offsets: Vec<(ObjRef, usize)>,
@@ -158,6 +160,8 @@ impl IncrementalUpdate {
         Ok(obj)
     }
 
+    /// The kind of cross-reference section the update will be written with (a stream when the
+    /// newest revision has one, a table otherwise).
     pub fn xref_kind(&self) -> XrefKind {
         self.xref_kind
     }

@@ -15,17 +15,25 @@ const MAX_SECTIONS: usize = 100_000;
 /// One cross-reference entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum XrefEntry {
+    /// Type 0 / `f`: a free object.
     Free {
+        /// Number of the next free object (the free list).
         next: u64,
+        /// Generation the object will take if reused.
         gen: u16,
     },
+    /// Type 1 / `n`: an object at a byte offset.
     InUse {
+        /// Offset of `N G obj` from the start of the file.
         offset: u64,
+        /// Generation number.
         gen: u16,
     },
     /// In object stream `stream` at position `index` (ISO 32000-1 §7.5.8.3, type 2).
     Compressed {
+        /// Number of the object stream.
         stream: u32,
+        /// Index of the object within that stream.
         index: u32,
     },
 }
@@ -34,7 +42,9 @@ pub enum XrefEntry {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum XrefKind {
+    /// A classic `xref` table and `trailer` (ISO 32000-1 §7.5.4–7.5.5).
     Table,
+    /// A cross-reference stream (ISO 32000-1 §7.5.8).
     Stream,
     /// A table whose trailer points at a cross-reference stream with /XRefStm.
     Hybrid,
@@ -45,14 +55,18 @@ pub enum XrefKind {
 pub struct XrefSection {
     /// Where the section starts: the `xref` keyword or the xref stream object.
     pub offset: u64,
+    /// Table, stream or hybrid.
     pub kind: XrefKind,
+    /// The entries this section defines, by object number.
     pub entries: BTreeMap<u32, XrefEntry>,
+    /// The trailer dictionary (or the xref stream's dictionary).
     pub trailer: Dict,
     /// Offset just past the section's data (after the trailer dictionary or `endstream`).
     pub data_end: u64,
 }
 
 impl XrefSection {
+    /// /Prev: offset of the previous section, `None` when absent or not a non-negative integer.
     pub fn prev(&self) -> Option<u64> {
         self.trailer
             .get("Prev")

@@ -13,9 +13,13 @@ use super::token::TimestampToken;
 /// A TimeStampReq (RFC 3161 §2.4.1) and the nonce it carries.
 #[derive(Clone, Debug)]
 pub struct TimestampRequest {
+    /// The DER encoding sent to the TSA (body of the `application/timestamp-query` POST).
     pub der: Vec<u8>,
+    /// The random nonce (big-endian INTEGER contents) the response must echo.
     pub nonce: Vec<u8>,
+    /// Digest algorithm of the message imprint.
     pub algorithm: DigestAlgorithm,
+    /// The hash being time-stamped (`hashedMessage`); the response must carry it unchanged.
     pub imprint: Vec<u8>,
 }
 
@@ -54,6 +58,12 @@ impl TimestampRequest {
     /// Reads a TimeStampResp (§2.4.2) and checks it answers this request: status granted,
     /// same imprint and nonce, a valid TSA signature by a certificate meant for time-stamping,
     /// and the requested policy.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Timestamp`] naming the first check that failed (refusal with the TSA's status
+    /// text and failure bits, another imprint or nonce, an invalid or unfit TSA signature, a
+    /// policy other than `policy`); [`Error::Asn1`] or [`Error::Cms`] for a malformed answer.
     pub fn accept(&self, response: &[u8], policy: Option<&str>) -> Result<TimestampToken> {
         let err = |m: String| Error::Timestamp(m);
         let top = Reader::new(response)
@@ -160,6 +170,7 @@ fn failure_names(bits: &[u8]) -> Vec<String> {
 /// TSA is unreachable or refuses), optional HTTP basic credentials and policy.
 #[derive(Clone)]
 pub struct TsaClient {
+    /// TSA URLs (http or https), tried in order until one gives a usable token.
     pub urls: Vec<String>,
     /// `user:password` for HTTP basic authentication (RFC 7617), sent to every URL.
     pub credentials: Option<String>,
@@ -167,6 +178,7 @@ pub struct TsaClient {
     pub policy: Option<String>,
     /// The imprint's digest algorithm (SHA-256 unless set).
     pub digest: DigestAlgorithm,
+    /// The HTTP transport (the real network, or a test double).
     pub http: Arc<dyn HttpClient>,
 }
 
@@ -189,6 +201,7 @@ impl TsaClient {
         TsaClient::with_http(urls, Arc::new(crate::net::UreqClient::new()))
     }
 
+    /// Like [`TsaClient::new`] but over the given transport (tests, proxies, offline fixtures).
     pub fn with_http(urls: Vec<String>, http: Arc<dyn HttpClient>) -> TsaClient {
         TsaClient {
             urls,
@@ -200,11 +213,33 @@ impl TsaClient {
     }
 
     /// Time-stamps `data` (hashed here with the client's digest).
+    ///
+    /// # Errors
+    ///
+    /// As [`TsaClient::timestamp_digest`].
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use kyso::timestamp::TsaClient;
+    ///
+    /// let tsa = TsaClient::new(vec!["http://timestamp.example/tsa".into()]);
+    /// let token = tsa.timestamp_data(b"bytes to time-stamp")?;
+    /// assert!(!token.info.serial.is_empty());
+    /// # Ok::<(), kyso::Error>(())
+    /// ```
     pub fn timestamp_data(&self, data: &[u8]) -> Result<TimestampToken> {
         self.timestamp_digest(self.digest, &crate::crypto::digest(self.digest, data))
     }
 
-    /// Time-stamps a digest already computed with `algorithm`.
+    /// Time-stamps a digest already computed with `algorithm`: asks each URL in turn and
+    /// returns the first token that passes [`TimestampRequest::accept`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] when no URL is given; [`Error::TimestampUnreachable`] when
+    /// every TSA failed on the network; [`Error::Timestamp`] when at least one answered but
+    /// none with an acceptable token (refused, wrong imprint or nonce, bad signature).
     pub fn timestamp_digest(
         &self,
         algorithm: DigestAlgorithm,

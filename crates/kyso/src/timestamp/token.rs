@@ -13,7 +13,9 @@ use crate::pki::Certificate;
 pub struct TimestampToken {
     /// The token's encoding (a ContentInfo), as embedded in a signature or /Contents.
     pub der: Vec<u8>,
+    /// The CMS SignedData of the token (TSA signature and certificates).
     pub signed_data: SignedData,
+    /// The TSTInfo: time, imprint, serial, policy, nonce and accuracy.
     pub info: TstInfo,
 }
 
@@ -33,6 +35,7 @@ pub struct TokenCheck {
 }
 
 impl TokenCheck {
+    /// Whether the token can be used: imprint matches, signature verifies, no problem found (warnings allowed).
     pub fn is_ok(&self) -> bool {
         self.imprint_matches && self.signature_valid && self.problems.is_empty()
     }
@@ -41,6 +44,11 @@ impl TokenCheck {
 impl TimestampToken {
     /// Parses a token: a ContentInfo with SignedData whose eContentType is id-ct-TSTInfo
     /// (RFC 3161 §2.4.2). Trailing bytes (PDF /Contents padding) are ignored.
+    ///
+    /// # Errors
+    ///
+    /// As [`SignedData::parse`] for the CMS; [`Error::Timestamp`] when the content is not a
+    /// TSTInfo or is absent. Nothing is verified here: see [`TimestampToken::check`].
     pub fn parse(der: &[u8]) -> Result<TimestampToken> {
         let signed_data = SignedData::parse(der)?;
         if signed_data.encap_content_type != oid::TST_INFO {
@@ -157,9 +165,11 @@ impl TimestampToken {
 
 /// Whether a certificate may sign time-stamps.
 pub enum Purpose {
+    /// The extended key usage is exactly id-kp-timeStamping and critical.
     Fit,
     /// Allowed, but not as RFC 3161 asks.
     NotCritical(String),
+    /// Not a time-stamping certificate (no EKU, or another purpose); the reason in English.
     Unfit(String),
 }
 
