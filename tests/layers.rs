@@ -315,7 +315,7 @@ fn the_scan_reads_paths_and_skips_comments_literals_and_tests() {
 }
 
 /// The library's English text of a Decree 30 guard (its `Display`, in `error::kinds`, below
-/// `decree30`) stays the English of `decree30::words`.
+/// `decree30`) stays the English of the text layer (`text::decree30::guard_text`).
 #[test]
 fn guard_display_matches_the_english_words() {
     use kyso::decree30::guard::Guard;
@@ -341,6 +341,10 @@ fn guard_display_matches_the_english_words() {
         Guard::TextInBindingMargin { left_mm: 21.6 },
     ];
     for g in &guards {
+        assert_eq!(
+            g.to_string(),
+            kyso::text::decree30::guard_text(g, kyso::text::Lang::En)
+        );
         assert_eq!(g.to_string(), kyso::decree30::guard::english(g));
     }
     let e = kyso::Error::Decree30(guards[..2].to_vec()).to_string();

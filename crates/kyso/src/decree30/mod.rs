@@ -2,15 +2,13 @@
 //! VIETNAM.md §1): which kind of official document a verified PDF is (main document, attachment
 //! in its own file, electronic copy), which role each signature plays, and whether each point of
 //! the Decree's signature layout is met. Facts only: every point carries its evidence as data;
-//! words are in [`words`]. Conformity is a verdict of its own and never changes the ETSI
+//! words are in `crate::text::decree30`. Conformity is a verdict of its own and never changes the ETSI
 //! indication of a signature.
 
 pub mod colour;
 pub mod guard;
 pub mod names;
 pub mod widget;
-/// The words of this module's findings, now in `crate::text::decree30`.
-pub use crate::text::decree30 as words;
 
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
@@ -21,7 +19,6 @@ use crate::pdf::signatures::SignatureEntry;
 use crate::pdf::Document;
 use crate::pki::trust_store::{recognise, RootRecognition, KNOWN_ROOTS};
 use crate::pki::Certificate;
-use crate::verify::report::SignatureReport;
 pub use colour::{ColourFacts, Hue};
 pub use guard::Guard;
 pub use names::{name_kind, NameKind};
@@ -367,11 +364,37 @@ impl Decree30Report {
     }
 }
 
+/// What the Decree 30 check reads of one signature's verification (`crate::verify` makes
+/// them from its report): plain facts, so that this module stays below verification.
+#[derive(Clone, Debug, Default)]
+pub struct SignatureFacts<'a> {
+    /// The signature field's name.
+    pub field: &'a str,
+    /// A document time-stamp (ETSI EN 319 142-1 §5.4) rather than a signature.
+    pub document_timestamp: bool,
+    /// The signer certificate's common name, title and organization.
+    pub common_name: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub organization: Option<&'a str>,
+    /// RFC 3339.
+    pub signing_time: Option<&'a str>,
+    pub covers_whole_document: bool,
+    /// 1-based number of the revision this signature signs, when it ends at one.
+    pub revision: Option<usize>,
+    pub revisions_after: usize,
+    /// The changes made after the signature.
+    pub modifications: &'a [crate::diff::Modification],
+    /// The configured trust anchor the chain ends at.
+    pub trust_anchor: Option<&'a str>,
+    /// SHA-256 fingerprint (hex, any case, colons allowed) of the last certificate of the chain.
+    pub root_sha256: Option<&'a str>,
+}
+
 /// One signature under examination.
 struct Sig<'a> {
     /// 1-based.
     n: usize,
-    report: &'a SignatureReport,
+    report: &'a SignatureFacts<'a>,
     entry: &'a SignatureEntry,
     finding: RoleFinding,
 }
@@ -396,7 +419,7 @@ impl Sig<'_> {
         }
     }
     fn time(&self) -> Option<OffsetDateTime> {
-        OffsetDateTime::parse(self.report.signing_time.as_deref()?, &Rfc3339).ok()
+        OffsetDateTime::parse(self.report.signing_time?, &Rfc3339).ok()
     }
 }
 
@@ -428,9 +451,9 @@ fn top_right_of_first_page(w: &WidgetFacts) -> bool {
 }
 
 /// The role of one signature from what it shows and who made it.
-fn find_role(doc: &Document, entry: &SignatureEntry, report: &SignatureReport) -> RoleFinding {
-    let common_name = report.signer.as_ref().and_then(|s| s.common_name.clone());
-    let title = report.signer.as_ref().and_then(|s| s.title.clone());
+fn find_role(doc: &Document, entry: &SignatureEntry, report: &SignatureFacts) -> RoleFinding {
+    let common_name = report.common_name.map(str::to_string);
+    let title = report.title.map(str::to_string);
     let kind = common_name.as_deref().map_or(NameKind::Unknown, name_kind);
     let (widget, widget_error) = match widget::widget_facts(doc, entry) {
         Ok(w) => (w, None),
@@ -475,7 +498,7 @@ fn find_role(doc: &Document, entry: &SignatureEntry, report: &SignatureReport) -
 pub fn assess(
     doc: &Document,
     entries: &[SignatureEntry],
-    reports: &[SignatureReport],
+    reports: &[SignatureFacts],
     trust: &[Certificate],
 ) -> (Decree30Report, Vec<Option<RoleFinding>>) {
     let mut sigs: Vec<Sig> = Vec::new();
@@ -498,7 +521,7 @@ pub fn assess(
         .iter()
         .map(|s| RoleSummary {
             signature: s.n,
-            field: s.report.field.clone(),
+            field: s.report.field.to_string(),
             role: s.finding.role,
         })
         .collect();
@@ -605,10 +628,10 @@ pub fn assess(
                     Evidence::Order {
                         leader_signature: leader.n,
                         leader_revision: lr,
-                        leader_time: leader.report.signing_time.clone(),
+                        leader_time: leader.report.signing_time.map(str::to_string),
                         organization_signature: o.n,
                         organization_revision: or,
-                        organization_time: o.report.signing_time.clone(),
+                        organization_time: o.report.signing_time.map(str::to_string),
                     },
                 );
             }
@@ -753,10 +776,10 @@ pub fn assess(
         .iter()
         .map(|s| AnchorAt {
             signature: s.n,
-            anchor: s.report.trust_anchor.clone(),
+            anchor: s.report.trust_anchor.map(str::to_string),
             official: s.report.trust_anchor.is_some()
-                && s.report.certificates.last().is_some_and(|c| {
-                    let fp = c.sha256_fingerprint.replace(':', "").to_ascii_lowercase();
+                && s.report.root_sha256.is_some_and(|c| {
+                    let fp = c.replace(':', "").to_ascii_lowercase();
                     KNOWN_ROOTS.iter().any(|k| {
                         k.sha256
                             .iter()
@@ -812,7 +835,7 @@ fn is_vietnam_offset(raw: &str) -> bool {
 
 /// The first change after `sig`'s revision that is no LTV update (a DSS, or a document
 /// time-stamp and its DSS; ETSI EN 319 142-1 §5.4).
-fn first_non_ltv_change(sig: &SignatureReport, all: &[SignatureReport]) -> Option<ChangeAt> {
+fn first_non_ltv_change(sig: &SignatureFacts, all: &[SignatureFacts]) -> Option<ChangeAt> {
     const LTV: &[&str] = &["DSS_UPDATED", "EXTENSIONS_ADDED"];
     const CONTENT: &[&str] = &[
         "PAGE_CONTENT_CHANGED",
@@ -827,7 +850,7 @@ fn first_non_ltv_change(sig: &SignatureReport, all: &[SignatureReport]) -> Optio
     ];
     let ts_revisions: Vec<usize> = all
         .iter()
-        .filter(|s| s.kind == "document-timestamp")
+        .filter(|s| s.document_timestamp)
         .filter_map(|s| s.revision)
         .collect();
     if sig.revisions_after > 0 && sig.modifications.is_empty() && sig.revision.is_none() {
@@ -1128,10 +1151,7 @@ fn stamp_points(
 }
 
 fn organization(s: &Sig) -> Option<String> {
-    s.report
-        .signer
-        .as_ref()
-        .and_then(|x| x.organization.clone())
+    s.report.organization.map(str::to_string)
 }
 
 /// "123/UBND-VP", "45/2026/NĐ-CP": digits, a slash, then a capital letter or more digits.

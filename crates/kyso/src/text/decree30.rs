@@ -615,7 +615,7 @@ pub fn render(d: &Decree30Report, roles: &[Option<&RoleFinding>], lang: Lang) ->
                 l(lang, "Vai trò chữ ký", "Role of signature"),
                 r.signature
             ),
-            crate::verify::text::visible(&detail)
+            crate::text::report::visible(&detail)
         );
     }
     for p in &d.points {
@@ -624,7 +624,7 @@ pub fn render(d: &Decree30Report, roles: &[Option<&RoleFinding>], lang: Lang) ->
             "    - [{}] {}: {}",
             status_text(p.status, lang),
             code_text(p.code, lang),
-            crate::verify::text::visible(&evidence_text(&p.evidence, lang))
+            crate::text::report::visible(&evidence_text(&p.evidence, lang))
         );
     }
     out

@@ -35,7 +35,7 @@ pub fn error_text(e: &Error, lang: Lang) -> String {
             "{} (dùng --force để vẫn ký)",
             guards
                 .iter()
-                .map(|g| crate::decree30::words::guard_text(g, lang))
+                .map(|g| crate::text::decree30::guard_text(g, lang))
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
