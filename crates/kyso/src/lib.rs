@@ -22,6 +22,7 @@ pub mod diff;
 pub mod error;
 pub mod extract;
 pub mod inspect;
+pub mod layout;
 pub mod ltv;
 pub mod net;
 pub mod output;

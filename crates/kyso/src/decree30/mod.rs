@@ -14,7 +14,7 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::appearance::text_extract;
+use crate::layout::text as text_extract;
 use crate::pdf::signatures::SignatureEntry;
 use crate::pdf::Document;
 use crate::pki::trust_store::{recognise, RootRecognition, KNOWN_ROOTS};
@@ -986,7 +986,7 @@ fn page_lines_view(doc: &Document, page: usize) -> crate::Result<Vec<text_extrac
     let p = *pages
         .get(page - 1)
         .ok_or_else(|| crate::Error::MalformedPdf("page out of range".into()))?;
-    let area = crate::appearance::visible_area(doc, rev, p)?;
+    let area = crate::layout::visible_area(doc, rev, p)?;
     let mut lines = text_extract::page_lines(doc, rev, p)?;
     for l in &mut lines {
         l.y -= area[1];
