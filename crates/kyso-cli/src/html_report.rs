@@ -264,6 +264,7 @@ fn decree30_section(o: &mut String, r: &Report, lang: Lang) {
             kyso::decree30::Status::Met => "passed",
             kyso::decree30::Status::NotMet => "failed",
             kyso::decree30::Status::NotApplicable => "nosig",
+            kyso::decree30::Status::CannotJudge => "indeterminate",
         };
         let _ = writeln!(
             o,

@@ -50,6 +50,9 @@ pub enum Status {
     Met,
     NotMet,
     NotApplicable,
+    /// What the point needs could not be read (e.g. the page's text): undecided, which is
+    /// never a pass (the document is not conforming).
+    CannotJudge,
 }
 
 /// Kind of official document (Decree 30/2020 Appendix I §§ on main documents, attachments and
@@ -127,6 +130,9 @@ pub enum Placement {
     BetweenTitleAndName,
     /// The signer's name is not in the page text.
     NameNotFound,
+    /// The page's text could not be read, so the name could not be looked for (the point
+    /// cannot be judged).
+    PageTextUnreadable,
     /// The picture is not right above the name.
     NotAboveName,
     /// The picture is not centred on the name's column.
@@ -804,7 +810,11 @@ pub fn assess(
         },
     );
 
-    let status = if points.iter().all(|p| p.status != Status::NotMet) {
+    // Conforming only when every point that applies is met: an undecided point is no pass.
+    let status = if points
+        .iter()
+        .all(|p| matches!(p.status, Status::Met | Status::NotApplicable))
+    {
         Conformity::Conforming
     } else {
         Conformity::NotConforming
@@ -921,7 +931,20 @@ fn leader_picture(doc: &Document, s: &Sig) -> (Status, Evidence) {
     let colour = Some(p.colour.clone());
     let blue = p.colour.hue == Some(Hue::Blue);
     let cn = s.finding.common_name.clone().unwrap_or_default();
-    let lines = page_lines_view(doc, w.page).unwrap_or_default();
+    // A page whose text cannot be read is undecided, not "name not found" (fail closed).
+    let Ok(lines) = page_lines_view(doc, w.page) else {
+        return (
+            Status::CannotJudge,
+            ev(
+                Placement::PageTextUnreadable,
+                Some(w.page),
+                Some(p.rect),
+                colour,
+                None,
+                None,
+            ),
+        );
+    };
     let found = (!cn.is_empty())
         .then(|| text_extract::find(&lines, &cn))
         .flatten();
@@ -1200,5 +1223,86 @@ mod tests {
         assert!(!has_number_symbol("ngày 05/02"));
         assert!(has_iso_time("2026-03-12T14:05:09+07:00"));
         assert!(!has_iso_time("2026-03-12T14:05:09Z"));
+    }
+
+    /// A page whose text cannot be read leaves the leader's picture undecided (never a pass,
+    /// never "name not found").
+    #[test]
+    fn unreadable_page_text_cannot_be_judged() {
+        let doc = crate::layout::text::tests::pdf(b"BT ET");
+        let entry = SignatureEntry {
+            field_names: Vec::new(),
+            reference: None,
+            dict: crate::pdf::Dict::new(),
+            byte_range: None,
+            contents: Vec::new(),
+            contents_span: None,
+            span_problem: None,
+            contents_hex: false,
+        };
+        let facts = SignatureFacts::default();
+        let blue = ColourFacts {
+            hue: Some(Hue::Blue),
+            visible_pixels: 100,
+            blue_percent: 90.0,
+            red_percent: 0.0,
+            black_percent: 0.0,
+            undecodable: None,
+        };
+        let finding = |page| RoleFinding {
+            role: Role::Leader,
+            basis: RoleBasis::PictureColour,
+            common_name: Some("Nguyễn Văn A".into()),
+            name_kind: NameKind::Person,
+            title: None,
+            picture: Some(Hue::Blue),
+            widget: Some(WidgetFacts {
+                page,
+                rect: [100.0, 100.0, 200.0, 150.0],
+                page_size: [600.0, 800.0],
+                pictures: vec![PictureFacts {
+                    rect: [110.0, 110.0, 190.0, 140.0],
+                    colour: blue.clone(),
+                }],
+                text: Vec::new(),
+                marker: None,
+            }),
+            widget_error: None,
+        };
+        let sig = |page| Sig {
+            n: 1,
+            report: &facts,
+            entry: &entry,
+            finding: finding(page),
+        };
+        // Page 2 of a one-page document: its text cannot be read.
+        let (status, evidence) = leader_picture(&doc, &sig(2));
+        assert_eq!(status, Status::CannotJudge);
+        assert!(
+            matches!(
+                evidence,
+                Evidence::Picture {
+                    placement: Placement::PageTextUnreadable,
+                    page: Some(2),
+                    ..
+                }
+            ),
+            "{evidence:?}"
+        );
+        // Its words (the text layer).
+        use crate::text::{decree30 as words, Lang};
+        assert_eq!(words::status_text(status, Lang::En), "cannot judge");
+        assert_eq!(words::status_text(status, Lang::Vi), "không xác định được");
+        assert!(words::evidence_text(&evidence, Lang::En).contains("could not be read"));
+        // Page 1 is read: the name is simply not there.
+        let (status, evidence) = leader_picture(&doc, &sig(1));
+        assert_eq!(status, Status::NotMet);
+        assert!(matches!(
+            evidence,
+            Evidence::Picture {
+                placement: Placement::NameNotFound,
+                ..
+            }
+        ));
     }
 }

@@ -6,8 +6,8 @@
 use serde::Serialize;
 
 use super::colour::{image_colour, ColourFacts};
-use crate::layout::text as text_extract;
 use crate::error::{Error, Result};
+use crate::layout::text as text_extract;
 use crate::pdf::signatures::SignatureEntry;
 use crate::pdf::{Dict, Document, ObjRef, Object, Stream};
 

@@ -122,7 +122,10 @@ mod tests {
         // The stray ")" drops the operands before it.
         assert_eq!(got[2].1, 1);
         let mut it = Operations::new(b"true false null n");
-        assert_eq!(it.next_op().map(|(o, v)| (o.to_vec(), v.len())), Some((b"n".to_vec(), 3)));
+        assert_eq!(
+            it.next_op().map(|(o, v)| (o.to_vec(), v.len())),
+            Some((b"n".to_vec(), 3))
+        );
         assert_eq!(it.count, 4);
     }
 }

@@ -8,10 +8,7 @@ use crate::pdf::{Document, ObjRef, Object};
 /// the page as read, so they are computed there and turned back at the end.
 pub fn visible_area(doc: &Document, rev: usize, page: ObjRef) -> Result<[f64; 4]> {
     let m = super::text::rotation_matrix(super::text::rotation(doc, rev, page)?);
-    Ok(super::text::transform_rect(
-        &m,
-        &user_area(doc, rev, page)?,
-    ))
+    Ok(super::text::transform_rect(&m, &user_area(doc, rev, page)?))
 }
 
 /// CropBox ∩ MediaBox in default user space.

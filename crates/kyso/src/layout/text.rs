@@ -871,7 +871,7 @@ fn group_lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -916,7 +916,8 @@ mod tests {
 
     /// A one-page PDF whose content is `content`, with /F1 a Type0 font (2-byte codes,
     /// /ToUnicode 0001→"Đ", 0002→"à", 0003→" ") and /F2 a WinAnsi simple font.
-    fn pdf(content: &[u8]) -> Document {
+    /// A one-page document (600 × 800 pt) drawing `content`, with a Type0 and a TrueType font.
+    pub(crate) fn pdf(content: &[u8]) -> Document {
         let cmap = b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n3 beginbfchar <0001> <0110> <0002> <00E0> <0003> <0020> endbfchar";
         let objs: Vec<Vec<u8>> = vec![
             b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),

@@ -38,6 +38,7 @@ pub fn status_text(s: Status, lang: Lang) -> &'static str {
         Status::Met => l(lang, "đạt", "met"),
         Status::NotMet => l(lang, "không đạt", "not met"),
         Status::NotApplicable => l(lang, "không áp dụng", "not applicable"),
+        Status::CannotJudge => l(lang, "không xác định được", "cannot judge"),
     }
 }
 
@@ -281,6 +282,11 @@ pub fn evidence_text(e: &Evidence, lang: Lang) -> String {
                     lang,
                     "không tìm thấy họ tên người ký trên trang",
                     "the signer's name is not on the page",
+                ),
+                Placement::PageTextUnreadable => l(
+                    lang,
+                    "không đọc được chữ trên trang để tìm họ tên người ký",
+                    "the page's text could not be read to look for the signer's name",
                 ),
                 Placement::NotAboveName => l(
                     lang,
