@@ -72,7 +72,7 @@ struct Evidence {
     http: Option<Arc<dyn crate::net::HttpClient>>,
 }
 
-/// Verifies the PDF at `path`.
+/// Verifies the PDF at `path` (facts only: see [`verify_source`] for the words).
 pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<Report> {
     let src = FileSource::open(path)?;
     let mut report = verify_source(Arc::new(src), opts)?;
@@ -80,7 +80,7 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<Report> {
     Ok(report)
 }
 
-/// Verifies a PDF held in memory.
+/// Verifies a PDF held in memory (facts only: see [`verify_source`] for the words).
 pub fn verify_bytes(pdf: &[u8], opts: &VerifyOptions) -> Result<Report> {
     verify_source(Arc::new(MemorySource::new(pdf.to_vec())), opts)
 }
@@ -135,6 +135,10 @@ pub fn compare_visual(
 
 /// Verifies the PDF read from `source`. Errors only when the file cannot be read as a PDF at
 /// all; everything wrong with a signature is in the report.
+///
+/// The report holds facts (indications, notes with their codes, modifications); its words
+/// (`message`, `warnings`, `verdict`, change descriptions) stay empty until the caller fills
+/// them in a language with `kyso::text::report::localise`, as every front door does.
 pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Result<Report> {
     let doc = Document::open_with_password(source, &opts.pdf_password)?;
     let entries = find_signatures(&doc)?;
