@@ -1,7 +1,9 @@
 //! Imports go downward only (issue #19 item 2): read the library's sources and check that the
-//! ground floor names nothing above it, `crypto` does not import `pki`, and `sign` knows nothing
-//! of `ltv`. Paths are the `crate::x` ones in code (comments, literals and `#[cfg(test)]` items
-//! left out). `python3 scripts/import-graph.py` draws the whole picture (docs/architecture.md).
+//! ground floor names nothing above it, `crypto` does not import `pki`, `sign` knows nothing
+//! of `ltv`, verification and the Decree 30 rules name no words (`text`), and no module imports
+//! another that imports it back. Paths are the `crate::x` ones in code (comments, literals and
+//! `#[cfg(test)]` items left out). `python3 scripts/import-graph.py` draws the whole picture
+//! (docs/architecture.md).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -24,6 +26,25 @@ const RULES: &[(&str, Rule)] = &[
     ("sign", Rule::Never(&["ltv", "verify"])),
     // The PAdES levels are data under both `sign` and `ltv`.
     ("pades", Rule::Never(&["sign", "ltv", "verify"])),
+    // What a page shows (geometry, content streams, text) sits on the file format.
+    ("layout", Rule::Only(&["error", "pdf"])),
+    // Facts in the core, words at the edge: verification returns facts, `text` words them.
+    (
+        "verify",
+        Rule::Never(&["text", "request", "extract", "ltv", "sign"]),
+    ),
+    // The Decree 30 rules judge facts handed to them: below verification and appearance.
+    (
+        "decree30",
+        Rule::Never(&["text", "verify", "appearance", "visual", "sign"]),
+    ),
+    // The visual check draws and compares; verification calls it, never the reverse.
+    (
+        "visual",
+        Rule::Never(&["verify", "text", "decree30", "appearance"]),
+    ),
+    // Appearance may follow the Decree 30 rules but not what verifies or words them.
+    ("appearance", Rule::Never(&["verify", "text", "visual"])),
 ];
 
 fn src() -> PathBuf {
@@ -295,6 +316,45 @@ fn imports_go_downward_only() {
     );
 }
 
+/// No import circle at all: peeling off, again and again, the modules that import nothing
+/// left, empties the graph (the floors of docs/architecture.md).
+#[test]
+fn no_import_circle() {
+    let graph = imports();
+    // The words are above what they word.
+    let names = |m: &str| -> BTreeSet<String> { graph[m].iter().map(|(d, _)| d.clone()).collect() };
+    assert!(names("text").contains("verify") && names("text").contains("decree30"));
+    let mut left: BTreeMap<&str, BTreeSet<&str>> = graph
+        .iter()
+        .map(|(m, deps)| {
+            let deps = deps
+                .iter()
+                .map(|(d, _)| d.as_str())
+                .filter(|d| graph.contains_key(*d))
+                .collect();
+            (m.as_str(), deps)
+        })
+        .collect();
+    while !left.is_empty() {
+        let floor: Vec<&str> = left
+            .iter()
+            .filter(|(_, deps)| deps.is_empty())
+            .map(|(m, _)| *m)
+            .collect();
+        assert!(
+            !floor.is_empty(),
+            "an import circle among: {:?}",
+            left.keys().collect::<Vec<_>>()
+        );
+        for m in &floor {
+            left.remove(m);
+        }
+        for deps in left.values_mut() {
+            deps.retain(|d| !floor.contains(d));
+        }
+    }
+}
+
 #[test]
 fn the_scan_reads_paths_and_skips_comments_literals_and_tests() {
     let code = r#"
@@ -315,7 +375,7 @@ fn the_scan_reads_paths_and_skips_comments_literals_and_tests() {
 }
 
 /// The library's English text of a Decree 30 guard (its `Display`, in `error::kinds`, below
-/// `decree30`) stays the English of `decree30::words`.
+/// `decree30`) stays the English of the text layer (`text::decree30::guard_text`).
 #[test]
 fn guard_display_matches_the_english_words() {
     use kyso::decree30::guard::Guard;
@@ -341,6 +401,10 @@ fn guard_display_matches_the_english_words() {
         Guard::TextInBindingMargin { left_mm: 21.6 },
     ];
     for g in &guards {
+        assert_eq!(
+            g.to_string(),
+            kyso::text::decree30::guard_text(g, kyso::text::Lang::En)
+        );
         assert_eq!(g.to_string(), kyso::decree30::guard::english(g));
     }
     let e = kyso::Error::Decree30(guards[..2].to_vec()).to_string();

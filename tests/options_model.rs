@@ -48,8 +48,11 @@ fn verify_request() -> Value {
 
 fn report(pdf: &[u8]) -> Value {
     let req: VerifyRequest = serde_json::from_value(verify_request()).unwrap();
+    let lang = req.lang().unwrap();
     let opts = req.into_options(kyso::pdf::Password::default()).unwrap();
-    let report = kyso::verify::verify_bytes(pdf, &opts).unwrap();
+    let mut report = kyso::verify::verify_bytes(pdf, &opts).unwrap();
+    // The words, in the request's language, as every front door fills them.
+    kyso::text::report::localise(&mut report, lang);
     serde_json::to_value(&report).unwrap()
 }
 

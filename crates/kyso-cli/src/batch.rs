@@ -15,10 +15,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use kyso::text::report::visible;
 use kyso::text::verdict::{self, Tone, Verdict};
+use kyso::text::Lang;
 use kyso::verify::report::Report;
-use kyso::verify::text::visible;
-use kyso::verify::{Lang, VerifyOptions};
+use kyso::verify::VerifyOptions;
 
 /// How the results are printed.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -131,6 +132,8 @@ pub struct Presentation<'a> {
     pub report: Option<&'a Path>,
     /// `--require-decree30`: a non-conforming document makes the exit code 1.
     pub require_decree30: bool,
+    /// The language of the words (the reports are localised here, once, before output).
+    pub lang: Lang,
 }
 
 /// Verifies every file the inputs name with `workers` threads and prints the results;
@@ -147,6 +150,7 @@ pub fn run(
         colour,
         report,
         require_decree30,
+        lang,
     } = shown;
     let started = Instant::now();
     let mut files = Vec::new();
@@ -172,7 +176,7 @@ pub fn run(
     let total = files.len();
     let workers = workers.min(total).max(1);
     let next = AtomicUsize::new(0);
-    let mut printer = Printer::new(format, opts.lang, colour, progress, total);
+    let mut printer = Printer::new(format, lang, colour, progress, total);
     printer.require_decree30 = require_decree30;
     for e in errors {
         printer.emit(&e);
@@ -188,6 +192,10 @@ pub fn run(
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(path) = files.get(i) else { break };
                 let result = kyso::verify::verify_file(path, opts)
+                    .map(|mut r| {
+                        kyso::text::report::localise(&mut r, lang);
+                        r
+                    })
                     .map_err(|e| crate::help_text::error_text(&e));
                 let outcome = Outcome {
                     path: path.clone(),
@@ -222,7 +230,7 @@ pub fn run(
             result: o.result.as_ref().map_err(String::as_str),
         })
         .collect();
-    match crate::html_report::write_to(report, &items, opts.lang) {
+    match crate::html_report::write_to(report, &items, lang) {
         Ok(()) => code,
         Err(c) => worst([code, c]),
     }
@@ -293,7 +301,7 @@ impl Printer {
                     }
                     out!(
                         "{}",
-                        kyso::verify::text::render_styled(report, self.lang, self.colour)
+                        kyso::text::report::render_styled(report, self.lang, self.colour)
                     );
                 }
                 Err(e) => {

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, Command};
-use kyso::verify::Lang;
+use kyso::text::Lang;
 
 static LANG: OnceLock<Lang> = OnceLock::new();
 
@@ -57,7 +57,7 @@ pub fn print_error(message: &str) {
     eprintln!(
         "kyso: {}: {}",
         kyso::text::errors::error_word(lang()),
-        kyso::verify::text::visible(message)
+        kyso::text::report::visible(message)
     );
 }
 
@@ -84,7 +84,7 @@ pub fn print_warning(message: &str) {
     eprintln!(
         "kyso: {}: {}",
         kyso::text::errors::warning_word(lang()),
-        kyso::verify::text::visible(message)
+        kyso::text::report::visible(message)
     );
 }
 

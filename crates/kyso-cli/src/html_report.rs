@@ -9,10 +9,10 @@ use std::io::Write as _;
 use std::path::Path;
 
 use kyso::output::AtomicOutput;
+use kyso::text::report as text;
+use kyso::text::Lang;
 use kyso::text::{date_str, name_of_dn, verdict as words};
 use kyso::verify::report::{Report, SignatureReport};
-use kyso::verify::text;
-use kyso::verify::Lang;
 
 /// One file of the report: its verification report, or why it could not be read.
 pub struct Item<'a> {
@@ -211,7 +211,7 @@ fn summary(o: &mut String, items: &[Item], lang: Lang) {
 
 /// The Decree 30/2020 verdict of every file (issue #15), a table of its own.
 fn decree30_summary(o: &mut String, items: &[Item], lang: Lang) {
-    use kyso::decree30::words;
+    use kyso::text::decree30 as words;
     let _ = writeln!(
         o,
         "<table class=\"decree30\"><tr><th>#</th><th>{}</th></tr>",
@@ -241,7 +241,7 @@ fn decree30_class(c: kyso::decree30::Conformity) -> &'static str {
 
 /// A file's Decree 30/2020 section: verdict, kind, roles, every point with its evidence.
 fn decree30_section(o: &mut String, r: &Report, lang: Lang) {
-    use kyso::decree30::words;
+    use kyso::text::decree30 as words;
     if r.signatures.is_empty() {
         return;
     }
@@ -265,6 +265,7 @@ fn decree30_section(o: &mut String, r: &Report, lang: Lang) {
             kyso::decree30::Status::Met => "passed",
             kyso::decree30::Status::NotMet => "failed",
             kyso::decree30::Status::NotApplicable => "nosig",
+            kyso::decree30::Status::CannotJudge => "indeterminate",
         };
         let _ = writeln!(
             o,
@@ -429,7 +430,7 @@ fn signature(o: &mut String, n: usize, s: &SignatureReport, checked_at_all: bool
         row(
             o,
             l(lang, "Vai trò (NĐ 30/2020)", "Role (Decree 30/2020)"),
-            &kyso::decree30::words::role_line(f, lang),
+            &kyso::text::decree30::role_line(f, lang),
         );
     }
     if let Some(a) = &s.algorithm {
@@ -563,7 +564,13 @@ const MAX_PICTURES: usize = 6;
 
 /// The signed version's first page and every page with a difference (boxes outlined), inline.
 fn visual_pictures(o: &mut String, bytes: &[u8], s: &SignatureReport, lang: Lang) {
-    let pictures = kyso::visual::pictures(bytes, s, PICTURE_DPI, MAX_PICTURES);
+    let pictures = kyso::visual::pictures(
+        bytes,
+        s.byte_range.as_deref(),
+        s.visual.as_ref(),
+        PICTURE_DPI,
+        MAX_PICTURES,
+    );
     if let Some(words) = text::visual_text(s, lang) {
         let _ = writeln!(
             o,

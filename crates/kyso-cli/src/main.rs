@@ -52,8 +52,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use kyso::pki::trust_store::TrustStore;
 use kyso::request::{SignRequest, SignSecrets, VerifyRequest};
 use kyso::sign::load_p12;
-use kyso::verify::text::visible;
-use kyso::verify::{Lang, VerifyOptions};
+use kyso::text::report::visible;
+use kyso::text::Lang;
+use kyso::verify::VerifyOptions;
 use kyso::Error;
 
 /// Exit codes of `kyso verify` (a contract: scripts rely on them).
@@ -513,7 +514,7 @@ fn run_compare(args: CompareArgs) -> u8 {
         Ok(s) => std::sync::Arc::new(s),
         Err(e) => return fail(e),
     };
-    let found = match kyso::visual::compare_source(source, args.signature, args.dpi, 500) {
+    let found = match kyso::verify::compare_visual(source, args.signature, args.dpi, 500) {
         Ok(f) => f,
         Err(e @ kyso::Error::InvalidArgument(_)) => return usage(e),
         Err(e) => return fail(e),
@@ -828,7 +829,7 @@ fn run_sign(args: SignArgs) -> u8 {
     let own_crls = match crl_files(&args.crl) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("kyso: --crl {}", kyso::verify::text::visible(&e));
+            eprintln!("kyso: --crl {}", kyso::text::report::visible(&e));
             return exit::USAGE;
         }
     };
@@ -907,8 +908,8 @@ fn run_sign(args: SignArgs) -> u8 {
     verbose!(
         1,
         "ký / signing {} → {} ({})",
-        kyso::verify::text::visible(&input.display().to_string()),
-        kyso::verify::text::visible(&output.display().to_string()),
+        kyso::text::report::visible(&input.display().to_string()),
+        kyso::text::report::visible(&output.display().to_string()),
         opts.level.name()
     );
     let signed = progress::stage("ký / signing", || {
@@ -932,10 +933,10 @@ fn run_sign(args: SignArgs) -> u8 {
                     help_text::say("Đã ký", "signed"),
                     output.display(),
                     help_text::say("trường", "field"),
-                    kyso::verify::text::visible(&outcome.field),
+                    kyso::text::report::visible(&outcome.field),
                     outcome.signing_time,
                     help_text::say("người ký", "signer"),
-                    kyso::verify::text::visible(&outcome.signer),
+                    kyso::text::report::visible(&outcome.signer),
                     outcome.level,
                     outcome
                         .timestamp_time
@@ -961,7 +962,7 @@ fn run_sign(args: SignArgs) -> u8 {
             for g in &guards {
                 eprintln!(
                     "  - {}",
-                    kyso::verify::text::visible(&kyso::decree30::words::guard_text(g, lang))
+                    kyso::text::report::visible(&kyso::text::decree30::guard_text(g, lang))
                 );
             }
             eprintln!("kyso: {tail}");
@@ -1279,6 +1280,7 @@ fn run_verify(args: VerifyArgs) -> u8 {
                 colour,
                 report: args.report.as_deref(),
                 require_decree30: args.require_decree30,
+                lang,
             },
         );
     }
@@ -1287,7 +1289,8 @@ fn run_verify(args: VerifyArgs) -> u8 {
         kyso::verify::verify_file(input, &opts)
     });
     match verified {
-        Ok(report) => {
+        Ok(mut report) => {
+            kyso::text::report::localise(&mut report, lang);
             if args.json {
                 outln!(
                     "{}",
@@ -1298,7 +1301,7 @@ fn run_verify(args: VerifyArgs) -> u8 {
                     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
                 out!(
                     "{}",
-                    kyso::verify::text::render_styled(&report, lang, colour)
+                    kyso::text::report::render_styled(&report, lang, colour)
                 );
             }
             let item = html_report::Item {

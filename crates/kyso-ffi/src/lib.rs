@@ -182,8 +182,11 @@ pub unsafe extern "C" fn kyso_verify_file(
         let out = report_out(report_json)?;
         let path = required_str(pdf_path, "pdf_path")?;
         let json = parse::<VerifyJson>(optional_str(options_json, "options_json")?)?;
+        let lang = json.lang()?;
         let opts = json.clone().into_options()?;
-        let report = kyso::verify::verify_file(Path::new(path), &opts)?;
+        let mut report = kyso::verify::verify_file(Path::new(path), &opts)?;
+        // The words, once, in the language the options chose.
+        kyso::text::report::localise(&mut report, lang);
         finish_report(&report, json.result_code(&report), out)
     })
 }
@@ -200,8 +203,11 @@ pub unsafe extern "C" fn kyso_verify_buffer(
         let out = report_out(report_json)?;
         let pdf = required_bytes(pdf, len, "pdf")?;
         let json = parse::<VerifyJson>(optional_str(options_json, "options_json")?)?;
+        let lang = json.lang()?;
         let opts = json.clone().into_options()?;
-        let report = kyso::verify::verify_bytes(pdf, &opts)?;
+        let mut report = kyso::verify::verify_bytes(pdf, &opts)?;
+        // The words, once, in the language the options chose.
+        kyso::text::report::localise(&mut report, lang);
         finish_report(&report, json.result_code(&report), out)
     })
 }

@@ -66,6 +66,11 @@ impl VerifyJson {
         self.request.result_code(report)
     }
 
+    /// The language of the report's words ("lang").
+    pub fn lang(&self) -> Result<kyso::text::Lang, Failure> {
+        Ok(self.request.lang()?)
+    }
+
     pub fn into_options(self) -> Result<VerifyOptions, Failure> {
         Ok(self
             .request

@@ -15,7 +15,7 @@ use crate::cms::SignedData;
 use crate::error::Result;
 use crate::pdf::signatures::find_signatures;
 use crate::pdf::{Document, FileSource, XrefKind};
-use crate::verify::text::visible;
+use crate::text::report::visible;
 use crate::vntime;
 
 /// One revision of the file: the original document or one incremental update

@@ -70,6 +70,7 @@ pub mod diff;
 pub mod error;
 pub mod extract;
 pub mod inspect;
+pub mod layout;
 pub mod ltv;
 mod net;
 pub mod output;

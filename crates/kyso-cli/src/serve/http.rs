@@ -76,7 +76,7 @@ impl ApiText for kyso::Error {
         self.to_string()
     }
     fn vietnamese(&self, _code: &str) -> String {
-        kyso::text::errors::error_text(self, kyso::verify::Lang::Vi)
+        kyso::text::errors::error_text(self, kyso::text::Lang::Vi)
     }
 }
 

@@ -28,8 +28,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use kyso::sign::Signer;
+use kyso::text::report as text;
+use kyso::text::Lang;
 use kyso::verify::report::Report;
-use kyso::verify::{text, Lang, VerifyOptions};
+use kyso::verify::VerifyOptions;
 
 use http::{Request, Response};
 
@@ -453,11 +455,10 @@ fn verify(service: &Service, req: &Request) -> Response {
     if req.body.is_empty() {
         return Response::error(400, "empty_body", "send the PDF as the request body");
     }
-    let opts = match params::verify_options(&service.verify, &req.query) {
+    let (opts, lang) = match params::verify_options(&service.verify, &req.query) {
         Ok(o) => o,
         Err(e) => return Response::error(400, "bad_parameter", e),
     };
-    let lang = opts.lang;
     match kyso::verify::verify_bytes(&req.body, &opts) {
         Ok(mut report) => {
             report.file = req.param("name").map(str::to_string);
@@ -512,19 +513,20 @@ fn add_visual(json: &mut serde_json::Value, report: &Report, pdf: &[u8], lang: L
         return;
     };
     for (d, s) in display.iter_mut().zip(&report.signatures) {
-        let pictures: Vec<serde_json::Value> = kyso::visual::pictures(pdf, s, 40.0, 6)
-            .iter()
-            .map(|p| {
-                serde_json::json!({
-                    "page": p.page,
-                    "kind": match p.kind {
-                        kyso::visual::PictureKind::Signed => "signed",
-                        kyso::visual::PictureKind::Difference => "difference",
-                    },
-                    "src": format!("data:image/png;base64,{}", Base64::encode_string(&p.png)),
+        let pictures: Vec<serde_json::Value> =
+            kyso::visual::pictures(pdf, s.byte_range.as_deref(), s.visual.as_ref(), 40.0, 6)
+                .iter()
+                .map(|p| {
+                    serde_json::json!({
+                        "page": p.page,
+                        "kind": match p.kind {
+                            kyso::visual::PictureKind::Signed => "signed",
+                            kyso::visual::PictureKind::Difference => "difference",
+                        },
+                        "src": format!("data:image/png;base64,{}", Base64::encode_string(&p.png)),
+                    })
                 })
-            })
-            .collect();
+                .collect();
         if let Some(o) = d.as_object_mut() {
             o.insert("visual".into(), text::visual_text(s, lang).into());
             o.insert("pictures".into(), pictures.into());
@@ -572,7 +574,7 @@ fn report_json(report: &Report, lang: Lang) -> serde_json::Value {
 /// The Decree 30/2020 section in words for the page (issue #15): verdict, each signature's
 /// role, and every point with its evidence.
 fn decree30_display(report: &Report, lang: Lang) -> serde_json::Value {
-    use kyso::decree30::words;
+    use kyso::text::decree30 as words;
     let d = &report.decree30;
     serde_json::json!({
         "title": words::title(lang),

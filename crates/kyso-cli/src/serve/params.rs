@@ -46,7 +46,7 @@ pub struct SignParams {
 /// A parameter name as shown in a message: at most 60 characters, nothing invisible.
 fn shown(name: &str) -> String {
     let k: String = name.chars().take(60).collect();
-    kyso::verify::text::visible(&k).into_owned()
+    kyso::text::report::visible(&k).into_owned()
 }
 
 /// Refuses names that are no option of anyone's (odd characters, too long) before serde sees
@@ -173,11 +173,11 @@ impl SignParams {
 
 /// The options of one `/v1/verify` request: the service's own (`base`, from its flags) with
 /// the per-request `lang`, `at` and `visual`; `name` (the report's file name) is the caller's.
-/// Any other parameter is refused by name.
+/// Any other parameter is refused by name. Returns the options and the language of the words.
 pub fn verify_options(
     base: &VerifyOptions,
     query: &[(String, String)],
-) -> Result<VerifyOptions, String> {
+) -> Result<(VerifyOptions, kyso::text::Lang), String> {
     check_names(
         query,
         |k| {
@@ -198,10 +198,10 @@ pub fn verify_options(
         ));
     }
     let mut opts = base.clone();
-    opts.lang = request.lang().map_err(message)?;
+    let lang = request.lang().map_err(message)?;
     opts.validation_time = request.validation_time().map_err(message)?;
     opts.visual.enabled = request.visual().map_err(message)? && base.visual.enabled;
-    Ok(opts)
+    Ok((opts, lang))
 }
 
 /// `NAME` inside `dir`: a bare file name (no separator, no `..`, not hidden), resolved inside
@@ -217,7 +217,7 @@ pub fn image_in_dir(dir: &Path, name: &str) -> Result<PathBuf, String> {
         let shown: String = name.chars().take(80).collect();
         return Err(format!(
             "image: {:?} is not a bare file name of the image folder (no path, no '..')",
-            kyso::verify::text::visible(&shown)
+            kyso::text::report::visible(&shown)
         ));
     }
     let not_found = || format!("image: no file {name:?} in the image folder");
@@ -304,7 +304,7 @@ mod tests {
         let base = base_req
             .into_options(kyso::pdf::Password::default())
             .unwrap();
-        let o = verify_options(
+        let (o, lang) = verify_options(
             &base,
             &q(&[
                 ("lang", "en"),
@@ -314,7 +314,7 @@ mod tests {
             ]),
         )
         .unwrap();
-        assert_eq!(o.lang, kyso::verify::Lang::En);
+        assert_eq!(lang, kyso::text::Lang::En);
         assert!(!o.visual.enabled && o.validation_time.is_some());
         for bad in ["trust", "revocation", "colour", "offline"] {
             let e = verify_options(&base, &q(&[(bad, "x")])).err().unwrap();

@@ -8,7 +8,8 @@
 
 pub mod font;
 pub mod image;
-pub mod text_extract;
+/// Text extraction moved to [`crate::layout::text`] (below `decree30`); kept for existing paths.
+pub use crate::layout::text as text_extract;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -34,7 +35,7 @@ mod stamp;
 mod tests;
 mod widget;
 
-pub(crate) use area::visible_area;
+pub(crate) use crate::layout::page::visible_area;
 use area::*;
 use blanks::*;
 use leader::*;
@@ -47,8 +48,8 @@ pub const PT_PER_MM: f64 = 72.0 / 25.4;
 /// Seal diameter when neither the option nor the PNG's resolution gives one (a common
 /// round seal of a provincial agency).
 pub const DEFAULT_SEAL_MM: f64 = 36.0;
-/// The private widget key marking the role kyso drew (second-class name, ISO 32000-1 Annex E).
-pub const ROLE_KEY: &str = "KysoRole";
+/// The private widget key marking the role kyso drew (defined where `decree30` reads it).
+pub use crate::decree30::widget::ROLE_KEY;
 
 /// Who signs, and therefore what the signature shows (Decree 30/2020 Appendix I).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,26 +2,23 @@
 //! VIETNAM.md §1): which kind of official document a verified PDF is (main document, attachment
 //! in its own file, electronic copy), which role each signature plays, and whether each point of
 //! the Decree's signature layout is met. Facts only: every point carries its evidence as data;
-//! words are in [`words`]. Conformity is a verdict of its own and never changes the ETSI
+//! words are in `crate::text::decree30`. Conformity is a verdict of its own and never changes the ETSI
 //! indication of a signature.
 
 pub mod colour;
 pub mod guard;
 pub mod names;
 pub mod widget;
-/// The words of this module's findings, now in `crate::text::decree30`.
-pub use crate::text::decree30 as words;
 
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::appearance::text_extract;
+use crate::layout::text as text_extract;
 use crate::pdf::signatures::SignatureEntry;
 use crate::pdf::Document;
 use crate::pki::trust_store::{recognise, RootRecognition, KNOWN_ROOTS};
 use crate::pki::Certificate;
-use crate::verify::report::SignatureReport;
 pub use colour::{ColourFacts, Hue};
 pub use guard::Guard;
 pub use names::{name_kind, NameKind};
@@ -53,6 +50,9 @@ pub enum Status {
     Met,
     NotMet,
     NotApplicable,
+    /// What the point needs could not be read (e.g. the page's text): undecided, which is
+    /// never a pass (the document is not conforming).
+    CannotJudge,
 }
 
 /// Kind of official document (Decree 30/2020 Appendix I §§ on main documents, attachments and
@@ -130,6 +130,9 @@ pub enum Placement {
     BetweenTitleAndName,
     /// The signer's name is not in the page text.
     NameNotFound,
+    /// The page's text could not be read, so the name could not be looked for (the point
+    /// cannot be judged).
+    PageTextUnreadable,
     /// The picture is not right above the name.
     NotAboveName,
     /// The picture is not centred on the name's column.
@@ -367,11 +370,37 @@ impl Decree30Report {
     }
 }
 
+/// What the Decree 30 check reads of one signature's verification (`crate::verify` makes
+/// them from its report): plain facts, so that this module stays below verification.
+#[derive(Clone, Debug, Default)]
+pub struct SignatureFacts<'a> {
+    /// The signature field's name.
+    pub field: &'a str,
+    /// A document time-stamp (ETSI EN 319 142-1 §5.4) rather than a signature.
+    pub document_timestamp: bool,
+    /// The signer certificate's common name, title and organization.
+    pub common_name: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub organization: Option<&'a str>,
+    /// RFC 3339.
+    pub signing_time: Option<&'a str>,
+    pub covers_whole_document: bool,
+    /// 1-based number of the revision this signature signs, when it ends at one.
+    pub revision: Option<usize>,
+    pub revisions_after: usize,
+    /// The changes made after the signature.
+    pub modifications: &'a [crate::diff::Modification],
+    /// The configured trust anchor the chain ends at.
+    pub trust_anchor: Option<&'a str>,
+    /// SHA-256 fingerprint (hex, any case, colons allowed) of the last certificate of the chain.
+    pub root_sha256: Option<&'a str>,
+}
+
 /// One signature under examination.
 struct Sig<'a> {
     /// 1-based.
     n: usize,
-    report: &'a SignatureReport,
+    report: &'a SignatureFacts<'a>,
     entry: &'a SignatureEntry,
     finding: RoleFinding,
 }
@@ -396,7 +425,7 @@ impl Sig<'_> {
         }
     }
     fn time(&self) -> Option<OffsetDateTime> {
-        OffsetDateTime::parse(self.report.signing_time.as_deref()?, &Rfc3339).ok()
+        OffsetDateTime::parse(self.report.signing_time?, &Rfc3339).ok()
     }
 }
 
@@ -428,9 +457,9 @@ fn top_right_of_first_page(w: &WidgetFacts) -> bool {
 }
 
 /// The role of one signature from what it shows and who made it.
-fn find_role(doc: &Document, entry: &SignatureEntry, report: &SignatureReport) -> RoleFinding {
-    let common_name = report.signer.as_ref().and_then(|s| s.common_name.clone());
-    let title = report.signer.as_ref().and_then(|s| s.title.clone());
+fn find_role(doc: &Document, entry: &SignatureEntry, report: &SignatureFacts) -> RoleFinding {
+    let common_name = report.common_name.map(str::to_string);
+    let title = report.title.map(str::to_string);
     let kind = common_name.as_deref().map_or(NameKind::Unknown, name_kind);
     let (widget, widget_error) = match widget::widget_facts(doc, entry) {
         Ok(w) => (w, None),
@@ -475,7 +504,7 @@ fn find_role(doc: &Document, entry: &SignatureEntry, report: &SignatureReport) -
 pub fn assess(
     doc: &Document,
     entries: &[SignatureEntry],
-    reports: &[SignatureReport],
+    reports: &[SignatureFacts],
     trust: &[Certificate],
 ) -> (Decree30Report, Vec<Option<RoleFinding>>) {
     let mut sigs: Vec<Sig> = Vec::new();
@@ -498,7 +527,7 @@ pub fn assess(
         .iter()
         .map(|s| RoleSummary {
             signature: s.n,
-            field: s.report.field.clone(),
+            field: s.report.field.to_string(),
             role: s.finding.role,
         })
         .collect();
@@ -605,10 +634,10 @@ pub fn assess(
                     Evidence::Order {
                         leader_signature: leader.n,
                         leader_revision: lr,
-                        leader_time: leader.report.signing_time.clone(),
+                        leader_time: leader.report.signing_time.map(str::to_string),
                         organization_signature: o.n,
                         organization_revision: or,
-                        organization_time: o.report.signing_time.clone(),
+                        organization_time: o.report.signing_time.map(str::to_string),
                     },
                 );
             }
@@ -753,10 +782,10 @@ pub fn assess(
         .iter()
         .map(|s| AnchorAt {
             signature: s.n,
-            anchor: s.report.trust_anchor.clone(),
+            anchor: s.report.trust_anchor.map(str::to_string),
             official: s.report.trust_anchor.is_some()
-                && s.report.certificates.last().is_some_and(|c| {
-                    let fp = c.sha256_fingerprint.replace(':', "").to_ascii_lowercase();
+                && s.report.root_sha256.is_some_and(|c| {
+                    let fp = c.replace(':', "").to_ascii_lowercase();
                     KNOWN_ROOTS.iter().any(|k| {
                         k.sha256
                             .iter()
@@ -781,7 +810,11 @@ pub fn assess(
         },
     );
 
-    let status = if points.iter().all(|p| p.status != Status::NotMet) {
+    // Conforming only when every point that applies is met: an undecided point is no pass.
+    let status = if points
+        .iter()
+        .all(|p| matches!(p.status, Status::Met | Status::NotApplicable))
+    {
         Conformity::Conforming
     } else {
         Conformity::NotConforming
@@ -812,7 +845,7 @@ fn is_vietnam_offset(raw: &str) -> bool {
 
 /// The first change after `sig`'s revision that is no LTV update (a DSS, or a document
 /// time-stamp and its DSS; ETSI EN 319 142-1 §5.4).
-fn first_non_ltv_change(sig: &SignatureReport, all: &[SignatureReport]) -> Option<ChangeAt> {
+fn first_non_ltv_change(sig: &SignatureFacts, all: &[SignatureFacts]) -> Option<ChangeAt> {
     const LTV: &[&str] = &["DSS_UPDATED", "EXTENSIONS_ADDED"];
     const CONTENT: &[&str] = &[
         "PAGE_CONTENT_CHANGED",
@@ -827,7 +860,7 @@ fn first_non_ltv_change(sig: &SignatureReport, all: &[SignatureReport]) -> Optio
     ];
     let ts_revisions: Vec<usize> = all
         .iter()
-        .filter(|s| s.kind == "document-timestamp")
+        .filter(|s| s.document_timestamp)
         .filter_map(|s| s.revision)
         .collect();
     if sig.revisions_after > 0 && sig.modifications.is_empty() && sig.revision.is_none() {
@@ -898,7 +931,20 @@ fn leader_picture(doc: &Document, s: &Sig) -> (Status, Evidence) {
     let colour = Some(p.colour.clone());
     let blue = p.colour.hue == Some(Hue::Blue);
     let cn = s.finding.common_name.clone().unwrap_or_default();
-    let lines = page_lines_view(doc, w.page).unwrap_or_default();
+    // A page whose text cannot be read is undecided, not "name not found" (fail closed).
+    let Ok(lines) = page_lines_view(doc, w.page) else {
+        return (
+            Status::CannotJudge,
+            ev(
+                Placement::PageTextUnreadable,
+                Some(w.page),
+                Some(p.rect),
+                colour,
+                None,
+                None,
+            ),
+        );
+    };
     let found = (!cn.is_empty())
         .then(|| text_extract::find(&lines, &cn))
         .flatten();
@@ -963,7 +1009,7 @@ fn page_lines_view(doc: &Document, page: usize) -> crate::Result<Vec<text_extrac
     let p = *pages
         .get(page - 1)
         .ok_or_else(|| crate::Error::MalformedPdf("page out of range".into()))?;
-    let area = crate::appearance::visible_area(doc, rev, p)?;
+    let area = crate::layout::visible_area(doc, rev, p)?;
     let mut lines = text_extract::page_lines(doc, rev, p)?;
     for l in &mut lines {
         l.y -= area[1];
@@ -1128,10 +1174,7 @@ fn stamp_points(
 }
 
 fn organization(s: &Sig) -> Option<String> {
-    s.report
-        .signer
-        .as_ref()
-        .and_then(|x| x.organization.clone())
+    s.report.organization.map(str::to_string)
 }
 
 /// "123/UBND-VP", "45/2026/NĐ-CP": digits, a slash, then a capital letter or more digits.
@@ -1180,5 +1223,86 @@ mod tests {
         assert!(!has_number_symbol("ngày 05/02"));
         assert!(has_iso_time("2026-03-12T14:05:09+07:00"));
         assert!(!has_iso_time("2026-03-12T14:05:09Z"));
+    }
+
+    /// A page whose text cannot be read leaves the leader's picture undecided (never a pass,
+    /// never "name not found").
+    #[test]
+    fn unreadable_page_text_cannot_be_judged() {
+        let doc = crate::layout::text::tests::pdf(b"BT ET");
+        let entry = SignatureEntry {
+            field_names: Vec::new(),
+            reference: None,
+            dict: crate::pdf::Dict::new(),
+            byte_range: None,
+            contents: Vec::new(),
+            contents_span: None,
+            span_problem: None,
+            contents_hex: false,
+        };
+        let facts = SignatureFacts::default();
+        let blue = ColourFacts {
+            hue: Some(Hue::Blue),
+            visible_pixels: 100,
+            blue_percent: 90.0,
+            red_percent: 0.0,
+            black_percent: 0.0,
+            undecodable: None,
+        };
+        let finding = |page| RoleFinding {
+            role: Role::Leader,
+            basis: RoleBasis::PictureColour,
+            common_name: Some("Nguyễn Văn A".into()),
+            name_kind: NameKind::Person,
+            title: None,
+            picture: Some(Hue::Blue),
+            widget: Some(WidgetFacts {
+                page,
+                rect: [100.0, 100.0, 200.0, 150.0],
+                page_size: [600.0, 800.0],
+                pictures: vec![PictureFacts {
+                    rect: [110.0, 110.0, 190.0, 140.0],
+                    colour: blue.clone(),
+                }],
+                text: Vec::new(),
+                marker: None,
+            }),
+            widget_error: None,
+        };
+        let sig = |page| Sig {
+            n: 1,
+            report: &facts,
+            entry: &entry,
+            finding: finding(page),
+        };
+        // Page 2 of a one-page document: its text cannot be read.
+        let (status, evidence) = leader_picture(&doc, &sig(2));
+        assert_eq!(status, Status::CannotJudge);
+        assert!(
+            matches!(
+                evidence,
+                Evidence::Picture {
+                    placement: Placement::PageTextUnreadable,
+                    page: Some(2),
+                    ..
+                }
+            ),
+            "{evidence:?}"
+        );
+        // Its words (the text layer).
+        use crate::text::{decree30 as words, Lang};
+        assert_eq!(words::status_text(status, Lang::En), "cannot judge");
+        assert_eq!(words::status_text(status, Lang::Vi), "không xác định được");
+        assert!(words::evidence_text(&evidence, Lang::En).contains("could not be read"));
+        // Page 1 is read: the name is simply not there.
+        let (status, evidence) = leader_picture(&doc, &sig(1));
+        assert_eq!(status, Status::NotMet);
+        assert!(matches!(
+            evidence,
+            Evidence::Picture {
+                placement: Placement::NameNotFound,
+                ..
+            }
+        ));
     }
 }

@@ -6,9 +6,8 @@
 use serde::Serialize;
 
 use super::colour::{image_colour, ColourFacts};
-use crate::appearance::text_extract;
 use crate::error::{Error, Result};
-use crate::pdf::parser::{is_delimiter, is_whitespace, Parser};
+use crate::layout::text as text_extract;
 use crate::pdf::signatures::SignatureEntry;
 use crate::pdf::{Dict, Document, ObjRef, Object, Stream};
 
@@ -20,6 +19,9 @@ const MAX_DEPTH: usize = 4;
 const MAX_OPERATORS: usize = 200_000;
 /// Pictures judged per appearance (each is decoded): more is reported as an error.
 const MAX_PICTURES: usize = 16;
+
+/// The private widget key marking the role kyso drew (second-class name, ISO 32000-1 Annex E).
+pub const ROLE_KEY: &str = "KysoRole";
 
 /// A picture drawn by a signature's appearance.
 #[derive(Clone, Debug, Serialize)]
@@ -183,7 +185,7 @@ pub fn widget_facts(doc: &Document, entry: &SignatureEntry) -> Result<Option<Wid
         };
         let rotate = text_extract::rotation(doc, rev, pages[page])?;
         let to_page = text_extract::rotation_matrix(rotate);
-        let area = crate::appearance::visible_area(doc, rev, pages[page])?;
+        let area = crate::layout::visible_area(doc, rev, pages[page])?;
         // Displayed coordinates from the visible area's lower left corner.
         let shift: Matrix = [1.0, 0.0, 0.0, 1.0, -area[0], -area[1]];
         let to_view = mul(&to_page, &shift);
@@ -194,7 +196,7 @@ pub fn widget_facts(doc: &Document, entry: &SignatureEntry) -> Result<Option<Wid
             pictures: Vec::new(),
             text: Vec::new(),
             marker: w
-                .name(crate::appearance::ROLE_KEY)
+                .name(ROLE_KEY)
                 .map(|n| String::from_utf8_lossy(n).into_owned()),
         };
         let normal = w
@@ -277,55 +279,20 @@ impl Walker<'_> {
             .unwrap_or_default();
         let mut ctm = ctm0;
         let mut stack: Vec<Matrix> = Vec::new();
-        let mut operands: Vec<Object> = Vec::new();
-        let mut p = Parser::new(&content, true);
-        loop {
-            p.skip_ws();
-            let pos = p.pos();
-            let Some(&b) = content.get(pos) else { break };
-            let is_op = b.is_ascii_alphabetic() || b == b'\'' || b == b'"' || b == b'*';
-            if !is_op {
-                match p.object(0) {
-                    Ok(o) => operands.push(o),
-                    Err(_) => {
-                        p.set_pos(pos + 1);
-                        operands.clear();
-                    }
-                }
-                continue;
-            }
-            let mut end = pos;
-            while end < content.len() && !is_whitespace(content[end]) && !is_delimiter(content[end])
-            {
-                end += 1;
-            }
-            let op = &content[pos..end];
-            p.set_pos(end);
-            self.ops += 1;
+        let mut ops = crate::layout::content::Operations::new(&content);
+        let mut seen = 0;
+        while let Some((op, operands)) = ops.next_op() {
+            // Every keyword counts, `true`/`false`/`null` among them.
+            self.ops += ops.count - seen;
+            seen = ops.count;
             if self.ops > MAX_OPERATORS {
                 return Err(Error::UnsupportedPdf(
                     "the signature's appearance has too many operators".into(),
                 ));
             }
             match op {
-                b"true" | b"false" | b"null" => {
-                    operands.push(Object::Null);
-                    continue;
-                }
-                b"BI" => {
-                    // Inline images are not signature pictures kyso can judge; skip to EI.
-                    let mut i = end;
-                    while i + 2 < content.len() {
-                        if is_whitespace(content[i])
-                            && &content[i + 1..i + 3] == b"EI"
-                            && content.get(i + 3).is_none_or(|c| is_whitespace(*c))
-                        {
-                            break;
-                        }
-                        i += 1;
-                    }
-                    p.set_pos(i + 3);
-                }
+                // Inline images (`BI`, skipped by the tokeniser) are not signature pictures
+                // kyso can judge.
                 b"q" if stack.len() < 64 => stack.push(ctm),
                 b"Q" => ctm = stack.pop().unwrap_or(ctm0),
                 b"cm" => {
@@ -365,7 +332,6 @@ impl Walker<'_> {
                 }
                 _ => {}
             }
-            operands.clear();
         }
         Ok(())
     }

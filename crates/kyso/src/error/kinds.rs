@@ -174,7 +174,7 @@ pub enum Guard {
 pub const BINDING_MARGIN_MM: f64 = 30.0;
 
 /// The English text of a guard: the library's error message ([`super::Error::Decree30`]). The
-/// same words as `decree30::words::guard_text` in English (tests/layers.rs keeps them equal);
+/// same words as `text::decree30::guard_text` in English (tests/layers.rs keeps them equal);
 /// the CLI has both languages.
 impl fmt::Display for Guard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -6,8 +6,9 @@ use serde::Deserialize;
 
 use super::{env_offline, invalid};
 use crate::pki::trust_store::{load_anchor_paths, TrustStore};
+use crate::text::Lang;
 use crate::verify::trust::RevocationPolicy;
-use crate::verify::{Lang, VerifyOptions};
+use crate::verify::VerifyOptions;
 use crate::Result;
 
 /// Trust, chains, revocation, time and checks of a verification. Every field named a file on
@@ -89,7 +90,8 @@ impl VerifyRequest {
     /// # Ok::<(), kyso::Error>(())
     /// ```
     pub fn into_options(self, pdf_password: crate::pdf::Password) -> Result<VerifyOptions> {
-        let lang = self.lang()?;
+        // Checked here too, though the words are the front door's (`lang()`).
+        self.lang()?;
         let revocation = match self.revocation.as_deref() {
             None | Some("require") => RevocationPolicy::Require,
             Some("off") => RevocationPolicy::Off,
@@ -119,7 +121,6 @@ impl VerifyRequest {
             trust,
             extra_certs: load_anchor_paths(&self.extra_certs)?,
             validation_time,
-            lang,
             crls: super::sign::read_crls(&self.crls)?,
             online: !(self.offline || env_offline()),
             revocation,
@@ -204,6 +205,8 @@ mod tests {
         assert!(o.trust.is_empty());
         assert_eq!(o.revocation, RevocationPolicy::Require);
         assert_eq!(o.network, crate::net::NetworkBudget::default());
+        let r: VerifyRequest = serde_json::from_str(r#"{"trust": [], "lang": "en"}"#).unwrap();
+        assert_eq!(r.lang().unwrap(), Lang::En);
         let o = req(
             r#"{"trust": [], "visual": "off", "revocation": "off", "lang": "en",
             "at": "2026-11-22T09:00:00+07:00", "max_fetches": 3, "network_deadline": 0}"#,
@@ -211,7 +214,6 @@ mod tests {
         .unwrap();
         assert!(!o.visual.enabled);
         assert_eq!(o.revocation, RevocationPolicy::Off);
-        assert_eq!(o.lang, Lang::En);
         assert!(o.validation_time.is_some());
         assert_eq!(o.network.max_fetches, 3);
         assert_eq!(o.network.deadline.as_secs(), 1);

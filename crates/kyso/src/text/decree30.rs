@@ -38,6 +38,7 @@ pub fn status_text(s: Status, lang: Lang) -> &'static str {
         Status::Met => l(lang, "đạt", "met"),
         Status::NotMet => l(lang, "không đạt", "not met"),
         Status::NotApplicable => l(lang, "không áp dụng", "not applicable"),
+        Status::CannotJudge => l(lang, "không xác định được", "cannot judge"),
     }
 }
 
@@ -281,6 +282,11 @@ pub fn evidence_text(e: &Evidence, lang: Lang) -> String {
                     lang,
                     "không tìm thấy họ tên người ký trên trang",
                     "the signer's name is not on the page",
+                ),
+                Placement::PageTextUnreadable => l(
+                    lang,
+                    "không đọc được chữ trên trang để tìm họ tên người ký",
+                    "the page's text could not be read to look for the signer's name",
                 ),
                 Placement::NotAboveName => l(
                     lang,
@@ -615,7 +621,7 @@ pub fn render(d: &Decree30Report, roles: &[Option<&RoleFinding>], lang: Lang) ->
                 l(lang, "Vai trò chữ ký", "Role of signature"),
                 r.signature
             ),
-            crate::verify::text::visible(&detail)
+            crate::text::report::visible(&detail)
         );
     }
     for p in &d.points {
@@ -624,7 +630,7 @@ pub fn render(d: &Decree30Report, roles: &[Option<&RoleFinding>], lang: Lang) ->
             "    - [{}] {}: {}",
             status_text(p.status, lang),
             code_text(p.code, lang),
-            crate::verify::text::visible(&evidence_text(&p.evidence, lang))
+            crate::text::report::visible(&evidence_text(&p.evidence, lang))
         );
     }
     out

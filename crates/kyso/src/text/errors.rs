@@ -33,7 +33,7 @@ pub fn error_text(e: &Error, lang: Lang) -> String {
         Error::Output(d) => format!("tệp kết quả: {d}"),
         Error::Decree30(guards) => guards
             .iter()
-            .map(|g| crate::decree30::words::guard_text(g, lang))
+            .map(|g| crate::text::decree30::guard_text(g, lang))
             .collect::<Vec<_>>()
             .join("; "),
         Error::InvalidArgument(d) => format!("tham số không hợp lệ: {d}"),

@@ -8,7 +8,6 @@ use std::fmt::Write;
 use super::verdict;
 use super::{date_str, name_of_dn, Lang};
 use crate::verify::report::{Indication, Report, SignatureReport, TimestampReport};
-use crate::verify::VerifyOptions;
 
 /// The plain words of an indication: "HỢP LỆ" / "VALID"... For a verdict as shown to people
 /// (no signature, untrusted, revocation not checked) use [`super::verdict`].
@@ -67,12 +66,6 @@ fn localise_timestamp(t: &mut TimestampReport, lang: Lang) {
         .map(|n| super::notes::note(n, lang))
         .collect();
     t.warning_codes = t.notes.iter().map(|n| n.code()).collect();
-}
-
-/// [`localise`] in the (deprecated) language of the options: the first rendering, so that a
-/// library caller reading `message` directly gets words.
-pub(crate) fn localise_as_asked(report: &mut Report, opts: &VerifyOptions) {
-    localise(report, opts.lang);
 }
 
 /// Whether `c` must not reach a terminal as it is: C0 and C1 controls and DEL (ESC starts

@@ -1,5 +1,7 @@
 //! Verification: for every signature, the ByteRange rules, the CMS checks, the signer's chain,
-//! folded into ETSI EN 319 102-1 indications. Nothing here prints; see [`text`] for rendering.
+//! folded into ETSI EN 319 102-1 indications. Nothing here prints or words anything: the report
+//! holds facts, and the front doors fill its words with `crate::text::report::localise` in the
+//! language they chose.
 
 mod binding;
 pub mod byte_range;
@@ -9,9 +11,6 @@ pub mod own_certificate;
 pub mod report;
 mod timestamps;
 pub mod trust;
-
-/// The report in words (moved to `crate::text::report`; kept here for existing paths).
-pub use crate::text::report as text;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -32,9 +31,6 @@ use crate::pdf::{ByteSource, Document, FileSource, MemorySource};
 use crate::pki::{Certificate, PublicKeyKind};
 use crate::vntime;
 
-/// The language type, kept here for existing paths and the deprecated option below;
-/// verification itself never reads a language.
-pub use crate::text::Lang;
 use note::Note;
 
 /// How to verify.
@@ -46,10 +42,6 @@ pub struct VerifyOptions {
     pub extra_certs: Vec<Certificate>,
     /// Validate as of this time instead of now.
     pub validation_time: Option<OffsetDateTime>,
-    /// Deprecated: the language `message`/`warnings` strings are first rendered in. Nothing in
-    /// verification reads it; front doors render at output time with
-    /// `kyso::text::report::localise`.
-    pub lang: Lang,
     /// Extra revocation data: CRLs (DER or PEM), e.g. from `--crl`.
     pub crls: Vec<Vec<u8>>,
     /// Fetch OCSP responses and CRLs over the network (the CLI's default; off in the library
@@ -80,7 +72,7 @@ struct Evidence {
     http: Option<Arc<dyn crate::net::HttpClient>>,
 }
 
-/// Verifies the PDF at `path`.
+/// Verifies the PDF at `path` (facts only: see [`verify_source`] for the words).
 pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<Report> {
     let src = FileSource::open(path)?;
     let mut report = verify_source(Arc::new(src), opts)?;
@@ -88,13 +80,65 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<Report> {
     Ok(report)
 }
 
-/// Verifies a PDF held in memory.
+/// Verifies a PDF held in memory (facts only: see [`verify_source`] for the words).
 pub fn verify_bytes(pdf: &[u8], opts: &VerifyOptions) -> Result<Report> {
     verify_source(Arc::new(MemorySource::new(pdf.to_vec())), opts)
 }
 
+/// `kyso compare`: for every signature (or only `signature`, 1-based) that does not cover the
+/// whole file, its signed version compared with the final file at `dpi`. The change analysis
+/// runs (it names the widgets allowed to appear), but the comparison is made whatever it found.
+pub fn compare_visual(
+    source: Arc<dyn ByteSource>,
+    signature: Option<usize>,
+    dpi: f64,
+    max_pages: usize,
+) -> Result<Vec<crate::visual::Comparison>> {
+    let opts = VerifyOptions {
+        revocation: trust::RevocationPolicy::Off,
+        visual: crate::visual::VisualOptions {
+            enabled: true,
+            dpi,
+            max_pages,
+        },
+        change_analysis_off: true,
+        ..Default::default()
+    };
+    let bytes = Arc::new(source.read_vec(0, source.len() as usize)?);
+    let report = verify_source(source, &opts)?;
+    if let Some(n) = signature {
+        if n == 0 || n > report.signatures.len() {
+            return Err(Error::InvalidArgument(format!(
+                "there is no signature {n}: the file has {}",
+                report.signatures.len()
+            )));
+        }
+    }
+    let chosen = report
+        .signatures
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| signature.is_none_or(|n| n == i + 1))
+        .filter_map(|(i, s)| {
+            let (Some(v), Some(br)) = (&s.visual, &s.byte_range) else {
+                return None;
+            };
+            Some(crate::visual::Compared {
+                signature: i + 1,
+                field: s.field.clone(),
+                signed_len: br.get(2).zip(br.get(3)).map(|(c, d)| (c + d) as usize),
+                visual: v,
+            })
+        });
+    Ok(crate::visual::compare_signed(bytes, chosen, dpi))
+}
+
 /// Verifies the PDF read from `source`. Errors only when the file cannot be read as a PDF at
 /// all; everything wrong with a signature is in the report.
+///
+/// The report holds facts (indications, notes with their codes, modifications); its words
+/// (`message`, `warnings`, `verdict`, change descriptions) stay empty until the caller fills
+/// them in a language with `kyso::text::report::localise`, as every front door does.
 pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Result<Report> {
     let doc = Document::open_with_password(source, &opts.pdf_password)?;
     let entries = find_signatures(&doc)?;
@@ -227,7 +271,9 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
     }
     let mut signatures: Vec<SignatureReport> = signatures.into_iter().flatten().collect();
     // Decree 30/2020: roles and layout, a verdict of its own (never the ETSI indication).
-    let (decree30, roles) = crate::decree30::assess(&doc, &entries, &signatures, &opts.trust);
+    let facts: Vec<crate::decree30::SignatureFacts> =
+        signatures.iter().map(decree30_facts).collect();
+    let (decree30, roles) = crate::decree30::assess(&doc, &entries, &facts, &opts.trust);
     for (s, role) in signatures.iter_mut().zip(roles) {
         s.role = role;
     }
@@ -236,7 +282,7 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
         .map(|s| s.indication)
         .max()
         .unwrap_or(Indication::Indeterminate);
-    let mut report = Report {
+    let report = Report {
         file: None,
         indication,
         signatures,
@@ -251,9 +297,27 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
         decree30,
         encryption: doc.security().map(|s| s.scheme()),
     };
-    // The words: rendered by the text layer, again by each front door at output time.
-    crate::text::report::localise_as_asked(&mut report, opts);
+    // No words here: each front door renders them (`text::report::localise`) in its language.
     Ok(report)
+}
+
+/// What the Decree 30 check reads of a signature's report.
+fn decree30_facts(s: &SignatureReport) -> crate::decree30::SignatureFacts<'_> {
+    let signer = s.signer.as_ref();
+    crate::decree30::SignatureFacts {
+        field: &s.field,
+        document_timestamp: s.kind == "document-timestamp",
+        common_name: signer.and_then(|x| x.common_name.as_deref()),
+        title: signer.and_then(|x| x.title.as_deref()),
+        organization: signer.and_then(|x| x.organization.as_deref()),
+        signing_time: s.signing_time.as_deref(),
+        covers_whole_document: s.covers_whole_document,
+        revision: s.revision,
+        revisions_after: s.revisions_after,
+        modifications: &s.modifications,
+        trust_anchor: s.trust_anchor.as_deref(),
+        root_sha256: s.certificates.last().map(|c| c.sha256_fingerprint.as_str()),
+    }
 }
 
 /// Verdict under construction: the first failure decides.

@@ -321,14 +321,18 @@ impl<'d> Session<'d> {
 /// its signed version's first page and, for every page with a difference, the final page
 /// dimmed with its boxes (at most `max`), as PNG drawn at `dpi`. Nothing when drawing fails
 /// (the report says why elsewhere).
+///
+/// `byte_range` and `visual` are the signature's in the report (`SignatureReport::byte_range`,
+/// `SignatureReport::visual`).
 pub fn pictures(
     bytes: &[u8],
-    signature: &crate::verify::SignatureReport,
+    byte_range: Option<&[i64]>,
+    visual: Option<&VisualReport>,
     dpi: f64,
     max: usize,
 ) -> Vec<Picture> {
     let mut out = Vec::new();
-    let Some(br) = &signature.byte_range else {
+    let Some(br) = byte_range else {
         return out;
     };
     let (Some(c), Some(d)) = (br.get(2), br.get(3)) else {
@@ -346,7 +350,7 @@ pub fn pictures(
             });
         }
     }
-    let Some(report) = &signature.visual else {
+    let Some(report) = visual else {
         return out;
     };
     let mut pages: Vec<usize> = report.boxes.iter().map(|b| b.page).collect();
@@ -532,47 +536,28 @@ pub struct PagePictures {
     pub difference: Option<Vec<u8>>,
 }
 
-/// Compares, for every signature (or only `signature`, 1-based) that does not cover the whole
-/// file, its signed version with the final file at `dpi`. The change analysis runs (it names the
-/// widgets allowed to appear), but the comparison is made whatever it found.
-pub fn compare_source(
-    source: std::sync::Arc<dyn crate::pdf::ByteSource>,
-    signature: Option<usize>,
+/// One signature to compare (`crate::verify::compare_visual` chooses them from its report).
+pub struct Compared<'a> {
+    /// 1-based.
+    pub signature: usize,
+    pub field: String,
+    /// The length of its signed version (ByteRange c + d), when the ByteRange has one.
+    pub signed_len: Option<usize>,
+    pub visual: &'a VisualReport,
+}
+
+/// The comparisons of `signatures` with the final file `bytes`, with their pictures at `dpi`.
+pub fn compare_signed<'a>(
+    bytes: Arc<Vec<u8>>,
+    signatures: impl IntoIterator<Item = Compared<'a>>,
     dpi: f64,
-    max_pages: usize,
-) -> crate::Result<Vec<Comparison>> {
-    let opts = crate::verify::VerifyOptions {
-        revocation: crate::verify::trust::RevocationPolicy::Off,
-        visual: VisualOptions {
-            enabled: true,
-            dpi,
-            max_pages,
-        },
-        change_analysis_off: true,
-        ..Default::default()
-    };
-    let bytes = Arc::new(source.read_vec(0, source.len() as usize)?);
-    let report = crate::verify::verify_source(source, &opts)?;
-    if let Some(n) = signature {
-        if n == 0 || n > report.signatures.len() {
-            return Err(crate::Error::InvalidArgument(format!(
-                "there is no signature {n}: the file has {}",
-                report.signatures.len()
-            )));
-        }
-    }
+) -> Vec<Comparison> {
     let last = Renderer::open(bytes.clone());
     let mut out = Vec::new();
-    for (i, s) in report.signatures.iter().enumerate() {
-        if signature.is_some_and(|n| n != i + 1) {
-            continue;
-        }
-        let (Some(v), Some(br)) = (&s.visual, &s.byte_range) else {
-            continue;
-        };
-        let signed_len = br.get(2).zip(br.get(3)).map(|(c, d)| (c + d) as usize);
+    for s in signatures {
+        let v = s.visual;
         let mut pictures = Vec::new();
-        if let (Some(len), Ok(last)) = (signed_len, &last) {
+        if let (Some(len), Ok(last)) = (s.signed_len, &last) {
             if let Ok(old) = bytes
                 .get(..len)
                 .ok_or(())
@@ -582,13 +567,13 @@ pub fn compare_source(
             }
         }
         out.push(Comparison {
-            signature: i + 1,
-            field: s.field.clone(),
+            signature: s.signature,
+            field: s.field,
             visual: v.clone(),
             pictures,
         });
     }
-    Ok(out)
+    out
 }
 
 fn page_pictures(old: &Renderer, last: &Renderer, v: &VisualReport, dpi: f64) -> Vec<PagePictures> {

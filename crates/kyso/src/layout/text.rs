@@ -9,7 +9,6 @@ use std::rc::Rc;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
-use crate::pdf::parser::{is_delimiter, is_whitespace, Parser};
 use crate::pdf::{Dict, Document, ObjRef, Object};
 
 /// Operators processed per page, a bound against hostile content.
@@ -352,59 +351,21 @@ impl Extractor<'_> {
         };
         let mut tm = IDENTITY;
         let mut tlm = IDENTITY;
-        let mut operands: Vec<Object> = Vec::new();
         let font_dicts = self
             .doc
             .resolve_dict_at(self.rev, resources.get("Font").unwrap_or(&Object::Null))?
             .unwrap_or_default();
-        let mut p = Parser::new(content, true);
-        loop {
-            p.skip_ws();
-            let pos = p.pos();
-            let Some(&b) = content.get(pos) else { break };
-            let is_op = b.is_ascii_alphabetic() || b == b'\'' || b == b'"' || b == b'*';
-            if !is_op {
-                match p.object(0) {
-                    Ok(o) => operands.push(o),
-                    Err(_) => {
-                        // Skip an unparsable byte rather than give up on the page.
-                        p.set_pos(pos + 1);
-                        operands.clear();
-                    }
-                }
-                continue;
-            }
-            let mut end = pos;
-            while end < content.len() && !is_whitespace(content[end]) && !is_delimiter(content[end])
-            {
-                end += 1;
-            }
-            let op = &content[pos..end];
-            p.set_pos(end);
-            self.ops += 1;
+        let mut ops = super::content::Operations::new(content);
+        let mut seen = 0;
+        while let Some((op, operands)) = ops.next_op() {
+            // Every keyword counts, `true`/`false`/`null` among them.
+            self.ops += ops.count - seen;
+            seen = ops.count;
             if self.ops > MAX_OPERATORS {
                 break;
             }
             let nums: Vec<f64> = operands.iter().filter_map(Object::as_f64).collect();
             match op {
-                b"true" | b"false" | b"null" => {
-                    operands.push(Object::Null);
-                    continue;
-                }
-                b"BI" => {
-                    // Inline image: skip to "EI" preceded by white space (§8.9.7).
-                    let mut i = end;
-                    while i + 2 < content.len() {
-                        if is_whitespace(content[i])
-                            && &content[i + 1..i + 3] == b"EI"
-                            && content.get(i + 3).is_none_or(|c| is_whitespace(*c))
-                        {
-                            break;
-                        }
-                        i += 1;
-                    }
-                    p.set_pos(i + 3);
-                }
                 b"q" if stack.len() < 64 => stack.push((ctm, ts.clone())),
                 b"Q" => {
                     if let Some((c, t)) = stack.pop() {
@@ -486,7 +447,6 @@ impl Extractor<'_> {
                 }
                 _ => {}
             }
-            operands.clear();
         }
         Ok(())
     }
@@ -911,7 +871,7 @@ fn group_lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -956,7 +916,8 @@ mod tests {
 
     /// A one-page PDF whose content is `content`, with /F1 a Type0 font (2-byte codes,
     /// /ToUnicode 0001→"Đ", 0002→"à", 0003→" ") and /F2 a WinAnsi simple font.
-    fn pdf(content: &[u8]) -> Document {
+    /// A one-page document (600 × 800 pt) drawing `content`, with a Type0 and a TrueType font.
+    pub(crate) fn pdf(content: &[u8]) -> Document {
         let cmap = b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n3 beginbfchar <0001> <0110> <0002> <00E0> <0003> <0020> endbfchar";
         let objs: Vec<Vec<u8>> = vec![
             b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
