@@ -23,7 +23,7 @@ const RULES: &[(&str, Rule)] = &[
     // Algorithms know keys (crypto::keys), not certificates.
     ("crypto", Rule::Only(&["error", "asn1", "base64"])),
     // Signing makes B-B/B-T; B-LT/B-LTA are built on it by `ltv`.
-    ("sign", Rule::Never(&["ltv", "verify"])),
+    ("sign", Rule::Never(&["ltv", "verify", "text"])),
     // The PAdES levels are data under both `sign` and `ltv`.
     ("pades", Rule::Never(&["sign", "ltv", "verify"])),
     // What a page shows (geometry, content streams, text) sits on the file format.
@@ -262,7 +262,13 @@ fn imports() -> BTreeMap<String, BTreeSet<(String, String)>> {
         let entry = graph.entry(top.clone()).or_default();
         for name in crate_paths(&code) {
             // `crate::Error` is lib.rs's re-export of `error::Error`.
-            let module = if lib.contains(&format!("pub mod {name};")) {
+            // A module is declared `pub mod x;` or, for the private plumbing (asn1, base64, net,
+            // pem), `mod x;` at the start of a line.
+            let declared = lib.lines().any(|l| {
+                let l = l.trim_start();
+                l == format!("pub mod {name};") || l == format!("mod {name};")
+            });
+            let module = if declared {
                 name
             } else if lib.contains("pub use error::{Error, Result};")
                 && (name == "Error" || name == "Result")

@@ -89,5 +89,6 @@ pub mod vntime;
 
 pub use error::{Error, Result};
 
-#[cfg(all(test, not(all(feature = "net", feature = "visual"))))]
+#[cfg(test)]
+#[cfg(not(all(feature = "net", feature = "visual")))]
 mod verify_only_tests;

@@ -48,10 +48,7 @@ pub fn check_signer_certificate(
     if problems.is_empty() || force {
         Ok(problems)
     } else {
-        let english: Vec<String> = problems
-            .iter()
-            .map(|p| crate::text::sign::problem(p, crate::text::Lang::En))
-            .collect();
+        let english: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         Err(Error::CertificateNotAcceptable(english.join("; ")))
     }
 }

@@ -103,13 +103,6 @@ impl SignWarning {
     }
 }
 
-impl std::fmt::Display for SignWarning {
-    /// The English text.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&crate::text::sign::warning(self, crate::text::Lang::En))
-    }
-}
-
 /// The warnings of an outcome. In JSON they are two lists of the same order: `warnings` (the
 /// English text) and `warning_codes` ([`SignWarning::code`]).
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -119,6 +119,23 @@ fn revoked_since(time: &Option<String>, reason: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
+// The English texts are the types' `Display` (in errors, logs and the JSON `warnings`). They
+// live here, beside the other words, so that `sign` names nothing of `text`.
+
+impl std::fmt::Display for SignWarning {
+    /// The English text.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&warning(self, Lang::En))
+    }
+}
+
+impl std::fmt::Display for CertificateProblem {
+    /// The English text.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&problem(self, Lang::En))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
