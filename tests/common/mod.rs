@@ -150,3 +150,7 @@ pub fn have_tool(name: &str) -> bool {
     }
     found
 }
+
+pub mod serve;
+#[allow(unused_imports)]
+pub use serve::Serve;
