@@ -525,7 +525,11 @@ fn offline_flag_uses_no_network() {
         assert_eq!(v.code, 3, "{}", v.dump());
         assert_eq!(v.sub(), "TRY_LATER", "{}", v.dump());
     }
-    assert_eq!(pki.local.total_hits(), 0, "offline, yet the CRL server was asked");
+    assert_eq!(
+        pki.local.total_hits(),
+        0,
+        "offline, yet the CRL server was asked"
+    );
 
     // Both were reachable all along.
     let v = pki.verify(&ocsp_pdf);
