@@ -2,9 +2,9 @@
 # kyso vs pyHanko for time-stamped signatures: signing at PAdES B-T, B-LT, B-LTA (B-B for
 # reference) and verifying a B-LTA file, with the same key, TSA and OCSP/CRL services.
 # Usage: bash benches/ltv.sh [RUNS]   (default 5; needs openssl, python3 and pyhanko)
-# Builds a throw-away PKI with the openssl CLI (root CA -> intermediate -> signer and a TSA
-# certificate, AIA OCSP + CRL DP URLs on 127.0.0.1) as tests/support/local_pki.rs does, and
-# serves it with benches/ltv_server.py (POST /tsa, POST /ocsp, GET /root.crl, /int.crl).
+# The throw-away PKI (root CA -> intermediate -> signer and a TSA certificate, AIA OCSP + CRL DP
+# URLs on 127.0.0.1) and its server (POST /tsa, POST /ocsp, GET /root.crl, /int.crl) are the
+# tests' own, kyso-testpki's LocalPki, run by its `testpki` binary.
 # Prints mean wall seconds per operation and pyHanko/kyso ratios, and the number of TSA/OCSP/
 # CRL requests one run of each makes. Exits non-zero (naming the command) if anything fails.
 set -euo pipefail
@@ -12,8 +12,9 @@ cd "$(dirname "$0")/.."
 runs=${1:-5}
 unset KYSO_OFFLINE KYSO_PIN http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY \
     no_proxy NO_PROXY
-cargo build --release -q -p kyso-cli
+cargo build --release -q -p kyso-cli -p kyso-testpki
 kyso=$PWD/target/release/kyso
+testpki=$PWD/target/release/testpki
 work=$(mktemp -d)
 server=
 cleanup() {
@@ -26,114 +27,16 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 die() { echo "failed: $*" >&2; exit 1; }
-ossl() { # dir args...: openssl quietly, in dir
-    local d=$1; shift
-    (cd "$d" && openssl "$@" > "$work/openssl.log" 2>&1) || { cat "$work/openssl.log" >&2; die "openssl $*"; }
-}
 
-# --- the services (started first: the certificates carry their port) ---
-python3 benches/ltv_server.py "$work" "$work/port" 2> "$work/server.log" &
+# --- the PKI and its services (kyso-testpki's `testpki`, until killed) ---
+"$testpki" "$work" > "$work/testpki.log" 2>&1 &
 server=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
-[ -s "$work/port" ] || die "benches/ltv_server.py did not start: $(cat "$work/server.log")"
-url=http://127.0.0.1:$(cat "$work/port")
-
-# --- the PKI ---
-cat > "$work/ca.cnf" << 'EOF'
-[ca]
-default_ca = this_ca
-[this_ca]
-dir = .
-database = index.txt
-new_certs_dir = newcerts
-certificate = ca.pem
-private_key = ca.key
-serial = serial
-crlnumber = crlnumber
-default_md = sha256
-default_days = 30
-default_crl_days = 7
-policy = policy_any
-unique_subject = no
-preserve = yes
-email_in_dn = no
-copy_extensions = none
-crl_extensions = crl_ext
-utf8 = yes
-string_mask = utf8only
-[policy_any]
-countryName = optional
-organizationName = optional
-commonName = supplied
-[crl_ext]
-authorityKeyIdentifier = keyid:always
-[req]
-distinguished_name = dn
-prompt = no
-string_mask = utf8only
-utf8 = yes
-[dn]
-CN = unused
-[v3_root]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-EOF
-cat > "$work/ts.cnf" << 'EOF'
-[tsa]
-default_tsa = tsa_config
-[tsa_config]
-dir = .
-serial = tsaserial
-crypto_device = builtin
-signer_cert = tsa.pem
-certs = int/ca.pem
-signer_key = tsa.key
-signer_digest = sha256
-default_policy = 1.2.704.1.1
-other_policies = 1.2.704.1.2
-digests = sha256, sha384, sha512
-accuracy = secs:1
-ordering = no
-tsa_name = yes
-ess_cert_id_chain = no
-ess_cert_id_alg = sha256
-EOF
-echo 01 > "$work/tsaserial"
-for ca in root int; do
-    mkdir -p "$work/$ca/newcerts"
-    : > "$work/$ca/index.txt"
-    echo 01 > "$work/$ca/crlnumber"
-    cp "$work/ca.cnf" "$work/$ca/"
-done
-echo 1000 > "$work/root/serial"
-echo 2000 > "$work/int/serial"
-ossl "$work/root" genrsa -out ca.key 2048
-ossl "$work/root" req -new -x509 -config ca.cnf -extensions v3_root -key ca.key -out ca.pem \
-    -days 3650 -subj "/C=VN/O=Bộ Thử Nghiệm LTV/CN=Root CA Thử Nghiệm LTV" -utf8
-from=$(date -u -d '-1 day' +%y%m%d%H%M%SZ)
-issue() { # ca name subject days extensions: $work/name.{key,pem} issued by $work/ca
-    ossl "$work" genrsa -out "$2.key" 2048
-    ossl "$work" req -new -key "$2.key" -out "$2.csr" -subj "$3" -utf8
-    printf '%b' "$5" > "$work/$1/$2.ext"
-    ossl "$work/$1" ca -batch -config ca.cnf -extfile "$2.ext" -in "../$2.csr" -out "../$2.pem" \
-        -notext -startdate "$from" -enddate "$(date -u -d "+$4 days" +%y%m%d%H%M%SZ)" -utf8
-}
-leaf="basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\ncrlDistributionPoints = URI:$url/int.crl\nauthorityInfoAccess = OCSP;URI:$url/ocsp\n"
-issue root int "/C=VN/O=Bộ Thử Nghiệm LTV/CN=CA Trung Gian LTV" 3000 \
-    "basicConstraints = critical,CA:TRUE,pathlen:0\nkeyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\ncrlDistributionPoints = URI:$url/root.crl\n"
-cp "$work/int.pem" "$work/int/ca.pem"
-cp "$work/int.key" "$work/int/ca.key"
-issue int tsa "/C=VN/O=Ban Cơ yếu Thử Nghiệm/CN=TSA Thử Nghiệm" 365 "${leaf}extendedKeyUsage = critical,timeStamping\n"
-issue int signer "/C=VN/O=UBND Tỉnh Thử Nghiệm/CN=Nguyễn Văn Ký" 365 "$leaf"
-for ca in root int; do
-    ossl "$work/$ca" ca -config ca.cnf -gencrl -out crl.pem
-    ossl "$work/$ca" crl -in crl.pem -outform DER -out "../$ca.crl"
-done
-cat "$work/int.pem" "$work/root/ca.pem" > "$work/chain.pem"
-ossl "$work" pkcs12 -export -inkey signer.key -in signer.pem -certfile chain.pem -out signer.p12 -passout pass:
-root=$work/root/ca.pem
-key=$work/signer.p12
+for _ in $(seq 1200); do [ -s "$work/testpki.env" ] && break; kill -0 "$server" 2> /dev/null || break; sleep 0.05; done
+[ -s "$work/testpki.env" ] || die "testpki did not start: $(cat "$work/testpki.log")"
+url=$(sed -n 's/^url=//p' "$work/testpki.env")
+root=$(sed -n 's/^root=//p' "$work/testpki.env")
+key=$(sed -n 's/^p12=//p' "$work/testpki.env")
+hitslog=$(sed -n 's/^hits=//p' "$work/testpki.env")
 
 # --- timing ---
 mean() { # command...: mean wall seconds over $runs runs
@@ -147,12 +50,12 @@ mean() { # command...: mean wall seconds over $runs runs
 }
 hits() { # command...: run once; print its wall time, the server requests it made and their time
     local start end
-    : > "$work/hits.log"
+    : > "$hitslog"
     start=$(date +%s.%N)
     "$@" > "$work/cmd.log" 2>&1 || { cat "$work/cmd.log" >&2; die "$*"; }
     end=$(date +%s.%N)
     awk -v s="$start" -v e="$end" '{ ms += $3; if ($2 == "/tsa") t++; else if ($2 == "/ocsp") o++; else c++ }
-        END { printf "%6.3f s  tsa=%d ocsp=%d crl=%d  server %5.3f s", e - s, t, o, c, ms / 1000 }' "$work/hits.log"
+        END { printf "%6.3f s  tsa=%d ocsp=%d crl=%d  server %5.3f s", e - s, t, o, c, ms / 1000 }' "$hitslog"
 }
 row() { # label kyso-seconds pyhanko-seconds
     awk -v d="$1" -v a="$2" -v b="$3" 'BEGIN{printf "%-52s %10.4f %11.4f %7.1fx\n", d, a, b, b/a}'
@@ -215,9 +118,9 @@ if [ -n "${BIG_MB:-}" ]; then
     bsign() { echo "env KYSO_PIN= $kyso sign $work/big.pdf -o $work/big-$1.pdf --overwrite --p12 $key --level $1 $2"; }
     { read -r bb; read -r blta; } < <(python3 benches/median.py "$runs" "$(bsign B-B '')" \
         "$(bsign B-LTA "--tsa $url/tsa")")
-    : > "$work/hits.log"
+    : > "$hitslog"
     $(bsign B-LTA "--tsa $url/tsa") > /dev/null
-    net=$(awk '{ ms += $3 } END { printf "%.4f", ms / 1000 }' "$work/hits.log")
+    net=$(awk '{ ms += $3 } END { printf "%.4f", ms / 1000 }' "$hitslog")
     echo
     awk -v m="$BIG_MB" -v a="$bb" -v b="$blta" -v n="$net" 'BEGIN{printf "%d MB: sign B-B %.3f s, B-LTA %.3f s (server time %.3f s): (B-LTA - server) / B-B = %.2fx (aim <= 1.3x)\n", m, a, b, n, (b-n)/a}'
 fi

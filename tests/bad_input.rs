@@ -71,13 +71,7 @@ fn sign_fails_cleanly_and_writes_nothing() {
     assert_eq!(std::fs::read(&junk).unwrap(), before);
 
     // Wrong password, from the environment and from a file.
-    let o = run(kyso()
-        .arg("sign")
-        .arg(fixture("docs/congvan.pdf"))
-        .arg("-o")
-        .arg(&out)
-        .arg("--p12")
-        .arg(pki("leader.p12"))
+    let o = run(sign_cmd(fixture("docs/congvan.pdf"), &out, "leader.p12")
         .args(["--lang", "en"])
         .env("KYSO_PIN", "sai-mat-khau"));
     assert_clean_error(&o, 1, "wrong password");
@@ -151,14 +145,11 @@ fn an_existing_output_needs_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.pdf");
     std::fs::write(&out, b"someone's signed original").unwrap();
-    let o = run(kyso()
-        .arg("sign")
-        .arg(fixture("docs/congvan.pdf"))
-        .arg("-o")
-        .arg(&out)
-        .arg("--p12")
-        .arg(pki("agency.p12"))
-        .env("KYSO_PIN", ""));
+    let o = run(&mut sign_cmd(
+        fixture("docs/congvan.pdf"),
+        &out,
+        "agency.p12",
+    ));
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("--overwrite"), "{}", stderr(&o));
     assert_eq!(std::fs::read(&out).unwrap(), b"someone's signed original");

@@ -19,19 +19,6 @@ fn tools() -> bool {
     have_tool("pdftotext")
 }
 
-/// `kyso sign` with extra args; the output (not asserted).
-fn try_sign(input: &Path, output: &Path, p12: &str, extra: &[&str]) -> std::process::Output {
-    run(kyso()
-        .arg("sign")
-        .arg(input)
-        .arg("-o")
-        .arg(output)
-        .arg("--p12")
-        .arg(pki(p12))
-        .args(extra)
-        .env("KYSO_PIN", p12_password(p12)))
-}
-
 /// The decree30 object and the whole report.
 fn decree30(pdf: &Path) -> (Value, Value) {
     let (_, r) = verify_json(pdf, &[]);

@@ -51,14 +51,7 @@ fn an_interrupted_signing_leaves_no_temporary_file_and_the_input_intact() {
     std::fs::create_dir(&outdir).unwrap();
     for (signal, code) in [("INT", 130), ("TERM", 143)] {
         let output = outdir.join(format!("signed-{signal}.pdf"));
-        let mut child = kyso()
-            .arg("sign")
-            .arg(&input)
-            .arg("-o")
-            .arg(&output)
-            .arg("--p12")
-            .arg(pki("agency.p12"))
-            .env("KYSO_PIN", "")
+        let mut child = sign_cmd(&input, &output, "agency.p12")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -103,16 +96,7 @@ fn an_interrupted_signing_leaves_no_temporary_file_and_the_input_intact() {
 }
 
 fn batch(dir: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    run(kyso()
-        .arg("sign")
-        .arg("--batch")
-        .arg(dir)
-        .arg("-o")
-        .arg(out)
-        .arg("--p12")
-        .arg(pki("agency.p12"))
-        .args(extra)
-        .env("KYSO_PIN", ""))
+    sign_batch(dir, out, "agency.p12", extra)
 }
 
 #[cfg(unix)]
@@ -261,14 +245,11 @@ fn quiet_prints_nothing_and_verbose_names_the_stages() {
     assert!(out.exists());
     // Without -q the same signing says what it did (and warns: offline, not checked).
     let out2 = tmp.path().join("n.pdf");
-    let o = run(kyso()
-        .arg("sign")
-        .arg(fixture("docs/congvan.pdf"))
-        .arg("-o")
-        .arg(&out2)
-        .arg("--p12")
-        .arg(pki("agency.p12"))
-        .env("KYSO_PIN", ""));
+    let o = run(&mut sign_cmd(
+        fixture("docs/congvan.pdf"),
+        &out2,
+        "agency.p12",
+    ));
     assert!(stdout(&o).contains("Đã ký"), "{}", stdout(&o));
     assert!(stderr(&o).contains("thu hồi"), "{}", stderr(&o));
 
@@ -431,14 +412,7 @@ fn the_progress_bar_shows_on_a_terminal_and_not_in_a_pipe() {
 
     // Piped: no bar, no escape sequences.
     let out2 = tmp.path().join("signed2.pdf");
-    let o = run(kyso()
-        .arg("sign")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out2)
-        .arg("--p12")
-        .arg(pki("agency.p12"))
-        .env("KYSO_PIN", ""));
+    let o = run(&mut sign_cmd(&input, &out2, "agency.p12"));
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(!err.contains('[') && !err.contains('\x1b'), "{err}");
@@ -503,14 +477,12 @@ fn a_key_file_without_password_opens_with_or_without_kyso_pin() {
         assert!(o.status.success(), "KYSO_PIN {pin:?}: {}", stderr(&o));
     }
     // A key file with a password still wants it.
-    let o = run(kyso()
-        .arg("sign")
-        .arg(fixture("docs/congvan.pdf"))
-        .arg("-o")
-        .arg(tmp.path().join("x.pdf"))
-        .arg("--p12")
-        .arg(pki("leader.p12"))
-        .env("KYSO_PIN", "00000000"));
+    let o = run(sign_cmd(
+        fixture("docs/congvan.pdf"),
+        tmp.path().join("x.pdf"),
+        "leader.p12",
+    )
+    .env("KYSO_PIN", "00000000"));
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("sai mật khẩu"), "{}", stderr(&o));
     assert!(!tmp.path().join("x.pdf").exists());
@@ -570,15 +542,7 @@ fn a_mistyped_key_file_password_may_be_typed_again() {
 fn a_revoked_signing_certificate_is_refused_unless_forced() {
     let tmp = tempfile::tempdir().unwrap();
     let sign_revoked = |out: &Path, extra: &[&str]| {
-        run(kyso()
-            .arg("sign")
-            .arg(fixture("docs/congvan.pdf"))
-            .arg("-o")
-            .arg(out)
-            .arg("--p12")
-            .arg(pki("revoked.p12"))
-            .args(extra)
-            .env("KYSO_PIN", ""))
+        run(sign_cmd(fixture("docs/congvan.pdf"), out, "revoked.p12").args(extra))
     };
     let crl = pki("intermediate.crl");
     let crl = crl.to_str().unwrap();
@@ -605,15 +569,12 @@ fn a_revoked_signing_certificate_is_refused_unless_forced() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("chưa kiểm tra"), "{}", stderr(&o));
     // A good certificate with the CRL: no warning at all.
-    let o = run(kyso()
-        .arg("sign")
-        .arg(fixture("docs/congvan.pdf"))
-        .arg("-o")
-        .arg(tmp.path().join("good.pdf"))
-        .arg("--p12")
-        .arg(pki("agency.p12"))
-        .args(["--crl", crl])
-        .env("KYSO_PIN", ""));
+    let o = run(sign_cmd(
+        fixture("docs/congvan.pdf"),
+        tmp.path().join("good.pdf"),
+        "agency.p12",
+    )
+    .args(["--crl", crl]));
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(o.stderr.is_empty(), "{}", stderr(&o));
 }

@@ -49,16 +49,9 @@ fn kyso_sign(
     password: &str,
     extra: &[&str],
 ) -> std::process::Output {
-    run(kyso()
-        .arg("sign")
-        .arg(input)
-        .arg("-o")
-        .arg(output)
-        .arg("--p12")
-        .arg(pki(p12))
+    run(sign_cmd(input, output, p12)
         .args(["--reason", "Phê duyệt văn bản", "--location", "Hà Nội"])
         .args(extra)
-        .env("KYSO_PIN", p12_password(p12))
         .env("KYSO_PDF_PASSWORD", password))
 }
 

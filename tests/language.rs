@@ -6,10 +6,8 @@
 mod common;
 
 use common::*;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+use std::net::TcpListener;
+use std::process::{Command, Output};
 
 /// `kyso` with no locale at all, then `env` set.
 fn kyso_env(env: &[(&str, &str)]) -> Command {
@@ -246,55 +244,15 @@ fn network_failures_are_typed_and_translated() {
     }
 }
 
-/// `kyso serve` on a free port; its address.
-struct Serve(std::process::Child, String);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
+/// `kyso serve` on a free port in the locale `env`.
 fn serve(env: &[(&str, &str)]) -> Serve {
-    let mut child = kyso_env(env)
-        .args(["serve", "--listen", "127.0.0.1:0", "--trust"])
-        .arg(pki("root.pem"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("kyso serve: http://")
-        .and_then(|a| a.strip_suffix('/'))
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
-    Serve(child, addr)
+    Serve::spawn(kyso_env(env), ["--trust".into(), pki("root.pem")], None)
 }
 
 /// POSTs `body` to `path`; (status, JSON answer).
-fn post(addr: &str, path: &str, body: &[u8]) -> (u16, serde_json::Value) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/pdf\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    s.write_all(head.as_bytes()).unwrap();
-    s.write_all(body).unwrap();
-    let mut answer = Vec::new();
-    s.read_to_end(&mut answer).unwrap();
-    let text = String::from_utf8_lossy(&answer);
-    let status = text[9..12].parse().unwrap();
-    let body = text.split_once("\r\n\r\n").unwrap().1;
-    (status, serde_json::from_str(body).unwrap())
+fn post(srv: &Serve, path: &str, body: &[u8]) -> (u16, serde_json::Value) {
+    let (status, body) = srv.post_as(path, "application/pdf", body);
+    (status, serde_json::from_slice(&body).unwrap())
 }
 
 #[test]
@@ -303,7 +261,7 @@ fn service_errors_come_in_both_languages() {
     for env in [vec![], vec![("LANG", "en_US.UTF-8")]] {
         let srv = serve(&env);
         for path in ["/v1/verify", "/v1/verify?lang=en"] {
-            let (status, err) = post(&srv.1, path, b"%PDF-1.7\nnot really\n");
+            let (status, err) = post(&srv, path, b"%PDF-1.7\nnot really\n");
             assert_eq!(status, 422, "{err}");
             assert_eq!(err["code"], "unreadable_pdf");
             let en = err["error"].as_str().unwrap();
@@ -312,11 +270,11 @@ fn service_errors_come_in_both_languages() {
             assert!(vi.starts_with("tệp PDF bị hỏng"), "{err}");
         }
         // The service's own messages: a fixed sentence, and a kind with its detail.
-        let (status, err) = post(&srv.1, "/v1/verify", b"");
+        let (status, err) = post(&srv, "/v1/verify", b"");
         assert_eq!(status, 400, "{err}");
         assert_eq!(err["error"], "send the PDF as the request body");
         assert_eq!(err["error_vi"], "hãy gửi tệp PDF làm nội dung yêu cầu");
-        let (status, err) = post(&srv.1, "/v1/extract?signature=x", b"%PDF-1.7\n");
+        let (status, err) = post(&srv, "/v1/extract?signature=x", b"%PDF-1.7\n");
         assert_eq!(status, 400, "{err}");
         assert_eq!(err["error_vi"], "signature phải là một số");
     }

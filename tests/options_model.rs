@@ -7,10 +7,7 @@
 mod common;
 
 use std::ffi::{CStr, CString};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Stdio};
 
 use common::*;
 use kyso::request::{SignRequest, SignSecrets, VerifyRequest};
@@ -147,75 +144,19 @@ fn verify_by_c_abi(pdf: &[u8], json: &Value) -> (i32, Result<Value, String>) {
 }
 
 /// A running `kyso serve` with the agency key and a picture folder, stopped when dropped.
-struct Server {
-    child: Child,
-    addr: String,
+fn start_server(image_dir: &Path) -> Serve {
+    let mut args = vec!["--trust".into(), pki("root.pem").into_os_string()];
+    args.extend(crl_args());
+    args.extend(["--p12".into(), pki("agency.p12").into_os_string()]);
+    args.extend(["--image-dir".into(), image_dir.as_os_str().to_owned()]);
+    let mut cmd = kyso();
+    cmd.env("KYSO_PIN", "");
+    Serve::spawn(cmd, args, None)
 }
 
-impl Server {
-    fn start(image_dir: &Path) -> Server {
-        let mut child = kyso()
-            .args(["serve", "--listen", "127.0.0.1:0", "--trust"])
-            .arg(pki("root.pem"))
-            .args(crl_args())
-            .arg("--p12")
-            .arg(pki("agency.p12"))
-            .arg("--image-dir")
-            .arg(image_dir)
-            .env("KYSO_PIN", "")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start kyso serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("kyso serve: http://")
-            .and_then(|a| a.strip_suffix('/'))
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
-        Server { child, addr }
-    }
-
-    /// POST `path` with `body`: (status, body).
-    fn post(&self, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
-        self.post_as(path, "application/pdf", body)
-    }
-
-    /// POST `path` with `body` of `content_type`: (status, body).
-    fn post_as(&self, path: &str, content_type: &str, body: &[u8]) -> (u16, Vec<u8>) {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
-            .unwrap();
-        let head = format!(
-            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            self.addr,
-            body.len()
-        );
-        s.write_all(head.as_bytes()).unwrap();
-        s.write_all(body).unwrap();
-        let mut raw = Vec::new();
-        s.read_to_end(&mut raw).unwrap();
-        let end = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-        let status = String::from_utf8_lossy(&raw[..end])
-            .split(' ')
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap();
-        (status, raw[end + 4..].to_vec())
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// POST `path` with `body` as a PDF: (status, body).
+fn post(srv: &Serve, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    srv.post_as(path, "application/pdf", body)
 }
 
 /// The request as `kyso serve`'s query: names with `-`, values as text (percent-encoded); the
@@ -268,8 +209,8 @@ fn one_request_signs_alike_through_every_door() {
     ffi_json["p12_password"] = json!("");
     let ffi = by_c_abi(&pdf, &ffi_json).unwrap_or_else(|e| panic!("C ABI: {e:?}"));
 
-    let srv = Server::start(&images);
-    let (status, served) = srv.post(&format!("/v1/sign?{}", query(&request)), &pdf);
+    let srv = start_server(&images);
+    let (status, served) = post(&srv, &format!("/v1/sign?{}", query(&request)), &pdf);
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&served));
 
     // The options were applied (not ignored alike by all three)...
@@ -338,13 +279,13 @@ fn unknown_keys_are_refused_by_every_door() {
     );
     // The service: 400 naming the parameter, for signing and for verifying.
     let tmp = tempfile::tempdir().unwrap();
-    let srv = Server::start(tmp.path());
+    let srv = start_server(tmp.path());
     for path in [
         "/v1/sign?resaon=x",
         "/v1/verify?trsut=x",
         "/v1/verify?colour=red",
     ] {
-        let (status, body) = srv.post(path, &pdf);
+        let (status, body) = post(&srv, path, &pdf);
         let name = path.split(['?', '=']).nth(1).unwrap();
         let text = String::from_utf8_lossy(&body);
         assert_eq!(status, 400, "{path}: {text}");
@@ -417,7 +358,7 @@ fn form(pdf: &[u8], fields: &[(&str, &str)]) -> (String, Vec<u8>) {
 #[test]
 fn the_service_reads_form_fields_as_parameters() {
     let tmp = tempfile::tempdir().unwrap();
-    let srv = Server::start(tmp.path());
+    let srv = start_server(tmp.path());
     let pdf = std::fs::read(fixture("docs/congvan.pdf")).unwrap();
     let (ct, body) = form(
         &pdf,

@@ -1,97 +1,29 @@
 //! Online revocation, end to end: `kyso verify` without KYSO_OFFLINE asks OpenSSL's OCSP
-//! responder (`openssl ocsp -index ... -port ...`) and a tiny HTTP/1.0 CRL server, both on
-//! 127.0.0.1, about signers of a throw-away PKI made at test time with the `openssl` command
-//! line: root CA → intermediate CA (an `openssl ca` database) → signers (RSA 2048,
+//! responder (`openssl ocsp -index ... -port ...`) and the CRL server of the throw-away PKI
+//! (kyso-testpki's `LocalPki`, tests/support/local_pki.rs), both on 127.0.0.1, about its
+//! signers: root CA → intermediate CA (an `openssl ca` database) → signers (RSA 2048,
 //! digitalSignature + nonRepudiation) whose AIA names the responder and/or whose CRL
 //! distribution point names the CRL server; a delegated responder (id-kp-OCSPSigning) and one
 //! without that EKU, both issued by the intermediate.
 //!
 //! Every wait is bounded: responders must listen within 10 s, each kyso run is killed after
-//! 30 s, the CRL server stops after 45 s; children and threads stop on drop.
+//! 30 s, the CRL server stops after 240 s; children and threads stop on drop.
 
 mod common;
 #[path = "support/local_pki.rs"]
 mod local_pki;
 
 use common::*;
-use local_pki::{ca_time, openssl};
+use local_pki::{LocalPki, OcspProcess, SignerOptions, Urls};
 use std::fs::File;
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::thread::JoinHandle;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use time::OffsetDateTime;
-
-/// `openssl ca` configuration for the intermediate, plus the extensions of the CA and
-/// responder certificates. Signers get their own extension file (their URLs differ).
-const CONFIG: &str = "\
-[ca]
-default_ca = int_ca
-[int_ca]
-dir = .
-database = index.txt
-new_certs_dir = newcerts
-certificate = int.pem
-private_key = int.key
-serial = serial
-crlnumber = crlnumber
-default_md = sha256
-default_days = 30
-default_crl_days = 1
-policy = policy_any
-unique_subject = no
-preserve = yes
-email_in_dn = no
-copy_extensions = none
-crl_extensions = crl_ext
-utf8 = yes
-string_mask = utf8only
-[policy_any]
-countryName = optional
-organizationName = optional
-commonName = supplied
-[crl_ext]
-authorityKeyIdentifier = keyid:always
-[req]
-distinguished_name = dn
-prompt = no
-string_mask = utf8only
-utf8 = yes
-[dn]
-CN = unused
-[v3_root]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[v3_int]
-basicConstraints = critical,CA:TRUE,pathlen:0
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[ocsp_responder]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = OCSPSigning
-noCheck = ignored
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[no_eku_responder]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = clientAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-";
-
-const ROOT_SUBJECT: &str = "/C=VN/O=Bộ Thử Nghiệm/CN=Root CA Thử Nghiệm Trực Tuyến";
-const INT_SUBJECT: &str = "/C=VN/O=Bộ Thử Nghiệm/CN=CA Trung Gian Thử Nghiệm";
 
 /// How long one `kyso` run may take before it is killed and the test fails.
 const KYSO_LIMIT: Duration = Duration::from_secs(30);
@@ -172,160 +104,65 @@ impl Verdict {
     }
 }
 
-/// The throw-away PKI in a temporary directory.
+/// The throw-away PKI with its server (CRLs at /int.crl, the intermediate at /int.crt) and two
+/// responder certificates issued by the intermediate: `responder` (id-kp-OCSPSigning) and
+/// `noeku` (clientAuth only).
 struct Pki {
-    dir: tempfile::TempDir,
+    local: LocalPki,
 }
 
 impl Pki {
     fn new() -> Pki {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        std::fs::write(d.join("openssl.cnf"), CONFIG).unwrap();
-        std::fs::create_dir(d.join("newcerts")).unwrap();
-        std::fs::write(d.join("index.txt"), "").unwrap();
-        std::fs::write(d.join("index.txt.attr"), "unique_subject = no\n").unwrap();
-        std::fs::write(d.join("serial"), "1000\n").unwrap();
-        std::fs::write(d.join("crlnumber"), "01\n").unwrap();
-        #[rustfmt::skip]
-        openssl(d, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "root.key",
-            "-out", "root.pem", "-subj", ROOT_SUBJECT, "-utf8", "-days", "30",
-            "-config", "openssl.cnf", "-extensions", "v3_root"]);
-        #[rustfmt::skip]
-        openssl(d, &["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "int.key",
-            "-out", "int.csr", "-subj", INT_SUBJECT, "-utf8", "-config", "openssl.cnf"]);
-        #[rustfmt::skip]
-        openssl(d, &["x509", "-req", "-in", "int.csr", "-CA", "root.pem", "-CAkey", "root.key",
-            "-set_serial", "0x0100", "-days", "30", "-extfile", "openssl.cnf",
-            "-extensions", "v3_int", "-out", "int.pem"]);
-        let pki = Pki { dir };
-        pki.responder_cert(
-            "responder",
-            "/C=VN/CN=OCSP Responder Thử Nghiệm",
-            "ocsp_responder",
-            "0x5001",
-        );
-        pki.responder_cert(
-            "noeku",
-            "/C=VN/CN=Không Phải OCSP Responder",
-            "no_eku_responder",
-            "0x5002",
-        );
-        // The root's CRL (empty: the intermediate is not revoked), given to every verification:
-        // a CA certificate whose revocation status is unknown makes the result INDETERMINATE
-        // (ETSI EN 319 102-1), and these tests are about the signer's status.
-        let root_crl = pki.crl("root.key", "root.pem", None);
-        std::fs::write(pki.path("root.crl"), root_crl).unwrap();
-        pki
+        let local = LocalPki::new(30);
+        local.ocsp_responder_cert("responder", "OCSP Responder Thử Nghiệm", true);
+        local.ocsp_responder_cert("noeku", "Không Phải OCSP Responder", false);
+        // The root's CRL (root.crl, empty: the intermediate is not revoked) is given to every
+        // verification: a CA certificate whose revocation status is unknown makes the result
+        // INDETERMINATE (ETSI EN 319 102-1), and these tests are about the signer's status.
+        Pki { local }
     }
 
     fn path(&self, f: &str) -> PathBuf {
-        self.dir.path().join(f)
+        self.local.path(f)
     }
 
-    /// A responder certificate (P-256) issued by the intermediate, outside its database.
-    fn responder_cert(&self, name: &str, subj: &str, ext: &str, serial: &str) {
-        let d = self.dir.path();
-        let (key, csr, pem) = (
-            format!("{name}.key"),
-            format!("{name}.csr"),
-            format!("{name}.pem"),
-        );
-        #[rustfmt::skip]
-        openssl(d, &["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-            "-nodes", "-keyout", &key, "-out", &csr, "-subj", subj, "-utf8",
-            "-config", "openssl.cnf"]);
-        #[rustfmt::skip]
-        openssl(d, &["x509", "-req", "-in", &csr, "-CA", "int.pem", "-CAkey", "int.key",
-            "-set_serial", serial, "-days", "30", "-extfile", "openssl.cnf",
-            "-extensions", ext, "-out", &pem]);
+    fn dir(&self) -> &Path {
+        self.local.dir.path()
     }
 
-    /// A signer `{name}.p12` (empty password, with the intermediate) whose AIA names the OCSP
+    /// The port of the PKI's server (CRLs, the intermediate's certificate).
+    fn port(&self) -> u16 {
+        self.local.port
+    }
+
+    /// How many times the intermediate's CRL was downloaded.
+    fn crl_hits(&self) -> usize {
+        self.local.hits("/int.crl")
+    }
+
+    /// A signer `{name}.p12` (empty password, with the chain) whose AIA names the OCSP
     /// responder on `ocsp_port` and/or whose CRL distribution point is
     /// `http://127.0.0.1:{crl_port}/int.crl`. `in_db`: issued through the intermediate's
     /// `openssl ca` database (so the responder knows it); otherwise unknown to the responder.
     fn signer(&self, name: &str, ocsp_port: Option<u16>, crl_port: Option<u16>, in_db: bool) {
-        let d = self.dir.path();
-        let mut ext = String::from(
-            "[leaf]\n\
-             basicConstraints = critical,CA:FALSE\n\
-             keyUsage = critical,digitalSignature,nonRepudiation\n\
-             subjectKeyIdentifier = hash\n\
-             authorityKeyIdentifier = keyid:always\n",
-        );
-        if let Some(p) = ocsp_port {
-            ext += &format!("authorityInfoAccess = OCSP;URI:http://127.0.0.1:{p}/\n");
-        }
-        if let Some(p) = crl_port {
-            ext += &format!("crlDistributionPoints = URI:http://127.0.0.1:{p}/int.crl\n");
-        }
-        let extfile = format!("{name}.ext");
-        std::fs::write(d.join(&extfile), ext).unwrap();
-        let (key, csr, pem, p12) = (
-            format!("{name}.key"),
-            format!("{name}.csr"),
-            format!("{name}.pem"),
-            format!("{name}.p12"),
-        );
-        let subj = format!("/C=VN/O=Bộ Thử Nghiệm/CN=Nguyễn Văn An ({name})");
-        #[rustfmt::skip]
-        openssl(d, &["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", &key,
-            "-out", &csr, "-subj", &subj, "-utf8", "-config", "openssl.cnf"]);
-        if in_db {
-            #[rustfmt::skip]
-            openssl(d, &["ca", "-batch", "-config", "openssl.cnf", "-notext", "-in", &csr,
-                "-out", &pem, "-days", "30", "-extfile", &extfile, "-extensions", "leaf"]);
-        } else {
-            #[rustfmt::skip]
-            openssl(d, &["x509", "-req", "-in", &csr, "-CA", "int.pem", "-CAkey", "int.key",
-                "-set_serial", "0x7777", "-days", "30", "-extfile", &extfile,
-                "-extensions", "leaf", "-out", &pem]);
-        }
-        #[rustfmt::skip]
-        openssl(d, &["pkcs12", "-export", "-inkey", &key, "-in", &pem, "-certfile", "int.pem",
-            "-name", name, "-passout", "pass:", "-out", &p12]);
+        let urls = Urls {
+            ocsp: ocsp_port.map(|p| format!("http://127.0.0.1:{p}/")),
+            crl: crl_port.map(|p| format!("http://127.0.0.1:{p}/int.crl")),
+            ca_issuers: None,
+        };
+        let options = SignerOptions {
+            urls,
+            in_db,
+            chain: true,
+        };
+        let cn = format!("Nguyễn Văn An ({name})");
+        self.local.signer_with(name, &cn, 30, &options);
     }
 
-    /// Marks `{name}.pem` revoked (keyCompromise, now) in the intermediate's index.txt.
+    /// Marks `{name}.pem` revoked (keyCompromise, now) in the intermediate's database and
+    /// republishes its CRL.
     fn revoke(&self, name: &str) {
-        let pem = format!("{name}.pem");
-        #[rustfmt::skip]
-        openssl(self.dir.path(), &["ca", "-config", "openssl.cnf", "-revoke", &pem,
-            "-crl_reason", "keyCompromise"]);
-    }
-
-    /// The intermediate's CRL from its database, DER, signed with `key`/`cert`
-    /// (`int.key`/`int.pem` normally); `dates`: lastUpdate/nextUpdate instead of now/+1 day.
-    fn crl(
-        &self,
-        key: &str,
-        cert: &str,
-        dates: Option<(OffsetDateTime, OffsetDateTime)>,
-    ) -> Vec<u8> {
-        let d = self.dir.path();
-        let (last, next) = dates
-            .map(|(l, n)| (ca_time(l), ca_time(n)))
-            .unwrap_or_default();
-        let mut args = vec![
-            "ca",
-            "-config",
-            "openssl.cnf",
-            "-gencrl",
-            "-keyfile",
-            key,
-            "-cert",
-            cert,
-            "-out",
-            "crl.pem",
-        ];
-        if dates.is_some() {
-            args.extend(["-crl_lastupdate", &last, "-crl_nextupdate", &next]);
-        }
-        openssl(d, &args);
-        #[rustfmt::skip]
-        openssl(d, &["crl", "-in", "crl.pem", "-outform", "DER", "-out", "crl.der"]);
-        std::fs::read(d.join("crl.der")).unwrap()
+        self.local.revoke(name);
     }
 
     /// Signs fixtures/docs/congvan.pdf with `{name}.p12` into `{name}.pdf`.
@@ -340,24 +177,24 @@ impl Pki {
                 .arg("--p12")
                 .arg(self.path(&format!("{name}.p12")))
                 .env("KYSO_PIN", ""),
-            self.dir.path(),
+            self.dir(),
             KYSO_LIMIT,
         );
         assert_eq!(code, 0, "kyso sign with {name}.p12 failed: {err}");
         out
     }
 
-    /// `kyso verify PDF --json --trust root.pem` plus `extra`, run by `cmd`.
+    /// `kyso verify PDF --json --trust ROOT --crl root.crl` plus `extra`, run by `cmd`.
     fn verify_with(&self, mut cmd: Command, pdf: &Path, extra: &[&str]) -> Verdict {
         cmd.arg("verify")
             .arg(pdf)
             .arg("--json")
             .arg("--trust")
-            .arg(self.path("root.pem"))
+            .arg(self.local.root())
             .arg("--crl")
             .arg(self.path("root.crl"))
             .args(extra);
-        let (code, out, err, elapsed) = run_bounded(&mut cmd, self.dir.path(), KYSO_LIMIT);
+        let (code, out, err, elapsed) = run_bounded(&mut cmd, self.dir(), KYSO_LIMIT);
         let report = serde_json::from_str(&out)
             .unwrap_or_else(|e| panic!("verify output is not JSON ({e}): {out} / {err}"));
         Verdict {
@@ -372,150 +209,11 @@ impl Pki {
         self.verify_with(kyso_online(), pdf, &[])
     }
 
-    /// Starts `openssl ocsp` on `port` for the intermediate's index, signing with
+    /// Starts `openssl ocsp` on `port` for the intermediate's database, signing with
     /// `{signer}.pem`/`{signer}.key`.
-    fn responder(&self, port: u16, signer: &str) -> Responder {
-        let d = self.dir.path();
-        let log_path = d.join(format!("responder-{port}-{signer}.log"));
-        let log = File::create(&log_path).unwrap();
-        let (rsigner, rkey) = (format!("{signer}.pem"), format!("{signer}.key"));
-        let port_s = port.to_string();
-        // OpenSSL 3.0 takes a port number only (it listens on every address).
-        #[rustfmt::skip]
-        let args = ["ocsp", "-index", "index.txt", "-port", &port_s, "-rsigner", &rsigner,
-            "-rkey", &rkey, "-CA", "int.pem", "-nmin", "60"];
-        let child = Command::new("openssl")
-            .current_dir(d)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("start openssl ocsp");
-        let mut r = Responder { child };
-        r.wait_ready(&log_path, port);
-        r
+    fn responder(&self, port: u16, signer: &str) -> OcspProcess {
+        self.local.ocsp_process(port, signer)
     }
-}
-
-/// A running `openssl ocsp` responder, killed on drop.
-struct Responder {
-    child: Child,
-}
-
-impl Responder {
-    /// Waits until it listens: OpenSSL 3.0's responder logs `ACCEPT ...:PORT` then. (Not by
-    /// connecting: it serves one connection at a time and stalls on one closed without a
-    /// request.)
-    fn wait_ready(&mut self, log: &Path, port: u16) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let text = std::fs::read_to_string(log).unwrap_or_default();
-            if let Some(st) = self.child.try_wait().unwrap() {
-                panic!("openssl ocsp exited ({st}): {text}");
-            }
-            if text.contains("ACCEPT") {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "openssl ocsp did not listen on port {port} within 10 s: {text}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Responder {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A tiny HTTP/1.0 server on 127.0.0.1 answering `GET /int.crl` with a CRL (404 otherwise),
-/// one connection at a time; it counts the requests and stops on drop or after 45 s.
-struct CrlServer {
-    stop: Arc<AtomicBool>,
-    hits: Arc<AtomicUsize>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl CrlServer {
-    fn start(listener: TcpListener, crl: Vec<u8>) -> CrlServer {
-        CrlServer::start_files(listener, vec![("/int.crl".to_string(), crl)])
-    }
-
-    /// Serves each (path, body) pair; 404 for anything else.
-    fn start_files(listener: TcpListener, files: Vec<(String, Vec<u8>)>) -> CrlServer {
-        listener.set_nonblocking(true).unwrap();
-        let stop = Arc::new(AtomicBool::new(false));
-        let hits = Arc::new(AtomicUsize::new(0));
-        let (st, h) = (stop.clone(), hits.clone());
-        let thread = std::thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_secs(45);
-            while !st.load(Ordering::SeqCst) && Instant::now() < deadline {
-                match listener.accept() {
-                    Ok((s, _)) => {
-                        h.fetch_add(1, Ordering::SeqCst);
-                        serve(s, &files);
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                        std::thread::sleep(Duration::from_millis(10))
-                    }
-                    Err(_) => break,
-                }
-            }
-        });
-        CrlServer {
-            stop,
-            hits,
-            thread: Some(thread),
-        }
-    }
-
-    fn hits(&self) -> usize {
-        self.hits.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for CrlServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-fn serve(mut s: TcpStream, files: &[(String, Vec<u8>)]) {
-    let _ = s.set_nonblocking(false);
-    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-    let _ = s.set_write_timeout(Some(Duration::from_secs(5)));
-    let mut head = Vec::new();
-    let mut chunk = [0u8; 2048];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
-        match s.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => head.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let head = String::from_utf8_lossy(&head);
-    let mut first = head.lines().next().unwrap_or("").split_whitespace();
-    let (method, path) = (first.next().unwrap_or(""), first.next().unwrap_or(""));
-    let found = files.iter().find(|(p, _)| method == "GET" && p == path);
-    let (status, ctype, body): (&str, &str, &[u8]) = match found {
-        Some((p, b)) if p.ends_with(".crl") => ("200 OK", "application/pkix-crl", b),
-        Some((_, b)) => ("200 OK", "application/pkix-cert", b),
-        None => ("404 Not Found", "text/plain", b"not found"),
-    };
-    let head = format!(
-        "HTTP/1.0 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = s.write_all(head.as_bytes());
-    let _ = s.write_all(body);
-    let _ = s.flush();
 }
 
 fn have_openssl() -> bool {
@@ -707,13 +405,10 @@ fn crl_over_http_good_and_revoked() {
         return;
     }
     let pki = Pki::new();
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let port = pki.port();
     pki.signer("crl-good", None, Some(port), true);
     pki.signer("crl-revoked", None, Some(port), true);
     pki.revoke("crl-revoked");
-    let crl = pki.crl("int.key", "int.pem", None);
-    let server = CrlServer::start(listener, crl);
     std::thread::sleep(Duration::from_millis(1100));
     let good = pki.sign("crl-good");
     let revoked = pki.sign("crl-revoked");
@@ -724,7 +419,7 @@ fn crl_over_http_good_and_revoked() {
     let r = v.rev0();
     assert_eq!(r["status"], "good", "{}", v.dump());
     assert_eq!(r["source"], "crl", "{}", v.dump());
-    assert!(server.hits() >= 1);
+    assert!(pki.crl_hits() >= 1);
 
     let v = pki.verify(&revoked);
     assert_eq!(v.code, 1, "{}", v.dump());
@@ -739,7 +434,7 @@ fn crl_over_http_good_and_revoked() {
         "{}",
         v.dump()
     );
-    assert!(server.hits() >= 2);
+    assert!(pki.crl_hits() >= 2);
 }
 
 /// Case 8: A CRL whose nextUpdate has passed (`openssl ca -gencrl -crl_lastupdate/-crl_nextupdate`,
@@ -751,22 +446,19 @@ fn stale_crl_is_not_good() {
         return;
     }
     let pki = Pki::new();
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let port = pki.port();
     pki.signer("stale", None, Some(port), true);
     let now = OffsetDateTime::now_utc();
-    let crl = pki.crl(
-        "int.key",
-        "int.pem",
+    pki.local.publish_int_crl(
         Some((
             now - time::Duration::hours(3),
             now - time::Duration::hours(1),
         )),
+        None,
     );
-    let server = CrlServer::start(listener, crl);
     let pdf = pki.sign("stale");
     let v = pki.verify(&pdf);
-    assert!(server.hits() >= 1, "the CRL was fetched");
+    assert!(pki.crl_hits() >= 1, "the CRL was fetched");
     assert_eq!(v.code, 3, "{}", v.dump());
     assert_eq!(v.sub(), "TRY_LATER", "{}", v.dump());
     assert_ne!(v.rev0()["status"], "good", "{}", v.dump());
@@ -792,18 +484,13 @@ fn crl_signed_by_wrong_key_is_not_good() {
         return;
     }
     let pki = Pki::new();
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let port = pki.port();
     pki.signer("forged", None, Some(port), true);
-    #[rustfmt::skip]
-    openssl(pki.dir.path(), &["req", "-x509", "-newkey", "rsa:2048", "-nodes",
-        "-keyout", "fake-int.key", "-out", "fake-int.pem", "-subj", INT_SUBJECT, "-utf8",
-        "-days", "30", "-config", "openssl.cnf", "-extensions", "v3_int"]);
-    let crl = pki.crl("fake-int.key", "fake-int.pem", None);
-    let server = CrlServer::start(listener, crl);
+    pki.local.lookalike_of_int("fake-int");
+    pki.local.publish_int_crl(None, Some("fake-int"));
     let pdf = pki.sign("forged");
     let v = pki.verify(&pdf);
-    assert!(server.hits() >= 1, "the CRL was fetched");
+    assert!(pki.crl_hits() >= 1, "the CRL was fetched");
     assert_eq!(v.code, 3, "{}", v.dump());
     assert_eq!(v.sub(), "TRY_LATER", "{}", v.dump());
     assert_ne!(v.rev0()["status"], "good", "{}", v.dump());
@@ -821,12 +508,9 @@ fn offline_flag_uses_no_network() {
     }
     let pki = Pki::new();
     let ocsp_port = free_port();
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let crl_port = listener.local_addr().unwrap().port();
+    let crl_port = pki.port();
     pki.signer("off-ocsp", Some(ocsp_port), None, true);
     pki.signer("off-crl", None, Some(crl_port), true);
-    let crl = pki.crl("int.key", "int.pem", None);
-    let server = CrlServer::start(listener, crl);
     let _r = pki.responder(ocsp_port, "responder");
     let ocsp_pdf = pki.sign("off-ocsp");
     let crl_pdf = pki.sign("off-crl");
@@ -841,7 +525,11 @@ fn offline_flag_uses_no_network() {
         assert_eq!(v.code, 3, "{}", v.dump());
         assert_eq!(v.sub(), "TRY_LATER", "{}", v.dump());
     }
-    assert_eq!(server.hits(), 0, "offline, yet the CRL server was asked");
+    assert_eq!(
+        pki.local.total_hits(),
+        0,
+        "offline, yet the CRL server was asked"
+    );
 
     // Both were reachable all along.
     let v = pki.verify(&ocsp_pdf);
@@ -850,7 +538,7 @@ fn offline_flag_uses_no_network() {
     let v = pki.verify(&crl_pdf);
     assert_eq!(v.code, 0, "{}", v.dump());
     assert_eq!(v.rev0()["source"], "crl", "{}", v.dump());
-    assert!(server.hits() >= 1);
+    assert!(pki.crl_hits() >= 1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -866,14 +554,11 @@ fn ocsp_down_falls_back_to_crl() {
     }
     let pki = Pki::new();
     let ocsp_port = free_port(); // nothing listens there
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let crl_port = listener.local_addr().unwrap().port();
+    let crl_port = pki.port();
     pki.signer("both", Some(ocsp_port), Some(crl_port), true);
-    let crl = pki.crl("int.key", "int.pem", None);
-    let server = CrlServer::start(listener, crl);
     let pdf = pki.sign("both");
     let v = pki.verify(&pdf);
-    assert!(server.hits() >= 1, "the CRL was not fetched: {}", v.dump());
+    assert!(pki.crl_hits() >= 1, "the CRL was not fetched: {}", v.dump());
     assert_eq!(v.code, 0, "{}", v.dump());
     assert_eq!(v.rev0()["status"], "good", "{}", v.dump());
     assert_eq!(v.rev0()["source"], "crl", "{}", v.dump());
@@ -887,18 +572,15 @@ fn ocsp_preferred_when_both_are_given() {
     }
     let pki = Pki::new();
     let ocsp_port = free_port();
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let crl_port = listener.local_addr().unwrap().port();
+    let crl_port = pki.port();
     pki.signer("both-up", Some(ocsp_port), Some(crl_port), true);
-    let crl = pki.crl("int.key", "int.pem", None);
-    let server = CrlServer::start(listener, crl);
     let _r = pki.responder(ocsp_port, "responder");
     let pdf = pki.sign("both-up");
     let v = pki.verify(&pdf);
     assert_eq!(v.code, 0, "{}", v.dump());
     assert_eq!(v.rev0()["status"], "good", "{}", v.dump());
     assert_eq!(v.rev0()["source"], "ocsp", "{}", v.dump());
-    assert_eq!(server.hits(), 0);
+    assert_eq!(pki.crl_hits(), 0);
 }
 
 /// README: `revocation` lists "per certificate of the path" its status and `detail`. When the
@@ -910,19 +592,16 @@ fn unusable_crl_is_listed_in_revocation() {
         return;
     }
     let pki = Pki::new();
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let port = pki.port();
     pki.signer("unusable", None, Some(port), true);
     let now = OffsetDateTime::now_utc();
-    let crl = pki.crl(
-        "int.key",
-        "int.pem",
+    pki.local.publish_int_crl(
         Some((
             now - time::Duration::hours(3),
             now - time::Duration::hours(1),
         )),
+        None,
     );
-    let _server = CrlServer::start(listener, crl);
     let pdf = pki.sign("unusable");
     let v = pki.verify(&pdf);
     assert_eq!(v.sub(), "TRY_LATER", "{}", v.dump());
@@ -954,39 +633,18 @@ fn missing_intermediate_is_fetched_from_ca_issuers() {
         return;
     }
     let pki = Pki::new();
-    let d = pki.dir.path();
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::fs::write(
-        d.join("aia.ext"),
-        format!(
-            "[leaf]\nbasicConstraints = critical,CA:FALSE\n\
-             keyUsage = critical,digitalSignature,nonRepudiation\n\
-             authorityInfoAccess = caIssuers;URI:http://127.0.0.1:{port}/int.crt\n"
-        ),
-    )
-    .unwrap();
-    #[rustfmt::skip]
-    openssl(d, &["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "aia.key",
-        "-out", "aia.csr", "-subj", "/C=VN/CN=Người ký không kèm chuỗi", "-utf8",
-        "-config", "openssl.cnf"]);
-    #[rustfmt::skip]
-    openssl(d, &["x509", "-req", "-in", "aia.csr", "-CA", "int.pem", "-CAkey", "int.key",
-        "-set_serial", "0x7788", "-days", "30", "-extfile", "aia.ext", "-extensions", "leaf",
-        "-out", "aia.pem"]);
-    // Only the signer's own certificate in the .p12: no chain.
-    #[rustfmt::skip]
-    openssl(d, &["pkcs12", "-export", "-inkey", "aia.key", "-in", "aia.pem", "-name", "aia",
-        "-passout", "pass:", "-out", "aia.p12"]);
-    #[rustfmt::skip]
-    openssl(d, &["x509", "-in", "int.pem", "-outform", "DER", "-out", "int.der"]);
-    let server = CrlServer::start_files(
-        listener,
-        vec![(
-            "/int.crt".to_string(),
-            std::fs::read(d.join("int.der")).unwrap(),
-        )],
-    );
+    // Only the signer's own certificate in the .p12: no chain; the intermediate is served
+    // at /int.crt (DER).
+    let options = SignerOptions {
+        urls: Urls {
+            ca_issuers: Some(pki.local.url("/int.crt")),
+            ..Urls::default()
+        },
+        in_db: false,
+        chain: false,
+    };
+    pki.local
+        .signer_with("aia", "Người ký không kèm chuỗi", 30, &options);
     let pdf = pki.sign("aia");
 
     let v = pki.verify_with(kyso_online(), &pdf, &["--revocation", "off"]);
@@ -997,7 +655,7 @@ fn missing_intermediate_is_fetched_from_ca_issuers() {
         "{}",
         v.dump()
     );
-    assert!(server.hits() >= 1);
+    assert!(pki.local.hits("/int.crt") >= 1);
 
     let v = pki.verify_with(kyso(), &pdf, &["--revocation", "off"]);
     assert_eq!(v.code, 3, "{}", v.dump());
@@ -1065,7 +723,7 @@ fn tarpit_urls_stay_within_the_network_budget_and_are_listed() {
             "2",
             "--trust",
         ])
-        .arg(pki.path("root.pem"))
+        .arg(pki.local.root())
         .arg("--crl")
         .arg(pki.path("root.crl"))
         .arg(&pdf));

@@ -7,17 +7,15 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-/// A running `kyso serve`, stopped when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-}
+use common::serve::{header, read_response, request_to};
+// A running `kyso serve` (tests/common/serve.rs), stopped when dropped.
+use common::Serve as Server;
 
 impl Server {
     /// Starts `kyso serve --listen 127.0.0.1:0` with the test root as trust anchor, the test
@@ -33,144 +31,12 @@ impl Server {
         pin: &str,
         log: Option<&Path>,
     ) -> Server {
-        let stderr = match log {
-            Some(p) => Stdio::from(std::fs::File::create(p).unwrap()),
-            None => Stdio::null(),
-        };
-        let mut child = cmd
-            .args(["serve", "--listen", "127.0.0.1:0", "--trust"])
-            .arg(pki("root.pem"))
-            .args(crl_args())
-            .args(extra)
-            .env("KYSO_PIN", pin)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .expect("start kyso serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("kyso serve: http://")
-            .and_then(|a| a.strip_suffix('/'))
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
-        Server { child, addr }
+        let mut args = vec!["--trust".into(), pki("root.pem").into_os_string()];
+        args.extend(crl_args());
+        args.extend(extra.iter().map(std::ffi::OsString::from));
+        cmd.env("KYSO_PIN", pin);
+        Server::spawn(cmd, args, log)
     }
-
-    fn url(&self) -> String {
-        format!("http://{}/", self.addr)
-    }
-
-    /// One request; `headers` are added after Host. Returns (status, headers, body).
-    fn request(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: &[u8],
-    ) -> (u16, Vec<(String, String)>, Vec<u8>) {
-        request_to(&self.addr, method, path, headers, body)
-    }
-
-    /// Sends `raw` as it is (a whole request) and reads the answer.
-    fn raw(&self, raw: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-        s.write_all(raw).unwrap();
-        read_response(&mut s)
-    }
-
-    fn port(&self) -> &str {
-        self.addr.rsplit_once(':').unwrap().1
-    }
-
-    fn json(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: &[u8],
-    ) -> (u16, Value) {
-        let (status, h, body) = self.request(method, path, headers, body);
-        let ct = header(&h, "content-type").unwrap_or_default();
-        assert!(ct.starts_with("application/json"), "{status} {ct}");
-        (status, serde_json::from_slice(&body).unwrap())
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One request to the service at `addr`; `headers` are added after Host.
-fn request_to(
-    addr: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> (u16, Vec<(String, String)>, Vec<u8>) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    let mut head = format!("{method} {path} HTTP/1.1\r\n");
-    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
-        head.push_str(&format!("Host: {addr}\r\n"));
-    }
-    for (n, v) in headers {
-        head.push_str(&format!("{n}: {v}\r\n"));
-    }
-    if !headers
-        .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-        && (method == "POST" || !body.is_empty())
-    {
-        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    }
-    head.push_str("\r\n");
-    s.write_all(head.as_bytes()).unwrap();
-    s.write_all(body).unwrap();
-    read_response(&mut s)
-}
-
-fn read_response(s: &mut TcpStream) -> (u16, Vec<(String, String)>, Vec<u8>) {
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("end of the head");
-    let head = String::from_utf8(raw[..end].to_vec()).unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers: Vec<(String, String)> = lines
-        .map(|l| {
-            let (n, v) = l.split_once(':').unwrap();
-            (n.trim().to_ascii_lowercase(), v.trim().to_string())
-        })
-        .collect();
-    let body = raw[end + 4..].to_vec();
-    if let Some(len) = header(&headers, "content-length") {
-        assert_eq!(body.len(), len.parse::<usize>().unwrap());
-    }
-    (status, headers, body)
-}
-
-fn header(h: &[(String, String)], name: &str) -> Option<String> {
-    h.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
 }
 
 /// congvan.pdf signed with the agency key.

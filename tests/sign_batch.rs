@@ -19,26 +19,13 @@ fn inbox(dir: &Path) {
     std::fs::copy(fixture("docs/congvan-objstm.pdf"), dir.join("sub/c.pdf")).unwrap();
 }
 
-fn batch(dir: &Path, out: &Path, p12: &str, extra: &[&str]) -> std::process::Output {
-    run(kyso()
-        .arg("sign")
-        .arg("--batch")
-        .arg(dir)
-        .arg("-o")
-        .arg(out)
-        .arg("--p12")
-        .arg(pki(p12))
-        .args(extra)
-        .env("KYSO_PIN", p12_password(p12)))
-}
-
 #[test]
 fn signs_all_and_lists_the_failure() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("in");
     let out = tmp.path().join("out");
     inbox(&dir);
-    let o = batch(
+    let o = sign_batch(
         &dir,
         &out,
         "leader.p12",
@@ -74,7 +61,7 @@ fn signs_all_and_lists_the_failure() {
     // Again: every output exists already and is skipped, none rewritten (the broken file
     // still fails).
     let before = std::fs::read(out.join("a.pdf")).unwrap();
-    let o = batch(&dir, &out, "leader.p12", &["-r", "--json"]);
+    let o = sign_batch(&dir, &out, "leader.p12", &["-r", "--json"]);
     assert_eq!(o.status.code(), Some(1));
     let all: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let all = all.as_array().unwrap();
@@ -96,7 +83,7 @@ fn without_recursion_and_json() {
     let out = tmp.path().join("out");
     inbox(&dir);
     std::fs::remove_file(dir.join("broken.pdf")).unwrap();
-    let o = batch(&dir, &out, "agency.p12", &["--json"]);
+    let o = sign_batch(&dir, &out, "agency.p12", &["--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let all: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let all = all.as_array().unwrap();
@@ -106,9 +93,9 @@ fn without_recursion_and_json() {
     assert!(!out.join("sub").exists());
 
     // Wrong usage is refused before any key is opened.
-    let o = batch(&tmp.path().join("missing"), &out, "agency.p12", &[]);
+    let o = sign_batch(&tmp.path().join("missing"), &out, "agency.p12", &[]);
     assert_eq!(o.status.code(), Some(2));
-    let o = batch(&dir, &dir.join("signed"), "agency.p12", &["-r"]);
+    let o = sign_batch(&dir, &dir.join("signed"), "agency.p12", &["-r"]);
     assert_eq!(o.status.code(), Some(2), "output inside the input folder");
     let o = run(kyso()
         .args(["sign", "--batch"])
@@ -179,7 +166,7 @@ fn group_commit_leaves_only_complete_outputs() {
         std::fs::write(dir.join(format!("{sub}d{i:02}.pdf")), &letter).unwrap();
     }
     std::fs::write(dir.join("sub/broken.pdf"), "%PDF-1.7\nnot a PDF\n").unwrap();
-    let o = batch(&dir, &out, "agency.p12", &["-r", "-j", "3"]);
+    let o = sign_batch(&dir, &out, "agency.p12", &["-r", "-j", "3"]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(stdout(&o).contains("40 đã ký / signed, 1 lỗi / failed"));
     let names = all_names(&out);

@@ -4,11 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
-use std::time::Duration;
 
 use common::*;
 
@@ -204,61 +200,17 @@ fn text_json_batch_and_html_say_the_same_verdict() {
 }
 
 /// `kyso serve` with the case's options; stops on drop.
-struct Server {
-    child: Child,
-    addr: String,
+fn start_server(args: &[String]) -> Serve {
+    Serve::spawn(kyso(), args, None)
 }
 
-impl Server {
-    fn start(args: &[String]) -> Server {
-        let mut child = kyso()
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start kyso serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .split_whitespace()
-            .find_map(|w| w.strip_prefix("http://"))
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .trim_end_matches('/')
-            .to_string();
-        Server { child, addr }
-    }
-
-    fn verify(&self, pdf: &[u8], lang: &str) -> serde_json::Value {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
-        let head = format!(
-            "POST /v1/verify?lang={lang} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n\r\n",
-            self.addr,
-            pdf.len()
-        );
-        s.write_all(head.as_bytes()).unwrap();
-        s.write_all(pdf).unwrap();
-        let mut raw = Vec::new();
-        s.read_to_end(&mut raw).unwrap();
-        let end = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .expect("end of the head");
-        serde_json::from_slice(&raw[end + 4..]).unwrap_or_else(|e| {
-            panic!("{e}: {}", String::from_utf8_lossy(&raw));
-        })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The service's JSON report of `pdf` in `lang`.
+fn served_verdict(srv: &Serve, pdf: &[u8], lang: &str) -> serde_json::Value {
+    let path = format!("/v1/verify?lang={lang}");
+    let (_, _, body) = srv.request("POST", &path, &[], pdf);
+    serde_json::from_slice(&body).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&body));
+    })
 }
 
 #[test]
@@ -268,10 +220,10 @@ fn the_service_page_says_the_same_verdict() {
         return;
     };
     for case in &cases {
-        let server = Server::start(&case.args);
+        let server = start_server(&case.args);
         let pdf = std::fs::read(&case.pdf).unwrap();
         for lang in ["vi", "en"] {
-            let json = server.verify(&pdf, lang);
+            let json = served_verdict(&server, &pdf, lang);
             // The page shows `verdict` in the class `verdict_class` (serve/page.html).
             assert_eq!(json["verdict"], words(case, lang), "{} {lang}", case.name);
             assert_eq!(json["verdict_class"], case.class, "{}", case.name);

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: paths, running the `kyso` binary, tools.
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -82,17 +83,28 @@ pub fn p12_password(p12: &str) -> &'static str {
     }
 }
 
-/// Signs `input` into `output` with fixture key `p12`, extra CLI args; asserts success.
-pub fn sign(input: &Path, output: &Path, p12: &str, extra: &[&str]) -> Output {
-    let o = run(kyso()
-        .arg("sign")
+/// `kyso sign INPUT -o OUTPUT --p12 fixtures/pki/P12` with the key's password in KYSO_PIN;
+/// more arguments may follow.
+pub fn sign_cmd(input: impl AsRef<OsStr>, output: impl AsRef<OsStr>, p12: &str) -> Command {
+    let mut c = kyso();
+    c.arg("sign")
         .arg(input)
         .arg("-o")
         .arg(output)
         .arg("--p12")
         .arg(pki(p12))
-        .args(extra)
-        .env("KYSO_PIN", p12_password(p12)));
+        .env("KYSO_PIN", p12_password(p12));
+    c
+}
+
+/// [`sign_cmd`] with extra CLI args, run; its output (not asserted).
+pub fn try_sign(input: &Path, output: &Path, p12: &str, extra: &[&str]) -> Output {
+    run(sign_cmd(input, output, p12).args(extra))
+}
+
+/// Signs `input` into `output` with fixture key `p12`, extra CLI args; asserts success.
+pub fn sign(input: &Path, output: &Path, p12: &str, extra: &[&str]) -> Output {
+    let o = try_sign(input, output, p12, extra);
     assert!(
         o.status.success(),
         "kyso sign {} with {p12} failed: {}",
@@ -100,6 +112,21 @@ pub fn sign(input: &Path, output: &Path, p12: &str, extra: &[&str]) -> Output {
         stderr(&o)
     );
     o
+}
+
+/// `kyso sign --batch DIR -o OUT --p12 fixtures/pki/P12` plus `extra`, with the key's password
+/// in KYSO_PIN; its output (not asserted).
+pub fn sign_batch(dir: &Path, out: &Path, p12: &str, extra: &[&str]) -> Output {
+    run(kyso()
+        .arg("sign")
+        .arg("--batch")
+        .arg(dir)
+        .arg("-o")
+        .arg(out)
+        .arg("--p12")
+        .arg(pki(p12))
+        .args(extra)
+        .env("KYSO_PIN", p12_password(p12)))
 }
 
 /// The test PKI's CRLs (fixtures/pki/make-crls.sh): revocation answers for its certificates.
@@ -150,3 +177,7 @@ pub fn have_tool(name: &str) -> bool {
     }
     found
 }
+
+pub mod serve;
+#[allow(unused_imports)]
+pub use serve::Serve;

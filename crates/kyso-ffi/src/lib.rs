@@ -289,15 +289,51 @@ pub unsafe extern "C" fn kyso_sign_file(
         let opts = parse::<SignJson>(optional_str(options_json, "options_json")?)?;
         let sign_opts = opts.sign_options()?;
         let signer = opts.open_signer()?;
-        kyso::ltv::sign_file(
-            Path::new(input),
-            Path::new(output),
-            signer.as_ref(),
-            &sign_opts,
-            false,
-        )?;
-        Ok(KYSO_OK)
+        sign_file_to(input, output, signer.as_ref(), &sign_opts)
     })
+}
+
+/// What every `kyso_sign_file*` entry point does once its arguments are read: signs `input`
+/// into `output` (written atomically) with `signer`.
+fn sign_file_to(
+    input: &str,
+    output: &str,
+    signer: &dyn kyso::sign::Signer,
+    sign_opts: &kyso::sign::SignOptions,
+) -> Result<c_int, Failure> {
+    kyso::ltv::sign_file(
+        Path::new(input),
+        Path::new(output),
+        signer,
+        sign_opts,
+        false,
+    )?;
+    Ok(KYSO_OK)
+}
+
+/// What every `kyso_sign_buffer*` entry point does: checks `out`/`out_len` and clears them,
+/// then hands back in them (a kyso_free block) the signed PDF `sign` makes.
+unsafe fn signed_into(
+    out: *mut *mut u8,
+    out_len: *mut usize,
+    sign: impl FnOnce() -> Result<Vec<u8>, Failure>,
+) -> Result<c_int, Failure> {
+    let (Some(out), Some(out_len)) = (out.as_mut(), out_len.as_mut()) else {
+        return Err(Failure::invalid("out or out_len is NULL"));
+    };
+    *out = std::ptr::null_mut();
+    *out_len = 0;
+    let bytes = sign()?;
+    let p = export_bytes(&bytes);
+    if p.is_null() {
+        return Err(Failure {
+            code: KYSO_ERR_INTERNAL,
+            message: "out of memory".into(),
+        });
+    }
+    *out = p;
+    *out_len = bytes.len();
+    Ok(KYSO_OK)
 }
 
 /// Signs `len` bytes at `pdf` (options as kyso_sign_file); the signed PDF is returned in
@@ -311,26 +347,13 @@ pub unsafe extern "C" fn kyso_sign_buffer(
     out_len: *mut usize,
 ) -> c_int {
     guard(|| {
-        let (Some(out), Some(out_len)) = (out.as_mut(), out_len.as_mut()) else {
-            return Err(Failure::invalid("out or out_len is NULL"));
-        };
-        *out = std::ptr::null_mut();
-        *out_len = 0;
-        let pdf = required_bytes(pdf, len, "pdf")?;
-        let opts = parse::<SignJson>(optional_str(options_json, "options_json")?)?;
-        let sign_opts = opts.sign_options()?;
-        let signer = opts.open_signer()?;
-        let (bytes, _) = kyso::ltv::sign_bytes(pdf, signer.as_ref(), &sign_opts)?;
-        let p = export_bytes(&bytes);
-        if p.is_null() {
-            return Err(Failure {
-                code: KYSO_ERR_INTERNAL,
-                message: "out of memory".into(),
-            });
-        }
-        *out = p;
-        *out_len = bytes.len();
-        Ok(KYSO_OK)
+        signed_into(out, out_len, || {
+            let pdf = required_bytes(pdf, len, "pdf")?;
+            let opts = parse::<SignJson>(optional_str(options_json, "options_json")?)?;
+            let sign_opts = opts.sign_options()?;
+            let signer = opts.open_signer()?;
+            Ok(kyso::ltv::sign_bytes(pdf, signer.as_ref(), &sign_opts)?.0)
+        })
     })
 }
 
@@ -431,14 +454,7 @@ pub unsafe extern "C" fn kyso_sign_file_with_callback(
         let sign_opts = opts.sign_options()?;
         let certs = options::parse_certs(pem.as_bytes(), "certificate_pem")?;
         let signer = callback::CallbackSigner::new(certs, cb, user)?;
-        kyso::ltv::sign_file(
-            Path::new(input),
-            Path::new(output),
-            &signer,
-            &sign_opts,
-            false,
-        )?;
-        Ok(KYSO_OK)
+        sign_file_to(input, output, &signer, &sign_opts)
     })
 }
 
@@ -556,14 +572,7 @@ pub unsafe extern "C" fn kyso_sign_file_with_signer(
         let input = required_str(input_path, "input_path")?;
         let output = required_str(output_path, "output_path")?;
         let sign_opts = handle::signature_options(optional_str(options_json, "options_json")?)?;
-        kyso::ltv::sign_file(
-            Path::new(input),
-            Path::new(output),
-            signer.signer.as_ref(),
-            &sign_opts,
-            false,
-        )?;
-        Ok(KYSO_OK)
+        sign_file_to(input, output, signer.signer.as_ref(), &sign_opts)
     })
 }
 
@@ -579,25 +588,12 @@ pub unsafe extern "C" fn kyso_sign_buffer_with_signer(
     out_len: *mut usize,
 ) -> c_int {
     guard(|| {
-        let (Some(out), Some(out_len)) = (out.as_mut(), out_len.as_mut()) else {
-            return Err(Failure::invalid("out or out_len is NULL"));
-        };
-        *out = std::ptr::null_mut();
-        *out_len = 0;
-        let signer = signer_ref(signer)?;
-        let pdf = required_bytes(pdf, len, "pdf")?;
-        let sign_opts = handle::signature_options(optional_str(options_json, "options_json")?)?;
-        let (bytes, _) = kyso::ltv::sign_bytes(pdf, signer.signer.as_ref(), &sign_opts)?;
-        let p = export_bytes(&bytes);
-        if p.is_null() {
-            return Err(Failure {
-                code: KYSO_ERR_INTERNAL,
-                message: "out of memory".into(),
-            });
-        }
-        *out = p;
-        *out_len = bytes.len();
-        Ok(KYSO_OK)
+        signed_into(out, out_len, || {
+            let signer = signer_ref(signer)?;
+            let pdf = required_bytes(pdf, len, "pdf")?;
+            let sign_opts = handle::signature_options(optional_str(options_json, "options_json")?)?;
+            Ok(kyso::ltv::sign_bytes(pdf, signer.signer.as_ref(), &sign_opts)?.0)
+        })
     })
 }
 

@@ -1,19 +1,24 @@
 //! A throw-away PKI made at test time with the `openssl` command line, and one HTTP server on
-//! 127.0.0.1 that plays its online services: CRLs (GET /root.crl, /int.crl), an OCSP responder
-//! (POST /ocsp, `openssl ocsp` run per request on the CA database) and an RFC 3161 time-stamp
-//! authority (POST /tsa, `openssl ts -reply` per request; POST /tsa-auth wants HTTP basic
-//! credentials `kyso:bí-mật`; POST /replay answers every request with the first response /tsa
-//! gave, as a replaying attacker would).
+//! 127.0.0.1 that plays its online services: CRLs (GET /root.crl, /int.crl), the intermediate
+//! CA's certificate (GET /int.crt, DER, for AIA caIssuers), an OCSP responder (POST /ocsp,
+//! `openssl ocsp` run per request on the CA database) and an RFC 3161 time-stamp authority
+//! (POST /tsa, `openssl ts -reply` per request; POST /tsa-auth wants HTTP basic credentials
+//! `kyso:bí-mật`; POST /replay answers every request with the first response /tsa gave, as a
+//! replaying attacker would). Every request is appended to `hits.log` in the PKI's folder as
+//! `METHOD PATH MILLISECONDS` (the time spent serving it). [`LocalPki::ocsp_process`] starts
+//! OpenSSL's own long-running responder (`openssl ocsp -port`) instead, signing with a
+//! delegated responder certificate.
 //!
-//! Root CA → intermediate CA → signers (AIA OCSP and CRL distribution point on this server)
-//! and a TSA certificate (critical extendedKeyUsage timeStamping). Every wait is bounded; the
-//! server stops on drop.
+//! Root CA → intermediate CA → signers (AIA OCSP and CRL distribution point on this server by
+//! default, or the URLs a test gives) and a TSA certificate (critical extendedKeyUsage
+//! timeStamping). Every wait is bounded; the server stops on drop (or, for the `testpki`
+//! binary of the benches, when the process is killed).
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -84,6 +89,34 @@ ess_cert_id_alg = sha256
 
 pub const TSA_USER: &str = "kyso:bí-mật";
 
+/// The intermediate CA's subject.
+pub const INT_SUBJECT: &str = "/C=VN/O=Bộ Thử Nghiệm LTV/CN=CA Trung Gian LTV";
+
+/// How long the server of [`LocalPki::new`] answers at most.
+const TEST_LIFETIME: Duration = Duration::from_secs(240);
+
+/// The online addresses written into a signer's certificate (none: the extension is left out).
+#[derive(Clone, Debug, Default)]
+pub struct Urls {
+    /// authorityInfoAccess OCSP.
+    pub ocsp: Option<String>,
+    /// cRLDistributionPoints.
+    pub crl: Option<String>,
+    /// authorityInfoAccess caIssuers.
+    pub ca_issuers: Option<String>,
+}
+
+/// How [`LocalPki::signer_with`] makes a signer.
+#[derive(Clone, Debug)]
+pub struct SignerOptions {
+    pub urls: Urls,
+    /// Issued through the intermediate's `openssl ca` database (so its OCSP responders know
+    /// it); otherwise by `openssl x509 -req`, unknown to them.
+    pub in_db: bool,
+    /// The .p12 carries the intermediate and the root; otherwise only the signer's certificate.
+    pub chain: bool,
+}
+
 pub use crate::{ca_time, openssl};
 
 pub struct LocalPki {
@@ -93,9 +126,22 @@ pub struct LocalPki {
 }
 
 impl LocalPki {
-    /// Root and intermediate CAs, a TSA certificate valid `tsa_days`, and the server.
+    /// Root and intermediate CAs, a TSA certificate valid `tsa_days`, and the server (which
+    /// stops answering after 240 s).
     pub fn new(tsa_days: i64) -> LocalPki {
-        let dir = tempfile::tempdir().unwrap();
+        LocalPki::start(tsa_days, None, Some(TEST_LIFETIME))
+    }
+
+    /// As [`LocalPki::new`], in a new folder under `parent` (a temporary one if `None`), its
+    /// server answering for `lifetime` (`None`: until dropped).
+    pub fn start(tsa_days: i64, parent: Option<&Path>, lifetime: Option<Duration>) -> LocalPki {
+        let dir = match parent {
+            Some(p) => tempfile::Builder::new()
+                .prefix("testpki-")
+                .tempdir_in(p)
+                .unwrap(),
+            None => tempfile::tempdir().unwrap(),
+        };
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         let port = listener.local_addr().unwrap().port();
         let d = &dir.path().to_path_buf();
@@ -135,7 +181,7 @@ impl LocalPki {
                 "-utf8",
             ],
         );
-        let server = Server::start(listener, d.to_path_buf());
+        let server = Server::start(listener, d.to_path_buf(), lifetime);
         let pki = LocalPki { dir, port, server };
         let int_ext = format!(
             "basicConstraints = critical,CA:TRUE,pathlen:0\nkeyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\ncrlDistributionPoints = URI:{}\n",
@@ -144,13 +190,15 @@ impl LocalPki {
         pki.issue(
             "root",
             "int",
-            "/C=VN/O=Bộ Thử Nghiệm LTV/CN=CA Trung Gian LTV",
+            INT_SUBJECT,
             &int_ext,
             now - time::Duration::days(1),
             now + time::Duration::days(3000),
         );
         std::fs::copy(d.join("int.pem"), d.join("int/ca.pem")).unwrap();
         std::fs::copy(d.join("int.key"), d.join("int/ca.key")).unwrap();
+        #[rustfmt::skip]
+        openssl(d, &["x509", "-in", "int.pem", "-outform", "DER", "-out", "int.crt"]);
         let tsa_ext = format!(
             "basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature,nonRepudiation\nextendedKeyUsage = critical,timeStamping\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\ncrlDistributionPoints = URI:{}\nauthorityInfoAccess = OCSP;URI:{}\n",
             pki.url("/int.crl"),
@@ -256,43 +304,178 @@ impl LocalPki {
     /// A signer issued by the intermediate, with OCSP and CRL URLs on this server, valid
     /// `days`; returns its .p12 (empty password) with the chain.
     pub fn signer(&self, name: &str, cn: &str, days: i64) -> PathBuf {
+        let urls = Urls {
+            ocsp: Some(self.url("/ocsp")),
+            crl: Some(self.url("/int.crl")),
+            ca_issuers: None,
+        };
+        let options = SignerOptions {
+            urls,
+            in_db: true,
+            chain: true,
+        };
+        self.signer_with(name, cn, days, &options)
+    }
+
+    /// A signer `/C=VN/O=UBND Tỉnh Thử Nghiệm/CN={cn}` issued by the intermediate, valid
+    /// `days`, as `options` say; returns its .p12 (empty password).
+    pub fn signer_with(&self, name: &str, cn: &str, days: i64, options: &SignerOptions) -> PathBuf {
+        let mut ext = String::from(
+            "basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\n",
+        );
+        let urls = &options.urls;
+        if let Some(u) = &urls.crl {
+            ext += &format!("crlDistributionPoints = URI:{u}\n");
+        }
+        let aia: Vec<String> = [("OCSP", &urls.ocsp), ("caIssuers", &urls.ca_issuers)]
+            .into_iter()
+            .filter_map(|(method, u)| u.as_ref().map(|u| format!("{method};URI:{u}")))
+            .collect();
+        if !aia.is_empty() {
+            ext += &format!("authorityInfoAccess = {}\n", aia.join(","));
+        }
+        let subject = format!("/C=VN/O=UBND Tỉnh Thử Nghiệm/CN={cn}");
+        if options.in_db {
+            let now = OffsetDateTime::now_utc();
+            let from = now - time::Duration::days(1);
+            let until = now + time::Duration::days(days);
+            self.issue("int", name, &subject, &ext, from, until);
+        } else {
+            self.issue_outside_db(name, &subject, &ext, days);
+        }
+        let d = self.dir.path();
+        let mut args = vec![
+            "pkcs12".to_string(),
+            "-export".into(),
+            "-inkey".into(),
+            format!("{name}.key"),
+            "-in".into(),
+            format!("{name}.pem"),
+        ];
+        if options.chain {
+            let chain = d.join(format!("{name}-chain.pem"));
+            let mut bytes = std::fs::read(d.join("int.pem")).unwrap();
+            bytes.extend(std::fs::read(self.root()).unwrap());
+            std::fs::write(&chain, bytes).unwrap();
+            args.extend(["-certfile".into(), chain.to_str().unwrap().to_string()]);
+        }
+        args.extend([
+            "-out".into(),
+            format!("{name}.p12"),
+            "-passout".into(),
+            "pass:".into(),
+        ]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        openssl(d, &args);
+        d.join(format!("{name}.p12"))
+    }
+
+    /// `name.pem`/`name.key` signed by the intermediate's key with `openssl x509 -req`, outside
+    /// its database (its OCSP responders answer "unknown"), valid from now for `days`.
+    fn issue_outside_db(&self, name: &str, subject: &str, ext: &str, days: i64) {
+        static SERIAL: AtomicU32 = AtomicU32::new(0x7777);
+        let serial = SERIAL.fetch_add(1, Ordering::SeqCst).to_string();
+        let d = self.dir.path();
+        let (key, csr, pem, extfile) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.pem"),
+            format!("{name}.ext"),
+        );
+        std::fs::write(d.join(&extfile), ext).unwrap();
+        openssl(d, &["genrsa", "-out", &key, "2048"]);
+        #[rustfmt::skip]
+        openssl(d, &["req", "-new", "-key", &key, "-out", &csr, "-subj", subject, "-utf8",
+            "-config", "int/ca.cnf"]);
+        #[rustfmt::skip]
+        openssl(d, &["x509", "-req", "-in", &csr, "-CA", "int/ca.pem", "-CAkey", "int/ca.key",
+            "-set_serial", &serial, "-days", &days.to_string(), "-extfile", &extfile,
+            "-out", &pem]);
+    }
+
+    /// A delegated OCSP responder certificate `name.pem`/`name.key` issued by the intermediate:
+    /// with id-kp-OCSPSigning (and id-pkix-ocsp-nocheck) if `authorised`, otherwise with
+    /// clientAuth only (not a responder, RFC 6960 §4.2.2.2).
+    pub fn ocsp_responder_cert(&self, name: &str, cn: &str, authorised: bool) {
+        let eku = if authorised {
+            "extendedKeyUsage = OCSPSigning\nnoCheck = ignored\n"
+        } else {
+            "extendedKeyUsage = clientAuth\n"
+        };
         let ext = format!(
-            "basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\ncrlDistributionPoints = URI:{}\nauthorityInfoAccess = OCSP;URI:{}\n",
-            self.url("/int.crl"),
-            self.url("/ocsp")
+            "basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\n{eku}subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\n"
         );
         let now = OffsetDateTime::now_utc();
         self.issue(
             "int",
             name,
-            &format!("/C=VN/O=UBND Tỉnh Thử Nghiệm/CN={cn}"),
+            &format!("/C=VN/CN={cn}"),
             &ext,
             now - time::Duration::days(1),
-            now + time::Duration::days(days),
+            now + time::Duration::days(30),
         );
+    }
+
+    /// Starts OpenSSL's responder (`openssl ocsp -port`) on 127.0.0.1:`port` for the
+    /// intermediate's database, signing with `signer.pem`/`signer.key` (responses valid 60
+    /// minutes); it reads the database when it starts. Killed on drop.
+    pub fn ocsp_process(&self, port: u16, signer: &str) -> OcspProcess {
         let d = self.dir.path();
-        let chain = d.join(format!("{name}-chain.pem"));
-        let mut bytes = std::fs::read(d.join("int.pem")).unwrap();
-        bytes.extend(std::fs::read(self.root()).unwrap());
-        std::fs::write(&chain, bytes).unwrap();
-        openssl(
-            d,
-            &[
-                "pkcs12",
-                "-export",
-                "-inkey",
-                &format!("{name}.key"),
-                "-in",
-                &format!("{name}.pem"),
-                "-certfile",
-                chain.to_str().unwrap(),
-                "-out",
-                &format!("{name}.p12"),
-                "-passout",
-                "pass:",
-            ],
-        );
-        d.join(format!("{name}.p12"))
+        let log_path = d.join(format!("responder-{port}-{signer}.log"));
+        let log = std::fs::File::create(&log_path).unwrap();
+        let (rsigner, rkey) = (format!("../{signer}.pem"), format!("../{signer}.key"));
+        let port_s = port.to_string();
+        // OpenSSL 3.0 takes a port number only (it listens on every address).
+        #[rustfmt::skip]
+        let args = ["ocsp", "-index", "index.txt", "-port", &port_s, "-rsigner", &rsigner,
+            "-rkey", &rkey, "-CA", "ca.pem", "-nmin", "60"];
+        let child = Command::new("openssl")
+            .current_dir(d.join("int"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("start openssl ocsp");
+        let mut r = OcspProcess { child };
+        r.wait_ready(&log_path, port);
+        r
+    }
+
+    /// A self-signed CA certificate `name.pem`/`name.key` with the intermediate's subject but
+    /// another key (to forge what the intermediate signs).
+    pub fn lookalike_of_int(&self, name: &str) {
+        let (key, pem) = (format!("../{name}.key"), format!("../{name}.pem"));
+        #[rustfmt::skip]
+        openssl(&self.dir.path().join("int"), &["req", "-x509", "-newkey", "rsa:2048", "-nodes",
+            "-keyout", &key, "-out", &pem, "-subj", INT_SUBJECT, "-utf8", "-days", "30",
+            "-config", "ca.cnf", "-extensions", "v3_root"]);
+    }
+
+    /// Writes int.crl (DER, served at /int.crl) from the intermediate's database: signed by
+    /// `signed_by` (`name.pem`/`name.key` in the PKI's folder; the intermediate if `None`),
+    /// with thisUpdate/nextUpdate `dates` (now and a week on if `None`; OpenSSL ≥ 3.0).
+    pub fn publish_int_crl(
+        &self,
+        dates: Option<(OffsetDateTime, OffsetDateTime)>,
+        signed_by: Option<&str>,
+    ) {
+        let c = self.dir.path().join("int");
+        let mut args: Vec<String> = ["ca", "-config", "ca.cnf", "-gencrl", "-out", "crl.pem"]
+            .map(String::from)
+            .into();
+        if let Some(name) = signed_by {
+            args.extend(["-keyfile".into(), format!("../{name}.key")]);
+            args.extend(["-cert".into(), format!("../{name}.pem")]);
+        }
+        if let Some((last, next)) = dates {
+            args.extend(["-crl_lastupdate".into(), ca_time(last)]);
+            args.extend(["-crl_nextupdate".into(), ca_time(next)]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        openssl(&c, &args);
+        #[rustfmt::skip]
+        openssl(&c, &["crl", "-in", "crl.pem", "-outform", "DER", "-out", "../int.crl"]);
     }
 
     /// Revokes `name` (issued by the intermediate) now and republishes the CRLs.
@@ -422,6 +605,46 @@ impl LocalPki {
             .filter(|p| p.as_str() == path)
             .count()
     }
+
+    /// How many requests the server answered in all.
+    pub fn total_hits(&self) -> usize {
+        self.server.hits.lock().unwrap().len()
+    }
+}
+
+/// A running `openssl ocsp -port` responder, killed on drop.
+pub struct OcspProcess {
+    child: Child,
+}
+
+impl OcspProcess {
+    /// Waits (10 s at most) until it listens: OpenSSL 3.0's responder logs `ACCEPT ...:PORT`
+    /// then. (Not by connecting: it serves one connection at a time and stalls on one closed
+    /// without a request.)
+    fn wait_ready(&mut self, log: &Path, port: u16) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            if let Some(st) = self.child.try_wait().unwrap() {
+                panic!("openssl ocsp exited ({st}): {text}");
+            }
+            if text.contains("ACCEPT") {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "openssl ocsp did not listen on port {port} within 10 s: {text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for OcspProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 struct Server {
@@ -431,15 +654,15 @@ struct Server {
 }
 
 impl Server {
-    fn start(listener: TcpListener, dir: PathBuf) -> Server {
+    fn start(listener: TcpListener, dir: PathBuf, lifetime: Option<Duration>) -> Server {
         listener.set_nonblocking(true).unwrap();
         let stop = Arc::new(AtomicBool::new(false));
         let hits = Arc::new(Mutex::new(Vec::new()));
         let replay: Arc<Mutex<Option<Vec<u8>>>> = Arc::new(Mutex::new(None));
         let (st, h) = (stop.clone(), hits.clone());
         let thread = std::thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_secs(240);
-            while !st.load(Ordering::SeqCst) && Instant::now() < deadline {
+            let deadline = lifetime.map(|l| Instant::now() + l);
+            while !st.load(Ordering::SeqCst) && deadline.is_none_or(|d| Instant::now() < d) {
                 match listener.accept() {
                     Ok((s, _)) => {
                         let (dir, h, replay) = (dir.clone(), h.clone(), replay.clone());
@@ -471,6 +694,7 @@ impl Drop for Server {
 
 fn serve(mut s: TcpStream, dir: &Path, hits: &Mutex<Vec<String>>, replay: &Mutex<Option<Vec<u8>>>) {
     let _ = s.set_nonblocking(false);
+    let started = Instant::now();
     let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
     let _ = s.set_write_timeout(Some(Duration::from_secs(5)));
     let mut data = Vec::new();
@@ -517,6 +741,10 @@ fn serve(mut s: TcpStream, dir: &Path, hits: &Mutex<Vec<String>>, replay: &Mutex
     let (status, ctype, answer) = match (method, path.as_str()) {
         ("GET", "/root.crl") | ("GET", "/int.crl") => match std::fs::read(dir.join(&path[1..])) {
             Ok(b) => (200, "application/pkix-crl", b),
+            Err(_) => (404, "text/plain", b"no".to_vec()),
+        },
+        ("GET", "/int.crt") => match std::fs::read(dir.join("int.crt")) {
+            Ok(b) => (200, "application/pkix-cert", b),
             Err(_) => (404, "text/plain", b"no".to_vec()),
         },
         ("POST", "/ocsp") => {
@@ -589,6 +817,14 @@ fn serve(mut s: TcpStream, dir: &Path, hits: &Mutex<Vec<String>>, replay: &Mutex
         }
         _ => (404, "text/plain", b"not here".to_vec()),
     };
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(mut log) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("hits.log"))
+    {
+        let _ = writeln!(log, "{method} {path} {ms:.1}");
+    }
     let reason = match status {
         200 => "OK",
         401 => "Unauthorized",
