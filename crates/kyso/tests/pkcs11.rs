@@ -201,11 +201,20 @@ fn several_keys_need_a_selector() {
 
     let err = open("Chung", KeySelector::default(), PIN).unwrap_err();
     let msg = err.to_string();
-    assert!(matches!(err, Error::Token(_)), "{err:?}");
+    // The library says which choice is missing (typed) and lists the keys; the hint naming a
+    // flag (`--key-label`) is the CLI's to add.
     assert!(
-        msg.contains("\"An\" (id 01)")
-            && msg.contains("\"Binh\" (id 02)")
-            && msg.contains("--key-label"),
+        matches!(
+            err,
+            Error::Needs {
+                need: kyso::error::Need::KeyChoice,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        msg.contains("\"An\" (id 01)") && msg.contains("\"Binh\" (id 02)") && !msg.contains("--"),
         "{msg}"
     );
 
