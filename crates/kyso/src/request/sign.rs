@@ -199,6 +199,12 @@ impl SignRequest {
     /// The options of a deferred signing's first step (`kyso prepare`): the same request, at
     /// B-B. The signature time-stamp is added when the signature is completed, and validation
     /// data by an extension; the fields asking for them here are refused, naming the field.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming `tsa`, `tsa_policy`,
+    /// `ltv_certs`, `ltv_crl` or `ltv_ocsp` when given, or `level` when it is not B-B; then every
+    /// error of [`SignRequest::into_options`].
     pub fn into_prepare_options(self, secrets: SignSecrets) -> Result<SignOptions> {
         let later = [
             ("tsa", !self.tsa.is_empty()),
@@ -224,7 +230,14 @@ impl SignRequest {
         self.into_options(secrets)
     }
 
-    /// The PAdES level asked for; B-T and up need a TSA (ETSI EN 319 142-1 §6.3).
+    /// The PAdES level asked for; B-T and up need a TSA (ETSI EN 319 142-1 §6.3). Without
+    /// `level`, B-T when a TSA is given and B-B otherwise.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming `tsa` for a URL that
+    /// is not `http://` or `https://`, or `level` for an unknown level or B-T and up without a
+    /// TSA.
     pub fn level(&self) -> Result<PadesLevel> {
         for u in &self.tsa {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
@@ -269,6 +282,13 @@ impl SignRequest {
     }
 
     /// The visible signature asked for, or None (invisible) without a role.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming the field: an
+    /// appearance field (`image`, `rect`, `anchor`, `seal_diameter_mm` …) given without a
+    /// `role`, a role that is not leader, organization, attachment or copy, or a value that
+    /// does not parse (a rectangle, a size).
     pub fn appearance(&self) -> Result<Option<AppearanceRequest>> {
         let Some(role) = &self.role else {
             if let Some(name) = self.visible_fields_given().next() {
