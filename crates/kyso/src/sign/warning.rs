@@ -2,6 +2,20 @@
 //! with `force`, options that did not apply, validation data that could not be had. The words
 //! are made in `crate::text::sign`; the stable [`SignWarning::code`] goes into the JSON
 //! (`warning_codes`) beside the English text (`warnings`).
+//!
+//! [`crate::sign::sign_file`], deferred signing and [`crate::ltv`] extension return them in
+//! [`SignWarnings`]; a check overridden with `force` (Circular 15/2025/TT-BKHCN: signing
+//! software checks the signer's certificate before use; Decree 30/2020 guards) becomes one
+//! warning instead of an error.
+//!
+//! ```
+//! use kyso::sign::{SignWarning, SignWarnings};
+//!
+//! let w = SignWarnings::from(vec![SignWarning::PssNotApplicable]);
+//! let json = serde_json::to_value(&w).unwrap();
+//! assert_eq!(json["warning_codes"][0], "PSS_NOT_APPLICABLE");
+//! assert_eq!(json["warnings"].as_array().unwrap().len(), 1);
+//! ```
 
 use serde::ser::SerializeMap;
 
