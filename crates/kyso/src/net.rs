@@ -227,7 +227,21 @@ fn check_url(url: &str) -> Result<()> {
 }
 
 #[cfg(feature = "net")]
-/// The real HTTP client (ureq, plain HTTP).
+/// The real HTTP client (ureq; feature `net`): `http://` and `https://` (rustls, Mozilla
+/// roots), proxies from the environment, a per-request timeout and a response body limit,
+/// at most [`MAX_REDIRECTS`] redirects. Any other scheme is refused before anything is sent.
+///
+/// # Examples
+///
+/// ```
+/// use kyso::request::{HttpClient, UreqClient};
+/// use std::time::Duration;
+///
+/// let client = UreqClient::with_limits(Duration::from_secs(5), 1 << 20);
+/// assert_eq!(client.timeout(), Duration::from_secs(5));
+/// // Refused without any network access.
+/// assert!(client.get("ldap://ca.example.vn/crl").is_err());
+/// ```
 #[derive(Clone)]
 pub struct UreqClient {
     agent: ureq::Agent,
@@ -833,7 +847,11 @@ mod tests {
 }
 
 /// How much network verification of one document may use (issue: a document's certificates
-/// name the URLs, so its author chooses whom the verifier contacts, and when).
+/// name the URLs, so its author chooses whom the verifier contacts, and when). Start from
+/// `NetworkBudget::default()` (16 requests, 30 s) and change its fields, or set
+/// `max_fetches` and `network_deadline` in a [`VerifyRequest`](crate::request::VerifyRequest);
+/// it lands in `VerifyOptions::network`. A request beyond it is not sent and is listed as
+/// `not sent` in the report's `contacted`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct NetworkBudget {

@@ -78,7 +78,8 @@ pub(crate) const PT_PER_MM: f64 = 72.0 / 25.4;
 /// của dấu"; round seals of agencies are 30–45 mm across).
 pub const SEAL_MM: (f64, f64) = (30.0, 45.0);
 
-/// The document's verdict.
+/// The document's verdict on Decree 30/2020 (`decree30.status` in the JSON report, written
+/// with spaces: `"not conforming"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Conformity {
     /// Every point that applies is met.
