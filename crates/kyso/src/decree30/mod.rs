@@ -489,10 +489,11 @@ pub enum Evidence {
 pub enum Code {
     /// The signatures' roles make a known kind of document (main, attachment, copy).
     DocumentKind,
-    /// Main document: the first signature is a person's certificate with a title
-    /// (Art. 32.2; Decree 23/2025 for the title).
+    /// Main document: the leader's signature (the one judged [`Role::Leader`], else the first)
+    /// is made with a person's certificate that carries a title (Art. 32.2; Decree 23/2025 for
+    /// the title).
     LeaderSignature,
-    /// Main document: a second signature by an agency's certificate (Art. 32.2).
+    /// Main document: another signature, made with an agency's certificate (Art. 32.2).
     OrganizationSignature,
     /// Main document: the agency signed after the leader, in a later revision (Art. 32.2).
     SignatureOrder,
