@@ -229,7 +229,7 @@ fn check_url(url: &str) -> Result<()> {
 #[cfg(feature = "net")]
 /// The real HTTP client (ureq; feature `net`): `http://` and `https://` (rustls, Mozilla
 /// roots), proxies from the environment, a per-request timeout and a response body limit,
-/// at most [`MAX_REDIRECTS`] redirects. Any other scheme is refused before anything is sent.
+/// at most 3 redirects. Any other scheme is refused before anything is sent.
 ///
 /// # Examples
 ///
