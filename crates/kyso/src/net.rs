@@ -28,9 +28,11 @@ pub const MAX_REDIRECTS: u32 = 3;
 /// What came back from a server. Any status is returned as is (4xx/5xx are not errors here).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpResponse {
+    /// The HTTP status code (200, 404, 302 …), whatever it is.
     pub status: u16,
     /// The `Content-Type` header, when present.
     pub content_type: Option<String>,
+    /// The whole response body (at most the client's body limit, 10 MiB by default).
     pub body: Vec<u8>,
     /// The `Location` header of a redirect, for a client that does not follow redirects.
     pub location: Option<String>,
@@ -56,6 +58,34 @@ impl HttpResponse {
 
 /// Fetches things over HTTP. Errors ([`Error::Network`]) mean no HTTP response at all
 /// (unreachable, timeout, unsupported URL, offline); a response with any status is `Ok`.
+///
+/// Verification, LTV extension and time-stamping take an `Arc<dyn HttpClient>`, so a caller can
+/// put its own client in (a proxy, a recorder, a stub for tests) in place of [`UreqClient`].
+///
+/// # Examples
+///
+/// A stub that answers every request with 404, and [`Offline`], which refuses them all:
+///
+/// ```
+/// use kyso::request::{HttpClient, HttpResponse, Offline};
+///
+/// struct NotFound;
+/// impl HttpClient for NotFound {
+///     fn get(&self, _url: &str) -> kyso::Result<HttpResponse> {
+///         Ok(HttpResponse { status: 404, content_type: None, body: Vec::new(), location: None })
+///     }
+///     fn post(&self, url: &str, _ct: &str, _body: &[u8]) -> kyso::Result<HttpResponse> {
+///         self.get(url)
+///     }
+/// }
+///
+/// let r = NotFound.get("http://crl.example.vn/ca.crl").unwrap();
+/// assert!(!r.is_success());
+/// assert!(matches!(
+///     Offline.get("http://ocsp.example.vn"),
+///     Err(kyso::Error::Network { .. })
+/// ));
+/// ```
 pub trait HttpClient: Send + Sync {
     /// `GET url`.
     fn get(&self, url: &str) -> Result<HttpResponse>;
@@ -197,7 +227,21 @@ fn check_url(url: &str) -> Result<()> {
 }
 
 #[cfg(feature = "net")]
-/// The real HTTP client (ureq, plain HTTP).
+/// The real HTTP client (ureq; feature `net`): `http://` and `https://` (rustls, Mozilla
+/// roots), proxies from the environment, a per-request timeout and a response body limit,
+/// at most 3 redirects. Any other scheme is refused before anything is sent.
+///
+/// # Examples
+///
+/// ```
+/// use kyso::request::{HttpClient, UreqClient};
+/// use std::time::Duration;
+///
+/// let client = UreqClient::with_limits(Duration::from_secs(5), 1 << 20);
+/// assert_eq!(client.timeout(), Duration::from_secs(5));
+/// // Refused without any network access.
+/// assert!(client.get("ldap://ca.example.vn/crl").is_err());
+/// ```
 #[derive(Clone)]
 pub struct UreqClient {
     agent: ureq::Agent,
@@ -803,7 +847,11 @@ mod tests {
 }
 
 /// How much network verification of one document may use (issue: a document's certificates
-/// name the URLs, so its author chooses whom the verifier contacts, and when).
+/// name the URLs, so its author chooses whom the verifier contacts, and when). Start from
+/// `NetworkBudget::default()` (16 requests, 30 s) and change its fields, or set
+/// `max_fetches` and `network_deadline` in a [`VerifyRequest`](crate::request::VerifyRequest);
+/// it lands in `VerifyOptions::network`. A request beyond it is not sent and is listed as
+/// `not sent` in the report's `contacted`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct NetworkBudget {
@@ -829,7 +877,9 @@ impl Default for NetworkBudget {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Contact {
+    /// `GET` or `POST` (OCSP requests are POSTed, CRLs and caIssuers fetched with GET).
     pub method: &'static str,
+    /// The URL as named by the document's certificates (or reached by a redirect).
     pub url: String,
     /// `200`, another status, `error: …`, or `not sent: …` when the budget was spent.
     pub outcome: String,

@@ -16,8 +16,13 @@ const MAX_PIXELS: u64 = 16_000_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Hue {
+    /// More than half of the visible pixels are blue (blue channel at least 40 above red and
+    /// 15 above green): the colour Decree 30/2020 Appendix I box 7c asks of the leader's picture.
     Blue,
+    /// More than half are red (red channel at least 50 above green and blue): the colour of the
+    /// agency's seal (Appendix I box 8).
     Red,
+    /// More than half are black or dark grey (e.g. a scanned signature that was not recoloured).
     Black,
     /// No colour holds more than half of the visible pixels, or another colour does.
     Mixed,
@@ -32,9 +37,11 @@ pub struct ColourFacts {
     pub hue: Option<Hue>,
     /// Visible pixels counted (a sample of large images).
     pub visible_pixels: u64,
-    /// Shares of the visible pixels, in percent.
+    /// Share of blue pixels, in percent of the visible ones (0–100, one decimal).
     pub blue_percent: f64,
+    /// Share of red pixels, in percent of the visible ones (0–100, one decimal).
     pub red_percent: f64,
+    /// Share of black or dark grey pixels, in percent of the visible ones (0–100, one decimal).
     pub black_percent: f64,
     /// Why the colour cannot be judged (e.g. "DCTDecode").
     pub undecodable: Option<String>,
@@ -53,7 +60,10 @@ impl ColourFacts {
     }
 }
 
-/// Judges the colour of image XObject `img` of document `doc` at revision `rev`.
+/// Judges the colour of image XObject `img` of document `doc` at revision `rev` (0-based
+/// revision index, as [`Document::last_revision`] counts). Never fails: an image that cannot be
+/// decoded (unsupported filter, too large, bad samples) gives `hue: None` with the reason in
+/// [`ColourFacts::undecodable`], which the Decree 30 points treat as not met.
 pub fn image_colour(doc: &Document, rev: usize, img: &Stream) -> ColourFacts {
     match decode(doc, rev, img) {
         Ok((rgb, alpha)) => classify(&rgb, alpha.as_deref()),

@@ -1,9 +1,57 @@
-//! The receiving clerk's check of Decree 30/2020/NĐ-CP (Art. 21.2a, 32.2, Appendix I;
-//! VIETNAM.md §1): which kind of official document a verified PDF is (main document, attachment
-//! in its own file, electronic copy), which role each signature plays, and whether each point of
-//! the Decree's signature layout is met. Facts only: every point carries its evidence as data;
-//! words are in `crate::text::decree30`. Conformity is a verdict of its own and never changes the ETSI
+//! The receiving clerk's check of Decree 30/2020/NĐ-CP on clerical work (Art. 21.2a: the
+//! receiver checks incoming electronic documents; Art. 32.2: the competent person signs, then
+//! the agency; Appendix I: how each signature looks; see VIETNAM.md §1): which kind of official
+//! document a verified PDF is (main document, attachment in its own file, electronic copy),
+//! which role each signature plays, and whether each point of the Decree's signature layout is
+//! met. Facts only: every point carries its evidence as data; words are in
+//! `crate::text::decree30`. Conformity is a verdict of its own and never changes the ETSI
 //! indication of a signature.
+//!
+//! What the Decree asks, point by point ([`Code`]):
+//!
+//! - **Main document** (Art. 5.1, 13.7, 32.2): two signatures in this order. The competent
+//!   person's ([`Role::Leader`]) with a blue picture of the handwritten signature centred
+//!   between the title line and the full name (Appendix I box 7c), then the agency's
+//!   ([`Role::Organization`]) with the red seal at its real size ([`SEAL_MM`]) over about the
+//!   left third of the leader's picture (box 8).
+//! - **Attachment in a separate file** and **electronic copy** (sao y, sao lục, trích sao;
+//!   Art. 25): the agency's signature only, no picture, top right of page 1, showing the number
+//!   and symbol (attachment) or the copy type and copying agency (copy) and the signing time in
+//!   ISO 8601 with +07:00 (Appendix I); copies are PDF 1.4 or later.
+//! - **Every document**: the agency's signature covers the file (only LTV updates may follow),
+//!   /M times are in Vietnam time (VIETNAM.md §1.6), and, when a Vietnamese official root is
+//!   configured, every chain ends at one (Circular 15/2025/TT-BKHCN: the trust path goes to the
+//!   national root; VIETNAM.md §2–3).
+//!
+//! How it fits: [`crate::verify`] verifies every signature, hands this module plain
+//! [`SignatureFacts`] and calls [`assess`]; the result is the `decree30` object of the
+//! verification report and each signature's `role`. Roles come from [`widget::widget_facts`]
+//! (what the widget shows), [`colour`] (the picture's hue) and [`names`] (person or agency).
+//! When signing, [`guard`] holds what would make kyso's own output non-conforming.
+//!
+//! # Examples
+//!
+//! A document signed once by an agency, invisibly: kyso reads it as an attachment, whose stamp
+//! must be visible at the top right of page 1, so it is not conforming — while its signature
+//! itself may well be valid.
+//!
+//! ```
+//! use kyso::decree30::{Code, Conformity, DocumentKind, Role, Status};
+//! use kyso::verify::{verify_file, VerifyOptions};
+//!
+//! let pdf = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/docs/congvan-signed-pyhanko.pdf");
+//! let mut opts = VerifyOptions::default();
+//! opts.visual.enabled = false;
+//! let report = verify_file(std::path::Path::new(pdf), &opts)?;
+//! let d = &report.decree30;
+//! assert_eq!(d.kind, Some(DocumentKind::Attachment));
+//! assert_eq!(d.roles[0].role, Role::Organization);
+//! let position = d.points.iter().find(|p| p.code == Code::StampPosition).unwrap();
+//! assert_eq!(position.status, Status::NotMet);
+//! assert_eq!(d.status, Conformity::NotConforming);
+//! assert!(!d.conforming());
+//! # Ok::<(), kyso::Error>(())
+//! ```
 
 pub mod colour;
 pub mod guard;
@@ -30,12 +78,15 @@ pub(crate) const PT_PER_MM: f64 = 72.0 / 25.4;
 /// của dấu"; round seals of agencies are 30–45 mm across).
 pub const SEAL_MM: (f64, f64) = (30.0, 45.0);
 
-/// The document's verdict.
+/// The document's verdict on Decree 30/2020 (`decree30.status` in the JSON report, written
+/// with spaces: `"not conforming"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Conformity {
     /// Every point that applies is met.
     #[serde(rename = "conforming")]
     Conforming,
+    /// At least one point that applies is not met or cannot be judged
+    /// ([`Status::NotMet`], [`Status::CannotJudge`]); `--require-decree30` then exits 1.
     #[serde(rename = "not conforming")]
     NotConforming,
     /// The file is no official document (no signature).
@@ -47,8 +98,14 @@ pub enum Conformity {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// The document does what the Decree asks on this point.
     Met,
+    /// It does not, or the evidence is missing (no widget, unreadable widget): the document is
+    /// not conforming.
     NotMet,
+    /// The point is not asked of this kind of document (e.g. the seal's size for an
+    /// attachment, the official root when no Vietnamese root is configured); no effect on the
+    /// verdict.
     NotApplicable,
     /// What the point needs could not be read (e.g. the page's text): undecided, which is
     /// never a pass (the document is not conforming).
@@ -74,10 +131,20 @@ pub enum DocumentKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// The competent person's signature, made first (Decree 30/2020 Art. 32.2; Appendix I box
+    /// 7c: a blue picture of the handwritten signature).
     Leader,
+    /// The agency's signature applied by the clerk after the leader's (Art. 32.2; Appendix I
+    /// box 8: the red seal).
     Organization,
+    /// The agency's signature of an attachment in a separate file: no picture, top right of
+    /// page 1 (Appendix I, attachments).
     Attachment,
+    /// The agency's signature of an electronic copy, showing "SAO Y", "SAO LỤC" or "TRÍCH SAO"
+    /// (Art. 25; Appendix I, copies).
     Copy,
+    /// Nothing tells: no picture of a known colour, no copy text, a common name that is neither
+    /// a person's nor an agency's.
     Unknown,
 }
 
@@ -93,15 +160,22 @@ pub enum RoleBasis {
     StampPosition,
     /// The certificate's common name: a person's or an organisation's.
     CommonName,
+    /// No evidence at all: the role is [`Role::Unknown`].
     Nothing,
 }
 
 /// A signature's role and the evidence for it (in the verification report of each signature).
 #[derive(Clone, Debug, Serialize)]
 pub struct RoleFinding {
+    /// The role the signature was judged to play.
     pub role: Role,
+    /// The first evidence that decided it, in this order: copy text, picture colour, stamp
+    /// position, common name.
     pub basis: RoleBasis,
+    /// The signer certificate's subject common name (None when it has none).
     pub common_name: Option<String>,
+    /// Whether [`RoleFinding::common_name`] looks like a person's or an agency's name
+    /// ([`NameKind::Unknown`] when there is none).
     pub name_kind: NameKind,
     /// The certificate's title (X.520 title), which officials' certificates carry.
     pub title: Option<String>,
@@ -116,10 +190,13 @@ pub struct RoleFinding {
 /// A position of text on a page (points on the page as displayed).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TextAt {
+    /// The text looked for or found (the signer's name, the title line).
     pub text: String,
+    /// Left edge, in points from the left of the page's visible area.
     pub x0: f64,
+    /// Right edge, in points.
     pub x1: f64,
-    /// Baseline.
+    /// Baseline, in points from the bottom of the page's visible area.
     pub y: f64,
 }
 
@@ -127,6 +204,8 @@ pub struct TextAt {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Placement {
+    /// Right above the signer's name, centred on its column and below the title line
+    /// (Decree 30/2020 Appendix I box 7c): the point is met when the picture is also blue.
     BetweenTitleAndName,
     /// The signer's name is not in the page text.
     NameNotFound,
@@ -139,6 +218,7 @@ pub enum Placement {
     NotCentred,
     /// No title line above the picture (or the picture covers it).
     NotUnderTitle,
+    /// The widget draws no picture (text only).
     NoPicture,
     /// The signature has no widget.
     Invisible,
@@ -148,6 +228,8 @@ pub enum Placement {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SealPlacement {
+    /// Starts at the left edge of the leader's picture and reaches 15–60 % into it: "about the
+    /// left third" (Decree 30/2020 Appendix I box 8). Met when the seal is also red.
     OverLeftThird,
     /// On another page than the leader's picture.
     OtherPage,
@@ -155,15 +237,20 @@ pub enum SealPlacement {
     NotOverlapping,
     /// Overlaps, but not about the left third (e.g. the right side, or all of it).
     WrongPart,
+    /// The leader's signature has no picture (or no widget) for the seal to cover.
     NoLeaderPicture,
+    /// The agency's widget draws no picture.
     NoPicture,
+    /// The agency's signature has no widget.
     Invisible,
 }
 
 /// A change made after the agency's signature.
 #[derive(Clone, Debug, Serialize)]
 pub struct ChangeAt {
+    /// 1-based number of the revision that made the change.
     pub revision: usize,
+    /// The change analysis's stable code for it (as in the signature's `modifications`).
     pub code: String,
     /// In the report's language (filled by `crate::text`).
     pub description: String,
@@ -175,17 +262,26 @@ pub struct ChangeAt {
 /// The /M time of a signature.
 #[derive(Clone, Debug, Serialize)]
 pub struct TimeAt {
+    /// 1-based number of the signature in the report.
     pub signature: usize,
     /// As written (None: no /M).
     pub raw: Option<String>,
+    /// The /M date carries the offset +07'00' (VIETNAM.md §1.6: Vietnam time, no daylight
+    /// saving); false when it has another offset, none, or there is no /M.
     pub vietnam: bool,
 }
 
 /// The trust anchor a signature's chain reached.
 #[derive(Clone, Debug, Serialize)]
 pub struct AnchorAt {
+    /// 1-based number of the signature in the report.
     pub signature: usize,
+    /// The subject of the configured trust anchor the chain ends at; None when the chain
+    /// reached none.
     pub anchor: Option<String>,
+    /// The chain's last certificate is one of the known Vietnamese official roots (national
+    /// root CA, the Government's specialised root; `pki::trust_store::KNOWN_ROOTS`), by
+    /// SHA-256 fingerprint.
     pub official: bool,
 }
 
@@ -193,103 +289,192 @@ pub struct AnchorAt {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Missing {
+    /// No signature plays the competent person's role.
     LeaderSignature,
+    /// No second signature for the agency (Art. 32.2: the clerk signs after the leader).
     OrganizationSignature,
 }
 
 /// Evidence of a point, as data.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+///
+/// Signature numbers (`signature`, `*_signature`) are 1-based, in the order of the
+/// verification report; page numbers are 1-based; lengths in millimetres are rounded to 0.1 mm.
 pub enum Evidence {
+    /// [`Code::DocumentKind`]: the kind found and the role of each signature (document
+    /// time-stamps left out), in order.
     Kind {
+        /// The kind of official document the roles make.
         kind: DocumentKind,
+        /// Each signature's role, in the report's order.
         roles: Vec<Role>,
     },
+    /// [`Code::LeaderSignature`], [`Code::OrganizationSignature`], [`Code::StampSigner`]: who
+    /// signed, from the signer certificate.
     Signer {
+        /// The signature judged.
         signature: usize,
+        /// Its certificate's subject common name.
         common_name: Option<String>,
+        /// Whether that name is a person's or an agency's.
         name_kind: NameKind,
+        /// Its certificate's X.520 title (Decree 23/2025: officials' certificates carry it);
+        /// None when absent, which fails [`Code::LeaderSignature`].
         title: Option<String>,
     },
+    /// A signature the point needs is absent.
     Missing {
+        /// Which one.
         missing: Missing,
     },
+    /// [`Code::SignatureOrder`] (Art. 32.2): the agency's signature must sign a later revision
+    /// than the leader's, at the same time or later.
     Order {
+        /// The leader's signature.
         leader_signature: usize,
+        /// 1-based revision the leader's signature ends at (None: it ends at none).
         leader_revision: Option<usize>,
+        /// The leader's signing time (RFC 3339), as the verification found it.
         leader_time: Option<String>,
+        /// The agency's signature.
         organization_signature: usize,
+        /// 1-based revision the agency's signature ends at.
         organization_revision: Option<usize>,
+        /// The agency's signing time (RFC 3339).
         organization_time: Option<String>,
     },
+    /// [`Code::LeaderPicture`] (Appendix I box 7c): the leader's picture, its colour and where
+    /// it lies against the signer's name and title line.
     Picture {
+        /// The leader's signature.
         signature: usize,
+        /// Page of the widget; None when the signature is invisible.
         page: Option<usize>,
         /// The picture's rectangle in millimetres from the lower left corner of the page.
         rect_mm: Option<[f64; 4]>,
+        /// The picture's colour (None when there is no picture).
         colour: Option<ColourFacts>,
+        /// Where the signer's common name was found in the page text.
         name: Option<TextAt>,
+        /// The nearest line above the name that overlaps its column (the signer's title).
         title_line: Option<TextAt>,
+        /// The verdict on the position.
         placement: Placement,
     },
+    /// [`Code::OrganizationPicture`] (Appendix I box 8): the seal's colour and how it covers
+    /// the leader's picture.
     Seal {
+        /// The agency's signature.
         signature: usize,
+        /// Page of the agency's widget.
         page: Option<usize>,
+        /// Page of the leader's widget.
         leader_page: Option<usize>,
+        /// The seal picture's colour.
         colour: Option<ColourFacts>,
         /// How far the seal's right edge reaches into the leader's picture, in percent of
         /// its width.
         covered_left_percent: Option<f64>,
+        /// The verdict on the position.
         placement: SealPlacement,
     },
+    /// [`Code::SealSize`] (Appendix I box 8: "kích thước bằng kích thước thực tế của dấu"):
+    /// the larger side must lie within [`SEAL_MM`].
     Size {
+        /// The agency's signature.
         signature: usize,
+        /// Width of the seal picture on the page, in millimetres.
         width_mm: f64,
+        /// Height of the seal picture on the page, in millimetres.
         height_mm: f64,
     },
+    /// [`Code::AgencyCoversFile`]: the agency's signature covers the whole file, or only LTV
+    /// updates (DSS, document time-stamps) follow it.
     Coverage {
+        /// The agency's signature.
         signature: usize,
+        /// Its byte range ends at the end of the file.
         covers_whole_file: bool,
+        /// Revisions added after the one it signs.
         revisions_after: usize,
         /// The first change after it that is no LTV update.
         change: Option<ChangeAt>,
     },
+    /// [`Code::StampNoPicture`] (attachments and copies carry no picture), or
+    /// [`Code::SealSize`] when the seal has none.
     Pictures {
+        /// The signature judged.
         signature: usize,
+        /// Pictures its widget draws.
         count: usize,
+        /// The colour of the largest one.
         colour: Option<ColourFacts>,
     },
+    /// [`Code::StampPosition`] (Appendix I: top right of the first page).
     Position {
+        /// The agency's signature.
         signature: usize,
+        /// Page of its widget; None when invisible.
         page: Option<usize>,
+        /// The widget's rectangle in millimetres from the lower left corner of the page
+        /// (llx, lly, urx, ury).
         rect_mm: Option<[f64; 4]>,
+        /// Width and height of the page's visible area, in whole millimetres (210 × 297 for A4).
         page_size_mm: Option<[f64; 2]>,
     },
+    /// [`Code::StampText`] (Appendix I: attachments show the number and symbol, copies the
+    /// copy type and the copying agency, both the signing time in ISO 8601 with +07:00).
     StampText {
+        /// The agency's signature.
         signature: usize,
+        /// The text lines of its appearance, top to bottom.
         lines: Vec<String>,
+        /// A number and symbol ("123/UBND-VP") was found, or for a copy the copy type and the
+        /// agency's name.
         reference_found: bool,
+        /// A time such as `2026-03-12T14:05:09+07:00` was found.
         time_found: bool,
     },
+    /// [`Code::StampSigner`] when there is more than one signature (an attachment or copy has
+    /// exactly one).
     Count {
+        /// Signatures found (document time-stamps left out).
         signatures: usize,
     },
+    /// [`Code::TimesVietnam`] (VIETNAM.md §1.6): each signature's /M time and its offset.
     Times {
+        /// One entry per signature.
         times: Vec<TimeAt>,
     },
+    /// [`Code::PdfVersion`] (Appendix I, copies: PDF 1.4 or later): the higher of the two
+    /// versions counts.
     Version {
+        /// The version of the `%PDF-` header (e.g. `1.7`).
         header: String,
+        /// The catalog's /Version, which overrides the header (ISO 32000-1 §7.7.2); None when
+        /// absent.
         catalog: Option<String>,
     },
+    /// [`Code::OfficialRoot`]: which configured anchor each chain reached.
     Roots {
+        /// A known Vietnamese official root is among the trust anchors; when false the point
+        /// does not apply and `signatures` is empty.
         configured: bool,
+        /// One entry per signature.
         signatures: Vec<AnchorAt>,
     },
+    /// The point is not asked of this kind of document ([`Status::NotApplicable`]).
     NotForKind {
+        /// The document's kind.
         kind: DocumentKind,
     },
+    /// The signature's widget could not be read ([`widget::widget_facts`] failed): the
+    /// point is not met (fail closed).
     WidgetUnreadable {
+        /// The signature judged.
         signature: usize,
+        /// The error, in English.
         error: String,
     },
 }
@@ -297,25 +482,50 @@ pub enum Evidence {
 /// Stable point codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+///
+/// Every report with a signature lists all fifteen once (the main document's points, then
+/// those of attachments and copies, then the common ones); those that do not apply to the
+/// document's kind are [`Status::NotApplicable`].
 pub enum Code {
+    /// The signatures' roles make a known kind of document (main, attachment, copy).
     DocumentKind,
+    /// Main document: the leader's signature (the one judged [`Role::Leader`], else the first)
+    /// is made with a person's certificate that carries a title (Art. 32.2; Decree 23/2025 for
+    /// the title).
     LeaderSignature,
+    /// Main document: another signature, made with an agency's certificate (Art. 32.2).
     OrganizationSignature,
+    /// Main document: the agency signed after the leader, in a later revision (Art. 32.2).
     SignatureOrder,
+    /// Main document: a blue picture centred between title line and name (Appendix I box 7c).
     LeaderPicture,
+    /// Main document: a red seal over about the left third of the leader's picture
+    /// (Appendix I box 8).
     OrganizationPicture,
+    /// Main document: the seal at its real size, [`SEAL_MM`] (Appendix I box 8).
     SealSize,
+    /// The agency's signature covers the file, or only LTV updates follow it.
     AgencyCoversFile,
+    /// Attachment or copy: exactly one signature, an agency's (Appendix I).
     StampSigner,
+    /// Attachment or copy: no picture (Appendix I).
     StampNoPicture,
+    /// Attachment or copy: top right of page 1 (Appendix I).
     StampPosition,
+    /// Attachment or copy: number and symbol, or copy type and agency, and an ISO 8601 time
+    /// (Appendix I).
     StampText,
+    /// Every /M time is in Vietnam time, +07:00 (VIETNAM.md §1.6).
     TimesVietnam,
+    /// PDF 1.4 or later (Appendix I, electronic copies).
     PdfVersion,
+    /// Every chain ends at a Vietnamese official root; applies only when one is configured as
+    /// a trust anchor.
     OfficialRoot,
 }
 
 impl Code {
+    /// The code as written in the JSON report (`"seal_size"`): stable, never renamed.
     pub fn as_str(self) -> &'static str {
         match self {
             Code::DocumentKind => "document_kind",
@@ -340,8 +550,11 @@ impl Code {
 /// One point of the check.
 #[derive(Clone, Debug, Serialize)]
 pub struct Point {
+    /// Which point.
     pub code: Code,
+    /// Its outcome.
     pub status: Status,
+    /// What the outcome rests on, as data (the words are `crate::text::decree30::evidence_text`).
     pub evidence: Evidence,
 }
 
@@ -350,16 +563,25 @@ pub struct Point {
 pub struct RoleSummary {
     /// 1-based, as the report numbers signatures.
     pub signature: usize,
+    /// The signature field's fully qualified name (e.g. `Sig1`).
     pub field: String,
+    /// The role found for it.
     pub role: Role,
 }
 
 /// The `decree30` object of the verification report.
 #[derive(Clone, Debug, Serialize)]
+///
+/// It never changes the ETSI indication of a signature: a valid signature on a non-conforming
+/// document stays valid, and `kyso verify` only fails on it under `--require-decree30`.
 pub struct Decree30Report {
+    /// The document's verdict.
     pub status: Conformity,
+    /// The kind of document; None when there is no signature ([`Conformity::NotApplicable`]).
     pub kind: Option<DocumentKind>,
+    /// Every point of [`Code`], once each (empty without signatures).
     pub points: Vec<Point>,
+    /// Each signature's role (document time-stamps left out).
     pub roles: Vec<RoleSummary>,
 }
 
@@ -378,15 +600,20 @@ pub struct SignatureFacts<'a> {
     pub field: &'a str,
     /// A document time-stamp (ETSI EN 319 142-1 §5.4) rather than a signature.
     pub document_timestamp: bool,
-    /// The signer certificate's common name, title and organization.
+    /// The signer certificate's subject common name.
     pub common_name: Option<&'a str>,
+    /// The signer certificate's X.520 title (chức vụ), which officials' certificates carry.
     pub title: Option<&'a str>,
+    /// The signer certificate's organization (O); for a copy, the copying agency's name looked
+    /// for in the stamp text.
     pub organization: Option<&'a str>,
-    /// RFC 3339.
+    /// The signing time the verification retained (RFC 3339); None when unknown.
     pub signing_time: Option<&'a str>,
+    /// The signature's byte range ends at the end of the file.
     pub covers_whole_document: bool,
     /// 1-based number of the revision this signature signs, when it ends at one.
     pub revision: Option<usize>,
+    /// Revisions added after the one it signs.
     pub revisions_after: usize,
     /// The changes made after the signature.
     pub modifications: &'a [crate::diff::Modification],
@@ -499,8 +726,17 @@ fn find_role(doc: &Document, entry: &SignatureEntry, report: &SignatureFacts) ->
 }
 
 /// Checks the document. `entries` and `reports` are the signatures in the same order (as
-/// `verify_source` makes them); `trust` the configured anchors. Returns the `decree30` object
-/// and each signature's role (None for document time-stamps).
+/// [`crate::verify::verify_source`] makes them); `trust` the configured anchors (only used to
+/// tell whether a Vietnamese official root is among them, [`Code::OfficialRoot`]). Returns the
+/// `decree30` object and each signature's role (None for document time-stamps), index for
+/// index with `reports`.
+///
+/// The kind is read from the roles: a single agency, attachment or copy signature makes an
+/// attachment or a copy; signatures whose roles are all unknown make
+/// [`DocumentKind::Unrecognised`] (not conforming); anything else is a main document. Never
+/// fails: what cannot be read (a widget, the page text) makes its points
+/// [`Status::NotMet`] or [`Status::CannotJudge`], never met. Library users normally get the
+/// result from [`crate::verify::verify_file`] (`Report::decree30`) rather than call this.
 pub fn assess(
     doc: &Document,
     entries: &[SignatureEntry],

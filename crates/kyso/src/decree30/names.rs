@@ -10,8 +10,14 @@ use unicode_normalization::UnicodeNormalization;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NameKind {
+    /// Two to five words, each capitalised and made only of letters ("Nguyễn Văn An",
+    /// "NGUYỄN THỊ MINH KHAI"): a competent person's certificate (the leader's signature).
     Person,
+    /// Contains an agency word ("Ủy ban", "Sở", "Văn phòng", "Công ty", …) or has more than six
+    /// words: an agency's certificate (the clerk's signature, Decree 30/2020 Art. 32.2).
     Organization,
+    /// Neither (empty, one word, lower-case words without an agency word): the role is left
+    /// to other evidence, and points that need a person or an agency are not met.
     Unknown,
 }
 
@@ -78,7 +84,17 @@ const ORG_WORDS: &[&str] = &[
     "people's",
 ];
 
-/// Judges a common name (NFC or not; any case).
+/// Judges a common name (NFC or not; any case). Agency words win over the shape of a
+/// person's name, so "Sở Tài Chính" is an organisation although it looks like a name.
+///
+/// # Examples
+///
+/// ```
+/// use kyso::decree30::{name_kind, NameKind};
+/// assert_eq!(name_kind("Nguyễn Văn An"), NameKind::Person);
+/// assert_eq!(name_kind("Ủy ban nhân dân tỉnh Thử Nghiệm"), NameKind::Organization);
+/// assert_eq!(name_kind("máy chủ thử nghiệm"), NameKind::Unknown);
+/// ```
 pub fn name_kind(cn: &str) -> NameKind {
     let nfc: String = cn.nfc().collect();
     let lower = nfc.to_lowercase();

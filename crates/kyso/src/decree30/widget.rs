@@ -28,6 +28,7 @@ pub const ROLE_KEY: &str = "KysoRole";
 pub struct PictureFacts {
     /// Where it lands on the page: llx, lly, urx, ury in points.
     pub rect: [f64; 4],
+    /// The colour of its visible pixels (or why it could not be decoded).
     pub colour: ColourFacts,
 }
 
@@ -41,6 +42,8 @@ pub struct WidgetFacts {
     pub rect: [f64; 4],
     /// Width and height of the page's visible area (points).
     pub page_size: [f64; 2],
+    /// Every image the appearance draws (through nested form XObjects too), in drawing order;
+    /// empty for a text-only stamp (Appendix I: attachments and copies carry no picture).
     pub pictures: Vec<PictureFacts>,
     /// The appearance's text lines, top to bottom.
     pub text: Vec<String>,
@@ -169,7 +172,16 @@ fn widget_page(
 }
 
 /// The visible widget of `entry` as the newest revision shows it; None when it has none
-/// (an invisible signature: no widget, or a zero-size one).
+/// (an invisible signature: no widget, or a zero-size one). [`super::assess`] calls it for
+/// every signature; its result lands in [`super::RoleFinding::widget`].
+///
+/// # Errors
+///
+/// [`Error::MalformedPdf`] when the page tree, the widget's page or its appearance cannot be
+/// read (e.g. an appearance without /BBox), [`Error::UnsupportedPdf`] when the appearance is
+/// beyond the bounds kept against hostile content (more than 200 000 operators or 16
+/// pictures; forms nested deeper than 4 are not followed). The caller treats an error as "widget unreadable": the
+/// signature's picture and stamp points are then not met (fail closed).
 pub fn widget_facts(doc: &Document, entry: &SignatureEntry) -> Result<Option<WidgetFacts>> {
     let rev = doc.last_revision();
     let pages = doc.pages_at(rev)?;

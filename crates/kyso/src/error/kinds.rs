@@ -107,7 +107,11 @@ pub enum Need {
     /// Another output than the input, or the permission to write over the input.
     DistinctOutput,
     /// More room kept in /Contents for the time-stamp token, at least this many bytes.
-    LargerReserve { at_least: usize },
+    LargerReserve {
+        /// The extra room to ask for ([`SignOptions::reserve`](crate::sign::SignOptions::reserve),
+        /// bytes of /Contents): the reserve used plus what was missing, with 1 KiB to spare.
+        at_least: usize,
+    },
     /// Another signature field name.
     OtherFieldName,
     /// A choice among several tokens: by label or by slot.

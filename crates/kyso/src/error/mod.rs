@@ -95,7 +95,13 @@ pub enum Error {
     /// The operation needs something from its caller: `need` says what (for a front door to
     /// name its own parameter), `detail` why, in the library's words.
     #[error("{detail}")]
-    Needs { need: Need, detail: String },
+    Needs {
+        /// What is missing or to be chosen; a front door maps it to its own flag or JSON key.
+        need: Need,
+        /// The library's English explanation (e.g. the candidates to choose from, the size
+        /// the time-stamp token needs); it is the error's `Display`.
+        detail: String,
+    },
     /// A caller passed an invalid argument or option.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

@@ -50,6 +50,11 @@ impl ExtendRequest {
     pub const FILE_FIELDS: &'static [&'static str] = &["ltv_certs", "ltv_crl", "ltv_ocsp"];
 
     /// The level asked for: B-LT or B-LTA (B-T is reached when signing).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming `tsa` for a URL that
+    /// is not `http://` or `https://`, or `level` for a level that is not B-LT or B-LTA.
     pub fn level(&self) -> Result<PadesLevel> {
         for u in &self.tsa {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
@@ -75,6 +80,30 @@ impl ExtendRequest {
     /// The library's options: values checked, files read. `tsa_credentials` is
     /// `user:password` for the TSA's HTTP basic authentication, a secret kept out of the
     /// request.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming the field: a level or
+    /// TSA URL refused by [`ExtendRequest::level`], a negative `renew_days`; a certificate, CRL
+    /// or OCSP file that cannot be read or is not what it should be.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kyso::ltv::PadesLevel;
+    /// use kyso::request::ExtendRequest;
+    ///
+    /// let req: ExtendRequest =
+    ///     serde_json::from_str(r#"{"level": "B-LT", "offline": true}"#).unwrap();
+    /// let opts = req.into_options(kyso::pdf::Password::default(), None).unwrap();
+    /// assert_eq!(opts.level, PadesLevel::BLT);
+    /// assert!(opts.http.is_none() && opts.timestamp.is_none());
+    ///
+    /// // B-T is reached when signing, not by an extension.
+    /// let req: ExtendRequest = serde_json::from_str(r#"{"level": "B-T"}"#).unwrap();
+    /// let err = req.into_options(kyso::pdf::Password::default(), None).unwrap_err();
+    /// assert!(err.to_string().contains("level"));
+    /// ```
     pub fn into_options(
         self,
         pdf_password: crate::pdf::Password,

@@ -13,6 +13,12 @@ type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Reads `T` (a [`SignRequest`](super::SignRequest) or [`VerifyRequest`](super::VerifyRequest))
 /// from `pairs`. Unknown names are refused (the requests deny unknown fields).
+///
+/// # Errors
+///
+/// [`Error::InvalidArgument`] naming the field: an unknown name, a name given twice for a
+/// single value, a value that is not of the field's type (a switch that is not one of the
+/// words above, a number that does not parse).
 pub fn from_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T> {
     // Repeated names gathered in order of first appearance.
     let mut fields: Vec<(String, Vec<String>)> = Vec::new();

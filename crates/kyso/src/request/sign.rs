@@ -24,11 +24,12 @@ use crate::Result;
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct SignRequest {
-    /// /Reason.
+    /// /Reason of the signature dictionary (ISO 32000-1 §12.8.1, Table 252): why it was
+    /// signed, e.g. "Phê duyệt"; None omits it.
     pub reason: Option<String>,
-    /// /Location.
+    /// /Location: where it was signed, e.g. "Đà Nẵng"; None omits it.
     pub location: Option<String>,
-    /// /ContactInfo.
+    /// /ContactInfo: how to reach the signer (phone, e-mail); None omits it.
     pub contact: Option<String>,
     /// /Name (default: from the certificate).
     pub name: Option<String>,
@@ -78,14 +79,22 @@ pub struct SignRequest {
     pub rect: Option<String>,
     /// Text the leader's picture is placed above (default: the certificate's common name).
     pub anchor: Option<String>,
-    /// The seal's real diameter in millimetres.
+    /// The seal's real diameter in millimetres (Decree 30/2020 Appendix I box 8: the seal is
+    /// shown at its real size). Default: from the PNG's resolution, else
+    /// [`DEFAULT_SEAL_MM`](crate::appearance::DEFAULT_SEAL_MM); the verifier accepts
+    /// [`SEAL_MM`](crate::decree30::SEAL_MM).
     pub seal_diameter_mm: Option<f64>,
     /// Organization: no text block beside the seal.
     #[serde(default)]
     pub no_text: bool,
-    /// The document's number and symbol, e.g. "123/UBND-VP".
+    /// The document's number and symbol, e.g. "123/UBND-VP", written into the draft's blank
+    /// "Số: ..." on page 1 (only the number when the symbol is printed after the blank); when
+    /// there is no blank it goes into the organization's text block, a Decree 30 guard.
     pub doc_number: Option<String>,
-    /// The issue date shown with the organization's text block.
+    /// The issue date (dd/mm/yyyy, dd.mm.yyyy, dd-mm-yyyy or yyyy-mm-dd), written into the
+    /// draft's blank "ngày ... tháng ... năm" on page 1 (VIETNAM.md §1.2); when there is no
+    /// blank it goes into the organization's text block, a Decree 30 guard
+    /// ([`Guard::DateBlankNotFound`](crate::decree30::Guard::DateBlankNotFound)).
     pub doc_date: Option<String>,
     /// "SAO Y" (default), "SAO LỤC" or "TRÍCH SAO" (role copy).
     pub copy_type: Option<String>,
@@ -199,6 +208,12 @@ impl SignRequest {
     /// The options of a deferred signing's first step (`kyso prepare`): the same request, at
     /// B-B. The signature time-stamp is added when the signature is completed, and validation
     /// data by an extension; the fields asking for them here are refused, naming the field.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming `tsa`, `tsa_policy`,
+    /// `ltv_certs`, `ltv_crl` or `ltv_ocsp` when given, or `level` when it is not B-B; then every
+    /// error of [`SignRequest::into_options`].
     pub fn into_prepare_options(self, secrets: SignSecrets) -> Result<SignOptions> {
         let later = [
             ("tsa", !self.tsa.is_empty()),
@@ -224,7 +239,14 @@ impl SignRequest {
         self.into_options(secrets)
     }
 
-    /// The PAdES level asked for; B-T and up need a TSA (ETSI EN 319 142-1 §6.3).
+    /// The PAdES level asked for; B-T and up need a TSA (ETSI EN 319 142-1 §6.3). Without
+    /// `level`, B-T when a TSA is given and B-B otherwise.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming `tsa` for a URL that
+    /// is not `http://` or `https://`, or `level` for an unknown level or B-T and up without a
+    /// TSA.
     pub fn level(&self) -> Result<PadesLevel> {
         for u in &self.tsa {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
@@ -269,6 +291,13 @@ impl SignRequest {
     }
 
     /// The visible signature asked for, or None (invisible) without a role.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming the field: an
+    /// appearance field (`image`, `rect`, `anchor`, `seal_diameter_mm` …) given without a
+    /// `role`, a role that is not leader, organization, attachment or copy, or a value that
+    /// does not parse (a rectangle, a size).
     pub fn appearance(&self) -> Result<Option<AppearanceRequest>> {
         let Some(role) = &self.role else {
             if let Some(name) = self.visible_fields_given().next() {

@@ -146,6 +146,11 @@ impl VerifyRequest {
     }
 
     /// `lang`: Vietnamese unless "en".
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming `lang` for a value
+    /// other than `vi` or `en`.
     pub fn lang(&self) -> Result<Lang> {
         match self.lang.as_deref() {
             None | Some("vi") => Ok(Lang::Vi),
@@ -157,7 +162,13 @@ impl VerifyRequest {
         }
     }
 
-    /// `visual`: whether the visual check runs.
+    /// `visual`: whether the visual check runs (default on, or off when kyso is built without
+    /// the `visual` feature).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming `visual` for a value
+    /// other than `on` or `off`.
     pub fn visual(&self) -> Result<bool> {
         match self.visual.as_deref() {
             // Default "on", or "off" when kyso is built without the feature `visual`.
@@ -172,6 +183,11 @@ impl VerifyRequest {
     }
 
     /// `at`: the validation time, None for now.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming `at` for a time that
+    /// is not RFC 3339 (`2026-11-22T09:00:00+07:00`).
     pub fn validation_time(&self) -> Result<Option<time::OffsetDateTime>> {
         self.at
             .as_deref()

@@ -2,6 +2,20 @@
 //! with `force`, options that did not apply, validation data that could not be had. The words
 //! are made in `crate::text::sign`; the stable [`SignWarning::code`] goes into the JSON
 //! (`warning_codes`) beside the English text (`warnings`).
+//!
+//! [`crate::sign::sign_file`], deferred signing and [`crate::ltv`] extension return them in
+//! [`SignWarnings`]; a check overridden with `force` (Circular 15/2025/TT-BKHCN: signing
+//! software checks the signer's certificate before use; Decree 30/2020 guards) becomes one
+//! warning instead of an error.
+//!
+//! ```
+//! use kyso::sign::{SignWarning, SignWarnings};
+//!
+//! let w = SignWarnings::from(vec![SignWarning::PssNotApplicable]);
+//! let json = serde_json::to_value(&w).unwrap();
+//! assert_eq!(json["warning_codes"][0], "PSS_NOT_APPLICABLE");
+//! assert_eq!(json["warnings"].as_array().unwrap().len(), 1);
+//! ```
 
 use serde::ser::SerializeMap;
 
@@ -13,17 +27,33 @@ use crate::decree30::Guard;
 #[non_exhaustive]
 pub enum CertificateProblem {
     /// Before notBefore (the date, as shown to people).
-    NotYetValid { from: String },
+    NotYetValid {
+        /// notBefore in the display form of Vietnamese documents
+        /// (`22.11.2026 09:30:05 +07:00`, [`crate::vntime::display`]).
+        from: String,
+    },
     /// After notAfter.
-    Expired { on: String },
+    Expired {
+        /// notAfter in the display form (`22.11.2026 09:30:05 +07:00`).
+        on: String,
+    },
     /// keyUsage allows neither digitalSignature nor nonRepudiation.
     KeyUsage,
     /// The extended key usage is not one for document signing (the detail in English).
-    ExtendedKeyUsage { detail: String },
+    ExtendedKeyUsage {
+        /// Which purposes the certificate lists and why none fits, in English.
+        detail: String,
+    },
     /// The key's algorithm or size is not accepted (the detail in English).
-    KeyNotAcceptable { detail: String },
+    KeyNotAcceptable {
+        /// The algorithm, size or curve and the rule it breaks, in English.
+        detail: String,
+    },
     /// The digest algorithm is not allowed for new signatures.
-    DigestNotAllowed { digest: String },
+    DigestNotAllowed {
+        /// The digest algorithm's name (e.g. `SHA-1`).
+        digest: String,
+    },
 }
 
 impl CertificateProblem {
@@ -61,23 +91,44 @@ pub enum SignWarning {
     PssNotApplicable,
     /// Gathering validation data: an issuer's certificate could not be downloaded (RFC 5280
     /// §4.2.2.1 caIssuers; the URL and the cause in `detail`).
-    FetchFailed { detail: String },
+    FetchFailed {
+        /// The URL and the cause (HTTP status, timeout, budget spent), in English.
+        detail: String,
+    },
     /// No revocation data could be embedded for this certificate (subject, RFC 4514).
-    NoRevocationData { certificate: String },
+    NoRevocationData {
+        /// The certificate's subject as an RFC 4514 string.
+        certificate: String,
+    },
     /// B-LTA: the last archive time-stamp stays valid until then (RFC 3339); none was added.
-    ArchiveTimestampStillValid { until: String },
+    ArchiveTimestampStillValid {
+        /// When the newest archive time-stamp's certificate expires (RFC 3339, +07:00).
+        until: String,
+    },
     /// The signer's certificate is revoked and was used anyway (`force`).
     OwnCertificateRevoked {
+        /// When it was revoked (RFC 3339); None when the answer did not say.
         time: Option<String>,
+        /// The CRLReason of RFC 5280 §5.3.1 (e.g. `keyCompromise`); None when not given.
         reason: Option<String>,
     },
-    /// The signer's certificate's revocation status could not be determined (the detail in
-    /// English, when the answer had one).
-    OwnStatusUnknown { detail: Option<String> },
+    /// The signer's certificate's revocation status could not be determined.
+    OwnStatusUnknown {
+        /// What the OCSP responder or CRL said, in English; None when there was no answer
+        /// to quote.
+        detail: Option<String>,
+    },
     /// The signer's certificate's revocation status was not checked.
     OwnStatusNotChecked(OwnStatusNotChecked),
-    /// The signer's certificate expires within days.
-    OwnCertificateExpiresSoon { days: i64, not_after: String },
+    /// The signer's certificate expires within
+    /// [`EXPIRY_WARNING_DAYS`](crate::verify::own_certificate::EXPIRY_WARNING_DAYS) days.
+    OwnCertificateExpiresSoon {
+        /// Whole days left, 0 to
+        /// [`EXPIRY_WARNING_DAYS`](crate::verify::own_certificate::EXPIRY_WARNING_DAYS).
+        days: i64,
+        /// notAfter in the display form (`22.11.2026 09:30:05 +07:00`).
+        not_after: String,
+    },
 }
 
 impl SignWarning {
