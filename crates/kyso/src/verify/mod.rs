@@ -140,6 +140,11 @@ pub fn verify_bytes(pdf: &[u8], opts: &VerifyOptions) -> Result<Report> {
 /// `kyso compare`: for every signature (or only `signature`, 1-based) that does not cover the
 /// whole file, its signed version compared with the final file at `dpi`. The change analysis
 /// runs (it names the widgets allowed to appear), but the comparison is made whatever it found.
+///
+/// # Errors
+///
+/// As [`verify_source`], and [`Error::InvalidArgument`] when `signature` is 0 or larger than
+/// the number of signatures.
 pub fn compare_visual(
     source: Arc<dyn ByteSource>,
     signature: Option<usize>,

@@ -171,12 +171,14 @@ pub enum Note {
         /// The path validator's words (English).
         detail: String,
     },
-    /// A CA certificate of the chain is revoked (TOTAL-FAILED / REVOKED).
+    /// A CA certificate of the chain is revoked and no proof of existence from before
+    /// (INDETERMINATE / REVOKED_CA_NO_POE).
     CaRevoked {
         /// Revocation time; `None` when the status source gave none.
         at: Option<OffsetDateTime>,
     },
-    /// The signer's certificate was revoked before the time the signature is proven to exist.
+    /// The signer's certificate was revoked before the claimed signing time (/M)
+    /// (TOTAL-FAILED / REVOKED, ETSI EN 319 102-1 §5.2.6.4).
     SignerRevokedBeforeSigning {
         /// Revocation time; `None` when the status source gave none.
         at: Option<OffsetDateTime>,

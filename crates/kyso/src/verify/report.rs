@@ -227,7 +227,8 @@ pub struct SignatureReport {
     pub certificates: Vec<super::trust::ChainCertificate>,
     /// The revocation answer used for each certificate of the chain (OCSP, CRL, embedded).
     pub revocation: Vec<super::trust::RevocationEvidence>,
-    /// Subject (RFC 4514) of the trust anchor the chain reached; `None` when it reached none.
+    /// Subject (RFC 4514) of the trust anchor of the validated chain; `None` when the chain
+    /// did not validate.
     pub trust_anchor: Option<String>,
     /// The outcome of each building block, for readers that want details.
     pub checks: Checks,
@@ -346,7 +347,8 @@ pub struct TimestampReport {
     pub imprint_matches: bool,
     /// The TSA's signature on the token verifies.
     pub signature_valid: bool,
-    /// Subject of the trust anchor the TSA chain reached; `None` when it reached none.
+    /// Subject of the trust anchor of the TSA's validated chain; `None` when it did not
+    /// validate.
     pub trust_anchor: Option<String>,
     /// Subjects of the TSA's chain, TSA first.
     pub chain: Vec<String>,

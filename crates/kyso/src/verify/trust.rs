@@ -9,6 +9,47 @@
 //! (RFC 6960) and CRL (RFC 5280 §5) checks of [`crate::pki`]. What it finds is a
 //! [`TrustOutcome`]: the chain and the revocation answers for the report, and the verdict this
 //! stage contributes as an indication with its [`Note`].
+//!
+//! # Examples
+//!
+//! The test PKI's `revoked` certificate, revoked on 2026-01-01 by the intermediate's CRL, for
+//! a signature claimed on 2026-06-01: REVOKED (ETSI EN 319 102-1 §5.2.6.4).
+//!
+//! ```
+//! use kyso::pki::{crl::Crl, validate::EndEntityUsage, Certificate};
+//! use kyso::verify::trust::{assess, RevocationPolicy, TrustContext};
+//! use kyso::verify::{Indication, SubIndication};
+//! use time::macros::datetime;
+//!
+//! let pki = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/pki");
+//! let read = |name: &str| std::fs::read(format!("{pki}/{name}"));
+//! let anchors = Certificate::parse_pem_or_der(&read("root.pem")?)?;
+//! let pool = Certificate::parse_pem_or_der(&read("intermediate.pem")?)?;
+//! let signer = Certificate::parse_pem_or_der(&read("revoked.pem")?)?.remove(0);
+//! let crls = [
+//!     Crl::from_der(&read("intermediate.crl")?)?,
+//!     Crl::from_der(&read("root.crl")?)?,
+//! ];
+//! let ctx = TrustContext {
+//!     anchors: &anchors,
+//!     crls: &crls,
+//!     embedded_crls: &[],
+//!     ocsps: &[],
+//!     http: None, // offline: only the CRLs given
+//!     revocation: RevocationPolicy::Require,
+//!     time: datetime!(2026-12-01 0:00 UTC),
+//!     past: false,
+//!     usage: EndEntityUsage::Signing,
+//!     accept_unknown_ca_status: false,
+//! };
+//! let outcome = assess(&signer, &pool, &ctx, Some(datetime!(2026-06-01 0:00 UTC)));
+//! assert_eq!(outcome.chain.len(), 3); // signer, intermediate, root
+//! let (indication, sub, note) = outcome.verdict.expect("a revoked signer fails");
+//! assert_eq!((indication, sub), (Indication::TotalFailed, SubIndication::Revoked));
+//! assert_eq!(note.code(), "SIGNER_REVOKED");
+//! assert!(outcome.revocation.iter().any(|r| r.status == "revoked"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::sync::Arc;
 
@@ -145,7 +186,8 @@ pub mod reason {
 pub struct TrustOutcome {
     /// The path, signer first, anchor last; as far as it was built when it reached no anchor.
     pub chain: Vec<ChainCertificate>,
-    /// Subject (RFC 4514) of the anchor the path ends at; `None` when no path reached one.
+    /// Subject (RFC 4514) of the anchor of the validated path; `None` when path validation
+    /// failed (no path, or a path breaking a rule: expired, revoked, constraints …).
     pub trust_anchor: Option<String>,
     /// The revocation answer used for each certificate of the path.
     pub revocation: Vec<RevocationEvidence>,

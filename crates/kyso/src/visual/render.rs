@@ -142,6 +142,11 @@ pub struct Renderer {
 #[cfg(feature = "visual")]
 impl Renderer {
     /// Opens the PDF in `bytes` (a whole file, or the signed version: a [`Prefix`] of one).
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError::Encrypted`] for an encrypted file, [`RenderError::Unreadable`] when hayro
+    /// cannot read it (a panic inside it included).
     pub fn open(bytes: impl Into<PdfData>) -> Result<Renderer, RenderError> {
         let bytes = bytes.into();
         let opened = catch_unwind(AssertUnwindSafe(|| Pdf::new(bytes)));
