@@ -16,7 +16,7 @@ fn l(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
     }
 }
 
-/// The section's title.
+/// The section's title: "Thể thức chữ ký số (Nghị định 30/2020)" in Vietnamese.
 pub fn title(lang: Lang) -> &'static str {
     l(
         lang,
@@ -25,7 +25,8 @@ pub fn title(lang: Lang) -> &'static str {
     )
 }
 
-/// The verdict in words.
+/// The check's own verdict in words: "ĐÚNG THỂ THỨC" / "CONFORMING", … (never the ETSI
+/// indication).
 pub fn conformity_text(c: Conformity, lang: Lang) -> &'static str {
     match c {
         Conformity::Conforming => l(lang, "ĐÚNG THỂ THỨC", "CONFORMING"),

@@ -48,7 +48,8 @@ use note::Note;
 /// How to verify.
 #[derive(Clone, Debug, Default)]
 pub struct VerifyOptions {
-    /// Trust anchors.
+    /// Trust anchors (trust store, `--trust`): a signer's chain must end at one. Empty: every
+    /// intact signature is INDETERMINATE with [`Note::NoTrustAnchorConfigured`].
     pub trust: Vec<Certificate>,
     /// Extra certificates to build chains with (not trusted by themselves).
     pub extra_certs: Vec<Certificate>,

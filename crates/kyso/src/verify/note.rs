@@ -51,7 +51,7 @@ pub enum Note {
     ByteRangeGapNotContents,
     /// The /Contents string of the signature dictionary could not be found at the gap.
     ContentsNotLocated {
-        /// What was found instead (English, from the PDF layer).
+        /// Why it could not be located (English, from the PDF layer).
         detail: String,
     },
     /// The signed part does not end at a revision's %%EOF.

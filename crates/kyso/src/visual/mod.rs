@@ -581,7 +581,7 @@ pub struct Comparison {
 /// The three pictures of one changed page, as PNG.
 #[derive(Clone, Debug)]
 pub struct PagePictures {
-    /// 1-based.
+    /// Page number, 1-based, in both versions.
     pub page: usize,
     /// The page in the signed version (absent for a page added later).
     pub signed: Option<Vec<u8>>,
@@ -593,7 +593,7 @@ pub struct PagePictures {
 
 /// One signature to compare (`crate::verify::compare_visual` chooses them from its report).
 pub struct Compared<'a> {
-    /// 1-based.
+    /// The signature's number in the report, 1-based.
     pub signature: usize,
     /// The signature's field name, copied into the [`Comparison`].
     pub field: String,

@@ -71,7 +71,7 @@ impl AsRef<[u8]> for Prefix {
 }
 
 impl Prefix {
-    /// As hayro's input.
+    /// The first `len` bytes of `data` as hayro's input, without copying them.
     pub fn shared(data: &std::sync::Arc<Vec<u8>>, len: usize) -> std::sync::Arc<Prefix> {
         std::sync::Arc::new(Prefix {
             data: data.clone(),
