@@ -108,11 +108,11 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<Report> {
 /// # Examples
 ///
 /// A PAdES signature made by pyHanko with the test PKI, checked against the test root (offline,
-/// revocation turned off), then put into English words:
+/// revocation turned off), then put into words in kyso's default language, Vietnamese:
 ///
 /// ```
 /// use kyso::pki::Certificate;
-/// use kyso::text::{report::localise, Lang};
+/// use kyso::text::report::localise;
 /// use kyso::verify::{trust::RevocationPolicy, verify_bytes, Indication, VerifyOptions};
 ///
 /// let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
@@ -129,8 +129,8 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<Report> {
 /// assert_eq!(sig.level, "PAdES-B-B");
 /// assert!(sig.warning_codes.contains(&"REVOCATION_NOT_CHECKED"));
 ///
-/// localise(&mut report, Lang::En);
-/// assert!(report.signatures[0].message.starts_with("The signature is valid"));
+/// localise(&mut report, Default::default());
+/// assert!(report.signatures[0].message.starts_with("Chữ ký hợp lệ"));
 /// assert_eq!(report.exit_code(), 0);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

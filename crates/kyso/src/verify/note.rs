@@ -12,13 +12,13 @@
 //! # Examples
 //!
 //! ```
-//! use kyso::text::{notes, Lang};
+//! use kyso::text::notes;
 //! use kyso::verify::note::Note;
 //!
 //! let finding = Note::PageAdded { page: 3 };
 //! assert_eq!(finding.code(), "PAGE_ADDED");
 //! assert_eq!(
-//!     notes::note(&finding, Lang::En),
+//!     notes::english(&finding),
 //!     "After this signature, page 3 was added to the document."
 //! );
 //! assert!(!finding.is_untrusted_root());
