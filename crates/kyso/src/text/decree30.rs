@@ -1,5 +1,10 @@
 //! The Decree 30/2020 check in words (Vietnamese, or English): the section of the text report,
 //! reused by the HTML report, the service page and the CLI's signing guards.
+//!
+//! The facts come from [`crate::decree30`] (Decree 30/2020/NĐ-CP Appendix I: where and how the
+//! leader's and the agency's signatures appear); [`render`] writes the whole section of the text
+//! report, the other functions one word or line each for the front doors that lay it out
+//! themselves.
 
 use super::Lang;
 use crate::decree30::*;
@@ -11,7 +16,7 @@ fn l(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
     }
 }
 
-/// The section's title.
+/// The section's title: "Thể thức chữ ký số (Nghị định 30/2020)" in Vietnamese.
 pub fn title(lang: Lang) -> &'static str {
     l(
         lang,
@@ -20,7 +25,8 @@ pub fn title(lang: Lang) -> &'static str {
     )
 }
 
-/// The verdict in words.
+/// The check's own verdict in words: "ĐÚNG THỂ THỨC" / "CONFORMING", … (never the ETSI
+/// indication).
 pub fn conformity_text(c: Conformity, lang: Lang) -> &'static str {
     match c {
         Conformity::Conforming => l(lang, "ĐÚNG THỂ THỨC", "CONFORMING"),
@@ -33,6 +39,7 @@ pub fn conformity_text(c: Conformity, lang: Lang) -> &'static str {
     }
 }
 
+/// One criterion's outcome: met, not met, not applicable, cannot judge.
 pub fn status_text(s: Status, lang: Lang) -> &'static str {
     match s {
         Status::Met => l(lang, "đạt", "met"),
@@ -42,6 +49,7 @@ pub fn status_text(s: Status, lang: Lang) -> &'static str {
     }
 }
 
+/// The kind of document found (main document, attachment, electronic copy).
 pub fn kind_text(k: DocumentKind, lang: Lang) -> &'static str {
     match k {
         DocumentKind::Main => l(lang, "văn bản chính", "main document"),
@@ -51,6 +59,7 @@ pub fn kind_text(k: DocumentKind, lang: Lang) -> &'static str {
     }
 }
 
+/// A signature's role under Decree 30/2020 Appendix I (leader, agency, attachment, copy).
 pub fn role_text(r: Role, lang: Lang) -> &'static str {
     match r {
         Role::Leader => l(lang, "người có thẩm quyền", "competent person (leader)"),
@@ -94,6 +103,7 @@ pub fn role_line(f: &RoleFinding, lang: Lang) -> String {
     s
 }
 
+/// The name of a criterion of the check, as the report's list shows it.
 pub fn code_text(c: Code, lang: Lang) -> &'static str {
     match c {
         Code::DocumentKind => l(lang, "Loại văn bản", "Kind of document"),

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::Lang;
 use crate::error::{CscFailure, Error, NetFailure, OcspFailure};
 
-/// The error in `lang`: "<kind>: <detail>".
+/// The error in `lang`: `<kind>: <detail>`.
 pub fn error_text(e: &Error, lang: Lang) -> String {
     if lang == Lang::En {
         return e.to_string();
@@ -86,7 +86,7 @@ pub fn need_text(need: crate::error::Need, lang: Lang) -> String {
     lang.pick(vi, en)
 }
 
-/// A file error in `lang`: "<path>: <what happened> (<the system's words>)".
+/// A file error in `lang`: `<path>: <what happened> (<the system's words>)`.
 pub fn io_text(path: &Path, e: &std::io::Error, lang: Lang) -> String {
     use std::io::ErrorKind as K;
     let path = path.display();

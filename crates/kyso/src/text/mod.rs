@@ -2,6 +2,26 @@
 //!
 //! The core (pdf, pki, cms, sign, verify, diff, ...) returns facts; this module is the one place
 //! that turns them into sentences. Nothing below the reporting layer should need a [`Lang`].
+//!
+//! Vietnamese is the default (Circular 15/2025/TT-BKHCN asks that verification results be shown
+//! in Vietnamese); English is for `--lang en` and `en_*` locales. [`notes`] words the
+//! verification findings, [`report`] the whole report (and [`report::localise`] fills the
+//! report's word fields), [`verdict`] the verdicts every front door shows, [`errors`] the
+//! library's errors, [`decree30`], [`diff`] and [`sign`] their modules' facts. Dates are shown in
+//! Vietnam time (+07:00) as clerks write them; names are taken from distinguished names
+//! (RFC 4514).
+//!
+//! # Examples
+//!
+//! ```
+//! use kyso::text::{date, name_of_dn, Lang};
+//! use time::macros::datetime;
+//!
+//! assert_eq!(Lang::from_locale("en_US.UTF-8"), Lang::En);
+//! assert_eq!(Lang::from_locale("C"), Lang::Vi);
+//! assert_eq!(name_of_dn("CN=Nguyễn Văn An,O=UBND tỉnh Thử Nghiệm,C=VN"), "Nguyễn Văn An");
+//! assert_eq!(date(datetime!(2026-12-05 07:05:09 UTC)), "05/12/2026 14:05:09 (+07:00)");
+//! ```
 
 pub mod errors;
 pub mod sign;

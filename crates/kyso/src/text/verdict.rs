@@ -6,6 +6,24 @@
 //! - a chain ending at a root that is present but not trusted, or at a look-alike of a trusted
 //!   root: "KHÔNG TIN CẬY" / "UNTRUSTED", in the failure colour;
 //! - revocation switched off, or the signer's status unknown: said on the verdict itself.
+//!
+//! The facts are the ETSI EN 319 102-1 §5.1.3 indications of a [`Report`];
+//! [`crate::text::report::localise`] puts [`report`] and [`signature`] into the JSON
+//! `verdict`/`verdict_class`.
+//!
+//! # Examples
+//!
+//! ```
+//! use kyso::text::{verdict, Lang};
+//! use kyso::verify::Indication;
+//!
+//! let none = verdict::no_signature(Lang::En);
+//! assert_eq!(none.label, "NO SIGNATURE");
+//! assert_eq!(none.tone.class(), "nosig");
+//! assert_eq!(verdict::indication_words(Indication::TotalPassed, Lang::Vi), "HỢP LỆ");
+//! // Painted for a terminal only when asked.
+//! assert_eq!(none.painted(false), "NO SIGNATURE");
+//! ```
 
 use super::Lang;
 use crate::verify::report::{Indication, Report, SignatureReport, SubIndication};
@@ -13,12 +31,17 @@ use crate::verify::report::{Indication, Report, SignatureReport, SubIndication};
 /// The colour class of a verdict (CSS class in HTML; ANSI colour on a terminal).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tone {
+    /// TOTAL-PASSED (green).
     Passed,
+    /// TOTAL-FAILED (red).
     Failed,
     /// Not trusted: a failure colour, with its own words.
     Untrusted,
+    /// INDETERMINATE for another reason than an untrusted root (yellow).
     Indeterminate,
+    /// The file has no signature (no colour).
     NoSignature,
+    /// The file could not be read as a PDF (no colour).
     Unreadable,
 }
 
@@ -51,6 +74,7 @@ impl Tone {
 pub struct Verdict {
     /// e.g. "HỢP LỆ", "HỢP LỆ (KHÔNG kiểm tra tình trạng thu hồi)", "KHÔNG TIN CẬY".
     pub label: String,
+    /// Its colour class.
     pub tone: Tone,
 }
 

@@ -1,5 +1,10 @@
 //! ByteRange rules (ISO 32000-1 §12.8.1; ETSI EN 319 142-1 §5.3): two ranges, the first from 0,
 //! the gap exactly this dictionary's /Contents string, inside the file, ending at a revision's end.
+//!
+//! [`check`] is the first building block of every signature's verification in [`crate::verify`]
+//! (format checking, ETSI EN 319 102-1 §5.2.2): a failed rule is the signature's
+//! [`Note`] reason and no cryptography is tried. It reads the signature dictionary found by
+//! [`crate::pdf::signatures::find_signatures`] and the revisions of the [`Document`].
 
 use super::note::Note;
 use crate::pdf::signatures::SignatureEntry;
@@ -12,13 +17,39 @@ pub struct Coverage {
     pub ranges: Option<[(u64, u64); 2]>,
     /// The first failed rule.
     pub problem: Option<Note>,
+    /// The signed part is the last revision and only white space follows it (ISO 32000-1
+    /// §7.5.5): no byte of the file is outside the signature.
     pub covers_whole_document: bool,
     /// 0-based revision whose end the signed part reaches.
     pub revision: Option<usize>,
+    /// Revisions (incremental updates) after the signed one; 0 when the signed part is the last.
     pub revisions_after: usize,
+    /// Bytes of the file after the end of the signed part.
     pub bytes_after: u64,
 }
 
+/// Applies the ByteRange rules to the signature `entry` of `doc`, in order, and stops at the
+/// first one broken ([`Coverage::problem`]). Never fails: an unreadable /ByteRange is a problem.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use kyso::pdf::{signatures::find_signatures, Document, MemorySource};
+/// use kyso::verify::byte_range;
+///
+/// let pdf = std::fs::read(concat!(
+///     env!("CARGO_MANIFEST_DIR"),
+///     "/../../fixtures/docs/congvan-signed-pyhanko.pdf"
+/// ))?;
+/// let doc = Document::open(Arc::new(MemorySource::new(pdf)))?;
+/// let sigs = find_signatures(&doc)?;
+/// let coverage = byte_range::check(&doc, &sigs[0]);
+/// assert!(coverage.problem.is_none());
+/// assert!(coverage.covers_whole_document);
+/// assert_eq!(coverage.revisions_after, 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn check(doc: &Document, entry: &SignatureEntry) -> Coverage {
     let mut c = Coverage::default();
     let len = doc.len();

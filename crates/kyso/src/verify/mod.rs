@@ -2,6 +2,18 @@
 //! folded into ETSI EN 319 102-1 indications. Nothing here prints or words anything: the report
 //! holds facts, and the front doors fill its words with `crate::text::report::localise` in the
 //! language they chose.
+//!
+//! For each signature dictionary of the PDF (ISO 32000-1 §12.8), in the order of the building
+//! blocks of ETSI EN 319 102-1 §5.2: the ByteRange rules ([`byte_range`], ETSI EN 319 142-1
+//! §5.3), the CMS SignedData (RFC 5652 §5, `crate::cms`) with its signed attributes and the
+//! signing certificate's binding (RFC 5035), the signature value, the signer's chain and
+//! revocation ([`trust`], RFC 5280 §6.1), the time-stamps (RFC 3161) and past signature
+//! validation (§5.6.2.4), the changes made after it ([`crate::diff`], ISO 32000-1 §12.8.2) and
+//! the visual comparison ([`crate::visual`]). Each step either passes or sets the signature's
+//! indication with a [`Note`] as its reason; the most severe indication of all signatures is the
+//! document's. Front doors (`kyso verify`, the local service, the C ABI) call [`verify_file`]
+//! or [`verify_bytes`]; the PAdES level ([`SignatureReport::level`]) and the Decree 30/2020
+//! check ([`crate::decree30`]) are in the same [`Report`].
 
 mod binding;
 pub mod byte_range;
@@ -36,7 +48,8 @@ use note::Note;
 /// How to verify.
 #[derive(Clone, Debug, Default)]
 pub struct VerifyOptions {
-    /// Trust anchors.
+    /// Trust anchors (trust store, `--trust`): a signer's chain must end at one. Empty: every
+    /// intact signature is INDETERMINATE with [`Note::NoTrustAnchorConfigured`].
     pub trust: Vec<Certificate>,
     /// Extra certificates to build chains with (not trusted by themselves).
     pub extra_certs: Vec<Certificate>,
@@ -47,6 +60,8 @@ pub struct VerifyOptions {
     /// Fetch OCSP responses and CRLs over the network (the CLI's default; off in the library
     /// unless asked, so that embedding applications decide).
     pub online: bool,
+    /// Whether the signer's certificate needs a revocation answer; [`trust::RevocationPolicy::Off`]
+    /// skips revocation and says so in every signature's warnings.
     pub revocation: trust::RevocationPolicy,
     /// Accept CA certificates whose revocation status cannot be determined (a warning, and
     /// `accept_unknown_ca_status` in the report) instead of INDETERMINATE.
@@ -73,6 +88,10 @@ struct Evidence {
 }
 
 /// Verifies the PDF at `path` (facts only: see [`verify_source`] for the words).
+///
+/// # Errors
+///
+/// As [`verify_source`], and when the file cannot be opened ([`Error::Io`]).
 pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<Report> {
     let src = FileSource::open(path)?;
     let mut report = verify_source(Arc::new(src), opts)?;
@@ -81,6 +100,40 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<Report> {
 }
 
 /// Verifies a PDF held in memory (facts only: see [`verify_source`] for the words).
+///
+/// # Errors
+///
+/// As [`verify_source`]: only when the bytes cannot be read as a PDF at all.
+///
+/// # Examples
+///
+/// A PAdES signature made by pyHanko with the test PKI, checked against the test root (offline,
+/// revocation turned off), then put into words in kyso's default language, Vietnamese:
+///
+/// ```
+/// use kyso::pki::Certificate;
+/// use kyso::text::report::localise;
+/// use kyso::verify::{trust::RevocationPolicy, verify_bytes, Indication, VerifyOptions};
+///
+/// let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+/// let pdf = std::fs::read(format!("{fixtures}/docs/congvan-signed-pyhanko.pdf"))?;
+/// let root = std::fs::read(format!("{fixtures}/pki/root.pem"))?;
+/// let opts = VerifyOptions {
+///     trust: Certificate::parse_pem_or_der(&root)?,
+///     revocation: RevocationPolicy::Off,
+///     ..Default::default()
+/// };
+/// let mut report = verify_bytes(&pdf, &opts)?;
+/// let sig = &report.signatures[0];
+/// assert_eq!(sig.indication, Indication::TotalPassed);
+/// assert_eq!(sig.level, "PAdES-B-B");
+/// assert!(sig.warning_codes.contains(&"REVOCATION_NOT_CHECKED"));
+///
+/// localise(&mut report, Default::default());
+/// assert!(report.signatures[0].message.starts_with("Chữ ký hợp lệ"));
+/// assert_eq!(report.exit_code(), 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn verify_bytes(pdf: &[u8], opts: &VerifyOptions) -> Result<Report> {
     verify_source(Arc::new(MemorySource::new(pdf.to_vec())), opts)
 }
@@ -88,6 +141,11 @@ pub fn verify_bytes(pdf: &[u8], opts: &VerifyOptions) -> Result<Report> {
 /// `kyso compare`: for every signature (or only `signature`, 1-based) that does not cover the
 /// whole file, its signed version compared with the final file at `dpi`. The change analysis
 /// runs (it names the widgets allowed to appear), but the comparison is made whatever it found.
+///
+/// # Errors
+///
+/// As [`verify_source`], and [`Error::InvalidArgument`] when `signature` is 0 or larger than
+/// the number of signatures.
 pub fn compare_visual(
     source: Arc<dyn ByteSource>,
     signature: Option<usize>,
@@ -135,6 +193,12 @@ pub fn compare_visual(
 
 /// Verifies the PDF read from `source`. Errors only when the file cannot be read as a PDF at
 /// all; everything wrong with a signature is in the report.
+///
+/// # Errors
+///
+/// When the bytes are not a PDF kyso can parse (header, cross-reference table, trailer), an
+/// encrypted document cannot be opened with [`VerifyOptions::pdf_password`], or a CRL in
+/// [`VerifyOptions::crls`] is unreadable. Never for a bad signature: that is its indication.
 ///
 /// The report holds facts (indications, notes with their codes, modifications); its words
 /// (`message`, `warnings`, `verdict`, change descriptions) stay empty until the caller fills

@@ -1,6 +1,28 @@
 //! What verification found, as facts: the reason for each verdict and every warning a signature
-//! or time-stamp carries, with what is needed to say it (pages, names, times, counts). The words
-//! are made in `crate::text::verify`; the stable [`Note::code`] goes into the JSON beside them.
+//! or time-stamp carries, with what is needed to say it (pages, names, times, counts).
+//!
+//! The variants follow the building blocks of ETSI EN 319 102-1 §5.2 (format checking,
+//! identification of the signing certificate, X.509 validation, cryptographic verification,
+//! signature acceptance, past signature validation §5.6.2.4) and the PDF rules of
+//! ISO 32000-1 §12.8. [`crate::verify`] makes them: one note is the reason of each
+//! [`SignatureReport`](crate::verify::SignatureReport)'s verdict, the others are warnings. The
+//! words are made at the edge, in [`crate::text::notes`]; the stable [`Note::code`] goes into the
+//! JSON beside them (`message_code`, `warning_codes`) and never changes meaning.
+//!
+//! # Examples
+//!
+//! ```
+//! use kyso::text::notes;
+//! use kyso::verify::note::Note;
+//!
+//! let finding = Note::PageAdded { page: 3 };
+//! assert_eq!(finding.code(), "PAGE_ADDED");
+//! assert_eq!(
+//!     notes::english(&finding),
+//!     "After this signature, page 3 was added to the document."
+//! );
+//! assert!(!finding.is_untrusted_root());
+//! ```
 
 use time::OffsetDateTime;
 
@@ -13,76 +35,119 @@ pub enum Note {
     NoByteRange,
     /// /ByteRange with another count of numbers than 4.
     ByteRangeCount {
+        /// How many numbers the /ByteRange array holds.
         count: usize,
     },
+    /// A /ByteRange number is negative.
     ByteRangeNegative,
+    /// The first signed range does not start at byte 0 of the file.
     ByteRangeNotFromStart,
+    /// A range ends past the end of the file, or the two ranges overlap.
     ByteRangeOutsideFile {
+        /// Length of the file in bytes.
         file_len: u64,
     },
     /// The gap is not exactly this signature's /Contents string.
     ByteRangeGapNotContents,
+    /// The /Contents string of the signature dictionary could not be found at the gap.
     ContentsNotLocated {
+        /// Why it could not be located (English, from the PDF layer).
         detail: String,
     },
     /// The signed part does not end at a revision's %%EOF.
     SignedPartNotAtRevisionEnd,
     /// File structure inside a /Contents gap.
     StructureInGap {
+        /// Which structure (object, xref, trailer) and where (English).
         detail: String,
     },
+    /// The /Contents string is not a hexadecimal string `<…>` (ISO 32000-1 §12.8.1).
     ContentsNotHex,
+    /// Non-zero bytes follow the DER-encoded CMS inside /Contents: they are not signed.
     DataAfterSignature {
+        /// How many bytes follow the CMS encoding, up to the last non-zero one.
         bytes: usize,
     },
+    /// The /Contents bytes do not decode as a CMS SignedData (RFC 5652 §5.1).
     CmsUnreadable {
+        /// The decoder's error (English).
         error: String,
     },
+    /// The SignedData has another count of SignerInfos than the one a PDF signature must have.
     SignerInfoCount {
+        /// How many SignerInfos the SignedData holds (a PDF signature needs 1).
         count: usize,
     },
+    /// An `adbe.pkcs7.detached` / `ETSI.CAdES.detached` signature whose CMS encapsulates content (it must be detached, ISO 32000-1 §12.8.3.3).
     DetachedWithContent,
+    /// A time-stamp token whose encapsulated content is not a TSTInfo (RFC 3161 §2.4.2).
     TimestampWithoutTstInfo,
     /// The signed bytes or the time-stamp imprint could not be read or hashed.
     SignedBytesUnreadable {
+        /// The read or hash error (English).
         error: String,
     },
+    /// The signed content-type attribute is missing or does not name the encapsulated content type (RFC 5652 §11.1).
     ContentTypeWrong,
+    /// No signed attributes, which PAdES (ETSI EN 319 142-1 §6.3) and CAdES require.
     SignedAttributesMissing {
+        /// The signature dictionary's /SubFilter, e.g. `adbe.pkcs7.detached`.
         sub_filter: String,
     },
+    /// No message-digest signed attribute (RFC 5652 §11.2): nothing binds the signature value to the signed bytes.
     MessageDigestMissing,
+    /// A certification (DocMDP) signature that is not the first signature of the document (ISO 32000-1 §12.8.2.2).
     CertificationNotFirst,
     // --- Cryptographic verification (§5.2.7) ---
+    /// A digest algorithm kyso does not implement: the content cannot be checked (INDETERMINATE).
     UnsupportedDigest {
+        /// The digest algorithm OID, dotted.
         oid: String,
     },
     /// The time-stamp imprint or the SHA-1 digest in the content does not match.
     ContentHashMismatch,
+    /// The message-digest attribute differs from the digest of the signed bytes: the content changed after signing (TOTAL-FAILED).
     MessageDigestMismatch,
+    /// A signature algorithm (or key type) kyso does not implement.
     UnsupportedSignatureAlgorithm {
+        /// The algorithm OID or key type (English).
         detail: String,
     },
+    /// The signature value does not verify with the signer certificate's public key.
     SignatureValueInvalid {
+        /// The verifier's error (English).
         detail: String,
     },
     // --- Signature acceptance (§5.2.8) ---
+    /// The signature digest is SHA-1, which Circular 15/2025/TT-BKHCN no longer accepts.
     Sha1Forbidden,
+    /// The signature algorithm names another digest than the SignerInfo's digestAlgorithm.
     DigestAlgorithmMismatch {
+        /// The digest the signature algorithm names (e.g. `SHA-256` of sha256WithRSAEncryption).
         named: String,
+        /// The SignerInfo's digestAlgorithm.
         digest: String,
     },
+    /// The signer's RSA key is shorter than the 2048 bits Circular 15/2025 requires.
     WeakRsaKey {
+        /// The modulus length in bits.
         bits: usize,
     },
     // --- Identification of the signing certificate (§5.2.3) ---
+    /// A certificate in the CMS is not valid DER: the signer cannot be identified.
     MalformedCertificate,
+    /// No certificate matching the SignerInfo's sid is in the CMS or the DSS.
     SignerCertificateMissing,
+    /// The ESS signing-certificate(-v2) attribute (RFC 5035) names another certificate than the one found.
     SigningCertificateMismatch {
+        /// What differs (hash or issuer/serial, English).
         detail: String,
     },
+    /// A PAdES (`ETSI.CAdES.detached`) signature without the signing-certificate-v2 attribute ETSI EN 319 142-1 §6.3 requires.
     SigningCertificateNotBound,
+    /// No signing-certificate attribute and several candidate certificates carry the signer's key.
     SignerCertificateAmbiguous {
+        /// Subject names of the candidate certificates.
         names: Vec<String>,
     },
     // --- X.509 certificate validation (§5.2.6) ---
@@ -91,138 +156,223 @@ pub enum Note {
     /// No chain to a trust anchor; `untrusted_root` is the self-signed root the chain reached
     /// when it reached one (a root that is present but not trusted).
     NoChainToAnchor {
+        /// Why path building failed (English).
         detail: String,
+        /// Subject of the self-signed root the chain reached; `None` when it reached none.
         untrusted_root: Option<String>,
     },
     /// The chain names a trusted root as issuer, but that root's key did not sign it.
     ForgedRoot {
+        /// Subject of the trusted root the chain imitates.
         root: String,
     },
+    /// A certificate of the chain is outside its validity at the validation time and no time-stamp proves an earlier existence (RFC 5280 §6.1.3 (a)(2)).
     ChainOutOfValidity {
+        /// The path validator's words (English).
         detail: String,
     },
+    /// A CA certificate of the chain is revoked and no proof of existence from before
+    /// (INDETERMINATE / REVOKED_CA_NO_POE).
     CaRevoked {
+        /// Revocation time; `None` when the status source gave none.
         at: Option<OffsetDateTime>,
     },
+    /// The signer's certificate was revoked before the claimed signing time (/M)
+    /// (TOTAL-FAILED / REVOKED, ETSI EN 319 102-1 §5.2.6.4).
     SignerRevokedBeforeSigning {
+        /// Revocation time; `None` when the status source gave none.
         at: Option<OffsetDateTime>,
     },
+    /// The signer's certificate is revoked and no time-stamp proves the signature existed before (INDETERMINATE / REVOKED_NO_POE).
     SignerRevokedNoPoe {
+        /// Revocation time; `None` when the status source gave none.
         at: Option<OffsetDateTime>,
     },
+    /// The revocation status of a chain certificate could not be decided during path validation.
     ChainRevocationUnknown {
+        /// The path validator's words (English).
         detail: String,
     },
+    /// A chain certificate uses an algorithm or key size the acceptance policy refuses.
     ChainAlgorithmNotAllowed {
+        /// The path validator's words (English).
         detail: String,
     },
+    /// The signer's certificate is not for signing: keyUsage lacks digitalSignature/nonRepudiation (RFC 5280 §4.2.1.3).
     SignerKeyUsage {
+        /// The path validator's words (English).
         detail: String,
     },
+    /// The signature on a certificate of the chain does not verify with its issuer's key.
     ChainSignatureInvalid {
+        /// The path validator's words (English).
         detail: String,
     },
+    /// The chain breaks an RFC 5280 §6.1 constraint (basic constraints, path length, name constraints, critical extensions …).
     ChainConstraints {
+        /// The path validator's words (English).
         detail: String,
     },
     /// A certificate revoked after the time a time-stamp proves.
     RevokedAfterProof {
+        /// Subject of the revoked certificate.
         subject: String,
+        /// Revocation time as the status source gave it.
         revoked_at: String,
+        /// The time the time-stamp proves.
         proven: OffsetDateTime,
     },
+    /// No usable OCSP response or CRL for the signer's certificate (INDETERMINATE / TRY_LATER).
     SignerRevocationUnknown {
+        /// Why no status was found (e.g. the fetch error); `None` when nothing more is known.
         detail: Option<String>,
     },
+    /// No usable OCSP response or CRL for a CA certificate of the chain (INDETERMINATE unless `accept_unknown_ca_status`).
     CaRevocationUnknown {
+        /// Subject of the CA certificate.
         subject: String,
     },
+    /// Warning: a CA's revocation status is unknown, accepted because `accept_unknown_ca_status` was set.
     CaRevocationUnknownAccepted {
+        /// Subject of the CA certificate.
         subject: String,
     },
     /// Revocation checking was switched off.
     RevocationOff,
+    /// Warning: a certificate name holds zero-width, soft-hyphen or other format characters that can imitate another name.
     InvisibleCharacters {
+        /// The name as written in the certificate.
         name: String,
     },
     /// A download (caIssuers, CRL) failed; the detail names the URL and the error.
     FetchFailed {
+        /// URL and error (English).
         detail: String,
     },
     // --- Past signature validation (§5.6.2.4) and time-stamps (§5.4) ---
+    /// The signer's certificate is outside its validity at the validation time and no time-stamp proves an earlier existence (INDETERMINATE / OUT_OF_BOUNDS_NO_POE).
     SignerCertificateOutOfBounds {
+        /// Start of the certificate's validity.
         not_before: OffsetDateTime,
+        /// End of the certificate's validity.
         not_after: OffsetDateTime,
     },
+    /// Warning: the chain was validated at the time a time-stamp proves, not now (ETSI EN 319 102-1 §5.6.2.4).
     PastValidation {
+        /// The time the chain was validated at (the time-stamp's genTime).
         at: OffsetDateTime,
     },
+    /// A time-stamp token (signature time-stamp or document time-stamp) does not decode.
     TimestampUnreadable {
+        /// The decoder's error (English).
         error: String,
     },
+    /// A time-stamp token that decodes but does not verify (imprint, signature or TSA certificate).
     TimestampInvalid {
+        /// What failed (English).
         why: String,
     },
     /// A problem the time-stamp check noted (in English, from the token parser).
     TimestampProblem {
+        /// The token parser's words.
         detail: String,
     },
+    /// A time-stamp whose TSA chain is not trusted; `why` is the chain finding.
     TimestampUntrusted {
+        /// The TSA's name (subject of its certificate).
         authority: String,
+        /// The chain finding for the TSA certificate (e.g. [`Note::NoChainToAnchor`]).
         why: Box<Note>,
     },
+    /// A valid, trusted time-stamp: the signature existed at `time`.
     TimestampValid {
+        /// The TSA's name (subject of its certificate).
         authority: String,
+        /// The genTime of the token (RFC 3161 §2.4.2).
         time: OffsetDateTime,
     },
+    /// A time-stamp whose genTime is after the validation time: not used as a proof.
     TimestampInFuture {
+        /// The TSA's name.
         authority: String,
+        /// The genTime of the token.
         claimed: OffsetDateTime,
+        /// The time the verification ran at (or was asked to run at).
         validation_time: OffsetDateTime,
     },
+    /// A time-stamp whose genTime is outside the TSA certificate's validity: not used as a proof.
     TimestampOutsideTsaValidity {
+        /// The TSA's name.
         authority: String,
+        /// The genTime of the token.
         claimed: OffsetDateTime,
+        /// Start of the TSA certificate's validity.
         not_before: OffsetDateTime,
+        /// End of the TSA certificate's validity.
         not_after: OffsetDateTime,
     },
+    /// Warning: the TSA's revocation data is older than the validation time but newer than the time-stamp; accepted while the TSA certificate is valid.
     TsaRevocationStaleAccepted,
     // --- Changes after the signature (ISO 32000-1 §12.8.2) and the visual check ---
+    /// A later revision changed the document in a way the signature's permissions (DocMDP/FieldMDP) do not allow.
     DisallowedModification {
+        /// The first disallowed change the analysis found.
         what: crate::diff::What,
     },
+    /// The revisions after the signature could not be compared (INDETERMINATE).
     ChangesNotAnalysed {
+        /// Why the analysis stopped (English).
         error: String,
     },
     /// A problem the CMS check noted (in English, from the CMS layer).
     CmsProblem {
+        /// The CMS layer's words.
         detail: String,
     },
+    /// The visual check found a region that looks different outside the widgets later revisions may add (TOTAL-FAILED).
     VisibleDifference {
+        /// Page number, 1-based.
         page: usize,
+        /// The region `[x0, y0, x1, y1]` in PDF points (1/72 inch), page coordinates.
         rect: [f64; 4],
     },
+    /// The final file has a page the signed version does not have.
     PageAdded {
+        /// Page number in the final file, 1-based.
         page: usize,
     },
+    /// The signed version has a page the final file no longer has.
     PageRemoved {
+        /// Page number in the signed version, 1-based.
         page: usize,
     },
+    /// The visual check could not draw or compare the pages (INDETERMINATE).
     VisualCheckError {
+        /// What failed (English, from the renderer).
         detail: String,
     },
+    /// Warning: the visual check was skipped because the file is encrypted (the renderer does not decrypt).
     VisualNotPerformedEncrypted,
+    /// Warning: the visual check was skipped because the file is larger than [`crate::visual::MAX_FILE`].
     VisualNotPerformedTooLarge,
+    /// Warning: pages that may have changed but lie beyond the page budget were not compared.
     VisualPagesNotCompared {
+        /// The page budget ([`crate::visual::VisualOptions::max_pages`]).
         max_pages: usize,
+        /// The pages left out, 1-based.
         pages: Vec<usize>,
     },
+    /// Warning: revisions follow the signed part (incremental updates, checked by the change analysis).
     NotWholeFile {
+        /// How many revisions (incremental updates) follow the signed part.
         revisions_after: usize,
+        /// How many bytes follow the signed part.
         bytes_after: u64,
     },
     // --- Passed ---
+    /// The reason of a PASSED signature: content intact, signer trusted.
     SignatureValid,
+    /// The reason of a PASSED document time-stamp (ETSI EN 319 142-1 §5.4).
     DocumentTimestampValid,
 }
 

@@ -2,6 +2,28 @@
 //! checks the certificate before use): its revocation status, by the same check verification
 //! uses (CRLs given, then OCSP and the CRL distribution points when online), and how soon it
 //! expires. Signing with a revoked certificate makes a signature every verifier rejects.
+//!
+//! `kyso sign` and the signing service call [`own_revocation`] and [`expires_soon`] before
+//! signing; the revocation check is [`crate::verify::trust::assess`] (RFC 5280 §6.1 with OCSP,
+//! RFC 6960, and CRLs, RFC 5280 §5) with the signer's chain and the trust store as anchors.
+//!
+//! # Examples
+//!
+//! ```
+//! use kyso::pki::Certificate;
+//! use kyso::verify::own_certificate::{expires_soon, own_revocation, NotCheckedWhy, OwnRevocation};
+//! use time::macros::datetime;
+//!
+//! let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/pki/leader.pem"))?;
+//! let leader = Certificate::parse_pem_or_der(&pem)?.remove(0);
+//! // Offline and no CRL given: nothing to ask, and said so.
+//! let status = own_revocation(&leader.der, &[], &[], &[], None, datetime!(2026-01-01 0:00 UTC));
+//! assert_eq!(status, OwnRevocation::NotChecked(NotCheckedWhy::Offline));
+//! // The test certificate ends on 2035-12-31: ten days before, a warning is due.
+//! assert_eq!(expires_soon(&leader, datetime!(2035-12-21 12:00 UTC)), Some(10));
+//! assert_eq!(expires_soon(&leader, datetime!(2026-01-01 0:00 UTC)), None);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::sync::Arc;
 
@@ -23,7 +45,9 @@ pub enum OwnRevocation {
     Good,
     /// Revoked (RFC 3339 time and RFC 5280 reason, when known).
     Revoked {
+        /// revocationDate (CRL) or revocationTime (OCSP), RFC 3339; `None` when not given.
         time: Option<String>,
+        /// The RFC 5280 §5.3.1 CRLReason, e.g. `keyCompromise`; `None` when not given.
         reason: Option<String>,
     },
     /// Asked, but no usable answer (the detail in English, when the answer had one).
@@ -32,6 +56,7 @@ pub enum OwnRevocation {
     NotChecked(NotCheckedWhy),
 }
 
+/// Why the revocation status of the signer's certificate was not asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotCheckedWhy {
     /// Offline and no CRL file given.
@@ -42,7 +67,10 @@ pub enum NotCheckedWhy {
 
 /// Checks the revocation status of `cert` (DER), issued by a certificate of `chain` (the key
 /// file's or token's) or of `anchors` (the trust store), with `crls` and, when `http` is
-/// given, OCSP and the distribution points.
+/// given, OCSP and the distribution points. `now` is the time the status must hold at.
+///
+/// Never fails: an unreadable certificate or a failed request is [`OwnRevocation::Unknown`]
+/// (never `Good`).
 pub fn own_revocation(
     cert_der: &[u8],
     chain: &[Vec<u8>],

@@ -1,6 +1,27 @@
 //! The verification report: ETSI EN 319 102-1 indications per signature and overall, and the
 //! facts a clerk needs (Circular 15/2025 lists them). Serialised as the JSON of `kyso verify --json`;
 //! fields are only ever added, never renamed.
+//!
+//! [`crate::verify::verify_file`] and [`crate::verify::verify_bytes`] return a [`Report`] of
+//! facts: one [`SignatureReport`] per signature or document time-stamp, each with its
+//! indication (ETSI EN 319 102-1 §5.1.3), the [`Note`](crate::verify::note::Note) that is its
+//! reason and its warnings. The word fields (`message`, `verdict`, `warnings`) are filled at the
+//! edge by [`crate::text::report::localise`] in the language the front door chose.
+//! [`Report::exit_code`] is the `kyso verify` exit code.
+//!
+//! # Examples
+//!
+//! ```
+//! use kyso::verify::{verify_bytes, Indication, VerifyOptions};
+//!
+//! // An unsigned document: nothing to verify, exit code 4 (never "passed").
+//! let pdf = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/docs/congvan.pdf"))?;
+//! let report = verify_bytes(&pdf, &VerifyOptions::default())?;
+//! assert!(report.signatures.is_empty());
+//! assert_eq!(report.exit_code(), 4);
+//! assert_ne!(report.indication, Indication::TotalPassed);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use serde::Serialize;
 
@@ -9,16 +30,25 @@ pub use crate::net::Contact;
 
 /// ETSI EN 319 102-1 §5.1.3 main indications.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+///
+/// Ordered by gravity (`TotalPassed < Indeterminate < TotalFailed`): a document's indication is
+/// the greatest of its signatures'.
 pub enum Indication {
+    /// Every check passed: intact, signer identified and trusted at the validation time.
     #[serde(rename = "TOTAL-PASSED")]
     TotalPassed,
+    /// The checks could not decide (missing revocation data, unsupported algorithm, no trust
+    /// anchor …); the sub-indication says why. Exit code 3.
     #[serde(rename = "INDETERMINATE")]
     Indeterminate,
+    /// A check proved the signature wrong (changed content, bad signature value, revoked
+    /// before signing, disallowed change). Exit code 1.
     #[serde(rename = "TOTAL-FAILED")]
     TotalFailed,
 }
 
 impl Indication {
+    /// The ETSI spelling, as in the JSON: `TOTAL-PASSED`, `INDETERMINATE`, `TOTAL-FAILED`.
     pub fn as_str(self) -> &'static str {
         match self {
             Indication::TotalPassed => "TOTAL-PASSED",
@@ -65,6 +95,7 @@ pub enum SubIndication {
 }
 
 impl SubIndication {
+    /// The ETSI spelling, as in the JSON, e.g. `HASH_FAILURE`, `NO_CERTIFICATE_CHAIN_FOUND`.
     pub fn as_str(self) -> &'static str {
         match self {
             SubIndication::FormatFailure => "FORMAT_FAILURE",
@@ -89,17 +120,23 @@ impl SubIndication {
 /// The certificate that made a signature.
 #[derive(Clone, Debug, Serialize)]
 pub struct SignerSummary {
+    /// Subject distinguished name, RFC 4514 string.
     pub subject: String,
+    /// Issuer distinguished name, RFC 4514 string.
     pub issuer: String,
     /// Serial number in hexadecimal.
     pub serial: String,
     /// RFC 3339, Vietnam time.
     pub not_before: String,
+    /// End of validity, RFC 3339, Vietnam time.
     pub not_after: String,
+    /// The subject's CN (X.520 commonName); `None` when the subject has none.
     pub common_name: Option<String>,
     /// The job title (X.520 title), which Decree 23/2025 puts in officials' certificates.
     pub title: Option<String>,
+    /// The subject's O (X.520 organizationName), the agency for officials' certificates.
     pub organization: Option<String>,
+    /// SHA-256 of the certificate's DER, upper-case hex pairs joined by `:`.
     pub sha256_fingerprint: String,
 }
 
@@ -128,7 +165,9 @@ pub struct SignatureReport {
     /// "signature" or "document-timestamp".
     #[serde(rename = "type")]
     pub kind: &'static str,
+    /// The ETSI EN 319 102-1 verdict of this signature.
     pub indication: Indication,
+    /// Why it is not TOTAL-PASSED; `None` when it is.
     pub sub_indication: Option<SubIndication>,
     /// Why, in the report's language.
     pub message: String,
@@ -145,9 +184,12 @@ pub struct SignatureReport {
     /// `message` as a fact.
     #[serde(skip)]
     pub note: Option<super::note::Note>,
+    /// The signing certificate; `None` when it could not be identified.
     pub signer: Option<SignerSummary>,
     /// /M (or the time-stamp's genTime), RFC 3339 in Vietnam time.
     pub signing_time: Option<String>,
+    /// The /ByteRange covers every byte of the file but the /Contents string (no later
+    /// revision follows).
     pub covers_whole_document: bool,
     /// e.g. "RSA-2048 PKCS#1 v1.5, SHA-256".
     pub algorithm: Option<String>,
@@ -161,7 +203,9 @@ pub struct SignatureReport {
     /// `REVOCATION_NOT_FRESH`, `NAME_CONSTRAINTS_VIOLATED`, `TIMESTAMP_IN_FUTURE`,
     /// `TIMESTAMP_OUTSIDE_TSA_VALIDITY`, `VISIBLE_DIFFERENCE`, `VISUAL_CHECK_ERROR` (visual/).
     pub kyso_reason: Option<String>,
+    /// The signature dictionary's /SubFilter (ISO 32000-1 §12.8.3), e.g. `ETSI.CAdES.detached`.
     pub sub_filter: Option<String>,
+    /// The /ByteRange numbers as written (offset, length, offset, length); `None` when absent.
     pub byte_range: Option<Vec<i64>>,
     /// 1-based number of the revision this signature signs, when it ends at one.
     pub revision: Option<usize>,
@@ -169,9 +213,13 @@ pub struct SignatureReport {
     pub revisions_after: usize,
     /// Bytes of the file after the signed part.
     pub bytes_after: u64,
+    /// The signature dictionary's /Reason (ISO 32000-1 Table 252), as the signer wrote it.
     pub reason: Option<String>,
+    /// The signature dictionary's /Location.
     pub location: Option<String>,
+    /// The signature dictionary's /ContactInfo.
     pub contact_info: Option<String>,
+    /// A certification (DocMDP, ISO 32000-1 §12.8.2.2) signature rather than an approval one.
     pub certification: bool,
     /// Subjects of the chain, signer first.
     pub chain: Vec<String>,
@@ -179,8 +227,13 @@ pub struct SignatureReport {
     pub certificates: Vec<super::trust::ChainCertificate>,
     /// The revocation answer used for each certificate of the chain (OCSP, CRL, embedded).
     pub revocation: Vec<super::trust::RevocationEvidence>,
+    /// Subject (RFC 4514) of the trust anchor of the validated chain; `None` when the chain
+    /// did not validate.
     pub trust_anchor: Option<String>,
+    /// The outcome of each building block, for readers that want details.
     pub checks: Checks,
+    /// What a reader should know although it does not change the verdict, in the report's
+    /// language.
     pub warnings: Vec<String>,
     /// The stable codes of `warnings`, in the same order.
     pub warning_codes: Vec<&'static str>,
@@ -210,10 +263,16 @@ pub struct SignatureReport {
 /// The report for a whole document.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
+    /// The path verified; `None` for bytes from memory.
     pub file: Option<String>,
+    /// The gravest indication of the signatures (TOTAL-PASSED needs every one to pass);
+    /// INDETERMINATE without signatures (see [`Report::exit_code`]).
     pub indication: Indication,
+    /// One report per signature and document time-stamp, in file order.
     pub signatures: Vec<SignatureReport>,
+    /// Revisions of the file (1 + incremental updates).
     pub revisions: usize,
+    /// Document-wide warnings, in the report's language.
     pub warnings: Vec<String>,
     /// When the document was validated (RFC 3339, Vietnam time).
     pub validation_time: String,
@@ -273,8 +332,11 @@ pub struct TimestampReport {
     pub time: String,
     /// The TSA certificate's subject (RFC 4514).
     pub authority: Option<String>,
+    /// Whether the token counts as a proof of existence (TOTAL-PASSED) or not.
     pub indication: Indication,
+    /// Why not; `None` when it counts.
     pub sub_indication: Option<SubIndication>,
+    /// Why, in the report's language.
     pub message: String,
     /// The stable code of `message`.
     pub message_code: Option<&'static str>,
@@ -285,9 +347,14 @@ pub struct TimestampReport {
     pub imprint_matches: bool,
     /// The TSA's signature on the token verifies.
     pub signature_valid: bool,
+    /// Subject of the trust anchor of the TSA's validated chain; `None` when it did not
+    /// validate.
     pub trust_anchor: Option<String>,
+    /// Subjects of the TSA's chain, TSA first.
     pub chain: Vec<String>,
+    /// The revocation answer used for each certificate of the TSA's chain.
     pub revocation: Vec<super::trust::RevocationEvidence>,
+    /// Warnings about the token, in the report's language.
     pub warnings: Vec<String>,
     /// The stable codes of `warnings`, in the same order.
     pub warning_codes: Vec<&'static str>,

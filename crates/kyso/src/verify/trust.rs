@@ -1,6 +1,55 @@
 //! The signer's certificate: RFC 5280 path validation to a trust anchor, and revocation
 //! (embedded OCSP/CRL first, then online OCSP and CRL unless offline), folded into ETSI EN 319
 //! 102-1 indications (§5.2.6 X.509 certificate validation).
+//!
+//! [`crate::verify`] calls [`assess`] for each signer (and [`assess_at_best_time`] when a
+//! time-stamp may prove an earlier existence, §5.6.2.4), and the time-stamp checks call it for
+//! each TSA; [`crate::verify::own_certificate`] uses it on the signer's own certificate before
+//! signing. It calls the RFC 5280 §6.1 path validation of [`crate::pki::validate`] and the OCSP
+//! (RFC 6960) and CRL (RFC 5280 §5) checks of [`crate::pki`]. What it finds is a
+//! [`TrustOutcome`]: the chain and the revocation answers for the report, and the verdict this
+//! stage contributes as an indication with its [`Note`].
+//!
+//! # Examples
+//!
+//! The test PKI's `revoked` certificate, revoked on 2026-01-01 by the intermediate's CRL, for
+//! a signature claimed on 2026-06-01: REVOKED (ETSI EN 319 102-1 §5.2.6.4).
+//!
+//! ```
+//! use kyso::pki::{crl::Crl, validate::EndEntityUsage, Certificate};
+//! use kyso::verify::trust::{assess, RevocationPolicy, TrustContext};
+//! use kyso::verify::{Indication, SubIndication};
+//! use time::macros::datetime;
+//!
+//! let pki = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/pki");
+//! let read = |name: &str| std::fs::read(format!("{pki}/{name}"));
+//! let anchors = Certificate::parse_pem_or_der(&read("root.pem")?)?;
+//! let pool = Certificate::parse_pem_or_der(&read("intermediate.pem")?)?;
+//! let signer = Certificate::parse_pem_or_der(&read("revoked.pem")?)?.remove(0);
+//! let crls = [
+//!     Crl::from_der(&read("intermediate.crl")?)?,
+//!     Crl::from_der(&read("root.crl")?)?,
+//! ];
+//! let ctx = TrustContext {
+//!     anchors: &anchors,
+//!     crls: &crls,
+//!     embedded_crls: &[],
+//!     ocsps: &[],
+//!     http: None, // offline: only the CRLs given
+//!     revocation: RevocationPolicy::Require,
+//!     time: datetime!(2026-12-01 0:00 UTC),
+//!     past: false,
+//!     usage: EndEntityUsage::Signing,
+//!     accept_unknown_ca_status: false,
+//! };
+//! let outcome = assess(&signer, &pool, &ctx, Some(datetime!(2026-06-01 0:00 UTC)));
+//! assert_eq!(outcome.chain.len(), 3); // signer, intermediate, root
+//! let (indication, sub, note) = outcome.verdict.expect("a revoked signer fails");
+//! assert_eq!((indication, sub), (Indication::TotalFailed, SubIndication::Revoked));
+//! assert_eq!(note.code(), "SIGNER_REVOKED");
+//! assert!(outcome.revocation.iter().any(|r| r.status == "revoked"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::sync::Arc;
 
@@ -33,15 +82,22 @@ pub enum RevocationPolicy {
 /// One certificate of the path, for the report.
 #[derive(Clone, Debug, Serialize)]
 pub struct ChainCertificate {
+    /// Subject distinguished name, RFC 4514 string.
     pub subject: String,
+    /// Issuer distinguished name, RFC 4514 string.
     pub issuer: String,
+    /// Serial number in hexadecimal.
     pub serial: String,
+    /// SHA-256 of the DER, upper-case hex pairs joined by `:`.
     pub sha256_fingerprint: String,
+    /// Start of validity, RFC 3339 in Vietnam time (+07:00).
     pub not_before: String,
+    /// End of validity, RFC 3339 in Vietnam time (+07:00).
     pub not_after: String,
 }
 
 impl ChainCertificate {
+    /// The report's view of `c`.
     pub fn from_cert(c: &Certificate) -> Self {
         ChainCertificate {
             subject: c.subject.to_rfc4514(),
@@ -70,14 +126,19 @@ pub struct RevocationEvidence {
     pub source: Option<String>,
     /// When the answer was issued (OCSP thisUpdate / CRL thisUpdate), RFC 3339.
     pub issued: Option<String>,
+    /// When the certificate was revoked (RFC 3339); `None` unless `status` is "revoked".
     pub revocation_time: Option<String>,
+    /// The RFC 5280 §5.3.1 CRLReason when revoked and given, e.g. `keyCompromise`.
     pub reason: Option<String>,
+    /// Why no answer was usable, or what was wrong with it (English); `None` when nothing more
+    /// is known.
     pub detail: Option<String>,
 }
 
 /// Everything the trust stage needs besides the certificates.
 #[derive(Clone)]
 pub struct TrustContext<'a> {
+    /// The trust anchors (trust store, `--trust`): a path must end at one.
     pub anchors: &'a [Certificate],
     /// CRLs from the document (DSS, CMS) and from `--crl`.
     pub crls: &'a [Crl],
@@ -87,7 +148,9 @@ pub struct TrustContext<'a> {
     pub ocsps: &'a [OcspResponse],
     /// Online access, or None when offline.
     pub http: Option<Arc<dyn HttpClient>>,
+    /// Whether the signer's certificate needs a revocation answer.
     pub revocation: RevocationPolicy,
+    /// The validation time: validity periods and revocation are judged at it.
     pub time: OffsetDateTime,
     /// `time` is in the past, proven by a time-stamp (ETSI EN 319 102-1 §5.6.2.4 past
     /// signature validation): revocation answers issued after it are accepted, and a
@@ -121,13 +184,19 @@ pub mod reason {
 
 /// What the trust stage found.
 pub struct TrustOutcome {
+    /// The path, signer first, anchor last; as far as it was built when it reached no anchor.
     pub chain: Vec<ChainCertificate>,
+    /// Subject (RFC 4514) of the anchor of the validated path; `None` when path validation
+    /// failed (no path, or a path breaking a rule: expired, revoked, constraints …).
     pub trust_anchor: Option<String>,
+    /// The revocation answer used for each certificate of the path.
     pub revocation: Vec<RevocationEvidence>,
     /// The verdict this stage contributes (None: passed).
     pub verdict: Option<(Indication, SubIndication, Note)>,
     /// kyso's reason code for the verdict, when more specific than the sub-indication.
     pub reason: Option<&'static str>,
+    /// Findings that do not change the verdict (e.g. [`Note::RevocationOff`],
+    /// [`Note::CaRevocationUnknownAccepted`]).
     pub warnings: Vec<Note>,
 }
 

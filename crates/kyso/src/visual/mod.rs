@@ -15,7 +15,49 @@
 //! encrypted files: the check then says it was not performed (never "no difference").
 //!
 //! [`render`] draws, [`compare`] finds differing regions, [`same`] skips pages that cannot look
-//! different (with the argument written there), [`check`] puts it together for one signature.
+//! different (with the argument written there), [`Session::check`] puts it together for one
+//! signature.
+//!
+//! [`crate::verify`] opens one [`Session`] per document and checks every signature followed by
+//! allowed revisions (ISO 32000-1 §12.8.2: incremental updates after a signature): a region
+//! that differs outside the widgets the change analysis allowed makes the signature
+//! TOTAL-FAILED ([`crate::verify::note::Note::VisibleDifference`]); a check that cannot be
+//! done is said (never "no difference"). `kyso compare` and the HTML report use
+//! [`compare_signed`] and [`pictures`] for the pictures people look at.
+//!
+//! # Examples
+//!
+//! Draw a page, change a few pixels of a copy, and find the region (in PDF points) again:
+//!
+//! ```
+//! use kyso::visual::{compare::compare, render::Renderer, DEFAULT_DPI};
+//!
+//! let pdf = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/docs/congvan.pdf"))?;
+//! let renderer = Renderer::open(pdf).map_err(|e| e.to_string())?;
+//! assert!(renderer.page_count() >= 1);
+//! let before = renderer.render(&[0], DEFAULT_DPI).remove(0).map_err(|e| e.to_string())?;
+//! assert!(compare(&before, &before, &[]).is_empty());
+//!
+//! // Paint a 10 × 10 pixel black square near the top left corner.
+//! let mut after = before.clone();
+//! for y in 20..30 {
+//!     for x in 20..30 {
+//!         let i = (y * after.width as usize + x) * 3;
+//!         after.rgb[i..i + 3].copy_from_slice(&[0, 0, 0]);
+//!     }
+//! }
+//! let boxes = compare(&before, &after, &[]);
+//! assert_eq!(boxes.len(), 1);
+//! assert!(!boxes[0].inside_allowed_widget);
+//! // At 36 dpi a pixel is 2 pt; PDF y grows upwards from the page's bottom.
+//! let [x0, _, x1, y1] = boxes[0].rect;
+//! assert!(x0 < 60.0 && x1 > 40.0 && y1 > before.page_box[3] - 60.0);
+//!
+//! // The same change inside a region later revisions may draw in is allowed.
+//! let allowed = [[0.0, before.page_box[3] - 100.0, 100.0, before.page_box[3]]];
+//! assert!(compare(&before, &after, &allowed).iter().all(|b| b.inside_allowed_widget));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod compare;
 pub mod render;
@@ -53,6 +95,8 @@ pub const MAX_FILE: u64 = 512 << 20;
 pub struct VisualOptions {
     /// On by default: every verification of a signature followed by allowed revisions.
     pub enabled: bool,
+    /// Resolution pages are drawn at, in dots per inch ([`DEFAULT_DPI`]); lowered per page to
+    /// keep within [`render::MAX_PIXELS`].
     pub dpi: f64,
     /// Page pairs drawn per signature at most.
     pub max_pages: usize,
@@ -96,7 +140,9 @@ pub enum NotPerformed {
 /// One box in the report: a page (1-based) and a region in points.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PageBox {
+    /// Page number in the final file, 1-based.
     pub page: usize,
+    /// The region and whether it lies inside an allowed widget (flattened in the JSON).
     #[serde(flatten)]
     pub diff: DiffBox,
 }
@@ -104,10 +150,13 @@ pub struct PageBox {
 /// The visual check of one signature, as the JSON report's `visual` object.
 #[derive(Clone, Debug, Serialize)]
 pub struct VisualReport {
+    /// The outcome: only [`VisualStatus::NoDifference`] says nothing visible changed.
     pub status: VisualStatus,
+    /// Why the check was not done, when `status` is `not-performed`.
     pub not_performed: Option<NotPerformed>,
     /// What failed, when `status` is `error`.
     pub error: Option<String>,
+    /// Resolution asked for, in dots per inch.
     pub dpi: f64,
     /// The revision compared against the final file (1-based): the signed one.
     pub signed_revision: usize,
@@ -191,12 +240,14 @@ impl Drawn {
 /// shared by every signature checked.
 pub struct Session<'d> {
     doc: &'d Document,
+    /// How the checks of this document run.
     pub options: VisualOptions,
     bytes: RefCell<Option<Arc<Vec<u8>>>>,
     last: RefCell<Option<Result<Drawn, RenderError>>>,
 }
 
 impl<'d> Session<'d> {
+    /// A session for `doc`; nothing is read or drawn until [`Session::check`].
     pub fn new(doc: &'d Document, options: VisualOptions) -> Self {
         Session {
             doc,
@@ -398,10 +449,13 @@ pub fn pictures(
 pub struct Picture {
     /// 1-based page.
     pub page: usize,
+    /// What the picture shows.
     pub kind: PictureKind,
+    /// The picture, PNG-encoded RGB.
     pub png: Vec<u8>,
 }
 
+/// What a [`Picture`] shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PictureKind {
     /// The signed version's page.
@@ -514,6 +568,7 @@ fn parse_ref(s: &str) -> Option<ObjRef> {
 pub struct Comparison {
     /// The signature's number in the report (1-based).
     pub signature: usize,
+    /// The signature's field name (/T, fully qualified).
     pub field: String,
     /// The comparison (pages, boxes in points, whether each lies inside an allowed widget).
     #[serde(flatten)]
@@ -526,7 +581,7 @@ pub struct Comparison {
 /// The three pictures of one changed page, as PNG.
 #[derive(Clone, Debug)]
 pub struct PagePictures {
-    /// 1-based.
+    /// Page number, 1-based, in both versions.
     pub page: usize,
     /// The page in the signed version (absent for a page added later).
     pub signed: Option<Vec<u8>>,
@@ -538,11 +593,13 @@ pub struct PagePictures {
 
 /// One signature to compare (`crate::verify::compare_visual` chooses them from its report).
 pub struct Compared<'a> {
-    /// 1-based.
+    /// The signature's number in the report, 1-based.
     pub signature: usize,
+    /// The signature's field name, copied into the [`Comparison`].
     pub field: String,
     /// The length of its signed version (ByteRange c + d), when the ByteRange has one.
     pub signed_len: Option<usize>,
+    /// Its visual check from the verification report (which pages differ, where).
     pub visual: &'a VisualReport,
 }
 

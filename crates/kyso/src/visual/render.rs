@@ -58,7 +58,9 @@ impl std::fmt::Display for RenderError {
 
 /// The first `len` bytes of a file held once in memory: a signed version drawn without a copy.
 pub struct Prefix {
+    /// The whole file.
     pub data: std::sync::Arc<Vec<u8>>,
+    /// Bytes of it that make the version (clipped to the file's length when read).
     pub len: usize,
 }
 
@@ -69,7 +71,7 @@ impl AsRef<[u8]> for Prefix {
 }
 
 impl Prefix {
-    /// As hayro's input.
+    /// The first `len` bytes of `data` as hayro's input, without copying them.
     pub fn shared(data: &std::sync::Arc<Vec<u8>>, len: usize) -> std::sync::Arc<Prefix> {
         std::sync::Arc::new(Prefix {
             data: data.clone(),
@@ -81,8 +83,11 @@ impl Prefix {
 /// One drawn page: opaque RGB on white, rows top to bottom.
 #[derive(Clone, Debug)]
 pub struct PageImage {
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
+    /// `width × height` pixels of 3 bytes (R, G, B), row by row from the top.
     pub rgb: Vec<u8>,
     /// Default user space (PDF points) → pixels.
     pub to_pixels: [f64; 6],
@@ -91,6 +96,7 @@ pub struct PageImage {
 }
 
 impl PageImage {
+    /// The colour of pixel `(x, y)` (from the top left). Panics outside the picture.
     pub fn pixel(&self, x: u32, y: u32) -> [u8; 3] {
         let i = (y as usize * self.width as usize + x as usize) * 3;
         [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
@@ -136,6 +142,11 @@ pub struct Renderer {
 #[cfg(feature = "visual")]
 impl Renderer {
     /// Opens the PDF in `bytes` (a whole file, or the signed version: a [`Prefix`] of one).
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError::Encrypted`] for an encrypted file, [`RenderError::Unreadable`] when hayro
+    /// cannot read it (a panic inside it included).
     pub fn open(bytes: impl Into<PdfData>) -> Result<Renderer, RenderError> {
         let bytes = bytes.into();
         let opened = catch_unwind(AssertUnwindSafe(|| Pdf::new(bytes)));
@@ -147,6 +158,7 @@ impl Renderer {
         }
     }
 
+    /// Number of pages; 0 when the renderer cannot list them.
     pub fn page_count(&self) -> usize {
         catch_unwind(AssertUnwindSafe(|| self.pdf.pages().len())).unwrap_or(0)
     }
@@ -230,14 +242,17 @@ impl Renderer {
         Err(RenderError::NotBuilt)
     }
 
+    /// Never called: no `Renderer` exists without the feature.
     pub fn page_count(&self) -> usize {
         match self.never {}
     }
 
+    /// Never called: no `Renderer` exists without the feature.
     pub fn page_size(&self, _index: usize) -> Option<(f64, f64)> {
         match self.never {}
     }
 
+    /// Never called: no `Renderer` exists without the feature.
     pub fn render(&self, _indices: &[usize], _dpi: f64) -> Vec<Result<PageImage, RenderError>> {
         match self.never {}
     }

@@ -38,6 +38,7 @@ pub struct Same<'a> {
 }
 
 impl<'a> Same<'a> {
+    /// Compares revision graph `old` (the signed one) with `new` (the final one) of `doc`.
     pub fn new(doc: &'a Document, old: &'a Graph, new: &'a Graph) -> Self {
         Same {
             doc,
