@@ -7,7 +7,7 @@
 //!   tables, §7.5.8 streams, hybrid files) and keeps each revision (§7.5.6) separate: an object
 //!   can be read as any revision saw it, which is what difference analysis ([`crate::diff`])
 //!   and signature verification need. Reads are bounded by a work [`document::Budget`].
-//! - [`object`] is the object model (§7.3), [`parser`] its lexer/parser, [`filters`] the stream
+//! - [`object`] is the object model (§7.3), `parser` (private) its lexer/parser, `filters` (private) the stream
 //!   filters (§7.4), [`crypt`] the standard security handler (§7.6).
 //! - [`signatures`] finds signature fields and dictionaries and the byte span of each /Contents
 //!   (§12.7.4.5, §12.8.1); [`dss`] reads the Document Security Store (ETSI EN 319 142-1

@@ -1,5 +1,5 @@
 //! The PDF object model (ISO 32000-1 §7.3): the eight basic types plus indirect references,
-//! as [`super::parser`] reads them and [`super::writer`] writes them. Dictionaries keep their
+//! as the (private) parser reads them and [`super::writer`] writes them. Dictionaries keep their
 //! entry order, and strings remember whether they were hexadecimal, so rewritten objects stay
 //! recognisable in difference analysis.
 
