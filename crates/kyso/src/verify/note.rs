@@ -194,6 +194,16 @@ pub enum Note {
     ChangesNotAnalysed {
         error: String,
     },
+    /// The certification's DocMDP /P cannot be read (ISO 32000-1 §12.8.2.2): the changes after
+    /// it are allowed only under a more permissive /P than the strictest one.
+    DocMdpUnreadable {
+        error: String,
+    },
+    /// The signature's FieldMDP lock cannot be read (ISO 32000-1 §12.8.2.4): every field is
+    /// taken as locked.
+    FieldLockUnreadable {
+        error: String,
+    },
     /// A problem the CMS check noted (in English, from the CMS layer).
     CmsProblem {
         detail: String,
@@ -298,6 +308,8 @@ impl Note {
             Note::TsaRevocationStaleAccepted => "TSA_REVOCATION_STALE_ACCEPTED",
             Note::DisallowedModification { .. } => "DISALLOWED_MODIFICATION",
             Note::ChangesNotAnalysed { .. } => "CHANGES_NOT_ANALYSED",
+            Note::DocMdpUnreadable { .. } => "DOCMDP_UNREADABLE",
+            Note::FieldLockUnreadable { .. } => "FIELD_LOCK_UNREADABLE",
             Note::CmsProblem { .. } => "CMS_PROBLEM",
             Note::VisibleDifference { .. } => "VISIBLE_DIFFERENCE",
             Note::PageAdded { .. } => "PAGE_ADDED",
