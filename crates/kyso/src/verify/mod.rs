@@ -170,6 +170,9 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
     if let Some(b) = &budgeted {
         evidence.http = Some(Arc::new(crate::net::CachingClient::new(b.clone())));
     }
+    // Evidence only (here and below): an unreadable DSS, certificate, CRL or OCSP answer is
+    // left out, which can only leave a chain unbuilt or a status unknown (INDETERMINATE),
+    // never make a signature pass.
     if let Ok(dss) = crate::pdf::dss::read_dss(&doc) {
         opts.extra_certs.extend(
             dss.certs
@@ -882,10 +885,23 @@ fn cryptographic_verification(
                     return None;
                 }
             };
-            let content = if si.signed_attrs.is_none() {
-                read_ranges(doc, ranges).ok()
-            } else {
-                None
+            // RFC 5652 §5.4: without signed attributes the signature is over the content itself;
+            // bytes that cannot be read are SIGNED_BYTES_UNREADABLE, not "no content".
+            let content = match si.signed_attrs {
+                Some(_) => None,
+                None => match read_ranges(doc, ranges) {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        fail(
+                            verdict,
+                            SubIndication::FormatFailure,
+                            Note::SignedBytesUnreadable {
+                                error: e.to_string(),
+                            },
+                        );
+                        return None;
+                    }
+                },
             };
             cms::verify::check_signer_info(sd, si, &content_digest, content.as_deref())
         }
@@ -1146,6 +1162,7 @@ fn revocation_archival(sd: &SignedData) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
             continue;
         };
         for value in &attr.values {
+            // Evidence only (adbe-revocationInfoArchival): unreadable adds nothing to use.
             let _ = archival_value(value, &mut crls, &mut ocsps);
         }
     }
@@ -1412,7 +1429,8 @@ fn visual_check(
         VisualStatus::NotPerformed => match v.not_performed {
             Some(NotPerformed::Encrypted) => warnings.push(Note::VisualNotPerformedEncrypted),
             Some(NotPerformed::TooLarge) => warnings.push(Note::VisualNotPerformedTooLarge),
-            _ => {}
+            // No reason: the check was switched off by option, or nothing followed to compare.
+            None => {}
         },
         VisualStatus::NoDifference => {}
     }
