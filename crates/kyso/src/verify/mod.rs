@@ -397,11 +397,19 @@ fn find_certification(
     coverages: &[byte_range::Coverage],
 ) -> Option<Certification> {
     use crate::pdf::signatures::{docmdp_permission, docmdp_permission_of};
-    let index = entries.iter().position(|e| e.is_certification(doc))?;
-    let rev = coverages
-        .get(index)
-        .and_then(|c| c.revision)
-        .unwrap_or_else(|| doc.last_revision());
+    let signed_rev = |i: usize| {
+        coverages
+            .get(i)
+            .and_then(|c| c.revision)
+            .unwrap_or_else(|| doc.last_revision())
+    };
+    // A certification as the last revision reads it or as its signed revision defined it: a
+    // later revision that redefines its /Reference does not make it an approval signature.
+    let index = entries
+        .iter()
+        .enumerate()
+        .position(|(i, e)| e.is_certification(doc) || certifies_at(doc, e, signed_rev(i)))?;
+    let rev = signed_rev(index);
     let signed = signed_dict(doc, &entries[index], rev)
         .and_then(|d| docmdp_permission_of(doc, rev, &d))
         .map_err(|e| e.to_string());
@@ -416,6 +424,22 @@ fn find_certification(
         index,
         permission,
         unreadable,
+    })
+}
+
+/// Whether the signature dictionary, as revision `rev` defines it, has a DocMDP transform
+/// (ISO 32000-1 §12.8.2.2). Unreadable: no, as [`SignatureEntry::is_certification`] reads it
+/// (a /Reference unreadable in the signed revision was so when signed; redefined later, the
+/// diff refuses the change).
+fn certifies_at(doc: &Document, entry: &SignatureEntry, rev: usize) -> bool {
+    let Ok(sig) = signed_dict(doc, entry, rev) else {
+        return false;
+    };
+    let Some(Ok(refs)) = sig.get("Reference").map(|r| doc.resolve_at(rev, r)) else {
+        return false;
+    };
+    refs.as_array().unwrap_or(&[]).iter().any(|r| {
+        matches!(doc.resolve_dict_at(rev, r), Ok(Some(d)) if d.has_name("TransformMethod", "DocMDP"))
     })
 }
 
@@ -1694,6 +1718,33 @@ mod tests {
         let (doc, entry) = certified("<< /P 3 >>", "null");
         let c = find_certification(&doc, std::slice::from_ref(&entry), &[]).expect("certified");
         assert_eq!((c.permission, c.unreadable), (3, None));
+    }
+
+    /// A later revision that redefines the certification's signature reference (to FieldMDP)
+    /// does not make it an approval signature: the signed revision's DocMDP still applies.
+    #[test]
+    fn certification_read_at_the_signed_revision() {
+        let sig = "<< /Type /Sig /Reference [R2] >>";
+        let sigref = "<< /Type /SigRef /TransformMethod /DocMDP /TransformParams R1 >>";
+        let (_, entry, mut bytes, _, sigref_num) = signed_field(sig, "", "<< /P 1 >>", sigref);
+        let doc = update(&mut bytes, |_, u| {
+            u.set(
+                sigref_num,
+                parse("<< /Type /SigRef /TransformMethod /FieldMDP /TransformParams << /Action /All >> >>"),
+            )
+        });
+        assert!(!entry.is_certification(&doc));
+        let coverage = byte_range::Coverage {
+            ranges: None,
+            problem: None,
+            covers_whole_document: false,
+            revision: Some(1),
+            revisions_after: 1,
+            bytes_after: 0,
+        };
+        let c = find_certification(&doc, std::slice::from_ref(&entry), &[coverage])
+            .expect("still a certification");
+        assert_eq!((c.index, c.permission, c.unreadable), (0, 1, None));
     }
 
     /// The signed /P decides against a more permissive one a later revision reads: the
