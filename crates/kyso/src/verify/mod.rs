@@ -147,6 +147,11 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
     let structure_problems = doc.gap_problems();
     let now = opts.validation_time.unwrap_or_else(OffsetDateTime::now_utc);
     let warnings = doc.warnings.clone();
+    let notes: Vec<Note> = doc
+        .repairs
+        .iter()
+        .map(|r| Note::FileRepaired { repair: r.clone() })
+        .collect();
     // Certificates, CRLs and OCSP responses the document carries in its DSS
     // (ETSI EN 319 142-1 §5.4.2) help build chains and answer revocation offline.
     let mut opts = opts.clone();
@@ -291,6 +296,8 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
         signatures,
         revisions: doc.revisions.len(),
         warnings,
+        warning_codes: notes.iter().map(Note::code).collect(),
+        notes,
         validation_time: vntime::rfc3339(now),
         accept_unknown_ca_status: opts.accept_unknown_ca_status,
         contacted: budgeted.map(|b| b.contacts()).unwrap_or_default(),
@@ -1745,6 +1752,46 @@ mod tests {
         let c = find_certification(&doc, std::slice::from_ref(&entry), &[coverage])
             .expect("still a certification");
         assert_eq!((c.index, c.permission, c.unreadable), (0, 1, None));
+    }
+
+    /// Document-level warnings carry stable codes beside their words (JSON `warning_codes`),
+    /// in both languages: a `startxref` a few bytes off is repaired and said.
+    #[test]
+    fn document_warnings_have_codes() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/docs/congvan-classic.pdf"
+        );
+        let mut bytes = std::fs::read(path).expect("congvan-classic.pdf");
+        let at = bytes
+            .windows(10)
+            .rposition(|w| w == b"startxref\n")
+            .unwrap()
+            + 10;
+        let end = at
+            + bytes[at..]
+                .iter()
+                .position(|b| !b.is_ascii_digit())
+                .unwrap();
+        let off: u64 = std::str::from_utf8(&bytes[at..end])
+            .unwrap()
+            .parse()
+            .unwrap();
+        let wrong = format!("{:0width$}", off - 2, width = end - at);
+        bytes.splice(at..end, wrong.bytes());
+        let source: Arc<dyn crate::pdf::ByteSource> = Arc::new(MemorySource::new(bytes));
+        let mut report = verify_source(source, &VerifyOptions::default()).expect("read");
+        assert_eq!(report.warning_codes, vec!["XREF_OFFSET_REPAIRED"]);
+        assert_eq!(report.warnings.len(), 1);
+        crate::text::report::localise(&mut report, crate::text::Lang::Vi);
+        assert_eq!(report.warning_codes, vec!["XREF_OFFSET_REPAIRED"]);
+        assert!(
+            report.warnings[0].contains("tham chiếu chéo"),
+            "{:?}",
+            report.warnings
+        );
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["warning_codes"][0], "XREF_OFFSET_REPAIRED");
     }
 
     /// The signed /P decides against a more permissive one a later revision reads: the

@@ -231,6 +231,11 @@ pub enum Note {
         revisions_after: usize,
         bytes_after: u64,
     },
+    // --- The document (ISO 32000-1 §7.5: file structure) ---
+    /// The file structure was repaired to be read (not as written).
+    FileRepaired {
+        repair: crate::pdf::xref::Repair,
+    },
     // --- Passed ---
     SignatureValid,
     DocumentTimestampValid,
@@ -319,6 +324,7 @@ impl Note {
             Note::VisualNotPerformedTooLarge => "VISUAL_NOT_PERFORMED_TOO_LARGE",
             Note::VisualPagesNotCompared { .. } => "VISUAL_PAGES_NOT_COMPARED",
             Note::NotWholeFile { .. } => "NOT_WHOLE_FILE",
+            Note::FileRepaired { repair } => repair.code(),
             Note::SignatureValid => "SIGNATURE_VALID",
             Note::DocumentTimestampValid => "DOCUMENT_TIMESTAMP_VALID",
         }
