@@ -1370,7 +1370,6 @@ fn judge_changes(
                             error: error.clone(),
                         },
                     );
-                    report.kyso_reason = Some("DOCMDP_UNREADABLE".into());
                     report.modifications = mods;
                     return;
                 }
