@@ -1753,46 +1753,6 @@ mod tests {
         assert_eq!((c.index, c.permission, c.unreadable), (0, 1, None));
     }
 
-    /// Document-level warnings carry stable codes beside their words (JSON `warning_codes`),
-    /// in both languages: a `startxref` a few bytes off is repaired and said.
-    #[test]
-    fn document_warnings_have_codes() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../fixtures/docs/congvan-classic.pdf"
-        );
-        let mut bytes = std::fs::read(path).expect("congvan-classic.pdf");
-        let at = bytes
-            .windows(10)
-            .rposition(|w| w == b"startxref\n")
-            .unwrap()
-            + 10;
-        let end = at
-            + bytes[at..]
-                .iter()
-                .position(|b| !b.is_ascii_digit())
-                .unwrap();
-        let off: u64 = std::str::from_utf8(&bytes[at..end])
-            .unwrap()
-            .parse()
-            .unwrap();
-        let wrong = format!("{:0width$}", off - 2, width = end - at);
-        bytes.splice(at..end, wrong.bytes());
-        let source: Arc<dyn crate::pdf::ByteSource> = Arc::new(MemorySource::new(bytes));
-        let mut report = verify_source(source, &VerifyOptions::default()).expect("read");
-        assert_eq!(report.warning_codes, vec!["XREF_OFFSET_REPAIRED"]);
-        assert_eq!(report.warnings.len(), 1);
-        crate::text::report::localise(&mut report, crate::text::Lang::Vi);
-        assert_eq!(report.warning_codes, vec!["XREF_OFFSET_REPAIRED"]);
-        assert!(
-            report.warnings[0].contains("tham chiếu chéo"),
-            "{:?}",
-            report.warnings
-        );
-        let json = serde_json::to_value(&report).unwrap();
-        assert_eq!(json["warning_codes"][0], "XREF_OFFSET_REPAIRED");
-    }
-
     /// The signed /P decides against a more permissive one a later revision reads: the
     /// transform parameters redefined to P = 3 after signing leave P = 1.
     #[test]
