@@ -209,7 +209,10 @@ mod tests {
         let mut report = crate::verify::verify_source(source, &opts).expect("read");
         assert_eq!(report.warning_codes, vec!["XREF_OFFSET_REPAIRED"]);
         assert_eq!(report.warnings.len(), 1);
-        for (lang, words) in [(Lang::Vi, "tham chiếu chéo"), (Lang::En, "Cross-reference offset")] {
+        for (lang, words) in [
+            (Lang::Vi, "tham chiếu chéo"),
+            (Lang::En, "Cross-reference offset"),
+        ] {
             super::report::localise(&mut report, lang);
             assert_eq!(report.warning_codes, vec!["XREF_OFFSET_REPAIRED"]);
             assert!(report.warnings[0].contains(words), "{:?}", report.warnings);

@@ -1512,6 +1512,7 @@ fn field_lock(
         }
     }
     let fields = doc.fields_at(rev).map_err(|e| e.to_string())?;
+    let mut locks = Vec::new();
     for f in fields
         .iter()
         .filter(|f| entry.field_names.contains(&f.name))
@@ -1521,10 +1522,15 @@ fn field_lock(
                 .resolve_dict_at(rev, l)
                 .map_err(|e| e.to_string())?
                 .ok_or("the signature field's /Lock is not a dictionary")?;
-            return Ok(lock(&l));
+            locks.push(lock(&l));
         }
     }
-    Ok(FieldLock::None)
+    // Fields sharing this signature with more than one /Lock: none is dropped; all locked.
+    Ok(match locks.len() {
+        0 => FieldLock::None,
+        1 => locks.remove(0),
+        _ => FieldLock::All,
+    })
 }
 
 #[cfg(test)]
@@ -1696,6 +1702,42 @@ mod tests {
         let (doc, entry, ..) = signed_field("<< /Type /Sig >>", "/Lock R1", readable, "null");
         let lock = field_lock(&doc, &entry, 1).expect("readable");
         assert!(lock.locks("Khac") && !lock.locks("SoTien"), "{lock:?}");
+    }
+
+    /// Two fields sharing one signature, each with its own /Lock: the second lock is not
+    /// dropped (the old reading took the first only): every field is locked.
+    #[test]
+    fn field_locks_of_fields_sharing_a_signature_all_count() {
+        let mut bytes = congvan();
+        let mut out = None;
+        let doc = update(&mut bytes, |doc, u| {
+            let (s, f1, f2) = (u.allocate(), u.allocate(), u.allocate());
+            u.set(s, parse("<< /Type /Sig >>"));
+            for (f, name, locked) in [(f1, "KyDuyet", "SoTien"), (f2, "KyDuyet2", "Khac")] {
+                u.set(
+                    f,
+                    parse(&format!(
+                        "<< /FT /Sig /T ({name}) /V {} 0 R /Lock << /Action /Include \
+                         /Fields [({locked})] >> >>",
+                        s.num
+                    )),
+                );
+            }
+            catalog_entry(
+                doc,
+                u,
+                "AcroForm",
+                &format!("<< /Fields [{} 0 R {} 0 R] >>", f1.num, f2.num),
+            );
+            out = Some(s);
+        });
+        let mut e = entry(out.unwrap(), Dict::new());
+        e.field_names.push("KyDuyet2".into());
+        let lock = field_lock(&doc, &e, 1).expect("readable");
+        assert!(matches!(lock, FieldLock::All), "{lock:?}");
+        e.field_names.pop();
+        let lock = field_lock(&doc, &e, 1).expect("readable");
+        assert!(lock.locks("SoTien") && !lock.locks("Khac"), "{lock:?}");
     }
 
     const DOCMDP: &str = "<< /Type /Sig /Reference [<< /Type /SigRef /TransformMethod /DocMDP \
