@@ -1230,6 +1230,25 @@ fn form_filling_under_an_unreadable_field_lock_is_refused() {
     }
 }
 
+/// A /Lock that is present but not a lock dictionary (a name; a reference to no object) locks
+/// every field (verify reads it fail-closed): filling `SoTien` is refused. Read as "no lock",
+/// the certification's P = 2 would have allowed it (exit 0).
+#[test]
+fn form_filling_under_a_lock_that_is_no_dictionary_is_refused() {
+    let lab = Lab::new();
+    for (name, lock) in [("lock-is-name", "/Khac"), ("lock-no-object", "99999 0 R")] {
+        let (signed, field) = locked_form(&lab, name, lock);
+        let pdf = lab.write(
+            &format!("{name}-filled.pdf"),
+            &fill(&signed, field, PLAIN_FILL),
+        );
+        let report = assert_disallowed(&pdf, &["form_filled"]);
+        assert_ne!(report["indication"], "TOTAL-PASSED", "{name}: {report:#}");
+        let codes = serde_json::to_string(&report["signatures"][0]["warning_codes"]).unwrap();
+        assert!(codes.contains("FIELD_LOCK_UNREADABLE"), "{name}: {codes}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 7. Fail closed (issue 13): structure that is not exact per revision, ambiguities, objects
 //    the old role walk could not reach, limits. Every file must be refused: exit 1, 3 or 4,

@@ -357,6 +357,37 @@ fn legacy_pkcs7_binding_cases() {
     assert_eq!(code, 0, "{report:#}");
 }
 
+/// A /SubFilter kyso does not know gets the legacy binding rule, not none: without ESS, two
+/// certificates for the signer's key leave the signer unknown (the old code skipped the check
+/// for any /SubFilter but `adbe.pkcs7.*` and passed this file).
+#[test]
+fn unknown_sub_filter_gets_the_legacy_binding_rule() {
+    if !have_tool("openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let p = prepare(d, "x.unknown");
+    let twin = twin_certificate(d);
+    let cms = openssl_cms(
+        d,
+        &p.content,
+        &["-md", "sha256", "-certfile", twin.to_str().unwrap()],
+    );
+    let (code, report) = plant_and_verify(d, &p, &cms, "unknown-ambiguous.pdf");
+    assert_refused(code, &report, 3, "SIGNER_CERTIFICATE_AMBIGUOUS");
+    // Control: with one certificate for the key nothing else refuses this /SubFilter, so the
+    // refusal above is the binding rule's.
+    let chain = pki("chain.pem");
+    let cms = openssl_cms(
+        d,
+        &p.content,
+        &["-md", "sha256", "-certfile", chain.to_str().unwrap()],
+    );
+    let (code, report) = plant_and_verify(d, &p, &cms, "unknown-one.pdf");
+    assert_eq!(code, 0, "{report:#}");
+}
+
 #[test]
 fn adbe_pkcs7_sha1_sub_filter_is_refused() {
     if !have_tool("openssl") {

@@ -163,6 +163,8 @@ pub struct Document {
     pub startxref: u64,
     /// Repairs made while reading the structure (reported by the verifier).
     pub warnings: Vec<String>,
+    /// The same repairs as facts, in the same order.
+    pub repairs: Vec<super::xref::Repair>,
     /// Every cross-reference entry by object number: (revision, entry), oldest revision first.
     index: HashMap<u32, Vec<(usize, XrefEntry)>>,
     /// Decoded object streams, keyed by where their bytes lie: a stream redefined under the
@@ -251,18 +253,16 @@ impl Document {
             .map(|&b| b as char)
             .collect();
         let startxref = find_startxref(source.as_ref())?;
-        let (chain, warnings) = read_chain(source.as_ref(), startxref)?;
-        let mut warnings = warnings;
+        let (chain, mut repairs) = read_chain(source.as_ref(), startxref)?;
         let mut revisions = group_revisions(source.as_ref(), chain)?;
         for i in 0..revisions.len() {
             let start = if i == 0 { 0 } else { revisions[i - 1].limit };
             if let Some(delta) = repair_shifted_offsets(source.as_ref(), &mut revisions[i], start)?
             {
-                warnings.push(format!(
-                    "the cross-reference offsets of revision {} are all off by {delta} bytes; \
-                     each object was found, alone, where the shift puts it",
-                    i + 1
-                ));
+                repairs.push(super::xref::Repair::OffsetsShifted {
+                    revision: i + 1,
+                    delta,
+                });
             }
         }
         let mut index: HashMap<u32, Vec<(usize, XrefEntry)>> = HashMap::new();
@@ -281,7 +281,8 @@ impl Document {
             version,
             revisions,
             startxref,
-            warnings,
+            warnings: repairs.iter().map(|r| r.to_string()).collect(),
+            repairs,
             index,
             object_streams: Mutex::new((0, HashMap::new())),
             gaps: RwLock::new(Vec::new()),

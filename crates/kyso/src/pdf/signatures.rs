@@ -141,14 +141,25 @@ pub fn docmdp_permission(doc: &Document) -> Result<Option<i64>> {
     let Some(sig) = doc.resolve_dict_at(rev, sig)? else {
         return Ok(None);
     };
+    docmdp_permission_of(doc, rev, &sig).map(Some)
+}
+
+/// The DocMDP /P of the signature dictionary `sig` (its /Reference, ISO 32000-1 §12.8.2.2,
+/// Tables 252-254) as revision `rev` defines the objects it refers to: 2 when it has no
+/// /Reference or no DocMDP transform, 1 for one kyso cannot read as a permission.
+///
+/// # Errors
+///
+/// An object of the /Reference that cannot be read (a broken reference).
+pub fn docmdp_permission_of(doc: &Document, rev: usize, sig: &Dict) -> Result<i64> {
     let refs = match sig.get("Reference") {
         Some(r) => doc.resolve_at(rev, r)?,
-        None => return Ok(Some(2)),
+        None => return Ok(2),
     };
     // Table 252: /Reference is an array of signature references. One kyso cannot read gives
     // the most restrictive permission (fail closed), never the default.
     let Some(refs) = refs.as_array() else {
-        return Ok(Some(1));
+        return Ok(1);
     };
     for r in refs {
         // A reference that is not a dictionary is no DocMDP transform (another method's is
@@ -175,9 +186,9 @@ pub fn docmdp_permission(doc: &Document) -> Result<Option<i64>> {
                 },
             },
         };
-        return Ok(Some(p));
+        return Ok(p);
     }
-    Ok(Some(2))
+    Ok(2)
 }
 
 /// All signature dictionaries reachable from signature fields in the newest revision, in file

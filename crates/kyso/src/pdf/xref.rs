@@ -373,12 +373,49 @@ fn read_stream_section(src: &dyn ByteSource, offset: u64) -> Result<XrefSection>
     })
 }
 
+/// A repair made while reading the file structure: the document was read, but not as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Repair {
+    /// A cross-reference offset (`startxref` or /Prev) pointed at no section; the section
+    /// found nearby at `used` was read instead.
+    XrefOffsetWrong { offset: u64, used: u64 },
+    /// Every offset of revision `revision` (1-based) was off by `delta` bytes; each object was
+    /// found, alone, where the shift puts it.
+    OffsetsShifted { revision: usize, delta: i64 },
+}
+
+impl Repair {
+    /// A stable code for machines (the document-level `warning_codes` of a verification).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Repair::XrefOffsetWrong { .. } => "XREF_OFFSET_REPAIRED",
+            Repair::OffsetsShifted { .. } => "XREF_OFFSETS_SHIFTED",
+        }
+    }
+}
+
+impl std::fmt::Display for Repair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Repair::XrefOffsetWrong { offset, used } => write!(
+                f,
+                "cross-reference offset {offset} is wrong; used the section at {used}"
+            ),
+            Repair::OffsetsShifted { revision, delta } => write!(
+                f,
+                "the cross-reference offsets of revision {revision} are all off by {delta} bytes; \
+                 each object was found, alone, where the shift puts it"
+            ),
+        }
+    }
+}
+
 /// Follows startxref and /Prev, newest first. Loops and runaway chains are errors.
 ///
 /// Two writer mistakes seen in real signed files are repaired, each with a warning: a
 /// `startxref` that misses its `xref` keyword by a few bytes, and a broken /Prev (e.g. `/Prev 0`)
 /// where the `startxref` written just before the update names the previous section.
-pub fn read_chain(src: &dyn ByteSource, startxref: u64) -> Result<(Vec<XrefSection>, Vec<String>)> {
+pub fn read_chain(src: &dyn ByteSource, startxref: u64) -> Result<(Vec<XrefSection>, Vec<Repair>)> {
     let mut seen = HashSet::new();
     let mut out: Vec<XrefSection> = Vec::new();
     let mut warnings = Vec::new();
@@ -400,10 +437,10 @@ pub fn read_chain(src: &dyn ByteSource, startxref: u64) -> Result<(Vec<XrefSecti
                 let newer = out.last().map(|s| s.offset);
                 match recover_section(src, off, newer, &seen) {
                     Some(s) => {
-                        warnings.push(format!(
-                            "cross-reference offset {off} is wrong; used the section at {}",
-                            s.offset
-                        ));
+                        warnings.push(Repair::XrefOffsetWrong {
+                            offset: off,
+                            used: s.offset,
+                        });
                         seen.insert(s.offset);
                         s
                     }

@@ -197,6 +197,50 @@ mod tests {
         assert_eq!(super::name_of_dn("CN=A\\, B,C=VN"), "A, B");
     }
 
+    /// Document-level warnings carry stable codes beside their words (JSON `warning_codes`),
+    /// the words in the report's language: a `startxref` a few bytes off is repaired and said.
+    #[test]
+    fn document_warnings_have_codes() {
+        use std::sync::Arc;
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/docs/congvan-classic.pdf"
+        );
+        let mut bytes = std::fs::read(path).expect("congvan-classic.pdf");
+        let at = bytes
+            .windows(10)
+            .rposition(|w| w == b"startxref\n")
+            .unwrap()
+            + 10;
+        let end = at
+            + bytes[at..]
+                .iter()
+                .position(|b| !b.is_ascii_digit())
+                .unwrap();
+        let off: u64 = std::str::from_utf8(&bytes[at..end])
+            .unwrap()
+            .parse()
+            .unwrap();
+        let wrong = format!("{:0width$}", off - 2, width = end - at);
+        bytes.splice(at..end, wrong.bytes());
+        let source: Arc<dyn crate::pdf::ByteSource> =
+            Arc::new(crate::pdf::MemorySource::new(bytes));
+        let opts = crate::verify::VerifyOptions::default();
+        let mut report = crate::verify::verify_source(source, &opts).expect("read");
+        assert_eq!(report.warning_codes, vec!["XREF_OFFSET_REPAIRED"]);
+        assert_eq!(report.warnings.len(), 1);
+        for (lang, words) in [
+            (Lang::Vi, "tham chiếu chéo"),
+            (Lang::En, "Cross-reference offset"),
+        ] {
+            super::report::localise(&mut report, lang);
+            assert_eq!(report.warning_codes, vec!["XREF_OFFSET_REPAIRED"]);
+            assert!(report.warnings[0].contains(words), "{:?}", report.warnings);
+        }
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["warning_codes"][0], "XREF_OFFSET_REPAIRED");
+    }
+
     /// Issue #19 item 1: no language below the reporting layer. The only lines of verify/ and
     /// diff/ naming `Lang` are the deprecated option and its re-export.
     #[test]

@@ -298,6 +298,26 @@ pub fn note(n: &Note, lang: Lang) -> String {
             format!("Không phân tích được các thay đổi sau chữ ký: {error}"),
             format!("The changes after the signature cannot be analysed: {error}"),
         ),
+        Note::DocMdpUnreadable { error } => (
+            format!("Không đọc được quyền thay đổi (DocMDP /P) của chữ ký chứng nhận; các thay đổi sau đó chỉ được phép nếu quyền ấy rộng hơn mức chặt nhất: {error}"),
+            format!("The certification's change permissions (DocMDP /P) cannot be read; the changes after it are allowed only under a more permissive /P than the strictest: {error}"),
+        ),
+        Note::FieldLockUnreadable { error } => (
+            format!("Không đọc được khóa trường (FieldMDP) của chữ ký; mọi trường được coi là đã khóa: {error}"),
+            format!("The signature's field lock (FieldMDP) cannot be read; every field is taken as locked: {error}"),
+        ),
+        Note::FileRepaired {
+            repair: crate::pdf::xref::Repair::XrefOffsetWrong { offset, used },
+        } => (
+            format!("Vị trí bảng tham chiếu chéo {offset} bị sai; đã dùng bảng tại {used}."),
+            format!("Cross-reference offset {offset} is wrong; used the section at {used}."),
+        ),
+        Note::FileRepaired {
+            repair: crate::pdf::xref::Repair::OffsetsShifted { revision, delta },
+        } => (
+            format!("Mọi vị trí trong bảng tham chiếu chéo của phiên bản {revision} lệch {delta} byte; từng đối tượng được tìm thấy tại vị trí đã hiệu chỉnh."),
+            format!("The cross-reference offsets of revision {revision} are all off by {delta} bytes; each object was found, alone, where the shift puts it."),
+        ),
         Note::CmsProblem { detail } => (detail.clone(), detail.clone()),
         Note::VisibleDifference { page, rect: r } => (
             format!(

@@ -50,6 +50,14 @@ pub fn localise(report: &mut Report, lang: Lang) {
             }
         }
     }
+    if !report.notes.is_empty() {
+        report.warnings = report
+            .notes
+            .iter()
+            .map(|n| super::notes::note(n, lang))
+            .collect();
+        report.warning_codes = report.notes.iter().map(|n| n.code()).collect();
+    }
     let v = verdict::report(report, lang);
     report.verdict = v.label;
     report.verdict_class = v.tone.class();

@@ -384,6 +384,8 @@ mod tests {
             signatures: Vec::new(),
             revisions: 1,
             warnings: Vec::new(),
+            warning_codes: Vec::new(),
+            notes: Vec::new(),
             validation_time: String::new(),
             accept_unknown_ca_status: false,
             contacted: Vec::new(),

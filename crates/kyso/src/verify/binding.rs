@@ -117,9 +117,8 @@ fn signer_bound(
         );
         return;
     }
-    if !sub_filter.starts_with("adbe.pkcs7.") {
-        return;
-    }
+    // Every other /SubFilter gets the legacy rule: `adbe.pkcs7.*`, and also one that is
+    // missing or unknown (read as "", ISO 32000-1 Table 252), never a laxer one.
     let same_key = certificates_with_key(sd, opts, cert);
     if same_key.len() > 1 {
         let names = same_key

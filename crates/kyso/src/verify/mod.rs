@@ -211,6 +211,11 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
     let structure_problems = doc.gap_problems();
     let now = opts.validation_time.unwrap_or_else(OffsetDateTime::now_utc);
     let warnings = doc.warnings.clone();
+    let notes: Vec<Note> = doc
+        .repairs
+        .iter()
+        .map(|r| Note::FileRepaired { repair: r.clone() })
+        .collect();
     // Certificates, CRLs and OCSP responses the document carries in its DSS
     // (ETSI EN 319 142-1 §5.4.2) help build chains and answer revocation offline.
     let mut opts = opts.clone();
@@ -234,6 +239,9 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
     if let Some(b) = &budgeted {
         evidence.http = Some(Arc::new(crate::net::CachingClient::new(b.clone())));
     }
+    // Evidence only (here and below): an unreadable DSS, certificate, CRL or OCSP answer is
+    // left out, which can only leave a chain unbuilt or a status unknown (INDETERMINATE),
+    // never make a signature pass.
     if let Ok(dss) = crate::pdf::dss::read_dss(&doc) {
         opts.extra_certs.extend(
             dss.certs
@@ -270,9 +278,9 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
     let opts = &opts;
     let mut analyser = Analyser::new(&doc);
     let visual = crate::visual::Session::new(&doc, opts.visual.clone());
-    let certification = find_certification(&doc, &entries);
     let coverages: Vec<byte_range::Coverage> =
         entries.iter().map(|e| byte_range::check(&doc, e)).collect();
+    let certification = find_certification(&doc, &entries, &coverages);
     for (e, c) in entries.iter().zip(&coverages) {
         if let (Some(rev), Some(sig), None) = (c.revision, e.reference, &c.problem) {
             analyser.signature_of_revision(rev, sig);
@@ -352,6 +360,8 @@ pub fn verify_source(source: Arc<dyn ByteSource>, opts: &VerifyOptions) -> Resul
         signatures,
         revisions: doc.revisions.len(),
         warnings,
+        warning_codes: notes.iter().map(Note::code).collect(),
+        notes,
         validation_time: vntime::rfc3339(now),
         accept_unknown_ca_status: opts.accept_unknown_ca_status,
         contacted: budgeted.map(|b| b.contacts()).unwrap_or_default(),
@@ -441,17 +451,83 @@ impl Verdict {
 struct Certification {
     /// Index into the signature list.
     index: usize,
-    /// DocMDP /P (2 when absent).
+    /// DocMDP /P (2 when absent; 1 when it cannot be read).
     permission: i64,
+    /// Why /P could not be read, when it could not: the changes after it are then judged
+    /// under P = 1 and, where only that makes them disallowed, INDETERMINATE.
+    unreadable: Option<String>,
 }
 
-fn find_certification(doc: &Document, entries: &[SignatureEntry]) -> Option<Certification> {
-    let index = entries.iter().position(|e| e.is_certification(doc))?;
-    let permission = crate::pdf::signatures::docmdp_permission(doc)
-        .ok()
-        .flatten()
-        .unwrap_or(2);
-    Some(Certification { index, permission })
+/// The certification signature and its DocMDP /P (ISO 32000-1 §12.8.2.2, Table 254): the
+/// stricter of what the certifier signed (the signature dictionary's /Reference as its signed
+/// revision defines it) and what a viewer reads (the catalog's /Perms /DocMDP in the last
+/// revision). Either one unreadable gives P = 1 with the reason, never the default 2.
+fn find_certification(
+    doc: &Document,
+    entries: &[SignatureEntry],
+    coverages: &[byte_range::Coverage],
+) -> Option<Certification> {
+    use crate::pdf::signatures::{docmdp_permission, docmdp_permission_of};
+    let signed_rev = |i: usize| {
+        coverages
+            .get(i)
+            .and_then(|c| c.revision)
+            .unwrap_or_else(|| doc.last_revision())
+    };
+    // A certification as the last revision reads it or as its signed revision defined it: a
+    // later revision that redefines its /Reference does not make it an approval signature.
+    let index = entries
+        .iter()
+        .enumerate()
+        .position(|(i, e)| e.is_certification(doc) || certifies_at(doc, e, signed_rev(i)))?;
+    let rev = signed_rev(index);
+    let signed = signed_dict(doc, &entries[index], rev)
+        .and_then(|d| docmdp_permission_of(doc, rev, &d))
+        .map_err(|e| e.to_string());
+    // A catalog without /Perms (Ok(None)) adds nothing: removing it after signing is a
+    // disallowed change the diff reports (`PermsChanged`); the signed /P stands.
+    let viewer = docmdp_permission(doc).map_err(|e| e.to_string());
+    let (permission, unreadable) = match (signed, viewer) {
+        (Ok(p), Ok(v)) => (v.map_or(p, |v| p.min(v)), None),
+        (Err(e), _) | (_, Err(e)) => (1, Some(e)),
+    };
+    Some(Certification {
+        index,
+        permission,
+        unreadable,
+    })
+}
+
+/// Whether the signature dictionary, as revision `rev` defines it, has a DocMDP transform
+/// (ISO 32000-1 §12.8.2.2). Unreadable: no, as [`SignatureEntry::is_certification`] reads it
+/// (a /Reference unreadable in the signed revision was so when signed; redefined later, the
+/// diff refuses the change).
+fn certifies_at(doc: &Document, entry: &SignatureEntry, rev: usize) -> bool {
+    let Ok(sig) = signed_dict(doc, entry, rev) else {
+        return false;
+    };
+    let Some(Ok(refs)) = sig.get("Reference").map(|r| doc.resolve_at(rev, r)) else {
+        return false;
+    };
+    refs.as_array().unwrap_or(&[]).iter().any(|r| {
+        matches!(doc.resolve_dict_at(rev, r), Ok(Some(d)) if d.has_name("TransformMethod", "DocMDP"))
+    })
+}
+
+/// The signature dictionary as revision `rev` (the one it signs) defines it.
+fn signed_dict(doc: &Document, entry: &SignatureEntry, rev: usize) -> Result<crate::pdf::Dict> {
+    match entry.reference {
+        // A direct dictionary is part of the field, read with it.
+        None => Ok(entry.dict.clone()),
+        Some(r) => doc
+            .resolve_dict_at(rev, &crate::pdf::Object::Ref(r))?
+            .ok_or_else(|| {
+                Error::MalformedPdf(format!(
+                    "signature dictionary {} {} R is not a dictionary in the revision it signs",
+                    r.num, r.gen
+                ))
+            }),
+    }
 }
 
 /// Times for one signature: the validation time, and what document time-stamps prove.
@@ -904,10 +980,23 @@ fn cryptographic_verification(
                     return None;
                 }
             };
-            let content = if si.signed_attrs.is_none() {
-                read_ranges(doc, ranges).ok()
-            } else {
-                None
+            // RFC 5652 §5.4: without signed attributes the signature is over the content itself;
+            // bytes that cannot be read are SIGNED_BYTES_UNREADABLE, not "no content".
+            let content = match si.signed_attrs {
+                Some(_) => None,
+                None => match read_ranges(doc, ranges) {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        fail(
+                            verdict,
+                            SubIndication::FormatFailure,
+                            Note::SignedBytesUnreadable {
+                                error: e.to_string(),
+                            },
+                        );
+                        return None;
+                    }
+                },
             };
             cms::verify::check_signer_info(sd, si, &content_digest, content.as_deref())
         }
@@ -1168,6 +1257,7 @@ fn revocation_archival(sd: &SignedData) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
             continue;
         };
         for value in &attr.values {
+            // Evidence only (adbe-revocationInfoArchival): unreadable adds nothing to use.
             let _ = archival_value(value, &mut crls, &mut ocsps);
         }
     }
@@ -1313,17 +1403,42 @@ fn judge_changes(
             report.kyso_reason = Some("CERTIFICATION_NOT_FIRST".into());
         }
     }
-    let docmdp = ctx
-        .certification
-        .filter(|c| c.index <= ctx.index)
-        .map(|c| c.permission);
-    let perms = Permissions {
-        docmdp,
-        lock: field_lock(doc, entry),
-    };
+    let applies = ctx.certification.filter(|c| c.index <= ctx.index);
+    let docmdp = applies.map(|c| c.permission);
+    let lock = field_lock(doc, entry, signed_rev).unwrap_or_else(|error| {
+        // ISO 32000-1 §12.8.2.4: a lock kyso cannot read locks every field (fail closed).
+        warnings.push(Note::FieldLockUnreadable { error });
+        FieldLock::All
+    });
+    let perms = Permissions { docmdp, lock };
     match analyser.changes_after(signed_rev, &perms) {
         Ok(mods) => {
-            if let Some(bad) = mods.iter().find(|m| !m.allowed) {
+            let bad = mods.iter().find(|m| !m.allowed);
+            let unreadable = applies.and_then(|c| c.unreadable.as_ref());
+            if let (Some(_), Some(error)) = (bad, unreadable) {
+                // P unreadable, judged as 1: what the most permissive P = 3 would allow is
+                // not known to be disallowed (INDETERMINATE); what even P = 3 forbids is.
+                let lenient = Permissions {
+                    docmdp: Some(3),
+                    lock: perms.lock.clone(),
+                };
+                let allowed_at_3 = analyser
+                    .changes_after(signed_rev, &lenient)
+                    .is_ok_and(|l| l.iter().all(|m| m.allowed));
+                if allowed_at_3 {
+                    verdict.set_because(
+                        "DOCMDP_UNREADABLE",
+                        Indication::Indeterminate,
+                        SubIndication::FormatFailure,
+                        Note::DocMdpUnreadable {
+                            error: error.clone(),
+                        },
+                    );
+                    report.modifications = mods;
+                    return;
+                }
+            }
+            if let Some(bad) = bad {
                 verdict.set(
                     Indication::TotalFailed,
                     SubIndication::FormatFailure,
@@ -1408,7 +1523,8 @@ fn visual_check(
         VisualStatus::NotPerformed => match v.not_performed {
             Some(NotPerformed::Encrypted) => warnings.push(Note::VisualNotPerformedEncrypted),
             Some(NotPerformed::TooLarge) => warnings.push(Note::VisualNotPerformedTooLarge),
-            _ => {}
+            // No reason: the check was switched off by option, or nothing followed to compare.
+            None => {}
         },
         VisualStatus::NoDifference => {}
     }
@@ -1421,39 +1537,352 @@ fn visual_check(
     report.visual = Some(v);
 }
 
-/// FieldMDP lock of a signature (ISO 32000-1 §12.8.2.4): the signature field's /Lock, or a
-/// FieldMDP transform in the signature dictionary's /Reference.
-fn field_lock(doc: &Document, entry: &SignatureEntry) -> FieldLock {
-    // An unreadable lock locks everything (fail closed).
-    let rev = doc.last_revision();
+/// FieldMDP lock of a signature (ISO 32000-1 §12.8.2.4): a FieldMDP transform in the
+/// signature dictionary's /Reference, or the signature field's /Lock — both as the revision the
+/// signature signs defines them (what the signer signed; a later revision cannot unlock).
+///
+/// # Errors
+///
+/// The reason, when an entry that is present cannot be read (a broken reference, a /Reference
+/// or /Lock that is not what Table 252/233 asks for, the fields unreadable): the caller locks
+/// every field then. Lock dictionaries read but malformed give `FieldLock::All` themselves.
+fn field_lock(
+    doc: &Document,
+    entry: &SignatureEntry,
+    rev: usize,
+) -> std::result::Result<FieldLock, String> {
     let lock = |d: &crate::pdf::Dict| FieldLock::from_dict(doc, rev, d).unwrap_or(FieldLock::All);
-    if let Some(refs) = entry
-        .dict
-        .get("Reference")
-        .and_then(|r| doc.resolve(r).ok())
+    let sig = signed_dict(doc, entry, rev).map_err(|e| e.to_string())?;
+    if let Some(refs) = sig.get("Reference") {
+        let refs = doc.resolve_at(rev, refs).map_err(|e| e.to_string())?;
+        let refs = refs
+            .as_array()
+            .ok_or("the signature's /Reference is not an array")?;
+        for r in refs {
+            let sigref = doc
+                .resolve_dict_at(rev, r)
+                .map_err(|e| e.to_string())?
+                .ok_or("a signature reference is not a dictionary")?;
+            if sigref.has_name("TransformMethod", "FieldMDP") {
+                let params = sigref
+                    .get("TransformParams")
+                    .ok_or("a FieldMDP reference has no /TransformParams")?;
+                let params = doc
+                    .resolve_dict_at(rev, params)
+                    .map_err(|e| e.to_string())?
+                    .ok_or("FieldMDP /TransformParams is not a dictionary")?;
+                return Ok(lock(&params));
+            }
+        }
+    }
+    let fields = doc.fields_at(rev).map_err(|e| e.to_string())?;
+    let mut locks = Vec::new();
+    for f in fields
+        .iter()
+        .filter(|f| entry.field_names.contains(&f.name))
     {
-        for r in refs.as_array().unwrap_or(&[]) {
-            if let Ok(Some(sigref)) = doc.resolve_dict_at(rev, r) {
-                if sigref.has_name("TransformMethod", "FieldMDP") {
-                    if let Some(Ok(Some(params))) = sigref
-                        .get("TransformParams")
-                        .map(|p| doc.resolve_dict_at(rev, p))
-                    {
-                        return lock(&params);
-                    }
-                }
-            }
+        if let Some(l) = f.dict.get("Lock") {
+            let l = doc
+                .resolve_dict_at(rev, l)
+                .map_err(|e| e.to_string())?
+                .ok_or("the signature field's /Lock is not a dictionary")?;
+            locks.push(lock(&l));
         }
     }
-    if let Ok(fields) = doc.fields_at(rev) {
-        for f in fields
-            .iter()
-            .filter(|f| entry.field_names.contains(&f.name))
-        {
-            if let Some(Ok(Some(l))) = f.dict.get("Lock").map(|l| doc.resolve_dict_at(rev, l)) {
-                return lock(&l);
-            }
+    // Fields sharing this signature with more than one /Lock: none is dropped; all locked.
+    Ok(match locks.len() {
+        0 => FieldLock::None,
+        1 => locks.remove(0),
+        _ => FieldLock::All,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::pdf::parser::Parser;
+    use crate::pdf::{Dict, IncrementalUpdate, MemorySource, ObjRef};
+
+    fn parse(text: &str) -> crate::pdf::Object {
+        Parser::new(text.as_bytes(), true)
+            .object(0)
+            .expect("object")
+    }
+
+    fn congvan() -> Vec<u8> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/docs/congvan.pdf"
+        );
+        std::fs::read(path).expect("congvan.pdf")
+    }
+
+    /// Appends one incremental update made by `f` and reopens the file.
+    fn update(bytes: &mut Vec<u8>, f: impl FnOnce(&Document, &mut IncrementalUpdate)) -> Document {
+        let doc = Document::open(Arc::new(MemorySource::new(bytes.clone()))).unwrap();
+        let mut u = IncrementalUpdate::new(&doc);
+        f(&doc, &mut u);
+        let written = u.write(doc.len(), !bytes.ends_with(b"\n"), None).unwrap();
+        bytes.extend_from_slice(&written.bytes);
+        Document::open(Arc::new(MemorySource::new(bytes.clone()))).unwrap()
+    }
+
+    /// Sets the catalog's `key` to `value` in the update.
+    fn catalog_entry(doc: &Document, u: &mut IncrementalUpdate, key: &str, value: &str) {
+        let rev = doc.last_revision();
+        let mut catalog = doc.catalog_at(rev).unwrap();
+        catalog.set(key, parse(value));
+        u.set(
+            doc.catalog_ref_at(rev).unwrap(),
+            crate::pdf::Object::Dict(catalog),
+        );
+    }
+
+    fn entry(sig: ObjRef, dict: Dict) -> SignatureEntry {
+        SignatureEntry {
+            field_names: vec!["KyDuyet".into()],
+            reference: Some(sig),
+            dict,
+            byte_range: None,
+            contents: Vec::new(),
+            contents_span: None,
+            span_problem: None,
+            contents_hex: true,
         }
     }
-    FieldLock::None
+
+    /// congvan.pdf plus one revision with a signature field `KyDuyet` whose value is the
+    /// signature dictionary `sig` and whose extra entries are `field_extra`. `R1`, `R2` in
+    /// both texts name two further objects, set to `r1`, `r2`. Returns the document, the
+    /// entry, the bytes and the numbers of R1 and R2.
+    fn signed_field(
+        sig: &str,
+        field_extra: &str,
+        r1: &str,
+        r2: &str,
+    ) -> (Document, SignatureEntry, Vec<u8>, ObjRef, ObjRef) {
+        let mut bytes = congvan();
+        let mut out = None;
+        let doc = update(&mut bytes, |doc, u| {
+            let (s, f, a, b) = (u.allocate(), u.allocate(), u.allocate(), u.allocate());
+            let subst = |t: &str| {
+                t.replace("R1", &format!("{} 0 R", a.num))
+                    .replace("R2", &format!("{} 0 R", b.num))
+            };
+            let sig = parse(&subst(sig));
+            u.set(s, sig.clone());
+            u.set(a, parse(&subst(r1)));
+            u.set(b, parse(&subst(r2)));
+            u.set(
+                f,
+                parse(&subst(&format!(
+                    "<< /FT /Sig /T (KyDuyet) /V {} 0 R {field_extra} >>",
+                    s.num
+                ))),
+            );
+            catalog_entry(
+                doc,
+                u,
+                "AcroForm",
+                &format!("<< /Fields [{} 0 R] >>", f.num),
+            );
+            out = Some((s, sig, a, b));
+        });
+        let (s, sig, a, b) = out.unwrap();
+        let crate::pdf::Object::Dict(sig) = sig else {
+            panic!("signature dictionary")
+        };
+        (doc, entry(s, sig), bytes, a, b)
+    }
+
+    /// The lock is read as the signed revision defines it: a later revision that redefines the
+    /// lock dictionary does not unlock a field (the old reading took the last revision's).
+    #[test]
+    fn field_lock_reads_the_signed_revision() {
+        let (_, entry, mut bytes, lock, _) = signed_field(
+            "<< /Type /Sig >>",
+            "/Lock R1",
+            "<< /Type /SigFieldLock /Action /Include /Fields [(SoTien)] >>",
+            "null",
+        );
+        let doc = update(&mut bytes, |_, u| {
+            u.set(
+                lock,
+                parse("<< /Type /SigFieldLock /Action /Include /Fields [(Khac)] >>"),
+            )
+        });
+        assert_eq!(doc.last_revision(), 2);
+        let signed = field_lock(&doc, &entry, 1).expect("readable");
+        assert!(
+            signed.locks("SoTien") && !signed.locks("Khac"),
+            "{signed:?}"
+        );
+        let later = field_lock(&doc, &entry, 2).expect("readable");
+        assert!(!later.locks("SoTien"), "{later:?}");
+    }
+
+    /// ISO 32000-1 §12.8.2.4: a /Lock or FieldMDP /Reference present but unreadable is an
+    /// error (the caller locks every field), never "no lock".
+    #[test]
+    fn field_lock_unreadable_fails_closed() {
+        let readable = "<< /Type /SigFieldLock /Action /Include /Fields [(Khac)] >>";
+        // (signature dictionary, field entries, R1, R2)
+        let cases = [
+            ("<< /Type /Sig >>", "/Lock /Khac", "null", "null"),
+            ("<< /Type /Sig >>", "/Lock 9999 0 R", "null", "null"),
+            ("<< /Type /Sig >>", "/Lock R1", "R2", "R1"),
+            ("<< /Type /Sig /Reference 5 >>", "", "null", "null"),
+            ("<< /Type /Sig /Reference R1 >>", "", "R2", "R1"),
+            ("<< /Type /Sig /Reference [R1] >>", "", "R2", "R1"),
+            (
+                "<< /Type /Sig /Reference [<< /TransformMethod /FieldMDP >>] >>",
+                "",
+                "null",
+                "null",
+            ),
+            (
+                "<< /Type /Sig /Reference [<< /TransformMethod /FieldMDP /TransformParams R1 >>] >>",
+                "",
+                "R2",
+                "R1",
+            ),
+            (
+                "<< /Type /Sig /Reference [<< /TransformMethod /FieldMDP /TransformParams /X >>] >>",
+                "",
+                "null",
+                "null",
+            ),
+        ];
+        for (sig, extra, r1, r2) in cases {
+            let (doc, entry, ..) = signed_field(sig, extra, r1, r2);
+            let got = field_lock(&doc, &entry, 1);
+            assert!(got.is_err(), "{sig} {extra}: {got:?}");
+        }
+        // Controls: no lock, and a readable one.
+        let (doc, entry, ..) = signed_field("<< /Type /Sig >>", "", "null", "null");
+        assert!(matches!(field_lock(&doc, &entry, 1), Ok(FieldLock::None)));
+        let (doc, entry, ..) = signed_field("<< /Type /Sig >>", "/Lock R1", readable, "null");
+        let lock = field_lock(&doc, &entry, 1).expect("readable");
+        assert!(lock.locks("Khac") && !lock.locks("SoTien"), "{lock:?}");
+    }
+
+    /// Two fields sharing one signature, each with its own /Lock: the second lock is not
+    /// dropped (the old reading took the first only): every field is locked.
+    #[test]
+    fn field_locks_of_fields_sharing_a_signature_all_count() {
+        let mut bytes = congvan();
+        let mut out = None;
+        let doc = update(&mut bytes, |doc, u| {
+            let (s, f1, f2) = (u.allocate(), u.allocate(), u.allocate());
+            u.set(s, parse("<< /Type /Sig >>"));
+            for (f, name, locked) in [(f1, "KyDuyet", "SoTien"), (f2, "KyDuyet2", "Khac")] {
+                u.set(
+                    f,
+                    parse(&format!(
+                        "<< /FT /Sig /T ({name}) /V {} 0 R /Lock << /Action /Include \
+                         /Fields [({locked})] >> >>",
+                        s.num
+                    )),
+                );
+            }
+            catalog_entry(
+                doc,
+                u,
+                "AcroForm",
+                &format!("<< /Fields [{} 0 R {} 0 R] >>", f1.num, f2.num),
+            );
+            out = Some(s);
+        });
+        let mut e = entry(out.unwrap(), Dict::new());
+        e.field_names.push("KyDuyet2".into());
+        let lock = field_lock(&doc, &e, 1).expect("readable");
+        assert!(matches!(lock, FieldLock::All), "{lock:?}");
+        e.field_names.pop();
+        let lock = field_lock(&doc, &e, 1).expect("readable");
+        assert!(lock.locks("SoTien") && !lock.locks("Khac"), "{lock:?}");
+    }
+
+    const DOCMDP: &str = "<< /Type /Sig /Reference [<< /Type /SigRef /TransformMethod /DocMDP \
+                          /TransformParams R1 >>] >>";
+
+    /// The certification with /Perms /DocMDP naming its signature dictionary.
+    fn certified(params: &str, r2: &str) -> (Document, SignatureEntry) {
+        let (_, entry, mut bytes, ..) = signed_field(DOCMDP, "", params, r2);
+        let sig = entry.reference.unwrap();
+        let doc = update(&mut bytes, |doc, u| {
+            catalog_entry(doc, u, "Perms", &format!("<< /DocMDP {} 0 R >>", sig.num))
+        });
+        (doc, entry)
+    }
+
+    /// ISO 32000-1 §12.8.2.2, Table 254: an unreadable DocMDP /P is 1 with the reason, never
+    /// the permissive default 2 (the old reading).
+    #[test]
+    fn docmdp_unreadable_is_p1() {
+        let (doc, entry) = certified("R2", "R1");
+        assert!(entry.is_certification(&doc));
+        let c = find_certification(&doc, std::slice::from_ref(&entry), &[]).expect("certified");
+        assert_eq!(c.permission, 1);
+        assert!(c.unreadable.is_some());
+
+        let (doc, entry) = certified("<< /P 3 >>", "null");
+        let c = find_certification(&doc, std::slice::from_ref(&entry), &[]).expect("certified");
+        assert_eq!((c.permission, c.unreadable), (3, None));
+    }
+
+    /// A later revision that redefines the certification's signature reference (to FieldMDP)
+    /// does not make it an approval signature: the signed revision's DocMDP still applies.
+    #[test]
+    fn certification_read_at_the_signed_revision() {
+        let sig = "<< /Type /Sig /Reference [R2] >>";
+        let sigref = "<< /Type /SigRef /TransformMethod /DocMDP /TransformParams R1 >>";
+        let (_, entry, mut bytes, _, sigref_num) = signed_field(sig, "", "<< /P 1 >>", sigref);
+        let doc = update(&mut bytes, |_, u| {
+            u.set(
+                sigref_num,
+                parse("<< /Type /SigRef /TransformMethod /FieldMDP /TransformParams << /Action /All >> >>"),
+            )
+        });
+        assert!(!entry.is_certification(&doc));
+        let coverage = byte_range::Coverage {
+            ranges: None,
+            problem: None,
+            covers_whole_document: false,
+            revision: Some(1),
+            revisions_after: 1,
+            bytes_after: 0,
+        };
+        let c = find_certification(&doc, std::slice::from_ref(&entry), &[coverage])
+            .expect("still a certification");
+        assert_eq!((c.index, c.permission, c.unreadable), (0, 1, None));
+    }
+
+    /// The signed /P decides against a more permissive one a later revision reads: the
+    /// transform parameters redefined to P = 3 after signing leave P = 1.
+    #[test]
+    fn docmdp_reads_the_signed_revision() {
+        let (_, entry, mut bytes, params, _) = signed_field(DOCMDP, "", "<< /P 1 >>", "null");
+        let sig = entry.reference.unwrap();
+        let doc = update(&mut bytes, |doc, u| {
+            catalog_entry(doc, u, "Perms", &format!("<< /DocMDP {} 0 R >>", sig.num));
+            u.set(params, parse("<< /P 3 >>"));
+        });
+        assert_eq!(
+            crate::pdf::signatures::docmdp_permission(&doc).unwrap(),
+            Some(3)
+        );
+        let coverage = byte_range::Coverage {
+            ranges: None,
+            problem: None,
+            covers_whole_document: false,
+            revision: Some(1),
+            revisions_after: 1,
+            bytes_after: 0,
+        };
+        let c =
+            find_certification(&doc, std::slice::from_ref(&entry), &[coverage]).expect("certified");
+        assert_eq!((c.permission, c.unreadable), (1, None));
+    }
 }

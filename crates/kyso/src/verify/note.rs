@@ -324,6 +324,16 @@ pub enum Note {
         /// Why the analysis stopped (English).
         error: String,
     },
+    /// The certification's DocMDP /P cannot be read (ISO 32000-1 §12.8.2.2): the changes after
+    /// it are allowed only under a more permissive /P than the strictest one.
+    DocMdpUnreadable {
+        error: String,
+    },
+    /// The signature's FieldMDP lock cannot be read (ISO 32000-1 §12.8.2.4): every field is
+    /// taken as locked.
+    FieldLockUnreadable {
+        error: String,
+    },
     /// A problem the CMS check noted (in English, from the CMS layer).
     CmsProblem {
         /// The CMS layer's words.
@@ -368,6 +378,11 @@ pub enum Note {
         revisions_after: usize,
         /// How many bytes follow the signed part.
         bytes_after: u64,
+    },
+    // --- The document (ISO 32000-1 §7.5: file structure) ---
+    /// The file structure was repaired to be read (not as written).
+    FileRepaired {
+        repair: crate::pdf::xref::Repair,
     },
     // --- Passed ---
     /// The reason of a PASSED signature: content intact, signer trusted.
@@ -448,6 +463,8 @@ impl Note {
             Note::TsaRevocationStaleAccepted => "TSA_REVOCATION_STALE_ACCEPTED",
             Note::DisallowedModification { .. } => "DISALLOWED_MODIFICATION",
             Note::ChangesNotAnalysed { .. } => "CHANGES_NOT_ANALYSED",
+            Note::DocMdpUnreadable { .. } => "DOCMDP_UNREADABLE",
+            Note::FieldLockUnreadable { .. } => "FIELD_LOCK_UNREADABLE",
             Note::CmsProblem { .. } => "CMS_PROBLEM",
             Note::VisibleDifference { .. } => "VISIBLE_DIFFERENCE",
             Note::PageAdded { .. } => "PAGE_ADDED",
@@ -457,6 +474,7 @@ impl Note {
             Note::VisualNotPerformedTooLarge => "VISUAL_NOT_PERFORMED_TOO_LARGE",
             Note::VisualPagesNotCompared { .. } => "VISUAL_PAGES_NOT_COMPARED",
             Note::NotWholeFile { .. } => "NOT_WHOLE_FILE",
+            Note::FileRepaired { repair } => repair.code(),
             Note::SignatureValid => "SIGNATURE_VALID",
             Note::DocumentTimestampValid => "DOCUMENT_TIMESTAMP_VALID",
         }

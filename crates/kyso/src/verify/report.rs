@@ -274,6 +274,11 @@ pub struct Report {
     pub revisions: usize,
     /// Document-wide warnings, in the report's language.
     pub warnings: Vec<String>,
+    /// The stable codes of `warnings`, in the same order.
+    pub warning_codes: Vec<&'static str>,
+    /// `warnings` as facts.
+    #[serde(skip)]
+    pub notes: Vec<super::note::Note>,
     /// When the document was validated (RFC 3339, Vietnam time).
     pub validation_time: String,
     /// CA certificates whose revocation status could not be determined were accepted

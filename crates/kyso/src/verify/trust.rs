@@ -692,6 +692,12 @@ pub(crate) fn fetch_ca_issuers(
                             .map(|sd| sd.certificates)
                     })
                     .unwrap_or_default();
+                if certs.is_empty() {
+                    // RFC 5280 §4.2.2.1: the answer must be certificates; say so, not nothing.
+                    warnings.push(Note::FetchFailed {
+                        detail: format!("caIssuers {url}: no certificate in the answer"),
+                    });
+                }
                 for c in certs {
                     if !pool.iter().any(|p| p.der == c.der) {
                         pool.push(c.clone());
