@@ -1960,3 +1960,85 @@ fn fail_closed_object_stream_bomb_has_bounded_memory() {
     assert!([1, 3, 4].contains(&code), "exit {code}");
     assert!(peak_mib < 200, "peak memory {peak_mib} MiB");
 }
+
+// ---------------------------------------------------------------------------------------------
+// A signature whose /SubFilter names no encoding kyso verifies.
+// ---------------------------------------------------------------------------------------------
+
+/// congvan.pdf signed by kyso, then its /SubFilter rewritten to `sub_filter` (same length) and
+/// the CMS made again by OpenSSL (`cms -sign`, detached, the leader's key) over the new byte
+/// ranges: a signature that is cryptographically sound whatever /SubFilter says.
+fn resigned_with_sub_filter(lab: &Lab, signed: &[u8], sub_filter: &str) -> PathBuf {
+    let d = sig_dict(&signed);
+    let at = rfind(&signed, b"/SubFilter /ETSI.CAdES.detached").expect("kyso's /SubFilter") + 12;
+    assert_eq!(sub_filter.len(), "ETSI.CAdES.detached".len());
+    let mut pdf = signed.to_vec();
+    pdf[at..at + sub_filter.len()].copy_from_slice(sub_filter.as_bytes());
+    // The signed bytes: everything but the /Contents hex string (ISO 32000-1 §12.8.1).
+    let hex_start = find_from(&pdf, b"<", d.contents.0).unwrap();
+    let hex_end = d.contents.1;
+    let mut data = pdf[..hex_start].to_vec();
+    data.extend_from_slice(&pdf[hex_end..]);
+    let data_path = lab.write(&format!("{sub_filter}.data"), &data);
+    let cms_path = lab.path(&format!("{sub_filter}.p7s"));
+    let pki = fixture("pki");
+    let status = Command::new("openssl")
+        .args([
+            "cms",
+            "-sign",
+            "-binary",
+            "-nosmimecap",
+            "-md",
+            "sha256",
+            "-outform",
+            "DER",
+        ])
+        .arg("-in")
+        .arg(&data_path)
+        .arg("-signer")
+        .arg(pki.join("leader.pem"))
+        .arg("-inkey")
+        .arg(pki.join("leader.key.pem"))
+        .arg("-certfile")
+        .arg(pki.join("chain.pem"))
+        .arg("-out")
+        .arg(&cms_path)
+        .status()
+        .expect("openssl");
+    assert!(status.success());
+    let cms = std::fs::read(&cms_path).unwrap();
+    let room = (hex_end - hex_start - 2) / 2;
+    assert!(cms.len() <= room, "CMS {} > room {room}", cms.len());
+    let hex: String = cms
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .chain(std::iter::repeat_n("00".to_string(), room - cms.len()))
+        .collect();
+    pdf[hex_start + 1..hex_end - 1].copy_from_slice(hex.as_bytes());
+    lab.write(&format!("{sub_filter}.pdf"), &pdf)
+}
+
+/// ISO 32000-1 §12.8.3: kyso verifies `adbe.pkcs7.detached`, `adbe.pkcs7.sha1` and
+/// `ETSI.CAdES.detached`. The same sound CMS under another /SubFilter is not understood, so
+/// never valid: INDETERMINATE (exit 3) with its reason. The control (the same re-signing under
+/// `adbe.pkcs7.detached`) passes, so the /SubFilter alone makes the difference.
+#[test]
+fn a_sub_filter_kyso_does_not_know_is_not_judged_valid() {
+    let lab = Lab::new();
+    let signed = lab.signed_congvan();
+    let control = resigned_with_sub_filter(&lab, &signed, "adbe.pkcs7.detached");
+    let (code, report) = verify_json(&control, &[]);
+    assert_eq!(code, 0, "control: {report:#}");
+
+    let unknown = resigned_with_sub_filter(&lab, &signed, "adbe.pkcs7.detacheX");
+    let (code, report) = verify_json(&unknown, &[]);
+    summarise(&unknown, code, &report);
+    assert_eq!(code, 3, "{report:#}");
+    assert_eq!(report["indication"], "INDETERMINATE", "{report:#}");
+    let sig = &report["signatures"][0];
+    assert_eq!(sig["sub_indication"], "FORMAT_FAILURE", "{report:#}");
+    assert_eq!(
+        sig["message_code"], "SUB_FILTER_NOT_UNDERSTOOD",
+        "{report:#}"
+    );
+}

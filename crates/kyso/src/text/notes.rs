@@ -59,6 +59,17 @@ pub fn note(n: &Note, lang: Lang) -> String {
             format!("Chữ ký CMS có {count} SignerInfo; chữ ký PDF phải có đúng một."),
             format!("The CMS has {count} SignerInfos; a PDF signature must have exactly one."),
         ),
+        Note::SubFilterNotUnderstood { sub_filter: None } => (
+            "Từ điển chữ ký không ghi kiểu mã hoá chữ ký (/SubFilter): không kiểm tra được.".into(),
+            "The signature dictionary names no signature encoding (/SubFilter): it cannot be checked."
+                .into(),
+        ),
+        Note::SubFilterNotUnderstood {
+            sub_filter: Some(f),
+        } => (
+            format!("Kiểu mã hoá chữ ký /{f} không được hỗ trợ: không kiểm tra được."),
+            format!("The signature encoding /{f} is not one kyso verifies: it cannot be checked."),
+        ),
         Note::DetachedWithContent => (
             "Chữ ký tách rời (detached) nhưng CMS lại chứa nội dung đóng gói.".into(),
             "A detached signature whose CMS carries encapsulated content.".into(),

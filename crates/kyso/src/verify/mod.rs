@@ -884,6 +884,23 @@ fn signer_info<'a>(
     let is_timestamp = entry.is_document_timestamp();
     let sub_filter = entry.sub_filter().unwrap_or_default();
 
+    // ISO 32000-1 §12.8.3 / ISO 32000-2 Table 255: the encodings kyso verifies. Anything else
+    // (or none) is not understood, and so not judged valid whatever its CMS says.
+    const KNOWN: [&str; 3] = [
+        "adbe.pkcs7.detached",
+        "adbe.pkcs7.sha1",
+        "ETSI.CAdES.detached",
+    ];
+    if !is_timestamp && !KNOWN.contains(&sub_filter.as_str()) {
+        verdict.set(
+            Indication::Indeterminate,
+            SubIndication::FormatFailure,
+            Note::SubFilterNotUnderstood {
+                sub_filter: entry.sub_filter(),
+            },
+        );
+        return None;
+    }
     if !is_timestamp && sub_filter != "adbe.pkcs7.sha1" && sd.encap_content_present {
         fail(
             verdict,

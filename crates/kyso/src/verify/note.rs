@@ -80,6 +80,13 @@ pub enum Note {
     },
     /// An `adbe.pkcs7.detached` / `ETSI.CAdES.detached` signature whose CMS encapsulates content (it must be detached, ISO 32000-1 §12.8.3.3).
     DetachedWithContent,
+    /// The signature dictionary's /SubFilter is missing or names an encoding kyso does not
+    /// verify (ISO 32000-1 §12.8.3, ISO 32000-2 Table 255: `adbe.pkcs7.detached`,
+    /// `adbe.pkcs7.sha1`, `ETSI.CAdES.detached`; `ETSI.RFC3161` for document time-stamps).
+    SubFilterNotUnderstood {
+        /// The /SubFilter as written, or None when there is none.
+        sub_filter: Option<String>,
+    },
     /// A time-stamp token whose encapsulated content is not a TSTInfo (RFC 3161 §2.4.2).
     TimestampWithoutTstInfo,
     /// The signed bytes or the time-stamp imprint could not be read or hashed.
@@ -326,14 +333,10 @@ pub enum Note {
     },
     /// The certification's DocMDP /P cannot be read (ISO 32000-1 §12.8.2.2): the changes after
     /// it are allowed only under a more permissive /P than the strictest one.
-    DocMdpUnreadable {
-        error: String,
-    },
+    DocMdpUnreadable { error: String },
     /// The signature's FieldMDP lock cannot be read (ISO 32000-1 §12.8.2.4): every field is
     /// taken as locked.
-    FieldLockUnreadable {
-        error: String,
-    },
+    FieldLockUnreadable { error: String },
     /// A problem the CMS check noted (in English, from the CMS layer).
     CmsProblem {
         /// The CMS layer's words.
@@ -381,9 +384,7 @@ pub enum Note {
     },
     // --- The document (ISO 32000-1 §7.5: file structure) ---
     /// The file structure was repaired to be read (not as written).
-    FileRepaired {
-        repair: crate::pdf::xref::Repair,
-    },
+    FileRepaired { repair: crate::pdf::xref::Repair },
     // --- Passed ---
     /// The reason of a PASSED signature: content intact, signer trusted.
     SignatureValid,
@@ -409,6 +410,7 @@ impl Note {
             Note::CmsUnreadable { .. } => "CMS_UNREADABLE",
             Note::SignerInfoCount { .. } => "SIGNER_INFO_COUNT",
             Note::DetachedWithContent => "DETACHED_WITH_CONTENT",
+            Note::SubFilterNotUnderstood { .. } => "SUB_FILTER_NOT_UNDERSTOOD",
             Note::TimestampWithoutTstInfo => "TIMESTAMP_WITHOUT_TSTINFO",
             Note::SignedBytesUnreadable { .. } => "SIGNED_BYTES_UNREADABLE",
             Note::ContentTypeWrong => "CONTENT_TYPE_WRONG",
