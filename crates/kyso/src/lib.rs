@@ -90,5 +90,5 @@ pub mod vntime;
 pub use error::{Error, Result};
 
 #[cfg(test)]
-#[cfg(not(all(feature = "net", feature = "visual")))]
+#[cfg(not(all(feature = "net", feature = "visual", feature = "appearance")))]
 mod verify_only_tests;

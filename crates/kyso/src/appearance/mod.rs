@@ -6,10 +6,17 @@
 //! stream); the signing flow writes it with [`Widget::write_form`] as the widget's /AP /N form
 //! XObject (ISO 32000-1 §12.5.5, §8.10).
 
+#[cfg(feature = "appearance")]
 pub mod font;
+#[cfg(feature = "appearance")]
 pub mod image;
+// Without the feature `appearance`: the same paths, types that cannot be made (off.rs).
+#[cfg(not(feature = "appearance"))]
+mod off;
 /// Text extraction moved to [`crate::layout::text`] (below `decree30`); kept for existing paths.
 pub use crate::layout::text as text_extract;
+#[cfg(not(feature = "appearance"))]
+pub use off::{font, image};
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
