@@ -17,7 +17,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 echo "== kyso feature sets: verify-only (no default features) and two in between"
 # Check builds of one crate (clippy checks as it lints); the verify-only unit tests run too.
 cargo clippy -p kyso --no-default-features --all-targets -- -D warnings
-cargo clippy -p kyso --no-default-features --features net --lib -- -D warnings
+cargo clippy -p kyso --no-default-features --features net,appearance --lib -- -D warnings
 cargo clippy -p kyso --no-default-features --features visual,pkcs11 --lib -- -D warnings
 cargo test -p kyso --no-default-features --lib
 echo "== cargo test"

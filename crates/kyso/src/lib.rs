@@ -54,6 +54,7 @@
 //! | `net` | ureq + rustls: OCSP/CRL/caIssuers fetches, `timestamp::TsaClient::new`, CSC remote signing (`sign::csc`) | verification fetches nothing (as offline); LTV and `TsaClient::with_http` use a [`request::HttpClient`] the caller passes |
 //! | `pkcs11` | cryptoki: tokens and HSMs (`sign::pkcs11`) | .p12 and caller-provided [`sign::Signer`]s only |
 //! | `visual` | hayro: the visual check and the pictures of `kyso compare` | the check is off by default; asking for it gives INDETERMINATE (`VISUAL_CHECK_ERROR`) |
+//! | `appearance` | skrifa, subsetter, png: visible signatures ([`appearance`]: fonts, PNG pictures) | signing with an [`appearance::AppearanceRequest`] is refused ([`Error::InvalidArgument`], "this build of kyso has no visible signatures"); invisible signing and verification, Decree 30 checks included, are unchanged |
 //!
 //! No unsafe code, except the Windows certificate-store signer (`sign::cng`), which calls the
 //! CryptoAPI/NCrypt C functions and is the one module allowed to.
@@ -90,5 +91,5 @@ pub mod vntime;
 pub use error::{Error, Result};
 
 #[cfg(test)]
-#[cfg(not(all(feature = "net", feature = "visual")))]
+#[cfg(not(all(feature = "net", feature = "visual", feature = "appearance")))]
 mod verify_only_tests;

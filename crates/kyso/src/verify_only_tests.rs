@@ -77,3 +77,44 @@ fn without_visual_the_check_is_off_and_asking_for_it_is_indeterminate() {
     assert_eq!(visual.status, VisualStatus::Error);
     assert!(visual.error.as_deref().unwrap_or("").contains("visual"));
 }
+
+#[cfg(not(feature = "appearance"))]
+#[test]
+fn without_appearance_a_visible_signature_is_refused_and_an_invisible_one_verifies() {
+    use crate::appearance::{AppearanceRequest, Role};
+    let pdf = read("docs/congvan.pdf");
+    let identity = load_p12(&read("pki/leader.p12"), "12345678").unwrap();
+    let image = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/images/signature-blue.png");
+    // A picture (leader) and text only (copy): both need this build's missing part.
+    for (role, image) in [(Role::Leader, Some(image)), (Role::Copy, None)] {
+        let opts = SignOptions {
+            appearance: Some(AppearanceRequest {
+                role,
+                image,
+                ..AppearanceRequest::default()
+            }),
+            ..SignOptions::default()
+        };
+        let e = sign_bytes(&pdf, &identity, &opts).unwrap_err();
+        assert!(
+            matches!(&e, crate::Error::InvalidArgument(m) if m.contains("`appearance`")),
+            "{role:?}: {e}"
+        );
+    }
+    // Invisible: signed, and the Decree 30 checks (page text through layout/) still run.
+    let signed = sign_bytes(&pdf, &identity, &SignOptions::default())
+        .unwrap()
+        .0;
+    let report = verify_bytes(&signed, &options(true)).unwrap();
+    assert_eq!(report.signatures.len(), 1);
+    assert_eq!(
+        report.signatures[0].indication,
+        Indication::TotalPassed,
+        "{:?}",
+        report.signatures[0].kyso_reason
+    );
+    // The kind of document is read from its first page's text.
+    assert!(report.decree30.kind.is_some(), "{:?}", report.decree30);
+    assert!(!report.decree30.points.is_empty());
+}

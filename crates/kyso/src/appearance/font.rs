@@ -1,7 +1,12 @@
 //! Embedded TrueType fonts for appearance text: a subset written as a Type0 font with a
 //! CIDFontType2 descendant, Identity-H encoding (CID = glyph id of the subset), /W widths and a
 //! /ToUnicode CMap so that text extraction returns the exact Vietnamese string
-//! (ISO 32000-1 §9.7 composite fonts, §9.7.4.2 CIDToGIDMap, §9.10.3 ToUnicode).
+//! (ISO 32000-1 §9.7 composite fonts, §9.7.4.2 CIDToGIDMap, §9.10.3 ToUnicode). Decree 30/2020
+//! wants Times New Roman (VIETNAM.md §1.5); the bundled default is the metric-compatible
+//! Liberation Serif. Metrics are in text space units (1/1000 em), widths at a size in points.
+//!
+//! Needs the feature `appearance` (skrifa reads the font, subsetter subsets it); without it
+//! the same types exist and [`Font::default_serif`] and [`Font::from_bytes`] refuse.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -24,9 +29,11 @@ static DEFAULT_FONT: &[u8] = include_bytes!("../../assets/fonts/LiberationSerif-
 pub struct Font {
     data: Vec<u8>,
     units_per_em: f32,
-    /// Ascent, descent and cap height in text space units (1/1000 em).
+    /// Ascent in text space units (1/1000 em).
     pub ascent: f64,
+    /// Descent in text space units (1/1000 em), negative below the baseline.
     pub descent: f64,
+    /// Cap height in text space units (1/1000 em).
     cap_height: f64,
     bbox: [f64; 4],
     italic_angle: f64,
@@ -127,6 +134,7 @@ impl Font {
 /// The glyphs of one font used by an appearance; written as one Type0 font.
 #[derive(Debug, Clone)]
 pub struct FontUse {
+    /// The font the glyphs come from.
     pub font: Arc<Font>,
     remapper: GlyphRemapper,
     /// New glyph id → (original id, the text it stands for).
@@ -134,6 +142,7 @@ pub struct FontUse {
 }
 
 impl FontUse {
+    /// No glyph used yet (but .notdef, kept as glyph 0).
     pub fn new(font: Arc<Font>) -> FontUse {
         let mut remapper = GlyphRemapper::new();
         remapper.remap(0); // .notdef stays glyph 0

@@ -1,5 +1,10 @@
 //! PNG pictures as image XObjects (ISO 32000-1 §8.9.5), the alpha channel kept as a soft mask
-//! (/SMask, §11.6.5.3) so a transparent signature or seal shows the page through it.
+//! (/SMask, §11.6.5.3) so a transparent signature or seal shows the page through it: Decree
+//! 30/2020 Appendix I asks for transparent PNGs (VIETNAM.md §1). The picture's size on the page
+//! is the layout's (points); a seal's real size comes from the pHYs resolution ([`Picture::dpi`]).
+//!
+//! Needs the feature `appearance` (the png crate decodes); without it the same type exists and
+//! [`Picture::from_png`] refuses.
 
 use std::io::Cursor;
 
@@ -13,13 +18,19 @@ const MAX_PIXELS: u64 = 40_000_000;
 /// A decoded picture, split into colour samples and an optional alpha plane.
 #[derive(Clone, Debug)]
 pub struct Picture {
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
     /// 8 or 16.
     pub bits: u8,
     /// 1 (gray) or 3 (RGB).
     pub components: u8,
+    /// The colour samples, row by row from the top, `components` per pixel (16-bit samples
+    /// big-endian).
     pub color: Vec<u8>,
+    /// The alpha samples (one per pixel, same depth), when the picture has a transparent
+    /// part; None when it is fully opaque.
     pub alpha: Option<Vec<u8>>,
     /// Resolution from the PNG's pHYs chunk, in dots per inch.
     pub dpi: Option<f64>,

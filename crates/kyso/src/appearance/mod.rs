@@ -4,12 +4,73 @@
 //!
 //! [`resolve`] turns an [`AppearanceRequest`] into a [`Widget`] (page, rectangle, appearance
 //! stream); the signing flow writes it with [`Widget::write_form`] as the widget's /AP /N form
-//! XObject (ISO 32000-1 §12.5.5, §8.10).
+//! XObject (ISO 32000-1 §12.5.5, §8.10). Callers rarely call it themselves: they set
+//! [`crate::sign::SignOptions::appearance`].
+//!
+//! Which layout each [`Role`] follows (Decree 30/2020 Appendix I; VIETNAM.md §1):
+//!
+//! | role | picture | placed | text |
+//! |---|---|---|---|
+//! | [`Role::Leader`] | the leader's signature (PNG), blue, transparent | centred between the signer's title line and full name (box 7c), found in the page text | none |
+//! | [`Role::Organization`] | the agency's seal (PNG) at its real size | over the left third of the leader's picture (box 8; Art. 32.2: after the leader) | the signer, agency and time beside the seal (practice, not law); number and date into the draft's blanks |
+//! | [`Role::Attachment`] | none | top right of page 1 | number and symbol, signing time: Times (Liberation Serif), 10 pt, black |
+//! | [`Role::Copy`] | none | top right of page 1 | copy type, agency, signing time: as above |
+//!
+//! Units: rectangles are in PDF points (1/72 inch) from the lower left corner of the page as
+//! displayed (its visible area, turned by /Rotate), [`parse_rect`] and the CLI also take
+//! millimetres ([`PT_PER_MM`]); the seal's diameter is in millimetres ([`DEFAULT_SEAL_MM`]);
+//! font sizes are in points; a [`Widget`]'s rectangle is back in default user space. Times are
+//! shown in Vietnam time (UTC+07:00). Text is NFC and drawn with an embedded subset of a
+//! TrueType font ([`font`]), never a standard 14 font, which cannot show Vietnamese.
+//!
+//! Fonts and pictures need the feature `appearance` (on by default); without it every
+//! visible signature is refused with an error saying so.
+//!
+//! # Examples
+//!
+//! ```
+//! # #[cfg(feature = "appearance")] {
+//! use std::sync::Arc;
+//!
+//! use kyso::appearance::{resolve, AppearanceRequest, Context, Role};
+//! use kyso::pdf::{Document, MemorySource};
+//! use kyso::pki::Certificate;
+//!
+//! let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/");
+//! let pdf = std::fs::read(format!("{root}docs/congvan.pdf"))?;
+//! let doc = Document::open(Arc::new(MemorySource::new(pdf)))?;
+//! let key = kyso::sign::load_p12(&std::fs::read(format!("{root}pki/leader.p12"))?, "12345678")?;
+//! let certificate = Certificate::from_der(&key.certificate)?;
+//!
+//! // The leader's picture, placed above the certificate's name where the letter prints it.
+//! let req = AppearanceRequest {
+//!     role: Role::Leader,
+//!     image: Some(format!("{root}images/signature-blue.png").into()),
+//!     ..AppearanceRequest::default()
+//! };
+//! let ctx = Context {
+//!     certificate: &certificate,
+//!     signing_time: time::OffsetDateTime::now_utc(),
+//!     force: false,
+//! };
+//! let widget = resolve(&doc, &req, &ctx)?;
+//! let [x0, y0, x1, y1] = widget.rect; // points, default user space
+//! assert!(x0 < x1 && y0 < y1 && widget.guards.is_empty());
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
+#[cfg(feature = "appearance")]
 pub mod font;
+#[cfg(feature = "appearance")]
 pub mod image;
+// Without the feature `appearance`: the same paths, types that cannot be made (off.rs).
+#[cfg(not(feature = "appearance"))]
+mod off;
 /// Text extraction moved to [`crate::layout::text`] (below `decree30`); kept for existing paths.
 pub use crate::layout::text as text_extract;
+#[cfg(not(feature = "appearance"))]
+pub use off::{font, image};
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -67,6 +128,8 @@ pub enum Role {
 }
 
 impl Role {
+    /// The role's name as the CLI, the JSON request and the widget's role key write it
+    /// (`leader`, `organization`, `attachment`, `copy`).
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Leader => "leader",
@@ -96,6 +159,7 @@ impl FromStr for Role {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AppearanceRequest {
+    /// Who signs: which Decree 30/2020 Appendix I layout is drawn.
     pub role: Role,
     /// PNG picture: the leader's signature or the agency's seal.
     pub image: Option<PathBuf>,
@@ -106,19 +170,22 @@ pub struct AppearanceRequest {
     pub rect: Option<[f64; 4]>,
     /// Text to place the leader's picture above (default: the certificate's common name).
     pub anchor: Option<String>,
-    /// Real diameter of the seal in millimetres.
+    /// Real diameter of the seal in millimetres (default: from the PNG's resolution, else
+    /// [`DEFAULT_SEAL_MM`]).
     pub seal_diameter_mm: Option<f64>,
     /// Organization: omit the text block beside the seal.
     pub no_text: bool,
     /// Document number and symbol ("số và ký hiệu"), e.g. "123/UBND-VP".
     pub doc_number: Option<String>,
-    /// Issue date shown with the organization's text block.
+    /// Issue date (`dd/mm/yyyy`, `dd.mm.yyyy` or `yyyy-mm-dd`): stamped into the draft's
+    /// "ngày … tháng … năm …" blanks, else shown with the organization's text block.
     pub doc_date: Option<String>,
     /// Copy type: "SAO Y", "SAO LỤC" or "TRÍCH SAO".
     pub copy_type: Option<String>,
     /// Agency name (default: from the certificate).
     pub agency: Option<String>,
-    /// Another TrueType font (e.g. the agency's Times New Roman).
+    /// Another TrueType font (e.g. the agency's Times New Roman); default: the bundled
+    /// Liberation Serif, metric-compatible with Times New Roman.
     pub font: Option<PathBuf>,
 }
 
@@ -161,13 +228,25 @@ pub fn parse_rect(s: &str) -> Result<[f64; 4]> {
 
 /// What [`resolve`] needs to know about the signature being made.
 pub struct Context<'a> {
+    /// The signer's certificate: its common name is the leader's default anchor, its
+    /// organization the agency's default name.
     pub certificate: &'a Certificate,
+    /// The time shown in text stamps (in Vietnam time, UTC+07:00).
     pub signing_time: OffsetDateTime,
-    /// Sign an organization signature even without a leader signature in the document.
+    /// Sign anyway where Decree 30/2020 says not to (an organization signature without a
+    /// leader signature, a picture on an attachment or copy, the guards of
+    /// [`crate::decree30::Guard`]): the overridden guards end in [`Widget::guards`].
     pub force: bool,
 }
 
 /// Lays out the visible signature for `req` on `doc`'s newest revision.
+///
+/// # Errors
+///
+/// [`Error::InvalidArgument`] for a request that cannot be drawn (no such page, no anchor
+/// found, a picture or font that cannot be read, a rectangle outside the page's visible area,
+/// a build without the feature `appearance`); [`Error::Decree30`] when the result would not
+/// conform to Decree 30/2020 and `ctx.force` is off; PDF errors from reading `doc`.
 pub fn resolve(doc: &Document, req: &AppearanceRequest, ctx: &Context) -> Result<Widget> {
     let rev = doc.last_revision();
     let pages = doc.pages_at(rev)?;

@@ -12,6 +12,7 @@ pub struct Widget {
     pub rect: [f64; 4],
     /// The page's /Rotate: the appearance is turned back so that it reads upright.
     pub rotate: i64,
+    /// Who signs: written in the field as [`ROLE_KEY`] so that verification knows what was drawn.
     pub role: Role,
     /// Content stream of the form, in form space where the bbox is [0 0 w h].
     pub(super) content: Vec<u8>,

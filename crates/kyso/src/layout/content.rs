@@ -17,6 +17,7 @@ pub struct Operations<'a> {
 }
 
 impl<'a> Operations<'a> {
+    /// The operators of the decoded content stream `content`, from its start.
     pub fn new(content: &'a [u8]) -> Self {
         Operations {
             content,

@@ -16,13 +16,17 @@ const MAX_OPERATORS: usize = 2_000_000;
 /// Form XObject nesting followed.
 const MAX_FORM_DEPTH: usize = 3;
 
-/// One shown character (or ligature) in default user space.
+/// One shown character (or ligature), in points: in the page as displayed ([`page_lines`]) or
+/// in the content stream's own space ([`stream_lines`]).
 #[derive(Clone, Debug)]
 pub struct Glyph {
+    /// The Unicode text it stands for (through /ToUnicode or the font's encoding).
     pub text: String,
+    /// Its origin on the baseline (the left edge of its advance).
     pub x: f64,
     /// Baseline.
     pub y: f64,
+    /// Its advance width from the font's widths (character and word spacing not included).
     pub width: f64,
     /// Effective font size (text space height in user space).
     pub size: f64,
@@ -31,15 +35,20 @@ pub struct Glyph {
 /// A line of text: glyphs sharing a baseline, left to right.
 #[derive(Clone, Debug)]
 pub struct Line {
+    /// Its glyphs, left to right.
     pub glyphs: Vec<Glyph>,
+    /// Baseline.
     pub y: f64,
+    /// Font size of the line (its glyphs' largest).
     pub size: f64,
 }
 
 impl Line {
+    /// Left edge of the first glyph (0 for an empty line).
     pub fn x0(&self) -> f64 {
         self.glyphs.first().map_or(0.0, |g| g.x)
     }
+    /// Right edge of the rightmost glyph's advance.
     pub fn x1(&self) -> f64 {
         self.glyphs
             .iter()
@@ -70,10 +79,13 @@ impl Line {
 /// Where a piece of text was found on a page.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Found {
+    /// Left edge of its first glyph, in the lines' space (points).
     pub x0: f64,
+    /// Right edge of its last glyph.
     pub x1: f64,
     /// Baseline.
     pub y: f64,
+    /// The larger font size of its first and last glyphs.
     pub size: f64,
     /// Index of the line in [`page_lines`]' result.
     pub line: usize,

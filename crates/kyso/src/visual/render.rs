@@ -274,19 +274,47 @@ fn page_scale(w: f64, h: f64, dpi: f64) -> f64 {
     scale
 }
 
-/// Encodes an RGB picture as PNG.
+/// Encodes an RGB picture (8 bits per sample, rows from the top) as PNG (ISO/IEC 15948:2004:
+/// IHDR, one zlib IDAT with filter type 2 "Up" on every row, IEND), written here so that the
+/// build without the feature `appearance` needs no PNG crate. Missing samples (an `rgb` shorter
+/// than `width` × `height` × 3, which the callers cannot make) are drawn black, never dropped.
 pub fn png_rgb(width: u32, height: u32, rgb: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut out, width, height);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        // Writing into memory fails only on inconsistent sizes, which the callers cannot make.
-        if let Ok(mut w) = enc.write_header() {
-            let _ = w.write_image_data(rgb);
+    let row = width as usize * 3;
+    let mut raw = Vec::with_capacity((row + 1) * height as usize);
+    let mut line = vec![0u8; row];
+    let mut above = vec![0u8; row];
+    for y in 0..height as usize {
+        line.fill(0);
+        if let Some(src) = rgb.get(y * row..) {
+            let n = src.len().min(row);
+            line[..n].copy_from_slice(&src[..n]);
         }
+        // §9.2, filter type 2: each byte minus the byte above it (zero above the first row).
+        raw.push(2);
+        raw.extend(line.iter().zip(&above).map(|(x, b)| x.wrapping_sub(*b)));
+        std::mem::swap(&mut line, &mut above);
     }
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::with_capacity(13);
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    // 8-bit samples, colour type 2 (RGB), deflate, filter method 0, no interlace (§11.2.2).
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    png_chunk(&mut out, b"IHDR", &ihdr);
+    png_chunk(&mut out, b"IDAT", &crate::pdf::filters::deflate(&raw));
+    png_chunk(&mut out, b"IEND", &[]);
     out
+}
+
+/// One PNG chunk: length, type, data, CRC-32 of type and data (ISO/IEC 15948:2004 §5.3).
+fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let mut crc = flate2::Crc::new();
+    crc.update(kind);
+    crc.update(data);
+    out.extend_from_slice(&crc.sum().to_be_bytes());
 }
 
 #[cfg(all(test, feature = "visual"))]
@@ -320,5 +348,37 @@ mod tests {
                 Err(e) => assert!(!e.to_string().is_empty()),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod png_tests {
+    use super::png_rgb;
+
+    /// Decodes with the png crate, an independent decoder.
+    fn decode(data: &[u8]) -> (u32, u32, Vec<u8>) {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(data))
+            .read_info()
+            .unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!(info.color_type, png::ColorType::Rgb);
+        assert_eq!(info.bit_depth, png::BitDepth::Eight);
+        buf.truncate(info.buffer_size());
+        (info.width, info.height, buf)
+    }
+
+    #[test]
+    fn png_rgb_decodes_to_the_same_pixels() {
+        let (w, h) = (7u32, 5u32);
+        let rgb: Vec<u8> = (0..w * h * 3).map(|i| (i * 37 % 251) as u8).collect();
+        assert_eq!(decode(&png_rgb(w, h, &rgb)), (w, h, rgb));
+    }
+
+    #[test]
+    fn png_rgb_draws_missing_samples_black() {
+        let (w, h, px) = decode(&png_rgb(2, 2, &[255; 6]));
+        assert_eq!((w, h), (2, 2));
+        assert_eq!(px, [[255; 6], [0; 6]].concat());
     }
 }
