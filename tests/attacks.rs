@@ -1969,8 +1969,8 @@ fn fail_closed_object_stream_bomb_has_bounded_memory() {
 /// the CMS made again by OpenSSL (`cms -sign`, detached, the leader's key) over the new byte
 /// ranges: a signature that is cryptographically sound whatever /SubFilter says.
 fn resigned_with_sub_filter(lab: &Lab, signed: &[u8], sub_filter: &str) -> PathBuf {
-    let d = sig_dict(&signed);
-    let at = rfind(&signed, b"/SubFilter /ETSI.CAdES.detached").expect("kyso's /SubFilter") + 12;
+    let d = sig_dict(signed);
+    let at = rfind(signed, b"/SubFilter /ETSI.CAdES.detached").expect("kyso's /SubFilter") + 12;
     assert_eq!(sub_filter.len(), "ETSI.CAdES.detached".len());
     let mut pdf = signed.to_vec();
     pdf[at..at + sub_filter.len()].copy_from_slice(sub_filter.as_bytes());
