@@ -20,6 +20,8 @@ cargo clippy -p kyso --no-default-features --all-targets -- -D warnings
 cargo clippy -p kyso --no-default-features --features net,appearance --lib -- -D warnings
 cargo clippy -p kyso --no-default-features --features visual,pkcs11 --lib -- -D warnings
 cargo test -p kyso --no-default-features --lib
+echo "== rustdoc: every public item documented (#![deny(missing_docs)]), every link resolves"
+RUSTDOCFLAGS="-D warnings" cargo doc -p kyso --no-deps
 echo "== cargo test"
 cargo test --workspace 2>&1 | tee target/test-output.txt
 echo "== Windows: cross-build (debug) and Wine run (KYSO_SKIP_WINDOWS=1 skips it)"

@@ -58,6 +58,7 @@
 //!
 //! No unsafe code, except the Windows certificate-store signer (`sign::cng`), which calls the
 //! CryptoAPI/NCrypt C functions and is the one module allowed to.
+#![deny(missing_docs)]
 #![cfg_attr(not(windows), forbid(unsafe_code))]
 #![cfg_attr(windows, deny(unsafe_code))]
 

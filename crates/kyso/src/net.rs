@@ -60,7 +60,7 @@ impl HttpResponse {
 /// (unreachable, timeout, unsupported URL, offline); a response with any status is `Ok`.
 ///
 /// Verification, LTV extension and time-stamping take an `Arc<dyn HttpClient>`, so a caller can
-/// put its own client in (a proxy, a recorder, a stub for tests) in place of [`UreqClient`].
+/// put its own client in (a proxy, a recorder, a stub for tests) in place of `UreqClient` (feature `net`).
 ///
 /// # Examples
 ///

@@ -378,10 +378,20 @@ fn read_stream_section(src: &dyn ByteSource, offset: u64) -> Result<XrefSection>
 pub enum Repair {
     /// A cross-reference offset (`startxref` or /Prev) pointed at no section; the section
     /// found nearby at `used` was read instead.
-    XrefOffsetWrong { offset: u64, used: u64 },
+    XrefOffsetWrong {
+        /// The offset as written (bytes from the start of the file).
+        offset: u64,
+        /// Where the section actually read starts.
+        used: u64,
+    },
     /// Every offset of revision `revision` (1-based) was off by `delta` bytes; each object was
     /// found, alone, where the shift puts it.
-    OffsetsShifted { revision: usize, delta: i64 },
+    OffsetsShifted {
+        /// The revision whose offsets were shifted (1-based).
+        revision: usize,
+        /// The shift in bytes (negative: objects lie earlier than written).
+        delta: i64,
+    },
 }
 
 impl Repair {

@@ -36,7 +36,7 @@ pub use crate::net::UreqClient;
 /// Network access, for callers that pass their own HTTP client (tests, proxies, a stub that
 /// refuses everything) or read the network budget: the [`HttpClient`] trait and its
 /// [`HttpResponse`], [`Offline`] (every request refused), the [`NetworkBudget`] of one
-/// verification, and [`UreqClient`], the real client (feature `net`).
+/// verification, and `UreqClient`, the real client (feature `net`).
 pub use crate::net::{HttpClient, HttpResponse, NetworkBudget, Offline};
 
 use crate::{Error, Result};

@@ -333,10 +333,16 @@ pub enum Note {
     },
     /// The certification's DocMDP /P cannot be read (ISO 32000-1 §12.8.2.2): the changes after
     /// it are allowed only under a more permissive /P than the strictest one.
-    DocMdpUnreadable { error: String },
+    DocMdpUnreadable {
+        /// Why /P could not be read (the reader's error, English).
+        error: String,
+    },
     /// The signature's FieldMDP lock cannot be read (ISO 32000-1 §12.8.2.4): every field is
     /// taken as locked.
-    FieldLockUnreadable { error: String },
+    FieldLockUnreadable {
+        /// Why the lock could not be read (the reader's error, English).
+        error: String,
+    },
     /// A problem the CMS check noted (in English, from the CMS layer).
     CmsProblem {
         /// The CMS layer's words.
@@ -384,7 +390,10 @@ pub enum Note {
     },
     // --- The document (ISO 32000-1 §7.5: file structure) ---
     /// The file structure was repaired to be read (not as written).
-    FileRepaired { repair: crate::pdf::xref::Repair },
+    FileRepaired {
+        /// What was repaired, and where.
+        repair: crate::pdf::xref::Repair,
+    },
     // --- Passed ---
     /// The reason of a PASSED signature: content intact, signer trusted.
     SignatureValid,
