@@ -164,7 +164,8 @@ impl<I: Load> Pki<I> {
         self.dir.path().join(f)
     }
 
-    fn load(&self, name: &str) -> I {
+    /// A certificate made earlier in this PKI: `name.pem`/`name.key`.
+    pub fn load(&self, name: &str) -> I {
         I::load(
             self.path(&format!("{name}.pem")),
             self.path(&format!("{name}.key")),
@@ -272,6 +273,155 @@ impl<I: Load> Pki<I> {
         std::fs::read(self.path("r.der")).unwrap()
     }
 
+    /// Self-signed certificate for a new key with the extensions `ext` (the text of an openssl
+    /// extension section, one `name = value` a line).
+    pub fn root_ext(&self, name: &str, key: Key, subj: &str, ext: &str) -> I {
+        let (k, p, cnf) = (
+            format!("{name}.key"),
+            format!("{name}.pem"),
+            format!("{name}-req.cnf"),
+        );
+        std::fs::write(self.path(&cnf), format!("{CONFIG}[custom_ext]\n{ext}")).unwrap();
+        let mut args = vec!["req", "-x509", "-new", "-config", &cnf, "-utf8"];
+        args.extend(key.args());
+        #[rustfmt::skip]
+        args.extend(["-nodes", "-keyout", &k, "-out", &p, "-subj", subj, "-days", "3650",
+            "-extensions", "custom_ext"]);
+        openssl(self.dir.path(), &args);
+        self.load(name)
+    }
+
+    /// Certificate for a new key issued by `issuer` with the extensions `ext` (the text of an
+    /// openssl extension file: name constraints, extended key usages, AIA... as a test wants).
+    pub fn issue_ext(
+        &self,
+        name: &str,
+        key: Key,
+        subj: &str,
+        issuer: &I,
+        ext: &str,
+        serial: u32,
+    ) -> I {
+        let (k, csr, p, extf) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.pem"),
+            format!("{name}.ext"),
+        );
+        let mut args = vec!["req", "-new", "-config", "openssl.cnf", "-utf8"];
+        args.extend(key.args());
+        args.extend(["-nodes", "-keyout", &k, "-out", &csr, "-subj", subj]);
+        openssl(self.dir.path(), &args);
+        std::fs::write(self.path(&extf), ext).unwrap();
+        let serial = serial.to_string();
+        let (ipem, ikey) = (
+            issuer.pem().to_str().unwrap(),
+            issuer.key().to_str().unwrap(),
+        );
+        #[rustfmt::skip]
+        openssl(self.dir.path(), &[
+            "x509", "-req", "-in", &csr, "-CA", ipem, "-CAkey", ikey, "-set_serial", &serial,
+            "-days", "365", "-extfile", &extf, "-out", &p,
+        ]);
+        self.load(name)
+    }
+
+    /// `NAME.p12` (empty password) of `leaf` (`NAME.pem`) and its key, with the certificates
+    /// `chain`.
+    pub fn p12(&self, leaf: &I, chain: &[&I]) -> PathBuf {
+        let name = stem(leaf.pem());
+        let mut bundle = Vec::new();
+        for c in chain {
+            bundle.extend(std::fs::read(c.pem()).unwrap());
+        }
+        let chainf = self.path(&format!("{name}-chain.pem"));
+        std::fs::write(&chainf, bundle).unwrap();
+        let out = self.path(&format!("{name}.p12"));
+        #[rustfmt::skip]
+        openssl(self.dir.path(), &[
+            "pkcs12", "-export", "-inkey", leaf.key().to_str().unwrap(),
+            "-in", leaf.pem().to_str().unwrap(), "-certfile", chainf.to_str().unwrap(),
+            "-out", out.to_str().unwrap(), "-passout", "pass:",
+        ]);
+        out
+    }
+
+    /// An empty CRL (DER, `NAME.crl`) of the CA `ca` (`NAME.pem`), 7 days to nextUpdate.
+    pub fn empty_crl(&self, ca: &I) -> PathBuf {
+        let name = stem(ca.pem());
+        let (cnf, index, crlnum) = (
+            format!("{name}-ca.cnf"),
+            format!("{name}.index"),
+            format!("{name}.crlnum"),
+        );
+        let text = format!(
+            "[ca]\ndefault_ca = c\n[c]\ndatabase = {index}\ncrlnumber = {crlnum}\n\
+default_md = sha256\ndefault_crl_days = 7\n"
+        );
+        std::fs::write(self.path(&cnf), text).unwrap();
+        std::fs::write(self.path(&index), "").unwrap();
+        std::fs::write(self.path(&crlnum), "01\n").unwrap();
+        let (key, pem) = (ca.key().to_str().unwrap(), ca.pem().to_str().unwrap());
+        #[rustfmt::skip]
+        openssl(self.dir.path(), &[
+            "ca", "-gencrl", "-config", &cnf, "-keyfile", key, "-cert", pem, "-out", "crl.pem",
+        ]);
+        let out = format!("{name}.crl");
+        openssl(
+            self.dir.path(),
+            &["crl", "-in", "crl.pem", "-outform", "DER", "-out", &out],
+        );
+        self.path(&out)
+    }
+
+    /// Writes `index.txt`, the database `openssl ocsp -index` answers from: each certificate
+    /// with its status (certificates left out are "unknown" to the responder).
+    pub fn ocsp_index(&self, entries: &[(&I, IndexStatus)]) {
+        let mut text = String::new();
+        for (cert, status) in entries {
+            let pem = cert.pem().to_str().unwrap();
+            let serial =
+                openssl_output(self.dir.path(), &["x509", "-in", pem, "-noout", "-serial"]);
+            let serial = serial.trim().trim_start_matches("serial=");
+            let name = stem(cert.pem());
+            // Fields: status, expiry, revocation time[,reason], serial (hex), file, subject.
+            let line = match status {
+                IndexStatus::Valid => {
+                    format!("V\t491231235959Z\t\t{serial}\tunknown\t/CN={name}\n")
+                }
+                IndexStatus::Revoked { at, reason } => format!(
+                    "R\t491231235959Z\t{},{reason}\t{serial}\tunknown\t/CN={name}\n",
+                    ca_time(*at)
+                ),
+            };
+            text += &line;
+        }
+        std::fs::write(self.path("index.txt"), text).unwrap();
+    }
+
+    /// Starts OpenSSL's responder (`openssl ocsp -index index.txt -port PORT`) for the CA `ca`
+    /// over [`Pki::ocsp_index`]'s database, signing with `signer`, plus `extra` arguments
+    /// (`-nmin 60`, `-resp_key_id`...). It listens when this returns; killed on drop.
+    pub fn ocsp_process(
+        &self,
+        port: u16,
+        ca: &I,
+        signer: &I,
+        extra: &[&str],
+    ) -> local::OcspProcess {
+        let mut args = vec![
+            "-rsigner",
+            signer.pem().to_str().unwrap(),
+            "-rkey",
+            signer.key().to_str().unwrap(),
+            "-CA",
+            ca.pem().to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let log = self.path(&format!("responder-{port}.log"));
+        local::OcspProcess::start(self.dir.path(), port, &args, &log)
+    }
+
     /// PKCS#8 DER of a key file.
     pub fn pkcs8(&self, key: &Path) -> Vec<u8> {
         let out = self.path("tmp.p8");
@@ -282,6 +432,23 @@ impl<I: Load> Pki<I> {
         ]);
         std::fs::read(out).unwrap()
     }
+}
+
+/// A certificate's status in the database of `openssl ocsp -index` ([`Pki::ocsp_index`]).
+#[derive(Clone, Copy, Debug)]
+pub enum IndexStatus {
+    Valid,
+    /// Revoked at `at` for `reason` (OpenSSL's name of a CRLReason: `keyCompromise`,
+    /// `superseded`, ...; RFC 5280 §5.3.1).
+    Revoked {
+        at: OffsetDateTime,
+        reason: &'static str,
+    },
+}
+
+/// A file name without its folder and extension.
+fn stem(p: &Path) -> String {
+    p.file_stem().unwrap().to_string_lossy().into_owned()
 }
 
 /// Root (RSA) → intermediate (P-384) → leaf of the given key type with a Vietnamese subject.

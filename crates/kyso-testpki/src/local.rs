@@ -422,24 +422,11 @@ impl LocalPki {
     pub fn ocsp_process(&self, port: u16, signer: &str) -> OcspProcess {
         let d = self.dir.path();
         let log_path = d.join(format!("responder-{port}-{signer}.log"));
-        let log = std::fs::File::create(&log_path).unwrap();
         let (rsigner, rkey) = (format!("../{signer}.pem"), format!("../{signer}.key"));
-        let port_s = port.to_string();
-        // OpenSSL 3.0 takes a port number only (it listens on every address).
-        #[rustfmt::skip]
-        let args = ["ocsp", "-index", "index.txt", "-port", &port_s, "-rsigner", &rsigner,
-            "-rkey", &rkey, "-CA", "ca.pem", "-nmin", "60"];
-        let child = Command::new("openssl")
-            .current_dir(d.join("int"))
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("start openssl ocsp");
-        let mut r = OcspProcess { child };
-        r.wait_ready(&log_path, port);
-        r
+        let args = [
+            "-rsigner", &rsigner, "-rkey", &rkey, "-CA", "ca.pem", "-nmin", "60",
+        ];
+        OcspProcess::start(&d.join("int"), port, &args, &log_path)
     }
 
     /// A self-signed CA certificate `name.pem`/`name.key` with the intermediate's subject but
@@ -615,9 +602,35 @@ impl LocalPki {
 /// A running `openssl ocsp -port` responder, killed on drop.
 pub struct OcspProcess {
     child: Child,
+    port: u16,
 }
 
 impl OcspProcess {
+    /// Starts `openssl ocsp -index index.txt -port PORT ARGS...` in `dir` (which holds the
+    /// index), its output in `log`, and waits until it listens.
+    pub(crate) fn start(dir: &Path, port: u16, args: &[&str], log: &Path) -> OcspProcess {
+        let file = std::fs::File::create(log).unwrap();
+        // OpenSSL 3.0 takes a port number only (it listens on every address).
+        let port_s = port.to_string();
+        let child = Command::new("openssl")
+            .current_dir(dir)
+            .args(["ocsp", "-index", "index.txt", "-port", &port_s])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .expect("start openssl ocsp");
+        let mut r = OcspProcess { child, port };
+        r.wait_ready(log, port);
+        r
+    }
+
+    /// `http://127.0.0.1:PORT/`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+
     /// Waits (10 s at most) until it listens: OpenSSL 3.0's responder logs `ACCEPT ...:PORT`
     /// then. (Not by connecting: it serves one connection at a time and stalls on one closed
     /// without a request.)

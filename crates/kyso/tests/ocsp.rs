@@ -1,15 +1,14 @@
 //! OCSP (RFC 6960) against OpenSSL's responder (`openssl ocsp -index ... -port ...`) on
-//! 127.0.0.1, with a throw-away PKI made by the `openssl` command line in a temporary directory,
-//! and a tiny HTTP server for the GET fallback and replayed responses.
+//! 127.0.0.1, with a throw-away PKI of kyso-testpki (the `openssl` command line in a temporary
+//! directory), and a tiny HTTP server for the GET fallback and replayed responses.
 //!
 //! Every wait is bounded: responders must accept within 10 s, the mini server stops after 45 s,
 //! client timeouts are 5 s (2 s for the unreachable case).
 
-use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -23,62 +22,37 @@ use kyso::pki::ocsp::{
 };
 use kyso::pki::Certificate;
 use kyso::request::{HttpClient, Offline, UreqClient};
+use kyso_testpki::local::OcspProcess;
+use kyso_testpki::{IndexStatus, Key};
 use time::OffsetDateTime;
 
-const CONFIG: &str = "\
-[req]
-distinguished_name = dn
-prompt = no
-string_mask = utf8only
-utf8 = yes
-[dn]
-CN = unused
-[v3_ca]
-basicConstraints = critical,CA:TRUE
+const CA_SUBJECT: &str = "/C=VN/O=Bộ Thử Nghiệm/CN=CA Thử Nghiệm OCSP";
+/// Revocation time written in index.txt.
+const REVOKED_AT_TIME: OffsetDateTime = time::macros::datetime!(2025-03-01 02:03:04 UTC);
+
+const CA_EXT: &str = "basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign,digitalSignature
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
-[ocsp_signer]
-basicConstraints = critical,CA:FALSE
+";
+const OCSP_SIGNER_EXT: &str = "basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
 extendedKeyUsage = OCSPSigning
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
-[no_eku_signer]
-basicConstraints = critical,CA:FALSE
+";
+const NO_EKU_SIGNER_EXT: &str = "basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
 extendedKeyUsage = clientAuth
-[leaf]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,nonRepudiation
-authorityInfoAccess = caIssuers;URI:http://127.0.0.1:@PORT@/ca.cer,OCSP;URI:http://127.0.0.1:@PORT@/
 ";
 
-const CA_SUBJECT: &str = "/C=VN/O=Bộ Thử Nghiệm/CN=CA Thử Nghiệm OCSP";
-/// Revocation time written in index.txt, and the same instant.
-const REVOKED_AT: &str = "250301020304Z";
-const REVOKED_AT_TIME: OffsetDateTime = time::macros::datetime!(2025-03-01 02:03:04 UTC);
-
 fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run openssl");
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    kyso_testpki::openssl(dir, args);
 }
 
 fn load(path: &Path) -> Certificate {
     let data = std::fs::read(path).unwrap();
     Certificate::parse_pem_or_der(&data).unwrap().remove(0)
-}
-
-fn ec_key() -> [&'static str; 4] {
-    ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
 }
 
 /// A free TCP port on 127.0.0.1 (bound, then released).
@@ -98,10 +72,10 @@ fn kind(e: &Error) -> Option<OcspFailure> {
     }
 }
 
-/// The throw-away PKI: a CA (RSA), responders (P-256), end-entity certificates whose AIA names
-/// `http://127.0.0.1:{aia_port}/`, and the responder's index.txt.
+/// The throw-away PKI (kyso-testpki): a CA (RSA), responders (P-256), end-entity certificates
+/// whose AIA names `http://127.0.0.1:{aia_port}/`, and the responder's index.txt.
 struct Pki {
-    dir: tempfile::TempDir,
+    tp: kyso_testpki::Pki,
     ca: Certificate,
     /// Serial 0x1001, listed valid.
     good: Certificate,
@@ -113,158 +87,70 @@ struct Pki {
 
 impl Pki {
     fn new(aia_port: u16) -> Pki {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        std::fs::write(
-            d.join("openssl.cnf"),
-            CONFIG.replace("@PORT@", &aia_port.to_string()),
-        )
-        .unwrap();
-        #[rustfmt::skip]
-        openssl(d, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key",
-            "-out", "ca.pem", "-subj", CA_SUBJECT, "-days", "30", "-config", "openssl.cnf",
-            "-extensions", "v3_ca"]);
-        let issue = |name: &str, subj: &str, ext: &str, serial: &str| {
-            let (key, csr, pem) = (
-                format!("{name}.key"),
-                format!("{name}.csr"),
-                format!("{name}.pem"),
-            );
-            let mut args = vec!["req", "-new"];
-            args.extend(ec_key());
-            #[rustfmt::skip]
-            args.extend(["-nodes", "-keyout", &key, "-out", &csr, "-subj", subj,
-                "-config", "openssl.cnf"]);
-            openssl(d, &args);
-            #[rustfmt::skip]
-            openssl(d, &["x509", "-req", "-in", &csr, "-CA", "ca.pem", "-CAkey", "ca.key",
-                "-set_serial", serial, "-days", "30", "-extfile", "openssl.cnf",
-                "-extensions", ext, "-out", &pem]);
+        let tp = kyso_testpki::Pki::new();
+        let ca = tp.root_ext("ca", Key::Rsa2048, CA_SUBJECT, CA_EXT);
+        let leaf_ext = format!(
+            "basicConstraints = critical,CA:FALSE\n\
+keyUsage = critical,digitalSignature,nonRepudiation\n\
+authorityInfoAccess = caIssuers;URI:http://127.0.0.1:{aia_port}/ca.cer,OCSP;URI:http://127.0.0.1:{aia_port}/\n"
+        );
+        let issue = |name: &str, subj: &str, ext: &str, serial: u32| {
+            tp.issue_ext(name, Key::P256, subj, &ca, ext, serial)
         };
-        issue("good", "/C=VN/CN=Nguyễn Văn An", "leaf", "0x1001");
-        issue("revoked", "/C=VN/CN=Trần Thị Bình", "leaf", "0x1002");
-        issue("unknown", "/C=VN/CN=Lê Văn Cường", "leaf", "0x1003");
+        let good = issue("good", "/C=VN/CN=Nguyễn Văn An", &leaf_ext, 0x1001);
+        let revoked = issue("revoked", "/C=VN/CN=Trần Thị Bình", &leaf_ext, 0x1002);
+        issue("unknown", "/C=VN/CN=Lê Văn Cường", &leaf_ext, 0x1003);
         issue(
             "responder",
             "/C=VN/CN=OCSP Responder",
-            "ocsp_signer",
-            "0x2001",
+            OCSP_SIGNER_EXT,
+            0x2001,
         );
         issue(
             "noeku",
             "/C=VN/CN=Not An OCSP Responder",
-            "no_eku_signer",
-            "0x2002",
+            NO_EKU_SIGNER_EXT,
+            0x2002,
         );
         // A key nobody authorised: self-signed, with id-kp-OCSPSigning.
-        let mut args = vec!["req", "-x509"];
-        args.extend(ec_key());
-        #[rustfmt::skip]
-        args.extend(["-nodes", "-keyout", "rogue.key", "-out", "rogue.pem",
-            "-subj", "/CN=Rogue OCSP", "-days", "30", "-config", "openssl.cnf",
-            "-extensions", "ocsp_signer"]);
-        openssl(d, &args);
+        tp.root_ext("rogue", Key::P256, "/CN=Rogue OCSP", OCSP_SIGNER_EXT);
         // A CA with the same name as the real one but another key, and a responder it issued.
-        let mut args = vec!["req", "-x509"];
-        args.extend(ec_key());
-        #[rustfmt::skip]
-        args.extend(["-nodes", "-keyout", "fakeca.key", "-out", "fakeca.pem",
-            "-subj", CA_SUBJECT, "-days", "30", "-config", "openssl.cnf", "-extensions", "v3_ca"]);
-        openssl(d, &args);
-        let mut args = vec!["req", "-new"];
-        args.extend(ec_key());
-        #[rustfmt::skip]
-        args.extend(["-nodes", "-keyout", "fakeresp.key", "-out", "fakeresp.csr",
-            "-subj", "/C=VN/CN=OCSP Responder", "-config", "openssl.cnf"]);
-        openssl(d, &args);
-        #[rustfmt::skip]
-        openssl(d, &["x509", "-req", "-in", "fakeresp.csr", "-CA", "fakeca.pem",
-            "-CAkey", "fakeca.key", "-set_serial", "0x2003", "-days", "30",
-            "-extfile", "openssl.cnf", "-extensions", "ocsp_signer", "-out", "fakeresp.pem"]);
-
-        let index = format!(
-            "V\t351231235959Z\t\t1001\tunknown\t/C=VN/CN=Nguyen Van An\n\
-             R\t351231235959Z\t{REVOKED_AT},keyCompromise\t1002\tunknown\t/C=VN/CN=Tran Thi Binh\n"
+        let fakeca = tp.root_ext("fakeca", Key::P256, CA_SUBJECT, CA_EXT);
+        tp.issue_ext(
+            "fakeresp",
+            Key::P256,
+            "/C=VN/CN=OCSP Responder",
+            &fakeca,
+            OCSP_SIGNER_EXT,
+            0x2003,
         );
-        std::fs::write(d.join("index.txt"), index).unwrap();
+        let revoked_status = IndexStatus::Revoked {
+            at: REVOKED_AT_TIME,
+            reason: "keyCompromise",
+        };
+        tp.ocsp_index(&[(&good, IndexStatus::Valid), (&revoked, revoked_status)]);
         Pki {
-            ca: load(&d.join("ca.pem")),
-            good: load(&d.join("good.pem")),
-            revoked: load(&d.join("revoked.pem")),
-            unknown: load(&d.join("unknown.pem")),
-            dir,
+            ca: load(&tp.path("ca.pem")),
+            good: load(&tp.path("good.pem")),
+            revoked: load(&tp.path("revoked.pem")),
+            unknown: load(&tp.path("unknown.pem")),
+            tp,
         }
     }
 
     fn path(&self, f: &str) -> PathBuf {
-        self.dir.path().join(f)
+        self.tp.path(f)
     }
 
     /// Starts `openssl ocsp` on `port`, signing with `signer` (`{signer}.pem`, `{signer}.key`).
     fn responder(&self, port: u16, signer: &str, extra: &[&str]) -> Responder {
-        let d = self.dir.path();
-        let log = File::create(d.join(format!("responder-{port}.log"))).unwrap();
-        let (rsigner, rkey) = (format!("{signer}.pem"), format!("{signer}.key"));
-        let port_s = port.to_string();
-        // OpenSSL 3.0 takes a port number only and listens on every address.
-        #[rustfmt::skip]
-        let mut args = vec!["ocsp", "-index", "index.txt", "-port", &port_s,
-            "-rsigner", &rsigner, "-rkey", &rkey, "-CA", "ca.pem"];
-        args.extend_from_slice(extra);
-        let child = Command::new("openssl")
-            .current_dir(d)
-            .args(&args)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("start openssl ocsp");
-        let mut r = Responder { child, port };
-        r.wait_ready(&d.join(format!("responder-{port}.log")));
-        r
+        let (ca, signer) = (self.tp.load("ca"), self.tp.load(signer));
+        self.tp.ocsp_process(port, &ca, &signer, extra)
     }
 }
 
-/// A running `openssl ocsp` responder, killed on drop.
-struct Responder {
-    child: Child,
-    port: u16,
-}
-
-impl Responder {
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/", self.port)
-    }
-
-    /// Waits until the responder listens. Not by connecting: OpenSSL 3.0's responder serves
-    /// one connection at a time and stalls on a connection closed without a request. It prints
-    /// `ACCEPT [::]:PORT` once its socket listens.
-    fn wait_ready(&mut self, log: &Path) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let text = std::fs::read_to_string(log).unwrap_or_default();
-            if let Some(st) = self.child.try_wait().unwrap() {
-                panic!("openssl ocsp exited ({st}): {text}");
-            }
-            if text.contains("ACCEPT") {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "openssl ocsp did not listen on port {} within 10 s: {text}",
-                self.port
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Responder {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+/// A running `openssl ocsp` responder (kyso-testpki), killed on drop.
+type Responder = OcspProcess;
 
 /// What the mini HTTP server does.
 #[derive(Clone)]
@@ -448,7 +334,7 @@ fn now() -> OffsetDateTime {
 fn requests_match_openssl() {
     let port = free_port();
     let pki = Pki::new(port);
-    let d = pki.dir.path();
+    let d = pki.tp.dir.path();
     assert_eq!(
         ocsp_urls(&pki.good).unwrap(),
         vec![format!("http://127.0.0.1:{port}/")]
