@@ -1,7 +1,7 @@
 //! Issue 20 (and issue 13 item 6): the certificate and time-stamp layer fails closed. A
-//! generator makes throw-away PKIs with the `openssl` command line — name constraints over
-//! Vietnamese names written in other Unicode forms, 1024-bit keys, each extended key usage, a CA
-//! without revocation data — and, with tests/support/local_pki.rs, TSAs whose certificate does
+//! generator makes throw-away PKIs with kyso-testpki (the `openssl` command line) — name
+//! constraints over Vietnamese names written in other Unicode forms, 1024-bit keys, each
+//! extended key usage, a CA without revocation data — and, with tests/support/local_pki.rs, TSAs whose certificate does
 //! not cover the token's time or whose key is short. Every case must not be TOTAL-PASSED and
 //! the report must name the reason (kyso_reason, message); the controls pass.
 
@@ -13,27 +13,15 @@ use base64ct::{Base64, Encoding};
 use std::path::{Path, PathBuf};
 
 use common::*;
+use kyso_testpki::{Issued, Key, Pki};
 use local_pki::LocalPki;
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 
-const CNF: &str = "\
-[req]
-distinguished_name = dn
-prompt = no
-string_mask = utf8only
-utf8 = yes
-[dn]
-CN = unused
-[v3_root]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-";
-
-/// A throw-away PKI: root (RSA 2048) and CAs/signers made with `openssl x509 -req`.
+/// A throw-away PKI of kyso-testpki: root (RSA 2048) and CAs/signers with the extensions each
+/// test wants; the signing and verifying with kyso stay here.
 struct Gen {
-    dir: tempfile::TempDir,
+    pki: Pki,
 }
 
 const LEAF_EXT: &str = "basicConstraints = critical,CA:FALSE\n\
@@ -49,140 +37,44 @@ subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\n{extra}"
 
 impl Gen {
     fn new() -> Gen {
-        let g = Gen {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        std::fs::write(g.path("openssl.cnf"), CNF).unwrap();
-        g.openssl(&[
-            "req",
-            "-x509",
-            "-new",
-            "-config",
-            "openssl.cnf",
-            "-utf8",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "root.key",
-            "-out",
-            "root.pem",
-            "-days",
-            "365",
-            "-subj",
-            "/C=VN/O=Ban Cơ yếu Thử Nghiệm/CN=Root CA Fail Closed",
-            "-extensions",
-            "v3_root",
-        ]);
-        g
+        let pki = Pki::new();
+        let root_ext = "basicConstraints = critical,CA:TRUE\n\
+keyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\n";
+        let subj = "/C=VN/O=Ban Cơ yếu Thử Nghiệm/CN=Root CA Fail Closed";
+        pki.root_ext("root", Key::Rsa2048, subj, root_ext);
+        Gen { pki }
     }
 
     fn path(&self, f: &str) -> PathBuf {
-        self.dir.path().join(f)
+        self.pki.path(f)
     }
 
     fn openssl(&self, args: &[&str]) {
-        local_pki::openssl(self.dir.path(), args);
+        kyso_testpki::openssl(self.pki.dir.path(), args);
     }
 
     /// `name.pem`/`name.key`: an RSA key of `bits` for `subj`, issued by `issuer` with the
     /// extensions `ext` (an openssl extension file's text).
     fn issue(&self, name: &str, bits: u32, subj: &str, issuer: &str, ext: &str, serial: u32) {
-        let (key, csr, pem, extf) = (
-            format!("{name}.key"),
-            format!("{name}.csr"),
-            format!("{name}.pem"),
-            format!("{name}.ext"),
-        );
-        std::fs::write(self.path(&extf), ext).unwrap();
-        let newkey = format!("rsa:{bits}");
-        self.openssl(&[
-            "req",
-            "-new",
-            "-config",
-            "openssl.cnf",
-            "-utf8",
-            "-newkey",
-            &newkey,
-            "-nodes",
-            "-keyout",
-            &key,
-            "-out",
-            &csr,
-            "-subj",
-            subj,
-        ]);
-        let (ca, cakey) = (format!("{issuer}.pem"), format!("{issuer}.key"));
-        self.openssl(&[
-            "x509",
-            "-req",
-            "-in",
-            &csr,
-            "-CA",
-            &ca,
-            "-CAkey",
-            &cakey,
-            "-set_serial",
-            &serial.to_string(),
-            "-days",
-            "60",
-            "-extfile",
-            &extf,
-            "-out",
-            &pem,
-        ]);
+        let key = match bits {
+            1024 => Key::Rsa1024,
+            2048 => Key::Rsa2048,
+            _ => panic!("no RSA-{bits} in kyso-testpki"),
+        };
+        let issuer = self.pki.load(issuer);
+        self.pki.issue_ext(name, key, subj, &issuer, ext, serial);
     }
 
     /// `name.p12` (no password) of signer `name` with the chain `chain` (PEM names).
     fn p12(&self, name: &str, chain: &[&str]) -> PathBuf {
-        let mut bundle = Vec::new();
-        for c in chain {
-            bundle.extend(std::fs::read(self.path(&format!("{c}.pem"))).unwrap());
-        }
-        std::fs::write(self.path(&format!("{name}-chain.pem")), bundle).unwrap();
-        let (key, pem, chainf, out) = (
-            format!("{name}.key"),
-            format!("{name}.pem"),
-            format!("{name}-chain.pem"),
-            format!("{name}.p12"),
-        );
-        self.openssl(&[
-            "pkcs12",
-            "-export",
-            "-inkey",
-            &key,
-            "-in",
-            &pem,
-            "-certfile",
-            &chainf,
-            "-out",
-            &out,
-            "-passout",
-            "pass:",
-        ]);
-        self.path(&out)
+        let chain: Vec<Issued> = chain.iter().map(|c| self.pki.load(c)).collect();
+        let chain: Vec<&Issued> = chain.iter().collect();
+        self.pki.p12(&self.pki.load(name), &chain)
     }
 
     /// An empty CRL of CA `ca` (DER, `ca.crl`), 7 days to nextUpdate.
     fn crl(&self, ca: &str) -> PathBuf {
-        let cnf = format!(
-            "[ca]\ndefault_ca = c\n[c]\ndatabase = {ca}.index\ncrlnumber = {ca}.crlnum\n\
-default_md = sha256\ndefault_crl_days = 7\n"
-        );
-        std::fs::write(self.path(&format!("{ca}-ca.cnf")), cnf).unwrap();
-        std::fs::write(self.path(&format!("{ca}.index")), "").unwrap();
-        std::fs::write(self.path(&format!("{ca}.crlnum")), "01\n").unwrap();
-        let (cnf, key, pem) = (
-            format!("{ca}-ca.cnf"),
-            format!("{ca}.key"),
-            format!("{ca}.pem"),
-        );
-        self.openssl(&[
-            "ca", "-gencrl", "-config", &cnf, "-keyfile", &key, "-cert", &pem, "-out", "crl.pem",
-        ]);
-        let out = format!("{ca}.crl");
-        self.openssl(&["crl", "-in", "crl.pem", "-outform", "DER", "-out", &out]);
-        self.path(&out)
+        self.pki.empty_crl(&self.pki.load(ca))
     }
 
     /// Signs the sample letter with `p12` (checks before signing overridden: the verifier is
