@@ -502,4 +502,81 @@ mod tests {
             "261205031112Z"
         );
     }
+
+    #[test]
+    fn extensions_p12_crl_and_the_responder_index_reach_openssl() {
+        if Command::new("openssl").arg("version").output().is_err() {
+            eprintln!("skipped: no openssl");
+            return;
+        }
+        let pki: Pki = Pki::new();
+        let ca_ext = "basicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign\n";
+        let ca = pki.root_ext("ca", Key::Rsa2048, "/C=VN/CN=CA Thử", ca_ext);
+        let ext = "basicConstraints = critical,CA:FALSE\nextendedKeyUsage = codeSigning\n";
+        let good = pki.issue_ext("good", Key::P256, "/CN=Tốt", &ca, ext, 0x1001);
+        let bad = pki.issue_ext("bad", Key::Rsa1024, "/CN=Xấu", &ca, ext, 0x1002);
+        let text = openssl_output(
+            pki.dir.path(),
+            &["x509", "-in", "bad.pem", "-noout", "-text"],
+        );
+        assert!(
+            text.contains("Code Signing") && text.contains("(1024 bit)"),
+            "{text}"
+        );
+        assert!(text.contains("Serial Number: 4098 (0x1002)"), "{text}");
+        let p12 = pki.p12(&good, &[&ca]);
+        let out = openssl_output(
+            pki.dir.path(),
+            &[
+                "pkcs12",
+                "-in",
+                p12.to_str().unwrap(),
+                "-nokeys",
+                "-passin",
+                "pass:",
+            ],
+        );
+        assert_eq!(out.matches("BEGIN CERTIFICATE").count(), 2, "{out}");
+        let crl = pki.empty_crl(&ca);
+        let out = openssl_output(
+            pki.dir.path(),
+            &[
+                "crl",
+                "-inform",
+                "DER",
+                "-in",
+                crl.to_str().unwrap(),
+                "-noout",
+                "-text",
+            ],
+        );
+        assert!(out.contains("No Revoked Certificates"), "{out}");
+        // The responder reads the index: good, revoked at the given time and reason, unknown.
+        let at = time::macros::datetime!(2025-03-01 02:03:04 UTC);
+        let revoked = IndexStatus::Revoked {
+            at,
+            reason: "keyCompromise",
+        };
+        pki.ocsp_index(&[(&good, IndexStatus::Valid), (&bad, revoked)]);
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let r = pki.ocsp_process(port, &ca, &ca, &["-nmin", "5"]);
+        pki.issue_ext("other", Key::P256, "/CN=Lạ", &ca, ext, 0x1003);
+        #[rustfmt::skip]
+        let out = openssl_output(pki.dir.path(), &[
+            "ocsp", "-issuer", "ca.pem", "-cert", "good.pem", "-cert", "bad.pem",
+            "-cert", "other.pem", "-url", &r.url(), "-CAfile", "ca.pem", "-timeout", "5",
+        ]);
+        assert!(out.contains("good.pem: good"), "{out}");
+        assert!(out.contains("bad.pem: revoked"), "{out}");
+        assert!(out.contains("Reason: keyCompromise"), "{out}");
+        assert!(
+            out.contains("Revocation Time: Mar  1 02:03:04 2025 GMT"),
+            "{out}"
+        );
+        assert!(out.contains("other.pem: unknown"), "{out}");
+    }
 }
