@@ -357,11 +357,12 @@ fn legacy_pkcs7_binding_cases() {
     assert_eq!(code, 0, "{report:#}");
 }
 
-/// A /SubFilter kyso does not know gets the legacy binding rule, not none: without ESS, two
-/// certificates for the signer's key leave the signer unknown (the old code skipped the check
-/// for any /SubFilter but `adbe.pkcs7.*` and passed this file).
+/// A /SubFilter kyso does not know (ISO 32000-1 §12.8.3 names the ones it verifies) is not
+/// understood, so never judged valid: INDETERMINATE with SUB_FILTER_NOT_UNDERSTOOD, whether the
+/// CMS would also leave the signer ambiguous (two certificates for its key, no ESS) or is sound
+/// (one certificate). Before, such a signature got the legacy rules and the sound one passed.
 #[test]
-fn unknown_sub_filter_gets_the_legacy_binding_rule() {
+fn unknown_sub_filter_is_not_understood() {
     if !have_tool("openssl") {
         return;
     }
@@ -369,23 +370,29 @@ fn unknown_sub_filter_gets_the_legacy_binding_rule() {
     let d = dir.path();
     let p = prepare(d, "x.unknown");
     let twin = twin_certificate(d);
-    let cms = openssl_cms(
-        d,
-        &p.content,
-        &["-md", "sha256", "-certfile", twin.to_str().unwrap()],
-    );
-    let (code, report) = plant_and_verify(d, &p, &cms, "unknown-ambiguous.pdf");
-    assert_refused(code, &report, 3, "SIGNER_CERTIFICATE_AMBIGUOUS");
-    // Control: with one certificate for the key nothing else refuses this /SubFilter, so the
-    // refusal above is the binding rule's.
     let chain = pki("chain.pem");
-    let cms = openssl_cms(
-        d,
-        &p.content,
-        &["-md", "sha256", "-certfile", chain.to_str().unwrap()],
-    );
-    let (code, report) = plant_and_verify(d, &p, &cms, "unknown-one.pdf");
-    assert_eq!(code, 0, "{report:#}");
+    for (certs, name) in [
+        (&twin, "unknown-ambiguous.pdf"),
+        (&chain, "unknown-one.pdf"),
+    ] {
+        let cms = openssl_cms(
+            d,
+            &p.content,
+            &["-md", "sha256", "-certfile", certs.to_str().unwrap()],
+        );
+        let (code, report) = plant_and_verify(d, &p, &cms, name);
+        assert_eq!(code, 3, "{name}: {report:#}");
+        let sig = &report["signatures"][0];
+        assert_eq!(sig["indication"], "INDETERMINATE", "{name}: {report:#}");
+        assert_eq!(
+            sig["sub_indication"], "FORMAT_FAILURE",
+            "{name}: {report:#}"
+        );
+        assert_eq!(
+            sig["message_code"], "SUB_FILTER_NOT_UNDERSTOOD",
+            "{name}: {report:#}"
+        );
+    }
 }
 
 #[test]

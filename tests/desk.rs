@@ -364,6 +364,37 @@ impl Tmux {
         }
     }
 
+    /// Waits until the pane's terminal has echo off: a password prompt prints its question
+    /// first and turns echo off after, so typing on seeing the question alone races it.
+    fn wait_echo_off(&self) {
+        let tty = stdout(&run(self.cmd().args([
+            "display",
+            "-p",
+            "-t",
+            "t",
+            "#{pane_tty}",
+        ])));
+        let start = Instant::now();
+        loop {
+            let o = run(Command::new("stty").arg("-F").arg(tty.trim()).arg("-a"));
+            if stdout(&o).split_whitespace().any(|w| w == "-echo") {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "echo never turned off on {tty}: {}",
+                stdout(&o)
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Types a secret at a password prompt, once the prompt has turned echo off.
+    fn secret(&self, keys: &str) {
+        self.wait_echo_off();
+        self.keys(keys);
+    }
+
     fn keys(&self, keys: &str) {
         let o = run(self.cmd().args(["send-keys", "-t", "t", "-l", keys]));
         assert!(o.status.success());
@@ -503,9 +534,9 @@ fn a_mistyped_key_file_password_may_be_typed_again() {
         return;
     };
     t.wait_for("(.p12)");
-    t.keys("wrong-one");
+    t.secret("wrong-one");
     t.wait_for("còn 2 lần thử");
-    t.keys("12345678");
+    t.secret("12345678");
     let screen = t.wait_for("EXIT=");
     assert!(screen.contains("EXIT=0"), "{screen}");
     assert!(screen.contains("Đã ký"), "{screen}");

@@ -117,8 +117,9 @@ fn signer_bound(
         );
         return;
     }
-    // Every other /SubFilter gets the legacy rule: `adbe.pkcs7.*`, and also one that is
-    // missing or unknown (read as "", ISO 32000-1 Table 252), never a laxer one.
+    // The legacy /SubFilters (`adbe.pkcs7.detached`, `adbe.pkcs7.sha1`) get the legacy rule. A
+    // missing or unknown one never gets here (SUB_FILTER_NOT_UNDERSTOOD, in `signer_info`); were
+    // it to, the legacy rule is the stricter reading, never a laxer one.
     let same_key = certificates_with_key(sd, opts, cert);
     if same_key.len() > 1 {
         let names = same_key
