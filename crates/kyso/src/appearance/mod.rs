@@ -43,11 +43,9 @@
 //! let certificate = Certificate::from_der(&key.certificate)?;
 //!
 //! // The leader's picture, placed above the certificate's name where the letter prints it.
-//! let req = AppearanceRequest {
-//!     role: Role::Leader,
-//!     image: Some(format!("{root}images/signature-blue.png").into()),
-//!     ..AppearanceRequest::default()
-//! };
+//! let mut req = AppearanceRequest::default();
+//! req.role = Role::Leader;
+//! req.image = Some(format!("{root}images/signature-blue.png").into());
 //! let ctx = Context {
 //!     certificate: &certificate,
 //!     signing_time: time::OffsetDateTime::now_utc(),
@@ -156,8 +154,12 @@ impl FromStr for Role {
 }
 
 /// What the visible signature should show and where. Every field is optional except the role.
+///
+/// `#[non_exhaustive]`: fields may be added in a minor release. Outside kyso, start from
+/// [`Default`] and set the fields you need (`let mut o = AppearanceRequest::default(); o.field = …;`).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct AppearanceRequest {
     /// Who signs: which Decree 30/2020 Appendix I layout is drawn.
     pub role: Role,
