@@ -195,7 +195,7 @@ pub struct AppearanceRequest {
 pub fn parse_rect(s: &str) -> Result<[f64; 4]> {
     let bad = || {
         Error::InvalidArgument(format!(
-            "--rect '{s}' is not x,y,w,h (points, or millimetres with an 'mm' suffix, e.g. 120mm,40mm,60mm,30mm)"
+            "the rectangle '{s}' is not x,y,w,h (points, or millimetres with an 'mm' suffix, e.g. 120mm,40mm,60mm,30mm)"
         ))
     };
     let t = s.trim();
@@ -222,7 +222,7 @@ pub fn parse_rect(s: &str) -> Result<[f64; 4]> {
     }
     if out[2] <= 0.0 || out[3] <= 0.0 {
         return Err(Error::InvalidArgument(format!(
-            "--rect '{s}': width and height must be positive"
+            "the rectangle '{s}': width and height must be positive"
         )));
     }
     Ok(out)
@@ -288,7 +288,7 @@ pub fn resolve(doc: &Document, req: &AppearanceRequest, ctx: &Context) -> Result
         Role::Attachment | Role::Copy => {
             if picture.is_some() && !ctx.force {
                 return Err(Error::InvalidArgument(format!(
-                    "the {} role shows no picture (Decree 30/2020 Appendix I); drop --image (or --force to draw it anyway)",
+                    "the {} role shows no picture (Decree 30/2020 Appendix I); give no image (or force the signature to draw it anyway)",
                     req.role.as_str()
                 )));
             }
