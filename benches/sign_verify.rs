@@ -18,14 +18,12 @@ fn bench(c: &mut Criterion) {
     let key = std::fs::read(fixtures().join("pki/agency.p12")).unwrap();
     let identity = load_p12(&key, "").unwrap();
     let root = std::fs::read(fixtures().join("pki/root.pem")).unwrap();
-    let opts = VerifyOptions {
-        trust: Certificate::parse_pem_or_der(&root).unwrap(),
-        crls: vec![
-            std::fs::read(fixtures().join("pki/intermediate.crl")).unwrap(),
-            std::fs::read(fixtures().join("pki/root.crl")).unwrap(),
-        ],
-        ..VerifyOptions::default()
-    };
+    let mut opts = VerifyOptions::default();
+    opts.trust = Certificate::parse_pem_or_der(&root).unwrap();
+    opts.crls = vec![
+        std::fs::read(fixtures().join("pki/intermediate.crl")).unwrap(),
+        std::fs::read(fixtures().join("pki/root.crl")).unwrap(),
+    ];
     for (name, file) in [
         ("1 page", "docs/congvan.pdf"),
         ("100 pages", "docs/baocao-100pages.pdf"),
@@ -50,13 +48,13 @@ fn bench_visual(c: &mut Criterion) {
     let read = |rel: &str| std::fs::read(fixtures().join(rel)).unwrap();
     let leader = load_p12(&read("pki/leader.p12"), "12345678").unwrap();
     let agency = load_p12(&read("pki/agency.p12"), "").unwrap();
-    let with = |role, image: &str| SignOptions {
-        appearance: Some(AppearanceRequest {
-            role,
-            image: Some(fixtures().join(image)),
-            ..Default::default()
-        }),
-        ..SignOptions::default()
+    let with = |role, image: &str| {
+        let mut appearance = AppearanceRequest::default();
+        appearance.role = role;
+        appearance.image = Some(fixtures().join(image));
+        let mut opts = SignOptions::default();
+        opts.appearance = Some(appearance);
+        opts
     };
     let pdf = read("docs/letter-12pages.pdf");
     let (signed, _) = sign_bytes(
@@ -71,11 +69,9 @@ fn bench_visual(c: &mut Criterion) {
         &with(Role::Organization, "images/seal-red.png"),
     )
     .unwrap();
-    let mut opts = VerifyOptions {
-        trust: Certificate::parse_pem_or_der(&read("pki/root.pem")).unwrap(),
-        crls: vec![read("pki/intermediate.crl"), read("pki/root.crl")],
-        ..VerifyOptions::default()
-    };
+    let mut opts = VerifyOptions::default();
+    opts.trust = Certificate::parse_pem_or_der(&read("pki/root.pem")).unwrap();
+    opts.crls = vec![read("pki/intermediate.crl"), read("pki/root.crl")];
     // What the shortcut saves: all 12 pages of both versions drawn at the check's 36 dpi and
     // compared (the cost per page that sets the default page budget).
     c.bench_function(

@@ -128,3 +128,28 @@ fn the_cli_adds_the_flag_the_library_does_not_name() {
         stderr(&o)
     );
 }
+
+#[test]
+fn what_an_appearance_needs_is_said_in_words_then_as_a_flag() {
+    // The library says what is needed (a picture, a document number); the CLI names its flag.
+    let o = sign_with("leader.p12", &["--role", "leader"]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("cần hình ảnh chữ ký hoặc con dấu") && err.contains("(--image TỆP_PNG)"),
+        "{err}"
+    );
+    let o = sign_with("leader.p12", &["--role", "leader", "--lang", "en"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("the leader role needs a picture") && err.contains("(--image PNG)"),
+        "{err}"
+    );
+    let o = sign_with("agency.p12", &["--role", "attachment", "--lang", "en"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("the number and symbol of the document")
+            && err.contains("(--doc-number NUMBER)"),
+        "{err}"
+    );
+}

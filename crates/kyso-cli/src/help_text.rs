@@ -142,6 +142,13 @@ pub fn flag_hint(e: &kyso::Error) -> Option<String> {
                 "--tsa-auth-file TỆP hoặc KYSO_TSA_AUTH",
                 "--tsa-auth-file FILE or KYSO_TSA_AUTH",
             ),
+            Need::Image => say("--image TỆP_PNG", "--image PNG"),
+            Need::Placement => say(
+                "--anchor VĂN_BẢN, hoặc --page N --rect x,y,w,h",
+                "--anchor TEXT, or --page N --rect x,y,w,h",
+            ),
+            Need::DocumentNumber => say("--doc-number SỐ", "--doc-number NUMBER"),
+            Need::Agency => say("--agency TÊN", "--agency NAME"),
             _ => return None,
         },
         kyso::Error::PdfPassword(_) => say(

@@ -155,15 +155,13 @@ pub fn options(
     };
     let extra_certs = kyso::pki::trust_store::load_anchor_paths(&args.ltv_certs)
         .map_err(|e| crate::help_text::error_text(&e))?;
-    let ltv = LtvOptions {
-        level,
-        timestamp: tsa.clone(),
-        http,
-        extra_certs,
-        crls: read_crls(&args.ltv_crl)?,
-        ocsps: read_all(&args.ltv_ocsp)?,
-        ..LtvOptions::default()
-    };
+    let mut ltv = LtvOptions::default();
+    ltv.level = level;
+    ltv.timestamp = tsa.clone();
+    ltv.http = http;
+    ltv.extra_certs = extra_certs;
+    ltv.crls = read_crls(&args.ltv_crl)?;
+    ltv.ocsps = read_all(&args.ltv_ocsp)?;
     Ok((tsa, ltv))
 }
 

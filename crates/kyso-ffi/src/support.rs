@@ -55,6 +55,10 @@ fn key_hint(e: &Error) -> Option<&'static str> {
             Need::KeyChoice => "\"key_label\" or \"key_id\"",
             Need::KeyIdChoice => "\"key_id\"",
             Need::TsaCredentials => "\"tsa_credentials\"",
+            Need::Image => "\"image\"",
+            Need::Placement => "\"anchor\", or \"page\" and \"rect\"",
+            Need::DocumentNumber => "\"doc_number\"",
+            Need::Agency => "\"agency\"",
             _ => return None,
         }),
         Error::PdfPassword(_) => Some("\"pdf_password\""),
@@ -293,5 +297,25 @@ mod tests {
             error_code(&Error::InvalidArgument("x".into())),
             KYSO_ERR_INVALID_ARGUMENT
         );
+    }
+
+    #[test]
+    fn what_an_appearance_needs_is_an_invalid_argument_naming_its_key() {
+        for (need, key) in [
+            (Need::Image, "\"image\""),
+            (Need::Placement, "\"rect\""),
+            (Need::DocumentNumber, "\"doc_number\""),
+            (Need::Agency, "\"agency\""),
+        ] {
+            let e = Error::Needs {
+                need,
+                detail: "the leader role needs a picture".into(),
+            };
+            // As when these were InvalidArgument: the same return code.
+            assert_eq!(error_code(&e), KYSO_ERR_INVALID_ARGUMENT, "{need:?}");
+            let failure = Failure::from(e);
+            assert!(failure.message.contains(key), "{}", failure.message);
+            assert!(!failure.message.contains("--"), "{}", failure.message);
+        }
     }
 }

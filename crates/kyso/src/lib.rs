@@ -25,14 +25,18 @@
 //! let signer = load_p12(&fixture("pki/leader.p12")?, "12345678")?;
 //! let pdf = fixture("docs/congvan.pdf")?;
 //!
-//! let opts = SignOptions { reason: Some("Phê duyệt".into()), ..SignOptions::default() };
+//! let mut opts = SignOptions::default(); // the option structs are `#[non_exhaustive]`
+//! opts.reason = Some("Phê duyệt".into());
 //! let (signed, outcome) = sign_bytes(&pdf, &signer, &opts)?;
 //! assert_eq!(outcome.level, "PAdES-B-B");
 //! assert!(signed.starts_with(&pdf)); // an incremental update: the original bytes stay as they were
 //!
 //! let trust = Certificate::parse_pem_or_der(&fixture("pki/root.pem")?)?;
 //! let crls = vec![fixture("pki/root.crl")?, fixture("pki/intermediate.crl")?];
-//! let report = verify_bytes(&signed, &VerifyOptions { trust, crls, ..VerifyOptions::default() })?;
+//! let mut verify = VerifyOptions::default();
+//! verify.trust = trust;
+//! verify.crls = crls;
+//! let report = verify_bytes(&signed, &verify)?;
 //! assert_eq!(report.signatures.len(), 1);
 //! assert_eq!(report.indication, Indication::TotalPassed);
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -72,7 +72,11 @@ impl PadesLevel {
 }
 
 /// How to gather validation data and time-stamps for B-LT and B-LTA.
+///
+/// `#[non_exhaustive]`: fields may be added in a minor release. Outside kyso, start from
+/// [`Default`] and set the fields you need (`let mut o = LtvOptions::default(); o.field = …;`).
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct LtvOptions {
     /// The level to reach: B-LT or B-LTA (for extension).
     pub level: PadesLevel,

@@ -488,10 +488,8 @@ fn stale_and_future_responses_are_rejected() {
     let out = check_ocsp(&pki.good, &pki.ca, &c, now() - time::Duration::minutes(2)).unwrap();
     assert_eq!(out.status, OcspStatus::Good);
     // Without nextUpdate, an age limit can be asked for.
-    let opts = OcspOptions {
-        max_age_without_next_update: Some(time::Duration::hours(1)),
-        ..OcspOptions::default()
-    };
+    let mut opts = OcspOptions::default();
+    opts.max_age_without_next_update = Some(time::Duration::hours(1));
     let port2 = free_port();
     let r2 = pki.responder(port2, "responder", &[]);
     let req = OcspRequest::new(&pki.good, &pki.ca, false).unwrap();
@@ -594,10 +592,8 @@ fn replayed_tampered_and_misdirected_responses() {
     let e = check_ocsp(&pki.good, &pki.ca, &c, now()).unwrap_err();
     assert_eq!(kind(&e), Some(OcspFailure::NonceMismatch), "{e}");
     // Without a nonce sent, the same bytes are fine.
-    let opts = OcspOptions {
-        send_nonce: false,
-        ..OcspOptions::default()
-    };
+    let mut opts = OcspOptions::default();
+    opts.send_nonce = false;
     let out = check_ocsp_with(&pki.good, &pki.ca, &c, now(), &opts).unwrap();
     assert_eq!(out.status, OcspStatus::Good);
 

@@ -23,14 +23,11 @@ fn read(rel: &str) -> Vec<u8> {
 
 fn sign(pdf: &[u8], p12: &str, pass: &str, role: Role, image: &str) -> Vec<u8> {
     let identity = load_p12(&read(&format!("pki/{p12}")), pass).unwrap();
-    let opts = SignOptions {
-        appearance: Some(AppearanceRequest {
-            role,
-            image: Some(fixtures().join(image)),
-            ..Default::default()
-        }),
-        ..SignOptions::default()
-    };
+    let mut appearance = AppearanceRequest::default();
+    appearance.role = role;
+    appearance.image = Some(fixtures().join(image));
+    let mut opts = SignOptions::default();
+    opts.appearance = Some(appearance);
     sign_bytes(pdf, &identity, &opts).unwrap().0
 }
 
@@ -55,12 +52,11 @@ fn seal(pdf: &[u8]) -> Vec<u8> {
 }
 
 fn options(analysis_off: bool) -> VerifyOptions {
-    VerifyOptions {
-        trust: Certificate::parse_pem_or_der(&read("pki/root.pem")).unwrap(),
-        crls: vec![read("pki/intermediate.crl"), read("pki/root.crl")],
-        change_analysis_off: analysis_off,
-        ..VerifyOptions::default()
-    }
+    let mut opts = VerifyOptions::default();
+    opts.trust = Certificate::parse_pem_or_der(&read("pki/root.pem")).unwrap();
+    opts.crls = vec![read("pki/intermediate.crl"), read("pki/root.crl")];
+    opts.change_analysis_off = analysis_off;
+    opts
 }
 
 /// Appends an incremental update made by `f`.

@@ -117,7 +117,7 @@ pub(super) fn blank_after(
 pub(super) fn parse_date(s: &str) -> Result<(u8, u8, i32)> {
     let bad = || {
         Error::InvalidArgument(format!(
-            "--doc-date '{s}' is not a date (dd/mm/yyyy or yyyy-mm-dd)"
+            "the issue date '{s}' is not a date (dd/mm/yyyy or yyyy-mm-dd)"
         ))
     };
     let parts: Vec<&str> = s.trim().split(['/', '.', '-']).collect();

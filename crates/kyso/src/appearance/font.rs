@@ -160,7 +160,7 @@ impl FontUse {
         for c in text.chars() {
             let gid = self.font.glyph(c).ok_or_else(|| {
                 Error::InvalidArgument(format!(
-                    "the font {} has no glyph for '{c}' (U+{:04X}); choose another --font",
+                    "the font {} has no glyph for '{c}' (U+{:04X}); choose another font",
                     self.font.postscript_name, c as u32
                 ))
             })?;

@@ -16,9 +16,10 @@ pub(super) fn leader(
     b: &mut Builder,
 ) -> Result<(usize, [f64; 4])> {
     let picture = picture.ok_or_else(|| {
-        Error::InvalidArgument(
-            "the leader role needs --image: the leader's handwritten signature as a transparent PNG".into(),
-        )
+        Error::Needs {
+            need: crate::error::Need::Image,
+            detail: "the leader role needs a picture: the leader's handwritten signature as a transparent PNG".into(),
+        }
     })?;
     let aspect = picture.aspect();
     leader_guards(doc, rev, ctx, b)?;
@@ -28,9 +29,10 @@ pub(super) fn leader(
             let anchor = match &req.anchor {
                 Some(a) => a.clone(),
                 None => ctx.certificate.subject.common_name().ok_or_else(|| {
-                    Error::InvalidArgument(
-                        "the certificate has no common name to look for; give --anchor TEXT or --page/--rect".into(),
-                    )
+                    Error::Needs {
+                        need: crate::error::Need::Placement,
+                        detail: "the certificate has no common name to look for: an anchor text, or a page and rectangle, is needed".into(),
+                    }
                 })?,
             };
             let (page, lines, found) = find_anchor(doc, rev, pages, req.page, &anchor)?;
@@ -120,13 +122,16 @@ pub(super) fn find_anchor(
             return Ok((i, lines, f));
         }
     }
-    Err(Error::InvalidArgument(format!(
-        "the anchor text '{anchor}' was not found on {}; give --anchor with text printed under the signature (usually the signer's name), or --page N --rect x,y,w,h",
-        match only {
-            Some(p) => format!("page {p}"),
-            None => "any page".into(),
-        }
-    )))
+    Err(Error::Needs {
+        need: crate::error::Need::Placement,
+        detail: format!(
+            "the anchor text '{anchor}' was not found on {}; an anchor text printed under the signature (usually the signer's name), or a page and rectangle, is needed",
+            match only {
+                Some(p) => format!("page {p}"),
+                None => "any page".into(),
+            }
+        ),
+    })
 }
 
 /// The picture's box in the gap between the line above the anchor (the title) and the anchor,
@@ -237,6 +242,6 @@ pub(super) fn find_leader_widget(
 
 pub(super) fn no_leader() -> Error {
     Error::InvalidArgument(
-        "the document has no leader signature yet: the agency signs only a document the competent person has signed (Decree 30/2020 Art. 32.2); sign as --role leader first, or pass --force".into(),
+        "the document has no leader signature yet: the agency signs only a document the competent person has signed (Decree 30/2020 Art. 32.2); the leader signs first (or the signature is forced)".into(),
     )
 }

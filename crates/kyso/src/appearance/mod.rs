@@ -43,11 +43,9 @@
 //! let certificate = Certificate::from_der(&key.certificate)?;
 //!
 //! // The leader's picture, placed above the certificate's name where the letter prints it.
-//! let req = AppearanceRequest {
-//!     role: Role::Leader,
-//!     image: Some(format!("{root}images/signature-blue.png").into()),
-//!     ..AppearanceRequest::default()
-//! };
+//! let mut req = AppearanceRequest::default();
+//! req.role = Role::Leader;
+//! req.image = Some(format!("{root}images/signature-blue.png").into());
 //! let ctx = Context {
 //!     certificate: &certificate,
 //!     signing_time: time::OffsetDateTime::now_utc(),
@@ -156,8 +154,12 @@ impl FromStr for Role {
 }
 
 /// What the visible signature should show and where. Every field is optional except the role.
+///
+/// `#[non_exhaustive]`: fields may be added in a minor release. Outside kyso, start from
+/// [`Default`] and set the fields you need (`let mut o = AppearanceRequest::default(); o.field = …;`).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct AppearanceRequest {
     /// Who signs: which Decree 30/2020 Appendix I layout is drawn.
     pub role: Role,
@@ -193,7 +195,7 @@ pub struct AppearanceRequest {
 pub fn parse_rect(s: &str) -> Result<[f64; 4]> {
     let bad = || {
         Error::InvalidArgument(format!(
-            "--rect '{s}' is not x,y,w,h (points, or millimetres with an 'mm' suffix, e.g. 120mm,40mm,60mm,30mm)"
+            "the rectangle '{s}' is not x,y,w,h (points, or millimetres with an 'mm' suffix, e.g. 120mm,40mm,60mm,30mm)"
         ))
     };
     let t = s.trim();
@@ -220,7 +222,7 @@ pub fn parse_rect(s: &str) -> Result<[f64; 4]> {
     }
     if out[2] <= 0.0 || out[3] <= 0.0 {
         return Err(Error::InvalidArgument(format!(
-            "--rect '{s}': width and height must be positive"
+            "the rectangle '{s}': width and height must be positive"
         )));
     }
     Ok(out)
@@ -286,7 +288,7 @@ pub fn resolve(doc: &Document, req: &AppearanceRequest, ctx: &Context) -> Result
         Role::Attachment | Role::Copy => {
             if picture.is_some() && !ctx.force {
                 return Err(Error::InvalidArgument(format!(
-                    "the {} role shows no picture (Decree 30/2020 Appendix I); drop --image (or --force to draw it anyway)",
+                    "the {} role shows no picture (Decree 30/2020 Appendix I); give no image (or force the signature to draw it anyway)",
                     req.role.as_str()
                 )));
             }

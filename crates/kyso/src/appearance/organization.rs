@@ -14,16 +14,16 @@ pub(super) fn organization(
     picture: Option<Picture>,
     b: &mut Builder,
 ) -> Result<(usize, [f64; 4])> {
-    let picture = picture.ok_or_else(|| {
-        Error::InvalidArgument(
-            "the organization role needs --image: the agency's seal as a transparent PNG".into(),
-        )
+    let picture = picture.ok_or_else(|| Error::Needs {
+        need: crate::error::Need::Image,
+        detail: "the organization role needs a picture: the agency's seal as a transparent PNG"
+            .into(),
     })?;
     let diameter_mm = match req.seal_diameter_mm {
         Some(d) if d.is_finite() && (5.0..=100.0).contains(&d) => d,
         Some(d) => {
             return Err(Error::InvalidArgument(format!(
-                "--seal-diameter-mm {d} is not a plausible seal size (5–100 mm)"
+                "the seal diameter {d} mm is not a plausible seal size (5–100 mm)"
             )))
         }
         None => picture
@@ -60,10 +60,10 @@ pub(super) fn organization(
             if !ctx.force {
                 return Err(no_leader());
             }
-            return Err(Error::InvalidArgument(
-                "there is no leader signature to place the seal over; give --page N --rect x,y,w,h"
-                    .into(),
-            ));
+            return Err(Error::Needs {
+                need: crate::error::Need::Placement,
+                detail: "there is no leader signature to place the seal over: a page and rectangle are needed".into(),
+            });
         }
     };
     let area = visible_area(doc, rev, pages[page])?;

@@ -16,10 +16,11 @@ pub(super) fn corner_stamp(
     let time = crate::vntime::rfc3339(ctx.signing_time);
     let lines: Vec<String> = match req.role {
         Role::Attachment => {
-            let number = req.doc_number.as_deref().ok_or_else(|| {
-                Error::InvalidArgument(
-                    "the attachment role needs --doc-number: the number and symbol of the document it belongs to".into(),
-                )
+            let number = req.doc_number.as_deref().ok_or_else(|| Error::Needs {
+                need: crate::error::Need::DocumentNumber,
+                detail:
+                    "the attachment role needs the number and symbol of the document it belongs to"
+                        .into(),
             })?;
             vec![nfc(number), time]
         }
@@ -27,7 +28,7 @@ pub(super) fn corner_stamp(
             let copy_type = nfc(req.copy_type.as_deref().unwrap_or("SAO Y"));
             if !["SAO Y", "SAO LỤC", "TRÍCH SAO"].contains(&copy_type.as_str()) {
                 return Err(Error::InvalidArgument(format!(
-                    "--copy-type '{copy_type}' is not one of \"SAO Y\", \"SAO LỤC\", \"TRÍCH SAO\" (Decree 30/2020 Art. 25)"
+                    "the copy type '{copy_type}' is not one of \"SAO Y\", \"SAO LỤC\", \"TRÍCH SAO\" (Decree 30/2020 Art. 25)"
                 )));
             }
             let agency = req
@@ -39,8 +40,9 @@ pub(super) fn corner_stamp(
                         .subject
                         .get(crate::asn1::oid::AT_ORGANIZATION)
                 })
-                .ok_or_else(|| {
-                    Error::InvalidArgument("the certificate names no agency; give --agency".into())
+                .ok_or_else(|| Error::Needs {
+                    need: crate::error::Need::Agency,
+                    detail: "the certificate names no agency: the agency's name is needed".into(),
                 })?;
             let mut v = vec![copy_type, nfc(&agency), time];
             if let Some(n) = &req.doc_number {

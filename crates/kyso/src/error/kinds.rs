@@ -124,6 +124,18 @@ pub enum Need {
     KeyIdChoice,
     /// (Other) credentials for the time-stamp authority (HTTP 401/403).
     TsaCredentials,
+    /// A picture for the visible signature ([`AppearanceRequest::image`](crate::appearance::AppearanceRequest::image)):
+    /// the leader's handwritten signature, the agency's seal.
+    Image,
+    /// Where to draw the visible signature: an anchor text, or a page and rectangle
+    /// ([`AppearanceRequest::anchor`](crate::appearance::AppearanceRequest::anchor),
+    /// [`page`](crate::appearance::AppearanceRequest::page), [`rect`](crate::appearance::AppearanceRequest::rect)).
+    Placement,
+    /// The number and symbol of the document an attachment belongs to
+    /// ([`AppearanceRequest::doc_number`](crate::appearance::AppearanceRequest::doc_number)).
+    DocumentNumber,
+    /// The agency's name for a copy stamp ([`AppearanceRequest::agency`](crate::appearance::AppearanceRequest::agency)).
+    Agency,
 }
 
 /// One reason not to sign as asked.
@@ -138,7 +150,7 @@ pub enum Guard {
         /// Common name of that agency signature's signer.
         signer: String,
     },
-    /// `--role leader` with a certificate whose common name is not a person's name.
+    /// The leader role with a certificate whose common name is not a person's name.
     LeaderNotPerson {
         /// The certificate's subject common name, as found.
         common_name: String,
@@ -189,11 +201,11 @@ impl fmt::Display for Guard {
             ),
             Guard::LeaderNotPerson { common_name } => write!(
                 f,
-                "--role leader, but the certificate's name \"{common_name}\" is not a person's name: the competent person signs with a personal certificate"
+                "the leader role, but the certificate's name \"{common_name}\" is not a person's name: the competent person signs with a personal certificate"
             ),
             Guard::AnchorNotInSignerBlock { anchor, page, from_top_mm } => write!(
                 f,
-                "\"{anchor}\" was found on page {page}, {from_top_mm:.0} mm from the top (the letterhead, not the signer block): the picture would be misplaced; give --anchor with the name printed under the signature, or --page/--rect"
+                "\"{anchor}\" was found on page {page}, {from_top_mm:.0} mm from the top (the letterhead, not the signer block): the picture would be misplaced; an anchor text with the name printed under the signature, or a page and rectangle, is needed"
             ),
             Guard::NumberBlankNotFound { number } => write!(
                 f,
@@ -205,7 +217,7 @@ impl fmt::Display for Guard {
             ),
             Guard::TextInBindingMargin { left_mm } => write!(
                 f,
-                "the text block beside the seal starts {left_mm:.0} mm from the left edge, inside the binding margin ({BINDING_MARGIN_MM} mm, Decree 30/2020 Appendix I); use --no-text or --rect"
+                "the text block beside the seal starts {left_mm:.0} mm from the left edge, inside the binding margin ({BINDING_MARGIN_MM} mm, Decree 30/2020 Appendix I); draw no text block, or give a rectangle"
             ),
         }
     }

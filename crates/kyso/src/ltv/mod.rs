@@ -22,11 +22,9 @@
 //! use kyso::timestamp::TsaClient;
 //!
 //! let signer = load_p12(&std::fs::read("chu-ky.p12")?, &std::env::var("KYSO_PIN")?)?;
-//! let mut opts = SignOptions {
-//!     level: PadesLevel::BLTA,
-//!     timestamp: Some(TsaClient::new(vec!["http://tsa.example.vn".into()])),
-//!     ..SignOptions::default()
-//! };
+//! let mut opts = SignOptions::default();
+//! opts.level = PadesLevel::BLTA;
+//! opts.timestamp = Some(TsaClient::new(vec!["http://tsa.example.vn".into()]));
 //! // Revocation data given by the caller (else only what the document already holds).
 //! opts.ltv.crls.push(std::fs::read("ca.crl")?);
 //! let (input, output) = ("quyet-dinh.pdf".as_ref(), "quyet-dinh-ky.pdf".as_ref());

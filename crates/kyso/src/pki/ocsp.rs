@@ -798,7 +798,11 @@ impl OcspResponse {
 }
 
 /// Options of an OCSP check.
+///
+/// `#[non_exhaustive]`: fields may be added in a minor release. Outside kyso, start from
+/// [`Default`] and set the fields you need (`let mut o = OcspOptions::default(); o.field = …;`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OcspOptions {
     /// Tolerance for a thisUpdate/producedAt slightly after the validation time.
     pub clock_skew: Duration,

@@ -58,7 +58,11 @@ use crate::pki::Certificate;
 pub const DEFAULT_RESERVE: usize = 8 * 1024;
 
 /// What a signature should look like and how it is made.
+///
+/// `#[non_exhaustive]`: fields may be added in a minor release. Outside kyso, start from
+/// [`Default`] and set the fields you need (`let mut o = SignOptions::default(); o.field = …;`).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SignOptions {
     /// The signature field's name (/T); None picks a free `Signature1`, `Signature2`…
     pub field_name: Option<String>,
@@ -195,7 +199,8 @@ impl SignOutcome {
 /// let dir = tempfile::tempdir()?;
 /// let input = dir.path().join("congvan.pdf");
 /// std::fs::copy(format!("{root}docs/congvan.pdf"), &input)?;
-/// let opts = SignOptions { location: Some("Hà Nội".into()), ..SignOptions::default() };
+/// let mut opts = SignOptions::default();
+/// opts.location = Some("Hà Nội".into());
 ///
 /// // Never over the input unless asked.
 /// assert!(sign_file(&input, &input, &signer, &opts, false).is_err());

@@ -656,16 +656,16 @@ pub fn guard_text(g: &Guard, lang: Lang) -> String {
             "the document already carries the agency's signature (signature {signature}, {signer}); the competent person signs first, the agency after (Decree 30/2020 Art. 32.2)"
         ),
         (Guard::LeaderNotPerson { common_name }, Lang::Vi) => format!(
-            "--role leader nhưng tên trong chứng thư \"{common_name}\" không phải tên người: chữ ký của người có thẩm quyền dùng chứng thư cá nhân"
+            "ký với vai trò lãnh đạo nhưng tên trong chứng thư \"{common_name}\" không phải tên người: chữ ký của người có thẩm quyền dùng chứng thư cá nhân"
         ),
         (Guard::LeaderNotPerson { common_name }, Lang::En) => format!(
-            "--role leader, but the certificate's name \"{common_name}\" is not a person's name: the competent person signs with a personal certificate"
+            "the leader role, but the certificate's name \"{common_name}\" is not a person's name: the competent person signs with a personal certificate"
         ),
         (Guard::AnchorNotInSignerBlock { anchor, page, from_top_mm }, Lang::Vi) => format!(
-            "tìm thấy \"{anchor}\" ở trang {page}, cách mép trên {from_top_mm:.0} mm (phần tiêu đề, không phải khối chữ ký): hình chữ ký sẽ nằm sai chỗ; dùng --anchor với họ tên in dưới chữ ký, hoặc --page/--rect"
+            "tìm thấy \"{anchor}\" ở trang {page}, cách mép trên {from_top_mm:.0} mm (phần tiêu đề, không phải khối chữ ký): hình chữ ký sẽ nằm sai chỗ; cần văn bản neo là họ tên in dưới chữ ký, hoặc trang và vùng đặt chữ ký"
         ),
         (Guard::AnchorNotInSignerBlock { anchor, page, from_top_mm }, Lang::En) => format!(
-            "\"{anchor}\" was found on page {page}, {from_top_mm:.0} mm from the top (the letterhead, not the signer block): the picture would be misplaced; give --anchor with the name printed under the signature, or --page/--rect"
+            "\"{anchor}\" was found on page {page}, {from_top_mm:.0} mm from the top (the letterhead, not the signer block): the picture would be misplaced; an anchor text with the name printed under the signature, or a page and rectangle, is needed"
         ),
         (Guard::NumberBlankNotFound { number }, Lang::Vi) => format!(
             "không tìm thấy chỗ trống \"Số: ...\" ở trang 1 để điền số \"{number}\"; số sẽ chỉ nằm trong khối thông tin cạnh con dấu"
@@ -680,11 +680,11 @@ pub fn guard_text(g: &Guard, lang: Lang) -> String {
             "no blank \"ngày ... tháng ... năm\" found on page 1 for the date \"{date}\"; it would only appear in the text block beside the seal"
         ),
         (Guard::TextInBindingMargin { left_mm }, Lang::Vi) => format!(
-            "khối thông tin cạnh con dấu bắt đầu cách mép trái {left_mm:.0} mm, trong lề đóng gáy ({} mm, Nghị định 30/2020 Phụ lục I); dùng --no-text hoặc --rect",
+            "khối thông tin cạnh con dấu bắt đầu cách mép trái {left_mm:.0} mm, trong lề đóng gáy ({} mm, Nghị định 30/2020 Phụ lục I); bỏ khối thông tin, hoặc chỉ định vùng đặt chữ ký",
             guard::BINDING_MARGIN_MM
         ),
         (Guard::TextInBindingMargin { left_mm }, Lang::En) => format!(
-            "the text block beside the seal starts {left_mm:.0} mm from the left edge, inside the binding margin ({} mm, Decree 30/2020 Appendix I); use --no-text or --rect",
+            "the text block beside the seal starts {left_mm:.0} mm from the left edge, inside the binding margin ({} mm, Decree 30/2020 Appendix I); draw no text block, or give a rectangle",
             guard::BINDING_MARGIN_MM
         ),
     }

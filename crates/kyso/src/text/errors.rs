@@ -80,6 +80,16 @@ pub fn need_text(need: crate::error::Need, lang: Lang) -> String {
             "máy chủ cấp dấu thời gian đòi thông tin đăng nhập",
             "the time-stamp authority asks for credentials",
         ),
+        N::Image => ("cần hình ảnh chữ ký hoặc con dấu", "a picture is needed"),
+        N::Placement => (
+            "cần chỉ định vị trí đặt chữ ký",
+            "the signature's place is needed",
+        ),
+        N::DocumentNumber => (
+            "cần số và ký hiệu của văn bản",
+            "the document's number is needed",
+        ),
+        N::Agency => ("cần tên cơ quan", "the agency's name is needed"),
         #[allow(unreachable_patterns)]
         _ => ("thiếu thông tin cần thiết", "something is needed"),
     };

@@ -46,7 +46,11 @@ use crate::vntime;
 use note::Note;
 
 /// How to verify.
+///
+/// `#[non_exhaustive]`: fields may be added in a minor release. Outside kyso, start from
+/// [`Default`] and set the fields you need (`let mut o = VerifyOptions::default(); o.field = …;`).
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct VerifyOptions {
     /// Trust anchors (trust store, `--trust`): a signer's chain must end at one. Empty: every
     /// intact signature is INDETERMINATE with [`Note::NoTrustAnchorConfigured`].
@@ -118,11 +122,9 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<Report> {
 /// let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
 /// let pdf = std::fs::read(format!("{fixtures}/docs/congvan-signed-pyhanko.pdf"))?;
 /// let root = std::fs::read(format!("{fixtures}/pki/root.pem"))?;
-/// let opts = VerifyOptions {
-///     trust: Certificate::parse_pem_or_der(&root)?,
-///     revocation: RevocationPolicy::Off,
-///     ..Default::default()
-/// };
+/// let mut opts = VerifyOptions::default();
+/// opts.trust = Certificate::parse_pem_or_der(&root)?;
+/// opts.revocation = RevocationPolicy::Off;
 /// let mut report = verify_bytes(&pdf, &opts)?;
 /// let sig = &report.signatures[0];
 /// assert_eq!(sig.indication, Indication::TotalPassed);

@@ -91,7 +91,11 @@ pub const DEFAULT_MAX_PAGES: usize = 20;
 pub const MAX_FILE: u64 = 512 << 20;
 
 /// How the visual check runs.
+///
+/// `#[non_exhaustive]`: fields may be added in a minor release. Outside kyso, start from
+/// [`Default`] and set the fields you need (`let mut o = VisualOptions::default(); o.field = …;`).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct VisualOptions {
     /// On by default: every verification of a signature followed by allowed revisions.
     pub enabled: bool,
