@@ -34,7 +34,9 @@ use crate::pki::Certificate;
 /// by a case-insensitive part of its subject (RFC 4514 form).
 #[derive(Clone, Debug)]
 pub enum CertSelector {
+    /// The certificate's SHA-1 thumbprint (20 bytes), as Windows shows it in certmgr.
     Thumbprint(Vec<u8>),
+    /// A part of the subject, compared case-insensitively with its RFC 4514 text.
     Subject(String),
 }
 
