@@ -243,6 +243,8 @@ impl<'a> Judge<'a> {
     /// A value its revision cannot read: the analysis cannot say what changed (INDETERMINATE),
     /// rather than judging it as absent.
     fn entry_pair(&self, o: &Dict, n: &Dict, key: &str) -> Result<(Object, Object)> {
+        // Absent and null are the same entry (ISO 32000-1 §7.3.9); unreadable is not absent:
+        // `old_entry` errs, and `new_entry`'s unreadable object is a BrokenReference fact.
         Ok((
             self.old_entry(o, key)?.unwrap_or(Object::Null),
             self.new_entry(n, key)?.unwrap_or(Object::Null),

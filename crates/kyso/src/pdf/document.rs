@@ -69,7 +69,9 @@ impl Revision {
     }
 
     /// Offset just past this revision's cross-reference data (its trailer dictionary, or its
-    /// xref stream's data): where its `%%EOF` should follow.
+    /// xref stream's data): where its `%%EOF` should follow. A revision always has at least one
+    /// section; were it to have none, 0 makes every reader of this offset look at more of the
+    /// file (from its start), never less.
     pub fn data_end(&self) -> u64 {
         self.sections.iter().map(|s| s.data_end).max().unwrap_or(0)
     }
@@ -999,8 +1001,7 @@ fn group_revisions(src: &dyn ByteSource, chain: Vec<XrefSection>) -> Result<Vec<
     revisions.reverse();
     for (i, rev) in revisions.iter_mut().enumerate() {
         rev.index = i;
-        let data_end = rev.sections.iter().map(|s| s.data_end).max().unwrap_or(0);
-        rev.end = find_eof_after(src, data_end)?;
+        rev.end = find_eof_after(src, rev.data_end())?;
     }
     if revisions.is_empty() {
         return Err(Error::MalformedPdf("no cross-reference data".into()));
